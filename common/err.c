@@ -1,0 +1,73 @@
+/* err.c - filling mg_err records (see err.h for the convention). */
+#include "config.h"
+#include "common/err.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void fill(mg_err *e, const char *category, const char *id)
+{
+	e->set = 1;
+	snprintf(e->category, sizeof e->category, "%s", category ? category : MGC_NOTSPECIFIED);
+	snprintf(e->id, sizeof e->id, "%s", id ? id : "Error");
+}
+
+int mg_err_set(mg_err *e, const char *category, const char *id, const char *fmt, ...)
+{
+	if (!e)
+		return -1;
+	va_list ap;
+	fill(e, category, id);
+	e->sys_errno = 0;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int mg_err_sys(mg_err *e, const char *category, const char *id, const char *fmt, ...)
+{
+	int saved = errno;
+	if (!e)
+		return -1;
+	va_list ap;
+	fill(e, category, id);
+	e->sys_errno = saved;
+	va_start(ap, fmt);
+	int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof e->msg)
+		snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", strerror(saved));
+	errno = saved;
+	return -1;
+}
+
+int mg_err_prefix(mg_err *e, const char *fmt, ...)
+{
+	if (!e)
+		return -1;
+	char head[512], old[sizeof e->msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof head, fmt, ap);
+	va_end(ap);
+	memcpy(old, e->msg, sizeof old);
+	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	if (!e->set)
+		fill(e, MGC_NOTSPECIFIED, "Error");
+	return -1;
+}
+
+void mg_err_clear(mg_err *e)
+{
+	if (e)
+		memset(e, 0, sizeof *e);
+}
+
+void mg_err_copy(mg_err *dst, const mg_err *src)
+{
+	if (dst && src && dst != src)
+		memcpy(dst, src, sizeof *dst);
+}

@@ -1,0 +1,1 @@
+# engine/sync.mk - owned by its folder's author; append sources with +=

@@ -1,0 +1,1 @@
+# net/local.mk - owned by its folder's author; append sources with +=

@@ -1,0 +1,1 @@
+# shell/objects.mk - owned by its folder's author; append sources with +=

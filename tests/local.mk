@@ -1,0 +1,1 @@
+# tests/local.mk - owned by its folder's author; append sources with +=
