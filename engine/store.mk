@@ -1,1 +1,42 @@
-# engine/store.mk - owned by its folder's author; append sources with +=
+# engine/store.mk - the control plane: state store, records, CSV batch
+# validation, batch/user life cycle, consistency score, reports and the
+# background migration service.  Owned by the "store" engineer.
+libengine_a_SOURCES += \
+	engine/records.c engine/records.h \
+	engine/store_yaml.c engine/store_yaml.h \
+	engine/store_codec.c engine/store_codec.h \
+	engine/store.c engine/store.h \
+	engine/csv_batch.h engine/lifecycle.h engine/service.h \
+	engine/consistency.h engine/reports.h
+libengine_a_SOURCES += \
+	engine/csv_batch.c \
+	engine/content_filter.c \
+	engine/lifecycle.c \
+	engine/batch_ops.c \
+	engine/consistency.c \
+	engine/reports.c \
+	engine/service.c engine/service_internal.h \
+	engine/scheduler.c \
+	engine/worker.c
+
+# ---- unit tests (cmocka) ----
+if UNIT_TESTS
+check_PROGRAMS += tests/unit/test_store tests/unit/test_csv_batch tests/unit/test_lifecycle
+TESTS += tests/unit/test_store tests/unit/test_csv_batch tests/unit/test_lifecycle
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_store_LDADD = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
+tests_unit_test_csv_batch_SOURCES = tests/unit/test_csv_batch.c
+tests_unit_test_csv_batch_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_csv_batch_LDADD = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
+tests_unit_test_lifecycle_SOURCES = tests/unit/test_lifecycle.c
+tests_unit_test_lifecycle_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lifecycle_LDADD = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
+endif
+
+# ---- integration tests (real Dovecot; tests/lib/dovecot.sh) ----
+check_PROGRAMS += tests/integration/engine_driver
+tests_integration_engine_driver_SOURCES = tests/integration/engine_driver.c
+tests_integration_engine_driver_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
+TESTS += tests/integration/engine_service.sh
+EXTRA_DIST += tests/integration/engine_service.sh

@@ -1,4 +1,57 @@
-# shell/ - lexer, parser, evaluator, binder, REPL (language owner)
+# shell/ - lexer, parser, evaluator, binder, runtime, errors, REPL (language owner)
 bin_PROGRAMS += migsh
-migsh_SOURCES = shell/main.c
+migsh_SOURCES = shell/main.c shell/repl.c shell/repl.h
 migsh_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS)
+
+libshell_a_SOURCES += \
+	shell/session.c shell/session.h \
+	shell/paths.c shell/paths.h \
+	shell/lexer.c shell/lexer.h \
+	shell/ast.c shell/ast.h \
+	shell/parser.c shell/parser.h \
+	shell/binder.c shell/binder.h \
+	shell/errors.c shell/errors.h \
+	shell/runtime.c shell/runtime.h \
+	shell/eval.c shell/eval.h \
+	shell/complete.c shell/complete.h
+
+SHELL_TEST_LIBS = libshell.a libcommon.a $(CMOCKA_LIBS) -lm
+
+if UNIT_TESTS
+check_PROGRAMS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
+	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples
+TESTS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
+	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples
+tests_unit_test_lexer_SOURCES = tests/unit/test_lexer.c
+tests_unit_test_lexer_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lexer_LDADD = $(SHELL_TEST_LIBS)
+tests_unit_test_parser_SOURCES = tests/unit/test_parser.c
+tests_unit_test_parser_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_parser_LDADD = $(SHELL_TEST_LIBS)
+tests_unit_test_binder_SOURCES = tests/unit/test_binder.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
+tests_unit_test_binder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_binder_LDADD = $(SHELL_TEST_LIBS)
+tests_unit_test_eval_SOURCES = tests/unit/test_eval.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
+tests_unit_test_eval_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_eval_LDADD = $(SHELL_TEST_LIBS)
+tests_unit_test_errors_SOURCES = tests/unit/test_errors.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
+tests_unit_test_errors_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_errors_LDADD = $(SHELL_TEST_LIBS)
+# Microsoft's documented lines, parsed and bound against the real declarations
+tests_unit_test_examples_SOURCES = tests/unit/test_examples.c
+tests_unit_test_examples_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_examples_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS) $(CMOCKA_LIBS)
+endif
+
+TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh
+EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh
+
+if FUZZING
+noinst_PROGRAMS += fuzz/fuzz_parse
+# the lexer and parser are compiled into the target so that they carry the
+# fuzzer's coverage instrumentation
+fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c shell/lexer.c shell/parser.c shell/ast.c
+fuzz_fuzz_parse_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_parse_LDFLAGS = -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_parse_LDADD = libcommon.a -lm
+endif

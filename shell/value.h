@@ -128,4 +128,8 @@ const char *mv_kind_name(const mv *v);      /* "System.String", "System.Int32", 
 /* Deep-copy an object/hash (for Select-Object); other kinds return a new ref. */
 mv *mv_clone(const mv *v);
 
+/* Parse a date as PowerShell's en-US culture does: "M/d/yyyy[ h:mm[:ss] AM]"
+ * or ISO "yyyy-MM-dd[THH:mm[:ss]][Z]" (local time unless Z). 0 ok, -1 not a date. */
+int mv_parse_datetime(const char *s, int64_t *sec);
+
 #endif

@@ -1,0 +1,138 @@
+# bench/lib/tools.sh - one set of functions per tool the benchmark times.
+# Sourced by bench/run.sh.  Every tool T offers:
+#   T_prepare WORK     untimed setup in the empty directory WORK (configs, CSV)
+#   T_run WORK         the timed job (run under bench/measure); must return
+#                      only when the job is done and leave no process behind
+#   T_userdir WORK U   the Maildir tree where user U's mail landed (verified)
+# The job is described by the environment run.sh sets:
+#   BENCH_USERS        "u01 u02 ..."    (password of U is pw-U)
+#   SRC_PORT SRC_TLS   source port; SRC_TLS=1 for implicit TLS (trust $BENCH_CA)
+#   TGT_PORT TGT_MAIL  target Dovecot port and its mail root (IMAP targets;
+#                      admin login "U*mailadmin" / pw-mailadmin)
+#   MIGSH MIGSH_DRIVER the built binaries
+
+# ---- mbsync (isync), one Channel per user, channels one after another ----
+mbsync_tls_kw() { # isync 1.5 renamed SSLType to TLSType
+	case "$(mbsync --version 2>/dev/null)" in "isync 1.4"*|"isync 1.3"*) echo SSLType ;; *) echo TLSType ;; esac
+}
+
+mbsync_conf() { # WORK DEST(maildir|imap)
+	local work="$1" dest="$2" u kw sec state
+	kw=$(mbsync_tls_kw)
+	if [ "$SRC_TLS" = 1 ]; then sec=IMAPS; else sec=None; fi
+	: > "$work/mbsyncrc"
+	for u in $BENCH_USERS; do
+		{
+			printf 'IMAPAccount src-%s\nHost 127.0.0.1\nPort %s\nUser %s\nPass %s\n%s %s\n' \
+				"$u" "$SRC_PORT" "$u" "$BENCH_PW" "$kw" "$sec"
+			[ "$SRC_TLS" = 1 ] && printf 'CertificateFile %s\n' "$BENCH_CA"
+			printf '\nIMAPStore src-%s\nAccount src-%s\n\n' "$u" "$u"
+			if [ "$dest" = maildir ]; then
+				mkdir -p "$work/mail/$u"
+				printf 'MaildirStore dst-%s\nInbox %s/mail/%s/\nSubFolders Maildir++\n\n' \
+					"$u" "$work" "$u"
+			else
+				printf 'IMAPAccount dst-%s\nHost 127.0.0.1\nPort %s\nUser %s@bench.example*mailadmin\nPass %s\n%s None\n\n' \
+					"$u" "$TGT_PORT" "$u" "$BENCH_MASTER_PW" "$kw"
+				printf 'IMAPStore dst-%s\nAccount dst-%s\n\n' "$u" "$u"
+			fi
+			# SyncState *: state in the near Maildir; an IMAP near side needs a
+			# directory of its own per channel (state files are named by box)
+			state="*"
+			[ "$dest" = imap ] && state="$work/state/$u/" && mkdir -p "$state"
+			printf 'Channel %s\nFar :src-%s:\nNear :dst-%s:\nPatterns *\nCreate Both\nSyncState %s\nCopyArrivalDate yes\n\n' \
+				"$u" "$u" "$u" "$state"
+		} >> "$work/mbsyncrc"
+	done
+	chmod 600 "$work/mbsyncrc"
+}
+
+mbsync_prepare()      { mbsync_conf "$1" maildir; }
+mbsync_run()          { mbsync -q -a -c "$1/mbsyncrc"; }
+mbsync_userdir()      { echo "$1/mail/$2"; }
+mbsync_imap_prepare() { mbsync_conf "$1" imap; }
+mbsync_imap_run()     { mbsync -q -a -c "$1/mbsyncrc"; }
+mbsync_imap_userdir() { echo "$TGT_MAIL/$2@bench.example"; }
+
+# Destination mailbox names: the CSV EmailAddress, also the target Dovecot's users.
+bench_email() { printf '%s@bench.example' "$1"; }
+tgt_users() { local u; for u in $BENCH_USERS; do printf '%s ' "$(bench_email "$u")"; done; }
+
+# ---- migsh, through its shell and background service ----
+# The batch runs in migsh's service (a detached process: bench/measure reaps
+# it, so its CPU and RSS count).  Done = the batch reaches Synced; then the
+# service is stopped, which ends the timed step.
+migsh_csv() { # WORK
+	local u
+	printf 'EmailAddress,UserName,Password\n' > "$1/users.csv"
+	for u in $BENCH_USERS; do
+		printf '%s,%s,%s\n' "$(bench_email "$u")" "$u" "$BENCH_PW" >> "$1/users.csv"
+	done
+}
+migsh_sh() { MIGSH_HOME="$MIGSH_WORK/home" SSL_CERT_FILE="$BENCH_CA" "$MIGSH" -c "$1"; }
+migsh_security() { if [ "$SRC_TLS" = 1 ]; then echo Ssl; else echo None; fi; }
+
+migsh_prepare() {
+	mkdir -p "$1/home" && chmod 700 "$1/home" && migsh_csv "$1"
+	[ -x "$MIGSH" ] || { echo "migsh is not built"; return 1; }
+}
+
+# Start the batch (extra New-MigrationBatch arguments in $2), wait for Synced.
+migsh_batch() { # WORK [EXTRA]
+	MIGSH_WORK=$1
+	local extra=${2:-} st i=0 none=0 poll=${BENCH_POLL:-0.1}
+	migsh_sh "New-MigrationEndpoint -IMAP -Name Src -RemoteServer 127.0.0.1 -Port $SRC_PORT -Security $(migsh_security) -SkipVerification | Out-Null
+New-MigrationBatch -Name B -SourceEndpoint Src -CSVData ([System.IO.File]::ReadAllBytes('$1/users.csv')) $extra -AutoStart | Out-Null" ||
+		{ echo "migsh: creating the endpoint or batch failed"; return 1; }
+	while :; do
+		st=$(migsh_sh 'Get-MigrationBatch -Identity B | Format-List Status' 2>&1 |
+			sed -n 's/^Status *: *//p' | tr -d '\r ')
+		case "$st" in
+		"")
+			none=$((none + 1))
+			if [ "$none" -ge 50 ]; then
+				echo "migsh: Get-MigrationBatch shows no Status for batch B:"
+				migsh_sh "Get-MigrationBatch -Identity B | Format-List Status" 2>&1 | tail -5
+				migsh_stop "$1"; return 1
+			fi ;;
+		Synced | Completed) break ;;
+		SyncedWithErrors | Failed | CompletedWithErrors | Corrupted | Stopped)
+			echo "migsh: batch ended $st"
+			migsh_sh 'Get-MigrationUserStatistics -BatchId B | Format-Table Identifier, Status, Error -AutoSize' 2>&1 | head -20
+			migsh_stop "$1"
+			return 1 ;;
+		esac
+		i=$((i + 1))
+		if [ "$i" -gt $((36000)) ]; then echo "migsh: batch not Synced after an hour ($st)"; migsh_stop "$1"; return 1; fi
+		sleep "$poll"
+	done
+	migsh_stop "$1"
+}
+
+migsh_stop() { # WORK: stop the service; wait until it is gone
+	local pid
+	pid=$(cat "$1/home/service.pid" 2>/dev/null)
+	MIGSH_WORK=$1 migsh_sh 'Stop-MigrationService' >/dev/null 2>&1 || { [ -n "$pid" ] && kill "$pid" 2>/dev/null; }
+	if [ -n "$pid" ]; then
+		local i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	fi
+	return 0
+}
+
+migsh_run()     { migsh_batch "$1"; }
+migsh_userdir() {
+	local d="$1/home/mail/$(bench_email "$2")"
+	[ -d "$d" ] || d=$(ls -d "$1/home/mail/$2"* 2>/dev/null | head -1)
+	echo "$d"
+}
+
+# migsh into the target Dovecot: a target endpoint holding the master user.
+migsh_imap_prepare() { migsh_prepare "$1"; }
+migsh_imap_run() {
+	MIGSH_WORK=$1
+	migsh_sh "New-MigrationEndpoint -IMAP -Name Tgt -RemoteServer 127.0.0.1 -Port $TGT_PORT -Security None -SkipVerification -Credentials (New-Object System.Management.Automation.PSCredential('mailadmin', (ConvertTo-SecureString '$BENCH_MASTER_PW' -AsPlainText -Force))) | Out-Null" ||
+		{ echo "migsh: creating the target endpoint failed"; return 1; }
+	migsh_batch "$1" "-TargetEndpoint Tgt"
+}
+migsh_imap_userdir() { echo "$TGT_MAIL/$(bench_email "$2")"; }

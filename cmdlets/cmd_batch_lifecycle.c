@@ -1,0 +1,437 @@
+/*
+ * cmd_batch_lifecycle.c - Start-, Stop-, Complete- and Remove-MigrationBatch.
+ * The status rules and refusal messages are the control plane's
+ * (engine/lifecycle.h); the cmdlets resolve the batch, ask for confirmation,
+ * make sure the background service runs, and (extension -Wait) follow the
+ * batch with a progress bar until it settles.
+ */
+#include "config.h"
+#include "cmdlets/cmd_common.h"
+#include "cmdlets/objects.h"
+#include "cmdlets/types.h"
+#include "common/mem.h"
+#include "common/str.h"
+#include "engine/lifecycle.h"
+#include "engine/service.h"
+#include "engine/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The batch named by -Identity, or when omitted the only batch there is.
+ * Returns a malloc'd canonical name, or NULL after reporting an error
+ * (*fatal tells whether the command must stop). */
+static char *resolve_batch(mg_ctx *c, mg_store *st, bool *fatal)
+{
+	*fatal = false;
+	const char *id = mg_arg_nonempty(c, "Identity");
+	mg_err err;
+	mg_err_clear(&err);
+	if (id) {
+		mg_batch *b = NULL;
+		if (mg_store_batch_load(st, id, &b, &err) < 0) {
+			if (str_ieq(err.category, MGC_NOTFOUND))
+				mg_err_batch_not_found(&err, id);
+			*fatal = mg_error(c, &err, id) < 0;
+			return NULL;
+		}
+		char *name = xstrdup(b->name);
+		mg_batch_free(b);
+		return name;
+	}
+	mg_batch **v = NULL;
+	size_t n = 0;
+	if (mg_store_batch_list(st, &v, &n, &c->err) < 0) {
+		*fatal = true;
+		return NULL;
+	}
+	char *name = n == 1 ? xstrdup(v[0]->name) : NULL;
+	mg_batch_list_free(v, n);
+	if (!name) {
+		mg_err_set(&err, MGC_INVALIDARG, "IdentityRequired",
+		           n ? "There are %zu migration batches: name one with -Identity."
+		             : "There is no migration batch%.0zu: create one with New-MigrationBatch.",
+		           n);
+		*fatal = mg_error(c, &err, NULL) < 0;
+	}
+	return name;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static bool settled(mg_batch_status s, bool completing)
+{
+	switch (s) {
+	case MG_BS_FAILED: case MG_BS_STOPPED: case MG_BS_CORRUPTED:
+	case MG_BS_COMPLETED: case MG_BS_COMPLETED_WITH_ERRORS:
+		return true;
+	case MG_BS_SYNCED: case MG_BS_SYNCED_WITH_ERRORS:
+		return !completing;
+	default:
+		return false;
+	}
+}
+
+/* -Wait: follow the batch with a progress bar until it reaches
+ * Synced/SyncedWithErrors (Start) or Completed/CompletedWithErrors
+ * (Complete), Failed or Stopped; then emit it. */
+static int wait_for_batch(mg_ctx *c, mg_store *st, const char *name, bool completing)
+{
+	char activity[256];
+	snprintf(activity, sizeof activity, "%s migration batch %s",
+	         completing ? "Completing" : "Synchronizing", name);
+	int service_missing = 0;
+	for (;;) {
+		mg_batch *b = NULL;
+		mg_err err;
+		mg_err_clear(&err);
+		if (mg_store_batch_load(st, name, &b, &err) < 0) {
+			mg_progress(c, activity, "", -1, true);
+			if (str_ieq(err.category, MGC_NOTFOUND))
+				mg_err_batch_not_found(&err, name);
+			return mg_cmd_fail(c, &err);
+		}
+		mg_user **uv = NULL;
+		size_t nu = 0;
+		if (mg_store_user_list(st, name, &uv, &nu, &err) < 0) {
+			uv = NULL;
+			nu = 0;
+		}
+		mg_batch_counts k;
+		memset(&k, 0, sizeof k);
+		mg_batch_counts_compute(uv, nu, &k);
+		mg_user_list_free(uv, nu);
+		if (settled(b->status, completing)) {
+			mg_progress(c, activity, "", 100, true);
+			int rc = mg_emit_take(c, mg_obj_batch_load(st, b, false));
+			mg_batch_free(b);
+			return rc;
+		}
+		int pct = -1;
+		if (k.items_total > 0)
+			pct = (int)(k.items_synced * 100 / k.items_total);
+		else if (k.total > 0)
+			pct = (int)((k.synced + k.failed + k.finalized) * 100 / k.total);
+		if (pct > 100)
+			pct = 100;
+		char status[512];
+		snprintf(status, sizeof status,
+		         "%s: %lld of %lld users synced, %lld failed, %lld active; %lld of %lld items",
+		         mg_batch_status_name(b->status), k.synced + k.finalized, k.total, k.failed,
+		         k.active, k.items_synced, k.items_total);
+		mg_progress(c, activity, status, pct, false);
+		mg_batch_free(b);
+
+		mg_service_info si;
+		memset(&si, 0, sizeof si);
+		if (mg_service_status(mg_home(c), &si, &err) == 0 && !si.running) {
+			if (++service_missing >= 10) {
+				mg_progress(c, activity, "", -1, true);
+				return mg_err_set(&c->err, MGC_RESOURCE, "ServiceNotRunning",
+				                  "The migration service stopped while waiting for the "
+				                  "migration batch '%s'. See %s, then run "
+				                  "Start-MigrationService.", name,
+				                  si.log_path[0] ? si.log_path : "logs/service.log");
+			}
+		} else {
+			service_missing = 0;
+		}
+		sleep_ms(500);
+	}
+}
+
+typedef int (*batch_op)(mg_store *st, const char *identity, mg_err *err);
+
+static int lifecycle_common(mg_ctx *c, batch_op op, const char *action, bool completing)
+{
+	mg_store *st = mg_cmd_store(c);
+	if (!st)
+		return -1;
+	bool fatal = false;
+	char *name = resolve_batch(c, st, &fatal);
+	if (!name)
+		return fatal ? -1 : 0;
+	int rc = 0;
+	if (!mg_should_process(c, name, action, &fatal)) {
+		rc = fatal ? -1 : 0;
+		goto out;
+	}
+	mg_err err;
+	mg_err_clear(&err);
+	if (op(st, name, &err) < 0) {
+		rc = mg_error(c, &err, name) < 0 ? -1 : 0;
+		goto out;
+	}
+	if (mg_cmd_ensure_service(c) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (mg_switch(c, "Wait"))
+		rc = wait_for_batch(c, st, name, completing);
+out:
+	free(name);
+	return rc;
+}
+
+static int start_batch_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	return lifecycle_common(c, mg_batch_start, "Start migration batch", false);
+}
+
+static int stop_batch_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	return lifecycle_common(c, mg_batch_stop, "Stop migration batch", false);
+}
+
+static int complete_batch_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	return lifecycle_common(c, mg_batch_complete, "Complete migration batch", true);
+}
+
+static int remove_batch_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	mg_store *st = mg_cmd_store(c);
+	if (!st)
+		return -1;
+	bool fatal = false;
+	char *name = resolve_batch(c, st, &fatal);
+	if (!name)
+		return fatal ? -1 : 0;
+	int rc = 0;
+	mg_err err;
+	mg_err_clear(&err);
+	if (!mg_should_process(c, name, "Remove migration batch", &fatal)) {
+		rc = fatal ? -1 : 0;
+		goto out;
+	}
+	mg_batch *b = NULL;
+	bool running = false;
+	if (mg_store_batch_load(st, name, &b, &err) == 0) {
+		running = mg_batch_status_active(b->status);
+		mg_batch_free(b);
+	}
+	if (running && mg_cmd_ensure_service(c) < 0) {
+		rc = -1;
+		goto out;
+	}
+	bool removed_now = false;
+	if (mg_batch_remove(st, name, 60, &removed_now, &err) < 0) {
+		rc = mg_error(c, &err, name) < 0 ? -1 : 0;
+		goto out;
+	}
+	if (!removed_now)
+		mg_warning(c, "The migration batch '%s' is being removed (status Removing): the "
+		           "service stops its running work first; it disappears within a minute.",
+		           name);
+out:
+	free(name);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- declarations */
+
+#define P_IDENTITY_OPT(help) \
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, NULL, NULL, NULL, \
+	  MGCOMP_BATCH, help }
+#define P_WAIT(help) \
+	{ "Wait", MPT_SWITCH, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, help }
+
+static const mg_param start_batch_params[] = {
+	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to start. Omitted: the only batch "
+	               "there is."),
+	P_WAIT("migsh extension: wait with a progress bar (users and items) until the batch is "
+	       "Synced, SyncedWithErrors, Failed or Stopped, then show it."),
+	{ "Validate", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "On-premises only; accepted and ignored." },
+	MG_P_DOMAINCONTROLLER,
+	MG_P_PARTITION,
+	MG_P_END
+};
+
+static const mg_example start_batch_examples[] = {
+	{ "Start-MigrationBatch -Identity IMAPBatch1",
+	  "Starts the batch: its users are queued and copied by the migration service. "
+	  "(Microsoft's IMAP migration walkthrough.)", 0, NULL },
+	{ "Start-MigrationBatch IMAPBatch1 -Wait",
+	  "migsh extension: start and wait, with a progress bar, until the initial "
+	  "synchronization has finished; then show the batch.", 0, "IMAPBatch1" },
+	{ "Get-MigrationBatch -Status SyncedWithErrors | Start-MigrationBatch",
+	  "Retries the failed users of every batch in which some users failed.", 0, NULL },
+	{ "Start-MigrationBatch -Identity NoSuchBatch", "An unknown batch is an error.",
+	  MG_EXAMPLE_FAILS, "couldn't be found" },
+	{ "migsh -c 'Start-MigrationBatch -Identity IMAPBatch1 -Wait | Format-List Status,SyncedCount,FailedCount'",
+	  "From a shell script: start the batch and block until it is synced.", MG_EXAMPLE_BASH,
+	  "SyncedCount" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const mg_cmdlet mg_cmd_start_migration_batch = {
+	.name = "Start-MigrationBatch",
+	.synopsis = "Starts a migration batch, resumes a stopped one, or retries failed users.",
+	.description =
+	  "Start-MigrationBatch starts a Created batch, resumes a Stopped one, and in a Failed, "
+	  "Synced, SyncedWithErrors or CompletedWithErrors batch retries the failed users. The "
+	  "background migration service is started when it is not running; it copies the "
+	  "mailboxes (at most MaxConcurrentMigrations per endpoint at once; the others wait as "
+	  "Queued).\n\n"
+	  "Refused while the batch is Starting, Syncing, Stopping, Completing or Removing, and "
+	  "when it is Corrupted; the error names the current status and the actions it allows. "
+	  "Nothing is written to the pipeline unless -Wait is given.",
+	.params = start_batch_params,
+	.inputs = "String or MigrationBatch (the Identity, by value or by property name).",
+	.outputs = "None; with -Wait the MigrationBatch once it has settled.",
+	.output_type = &mg_type_batch,
+	.examples = start_batch_examples,
+	.notes = "Users with a validation error from the CSV stay Failed: fix the CSV and add "
+	         "them again with Set-MigrationBatch -AddUsers (after Remove-MigrationUser).",
+	.related = "Stop-MigrationBatch Get-MigrationBatch Complete-MigrationBatch "
+	           "Get-MigrationService about_Migration_Workflow",
+	.flags = MCF_SHOULD_PROCESS,
+	.process = start_batch_process,
+};
+
+static const mg_param stop_batch_params[] = {
+	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to stop. Omitted: the only batch "
+	               "there is."),
+	MG_P_DOMAINCONTROLLER,
+	MG_P_PARTITION,
+	MG_P_END
+};
+
+static const mg_example stop_batch_examples[] = {
+	{ "Stop-MigrationBatch -Identity IMAPBatch1",
+	  "Stops the batch: copies in progress stop at once (in a consistent state), finished "
+	  "mailboxes are untouched, and no incremental syncs run until Start-MigrationBatch.",
+	  0, NULL },
+	{ "Stop-MigrationBatch -Identity NoSuchBatch", "An unknown batch is an error.",
+	  MG_EXAMPLE_FAILS, "couldn't be found" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const mg_cmdlet mg_cmd_stop_migration_batch = {
+	.name = "Stop-MigrationBatch",
+	.synopsis = "Stops a running or synced migration batch.",
+	.description =
+	  "Stop-MigrationBatch stops the batch's work: active copies are cancelled at a safe "
+	  "point (whatever was copied stays and is not copied twice on resume), the status goes "
+	  "Stopping, then Stopped, and the error report lists the users that were in progress "
+	  "or waiting. Allowed while the batch is Starting, Waiting, Syncing, Synced, "
+	  "SyncedWithErrors or IncrementalSyncing (stopping a Synced batch halts its "
+	  "incremental syncs). Refused when it is already Stopped or Stopping, and when there "
+	  "is nothing to stop (Created, Completed, Failed). Start-MigrationBatch resumes it.",
+	.params = stop_batch_params,
+	.inputs = "String or MigrationBatch (the Identity).",
+	.outputs = "None.",
+	.examples = stop_batch_examples,
+	.related = "Start-MigrationBatch Get-MigrationBatch Remove-MigrationBatch",
+	.flags = MCF_SHOULD_PROCESS,
+	.process = stop_batch_process,
+};
+
+static const mg_param complete_batch_params[] = {
+	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to complete. Omitted: the only "
+	               "batch there is."),
+	P_WAIT("migsh extension: wait with a progress bar until the batch is Completed, "
+	       "CompletedWithErrors or Failed, then show it."),
+	{ "SyncAndComplete", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "Accepted; completing an IMAP batch always runs a final synchronization first." },
+	{ "NotificationEmails", MPT_STRINGS, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "On-premises only; accepted and ignored (use Set-MigrationBatch -NotificationEmails)." },
+	MG_P_DOMAINCONTROLLER,
+	MG_P_PARTITION,
+	MG_P_END
+};
+
+static const mg_example complete_batch_examples[] = {
+	{ "Complete-MigrationBatch -Identity IMAPBatch1",
+	  "Runs a final synchronization of every synced mailbox, then marks the batch "
+	  "Completed; no more incremental syncs run.", 0, NULL },
+	{ "Complete-MigrationBatch IMAPBatch1 -Wait | Format-List Status,FinalizedCount,FailedCount",
+	  "migsh extension: complete and wait until it is done.", 0, "Completed" },
+	{ "Complete-MigrationBatch -Identity NoSuchBatch", "An unknown batch is an error.",
+	  MG_EXAMPLE_FAILS, "couldn't be found" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const mg_cmdlet mg_cmd_complete_migration_batch = {
+	.name = "Complete-MigrationBatch",
+	.synopsis = "Finishes a synced migration batch with a final synchronization.",
+	.description =
+	  "Complete-MigrationBatch, as the IMAP migration documents describe it, runs one last "
+	  "incremental synchronization of every synced mailbox in the batch (status Completing) "
+	  "and then marks the batch Completed (CompletedWithErrors when some users failed). "
+	  "After that no more incremental synchronizations run; remove the batch with "
+	  "Remove-MigrationBatch when you no longer need its reports. Allowed only for Synced "
+	  "and SyncedWithErrors batches; other statuses are refused with the current status "
+	  "and the allowed actions.",
+	.params = complete_batch_params,
+	.inputs = "String or MigrationBatch (the Identity).",
+	.outputs = "None; with -Wait the MigrationBatch once it has settled.",
+	.output_type = &mg_type_batch,
+	.examples = complete_batch_examples,
+	.notes = "Exchange Online itself now refuses Complete-MigrationBatch for IMAP batches; "
+	         "migsh follows the documented IMAP workflow instead. Switch the MX record and "
+	         "let at least one incremental sync run before completing.",
+	.related = "Get-MigrationBatch Remove-MigrationBatch Set-MigrationBatch "
+	           "about_Migration_Workflow",
+	.flags = MCF_SHOULD_PROCESS,
+	.process = complete_batch_process,
+};
+
+static const mg_param remove_batch_params[] = {
+	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to remove."),
+	{ "Force", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "On-premises only; accepted (corrupted batches are removed without it)." },
+	MG_P_DOMAINCONTROLLER,
+	MG_P_PARTITION,
+	MG_P_END
+};
+
+static const mg_example remove_batch_examples[] = {
+	{ "Remove-MigrationBatch -Identity IMAPBatch1",
+	  "Removes the batch after asking for confirmation. (Microsoft's IMAP migration "
+	  "walkthrough.)", MG_EXAMPLE_NOTEST, NULL },
+	{ "Remove-MigrationBatch -Identity IMAPBatch1 -Confirm:$false",
+	  "Removes it without asking, as scripts must. Migrated mail stays in the destination "
+	  "mailboxes.", 0, NULL },
+	{ "Get-MigrationBatch -Status Completed | Remove-MigrationBatch -Confirm:$false",
+	  "Removes every completed batch.", 0, NULL },
+	{ "Remove-MigrationBatch IMAPBatch1 -WhatIf", "Shows what would be removed.", 0,
+	  "What if" },
+	{ "Remove-MigrationBatch -Identity NoSuchBatch -Confirm:$false",
+	  "An unknown batch is an error.", MG_EXAMPLE_FAILS, "couldn't be found" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const mg_cmdlet mg_cmd_remove_migration_batch = {
+	.name = "Remove-MigrationBatch",
+	.synopsis = "Removes a migration batch (never the migrated mail).",
+	.description =
+	  "Remove-MigrationBatch stops the batch's synchronization and deletes the batch, its "
+	  "users and its reports from the state directory. Mail already copied stays in the "
+	  "destination mailboxes. A batch with work running is set to Removing; the migration "
+	  "service stops that work and then deletes it (the cmdlet waits up to a minute). "
+	  "Afterwards Get-MigrationBatch reports that the batch couldn't be found.\n\n"
+	  "It asks for confirmation unless -Confirm:$false is given; without a terminal it "
+	  "cannot ask and fails, telling to add -Confirm:$false.",
+	.params = remove_batch_params,
+	.inputs = "String or MigrationBatch (the Identity).",
+	.outputs = "None.",
+	.examples = remove_batch_examples,
+	.notes = "Keep a batch at least 72 hours after switching the MX record, and make sure an "
+	         "incremental sync ran after mail started arriving at the new mailboxes, before "
+	         "removing it.",
+	.related = "Get-MigrationBatch Stop-MigrationBatch Complete-MigrationBatch "
+	           "Remove-MigrationUser",
+	.flags = MCF_SHOULD_PROCESS | MCF_CONFIRM_HIGH,
+	.process = remove_batch_process,
+};

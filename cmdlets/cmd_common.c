@@ -1,0 +1,325 @@
+/*
+ * cmd_common.c - allowed-value lists and small helpers shared by the
+ * migration cmdlets (see cmd_common.h).
+ */
+#include "config.h"
+#include "cmdlets/cmd_common.h"
+#include "common/mem.h"
+#include "common/str.h"
+#include "engine/service.h"
+#include "engine/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const mg_vals_security[] = { "None", "Ssl", "Tls", NULL };
+const char *const mg_vals_auth[] = { "Basic", "Ntlm", "CramMd5", "XOAuth2", NULL };
+const char *const mg_vals_batch_status[] = {
+	"Created", "Starting", "Syncing", "Stopping", "Stopped", "Synced", "SyncedWithErrors",
+	"IncrementalSyncing", "Completing", "Completed", "CompletedWithErrors", "Failed",
+	"Removing", "Corrupted", "Waiting", NULL };
+const char *const mg_vals_user_status[] = {
+	"Queued", "Validating", "Starting", "Provisioning", "ProvisionUpdating", "Syncing",
+	"Synced", "IncrementalSyncing", "IncrementalSynced", "Completing", "CompletionSynced",
+	"Completed", "Failed", "IncrementalFailed", "CompletionFailed", "CompletedWithWarnings",
+	"Corrupted", "Stopping", "Stopped", "IncrementalStopped", "Removing", NULL };
+const char *const mg_vals_status_summary[] = {
+	"Active", "Completed", "Failed", "Stopped", "Synced", NULL };
+const char *const mg_vals_endpoint_type[] = {
+	"IMAP", "ExchangeOutlookAnywhere", "ExchangeRemoteMove", "PublicFolder", "Gmail", NULL };
+
+int mg_err_endpoint_not_found(mg_err *e, const char *name)
+{
+	return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
+	                  "The migration endpoint '%s' couldn't be found. Reason: The migration "
+	                  "endpoint '%s' couldn't be found.", name, name);
+}
+
+int mg_err_batch_not_found(mg_err *e, const char *name)
+{
+	return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
+	                  "The migration batch '%s' couldn't be found. Reason: The migration "
+	                  "batch '%s' couldn't be found.", name, name);
+}
+
+int mg_err_user_not_found(mg_err *e, const char *name)
+{
+	return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
+	                  "The migration user '%s' couldn't be found. Reason: The migration "
+	                  "user '%s' couldn't be found.", name, name);
+}
+
+const char *mg_arg_nonempty(mg_ctx *c, const char *name)
+{
+	const char *s = mg_arg_str(c, name);
+	return s && *s ? s : NULL;
+}
+
+char **mg_arg_strv(mg_ctx *c, const char *name, size_t *count)
+{
+	mv *v = mg_arg(c, name);
+	if (count)
+		*count = 0;
+	if (!v || v->kind == MV_NULL)
+		return NULL;
+	size_t n = v->kind == MV_ARRAY ? v->u.arr.n : 1;
+	char **out = xcalloc(n + 1, sizeof *out);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const mv *item = v->kind == MV_ARRAY ? v->u.arr.items[i] : v;
+		if (!item || item->kind == MV_NULL)
+			continue;
+		out[k++] = mv_to_string(item);
+	}
+	out[k] = NULL;
+	if (count)
+		*count = k;
+	return out;
+}
+
+void mg_arg_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void mg_secret_free(char *s)
+{
+	if (!s)
+		return;
+	mg_wipe(s, strlen(s));
+	free(s);
+}
+
+int mg_arg_credential(mg_ctx *c, const char *name, char **user, char **password)
+{
+	*user = NULL;
+	*password = NULL;
+	mv *v = mg_arg(c, name);
+	if (!v || v->kind == MV_NULL)
+		return 0;
+	if (v->kind == MV_ARRAY && v->u.arr.n == 2) {
+		*user = mv_to_string(v->u.arr.items[0]);
+		*password = mv_to_string(v->u.arr.items[1]);
+	} else if (v->kind == MV_OBJECT || v->kind == MV_HASH) {
+		mv *u = mv_get(v, "UserName");
+		mv *p = mv_get(v, "Password");
+		if (u && p) {
+			*user = mv_to_string(u);
+			*password = mv_to_string(p);
+		}
+	} else if (v->kind == MV_STRING) {
+		const char *comma = strchr(v->u.str.s, ',');
+		if (comma) {
+			*user = xstrndup(v->u.str.s, (size_t)(comma - v->u.str.s));
+			*password = xstrdup(comma + 1);
+		}
+	}
+	if (!*user || !*password || !**user) {
+		free(*user);
+		mg_secret_free(*password);
+		*user = *password = NULL;
+		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidCredentials",
+		                  "Cannot use the value of -%s: give the user name and the password as "
+		                  "user,password or a credential object with UserName and Password.",
+		                  name);
+	}
+	return 1;
+}
+
+static void store_release(void *p)
+{
+	mg_store_close(p);
+}
+
+struct mg_store *mg_cmd_store(mg_ctx *c)
+{
+	mg_store *st = mg_session_slot(c->session, "migration.store");
+	if (st)
+		return st;
+	const char *home = mg_home(c);
+	if (!home) {
+		mg_err_set(&c->err, MGC_RESOURCE, "NoDataDirectory",
+		           "migsh has no data directory: set MIGSH_HOME to a writable directory.");
+		return NULL;
+	}
+	if (mg_store_open(home, &st, &c->err) < 0)
+		return NULL;
+	mg_session_set_slot(c->session, "migration.store", st, store_release);
+	return st;
+}
+
+int mg_cmd_fail(mg_ctx *c, const mg_err *e)
+{
+	if (e != &c->err)
+		mg_err_copy(&c->err, e);
+	return -1;
+}
+
+int mg_arg_bytes(mg_ctx *c, const char *name, unsigned char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	mv *v = mg_arg(c, name);
+	if (!v || v->kind == MV_NULL)
+		return 0;
+	if (v->kind == MV_BYTES) {
+		*out = xmalloc(v->u.bytes.len + 1);
+		if (v->u.bytes.len)
+			memcpy(*out, v->u.bytes.p, v->u.bytes.len);
+		*len = v->u.bytes.len;
+		return 1;
+	}
+	if (v->kind == MV_STRING) {
+		*out = (unsigned char *)xstrndup(v->u.str.s, v->u.str.len);
+		*len = v->u.str.len;
+		return 1;
+	}
+	if (v->kind == MV_ARRAY) {
+		strbuf sb = STRBUF_INIT;
+		strbuf_grow(&sb, v->u.arr.n + 1);
+		bool numbers = v->u.arr.n > 0 && v->u.arr.items[0] &&
+		               v->u.arr.items[0]->kind == MV_INT;
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			const mv *it = v->u.arr.items[i];
+			if (numbers) {
+				long long b;
+				if (!it || mv_to_ll(it, &b) < 0 || b < 0 || b > 255) {
+					strbuf_free(&sb);
+					return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidByteArray",
+					                  "Cannot use the value of -%s: item %zu is not a byte "
+					                  "(0-255). Pass the file's bytes, e.g. "
+					                  "([System.IO.File]::ReadAllBytes(\"path\")).", name, i);
+				}
+				strbuf_addc(&sb, (char)b);
+			} else {
+				char *s = mv_to_string(it);
+				strbuf_adds(&sb, s);
+				strbuf_addc(&sb, '\n');
+				free(s);
+			}
+		}
+		*out = (unsigned char *)strbuf_detach(&sb, len);
+		if (!*out)
+			*out = (unsigned char *)xstrdup("");
+		return 1;
+	}
+	return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidByteArray",
+	                  "Cannot use a %s as -%s: pass the file's bytes, e.g. "
+	                  "([System.IO.File]::ReadAllBytes(\"path\")).", mv_kind_name(v), name);
+}
+
+/* "[-][d.]hh:mm[:ss[.fff]]" -> seconds; -1 when malformed. */
+static int parse_timespan(const char *s, long long *out)
+{
+	long long parts[4] = { 0, 0, 0, 0 };
+	int np = 0;
+	long long days = 0;
+	const char *p = s;
+	while (*p == ' ')
+		p++;
+	const char *dot = strchr(p, '.');
+	const char *colon = strchr(p, ':');
+	if (dot && colon && dot < colon) {
+		char *end;
+		days = strtoll(p, &end, 10);
+		if (end != dot)
+			return -1;
+		p = dot + 1;
+	}
+	while (*p && np < 3) {
+		char *end;
+		parts[np++] = strtoll(p, &end, 10);
+		if (end == p)
+			return -1;
+		p = end;
+		if (*p == ':')
+			p++;
+		else
+			break;
+	}
+	if (*p == '.') {           /* fractions of a second: ignored */
+		p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p || np < 2)
+		return -1;
+	*out = days * 86400 + parts[0] * 3600 + parts[1] * 60 + parts[2];
+	return 0;
+}
+
+int mg_arg_seconds(mg_ctx *c, const char *name, long long *secs)
+{
+	mv *v = mg_arg(c, name);
+	if (!v || v->kind == MV_NULL)
+		return 0;
+	if (v->kind == MV_TIMESPAN) {
+		*secs = v->u.i / 1000;
+		return 1;
+	}
+	if (v->kind == MV_INT) {
+		*secs = v->u.i;
+		return 1;
+	}
+	char *s = mv_to_string(v);
+	long long t;
+	int ok = s && (parse_timespan(s, &t) == 0 || str_to_ll(s, &t) == 0);
+	free(s);
+	if (!ok || t < 0)
+		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidTimeSpan",
+		                  "Cannot use the value of -%s as a time span: write it as "
+		                  "[d.]hh:mm:ss, e.g. 1.00:00:00 for one day or 00:30:00 for 30 "
+		                  "minutes.", name);
+	*secs = t;
+	return 1;
+}
+
+int mg_arg_epoch(mg_ctx *c, const char *name, int64_t *t)
+{
+	mv *v = mg_arg(c, name);
+	if (!v || v->kind == MV_NULL)
+		return 0;
+	if (v->kind == MV_DATETIME) {
+		*t = v->u.dt.sec;
+		return 1;
+	}
+	return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidDateTime",
+	                  "Cannot use the value of -%s as a date: write it as \"M/d/yyyy h:mm "
+	                  "AM\" or yyyy-MM-ddTHH:mm:ss, or pass (Get-Date).", name);
+}
+
+int mg_arg_limit(mg_ctx *c, const char *name, long long *out)
+{
+	mv *v = mg_arg(c, name);
+	if (!v || v->kind == MV_NULL)
+		return 0;
+	if (v->kind == MV_STRING && str_ieq(v->u.str.s, "Unlimited")) {
+		*out = -1;
+		return 1;
+	}
+	long long n;
+	if (mv_to_ll(v, &n) < 0 || n < -1)
+		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidLimit",
+		                  "-%s must be a non-negative number or Unlimited.", name);
+	*out = n < 0 ? -1 : n;
+	return 1;
+}
+
+int mg_cmd_ensure_service(mg_ctx *c)
+{
+	const char *home = mg_home(c);
+	mg_err err;
+	mg_err_clear(&err);
+	if (mg_service_ensure_running(home, &err) < 0) {
+		mg_err_copy(&c->err, &err);
+		mg_err_prefix(&c->err, "The migration service could not be started, so nothing will "
+		              "be copied until it runs (Start-MigrationService)");
+		return -1;
+	}
+	mg_verbose(c, "The migration service is running for %s.", home);
+	return 0;
+}

@@ -1,0 +1,229 @@
+/*
+ * cmd_user.c - Get-MigrationUser and Remove-MigrationUser: the users of the
+ * batches (one per CSV row), their status and their last sync.
+ */
+#include "config.h"
+#include "cmdlets/cmd_common.h"
+#include "cmdlets/objects.h"
+#include "cmdlets/types.h"
+#include "common/mem.h"
+#include "common/str.h"
+#include "engine/lifecycle.h"
+#include "engine/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int get_user_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	mg_store *st = mg_cmd_store(c);
+	if (!st)
+		return -1;
+	const char *id = mg_arg_nonempty(c, "Identity");
+	if (!id)
+		id = mg_arg_nonempty(c, "EmailAddress");
+	if (!id)
+		id = mg_arg_nonempty(c, "MailboxGuid");
+	if (id) {
+		mg_user *u = NULL;
+		mg_err err;
+		mg_err_clear(&err);
+		if (mg_store_user_find(st, id, &u, &err) < 0) {
+			if (str_ieq(err.category, MGC_NOTFOUND))
+				mg_err_user_not_found(&err, id);
+			return mg_error(c, &err, id) < 0 ? -1 : 0;
+		}
+		int rc = mg_emit_take(c, mg_obj_user(u));
+		mg_user_free(u);
+		return rc;
+	}
+	mg_user_status want = MG_US_QUEUED;
+	bool by_status = false;
+	if (mg_arg_nonempty(c, "Status")) {
+		if (mg_user_status_parse(mg_arg_str(c, "Status"), &want) < 0)
+			return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidStatus",
+			                  "'%s' is not a migration user status (Queued, Syncing, Synced, "
+			                  "IncrementalSyncing, Failed, IncrementalFailed, Stopped, "
+			                  "Completed, ...).", mg_arg_str(c, "Status"));
+		by_status = true;
+	}
+	const char *summary = mg_arg_nonempty(c, "StatusSummary");
+	long long limit = 1000;
+	if (mg_arg_limit(c, "ResultSize", &limit) < 0)
+		return -1;
+	const char *batch = mg_arg_nonempty(c, "BatchId");
+	mg_user **uv = NULL;
+	size_t nu = 0;
+	if (batch) {
+		mg_batch *b = NULL;
+		mg_err err;
+		mg_err_clear(&err);
+		if (mg_store_batch_load(st, batch, &b, &err) < 0) {
+			if (str_ieq(err.category, MGC_NOTFOUND))
+				mg_err_batch_not_found(&err, batch);
+			return mg_error(c, &err, batch) < 0 ? -1 : 0;
+		}
+		int r = mg_store_user_list(st, b->name, &uv, &nu, &c->err);
+		mg_batch_free(b);
+		if (r < 0)
+			return -1;
+	} else if (mg_store_user_list_all(st, &uv, &nu, &c->err) < 0) {
+		return -1;
+	}
+	int rc = 0;
+	long long emitted = 0;
+	for (size_t i = 0; i < nu && rc == 0; i++) {
+		if (by_status && uv[i]->status != want)
+			continue;
+		if (summary && !str_ieq(summary, mg_user_status_summary(uv[i]->status)))
+			continue;
+		if (limit >= 0 && emitted >= limit) {
+			mg_warning(c, "There are more results than -ResultSize %lld allows; use "
+			           "-ResultSize Unlimited to see all of them.", limit);
+			break;
+		}
+		rc = mg_emit_take(c, mg_obj_user(uv[i]));
+		emitted++;
+	}
+	mg_user_list_free(uv, nu);
+	return rc;
+}
+
+static int remove_user_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	mg_store *st = mg_cmd_store(c);
+	if (!st)
+		return -1;
+	const char *id = mg_arg_nonempty(c, "Identity");
+	if (!id)
+		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIdentity",
+		                  "-Identity is empty: give the user's email address.");
+	mg_user *u = NULL;
+	mg_err err;
+	mg_err_clear(&err);
+	if (mg_store_user_find(st, id, &u, &err) < 0) {
+		if (str_ieq(err.category, MGC_NOTFOUND))
+			mg_err_user_not_found(&err, id);
+		return mg_error(c, &err, id) < 0 ? -1 : 0;
+	}
+	char target[512];
+	snprintf(target, sizeof target, "%s (batch %s)", u->email, u->batch);
+	char *email = xstrdup(u->email);
+	mg_user_free(u);
+	int rc = 0;
+	bool fatal = false;
+	if (!mg_should_process(c, target, "Remove migration user", &fatal))
+		rc = fatal ? -1 : 0;
+	else if (mg_user_remove(st, email, &err) < 0)
+		rc = mg_error(c, &err, email) < 0 ? -1 : 0;
+	free(email);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- declarations */
+
+static const mg_param get_user_params[] = {
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL,
+	  NULL, MGCOMP_USER, "The user's email address (or Guid)." },
+	{ "BatchId", MPT_STRING, 0, -1, NULL, "StatusAndBatchId", NULL, NULL, MGCOMP_BATCH,
+	  "The users of this batch." },
+	{ "Status", MPT_ENUM, 0, -1, mg_vals_user_status, "StatusAndBatchId", NULL, NULL,
+	  MGCOMP_ENUM,
+	  "Only users with this status (Queued, Syncing, Synced, IncrementalSyncing, Failed, "
+	  "IncrementalFailed, Stopped, Completed, ...)." },
+	{ "StatusSummary", MPT_ENUM, 0, -1, mg_vals_status_summary, "StatusAndBatchId", NULL,
+	  NULL, MGCOMP_ENUM, "Only users whose StatusSummary is Active, Completed, Failed, "
+	  "Stopped or Synced." },
+	{ "EmailAddress", MPT_STRING, MPF_MANDATORY, -1, NULL, "EmailAddress", NULL, NULL,
+	  MGCOMP_USER, "The user's email address (a form of its own)." },
+	{ "MailboxGuid", MPT_STRING, MPF_MANDATORY, -1, NULL, "MailboxGuid", NULL, NULL,
+	  MGCOMP_NONE, "The user's Guid (a form of its own)." },
+	{ "ResultSize", MPT_UNLIMITED, 0, -1, NULL, "StatusAndBatchId", NULL, "1000", MGCOMP_NONE,
+	  "At most this many users (a number or Unlimited)." },
+	MG_P_DOMAINCONTROLLER,
+	MG_P_PARTITION,
+	MG_P_END
+};
+
+static const mg_example get_user_examples[] = {
+	{ "Get-MigrationUser -BatchId IMAPBatch1",
+	  "Lists the users of a batch with their status and last sync time.", 0, "Identity" },
+	{ "Get-MigrationUser -Identity terrya@contoso.edu",
+	  "Shows one user (Microsoft's reference example, with an IMAP address).", 0,
+	  "terrya@contoso.edu" },
+	{ "Get-MigrationUser -BatchId IMAPBatch1 | Get-MigrationUserStatistics",
+	  "Shows the statistics of every user of the batch. (Microsoft's IMAP migration "
+	  "walkthrough.)", 0, "terrya@contoso.edu" },
+	{ "Get-MigrationUser -StatusSummary Failed | Format-List Identity,Batch,Status,ErrorSummary",
+	  "Lists every failed user with the reason.", 0, NULL },
+	{ "Get-MigrationUser -Identity nobody@contoso.edu", "An unknown user is an error.",
+	  MG_EXAMPLE_FAILS, "couldn't be found" },
+	{ "migsh -c 'Get-MigrationUser -StatusSummary Failed | Select-Object -ExpandProperty Identity'",
+	  "From bash: the addresses of the failed users, one per line.", MG_EXAMPLE_BASH, NULL },
+	{ NULL, NULL, 0, NULL }
+};
+
+const mg_cmdlet mg_cmd_get_migration_user = {
+	.name = "Get-MigrationUser",
+	.synopsis = "Shows the users of migration batches and their status.",
+	.description =
+	  "Get-MigrationUser returns migration users: one by -Identity (email address), the "
+	  "users of a batch (-BatchId), or all, optionally only those with a -Status or "
+	  "-StatusSummary. The default display is a table of Identity, Batch, Status and "
+	  "LastSyncTime. Pipe users into Get-MigrationUserStatistics for item counts, skipped "
+	  "items and the per-user report.\n\n"
+	  "User status values: Queued (waiting for a free slot), Syncing (initial copy), Synced, "
+	  "IncrementalSyncing, Completing, Completed, Failed (validation or initial sync "
+	  "failed), IncrementalFailed, Stopped, Removing. StatusSummary groups them into "
+	  "Active, Synced, Completed, Failed and Stopped.",
+	.params = get_user_params,
+	.default_set = "Identity",
+	.inputs = "String (the Identity).",
+	.outputs = "MigrationUser.",
+	.output_type = &mg_type_user,
+	.examples = get_user_examples,
+	.notes = "migsh adds UserName (the source login, admin formats as given), UserRoot, "
+	         "TargetMailbox (where the mail goes) and CsvLine.",
+	.related = "Get-MigrationUserStatistics Remove-MigrationUser Get-MigrationBatch",
+	.process = get_user_process,
+};
+
+static const mg_param remove_user_params[] = {
+	{ "Identity", MPT_STRING, MPF_MANDATORY | MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL,
+	  NULL, NULL, NULL, MGCOMP_USER, "The email address (or Guid) of the user to remove." },
+	MG_P_DOMAINCONTROLLER,
+	MG_P_PARTITION,
+	MG_P_END
+};
+
+static const mg_example remove_user_examples[] = {
+	{ "Remove-MigrationUser -Identity terrya@contoso.edu",
+	  "Removes the user from its batch after asking for confirmation.", MG_EXAMPLE_NOTEST,
+	  NULL },
+	{ "Remove-MigrationUser -Identity terrya@contoso.edu -Confirm:$false",
+	  "Removes it without asking. Mail already migrated stays in the destination mailbox.",
+	  0, NULL },
+	{ "Get-MigrationUser -StatusSummary Failed | Remove-MigrationUser -Confirm:$false",
+	  "Removes every failed user (for example before adding them again with a corrected "
+	  "CSV via Set-MigrationBatch -AddUsers).", 0, NULL },
+	{ NULL, NULL, 0, NULL }
+};
+
+const mg_cmdlet mg_cmd_remove_migration_user = {
+	.name = "Remove-MigrationUser",
+	.synopsis = "Removes a user from its migration batch.",
+	.description =
+	  "Remove-MigrationUser deletes a migration user (its record, statistics and report) "
+	  "from its batch; the mail already copied stays in the destination. Refused while the "
+	  "user is being synchronized: stop the batch first. Asks for confirmation unless "
+	  "-Confirm:$false is given.",
+	.params = remove_user_params,
+	.inputs = "String or MigrationUser (the Identity).",
+	.outputs = "None.",
+	.examples = remove_user_examples,
+	.related = "Get-MigrationUser Set-MigrationBatch Stop-MigrationBatch",
+	.flags = MCF_SHOULD_PROCESS | MCF_CONFIRM_HIGH,
+	.process = remove_user_process,
+};

@@ -1,0 +1,131 @@
+/*
+ * lifecycle.h - the batch/user life cycle (reference/cmdlets.md sections 7,
+ * 9.1, 9.2): which admin action is allowed in which batch status and what it
+ * changes, and the store-level operations the cmdlets call.
+ *
+ * Batch status machine (IMAP, following the seed documents).  Actions allowed:
+ *   Created               Start Remove Set AddUsers
+ *   Starting, Syncing,
+ *   Waiting               Stop Remove Set
+ *   Stopping              Remove
+ *   Stopped               Start Remove Set AddUsers
+ *   Synced,
+ *   SyncedWithErrors      Start(retry failed users) Stop Complete Remove Set SyncNow AddUsers
+ *   IncrementalSyncing    Stop Complete Remove Set SyncNow
+ *   Completing            Remove Set
+ *   Completed             Remove
+ *   CompletedWithErrors,
+ *   Failed                Start(retry failed users) Remove Set AddUsers
+ *   Removing              Remove (already under way)
+ *   Corrupted             Remove
+ * What they change:
+ *   New       -> Created (users Stopped; CSV-invalid users Failed); -AutoStart: Start.
+ *   Start     -> Starting; stopped/failed users (not CSV-invalid ones) -> Queued.
+ *             Service: Starting -> Waiting (StartAfter in the future) -> Syncing.
+ *   (service) Syncing -> Synced | SyncedWithErrors (some users failed) |
+ *             Failed (every user failed) once every user finished its initial sync.
+ *   (service) Synced* -> IncrementalSyncing -> Synced* every IncrementalSyncInterval.
+ *   SyncNow   -> IncrementalSyncing at once (synced users only; failed not retried).
+ *   Stop      -> Stopping (queued users Stopped at once); service cancels running
+ *             copies within seconds -> Stopped.  Synced users stay Synced.
+ *   Complete  -> Completing (synced users Completing): a final incremental sync of
+ *             each, then Completed | CompletedWithErrors; no more syncs.
+ *   Remove    -> Removing; running work stopped first, then the records are
+ *             deleted (never migrated mail).
+ * A refusal is MGC_INVALIDOP, id "InvalidBatchStatus", and says the current
+ * status and what is allowed in it, e.g.
+ *   "The migration batch 'B1' can't be stopped because its status is Stopped.
+ *    Allowed in status Stopped: Start, Remove, Set, AddUsers."
+ */
+#ifndef MIGSH_ENGINE_LIFECYCLE_H
+#define MIGSH_ENGINE_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "common/err.h"
+#include "engine/records.h"
+#include "engine/sync.h"
+
+struct mg_store;
+
+typedef enum mg_batch_action {
+	MG_ACT_START = 0,
+	MG_ACT_STOP,
+	MG_ACT_COMPLETE,
+	MG_ACT_REMOVE,
+	MG_ACT_SET,
+	MG_ACT_SYNCNOW,
+	MG_ACT_ADDUSERS,
+	MG_ACT__COUNT
+} mg_batch_action;
+
+const char *mg_batch_action_name(mg_batch_action a);   /* "Start" ... */
+
+/* ---- pure status machine (no I/O) ---- */
+
+/* Is action a allowed in status s? */
+bool mg_lifecycle_allowed(mg_batch_status s, mg_batch_action a);
+/* "Start, Remove, Set" - the actions allowed in s written into buf. */
+void mg_lifecycle_allowed_list(mg_batch_status s, char *buf, size_t size);
+/* 0 when allowed; else -1 with the refusal message (batch name, status, allowed actions). */
+int  mg_lifecycle_check(const mg_batch *b, mg_batch_action a, mg_err *err);
+/* Check and apply a to the batch and its users in memory (status changes,
+ * requeueing failed users on Start, timestamps).  Remove only sets Removing.
+ * Set/AddUsers change nothing here (the caller edits fields). */
+int  mg_lifecycle_apply(mg_batch *b, mg_user **users, size_t n, mg_batch_action a,
+                        int64_t now, mg_err *err);
+/* Finish a stop with nothing running any more: users in progress or waiting
+ * -> Stopped (IncrementalStopped when their initial sync was done), batch
+ * -> Stopped.  Used by the service, and by mg_batch_stop when no service runs. */
+void mg_lifecycle_finish_stop(mg_batch *b, mg_user **users, size_t n, int64_t now);
+/* Batch statuses in which the service has work to do. */
+bool mg_batch_status_active(mg_batch_status s);
+/* User is "running" (Syncing, IncrementalSyncing, Completing, Stopping, Queued...) */
+bool mg_user_status_active(mg_user_status s);
+
+/* ---- store-level operations for the cmdlets (lock, load, check, apply, save) ---- */
+
+/* New-MigrationBatch: validates the CSV (csv_batch.h), the name (unique,
+ * 1..64 chars, MaxNumberOfBatches with Exchange's text), the endpoints
+ * (source must exist; target endpoint, when given, must exist), the
+ * ContentFilter; creates the batch and its users.  b is the caller's
+ * template (name, endpoints, options); with b->auto_start the batch is
+ * started (Starting).  *out (when non-NULL) receives the created batch. */
+int mg_batch_create_from_csv(struct mg_store *st, const mg_batch *b,
+                             const void *csv, size_t csv_len,
+                             mg_batch **out, mg_err *err);
+
+/* Set-MigrationBatch -AddUsers -CSVData: rows for addresses already in this
+ * batch are skipped; new users are Queued when the batch is running, else Stopped.
+ * *added (may be NULL) receives how many users were added. */
+int mg_batch_add_users(struct mg_store *st, const char *identity,
+                       const void *csv, size_t csv_len, bool allow_unknown_columns,
+                       size_t *added, mg_err *err);
+
+int mg_batch_start(struct mg_store *st, const char *identity, mg_err *err);
+int mg_batch_stop(struct mg_store *st, const char *identity, mg_err *err);
+int mg_batch_complete(struct mg_store *st, const char *identity, mg_err *err);
+int mg_batch_sync_now(struct mg_store *st, const char *identity, mg_err *err);
+/* Set-MigrationBatch -ApproveSkippedItems: every user's skipped items so far approved. */
+int mg_batch_approve_skipped(struct mg_store *st, const char *identity, mg_err *err);
+/* Generic Set: load under the lock, check MG_ACT_SET, call edit(b, arg)
+ * (which may fail with -1 and err), save.  -Update sets b->req_update. */
+int mg_batch_update(struct mg_store *st, const char *identity,
+                    int (*edit)(mg_batch *b, void *arg, mg_err *err), void *arg, mg_err *err);
+/* Remove-MigrationBatch: a batch with no running work (Created, Stopped,
+ * Synced*, Completed*, Failed, Corrupted) is deleted at once; a running one is
+ * set to Removing and the service stops it and deletes it - this call then
+ * waits up to wait_seconds for that (0 = don't wait).  *removed_now tells
+ * whether it is already gone. */
+int mg_batch_remove(struct mg_store *st, const char *identity, int wait_seconds,
+                    bool *removed_now, mg_err *err);
+/* Remove-MigrationUser: refused while the user is being synced. */
+int mg_user_remove(struct mg_store *st, const char *identity, mg_err *err);
+
+/* ContentFilter: "Received -gt '8/23/2020'" joined by -and; operators
+ * -gt -ge -lt -le -eq; dates M/d/yyyy [H:mm[:ss] [AM|PM]] or yyyy-MM-dd[THH:mm[:ss]],
+ * interpreted in UTC.  Anything else is refused with a clear error.
+ * *out: malloc'd array (free()), *n conditions.  NULL or empty s: 0 conditions. */
+int mg_content_filter_parse(const char *s, mg_date_cond **out, size_t *n, mg_err *err);
+
+#endif

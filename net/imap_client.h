@@ -1,0 +1,237 @@
+/*
+ * imap_client.h - the IMAP client used by the sync engine and the probe.
+ *
+ * Blocking API with bounded waits (mg_conn_params.io_timeout_ms per wait);
+ * bulk operations (body fetch, append) pipeline several commands internally.
+ * One mg_imap per connection, one thread at a time.
+ *
+ * Mailbox names: functions taking a mailbox want the WIRE name (as LIST
+ * returned it in mg_imap_mailbox.wire, or as built by mg_imap_mailbox_wire()
+ * from UTF-8); the client quotes it or sends a literal as needed.
+ *
+ * Source safety: mg_imap_set_readonly(c, true) makes the client itself refuse
+ * SELECT, STORE, EXPUNGE, APPEND, CREATE, DELETE, RENAME, COPY, MOVE
+ * (MGC_PERMISSION), on top of the sync engine only using EXAMINE and
+ * BODY.PEEK.
+ *
+ * Errors: MGC_CONNECTION / MGC_TIMEOUT / MGC_SECURITY from the transport,
+ * MGC_AUTH for refused logins (message carries the server's text),
+ * MGC_PROTOCOL for malformed or unexpected responses, MGC_INVALIDOP for NO
+ * replies (message carries the command and the server's text),
+ * MGC_PERMISSION for the read-only guard.
+ * After a transport or protocol error the connection is dead: close it.
+ */
+#ifndef MIGSH_NET_IMAP_CLIENT_H
+#define MIGSH_NET_IMAP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "common/err.h"
+#include "net/conn.h"
+#include "net/sock.h"
+
+typedef struct mg_imap mg_imap;
+
+/* Connect, read the greeting, STARTTLS when p->security == MG_SEC_TLS
+ * (refused with MGC_SECURITY "StartTlsNotOffered" when not offered; the
+ * capabilities seen before TLS are discarded), then CAPABILITY.
+ * A BYE greeting fails with MGC_CONNECTION "ServerRejected". */
+mg_imap *mg_imap_connect(const mg_conn_params *p, mg_err *err);
+
+/* Log in per p->auth.  Basic: AUTHENTICATE PLAIN (SASL-IR when offered) if
+ * the server offers AUTH=PLAIN, else LOGIN (not when LOGINDISABLED).
+ * authzid (may be NULL) is the PLAIN authorization identity: the admin logs in
+ * as `user` and acts as `authzid`.  Admin formats such as "user*mailadmin" or
+ * "Domain/Admin/User" are passed through verbatim as the login name.
+ * Ntlm: AUTHENTICATE NTLM (NTLMv2); a "DOMAIN\user" login name is split.
+ * CramMd5, XOAuth2 (password = bearer token).  Refuses to send credentials
+ * over an unencrypted connection unless p->security == MG_SEC_NONE.
+ * After login: fresh CAPABILITY, ENABLE UTF8=ACCEPT when offered, and
+ * COMPRESS=DEFLATE when offered and p->compress. */
+int mg_imap_login(mg_imap *c, const char *user, const char *password,
+                  const char *authzid, mg_err *err);
+
+void mg_imap_set_readonly(mg_imap *c, bool readonly);
+bool mg_imap_readonly(const mg_imap *c);
+
+/* Capability test, case-insensitive, e.g. "UIDPLUS", "AUTH=PLAIN". */
+bool mg_imap_has_cap(const mg_imap *c, const char *cap);
+/* Space-separated capability list as last received (never NULL). */
+const char *mg_imap_caps(const mg_imap *c);
+/* Greeting text after "* OK " (never NULL). */
+const char *mg_imap_greeting(const mg_imap *c);
+const mg_tls_info *mg_imap_tls_info(const mg_imap *c);
+bool mg_imap_utf8_enabled(const mg_imap *c);   /* UTF8=ACCEPT is on */
+bool mg_imap_compressed(const mg_imap *c);
+/* Text of the last tagged reply ("[ALERT] ..." included); never NULL. */
+const char *mg_imap_last_text(const mg_imap *c);
+/* Milliseconds of the last NOOP/CAPABILITY round trip. */
+long mg_imap_rtt_ms(const mg_imap *c);
+
+int mg_imap_capability(mg_imap *c, mg_err *err);  /* refresh */
+int mg_imap_noop(mg_imap *c, mg_err *err);
+
+/* ID (RFC 2971): *server_id = "name=Dovecot version=2.3.19 ..." (malloc'd),
+ * or NULL when the server does not support ID. */
+int mg_imap_id(mg_imap *c, char **server_id, mg_err *err);
+
+/* NAMESPACE: first personal namespace.  *prefix malloc'd ("" or "INBOX."),
+ * *sep the separator ('\0' when flat).  Without NAMESPACE support: the
+ * separator from LIST "" "" and an empty prefix. */
+int mg_imap_namespace(mg_imap *c, char **prefix, char *sep, mg_err *err);
+
+/* LIST flags */
+#define MG_MBX_NOSELECT      0x0001u
+#define MG_MBX_NOINFERIORS   0x0002u
+#define MG_MBX_HASCHILDREN   0x0004u
+#define MG_MBX_HASNOCHILDREN 0x0008u
+#define MG_MBX_MARKED        0x0010u
+#define MG_MBX_UNMARKED      0x0020u
+#define MG_MBX_NONEXISTENT   0x0040u
+#define MG_MBX_SUBSCRIBED    0x0080u
+#define MG_MBX_REMOTE        0x0100u
+#define MG_MBX_ALL           0x0200u   /* SPECIAL-USE */
+#define MG_MBX_ARCHIVE       0x0400u
+#define MG_MBX_DRAFTS        0x0800u
+#define MG_MBX_FLAGGED       0x1000u
+#define MG_MBX_JUNK          0x2000u
+#define MG_MBX_SENT          0x4000u
+#define MG_MBX_TRASH         0x8000u
+#define MG_MBX_IMPORTANT     0x10000u
+
+typedef struct mg_imap_mailbox {
+	char *name;       /* UTF-8 (decoded from modified UTF-7 unless UTF8=ACCEPT); NULL when the
+	                     wire name is not valid modified UTF-7 (use wire) */
+	char *wire;       /* exactly as the server sent it: use this in commands */
+	char  sep;        /* hierarchy separator, '\0' for NIL */
+	unsigned flags;   /* MG_MBX_* */
+} mg_imap_mailbox;
+
+/* LIST ref pattern (wire strings, e.g. "" "*").  Uses LIST-EXTENDED
+ * RETURN (SPECIAL-USE CHILDREN) when offered.  *out is malloc'd. */
+int mg_imap_list(mg_imap *c, const char *ref, const char *pattern,
+                 mg_imap_mailbox **out, size_t *n, mg_err *err);
+void mg_imap_mailboxes_free(mg_imap_mailbox *v, size_t n);
+
+/* Encode a UTF-8 mailbox name for this connection (modified UTF-7, or
+ * UTF-8 as is when UTF8=ACCEPT is enabled).  Caller frees. */
+char *mg_imap_mailbox_wire(const mg_imap *c, const char *utf8, mg_err *err);
+
+typedef struct mg_imap_mbox_status {
+	uint32_t uidvalidity;
+	uint32_t uidnext;
+	uint32_t exists;       /* EXISTS / STATUS MESSAGES */
+	uint32_t recent;
+	uint32_t unseen;       /* STATUS UNSEEN (0 from EXAMINE) */
+	uint64_t highestmodseq;/* 0 when unknown */
+	bool     nomodseq;     /* [NOMODSEQ]: the mailbox has no mod-sequences */
+	bool     readonly;     /* [READ-ONLY] */
+	bool     keywords_ok;  /* PERMANENTFLAGS contains \* */
+	char     permanentflags[512]; /* as received, without parentheses */
+	char     flags[512];           /* FLAGS list, without parentheses */
+} mg_imap_mbox_status;
+
+/* EXAMINE (read-only; adds (CONDSTORE) when offered). */
+int mg_imap_examine(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, mg_err *err);
+/* SELECT (targets only; refused on a read-only client). */
+int mg_imap_select(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, mg_err *err);
+/* CREATE; *existed (may be NULL) set when the server said it already exists
+ * ([ALREADYEXISTS] or an existing name), which is not an error. */
+int mg_imap_create(mg_imap *c, const char *wire_name, bool *existed, mg_err *err);
+/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ]). */
+int mg_imap_status(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, mg_err *err);
+
+typedef struct mg_imap_msg_meta {
+	uint32_t uid;
+	uint32_t seq;
+	const char *const *flags;  /* system flags and keywords as sent ("\\Seen", "$Forwarded") */
+	size_t   n_flags;
+	int64_t  internaldate;     /* epoch seconds, UTC */
+	int      tz_minutes;       /* zone of the internal date, e.g. +120, -300 */
+	const char *internaldate_raw; /* "22-Nov-2026 05:38:29 +0000" as sent: give it back to APPEND */
+	uint64_t size;             /* RFC822.SIZE */
+	uint64_t modseq;           /* 0 without CONDSTORE */
+} mg_imap_msg_meta;
+
+/* Called per message; pointers valid during the call.  Return 0 to go on,
+ * -1 to stop (the rest of the reply is read and discarded; the function then
+ * fails with MGC_STOPPED). */
+typedef int (*mg_imap_meta_cb)(void *arg, const mg_imap_msg_meta *m);
+
+/* UID FETCH uid_set (UID FLAGS INTERNALDATE RFC822.SIZE [MODSEQ])
+ * [(CHANGEDSINCE n)] on the selected/examined mailbox.  uid_set e.g. "1:*".
+ * changedsince 0 = all. */
+int mg_imap_fetch_meta(mg_imap *c, const char *uid_set, uint64_t changedsince,
+                       mg_imap_meta_cb cb, void *arg, mg_err *err);
+
+/* Streaming body callbacks: begin(uid, size) once, data() in chunks (at most
+ * a few hundred KiB each), end(uid).  Return 0, or -1 to stop everything
+ * (function fails with MGC_STOPPED after draining the connection).
+ * missing() (may be NULL) is called for each requested uid the server did not
+ * return (expunged meanwhile, or the server answered NO: reason has its text). */
+typedef struct mg_imap_body_cb {
+	int  (*begin)(void *arg, uint32_t uid, uint64_t size);
+	int  (*data)(void *arg, uint32_t uid, const void *chunk, size_t len);
+	int  (*end)(void *arg, uint32_t uid);
+	void (*missing)(void *arg, uint32_t uid, const char *reason);
+	void *arg;
+} mg_imap_body_cb;
+
+/* Pipelined UID FETCH <ranges> (UID BODY.PEEK[]): the uids are grouped into
+ * sets of up to 64 messages / ~8 MiB (by the sizes if given; sizes may be
+ * NULL), with up to 8 commands in flight.  Bodies arrive in server order. */
+int mg_imap_fetch_bodies(mg_imap *c, const uint32_t *uids, const uint64_t *sizes, size_t n,
+                         const mg_imap_body_cb *cb, mg_err *err);
+
+/* One message to APPEND.  Either data/size (in memory) or read() (streamed:
+ * returns bytes put in buf, 0 at end, -1 on error; must deliver exactly size
+ * bytes). */
+typedef struct mg_imap_append_msg {
+	const char *flags;         /* "\\Seen $Forwarded" (space-separated) or NULL;
+	                              \Recent is dropped */
+	const char *internaldate;  /* IMAP date-time "22-Nov-2026 05:38:29 +0000" or NULL */
+	const void *data;
+	uint64_t    size;
+	ssize_t   (*read)(void *arg, void *buf, size_t cap);
+	void       *read_arg;
+} mg_imap_append_msg;
+
+typedef struct mg_imap_append_result {
+	bool     ok;
+	uint32_t uid;          /* APPENDUID uid, 0 when the server has no UIDPLUS */
+	uint32_t uidvalidity;  /* APPENDUID uidvalidity, 0 when unknown */
+	char     text[256];    /* the server's text when !ok (e.g. "[TOOBIG] ...") */
+} mg_imap_append_result;
+
+/* APPEND one message (LITERAL+ / LITERAL- when offered and allowed by size,
+ * else waits for the continuation).  A NO reply fails with MGC_INVALIDOP and
+ * the server's text; res may be NULL. */
+int mg_imap_append(mg_imap *c, const char *wire_mailbox, const mg_imap_append_msg *m,
+                   mg_imap_append_result *res, mg_err *err);
+
+/* APPEND many messages: pipelined (LITERAL+) with up to 16 in flight, else
+ * one after another.  res[i] tells per message what happened; returns 0 when
+ * the connection survived (even if some messages were refused), -1 on
+ * transport/protocol errors. */
+int mg_imap_append_many(mg_imap *c, const char *wire_mailbox, const mg_imap_append_msg *msgs,
+                        size_t n, mg_imap_append_result *res, mg_err *err);
+
+/* UID STORE uid_set <op>FLAGS.SILENT (flags).  op: '+', '-' or '='. Target only. */
+int mg_imap_uid_store_flags(mg_imap *c, const char *uid_set, char op, const char *flags,
+                            mg_err *err);
+
+/* UID SEARCH <criteria> (raw IMAP search criteria, e.g. "ALL",
+ * "SINCE 1-Jan-2020").  *uids malloc'd, ascending as sent. */
+int mg_imap_uid_search(mg_imap *c, const char *criteria, uint32_t **uids, size_t *n,
+                       mg_err *err);
+
+/* Build a uid set ("1:5,9,12:14") from ascending uids; caller frees. */
+char *mg_imap_uid_set(const uint32_t *uids, size_t n);
+
+/* LOGOUT (best effort, bounded). */
+int mg_imap_logout(mg_imap *c, mg_err *err);
+/* Close the connection and free (NULL is fine).  Does not send LOGOUT. */
+void mg_imap_close(mg_imap *c);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * ast.h - the syntax tree the parser builds and the evaluator walks.
+ *
+ * A tree is reference-counted because script blocks ({ ... } values) point
+ * into it and may outlive the statement that made them (e.g. stored in a
+ * variable).  Nodes are plain structs with a kind, a source range and kids.
+ */
+#ifndef MIGSH_AST_H
+#define MIGSH_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum ast_kind {
+	N_BLOCK,        /* statement list: kids = statements */
+	N_PIPELINE,     /* kids = elements (N_COMMAND or expressions) */
+	N_COMMAND,      /* str = command name; kids = N_CMDPARAM / argument expressions;
+	                   flags AF_INVOKE: kids[0] is the expression naming the command (&) */
+	N_CMDPARAM,     /* str = parameter name (no '-'); kids[0] = value if -Name:value */
+	N_ASSIGN,       /* str = "=", "+=", ...; kids[0] = target, kids[1] = value statement */
+	N_IF,           /* kids = cond, block, cond, block, ... [, else block] (AF_ELSE) */
+	N_FOREACH,      /* str = variable name; kids[0] = collection, kids[1] = body */
+	N_EXIT,         /* kids[0] optional value; AF_RETURN for `return` */
+	N_BINOP,        /* str = operator ("eq", "+", "and", ...); kids[0], kids[1] */
+	N_UNOP,         /* str = "not", "-", "+"; kids[0] */
+	N_ARRAY,        /* a,b,c: kids = items */
+	N_RANGE,        /* a..b */
+	N_NUMBER,       /* inum/num/is_int; str = source text */
+	N_STRING,       /* str = literal text; AF_BAREWORD when unquoted */
+	N_XSTRING,      /* "...": kids = N_STRING pieces and expressions */
+	N_VAR,          /* str = variable name */
+	N_MEMBER,       /* kids[0] = object; str = member name; AF_STATIC for :: */
+	N_INVOKE,       /* method call: kids[0] = object; str = method; kids[1..] = args; AF_STATIC */
+	N_INDEX,        /* kids[0] = object, kids[1] = index */
+	N_SUBEXPR,      /* $( ): kids[0] = block */
+	N_ARRAYEXPR,    /* @( ): kids[0] = block */
+	N_PAREN,        /* ( ): kids[0] = pipeline/statement */
+	N_HASH,         /* kids = key, value, key, value ... */
+	N_SCRIPTBLOCK,  /* kids[0] = block; pos/len = the text between the braces */
+	N_TYPE,         /* [TypeName]: str = name */
+	N_CAST          /* str = type name; kids[0] = value */
+} ast_kind;
+
+#define AF_BAREWORD 0x01u
+#define AF_ELSE     0x02u
+#define AF_STATIC   0x04u
+#define AF_RETURN   0x08u
+#define AF_INVOKE   0x10u
+
+typedef struct ast {
+	ast_kind kind;
+	unsigned flags;
+	size_t   pos, len;      /* source range (bytes) */
+	char    *str;
+	bool     is_int;
+	long long inum;
+	double   num;
+	struct ast **kids;
+	size_t   nkids, capkids;
+} ast;
+
+typedef struct ast_tree {
+	int    refs;
+	char  *src;      /* copy of the source text (NUL-terminated) */
+	size_t len;
+	char  *origin;   /* script file name, or NULL */
+	ast   *root;     /* N_BLOCK */
+} ast_tree;
+
+ast  *ast_new(ast_kind kind, size_t pos, size_t len);
+void  ast_add(ast *parent, ast *kid);    /* kid may be NULL: ignored */
+void  ast_free(ast *n);
+ast_tree *ast_tree_ref(ast_tree *t);
+void  ast_tree_unref(ast_tree *t);
+const char *ast_kind_name(ast_kind k);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * builtins.h - the utility cmdlet declarations (shell/builtin_*.c), listed
+ * in shell/builtins_list.c, plus parameter-table shorthands they share.
+ */
+#ifndef MIGSH_BUILTINS_H
+#define MIGSH_BUILTINS_H
+
+#include "shell/cmdlet.h"
+
+#define P_INPUT(help) \
+	{ "InputObject", MPT_OBJECT, MPF_PIPE_VALUE, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, help }
+#define P_END { NULL, 0, 0, 0, NULL, NULL, NULL, NULL, MGCOMP_NONE, NULL }
+#define EX_END { NULL, NULL, 0, NULL }
+
+extern const mg_cmdlet mg_cmd_format_list, mg_cmd_format_table, mg_cmd_out_string;
+extern const mg_cmdlet mg_cmd_select_object;
+extern const mg_cmdlet mg_cmd_where_object, mg_cmd_foreach_object;
+extern const mg_cmdlet mg_cmd_sort_object, mg_cmd_measure_object, mg_cmd_group_object;
+extern const mg_cmdlet mg_cmd_convertto_json, mg_cmd_convertto_csv, mg_cmd_export_csv,
+                       mg_cmd_import_csv, mg_cmd_convertfrom_csv;
+extern const mg_cmdlet mg_cmd_out_file, mg_cmd_get_content, mg_cmd_set_content;
+extern const mg_cmdlet mg_cmd_write_host, mg_cmd_write_output, mg_cmd_get_date,
+                       mg_cmd_clear_host;
+extern const mg_cmdlet mg_cmd_get_help, mg_cmd_get_command;
+
+/* output types of the utility cmdlets */
+extern const mv_type_info mg_type_measure_info;   /* Measure-Object: GenericMeasureInfo */
+extern const mv_type_info mg_type_group_info;     /* Group-Object: GroupInfo */
+extern const mv_type_info mg_type_help_summary;   /* Get-Help pattern: HelpInfoShort */
+extern const mv_type_info mg_type_command_info;   /* Get-Command: CmdletInfo */
+
+#endif

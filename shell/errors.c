@@ -1,0 +1,227 @@
+/* errors.c - PowerShell-style error records, parse errors and suggestions (see errors.h). */
+#include "config.h"
+#include "shell/errors.h"
+#include "shell/parser.h"
+#include "shell/session.h"
+#include "common/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *id, *exc; } exc_by_id[] = {
+	{ "NamedParameterNotFound", "ParameterBindingException" },
+	{ "AmbiguousParameter", "ParameterBindingException" },
+	{ "PositionalParameterNotFound", "ParameterBindingException" },
+	{ "AmbiguousParameterSet", "ParameterBindingException" },
+	{ "MissingArgument", "ParameterBindingException" },
+	{ "MissingMandatoryParameter", "ParameterBindingException" },
+	{ "CannotConvertArgumentNoMessage", "ParameterBindingException" },
+	{ "ParameterAlreadyBound", "ParameterBindingException" },
+	{ "InputObjectNotBound", "ParameterBindingException" },
+	{ "ParameterArgumentValidationErrorNullNotAllowed", "ParameterBindingValidationException" },
+	{ "ParameterArgumentValidationErrorEmptyStringNotAllowed", "ParameterBindingValidationException" },
+	{ "CommandNotFoundException", "CommandNotFoundException" },
+	{ "PathNotFound", "ItemNotFoundException" },
+	{ "ConfirmationRequired", "InvalidOperationException" },
+	{ "MethodNotFound", "RuntimeException" },
+	{ "InvalidCastFromStringToInteger", "RuntimeException" },
+	{ "PropertyNotFound", "RuntimeException" },
+	{ "RuntimeException", "RuntimeException" },
+};
+
+const char *mg_errrec_exception(const mg_errrec *r)
+{
+	if (r->exception)
+		return r->exception;
+	for (size_t i = 0; i < sizeof exc_by_id / sizeof exc_by_id[0]; i++)
+		if (strcmp(exc_by_id[i].id, r->err.id) == 0)
+			return exc_by_id[i].exc;
+	if (strstr(r->err.id, "Exception"))
+		return r->err.id;
+	if (strcmp(r->err.category, MGC_NOTFOUND) == 0)
+		return "ManagementObjectNotFoundException";
+	if (strcmp(r->err.category, MGC_PARSER) == 0)
+		return "ParseException";
+	if (strcmp(r->err.category, MGC_CONNECTION) == 0 || strcmp(r->err.category, MGC_TIMEOUT) == 0 ||
+	    strcmp(r->err.category, MGC_RESOURCE) == 0)
+		return "MigrationTransientException";
+	return "MigrationPermanentException";
+}
+
+/* The line containing pos: start offset and length. */
+static void line_of(const char *src, size_t len, size_t pos, size_t *ls, size_t *ll)
+{
+	if (pos > len)
+		pos = len;
+	size_t s = pos;
+	while (s > 0 && src[s - 1] != '\n')
+		s--;
+	size_t e = pos;
+	while (e < len && src[e] != '\n')
+		e++;
+	if (e > s && src[e - 1] == '\r')
+		e--;
+	*ls = s;
+	*ll = e - s;
+}
+
+static void render_where(strbuf *out, const char *src, size_t len, const char *origin, size_t pos, size_t rlen)
+{
+	int line, col;
+	mg_src_linecol(src, len, pos, &line, &col);
+	if (origin)
+		strbuf_addf(out, "At %s:%d char:%d\n", origin, line, col);
+	else
+		strbuf_addf(out, "At line:%d char:%d\n", line, col);
+	size_t ls, ll;
+	line_of(src, len, pos, &ls, &ll);
+	strbuf_adds(out, "+ ");
+	strbuf_add(out, src + ls, ll);
+	strbuf_adds(out, "\n+ ");
+	size_t off = pos - ls;
+	for (size_t i = 0; i < off; i++)
+		strbuf_addc(out, src[ls + i] == '\t' ? '\t' : ' ');
+	size_t n = rlen ? rlen : 1;
+	if (off + n > ll)
+		n = ll > off ? ll - off : 1;
+	for (size_t i = 0; i < n; i++)
+		strbuf_addc(out, '~');
+	strbuf_addc(out, '\n');
+}
+
+void mg_errrec_render(const mg_errrec *r, strbuf *out)
+{
+	if (r->cmdlet)
+		strbuf_addf(out, "%s : %s\n", r->cmdlet, r->err.msg);
+	else
+		strbuf_addf(out, "%s\n", r->err.msg);
+	if (r->src)
+		render_where(out, r->src, r->srclen, r->origin, r->pos, r->len);
+	const char *cat = r->err.category[0] ? r->err.category : MGC_NOTSPECIFIED;
+	strbuf_addf(out, "    + CategoryInfo          : %s: (%s:%s) [%s], %s\n", cat,
+	            r->target ? r->target : "",
+	            r->target ? (r->target_type ? r->target_type : "String") : "",
+	            r->cmdlet && strcmp(r->err.id, "CommandNotFoundException") ? r->cmdlet : "",
+	            mg_errrec_exception(r));
+	if (r->cmdlet && strcmp(r->err.id, "CommandNotFoundException") != 0)
+		strbuf_addf(out, "    + FullyQualifiedErrorId : %s,%s\n", r->err.id[0] ? r->err.id : "NotSpecified", r->cmdlet);
+	else
+		strbuf_addf(out, "    + FullyQualifiedErrorId : %s\n", r->err.id[0] ? r->err.id : "NotSpecified");
+	strbuf_addc(out, '\n');
+}
+
+static bool use_color(struct mg_session *s)
+{
+	return s && s->color && !getenv("NO_COLOR");
+}
+
+void mg_errrec_print(struct mg_session *s, const mg_errrec *r)
+{
+	strbuf sb = STRBUF_INIT;
+	mg_errrec_render(r, &sb);
+	FILE *f = s && s->errf ? s->errf : stderr;
+	fflush(s && s->out ? s->out : stdout);
+	if (use_color(s))
+		fprintf(f, "\033[31m%s\033[0m", sb.buf);
+	else
+		fputs(sb.buf, f);
+	fflush(f);
+	strbuf_free(&sb);
+}
+
+static const mv_type_info errrec_type = { "System.Management.Automation.ErrorRecord", NULL, 2, "Message" };
+static const char *const exc_props[] = { "Message", NULL };
+static const mv_type_info exception_type = { "System.Exception", exc_props, 2, "Message" };
+
+mv *mg_errrec_value(const mg_errrec *r)
+{
+	mv *o = mv_object(&errrec_type);
+	mv *ex = mv_object(&exception_type);
+	mv_set_str(ex, "Message", r->err.msg);
+	mv_set_str(ex, "TypeName", mg_errrec_exception(r));
+	mv_set_str(o, "Message", r->err.msg);
+	mv_set_take(o, "Exception", ex);
+	mv_set_str(o, "TargetObject", r->target);
+	char cat[256];
+	snprintf(cat, sizeof cat, "%s: (%s:%s) [%s], %s", r->err.category[0] ? r->err.category : MGC_NOTSPECIFIED,
+	         r->target ? r->target : "", r->target ? "String" : "", r->cmdlet ? r->cmdlet : "",
+	         mg_errrec_exception(r));
+	mv_set_str(o, "CategoryInfo", cat);
+	char fq[256];
+	if (r->cmdlet)
+		snprintf(fq, sizeof fq, "%s,%s", r->err.id, r->cmdlet);
+	else
+		snprintf(fq, sizeof fq, "%s", r->err.id);
+	mv_set_str(o, "FullyQualifiedErrorId", fq);
+	return o;
+}
+
+void mg_errrec_report(struct mg_session *s, const mg_errrec *r)
+{
+	mg_errrec_print(s, r);
+	mv *v = mg_errrec_value(r);
+	mg_session_add_error(s, v);
+	mv_unref(v);
+	s->last_ok = false;
+}
+
+void mg_parse_error_render(const char *src, size_t len, const char *origin,
+                           const struct mg_parse_error *pe, strbuf *out)
+{
+	render_where(out, src, len, origin, pe->pos, pe->len);
+	strbuf_addf(out, "%s\n", pe->msg);
+	strbuf_adds(out, "    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException\n");
+	strbuf_addf(out, "    + FullyQualifiedErrorId : %s\n\n", pe->id);
+}
+
+void mg_parse_error_print(struct mg_session *s, const char *src, size_t len, const char *origin,
+                          const struct mg_parse_error *pe)
+{
+	strbuf sb = STRBUF_INIT;
+	mg_parse_error_render(src, len, origin, pe, &sb);
+	FILE *f = s && s->errf ? s->errf : stderr;
+	if (use_color(s))
+		fprintf(f, "\033[31m%s\033[0m", sb.buf);
+	else
+		fputs(sb.buf, f);
+	fflush(f);
+	strbuf_free(&sb);
+	if (s)
+		s->last_ok = false;
+}
+
+void mg_command_not_found(struct mg_session *s, const char *name, mg_err *e)
+{
+	/* up to three closest names within a distance that still looks like a typo */
+	const mg_cmdlet *best[3] = { NULL, NULL, NULL };
+	size_t bestd[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
+	size_t n = 0;
+	const mg_cmdlet *const *t = s ? mg_session_cmdlets(s, &n) : NULL;
+	size_t limit = strlen(name) / 3 + 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = str_distance_ci(t[i]->name, name);
+		if (d > limit)
+			continue;
+		for (int k = 0; k < 3; k++)
+			if (d < bestd[k]) {
+				for (int j = 2; j > k; j--) {
+					best[j] = best[j - 1];
+					bestd[j] = bestd[j - 1];
+				}
+				best[k] = t[i];
+				bestd[k] = d;
+				break;
+			}
+	}
+	strbuf sug = STRBUF_INIT;
+	strbuf_adds(&sug, "");
+	for (int k = 0; k < 3 && best[k]; k++)
+		strbuf_addf(&sug, "%s%s", k ? ", " : " Did you mean: ", best[k]->name);
+	if (best[0])
+		strbuf_adds(&sug, "?");
+	mg_err_set(e, MGC_NOTFOUND, "CommandNotFoundException",
+	           "The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable "
+	           "program. Check the spelling of the name, or if a path was included, verify that the path is "
+	           "correct and try again.%s", name, sug.buf);
+	strbuf_free(&sug);
+}

@@ -1,0 +1,60 @@
+/*
+ * errors.h - PowerShell-style error records.
+ *
+ * Layout (cmdlets.md section 11, console NormalView), to stderr:
+ *   New-MigrationBatch : <message>
+ *   At line:1 char:1
+ *   + <the whole input line>
+ *   + ~~~~~~~~~~~~~~~~~~~~~~
+ *       + CategoryInfo          : <Category>: (<target>:<type>) [Cmdlet], <Exception>
+ *       + FullyQualifiedErrorId : <ErrorId>,<Cmdlet>
+ * Parse errors put the position first and the message after the caret
+ * line, like PowerShell does.
+ */
+#ifndef MIGSH_ERRORS_H
+#define MIGSH_ERRORS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "common/err.h"
+#include "common/mem.h"
+#include "shell/value.h"
+
+struct mg_session;
+struct mg_parse_error;
+
+typedef struct mg_errrec {
+	mg_err      err;         /* category, id, message */
+	const char *cmdlet;      /* command name or NULL */
+	const char *target;      /* target object text, or NULL */
+	const char *target_type; /* "String" when NULL and target set */
+	const char *exception;   /* exception type name, or NULL: derived from id/category */
+	/* where: the source text and the offending range (src NULL = no position) */
+	const char *src;
+	size_t      srclen;
+	const char *origin;      /* script file name or NULL */
+	size_t      pos, len;
+} mg_errrec;
+
+/* The exception type name shown in CategoryInfo for this record. */
+const char *mg_errrec_exception(const mg_errrec *r);
+/* Render the record (no colours) into out. */
+void mg_errrec_render(const mg_errrec *r, strbuf *out);
+/* Print to the session's error stream (red on a terminal unless NO_COLOR). */
+void mg_errrec_print(struct mg_session *s, const mg_errrec *r);
+/* An ErrorRecord object for $Error / -ErrorVariable (new reference). */
+mv  *mg_errrec_value(const mg_errrec *r);
+/* Print + append to $Error + set $? = false. */
+void mg_errrec_report(struct mg_session *s, const mg_errrec *r);
+
+/* Parse errors: print in PowerShell's ParserError layout. */
+void mg_parse_error_render(const char *src, size_t len, const char *origin,
+                           const struct mg_parse_error *pe, strbuf *out);
+void mg_parse_error_print(struct mg_session *s, const char *src, size_t len, const char *origin,
+                          const struct mg_parse_error *pe);
+
+/* Unknown command: fill e with the "is not recognized" message, with the
+ * closest cmdlet names (str_distance_ci) appended as suggestions. */
+void mg_command_not_found(struct mg_session *s, const char *name, mg_err *e);
+
+#endif

@@ -1,0 +1,2135 @@
+/*
+ * eval.c - the evaluator: statements, pipelines, expressions, variables,
+ * operators, member access (also over collections), indexing, hashtables,
+ * arrays, script blocks, casts and the few .NET static calls Microsoft's
+ * examples use ([System.IO.File]::ReadAllBytes, ...).
+ */
+#include "config.h"
+#include "shell/eval.h"
+#include "shell/ast.h"
+#include "shell/binder.h"
+#include "shell/errors.h"
+#include "shell/format.h"
+#include "shell/parser.h"
+#include "shell/paths.h"
+#include "shell/runtime.h"
+#include "common/fileio.h"
+#include "common/mem.h"
+#include "common/str.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define MAX_EVAL_DEPTH 200
+#define MAX_FILE_BYTES (512u * 1024 * 1024)
+
+/* statement results */
+enum { EV_OK = 0, EV_ERR = -1, EV_EXIT = -2, EV_RETURN = -3 };
+
+typedef struct ev {
+	mg_session *s;
+	ast_tree   *tree;
+	/* the error being thrown (EV_ERR) */
+	bool        has_err;
+	mg_errrec   rec;
+	char        cmd[128];
+	char        target[512];
+	int         nest;        /* pipelines being run (for bind_only) */
+} ev;
+
+static int  ev_statement(ev *e, const ast *n, mv *out);
+static int  ev_block(ev *e, const ast *blk, mv *out, bool propagate);
+static int  ev_pipeline(ev *e, const ast *pl, mv *out);
+static mv  *ev_expr(ev *e, const ast *n);
+
+/* ---------- errors ---------- */
+
+static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
+{
+	if (e->has_err)
+		return NULL;
+	memset(&e->rec, 0, sizeof e->rec);
+	e->rec.err.set = 1;
+	snprintf(e->rec.err.category, sizeof e->rec.err.category, "%s", cat);
+	snprintf(e->rec.err.id, sizeof e->rec.err.id, "%s", id);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->rec.err.msg, sizeof e->rec.err.msg, fmt, ap);
+	va_end(ap);
+	if (at && e->tree) {
+		e->rec.src = e->tree->src;
+		e->rec.srclen = e->tree->len;
+		e->rec.origin = e->tree->origin;
+		e->rec.pos = at->pos;
+		e->rec.len = at->len;
+	}
+	e->has_err = true;
+	return NULL;
+}
+
+static void throw_rec(ev *e, const mg_errrec *r)
+{
+	if (e->has_err)
+		return;
+	e->rec = *r;
+	snprintf(e->cmd, sizeof e->cmd, "%s", r->cmdlet ? r->cmdlet : "");
+	e->rec.cmdlet = r->cmdlet ? e->cmd : NULL;
+	snprintf(e->target, sizeof e->target, "%s", r->target ? r->target : "");
+	e->rec.target = r->target ? e->target : NULL;
+	e->has_err = true;
+}
+
+static void report(ev *e)
+{
+	if (!e->has_err)
+		return;
+	mg_errrec_report(e->s, &e->rec);
+	e->has_err = false;
+}
+
+/* ---------- values ---------- */
+
+/* 0 items -> $null, 1 -> the item, n -> the array (new reference). */
+static mv *unwrap(mv *arr)
+{
+	size_t n = mv_count(arr);
+	if (arr->kind != MV_ARRAY)
+		return mv_ref(arr);
+	if (n == 0)
+		return mv_null();
+	if (n == 1)
+		return mv_ref(mv_index(arr, 0));
+	return mv_ref(arr);
+}
+
+/* Append v to out the way a pipeline writes: arrays are unrolled. */
+static void write_out(mv *out, mv *v)
+{
+	if (!out || !v)
+		return;
+	if (v->kind == MV_ARRAY) {
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			mv_array_push(out, v->u.arr.items[i]);
+	} else if (v->kind != MV_NULL) {
+		mv_array_push(out, v);
+	}
+}
+
+static mv *num_result(double d, bool as_int, long long i)
+{
+	return as_int ? mv_int(i) : mv_double(d);
+}
+
+/* ---------- script blocks ---------- */
+
+typedef struct sbcode {
+	ast_tree *tree;
+	const ast *node;   /* N_SCRIPTBLOCK */
+} sbcode;
+
+static void sb_release(void *p)
+{
+	sbcode *c = p;
+	ast_tree_unref(c->tree);
+	free(c);
+}
+
+static mv *make_scriptblock(ev *e, const ast *n)
+{
+	sbcode *c = xmalloc(sizeof *c);
+	c->tree = ast_tree_ref(e->tree);
+	c->node = n;
+	char *text = xstrndup(e->tree->src + n->pos, n->len);
+	mv *v = mv_scriptblock(c, text, sb_release);
+	free(text);
+	return v;
+}
+
+static int run_scriptblock(ev *e, mv *block, mv *dollar_under, mv *args, mv *out)
+{
+	if (!block || block->kind != MV_SCRIPTBLOCK || block->u.sb.release != sb_release) {
+		throwf(e, NULL, MGC_INVALIDARG, "NotAScriptBlock", "The value is not a script block.");
+		return EV_ERR;
+	}
+	sbcode *c = block->u.sb.code;
+	mg_session *s = e->s;
+	if (s->depth > MAX_EVAL_DEPTH) {
+		throwf(e, NULL, MGC_LIMIT, "CallDepthOverflow", "The script failed due to call depth overflow.");
+		return EV_ERR;
+	}
+	mv *old_under = mg_var_get(s, "_");
+	if (old_under)
+		mv_ref(old_under);
+	mv *old_args = mg_var_get(s, "args");
+	if (old_args)
+		mv_ref(old_args);
+	if (dollar_under)
+		mg_var_set(s, "_", dollar_under);
+	if (args)
+		mg_var_set(s, "args", args);
+	ast_tree *saved = e->tree;
+	e->tree = c->tree;
+	s->depth++;
+	int rc = ev_block(e, c->node->kids[0], out, false);
+	s->depth--;
+	e->tree = saved;
+	if (dollar_under) {
+		if (old_under)
+			mg_var_set(s, "_", old_under);
+		else
+			mg_var_remove(s, "_");
+	}
+	if (args) {
+		if (old_args)
+			mg_var_set(s, "args", old_args);
+		else
+			mg_var_remove(s, "args");
+	}
+	mv_unref(old_under);
+	mv_unref(old_args);
+	if (rc == EV_RETURN)
+		rc = EV_OK;
+	return rc;
+}
+
+mv *mg_eval_scriptblock(mg_session *s, mv *block, mv *dollar_under, mv *args, mg_err *err)
+{
+	ev e;
+	memset(&e, 0, sizeof e);
+	e.s = s;
+	mv *out = mv_array();
+	int rc = run_scriptblock(&e, block, dollar_under, args, out);
+	if (rc == EV_ERR) {
+		mg_err_copy(err, &e.rec.err);
+		mv_unref(out);
+		return NULL;
+	}
+	if (rc == EV_EXIT) {
+		mg_err_set(err, MGC_STOPPED, "ExitRequested", "exit was called in a script block.");
+		mv_unref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* ---------- variables ---------- */
+
+static mv *get_var(ev *e, const char *name)
+{
+	mg_session *s = e->s;
+	if (str_ieq(name, "true"))
+		return mv_bool(true);
+	if (str_ieq(name, "false"))
+		return mv_bool(false);
+	if (str_ieq(name, "null"))
+		return mv_null();
+	if (strcmp(name, "?") == 0)
+		return mv_bool(s->last_ok);
+	if (str_ieq(name, "Error"))
+		return mv_ref(s->errors);
+	if (str_ieq(name, "LASTEXITCODE"))
+		return mv_int(s->last_exit_code);
+	if (str_ieq(name, "PSItem"))
+		name = "_";
+	if (str_iprefix(name, "env:")) {
+		const char *v = getenv(name + 4);
+		return v ? mv_string(v) : mv_null();
+	}
+	if (str_iprefix(name, "global:") || str_iprefix(name, "script:"))
+		name = strchr(name, ':') + 1;
+	mv *v = mg_var_get(s, name);
+	if (v)
+		return mv_ref(v);
+	if (str_ieq(name, "HOME")) {
+		const char *h = getenv("HOME");
+		return mv_string(h ? h : "");
+	}
+	if (str_ieq(name, "PWD")) {
+		char buf[4096];
+		return mv_string(getcwd(buf, sizeof buf) ? buf : ".");
+	}
+	if (str_ieq(name, "MIGSH_HOME"))
+		return mv_string(s->home);
+	return mv_null();
+}
+
+static int set_var(ev *e, const ast *at, const char *name, mv *val)
+{
+	if (str_ieq(name, "null"))
+		return 0;   /* $null = ... discards */
+	if (str_ieq(name, "true") || str_ieq(name, "false") || strcmp(name, "?") == 0 ||
+	    str_ieq(name, "Error")) {
+		throwf(e, at, MGC_WRITE, "VariableNotWritable", "Cannot overwrite variable %s because it is read-only or constant.", name);
+		return -1;
+	}
+	if (str_iprefix(name, "global:") || str_iprefix(name, "script:"))
+		name = strchr(name, ':') + 1;
+	if (str_iprefix(name, "env:")) {
+		char *sv = mv_to_string(val);
+		setenv(name + 4, sv, 1);
+		free(sv);
+		return 0;
+	}
+	if (str_ieq(name, "LASTEXITCODE")) {
+		long long n = 0;
+		mv_to_ll(val, &n);
+		e->s->last_exit_code = n;
+		return 0;
+	}
+	mg_var_set(e->s, name, val);
+	return 0;
+}
+
+/* ---------- members ---------- */
+
+static mv *member_of(ev *e, const ast *at, mv *obj, const char *name);
+
+static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *found)
+{
+	*found = true;
+	switch (obj->kind) {
+	case MV_OBJECT:
+	case MV_HASH: {
+		mv *v = mv_get(obj, name);
+		if (v)
+			return mv_ref(v);
+		if (obj->kind == MV_HASH && (str_ieq(name, "Count") || str_ieq(name, "Length")))
+			return mv_int((long long)obj->u.obj.n);
+		if (obj->kind == MV_HASH && str_ieq(name, "Keys")) {
+			mv *a = mv_array();
+			for (size_t i = 0; i < obj->u.obj.n; i++)
+				mv_array_push_take(a, mv_string(obj->u.obj.props[i].name));
+			return a;
+		}
+		if (obj->kind == MV_HASH && str_ieq(name, "Values")) {
+			mv *a = mv_array();
+			for (size_t i = 0; i < obj->u.obj.n; i++)
+				mv_array_push(a, obj->u.obj.props[i].val);
+			return a;
+		}
+		if (str_ieq(name, "Count") || str_ieq(name, "Length"))
+			return mv_int(1);
+		if (obj->kind == MV_OBJECT && str_ieq(name, "PSObject"))
+			return mv_ref(obj);
+		break;
+	}
+	case MV_STRING:
+		if (str_ieq(name, "Length"))
+			return mv_int((long long)obj->u.str.len);
+		break;
+	case MV_BYTES:
+		if (str_ieq(name, "Length") || str_ieq(name, "Count"))
+			return mv_int((long long)obj->u.bytes.len);
+		break;
+	case MV_DATETIME: {
+		time_t t = (time_t)obj->u.dt.sec;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		if (str_ieq(name, "Year")) return mv_int(tm.tm_year + 1900);
+		if (str_ieq(name, "Month")) return mv_int(tm.tm_mon + 1);
+		if (str_ieq(name, "Day")) return mv_int(tm.tm_mday);
+		if (str_ieq(name, "Hour")) return mv_int(tm.tm_hour);
+		if (str_ieq(name, "Minute")) return mv_int(tm.tm_min);
+		if (str_ieq(name, "Second")) return mv_int(tm.tm_sec);
+		if (str_ieq(name, "DayOfWeek")) {
+			static const char *const days[] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday" };
+			return mv_string(days[tm.tm_wday]);
+		}
+		break;
+	}
+	case MV_TIMESPAN:
+	case MV_SIZE: {
+		long long ms = obj->u.i;
+		if (obj->kind == MV_SIZE) {
+			if (str_ieq(name, "Value") || str_ieq(name, "Bytes"))
+				return mv_int(ms);
+			break;
+		}
+		if (str_ieq(name, "TotalMilliseconds")) return mv_double((double)ms);
+		if (str_ieq(name, "TotalSeconds")) return mv_double(ms / 1000.0);
+		if (str_ieq(name, "TotalMinutes")) return mv_double(ms / 60000.0);
+		if (str_ieq(name, "TotalHours")) return mv_double(ms / 3600000.0);
+		if (str_ieq(name, "TotalDays")) return mv_double(ms / 86400000.0);
+		if (str_ieq(name, "Days")) return mv_int(ms / 86400000);
+		if (str_ieq(name, "Hours")) return mv_int(ms / 3600000 % 24);
+		if (str_ieq(name, "Minutes")) return mv_int(ms / 60000 % 60);
+		if (str_ieq(name, "Seconds")) return mv_int(ms / 1000 % 60);
+		if (str_ieq(name, "Milliseconds")) return mv_int(ms % 1000);
+		break;
+	}
+	case MV_NULL:
+		if (str_ieq(name, "Count") || str_ieq(name, "Length"))
+			return mv_int(0);
+		break;
+	default:
+		if (str_ieq(name, "Count") || str_ieq(name, "Length"))
+			return mv_int(1);
+		break;
+	}
+	(void)e;
+	(void)at;
+	*found = false;
+	return mv_null();
+}
+
+static mv *member_of(ev *e, const ast *at, mv *obj, const char *name)
+{
+	if (obj->kind == MV_ARRAY) {
+		if (str_ieq(name, "Count") || str_ieq(name, "Length"))
+			return mv_int((long long)obj->u.arr.n);
+		/* member enumeration: each item's value, flattened */
+		mv *res = mv_array();
+		for (size_t i = 0; i < obj->u.arr.n; i++) {
+			bool found;
+			mv *v = obj->u.arr.items[i]->kind == MV_ARRAY
+			        ? member_of(e, at, obj->u.arr.items[i], name)
+			        : member_scalar(e, at, obj->u.arr.items[i], name, &found);
+			if (v->kind == MV_ARRAY) {
+				for (size_t k = 0; k < v->u.arr.n; k++)
+					mv_array_push(res, v->u.arr.items[k]);
+			} else if (v->kind != MV_NULL) {
+				mv_array_push(res, v);
+			}
+			mv_unref(v);
+		}
+		mv *r = res->u.arr.n == 1 ? mv_ref(res->u.arr.items[0]) : mv_ref(res);
+		if (res->u.arr.n == 0) {
+			mv_unref(r);
+			r = mv_null();
+		}
+		mv_unref(res);
+		return r;
+	}
+	bool found;
+	return member_scalar(e, at, obj, name, &found);
+}
+
+/* ---------- static calls and casts ---------- */
+
+static const char *norm_type(const char *t)
+{
+	if (str_iprefix(t, "System."))
+		t += 7;
+	return t;
+}
+
+static mv *read_file_value(ev *e, const ast *at, mv *arg, bool bytes)
+{
+	char *path = mv_to_string(arg);
+	mg_err err;
+	char *local = mg_map_path(e->s, path, &err);
+	if (!local) {
+		free(path);
+		throwf(e, at, MGC_NOTFOUND, "FileNotFoundException", "Exception calling \"%s\" with \"1\" argument(s): %s",
+		       bytes ? "ReadAllBytes" : "ReadAllText", err.msg);
+		return NULL;
+	}
+	char *data;
+	size_t len;
+	if (mg_read_file(local, MAX_FILE_BYTES, &data, &len, &err) < 0) {
+		free(path);
+		free(local);
+		throwf(e, at, MGC_READ, "IOException", "Exception calling \"%s\" with \"1\" argument(s): %s",
+		       bytes ? "ReadAllBytes" : "ReadAllText", err.msg);
+		return NULL;
+	}
+	free(path);
+	free(local);
+	if (bytes)
+		return mv_bytes_take((unsigned char *)data, len);
+	/* drop a UTF-8 byte order mark like .NET does */
+	if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF) {
+		mv *r = mv_string_n(data + 3, len - 3);
+		free(data);
+		return r;
+	}
+	return mv_string_take(data);
+}
+
+static mv *cast_to(ev *e, const ast *at, const char *type, mv *v);
+
+static mv *static_call(ev *e, const ast *n, const char *type, const char *method, mv **args, size_t nargs)
+{
+	const char *t = norm_type(type);
+	if (str_ieq(t, "IO.File")) {
+		if ((str_ieq(method, "ReadAllBytes") || str_ieq(method, "ReadAllText")) && nargs >= 1)
+			return read_file_value(e, n, args[0], str_ieq(method, "ReadAllBytes"));
+		if (str_ieq(method, "Exists") && nargs == 1) {
+			char *p = mv_to_string(args[0]);
+			char *l = mg_map_path(e->s, p, NULL);
+			free(p);
+			bool ok = l != NULL;
+			free(l);
+			return mv_bool(ok);
+		}
+	}
+	if ((str_ieq(t, "DateTime") || str_ieq(t, "datetime")) && str_ieq(method, "Parse") && nargs >= 1)
+		return cast_to(e, n, "datetime", args[0]);
+	if (str_ieq(t, "Math") && nargs >= 1) {
+		double d;
+		if (mv_to_double(args[0], &d) == 0) {
+			if (str_ieq(method, "Round")) {
+				long long digits = 0;
+				if (nargs > 1)
+					mv_to_ll(args[1], &digits);
+				if (digits <= 0)
+					return mv_double(nearbyint(d));
+				double f = pow(10, (double)digits);
+				return mv_double(nearbyint(d * f) / f);
+			}
+			if (str_ieq(method, "Floor")) return mv_double(floor(d));
+			if (str_ieq(method, "Ceiling")) return mv_double(ceil(d));
+			if (str_ieq(method, "Abs")) return mv_double(fabs(d));
+		}
+	}
+	if ((str_ieq(t, "String") || str_ieq(t, "string")) && str_ieq(method, "IsNullOrEmpty") && nargs == 1) {
+		if (args[0]->kind == MV_NULL)
+			return mv_bool(true);
+		char *sv = mv_to_string(args[0]);
+		bool r = !*sv;
+		free(sv);
+		return mv_bool(r);
+	}
+	return throwf(e, n, MGC_INVALIDOP, "MethodNotFound",
+	              "Method invocation failed because [%s] does not contain a method named '%s'.", type, method);
+}
+
+static mv *static_member(ev *e, const ast *n, const char *type, const char *name)
+{
+	const char *t = norm_type(type);
+	if (str_ieq(t, "DateTime") && str_ieq(name, "Now"))
+		return mv_datetime_now();
+	if (str_ieq(t, "DateTime") && str_ieq(name, "UtcNow"))
+		return mv_datetime_now();
+	if ((str_ieq(t, "int") || str_ieq(t, "Int32")) && str_ieq(name, "MaxValue"))
+		return mv_int(2147483647);
+	if ((str_ieq(t, "int") || str_ieq(t, "Int32")) && str_ieq(name, "MinValue"))
+		return mv_int(-2147483647 - 1);
+	if (str_ieq(t, "String") && str_ieq(name, "Empty"))
+		return mv_string("");
+	return throwf(e, n, MGC_INVALIDOP, "PropertyNotFound", "The property '%s' cannot be found on type [%s].", name, type);
+}
+
+static mv *cast_to(ev *e, const ast *at, const char *type, mv *v)
+{
+	const char *t = norm_type(type);
+	if (str_ieq(t, "int") || str_ieq(t, "Int32") || str_ieq(t, "long") || str_ieq(t, "Int64")) {
+		double d;
+		if (v->kind == MV_DOUBLE)
+			return mv_int((long long)nearbyint(v->u.d));
+		long long n;
+		if (mv_to_ll(v, &n) == 0)
+			return mv_int(n);
+		if (mv_to_double(v, &d) == 0)
+			return mv_int((long long)nearbyint(d));
+		char *sv = mv_to_string(v);
+		throwf(e, at, MGC_INVALIDARG, "InvalidCastFromStringToInteger",
+		       "Cannot convert value \"%s\" to type \"System.%s\". Error: \"Input string was not in a correct format.\"",
+		       sv, str_ieq(t, "long") || str_ieq(t, "Int64") ? "Int64" : "Int32");
+		free(sv);
+		return NULL;
+	}
+	if (str_ieq(t, "double") || str_ieq(t, "decimal") || str_ieq(t, "float")) {
+		double d;
+		if (mv_to_double(v, &d) == 0)
+			return mv_double(d);
+		return throwf(e, at, MGC_INVALIDARG, "InvalidCastToDouble", "Cannot convert the value to type \"System.Double\".");
+	}
+	if (str_ieq(t, "string"))
+		return mv_string_take(mv_to_string(v));
+	if (str_ieq(t, "bool") || str_ieq(t, "Boolean"))
+		return mv_bool(mv_truthy(v));
+	if (str_ieq(t, "datetime")) {
+		if (v->kind == MV_DATETIME)
+			return mv_ref(v);
+		int64_t sec;
+		char *sv = mv_to_string(v);
+		int ok = mv_parse_datetime(sv, &sec);
+		if (ok == 0) {
+			free(sv);
+			return mv_datetime(sec, 0);
+		}
+		throwf(e, at, MGC_INVALIDARG, "InvalidCastParseTargetInvocation",
+		       "Cannot convert value \"%s\" to type \"System.DateTime\". Give a date such as \"3/14/2025 10:00 PM\".", sv);
+		free(sv);
+		return NULL;
+	}
+	if (str_ieq(t, "timespan")) {
+		mg_param p = { "TimeSpan", MPT_TIMESPAN, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, NULL };
+		mg_err err;
+		mv *r = mg_convert_arg(&p, v, &err);
+		if (!r)
+			throwf(e, at, MGC_INVALIDARG, "InvalidCast", "%s", err.msg);
+		return r;
+	}
+	if (str_ieq(t, "array") || str_ieq(t, "object[]") || str_ieq(t, "string[]")) {
+		mv *a = mv_array();
+		if (v->kind == MV_ARRAY) {
+			for (size_t i = 0; i < v->u.arr.n; i++)
+				mv_array_push_take(a, str_ieq(t, "string[]") ? mv_string_take(mv_to_string(v->u.arr.items[i]))
+				                                               : mv_ref(v->u.arr.items[i]));
+		} else if (v->kind != MV_NULL) {
+			mv_array_push_take(a, str_ieq(t, "string[]") ? mv_string_take(mv_to_string(v)) : mv_ref(v));
+		}
+		return a;
+	}
+	if (str_ieq(t, "byte[]")) {
+		mg_param p = { "Byte[]", MPT_BYTES, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, NULL };
+		if (v->kind == MV_STRING)
+			return mv_bytes(v->u.str.s, v->u.str.len);
+		mg_err err;
+		mv *r = mg_convert_arg(&p, v, &err);
+		if (!r)
+			throwf(e, at, MGC_INVALIDARG, "InvalidCast", "%s", err.msg);
+		return r;
+	}
+	if (str_ieq(t, "pscustomobject") || str_ieq(t, "psobject") || str_ieq(t, "Management.Automation.PSObject")) {
+		if (v->kind == MV_HASH) {
+			mv *o = mv_object(NULL);
+			for (size_t i = 0; i < v->u.obj.n; i++)
+				mv_set(o, v->u.obj.props[i].name, v->u.obj.props[i].val);
+			return o;
+		}
+		return mv_ref(v);
+	}
+	if (str_ieq(t, "hashtable") || str_ieq(t, "ordered")) {
+		if (v->kind == MV_HASH)
+			return mv_ref(v);
+		return throwf(e, at, MGC_INVALIDARG, "InvalidCast", "Cannot convert the value to type \"System.Collections.Hashtable\".");
+	}
+	if (str_ieq(t, "object") || str_ieq(t, "void"))
+		return str_ieq(t, "void") ? mv_null() : mv_ref(v);
+	if (str_ieq(t, "scriptblock") && v->kind == MV_SCRIPTBLOCK)
+		return mv_ref(v);
+	return throwf(e, at, MGC_INVALIDOP, "TypeNotFound", "Unable to find type [%s].", type);
+}
+
+static bool type_is(const char *type, const mv *v)
+{
+	const char *t = norm_type(type);
+	switch (v->kind) {
+	case MV_STRING: return str_ieq(t, "string") || str_ieq(t, "object");
+	case MV_INT: return str_ieq(t, "int") || str_ieq(t, "Int32") || str_ieq(t, "long") || str_ieq(t, "Int64") ||
+	                    str_ieq(t, "ValueType") || str_ieq(t, "object");
+	case MV_DOUBLE: return str_ieq(t, "double") || str_ieq(t, "ValueType") || str_ieq(t, "object");
+	case MV_BOOL: return str_ieq(t, "bool") || str_ieq(t, "Boolean") || str_ieq(t, "object");
+	case MV_ARRAY: return str_ieq(t, "array") || str_ieq(t, "object[]") || str_ieq(t, "object");
+	case MV_HASH: return str_ieq(t, "hashtable") || str_ieq(t, "object");
+	case MV_DATETIME: return str_ieq(t, "datetime") || str_ieq(t, "object");
+	case MV_TIMESPAN: return str_ieq(t, "timespan") || str_ieq(t, "object");
+	case MV_BYTES: return str_ieq(t, "byte[]") || str_ieq(t, "object");
+	case MV_SCRIPTBLOCK: return str_ieq(t, "scriptblock") || str_ieq(t, "object");
+	case MV_OBJECT: return str_ieq(t, "pscustomobject") || str_ieq(t, "psobject") || str_ieq(t, "object") ||
+	                       (v->u.obj.type && str_ieq(v->u.obj.type->name, t));
+	default: return false;
+	}
+}
+
+/* ---------- instance methods ---------- */
+
+static mv *call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_t nargs)
+{
+	if (obj->kind == MV_SCRIPTBLOCK && (str_ieq(m, "Invoke") || str_ieq(m, "InvokeReturnAsIs"))) {
+		mv *a = mv_array();
+		for (size_t i = 0; i < nargs; i++)
+			mv_array_push(a, args[i]);
+		mv *out = mv_array();
+		int rc = run_scriptblock(e, obj, NULL, a, out);
+		mv_unref(a);
+		mv *r = rc == EV_OK ? unwrap(out) : NULL;
+		mv_unref(out);
+		return r;
+	}
+	if (str_ieq(m, "ToString") && nargs == 0)
+		return mv_string_take(mv_to_string(obj));
+	if (str_ieq(m, "GetType") && nargs == 0) {
+		const char *k = mv_kind_name(obj);
+		mv *o = mv_object(NULL);
+		const char *dot = strrchr(k, '.');
+		mv_set_str(o, "Name", dot ? dot + 1 : k);
+		mv_set_str(o, "FullName", k);
+		return o;
+	}
+	if (obj->kind == MV_STRING) {
+		const char *s = obj->u.str.s;
+		char *a0 = nargs > 0 ? mv_to_string(args[0]) : NULL;
+		char *a1 = nargs > 1 ? mv_to_string(args[1]) : NULL;
+		mv *r = NULL;
+		if (str_ieq(m, "ToUpper") || str_ieq(m, "ToLower") || str_ieq(m, "ToUpperInvariant") ||
+		    str_ieq(m, "ToLowerInvariant")) {
+			char *c = xstrdup(s);
+			bool up = str_iprefix(m, "ToUpper");
+			for (char *q = c; *q; q++)
+				*q = (char)(up ? toupper((unsigned char)*q) : tolower((unsigned char)*q));
+			r = mv_string_take(c);
+		} else if (str_ieq(m, "Trim") || str_ieq(m, "TrimStart") || str_ieq(m, "TrimEnd")) {
+			const char *b = s, *en = s + strlen(s);
+			if (!str_ieq(m, "TrimEnd"))
+				while (*b && isspace((unsigned char)*b))
+					b++;
+			if (!str_ieq(m, "TrimStart"))
+				while (en > b && isspace((unsigned char)en[-1]))
+					en--;
+			r = mv_string_n(b, (size_t)(en - b));
+		} else if (str_ieq(m, "Contains") && a0) {
+			r = mv_bool(strstr(s, a0) != NULL);
+		} else if (str_ieq(m, "StartsWith") && a0) {
+			r = mv_bool(strncmp(s, a0, strlen(a0)) == 0);
+		} else if (str_ieq(m, "EndsWith") && a0) {
+			size_t ls = strlen(s), la = strlen(a0);
+			r = mv_bool(ls >= la && strcmp(s + ls - la, a0) == 0);
+		} else if (str_ieq(m, "IndexOf") && a0) {
+			const char *f = strstr(s, a0);
+			r = mv_int(f ? (long long)(f - s) : -1);
+		} else if (str_ieq(m, "Replace") && a0 && a1) {
+			strbuf sb = STRBUF_INIT;
+			strbuf_adds(&sb, "");
+			size_t la = strlen(a0);
+			for (const char *q = s; *q; ) {
+				if (la && strncmp(q, a0, la) == 0) {
+					strbuf_adds(&sb, a1);
+					q += la;
+				} else {
+					strbuf_addc(&sb, *q++);
+				}
+			}
+			r = mv_string_take(strbuf_detach(&sb, NULL));
+		} else if (str_ieq(m, "Split") && a0) {
+			r = mv_array();
+			const char *q = s;
+			for (;;) {
+				size_t span = strcspn(q, a0);
+				mv_array_push_take(r, mv_string_n(q, span));
+				if (!q[span])
+					break;
+				q += span + 1;
+			}
+		} else if (str_ieq(m, "Substring") && a0) {
+			long long st = 0, ln = -1;
+			mv_to_ll(args[0], &st);
+			if (nargs > 1)
+				mv_to_ll(args[1], &ln);
+			size_t L = strlen(s);
+			if (st < 0 || (size_t)st > L || (ln >= 0 && (size_t)(st + ln) > L)) {
+				throwf(e, n, MGC_INVALIDARG, "ArgumentOutOfRangeException",
+				       "Exception calling \"Substring\": the start index and length must refer to a location within the string.");
+			} else {
+				r = mv_string_n(s + st, ln < 0 ? L - (size_t)st : (size_t)ln);
+			}
+		}
+		free(a0);
+		free(a1);
+		if (r || e->has_err)
+			return r;
+	}
+	if (obj->kind == MV_DATETIME && nargs == 1) {
+		double d;
+		if (mv_to_double(args[0], &d) == 0) {
+			double mult = str_ieq(m, "AddDays") ? 86400 : str_ieq(m, "AddHours") ? 3600 :
+			              str_ieq(m, "AddMinutes") ? 60 : str_ieq(m, "AddSeconds") ? 1 : 0;
+			if (mult != 0)
+				return mv_datetime(obj->u.dt.sec + (int64_t)(d * mult), obj->u.dt.usec);
+		}
+	}
+	if (obj->kind == MV_HASH && (str_ieq(m, "ContainsKey") || str_ieq(m, "Contains")) && nargs == 1) {
+		char *k = mv_to_string(args[0]);
+		bool r = mv_get(obj, k) != NULL;
+		free(k);
+		return mv_bool(r);
+	}
+	if (obj->kind == MV_ARRAY && str_ieq(m, "Contains") && nargs == 1) {
+		for (size_t i = 0; i < obj->u.arr.n; i++)
+			if (mv_equal(obj->u.arr.items[i], args[0], false))
+				return mv_bool(true);
+		return mv_bool(false);
+	}
+	return throwf(e, n, MGC_INVALIDOP, "MethodNotFound",
+	              "Method invocation failed because [%s] does not contain a method named '%s'.",
+	              mv_kind_name(obj), m);
+}
+
+/* ---------- operators ---------- */
+
+static bool regex_match(ev *e, const ast *at, const char *s, const char *pat, bool icase, bool set_matches, bool *ok)
+{
+	regex_t re;
+	*ok = true;
+	int rc = regcomp(&re, pat, REG_EXTENDED | (icase ? REG_ICASE : 0));
+	if (rc != 0) {
+		throwf(e, at, MGC_INVALIDOP, "InvalidRegularExpression",
+		       "The regular expression pattern %s is not valid.", pat);
+		*ok = false;
+		return false;
+	}
+	regmatch_t m[10];
+	bool hit = regexec(&re, s, 10, m, 0) == 0;
+	if (hit && set_matches) {
+		mv *h = mv_hash();
+		for (int i = 0; i < 10 && m[i].rm_so >= 0; i++) {
+			char key[4];
+			snprintf(key, sizeof key, "%d", i);
+			mv_set_take(h, key, mv_string_n(s + m[i].rm_so, (size_t)(m[i].rm_eo - m[i].rm_so)));
+		}
+		mg_var_set_take(e->s, "Matches", h);
+	}
+	regfree(&re);
+	return hit;
+}
+
+static mv *regex_replace(ev *e, const ast *at, const char *s, const char *pat, const char *rep, bool icase)
+{
+	regex_t re;
+	if (regcomp(&re, pat, REG_EXTENDED | (icase ? REG_ICASE : 0)) != 0)
+		return throwf(e, at, MGC_INVALIDOP, "InvalidRegularExpression",
+		              "The regular expression pattern %s is not valid.", pat);
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	const char *p = s;
+	regmatch_t m[10];
+	int flags = 0;
+	while (*p && regexec(&re, p, 10, m, flags) == 0) {
+		strbuf_add(&sb, p, (size_t)m[0].rm_so);
+		for (const char *r = rep; *r; r++) {
+			if (*r == '$' && isdigit((unsigned char)r[1])) {
+				int g = r[1] - '0';
+				if (m[g].rm_so >= 0)
+					strbuf_add(&sb, p + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+				r++;
+			} else {
+				strbuf_addc(&sb, *r);
+			}
+		}
+		if (m[0].rm_eo == 0) {   /* empty match: move on one char */
+			strbuf_addc(&sb, *p);
+			p++;
+		} else {
+			p += m[0].rm_eo;
+		}
+		flags = REG_NOTBOL;
+	}
+	strbuf_adds(&sb, p);
+	regfree(&re);
+	return mv_string_take(strbuf_detach(&sb, NULL));
+}
+
+/* Scalar comparison; returns 1 true, 0 false, -1 error. */
+static int compare_one(ev *e, const ast *at, const char *op, mv *l, mv *r, bool icase)
+{
+	if (!strcmp(op, "eq")) return mv_equal(l, r, icase);
+	if (!strcmp(op, "ne")) return !mv_equal(l, r, icase);
+	if (!strcmp(op, "gt") || !strcmp(op, "ge") || !strcmp(op, "lt") || !strcmp(op, "le")) {
+		bool comparable;
+		int c = mv_compare(l, r, icase, &comparable);
+		if (!comparable) {
+			if (l->kind == MV_NULL || r->kind == MV_NULL)
+				c = l->kind == MV_NULL ? (r->kind == MV_NULL ? 0 : -1) : 1;
+			else {
+				throwf(e, at, MGC_INVALIDOP, "ComparisonFailure",
+				       "Cannot compare \"%s\" because it is not IComparable.", mv_kind_name(l));
+				return -1;
+			}
+		}
+		if (!strcmp(op, "gt")) return c > 0;
+		if (!strcmp(op, "ge")) return c >= 0;
+		if (!strcmp(op, "lt")) return c < 0;
+		return c <= 0;
+	}
+	if (!strcmp(op, "like") || !strcmp(op, "notlike")) {
+		char *ls = mv_to_string(l), *rs = mv_to_string(r);
+		bool m = str_wildcard(rs, ls, icase);
+		free(ls);
+		free(rs);
+		return op[0] == 'n' ? !m : m;
+	}
+	if (!strcmp(op, "match") || !strcmp(op, "notmatch")) {
+		char *ls = mv_to_string(l), *rs = mv_to_string(r);
+		bool ok;
+		bool m = regex_match(e, at, ls, rs, icase, true, &ok);
+		free(ls);
+		free(rs);
+		if (!ok)
+			return -1;
+		return op[0] == 'n' ? !m : m;
+	}
+	return 0;
+}
+
+static bool collection_contains(mv *coll, mv *item, bool icase)
+{
+	if (coll->kind != MV_ARRAY)
+		return mv_equal(coll, item, icase);
+	for (size_t i = 0; i < coll->u.arr.n; i++)
+		if (mv_equal(coll->u.arr.items[i], item, icase))
+			return true;
+	return false;
+}
+
+static mv *format_op(mv *fmtv, mv *args)
+{
+	char *f = mv_to_string(fmtv);
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	for (const char *p = f; *p; p++) {
+		if (*p == '{' && p[1] == '{') {
+			strbuf_addc(&sb, '{');
+			p++;
+		} else if (*p == '}' && p[1] == '}') {
+			strbuf_addc(&sb, '}');
+			p++;
+		} else if (*p == '{' && isdigit((unsigned char)p[1])) {
+			char *end;
+			long idx = strtol(p + 1, &end, 10);
+			long width = 0;
+			if (*end == ',')
+				width = strtol(end + 1, &end, 10);
+			const char *spec = NULL;
+			if (*end == ':') {
+				spec = end + 1;
+				while (*end && *end != '}')
+					end++;
+			}
+			if (*end != '}') {
+				strbuf_addc(&sb, *p);
+				continue;
+			}
+			mv *a = args->kind == MV_ARRAY ? mv_index(args, idx) : (idx == 0 ? args : NULL);
+			char *txt;
+			double d;
+			if (a && spec && (spec[0] == 'N' || spec[0] == 'n' || spec[0] == 'F' || spec[0] == 'f') &&
+			    mv_to_double(a, &d) == 0) {
+				int prec = isdigit((unsigned char)spec[1]) ? atoi(spec + 1) : 2;
+				txt = xasprintf("%.*f", prec, d);
+			} else {
+				txt = a ? mv_to_string(a) : xstrdup("");
+			}
+			size_t tl = strlen(txt);
+			if (width > 0 && (size_t)width > tl)
+				for (size_t k = tl; k < (size_t)width; k++)
+					strbuf_addc(&sb, ' ');
+			strbuf_adds(&sb, txt);
+			if (width < 0 && (size_t)(-width) > tl)
+				for (size_t k = tl; k < (size_t)(-width); k++)
+					strbuf_addc(&sb, ' ');
+			free(txt);
+			p = end;
+		} else {
+			strbuf_addc(&sb, *p);
+		}
+	}
+	free(f);
+	return mv_string_take(strbuf_detach(&sb, NULL));
+}
+
+static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
+{
+	if (!strcmp(op, "+")) {
+		if (l->kind == MV_ARRAY) {
+			mv *a = mv_array();
+			for (size_t i = 0; i < l->u.arr.n; i++)
+				mv_array_push(a, l->u.arr.items[i]);
+			if (r->kind == MV_ARRAY)
+				for (size_t i = 0; i < r->u.arr.n; i++)
+					mv_array_push(a, r->u.arr.items[i]);
+			else
+				mv_array_push(a, r);
+			return a;
+		}
+		if (l->kind == MV_STRING) {
+			char *rs = mv_to_string(r);
+			mv *res = mv_stringf("%s%s", l->u.str.s, rs);
+			free(rs);
+			return res;
+		}
+		if (l->kind == MV_HASH && r->kind == MV_HASH) {
+			mv *h = mv_clone(l);
+			for (size_t i = 0; i < r->u.obj.n; i++)
+				mv_set(h, r->u.obj.props[i].name, r->u.obj.props[i].val);
+			return h;
+		}
+		if (l->kind == MV_DATETIME && r->kind == MV_TIMESPAN)
+			return mv_datetime(l->u.dt.sec + r->u.i / 1000, l->u.dt.usec);
+		if (l->kind == MV_NULL)
+			return mv_ref(r);
+	}
+	if (!strcmp(op, "*") && l->kind == MV_STRING) {
+		long long k;
+		if (mv_to_ll(r, &k) == 0 && k >= 0 && k < 100000) {
+			strbuf sb = STRBUF_INIT;
+			strbuf_adds(&sb, "");
+			for (long long i = 0; i < k; i++)
+				strbuf_adds(&sb, l->u.str.s);
+			return mv_string_take(strbuf_detach(&sb, NULL));
+		}
+	}
+	if (l->kind == MV_DATETIME && r->kind == MV_DATETIME && !strcmp(op, "-"))
+		return mv_timespan_ms((l->u.dt.sec - r->u.dt.sec) * 1000 + (l->u.dt.usec - r->u.dt.usec) / 1000);
+	double a, b;
+	long long ai = 0, bi = 0;
+	mv *lnull = l->kind == MV_NULL ? mv_int(0) : NULL;
+	if (lnull)
+		l = lnull;
+	bool ok = mv_to_double(l, &a) == 0 && mv_to_double(r, &b) == 0;
+	bool ints = ok && mv_to_ll(l, &ai) == 0 && mv_to_ll(r, &bi) == 0 && (l->kind != MV_DOUBLE && r->kind != MV_DOUBLE) &&
+	            floor(a) == a && floor(b) == b;
+	mv_unref(lnull);
+	if (!ok || l->kind == MV_ARRAY || r->kind == MV_ARRAY || l->kind == MV_HASH) {
+		return throwf(e, n, MGC_INVALIDOP, "OperatorFailed",
+		              "The operator '%s' cannot be applied to values of type [%s] and [%s].", op,
+		              mv_kind_name(l), mv_kind_name(r));
+	}
+	if (!strcmp(op, "+")) return num_result(a + b, ints, ai + bi);
+	if (!strcmp(op, "-")) return num_result(a - b, ints, ai - bi);
+	if (!strcmp(op, "*")) return num_result(a * b, ints, ai * bi);
+	if (b == 0)
+		return throwf(e, n, MGC_NOTSPECIFIED, "RuntimeException", "Attempted to divide by zero.");
+	if (!strcmp(op, "/")) return ints && ai % bi == 0 ? mv_int(ai / bi) : mv_double(a / b);
+	if (!strcmp(op, "%")) return ints ? mv_int(ai % bi) : mv_double(fmod(a, b));
+	return throwf(e, n, MGC_INVALIDOP, "OperatorFailed", "Unknown operator '%s'.", op);
+}
+
+static mv *binop(ev *e, const ast *n)
+{
+	const char *op = n->str;
+	if (!strcmp(op, "and") || !strcmp(op, "or")) {
+		mv *l = ev_expr(e, n->kids[0]);
+		if (!l)
+			return NULL;
+		bool lt = mv_truthy(l);
+		mv_unref(l);
+		if (op[0] == 'a' ? !lt : lt)
+			return mv_bool(lt);
+		mv *r = ev_expr(e, n->kids[1]);
+		if (!r)
+			return NULL;
+		bool rt = mv_truthy(r);
+		mv_unref(r);
+		return mv_bool(rt);
+	}
+	if ((!strcmp(op, "is") || !strcmp(op, "isnot") || !strcmp(op, "as")) && n->kids[1]->kind == N_TYPE) {
+		mv *l = ev_expr(e, n->kids[0]);
+		if (!l)
+			return NULL;
+		mv *res;
+		if (!strcmp(op, "as")) {
+			res = cast_to(e, n, n->kids[1]->str, l);
+			if (!res) {
+				e->has_err = false;
+				res = mv_null();
+			}
+		} else {
+			bool t = type_is(n->kids[1]->str, l);
+			res = mv_bool(op[2] == 'n' ? !t : t);
+		}
+		mv_unref(l);
+		return res;
+	}
+	mv *l = ev_expr(e, n->kids[0]);
+	if (!l)
+		return NULL;
+	mv *r = ev_expr(e, n->kids[1]);
+	if (!r) {
+		mv_unref(l);
+		return NULL;
+	}
+	mv *res = NULL;
+	bool icase = true;
+	const char *base = op;
+	size_t ol = strlen(op);
+	if (ol > 2 && (op[0] == 'c' || op[0] == 'i') && strcmp(op, "contains") && strcmp(op, "in") && strcmp(op, "is") &&
+	    strcmp(op, "isnot")) {
+		icase = op[0] == 'i';
+		base = op + 1;
+	}
+	if (!strcmp(base, "eq") || !strcmp(base, "ne") || !strcmp(base, "gt") || !strcmp(base, "ge") ||
+	    !strcmp(base, "lt") || !strcmp(base, "le") || !strcmp(base, "like") || !strcmp(base, "notlike") ||
+	    !strcmp(base, "match") || !strcmp(base, "notmatch")) {
+		if (l->kind == MV_ARRAY) {
+			/* filter: the items for which the comparison holds */
+			res = mv_array();
+			for (size_t i = 0; i < l->u.arr.n; i++) {
+				int c = compare_one(e, n, base, l->u.arr.items[i], r, icase);
+				if (c < 0) {
+					mv_unref(res);
+					res = NULL;
+					break;
+				}
+				if (c)
+					mv_array_push(res, l->u.arr.items[i]);
+			}
+		} else {
+			int c = compare_one(e, n, base, l, r, icase);
+			res = c < 0 ? NULL : mv_bool(c);
+		}
+	} else if (!strcmp(base, "contains") || !strcmp(base, "notcontains")) {
+		bool c = collection_contains(l, r, icase);
+		res = mv_bool(base[0] == 'n' ? !c : c);
+	} else if (!strcmp(base, "in") || !strcmp(base, "notin")) {
+		bool c = collection_contains(r, l, icase);
+		res = mv_bool(base[0] == 'n' ? !c : c);
+	} else if (!strcmp(base, "replace")) {
+		mv *pat = r->kind == MV_ARRAY ? mv_index(r, 0) : r;
+		mv *rep = r->kind == MV_ARRAY ? mv_index(r, 1) : NULL;
+		char *ls = mv_to_string(l), *ps = pat ? mv_to_string(pat) : xstrdup(""),
+		     *rs = rep ? mv_to_string(rep) : xstrdup("");
+		res = regex_replace(e, n, ls, ps, rs, icase);
+		free(ls);
+		free(ps);
+		free(rs);
+	} else if (!strcmp(base, "split")) {
+		char *ls = mv_to_string(l), *ps = mv_to_string(r);
+		res = mv_array();
+		regex_t re;
+		if (regcomp(&re, ps, REG_EXTENDED | REG_ICASE) != 0) {
+			mv_unref(res);
+			res = throwf(e, n, MGC_INVALIDOP, "InvalidRegularExpression",
+			             "The regular expression pattern %s is not valid.", ps);
+		} else {
+			const char *p = ls;
+			regmatch_t m;
+			while (regexec(&re, p, 1, &m, 0) == 0 && m.rm_eo > 0) {
+				mv_array_push_take(res, mv_string_n(p, (size_t)m.rm_so));
+				p += m.rm_eo;
+			}
+			mv_array_push_take(res, mv_string(p));
+			regfree(&re);
+		}
+		free(ls);
+		free(ps);
+	} else if (!strcmp(base, "join")) {
+		char *sep = mv_to_string(r);
+		strbuf sb = STRBUF_INIT;
+		strbuf_adds(&sb, "");
+		size_t cnt = l->kind == MV_ARRAY ? l->u.arr.n : 1;
+		for (size_t i = 0; i < cnt; i++) {
+			char *it = mv_to_string(l->kind == MV_ARRAY ? l->u.arr.items[i] : l);
+			strbuf_addf(&sb, "%s%s", i ? sep : "", it);
+			free(it);
+		}
+		free(sep);
+		res = mv_string_take(strbuf_detach(&sb, NULL));
+	} else if (!strcmp(base, "f")) {
+		res = format_op(l, r);
+	} else if (!strcmp(base, "band") || !strcmp(base, "bor")) {
+		long long a = 0, b = 0;
+		mv_to_ll(l, &a);
+		mv_to_ll(r, &b);
+		res = mv_int(base[1] == 'a' ? (a & b) : (a | b));
+	} else if (!strcmp(op, "xor")) {
+		res = mv_bool(mv_truthy(l) != mv_truthy(r));
+	} else if (!strcmp(op, "is") || !strcmp(op, "isnot") || !strcmp(op, "as")) {
+		char *tn = mv_to_string(r);
+		bool t = type_is(tn, l);
+		res = !strcmp(op, "as") ? (t ? mv_ref(l) : mv_null()) : mv_bool(op[2] == 'n' ? !t : t);
+		free(tn);
+	} else {
+		res = arith(e, n, op, l, r);
+	}
+	mv_unref(l);
+	mv_unref(r);
+	return res;
+}
+
+/* ---------- expressions ---------- */
+
+static mv *eval_collect_block(ev *e, const ast *blk, bool force_array)
+{
+	mv *out = mv_array();
+	int rc = ev_block(e, blk, out, true);
+	if (rc != EV_OK) {
+		mv_unref(out);
+		return NULL;
+	}
+	if (force_array)
+		return out;
+	mv *r = unwrap(out);
+	mv_unref(out);
+	return r;
+}
+
+static mv *index_value(ev *e, const ast *n, mv *obj, mv *idx)
+{
+	if (idx->kind == MV_ARRAY) {
+		mv *res = mv_array();
+		for (size_t i = 0; i < idx->u.arr.n; i++) {
+			mv *v = index_value(e, n, obj, idx->u.arr.items[i]);
+			if (!v) {
+				mv_unref(res);
+				return NULL;
+			}
+			if (v->kind != MV_NULL)
+				mv_array_push(res, v);
+			mv_unref(v);
+		}
+		return res;
+	}
+	if (obj->kind == MV_HASH || obj->kind == MV_OBJECT) {
+		char *k = mv_to_string(idx);
+		mv *v = mv_get(obj, k);
+		free(k);
+		return v ? mv_ref(v) : mv_null();
+	}
+	long long i;
+	if (mv_to_ll(idx, &i) < 0)
+		return throwf(e, n, MGC_INVALIDARG, "InvalidIndex", "Array index must be a number.");
+	if (obj->kind == MV_ARRAY) {
+		mv *v = mv_index(obj, i);
+		return v ? mv_ref(v) : mv_null();
+	}
+	if (obj->kind == MV_STRING) {
+		long long L = (long long)obj->u.str.len;
+		if (i < 0)
+			i += L;
+		return i >= 0 && i < L ? mv_string_n(obj->u.str.s + i, 1) : mv_null();
+	}
+	if (obj->kind == MV_BYTES) {
+		long long L = (long long)obj->u.bytes.len;
+		if (i < 0)
+			i += L;
+		return i >= 0 && i < L ? mv_int(obj->u.bytes.p[i]) : mv_null();
+	}
+	if (obj->kind == MV_NULL)
+		return throwf(e, n, MGC_INVALIDOP, "NullArray", "Cannot index into a null array.");
+	if (i == 0 || i == -1)
+		return mv_ref(obj);
+	return mv_null();
+}
+
+static mv *ev_expr(ev *e, const ast *n)
+{
+	switch (n->kind) {
+	case N_NUMBER:
+		return n->is_int ? mv_int(n->inum) : mv_double(n->num);
+	case N_STRING:
+		return mv_string(n->str);
+	case N_XSTRING: {
+		strbuf sb = STRBUF_INIT;
+		strbuf_adds(&sb, "");
+		for (size_t i = 0; i < n->nkids; i++) {
+			const ast *k = n->kids[i];
+			if (k->kind == N_STRING) {
+				strbuf_adds(&sb, k->str);
+				continue;
+			}
+			mv *v = ev_expr(e, k);
+			if (!v) {
+				strbuf_free(&sb);
+				return NULL;
+			}
+			char *t = mv_to_string(v);
+			strbuf_adds(&sb, t);
+			free(t);
+			mv_unref(v);
+		}
+		return mv_string_take(strbuf_detach(&sb, NULL));
+	}
+	case N_VAR:
+		return get_var(e, n->str);
+	case N_MEMBER: {
+		if (n->kids[0]->kind == N_TYPE && (n->flags & AF_STATIC))
+			return static_member(e, n, n->kids[0]->str, n->str);
+		mv *obj = ev_expr(e, n->kids[0]);
+		if (!obj)
+			return NULL;
+		char *name = n->str ? xstrdup(n->str) : NULL;
+		if (!name) {
+			mv *nv = ev_expr(e, n->kids[1]);
+			if (!nv) {
+				mv_unref(obj);
+				return NULL;
+			}
+			name = mv_to_string(nv);
+			mv_unref(nv);
+		}
+		mv *r = member_of(e, n, obj, name);
+		free(name);
+		mv_unref(obj);
+		return r;
+	}
+	case N_INVOKE: {
+		size_t na = n->nkids - 1;
+		mv **args = xcalloc(na + 1, sizeof *args);
+		mv *res = NULL;
+		size_t got = 0;
+		for (; got < na; got++) {
+			args[got] = ev_expr(e, n->kids[got + 1]);
+			if (!args[got])
+				goto done;
+		}
+		if (n->kids[0]->kind == N_TYPE && (n->flags & AF_STATIC)) {
+			res = static_call(e, n, n->kids[0]->str, n->str, args, na);
+		} else {
+			mv *obj = ev_expr(e, n->kids[0]);
+			if (obj) {
+				res = call_method(e, n, obj, n->str, args, na);
+				mv_unref(obj);
+			}
+		}
+	done:
+		for (size_t i = 0; i < got; i++)
+			mv_unref(args[i]);
+		free(args);
+		return res;
+	}
+	case N_INDEX: {
+		mv *obj = ev_expr(e, n->kids[0]);
+		if (!obj)
+			return NULL;
+		mv *idx = ev_expr(e, n->kids[1]);
+		if (!idx) {
+			mv_unref(obj);
+			return NULL;
+		}
+		mv *r = index_value(e, n, obj, idx);
+		mv_unref(obj);
+		mv_unref(idx);
+		return r;
+	}
+	case N_SUBEXPR:
+		return eval_collect_block(e, n->kids[0], false);
+	case N_ARRAYEXPR:
+		return eval_collect_block(e, n->kids[0], true);
+	case N_PAREN: {
+		const ast *k = n->kids[0];
+		if (k->kind == N_PIPELINE && k->nkids == 1 && k->kids[0]->kind != N_COMMAND)
+			return ev_expr(e, k->kids[0]);
+		mv *out = mv_array();
+		int rc = ev_statement(e, k, out);
+		if (rc != EV_OK) {
+			mv_unref(out);
+			return NULL;
+		}
+		if (k->kind == N_ASSIGN) {
+			mv_unref(out);
+			return ev_expr(e, k->kids[0]);
+		}
+		mv *r = unwrap(out);
+		mv_unref(out);
+		return r;
+	}
+	case N_HASH: {
+		mv *h = mv_hash();
+		for (size_t i = 0; i + 1 < n->nkids; i += 2) {
+			mv *k = ev_expr(e, n->kids[i]);
+			if (!k) {
+				mv_unref(h);
+				return NULL;
+			}
+			mv *out = mv_array();
+			int rc = ev_statement(e, n->kids[i + 1], out);
+			if (rc != EV_OK) {
+				mv_unref(out);
+				mv_unref(k);
+				mv_unref(h);
+				return NULL;
+			}
+			mv *v = n->kids[i + 1]->kind == N_PIPELINE && n->kids[i + 1]->nkids == 1 &&
+			        n->kids[i + 1]->kids[0]->kind != N_COMMAND
+			        ? NULL : unwrap(out);
+			if (!v) {
+				/* a plain expression keeps its value as is (arrays stay arrays) */
+				v = ev_expr(e, n->kids[i + 1]->kids[0]);
+				if (!v) {
+					mv_unref(out);
+					mv_unref(k);
+					mv_unref(h);
+					return NULL;
+				}
+			}
+			mv_unref(out);
+			char *ks = mv_to_string(k);
+			mv_set_take(h, ks, v);
+			free(ks);
+			mv_unref(k);
+		}
+		return h;
+	}
+	case N_SCRIPTBLOCK:
+		return make_scriptblock(e, n);
+	case N_TYPE:
+		return mv_string(n->str);
+	case N_CAST: {
+		mv *v = ev_expr(e, n->kids[0]);
+		if (!v)
+			return NULL;
+		mv *r = cast_to(e, n, n->str, v);
+		mv_unref(v);
+		return r;
+	}
+	case N_ARRAY: {
+		mv *a = mv_array();
+		for (size_t i = 0; i < n->nkids; i++) {
+			mv *v = ev_expr(e, n->kids[i]);
+			if (!v) {
+				mv_unref(a);
+				return NULL;
+			}
+			mv_array_push_take(a, v);
+		}
+		return a;
+	}
+	case N_RANGE: {
+		mv *l = ev_expr(e, n->kids[0]);
+		mv *r = l ? ev_expr(e, n->kids[1]) : NULL;
+		long long a, b;
+		if (!l || !r || mv_to_ll(l, &a) < 0 || mv_to_ll(r, &b) < 0) {
+			mv_unref(l);
+			mv_unref(r);
+			return e->has_err ? NULL : throwf(e, n, MGC_INVALIDARG, "RangeNotNumeric", "The range operator needs two numbers.");
+		}
+		mv_unref(l);
+		mv_unref(r);
+		if ((a > b ? a - b : b - a) > 1000000)
+			return throwf(e, n, MGC_LIMIT, "RangeTooLarge", "The range is too large (more than 1,000,000 numbers).");
+		mv *arr = mv_array();
+		for (long long i = a;; i += a <= b ? 1 : -1) {
+			mv_array_push_take(arr, mv_int(i));
+			if (i == b)
+				break;
+		}
+		return arr;
+	}
+	case N_UNOP: {
+		mv *v = ev_expr(e, n->kids[0]);
+		if (!v)
+			return NULL;
+		mv *r;
+		if (!strcmp(n->str, "not")) {
+			r = mv_bool(!mv_truthy(v));
+		} else {
+			mv *zero = mv_int(0);
+			r = !strcmp(n->str, "-") ? arith(e, n, "-", zero, v) : arith(e, n, "+", zero, v);
+			mv_unref(zero);
+		}
+		mv_unref(v);
+		return r;
+	}
+	case N_BINOP:
+		return binop(e, n);
+	case N_PIPELINE:
+	case N_ASSIGN:
+	case N_IF:
+	case N_FOREACH:
+	case N_EXIT:
+	case N_BLOCK: {
+		mv *out = mv_array();
+		int rc = n->kind == N_BLOCK ? ev_block(e, n, out, true) : ev_statement(e, n, out);
+		mv *r = rc == EV_OK ? unwrap(out) : NULL;
+		mv_unref(out);
+		return r;
+	}
+	case N_COMMAND:
+	case N_CMDPARAM:
+		break;
+	}
+	return throwf(e, n, MGC_PARSER, "UnexpectedNode", "Cannot evaluate a %s here.", ast_kind_name(n->kind));
+}
+
+/* ---------- assignment ---------- */
+
+static int assign(ev *e, const ast *n, mv *out)
+{
+	(void)out;
+	const ast *target = n->kids[0];
+	const ast *rhs = n->kids[1];
+	mv *val;
+	if (rhs->kind == N_PIPELINE && rhs->nkids == 1 && rhs->kids[0]->kind != N_COMMAND) {
+		val = ev_expr(e, rhs->kids[0]);
+	} else {
+		mv *o = mv_array();
+		int rc = ev_statement(e, rhs, o);
+		if (rc != EV_OK) {
+			mv_unref(o);
+			return rc;
+		}
+		val = unwrap(o);
+		mv_unref(o);
+	}
+	if (!val)
+		return EV_ERR;
+	if (strcmp(n->str, "=") != 0) {
+		mv *cur = ev_expr(e, target);
+		if (!cur) {
+			mv_unref(val);
+			return EV_ERR;
+		}
+		char op[2] = { n->str[0], 0 };
+		mv *nv = arith(e, n, op, cur, val);
+		mv_unref(cur);
+		mv_unref(val);
+		if (!nv)
+			return EV_ERR;
+		val = nv;
+	}
+	if (target->kind == N_CAST) {
+		mv *cv = cast_to(e, target, target->str, val);
+		mv_unref(val);
+		if (!cv)
+			return EV_ERR;
+		val = cv;
+		target = target->kids[0];
+	}
+	int rc = EV_OK;
+	if (target->kind == N_VAR) {
+		if (set_var(e, target, target->str, val) < 0)
+			rc = EV_ERR;
+	} else if (target->kind == N_MEMBER && target->str) {
+		mv *obj = ev_expr(e, target->kids[0]);
+		if (!obj) {
+			rc = EV_ERR;
+		} else if (obj->kind == MV_HASH || obj->kind == MV_OBJECT) {
+			mv_set(obj, target->str, val);
+			mv_unref(obj);
+		} else {
+			throwf(e, target, MGC_INVALIDOP, "PropertyAssignmentException",
+			       "The property '%s' cannot be found on this object. Verify that the property exists and can be set.",
+			       target->str);
+			mv_unref(obj);
+			rc = EV_ERR;
+		}
+	} else if (target->kind == N_INDEX) {
+		mv *obj = ev_expr(e, target->kids[0]);
+		mv *idx = obj ? ev_expr(e, target->kids[1]) : NULL;
+		if (!obj || !idx) {
+			rc = EV_ERR;
+		} else if (obj->kind == MV_HASH || obj->kind == MV_OBJECT) {
+			char *k = mv_to_string(idx);
+			mv_set(obj, k, val);
+			free(k);
+		} else if (obj->kind == MV_ARRAY) {
+			long long i;
+			if (mv_to_ll(idx, &i) < 0 || (i < 0 ? i + (long long)obj->u.arr.n : i) >= (long long)obj->u.arr.n ||
+			    (i < 0 && i + (long long)obj->u.arr.n < 0)) {
+				throwf(e, target, MGC_INVALIDOP, "IndexOutOfRange", "Index was outside the bounds of the array.");
+				rc = EV_ERR;
+			} else {
+				if (i < 0)
+					i += (long long)obj->u.arr.n;
+				mv_unref(obj->u.arr.items[i]);
+				obj->u.arr.items[i] = mv_ref(val);
+			}
+		} else {
+			throwf(e, target, MGC_INVALIDOP, "CannotIndex", "Cannot index into a %s.", mv_kind_name(obj));
+			rc = EV_ERR;
+		}
+		mv_unref(obj);
+		mv_unref(idx);
+	} else {
+		throwf(e, target, MGC_PARSER, "InvalidLeftHandSide", "The assignment expression is not valid: "
+		       "the left side must be a variable or a property.");
+		rc = EV_ERR;
+	}
+	mv_unref(val);
+	return rc;
+}
+
+/* ---------- commands and pipelines ---------- */
+
+static bool looks_like_script(const char *name)
+{
+	size_t l = strlen(name);
+	return (l > 4 && str_ieq(name + l - 4, ".ps1")) || strchr(name, '/') || strchr(name, '\\');
+}
+
+static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv *out)
+{
+	char *path = xstrdup(name);
+	for (char *q = path; *q; q++)
+		if (*q == '\\')
+			*q = '/';
+	char *data;
+	size_t len;
+	mg_err err;
+	if (mg_read_file(path, MAX_FILE_BYTES, &data, &len, &err) < 0) {
+		free(path);
+		mg_command_not_found(e->s, name, &err);
+		throwf(e, cmd, err.category, err.id, "%s", err.msg);
+		return EV_ERR;
+	}
+	mv *old_args = mg_var_get(e->s, "args");
+	if (old_args)
+		mv_ref(old_args);
+	mg_var_set(e->s, "args", args);
+	mv *res = NULL;
+	int st = mg_run_collect(e->s, data, len, path, &res);
+	if (old_args) {
+		mg_var_set(e->s, "args", old_args);
+		mv_unref(old_args);
+	} else {
+		mg_var_remove(e->s, "args");
+	}
+	write_out(out, res);
+	mv_unref(res);
+	free(data);
+	free(path);
+	if (e->s->exit_requested) {   /* exit in a called script ends only that script */
+		e->s->exit_requested = false;
+		e->s->last_exit_code = e->s->exit_code;
+	}
+	return st == MG_RUN_OK ? EV_OK : EV_OK;
+}
+
+typedef struct cmdargs {
+	mg_rawarg *a;
+	size_t n, cap;
+	mv **vals;       /* owned values */
+	size_t nv, capv;
+} cmdargs;
+
+static void cmdargs_free(cmdargs *c)
+{
+	for (size_t i = 0; i < c->nv; i++)
+		mv_unref(c->vals[i]);
+	free(c->vals);
+	free(c->a);
+}
+
+static mv *keep(cmdargs *c, mv *v)
+{
+	GROW(c->vals, c->capv, c->nv + 1);
+	c->vals[c->nv++] = v;
+	return v;
+}
+
+static int eval_cmdargs(ev *e, const ast *cmd, size_t first, cmdargs *c)
+{
+	for (size_t i = first; i < cmd->nkids; i++) {
+		const ast *k = cmd->kids[i];
+		GROW(c->a, c->cap, c->n + 1);
+		mg_rawarg *ra = &c->a[c->n];
+		memset(ra, 0, sizeof *ra);
+		if (k->kind == N_CMDPARAM) {
+			ra->name = k->str;
+			ra->pos = k->pos;
+			ra->len = k->len;
+			ra->colon = k->nkids > 0;
+			if (k->nkids) {
+				mv *v = ev_expr(e, k->kids[0]);
+				if (!v)
+					return -1;
+				ra->val = keep(c, v);
+				ra->vpos = k->kids[0]->pos;
+				ra->vlen = k->kids[0]->len;
+				if (k->kids[0]->kind == N_NUMBER)
+					ra->numtext = k->kids[0]->str;
+			}
+		} else {
+			mv *v = ev_expr(e, k);
+			if (!v)
+				return -1;
+			ra->val = keep(c, v);
+			ra->pos = ra->vpos = k->pos;
+			ra->len = ra->vlen = k->len;
+			if (k->kind == N_NUMBER)
+				ra->numtext = k->str;
+		}
+		c->n++;
+	}
+	return 0;
+}
+
+static const mg_cmdlet *resolve_cmdlet(ev *e, const char *name)
+{
+	const mg_cmdlet *c = mg_session_find_cmdlet(e->s, name);
+	if (c)
+		return c;
+	if (!strchr(name, '-')) {
+		char buf[256];
+		snprintf(buf, sizeof buf, "Get-%s", name);
+		return mg_session_find_cmdlet(e->s, buf);
+	}
+	return NULL;
+}
+
+static void stage_destroy(mg_stage *st)
+{
+	if (st->ctx.cmd && st->ctx.cmd->cleanup && st->ctx.state)
+		st->ctx.cmd->cleanup(&st->ctx);
+	free(st->ctx.state);
+	if (st->have_cur)
+		mg_bound_clear(&st->cur);
+	mg_bound_clear(&st->base);
+	mg_stage_free_tmp(st);
+	free(st->tmp_strs);
+	mv_unref(st->outvar);
+	mv_unref(st->errvar);
+	mv_unref(st->warnvar);
+}
+
+/* Store a -OutVariable / -ErrorVariable collection ("+name" appends). */
+static void store_var(mg_session *s, const char *name, mv *coll)
+{
+	if (!name || !coll)
+		return;
+	if (name[0] == '+') {
+		name++;
+		mv *cur = mg_var_get(s, name);
+		mv *n = mv_array();
+		if (cur && cur->kind == MV_ARRAY)
+			for (size_t i = 0; i < cur->u.arr.n; i++)
+				mv_array_push(n, cur->u.arr.items[i]);
+		else if (cur && cur->kind != MV_NULL)
+			mv_array_push(n, cur);
+		for (size_t i = 0; i < coll->u.arr.n; i++)
+			mv_array_push(n, coll->u.arr.items[i]);
+		mg_var_set_take(s, name, n);
+		return;
+	}
+	mg_var_set(s, name, coll);
+}
+
+static int run_block_element(ev *e, mv *block, mv *args, mv *out)
+{
+	return run_scriptblock(e, block, NULL, args, out);
+}
+
+static int ev_pipeline(ev *e, const ast *pl, mv *out)
+{
+	mg_session *s = e->s;
+	size_t n = pl->nkids;
+	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
+	mg_stage *stages = xcalloc(n, sizeof *stages);
+	mg_pipeline P;
+	memset(&P, 0, sizeof P);
+	P.s = s;
+	P.sink = out ? mv_ref(out) : mv_array();
+	P.src = e->tree->src;
+	P.srclen = e->tree->len;
+	P.origin = e->tree->origin;
+	int rc = EV_OK;
+	size_t built = 0;
+
+	/* a single `& {block}` / script element is run directly */
+	if (n == 1 && pl->kids[0]->kind == N_COMMAND) {
+		const ast *c = pl->kids[0];
+		if (c->flags & AF_INVOKE) {
+			mv *what = ev_expr(e, c->kids[0]);
+			if (!what) {
+				rc = EV_ERR;
+				goto out;
+			}
+			if (what->kind == MV_SCRIPTBLOCK) {
+				cmdargs ca;
+				memset(&ca, 0, sizeof ca);
+				if (eval_cmdargs(e, c, 1, &ca) < 0) {
+					cmdargs_free(&ca);
+					mv_unref(what);
+					rc = EV_ERR;
+					goto out;
+				}
+				mv *args = mv_array();
+				for (size_t i = 0; i < ca.n; i++)
+					if (ca.a[i].val)
+						mv_array_push(args, ca.a[i].val);
+				rc = run_block_element(e, what, args, P.sink);
+				mv_unref(args);
+				cmdargs_free(&ca);
+				mv_unref(what);
+				goto out;
+			}
+			mv_unref(what);
+		} else if (looks_like_script(c->str) && !resolve_cmdlet(e, c->str)) {
+			cmdargs ca;
+			memset(&ca, 0, sizeof ca);
+			if (eval_cmdargs(e, c, 0, &ca) < 0) {
+				cmdargs_free(&ca);
+				rc = EV_ERR;
+				goto out;
+			}
+			mv *args = mv_array();
+			for (size_t i = 0; i < ca.n; i++) {
+				if (ca.a[i].name)
+					mv_array_push_take(args, mv_stringf("-%s", ca.a[i].name));
+				if (ca.a[i].val)
+					mv_array_push(args, ca.a[i].val);
+			}
+			rc = run_script_file(e, c, c->str, args, P.sink);
+			mv_unref(args);
+			cmdargs_free(&ca);
+			goto out;
+		}
+	}
+
+	/* build and bind every command first, like PowerShell */
+	for (size_t i = first_cmd; i < n; i++) {
+		const ast *c = pl->kids[i];
+		if (c->kind != N_COMMAND) {
+			throwf(e, c, MGC_PARSER, "ExpressionsMustBeFirstInPipeline",
+			       "Expressions are only allowed as the first element of a pipeline.");
+			rc = EV_ERR;
+			goto out;
+		}
+		const char *name = c->str;
+		char *owned_name = NULL;
+		size_t argstart = 0;
+		if (c->flags & AF_INVOKE) {
+			mv *w = ev_expr(e, c->kids[0]);
+			if (!w) {
+				rc = EV_ERR;
+				goto out;
+			}
+			owned_name = mv_to_string(w);
+			mv_unref(w);
+			name = owned_name;
+			argstart = 1;
+		}
+		const mg_cmdlet *cmd = resolve_cmdlet(e, name);
+		if (!cmd) {
+			mg_err err;
+			mg_command_not_found(s, name, &err);
+			mg_errrec r;
+			memset(&r, 0, sizeof r);
+			r.err = err;
+			r.cmdlet = name;
+			r.target = name;
+			r.src = e->tree->src;
+			r.srclen = e->tree->len;
+			r.origin = e->tree->origin;
+			r.pos = c->pos;
+			r.len = strlen(c->str ? c->str : "&");
+			throw_rec(e, &r);
+			free(owned_name);
+			rc = EV_ERR;
+			goto out;
+		}
+		free(owned_name);
+		mg_stage *st = &stages[i];
+		built = i + 1;
+		st->ctx.session = s;
+		st->ctx.cmd = cmd;
+		st->ctx.rt = st;
+		st->ctx.state = cmd->state_size ? xcalloc(1, cmd->state_size) : NULL;
+		st->pl = &P;
+		st->index = (int)(i + 1);
+		st->pos = c->pos;
+		st->len = c->len;
+		st->pipe_input = i > 0;
+		mg_bound_init(&st->base, cmd);
+		cmdargs ca;
+		memset(&ca, 0, sizeof ca);
+		if (eval_cmdargs(e, c, argstart, &ca) < 0) {
+			cmdargs_free(&ca);
+			rc = EV_ERR;
+			goto out;
+		}
+		mg_bind_err be;
+		memset(&be, 0, sizeof be);
+		int br = mg_bind_args(s, &st->base, ca.a, ca.n, &be);
+		cmdargs_free(&ca);
+		if (br == 0) {
+			mg_bind_common(&st->base);
+			/* first stage: resolve now (prompting for mandatory ones);
+			 * later stages: only what pipeline input cannot supply */
+			if (!st->pipe_input)
+				br = mg_bind_finish(s, &st->base, false, &be);
+			else {
+				mg_bound tmp;
+				mg_bound_copy(&tmp, &st->base);
+				br = mg_bind_finish(NULL, &tmp, true, &be);
+				mg_bound_clear(&tmp);
+			}
+		}
+		if (br < 0) {
+			mg_errrec r;
+			mg_stage_errrec(st, &be.err, NULL, &r);
+			if (be.has_pos) {
+				r.pos = be.pos;
+				r.len = be.len;
+			}
+			throw_rec(e, &r);
+			rc = EV_ERR;
+			goto out;
+		}
+		if (st->base.out_variable)
+			st->outvar = mv_array();
+		if (st->base.error_variable)
+			st->errvar = mv_array();
+		if (st->base.warning_variable)
+			st->warnvar = mv_array();
+		if (i > first_cmd)
+			stages[i - 1].next = st;
+	}
+
+	/* run (unless only binding was asked for: tests of documented lines) */
+	if (s->bind_only && e->nest <= 1) {
+		rc = EV_OK;
+		goto out;
+	}
+	if (first_cmd == 1) {
+		mv *v = ev_expr(e, pl->kids[0]);
+		if (!v) {
+			rc = EV_ERR;
+			goto out;
+		}
+		if (n == 1) {
+			write_out(P.sink, v);
+		} else if (v->kind == MV_ARRAY) {
+			for (size_t i = 0; i < v->u.arr.n && !P.stopped; i++)
+				mg_stage_input(&stages[1], v->u.arr.items[i]);
+		} else {
+			mg_stage_input(&stages[1], v);
+		}
+		mv_unref(v);
+	} else {
+		/* the first command binds its final parameter set once, with no input */
+		mg_stage *st = &stages[0];
+		if (!P.stopped) {
+			mg_bound_copy(&st->cur, &st->base);
+			st->have_cur = true;
+			mg_err_clear(&st->ctx.err);
+			int r = st->ctx.cmd->process ? st->ctx.cmd->process(&st->ctx, NULL) : 0;
+			mg_stage_free_tmp(st);
+			if (r < 0 && !P.stopped) {
+				mg_err er = st->ctx.err;
+				if (!er.set)
+					mg_err_set(&er, MGC_NOTSPECIFIED, "CommandFailed", "%s failed.", st->ctx.cmd->name);
+				mg_errrec rr;
+				mg_stage_errrec(st, &er, NULL, &rr);
+				mg_pipeline_fail(&P, &rr);
+			}
+		}
+	}
+	for (size_t i = first_cmd; i < n && !P.stopped; i++)
+		mg_stage_end(&stages[i]);
+
+	for (size_t i = first_cmd; i < built; i++) {
+		store_var(s, stages[i].base.out_variable, stages[i].outvar);
+		store_var(s, stages[i].base.error_variable, stages[i].errvar);
+		store_var(s, stages[i].base.warning_variable, stages[i].warnvar);
+	}
+	if (P.has_pend) {
+		if (P.pend.cmdlet)
+			P.pend.cmdlet = P.pend_cmd;
+		throw_rec(e, &P.pend);
+		rc = EV_ERR;
+	}
+out:
+	for (size_t i = 0; i < built; i++)
+		if (stages[i].ctx.cmd)
+			stage_destroy(&stages[i]);
+	free(stages);
+	mv_unref(P.sink);
+	s->last_ok = !(rc == EV_ERR || P.had_error);
+	return rc;
+}
+
+/* ---------- statements ---------- */
+
+static int ev_statement(ev *e, const ast *n, mv *out)
+{
+	mg_session *s = e->s;
+	if (s->depth > MAX_EVAL_DEPTH) {
+		throwf(e, n, MGC_LIMIT, "CallDepthOverflow", "The script failed due to call depth overflow.");
+		return EV_ERR;
+	}
+	switch (n->kind) {
+	case N_PIPELINE: {
+		e->nest++;
+		int rc = ev_pipeline(e, n, out);
+		e->nest--;
+		return rc;
+	}
+	case N_ASSIGN: {
+		int rc = assign(e, n, out);
+		if (rc == EV_OK)
+			s->last_ok = true;
+		return rc;
+	}
+	case N_IF: {
+		size_t pairs = (n->flags & AF_ELSE) ? (n->nkids - 1) / 2 : n->nkids / 2;
+		for (size_t i = 0; i < pairs; i++) {
+			mv *o = mv_array();
+			int rc = ev_statement(e, n->kids[2 * i], o);
+			if (rc != EV_OK) {
+				mv_unref(o);
+				return rc;
+			}
+			mv *v = unwrap(o);
+			mv_unref(o);
+			bool t = mv_truthy(v);
+			mv_unref(v);
+			if (t)
+				return ev_block(e, n->kids[2 * i + 1], out, false);
+		}
+		if (n->flags & AF_ELSE)
+			return ev_block(e, n->kids[n->nkids - 1], out, false);
+		return EV_OK;
+	}
+	case N_FOREACH: {
+		const ast *coll = n->kids[0];
+		mv *v;
+		if (coll->kind == N_PIPELINE && coll->nkids == 1 && coll->kids[0]->kind != N_COMMAND) {
+			v = ev_expr(e, coll->kids[0]);
+		} else {
+			mv *o = mv_array();
+			int rc = ev_statement(e, coll, o);
+			if (rc != EV_OK) {
+				mv_unref(o);
+				return rc;
+			}
+			v = mv_ref(o);
+			mv_unref(o);
+		}
+		if (!v)
+			return EV_ERR;
+		int rc = EV_OK;
+		size_t cnt = v->kind == MV_ARRAY ? v->u.arr.n : v->kind == MV_NULL ? 0 : 1;
+		for (size_t i = 0; i < cnt; i++) {
+			mv *it = v->kind == MV_ARRAY ? v->u.arr.items[i] : v;
+			mg_var_set(s, n->str, it);
+			rc = ev_block(e, n->kids[1], out, false);
+			if (rc != EV_OK)
+				break;
+		}
+		mv_unref(v);
+		return rc;
+	}
+	case N_EXIT: {
+		if (n->flags & AF_RETURN) {
+			if (n->nkids) {
+				int rc = ev_statement(e, n->kids[0], out);
+				if (rc != EV_OK)
+					return rc;
+			}
+			return EV_RETURN;
+		}
+		{
+		long long code = s->last_ok ? 0 : 1;
+		if (n->nkids) {
+			mv *o = mv_array();
+			int rc = ev_statement(e, n->kids[0], o);
+			if (rc != EV_OK) {
+				mv_unref(o);
+				return rc;
+			}
+			mv *v = unwrap(o);
+			mv_unref(o);
+			if (mv_to_ll(v, &code) < 0)
+				code = mv_truthy(v) ? 1 : 0;
+			mv_unref(v);
+		}
+		s->exit_requested = true;
+		s->exit_code = (int)code;
+		s->last_exit_code = code;
+		return EV_EXIT;
+		}
+	}
+	default: {
+		mv *v = ev_expr(e, n);
+		if (!v)
+			return EV_ERR;
+		write_out(out, v);
+		mv_unref(v);
+		return EV_OK;
+	}
+	}
+}
+
+/* Run a statement list.  propagate: a thrown error ends the list and is
+ * passed up (sub-expressions); otherwise it is reported and the next
+ * statement runs, like PowerShell's statement-terminating errors. */
+static int ev_block(ev *e, const ast *blk, mv *out, bool propagate)
+{
+	for (size_t i = 0; i < blk->nkids; i++) {
+		int rc = ev_statement(e, blk->kids[i], out);
+		if (rc == EV_ERR) {
+			if (propagate)
+				return rc;
+			report(e);
+			continue;
+		}
+		if (rc != EV_OK)
+			return rc;
+	}
+	return EV_OK;
+}
+
+/* ---------- entry points ---------- */
+
+static int run(mg_session *s, const char *src, size_t len, const char *origin, mv *collect)
+{
+	mg_parse_error pe;
+	ast_tree *t = mg_parse(src, len, origin, &pe);
+	if (!t) {
+		mg_parse_error_print(s, src, len, origin, &pe);
+		return MG_RUN_PARSE_ERROR;
+	}
+	ev e;
+	memset(&e, 0, sizeof e);
+	e.s = s;
+	e.tree = t;
+	bool last_ok = true;
+	for (size_t i = 0; i < t->root->nkids; i++) {
+		mv *out = mv_array();
+		int rc = ev_statement(&e, t->root->kids[i], out);
+		if (collect) {
+			write_out(collect, out);
+		} else if (out->u.arr.n) {
+			mg_format_default(s, out->u.arr.items, out->u.arr.n, s->out);
+			fflush(s->out);
+		}
+		mv_unref(out);
+		if (rc == EV_ERR)
+			report(&e);
+		last_ok = s->last_ok;
+		if (rc == EV_EXIT || rc == EV_RETURN || s->exit_requested)
+			break;
+	}
+	ast_tree_unref(t);
+	return last_ok ? MG_RUN_OK : MG_RUN_FAILED;
+}
+
+int mg_run_source(mg_session *s, const char *src, size_t len, const char *origin)
+{
+	return run(s, src, len, origin, NULL);
+}
+
+int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origin, mv **out)
+{
+	mv *c = mv_array();
+	int rc = run(s, src, len, origin, c);
+	*out = c;
+	return rc;
+}
+
+char *mg_default_read_line(mg_session *s, const char *prompt, bool secret)
+{
+	FILE *in = stdin;
+	fputs(prompt, s->out);
+	fflush(s->out);
+	struct termios old, quiet;
+	bool restore = false;
+	if (secret && isatty(fileno(in)) && tcgetattr(fileno(in), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fileno(in), TCSAFLUSH, &quiet) == 0;
+	}
+	strbuf sb = STRBUF_INIT;
+	int c;
+	bool got = false;
+	while ((c = fgetc(in)) != EOF) {
+		got = true;
+		if (c == '\n')
+			break;
+		strbuf_addc(&sb, (char)c);
+	}
+	if (restore) {
+		tcsetattr(fileno(in), TCSAFLUSH, &old);
+		fputc('\n', s->out);
+	}
+	if (!got) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	strbuf_adds(&sb, "");
+	if (sb.len && sb.buf[sb.len - 1] == '\r')
+		sb.buf[--sb.len] = '\0';
+	return strbuf_detach(&sb, NULL);
+}

@@ -1,0 +1,458 @@
+/*
+ * help_topics.c - the about_* help topics and the man pages made of them
+ * (migsh(1), migsh-language(7), migsh-migration(7)).  This table is the one
+ * source of that text: Get-Help about_* and the generated man pages both
+ * render it (shell/help.c).  Markup: see shell/help.h.
+ */
+#include "config.h"
+#include "shell/help.h"
+#include "common/str.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* ---- migsh(1) ---- */
+
+static const mg_help_section migsh_sections[] = {
+	{ "SYNOPSIS",
+	  "  migsh\n"
+	  "  migsh -Command 'text' | -c 'text'\n"
+	  "  migsh -File script.ps1 [arguments...]\n"
+	  "  migsh script.ps1 [arguments...]\n"
+	  "  migsh < commands.ps1\n"
+	  "  migsh --version | --help" },
+	{ "DESCRIPTION",
+	  "migsh migrates mail from an IMAP server into a local Maildir++ store or into "
+	  "another IMAP server. It is driven by a shell that understands the PowerShell "
+	  "language and emulates the Exchange Online IMAP migration cmdlets, so the "
+	  "commands mail administrators know from Microsoft's documentation work as "
+	  "written: New-MigrationEndpoint, New-MigrationBatch -CSVData, Start-MigrationBatch, "
+	  "Get-MigrationUserStatistics and the rest.\n\n"
+	  "The source mailboxes are only ever read (EXAMINE and BODY.PEEK): migsh never "
+	  "changes, flags or deletes anything on the source server. Copies are exact and "
+	  "resumable: a repeated or interrupted sync never loses or duplicates a message, "
+	  "and whatever could not be moved is reported per user.\n\n"
+	  "Batches run in a background service (one per data directory) that the "
+	  "migration cmdlets start when needed, so a batch keeps syncing after the shell "
+	  "exits; Get-MigrationService shows it.\n\n"
+	  "With a terminal, migsh starts an interactive shell (GNU Readline: history, "
+	  "tab completion of cmdlets, parameters, allowed values and the names of "
+	  "endpoints and batches; a line that ends inside a string, a { } block, after a "
+	  "pipe or with a backtick continues on the next line). Without a terminal it "
+	  "reads commands from standard input.\n\n"
+	  "Every cmdlet has a manual page of its own (man New-MigrationBatch) with the "
+	  "same text as Get-Help New-MigrationBatch -Full. The language is described in "
+	  "migsh-language(7), the migration workflow, limits, CSV rules and "
+	  "troubleshooting in migsh-migration(7)." },
+	{ "OPTIONS",
+	  "- -Command text, -c text: run the text (one or more statements) and exit. Like "
+	  "pwsh, all the remaining arguments are joined with spaces into the command text.\n"
+	  "- -File path, -f path: run a script file; further arguments are available in "
+	  "$args.\n"
+	  "- -: read commands from standard input (also the default when standard input "
+	  "is not a terminal).\n"
+	  "- -NoProfile, -NoLogo, -NonInteractive: accepted for compatibility with pwsh.\n"
+	  "- --version, -Version: print the version.\n"
+	  "- --help, -h, -Help: print a usage summary.\n\n"
+	  "A bare path as the first argument is the same as -File path. Option names are "
+	  "case-insensitive." },
+	{ "EXIT STATUS",
+	  "- 0: the last statement succeeded.\n"
+	  "- 1: the last statement failed (an error was written to standard error).\n"
+	  "- 2: the input could not be parsed (for example an unterminated string).\n"
+	  "- N: the script ended with exit N.\n\n"
+	  "Errors always go to standard error, output to standard output, so "
+	  "migsh -c '...' > file keeps files clean." },
+	{ "ENVIRONMENT",
+	  "- MIGSH_HOME: the data directory: endpoints, batches, users, sync state, the local "
+	  "mail store, logs and reports. Default $XDG_DATA_HOME/migsh, else "
+	  "~/.local/share/migsh. Created with mode 0700.\n"
+	  "- NO_COLOR: when set (to anything), no colours are used. Colours are only used "
+	  "on a terminal in any case.\n"
+	  "- SSL_CERT_FILE, SSL_CERT_DIR: where OpenSSL finds the certificate authorities "
+	  "used to verify IMAP servers (for a private CA, point SSL_CERT_FILE at its "
+	  "certificate).\n"
+	  "- COLUMNS: the width of tables when the output is not a terminal (default 120).\n"
+	  "- XDG_DATA_HOME: used for the default data directory." },
+	{ "FILES",
+	  "All files live in the data directory ($MIGSH_HOME); files are mode 0600, "
+	  "directories 0700, and every write is atomic.\n\n"
+	  "- endpoints/NAME.yaml: migration endpoints (passwords only in these 0600 files).\n"
+	  "- batches/NAME/batch.yaml, batches/NAME/users/: batches and their users, "
+	  "skipped items and per-user reports.\n"
+	  "- mail/USER/: the local store: each user's mail as a Maildir++ folder tree.\n"
+	  "- state/: per-user sync state (what was copied from which folder).\n"
+	  "- logs/service.log: the background service's log.\n"
+	  "- drives/C/...: where Windows paths such as C:\\Users\\me\\batch.csv are looked "
+	  "up (see migsh-language(7))." },
+	{ "EXAMPLES",
+	  "An interactive session:\n\n"
+	  "  $ migsh\n"
+	  "  PS migsh> New-MigrationEndpoint -IMAP -Name IMAPEndpoint -RemoteServer imap.contoso.com -Port 993 -Security Ssl\n"
+	  "  PS migsh> New-MigrationBatch -Name IMAPBatch1 -SourceEndpoint IMAPEndpoint -CSVData ([System.IO.File]::ReadAllBytes(\"users.csv\")) -AutoStart\n"
+	  "  PS migsh> Get-MigrationUser -BatchId IMAPBatch1 | Get-MigrationUserStatistics\n\n"
+	  "From bash or cron (note the single quotes: $_ must reach migsh unexpanded):\n\n"
+	  "  migsh -c 'Get-MigrationUser | Where-Object Status -eq Failed | Format-Table Identity,ErrorSummary'\n"
+	  "  */30 * * * * migsh -c 'Get-MigrationBatch | Export-Csv -Path /var/tmp/batches.csv'\n\n"
+	  "A script:\n\n"
+	  "  migsh -File start-all.ps1" },
+	{ NULL, NULL }
+};
+
+/* ---- migsh-language(7) ---- */
+
+static const mg_help_section language_sections[] = {
+	{ "DESCRIPTION",
+	  "migsh reads the PowerShell language: the same lexer, parser and evaluator serve "
+	  "the interactive shell, migsh -c one-liners and .ps1 scripts. Names of cmdlets, "
+	  "parameters, variables, properties and enum values are case-insensitive, and "
+	  "comparisons are case-insensitive by default, as in PowerShell." },
+	{ "COMMANDS AND PARAMETERS",
+	  "A command is a cmdlet name (Verb-Noun) or an alias (fl, ft, select, where, ?, "
+	  "foreach, %, sort, measure, group, echo, gc, help, gcm, cls) followed by arguments.\n\n"
+	  "- -Name value and -Name:value give a parameter a value.\n"
+	  "- A switch is given alone (-AutoStart) or as -AutoStart:$false. A $false after "
+	  "a space is a separate (positional) argument, as in PowerShell.\n"
+	  "- A parameter may be abbreviated to any prefix that matches only one parameter "
+	  "of the cmdlet (-RemoteS for -RemoteServer). An ambiguous prefix is an error "
+	  "that lists the candidates; an exact name always wins.\n"
+	  "- Positional arguments bind in order to the parameters with a position, e.g. "
+	  "Get-MigrationBatch IMAPBatch1 binds -Identity.\n"
+	  "- A mandatory parameter that is missing is asked for on a terminal; without a "
+	  "terminal it is an error.\n"
+	  "- Values outside a parameter's allowed set are refused with the list of allowed "
+	  "values." },
+	{ "VALUES",
+	  "- 'single quoted' strings are literal; '' is one quote.\n"
+	  "- \"double quoted\" strings expand $var, ${var} and $(expression) and know the "
+	  "backtick escapes `n `t `r `0 `a `b `f `v `\" `$ and ``; \"\" is one quote.\n"
+	  "- Unquoted arguments are strings: imap.contoso.com, C:\\Users\\x.csv, "
+	  "terrya@contoso.edu.\n"
+	  "- Numbers (42, 1.5, 0x1F, 10MB), $true, $false and $null.\n"
+	  "- Arrays: a,b,c or @(a, b); hash tables: @{ Name = 'x'; Count = 2 }.\n"
+	  "- ( ) evaluates a command or expression as an argument; $( ) inside strings.\n"
+	  "- Script blocks { ... } are code passed to Where-Object, ForEach-Object and "
+	  "calculated properties; $_ is the current object.\n"
+	  "- A backtick at the end of a line continues the command on the next line; so "
+	  "does a line ending in | or , or inside an open ( or {." },
+	{ "VARIABLES AND MEMBERS",
+	  "$x = command-or-expression assigns; $x.Status reads a property; "
+	  "(Get-MigrationBatch IMAPBatch1).Status reads a property of a command's result; "
+	  "$a[0] and $a[-1] index arrays; .Count counts. Reading a property of a list "
+	  "gives the property of every item.\n\n"
+	  "Automatic variables: $_ (current object), $true, $false, $null, $? (did the "
+	  "last command succeed), $Error (the errors of the session, newest first), "
+	  "$LASTEXITCODE and $args (script arguments)." },
+	{ "OPERATORS",
+	  "Comparison: -eq -ne -gt -ge -lt -le -like -notlike (wildcards * ? [a-z]) -match "
+	  "-notmatch (regular expressions) -contains -notcontains -in -notin; all "
+	  "case-insensitive. Logic: -and -or -not !. Arithmetic: + - * / %; + also joins "
+	  "strings and arrays." },
+	{ "STATEMENTS",
+	  "Statements are separated by newlines or ;. Comments start with # (to the end of "
+	  "the line) or are written <# ... #>.\n\n"
+	  "  if ($b.Status -eq 'Failed') { Start-MigrationBatch $b.Identity } elseif (...) { } else { }\n"
+	  "  foreach ($u in Get-MigrationUser) { $u.Identity }\n"
+	  "  exit 3" },
+	{ "PIPELINES AND OUTPUT",
+	  "Commands joined by | pass objects, one at a time. Parameters that accept "
+	  "pipeline input bind from the object itself or from a property of the same name: "
+	  "Get-MigrationUser -BatchId B | Get-MigrationUserStatistics works because the "
+	  "user's Identity binds to -Identity.\n\n"
+	  "What reaches the end of a pipeline is displayed like PowerShell does: strings "
+	  "and numbers as they are; objects as a table when their type shows four "
+	  "properties or fewer and as a list otherwise; objects of the same type share one "
+	  "table header. Dates print in the en-US format (3/14/2025 10:02:11 AM) in the "
+	  "local time zone, sizes like Exchange (1.5 MB (1,572,864 bytes)).\n\n"
+	  "Format-List and Format-Table choose the layout and properties (wildcards such "
+	  "as Max* allowed); Select-Object, Where-Object, ForEach-Object, Sort-Object, "
+	  "Group-Object and Measure-Object reshape the stream; ConvertTo-Json, "
+	  "ConvertTo-Csv, Export-Csv and Out-File write it out." },
+	{ "WINDOWS PATHS",
+	  "Microsoft's examples read CSV files with Windows paths:\n\n"
+	  "  -CSVData ([System.IO.File]::ReadAllBytes(\"C:\\Users\\Administrator\\Desktop\\IMAPmigration_1.csv\"))\n\n"
+	  "Such a path X:\\a\\b\\file.csv is looked up as $MIGSH_HOME/drives/x/a/b/file.csv "
+	  "and, when that does not exist, as file.csv in the current directory. A path "
+	  "that exists in neither place is an error naming the Windows path and both "
+	  "places looked at. Other paths are used as given (relative to the current "
+	  "directory). The same mapping applies to Get-Content, Import-Csv and "
+	  "[System.IO.File]::ReadAllText; Out-File, Set-Content and Export-Csv write to "
+	  "the mapped place.\n\n"
+	  "The supported ways of reading bytes are [System.IO.File]::ReadAllBytes(path) "
+	  "(also [IO.File]), Get-Content -Path p -Encoding Byte [-ReadCount 0] [-Raw] "
+	  "(Windows PowerShell 5.1) and Get-Content -Path p -AsByteStream [-Raw] "
+	  "(PowerShell 6 and later)." },
+	{ "ERRORS",
+	  "Errors are printed like PowerShell's: the cmdlet and the message, the position "
+	  "in the input, CategoryInfo and FullyQualifiedErrorId. A non-terminating error "
+	  "lets the pipeline go on; -ErrorAction Stop makes it terminating, "
+	  "-ErrorAction SilentlyContinue hides it. Unknown commands suggest the closest "
+	  "names." },
+	{ "DIFFERENCES FROM POWERSHELL",
+	  "migsh implements the part of PowerShell that migration scripts use; there are "
+	  "no functions, classes, modules, .NET objects beyond the static calls above, or "
+	  "remoting. Get-Content with a byte encoding returns one byte array (as with "
+	  "-ReadCount 0). -Match uses POSIX extended regular expressions with the .NET "
+	  "shorthands \\d \\w \\s. ConvertTo-Csv writes a list as its items separated by "
+	  "spaces where PowerShell writes System.Object[]." },
+	{ NULL, NULL }
+};
+
+static const mg_help_section common_sections[] = {
+	{ "LONG DESCRIPTION",
+	  "Every cmdlet accepts these parameters in addition to its own (Get-Help shows "
+	  "them as [<CommonParameters>]):\n\n"
+	  "- -Verbose (-vb): show what the cmdlet does in detail.\n"
+	  "- -Debug (-db): accepted; shows debug messages where there are any.\n"
+	  "- -ErrorAction (-ea) Continue|SilentlyContinue|Stop|Ignore|Inquire: what a "
+	  "non-terminating error does. Stop makes it terminating (a script stops there); "
+	  "SilentlyContinue hides it but still records it in $Error.\n"
+	  "- -ErrorVariable (-ev) name: also store the errors in $name (+name appends).\n"
+	  "- -WarningAction (-wa), -WarningVariable (-wv): the same for warnings.\n"
+	  "- -InformationAction (-infa), -InformationVariable (-iv): accepted.\n"
+	  "- -OutVariable (-ov) name: also store the output in $name.\n"
+	  "- -OutBuffer (-ob), -PipelineVariable (-pv): accepted.\n\n"
+	  "Cmdlets that change something also accept -WhatIf (-wi: say what would happen "
+	  "and do nothing) and -Confirm (-cf: ask first). Remove-* cmdlets ask by default: "
+	  "on a terminal the question is answered with [Y] Yes [A] Yes to All [N] No "
+	  "[L] No to All; -Confirm:$false skips it, and a script without a terminal must "
+	  "give -Confirm:$false (otherwise the cmdlet fails with an error saying so)." },
+	{ NULL, NULL }
+};
+
+/* ---- migsh-migration(7) ---- */
+
+static const mg_help_section workflow_sections[] = {
+	{ "OVERVIEW",
+	  "An IMAP migration moves the mail of many users at once. As in Exchange Online, "
+	  "you describe the source server once (a migration endpoint), list the users in a "
+	  "CSV file, create a migration batch from the file and start it. The batch copies "
+	  "every user's folders (the initial sync) and then keeps the copies up to date "
+	  "with an incremental sync every 24 hours until you remove the batch.\n\n"
+	  "Where Exchange Online copies into Microsoft 365 mailboxes, migsh copies into a "
+	  "local Maildir++ store ($MIGSH_HOME/mail/USER, readable by Dovecot and most mail "
+	  "tools) or, with the migsh extension -TargetEndpoint, into another IMAP server." },
+	{ "STEP 1: TEST THE SOURCE SERVER",
+	  "  Test-MigrationServerAvailability -IMAP -RemoteServer imap.contoso.com -Port 993 -Security Ssl\n\n"
+	  "Result Success means migsh can connect and negotiate TLS; the Message says what "
+	  "went wrong otherwise (see TROUBLESHOOTING)." },
+	{ "STEP 2: CREATE AN ENDPOINT",
+	  "  New-MigrationEndpoint -IMAP -Name IMAPEndpoint -RemoteServer imap.contoso.com -Port 993 -Security Ssl\n"
+	  "  Get-MigrationEndpoint IMAPEndpoint | Format-List EndpointType,RemoteServer,Port,Security,Max*\n\n"
+	  "Security is None (port 143, plain text), Tls (port 143 with STARTTLS) or Ssl "
+	  "(port 993). -MaxConcurrentMigrations and -MaxConcurrentIncrementalSyncs limit "
+	  "how many users are copied at the same time." },
+	{ "STEP 3: WRITE THE CSV FILE",
+	  "One line per user with the destination address, the source login and its "
+	  "password (see about_Migration_Csv for every rule):\n\n"
+	  "  EmailAddress,UserName,Password\n"
+	  "  terrya@contoso.edu,terry.adams,1091990\n"
+	  "  annb@contoso.edu,ann.beebe,2111991" },
+	{ "STEP 4: CREATE AND START THE BATCH",
+	  "  New-MigrationBatch -Name IMAPBatch1 -SourceEndpoint IMAPEndpoint -CSVData ([System.IO.File]::ReadAllBytes(\"C:\\Users\\Administrator\\Desktop\\IMAPmigration_1.csv\")) -AutoStart\n\n"
+	  "Without -AutoStart the batch waits in status Created until "
+	  "Start-MigrationBatch -Identity IMAPBatch1. -ExcludeFolders \"Deleted Items\",\"Junk Email\" "
+	  "leaves folders out." },
+	{ "STEP 5: WATCH IT",
+	  "  Get-MigrationBatch IMAPBatch1\n"
+	  "  Get-MigrationBatch -Identity IMAPBatch1 | Format-List Status\n"
+	  "  Get-MigrationUser -BatchId IMAPBatch1 | Get-MigrationUserStatistics\n"
+	  "  Get-MigrationUserStatistics -Identity terrya@contoso.edu -IncludeReport | Format-List Status,Error,Report\n\n"
+	  "The batch goes Created, Starting, Syncing, then Synced (or SyncedWithErrors when "
+	  "some users failed). Users go Queued, Syncing, Synced, or Failed with an "
+	  "ErrorSummary saying why. Items that could not be copied are listed with "
+	  "Get-MigrationUserStatistics -IncludeSkippedItems." },
+	{ "STEP 6: SWITCH MAIL DELIVERY AND FINISH",
+	  "Point the MX record at the new server once the batch is Synced. Keep the batch "
+	  "for at least 72 hours after the switch so the daily incremental sync picks up "
+	  "mail that still arrived at the old server, check that a sync ran after mail "
+	  "started arriving at the new one, then remove the batch:\n\n"
+	  "  Remove-MigrationBatch -Identity IMAPBatch1\n\n"
+	  "Removing a batch deletes its records; the copied mail stays where it is. IMAP "
+	  "batches have no completion step: Complete-MigrationBatch is refused, as in "
+	  "Exchange Online." },
+	{ "SCRIPTS AND CRON",
+	  "  migsh -c 'Get-MigrationUser | Where-Object Status -eq Failed | Export-Csv -Path failed.csv'\n"
+	  "  migsh -File nightly.ps1\n\n"
+	  "Without a terminal, Remove-* cmdlets need -Confirm:$false. The exit status is 0 "
+	  "when the last statement succeeded and 1 when it failed (see migsh(1))." },
+	{ NULL, NULL }
+};
+
+static const mg_help_section csv_sections[] = {
+	{ "COLUMNS",
+	  "- EmailAddress (required): the destination mailbox; the user's identity in the "
+	  "batch.\n"
+	  "- UserName (required): the login on the source IMAP server: user, domain\\user or "
+	  "one of the administrator forms below.\n"
+	  "- Password (required): the password of UserName.\n"
+	  "- UserRoot (optional): the user's folder root in a shared-folder tree, such as "
+	  "/users/terry.adams, for administrator logins on servers without impersonation." },
+	{ "FORMAT",
+	  "The first line is the header; each following line is one user, values in header "
+	  "order separated by commas. An empty value is an empty field (keep the comma). "
+	  "Header names are single words (Email Address is wrong) and are matched "
+	  "case-insensitively. Values containing commas or quotes are quoted with \"...\", "
+	  "quotes doubled. Use UTF-8 for names with non-ASCII characters." },
+	{ "VALIDATION",
+	  "The whole batch is refused when any rule fails; the error names the line:\n\n"
+	  "- the file is empty or not comma-separated;\n"
+	  "- more than 50,000 users or more than 10 MB;\n"
+	  "- the header lacks EmailAddress, UserName or Password;\n"
+	  "- a line has a different number of fields than the header;\n"
+	  "- an unknown column, unless -AllowUnknownColumnsInCsv $true (then it is ignored);\n"
+	  "- an EmailAddress appears twice, or belongs to a user of another batch." },
+	{ "ADMINISTRATOR CREDENTIALS",
+	  "Instead of every user's password, the CSV file may use one administrator login "
+	  "that can open every mailbox; Password is then the administrator's password:\n\n"
+	  "  Source server           UserName                   Example\n"
+	  "  Exchange (IMAP)         Domain/Admin/User          contoso-students/mailadmin/terry.adams\n"
+	  "  Dovecot, other SASL     User*Admin                 terry.adams*mailadmin\n"
+	  "  Mirapoint               #user@domain#Admin#        #terry.adams@contoso-students.edu#mailadmin#\n"
+	  "  Courier, Oracle IMAP    Admin + UserRoot column    mailadmin, /users/terry.adams\n\n"
+	  "For Dovecot the separator (*) is the server's auth_master_user_separator; the "
+	  "login is passed to the server unchanged." },
+	{ "FOLDERS",
+	  "-ExcludeFolders (and -IncludeFolders) take folder names relative to the mailbox "
+	  "root, case-insensitive, without wildcards: MyProjects, MyProjects/FY2010, and "
+	  "Name/* for a folder with its subfolders. #Inbox#-style names mean well-known "
+	  "folders whatever their local name: Root, Inbox, SentItems, Outbox, DeletedItems, "
+	  "Calendar, Contacts, Drafts, Journal, Tasks, Notes, AllItems, JunkEmail, Archive; "
+	  "\\#Notes\\# is a folder literally named #Notes#. Folders whose names contain / are "
+	  "not migrated (rename them first)." },
+	{ NULL, NULL }
+};
+
+static const mg_help_section limits_sections[] = {
+	{ "PER MAILBOX",
+	  "- Up to 500,000 items per mailbox are migrated, newest first; older items beyond "
+	  "that are left behind and reported.\n"
+	  "- Messages larger than 35 MB are skipped and reported as skipped (large) items.\n"
+	  "- Only mail folders are migrated: no contacts, calendars or tasks.\n"
+	  "- Folders whose names contain / are skipped." },
+	{ "PER SERVICE",
+	  "- At most 100 migration batches (MaxNumberOfBatches in Get-MigrationConfig).\n"
+	  "- Each endpoint copies at most MaxConcurrentMigrations users at a time (default "
+	  "100) and runs at most MaxConcurrentIncrementalSyncs incremental syncs (default 20); "
+	  "other users wait in status Queued.\n"
+	  "- Incremental syncs run every 24 hours for every synced user until the batch is "
+	  "removed or stopped.\n"
+	  "- A CSV file holds at most 50,000 users and 10 MB." },
+	{ "WHERE MIGSH GOES BEYOND EXCHANGE",
+	  "These are migsh extensions, marked as such in their help: the local Maildir++ "
+	  "store as destination, -TargetEndpoint and target-endpoint credentials for an IMAP "
+	  "destination, -CSVFile as an alternative to -CSVData, and the "
+	  "Get-/Start-/Stop-MigrationService and Set-MigrationConfig cmdlets. Housekeeping "
+	  "of the real service (stopping batches idle for 60 days, deleting old batches) is "
+	  "not done automatically." },
+	{ NULL, NULL }
+};
+
+static const mg_help_section trouble_sections[] = {
+	{ "CERTIFICATE ERRORS",
+	  "With -Security Ssl or Tls the server's certificate must be valid for the host "
+	  "name given in -RemoteServer and be signed by a trusted certificate authority. "
+	  "For a server with a certificate from a private CA, give OpenSSL that CA:\n\n"
+	  "  SSL_CERT_FILE=/etc/ssl/private-ca.pem migsh\n\n"
+	  "An error naming a host-name mismatch means -RemoteServer differs from the names "
+	  "in the certificate: use the name the certificate was issued for. An expired "
+	  "certificate has to be renewed on the server. -Security None sends passwords in "
+	  "clear text and should only be used on a trusted network." },
+	{ "CONNECTION LIMITS",
+	  "IMAP servers limit connections per user and per client address (Dovecot: "
+	  "mail_max_userip_connections, default 10; Gmail: 15). When users fail with "
+	  "connection or login errors while many run at once, lower the endpoint's "
+	  "concurrency:\n\n"
+	  "  Set-MigrationEndpoint -Identity IMAPEndpoint -MaxConcurrentMigrations 10\n\n"
+	  "then restart the failed users with Start-MigrationBatch -Identity IMAPBatch1. "
+	  "Servers that throttle are retried with back-off; a user fails only when the "
+	  "server keeps refusing." },
+	{ "LOGIN FAILURES",
+	  "A user in status Failed with an authentication error usually has a wrong "
+	  "password in the CSV file, or the password was changed after the batch was "
+	  "created. With administrator credentials check the form of UserName for the "
+	  "server (see ADMINISTRATOR CREDENTIALS in about_Migration_Csv): Dovecot needs "
+	  "user*admin with a master user configured; Exchange needs Domain/Admin/User." },
+	{ "WHAT WAS NOT MIGRATED",
+	  "  Get-MigrationUserStatistics -Identity terrya@contoso.edu -IncludeSkippedItems | Select-Object -ExpandProperty SkippedItems\n"
+	  "  Get-MigrationUserStatistics -Identity terrya@contoso.edu -IncludeReport | Format-List Report\n\n"
+	  "Skipped items are listed with their date, subject, kind and folder. The service "
+	  "log is $MIGSH_HOME/logs/service.log." },
+	{ NULL, NULL }
+};
+
+static const mg_help_topic topics[] = {
+	{ "about_migsh", "MIGSH",
+	  "migsh: PowerShell-style IMAP mail migration (the command line and its files).",
+	  migsh_sections },
+	{ "about_migsh_language", "LANGUAGE",
+	  "The PowerShell language as migsh reads it: commands, values, pipelines, "
+	  "formatting and Windows paths.",
+	  language_sections },
+	{ "about_CommonParameters", "COMMON PARAMETERS",
+	  "The parameters every cmdlet accepts: -Verbose, -ErrorAction, -ErrorVariable, "
+	  "-OutVariable, -WhatIf, -Confirm and the rest.",
+	  common_sections },
+	{ "about_migsh_workflow", "WORKFLOW",
+	  "How to migrate mailboxes from an IMAP server, step by step.",
+	  workflow_sections },
+	{ "about_Migration_Csv", "CSV FILES",
+	  "The CSV file of an IMAP migration batch: columns, format, validation rules and "
+	  "administrator credential forms.",
+	  csv_sections },
+	{ "about_migsh_limits", "LIMITS",
+	  "Limits of IMAP migrations: item counts and sizes, concurrency, batches.",
+	  limits_sections },
+	{ "about_migsh_troubleshooting", "TROUBLESHOOTING",
+	  "Certificate errors, connection limits, login failures and finding what was not "
+	  "migrated.",
+	  trouble_sections },
+};
+
+static const char *const page_migsh[] = { "about_migsh", NULL };
+static const char *const page_language[] = { "about_migsh_language", "about_CommonParameters", NULL };
+static const char *const page_migration[] = { "about_migsh_workflow", "about_Migration_Csv",
+                                              "about_migsh_limits",
+                                              "about_migsh_troubleshooting", NULL };
+
+static const mg_man_page pages[] = {
+	{ "migsh", 1, "migrate mail from IMAP servers with Exchange Online's migration cmdlets",
+	  page_migsh },
+	{ "migsh-language", 7, "the PowerShell language as understood by migsh", page_language },
+	{ "migsh-migration", 7, "IMAP migration workflow, CSV rules, limits and troubleshooting",
+	  page_migration },
+};
+
+const mg_help_topic *mg_help_topics(size_t *count)
+{
+	if (count)
+		*count = sizeof topics / sizeof topics[0];
+	return topics;
+}
+
+const mg_help_topic *mg_help_topic_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
+		if (str_ieq(topics[i].name, name))
+			return &topics[i];
+	return NULL;
+}
+
+const mg_man_page *mg_help_man_pages(size_t *count)
+{
+	if (count)
+		*count = sizeof pages / sizeof pages[0];
+	return pages;
+}
+
+const mg_man_page *mg_help_topic_page(const char *topic)
+{
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		if (str_ieq(pages[i].name, topic))
+			return &pages[i];
+		for (size_t k = 0; pages[i].topics[k]; k++)
+			if (str_ieq(pages[i].topics[k], topic))
+				return &pages[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,1285 @@
+/*
+ * parser.c - recursive-descent parser for the PowerShell subset migsh
+ * speaks: statements (if/elseif/else, foreach, exit, assignment),
+ * pipelines of commands and expressions, command arguments in argument
+ * mode, expressions with PowerShell operator precedence, expandable
+ * strings, hashtables, arrays, script blocks, static member calls.
+ */
+#include "config.h"
+#include "shell/parser.h"
+#include "shell/lexer.h"
+#include "common/mem.h"
+#include "common/str.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 100
+
+typedef struct parser {
+	lexer lx;
+	mg_parse_error *pe;
+	bool failed;
+	int depth;
+	int no_comma;    /* inside method-call arguments: ',' separates arguments */
+} parser;
+
+static ast *parse_statement(parser *p);
+static ast *parse_pipeline(parser *p);
+static ast *parse_block_until(parser *p, tok_kind end, size_t open_pos);
+static ast *parse_expression(parser *p);
+static ast *parse_unary(parser *p);
+static ast *parse_postfix(parser *p, ast *base);
+static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw);
+
+void mg_src_linecol(const char *src, size_t len, size_t pos, int *line, int *col)
+{
+	int l = 1, c = 1;
+	for (size_t i = 0; i < pos && i < len; i++) {
+		if (src[i] == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+static void fail(parser *p, size_t pos, size_t len, bool incomplete, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+static void fail(parser *p, size_t pos, size_t len, bool incomplete, const char *id, const char *fmt, ...)
+{
+	if (p->failed)
+		return;
+	p->failed = true;
+	mg_parse_error *pe = p->pe;
+	pe->pos = pos;
+	pe->len = len ? len : 1;
+	pe->incomplete = incomplete;
+	snprintf(pe->id, sizeof pe->id, "%s", id);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(pe->msg, sizeof pe->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* Report a token the grammar did not expect (lexer errors included). */
+static void fail_tok(parser *p, const token *t, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void fail_tok(parser *p, const token *t, const char *id, const char *fmt, ...)
+{
+	if (p->failed)
+		return;
+	if (t->kind == TK_ERROR) {
+		fail(p, p->lx.err_pos, t->len, p->lx.err_incomplete, p->lx.err_id, "%s", p->lx.err_msg);
+		return;
+	}
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fail(p, t->pos, t->len, t->kind == TK_EOF, id, "%s", msg);
+}
+
+static token next(parser *p, lx_mode m)
+{
+	return lx_next(&p->lx, m);
+}
+
+static token peek(parser *p, lx_mode m)
+{
+	size_t s = lx_save(&p->lx);
+	token t = lx_next(&p->lx, m);
+	lx_restore(&p->lx, s);
+	return t;
+}
+
+static tok_kind peek_kind(parser *p, lx_mode m)
+{
+	token t = peek(p, m);
+	tok_kind k = t.kind;
+	tok_free(&t);
+	return k;
+}
+
+static void skip_newlines(parser *p)
+{
+	for (;;) {
+		size_t s = lx_save(&p->lx);
+		token t = next(p, LX_EXPR);
+		tok_kind k = t.kind;
+		tok_free(&t);
+		if (k != TK_NEWLINE) {
+			lx_restore(&p->lx, s);
+			return;
+		}
+	}
+}
+
+static bool enter(parser *p, size_t pos)
+{
+	if (++p->depth > MAX_DEPTH) {
+		fail(p, pos, 1, false, "NestingTooDeep", "The script is nested too deeply (more than %d levels).", MAX_DEPTH);
+		return false;
+	}
+	return true;
+}
+
+static void leave(parser *p)
+{
+	p->depth--;
+}
+
+static const char *tok_desc(const token *t, const lexer *lx)
+{
+	static const char *const names[] = {
+		"end of input", "newline", ";", "|", "&", "(", ")", "{", "}", "[", "]", ",", ".", "::", "..",
+		"$(", "@(", "@{", "=", "variable", "number", "string", "string", "parameter", "operator", "word", "error"
+	};
+	(void)lx;
+	return names[t->kind];
+}
+
+/* ---------- expandable strings ---------- */
+
+static void add_lit(ast *xs, strbuf *sb, size_t pos)
+{
+	if (!sb->len)
+		return;
+	ast *s = ast_new(N_STRING, pos, sb->len);
+	s->str = strbuf_detach(sb, NULL);
+	ast_add(xs, s);
+}
+
+static char escape_char(char c)
+{
+	switch (c) {
+	case 'n': return '\n';
+	case 't': return '\t';
+	case 'r': return '\r';
+	case '0': return '\0';
+	case 'a': return '\a';
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'v': return '\v';
+	case 'e': return 27;
+	default:  return c;
+	}
+}
+
+/* raw = inner text of a "..." token that starts (with the quote) at pos. */
+static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw)
+{
+	ast *xs = ast_new(N_XSTRING, pos, len);
+	strbuf sb = STRBUF_INIT;
+	size_t base = pos + 1;   /* absolute position of raw[0] */
+	size_t n = strlen(raw);
+	for (size_t i = 0; i < n && !p->failed; ) {
+		char c = raw[i];
+		if (c == '`' && i + 1 < n) {
+			char e = escape_char(raw[i + 1]);
+			if (e == '\0')
+				strbuf_add(&sb, "", 1);
+			else
+				strbuf_addc(&sb, e);
+			i += 2;
+		} else if (c == '"' && i + 1 < n && raw[i + 1] == '"') {
+			strbuf_addc(&sb, '"');
+			i += 2;
+		} else if (c == '$' && i + 1 < n && raw[i + 1] == '(') {
+			add_lit(xs, &sb, base + i);
+			/* re-lex the sub-expression inside the full source */
+			lexer saved = p->lx;
+			lx_init(&p->lx, saved.src, saved.len);
+			p->lx.pos = base + i + 2;
+			ast *blk = parse_block_until(p, TK_RPAREN, base + i);
+			size_t after = p->lx.pos;
+			p->lx = saved;
+			if (!blk)
+				break;
+			ast *se = ast_new(N_SUBEXPR, base + i, after - (base + i));
+			ast_add(se, blk);
+			ast_add(xs, se);
+			i = after - base;
+		} else if (c == '$' && i + 1 < n && raw[i + 1] == '{') {
+			size_t e = i + 2;
+			while (e < n && raw[e] != '}')
+				e++;
+			add_lit(xs, &sb, base + i);
+			ast *v = ast_new(N_VAR, base + i, e + 1 - i);
+			v->str = xstrndup(raw + i + 2, e - i - 2);
+			ast_add(xs, v);
+			i = e < n ? e + 1 : e;
+		} else if (c == '$' && i + 1 < n && (isalnum((unsigned char)raw[i + 1]) || raw[i + 1] == '_' || raw[i + 1] == '?')) {
+			size_t e = i + 1;
+			if (raw[e] == '?') {
+				e++;
+			} else {
+				while (e < n && (isalnum((unsigned char)raw[e]) || raw[e] == '_' ||
+				                 (raw[e] == ':' && e + 1 < n && isalpha((unsigned char)raw[e + 1]) &&
+				                  (e - i - 1 == 3 || e - i - 1 == 6 || e - i - 1 == 5))))
+					e++;
+			}
+			add_lit(xs, &sb, base + i);
+			ast *v = ast_new(N_VAR, base + i, e - i);
+			v->str = xstrndup(raw + i + 1, e - i - 1);
+			ast_add(xs, v);
+			i = e;
+		} else {
+			strbuf_addc(&sb, c);
+			i++;
+		}
+	}
+	add_lit(xs, &sb, base + n);
+	strbuf_free(&sb);
+	if (p->failed) {
+		ast_free(xs);
+		return NULL;
+	}
+	return xs;
+}
+
+/* ---------- hashtables and script blocks ---------- */
+
+static ast *parse_scriptblock(parser *p, size_t open_pos)
+{
+	ast *blk = parse_block_until(p, TK_RBRACE, open_pos);
+	if (!blk)
+		return NULL;
+	ast *sb = ast_new(N_SCRIPTBLOCK, open_pos + 1, p->lx.pos - 1 - (open_pos + 1));
+	ast_add(sb, blk);
+	return sb;
+}
+
+static ast *parse_hash(parser *p, size_t open_pos)
+{
+	ast *h = ast_new(N_HASH, open_pos, 2);
+	for (;;) {
+		/* separators */
+		for (;;) {
+			tok_kind k = peek_kind(p, LX_EXPR);
+			if (k == TK_NEWLINE || k == TK_SEMI) {
+				token t = next(p, LX_EXPR);
+				tok_free(&t);
+			} else {
+				break;
+			}
+		}
+		token t = next(p, LX_EXPR);
+		if (t.kind == TK_RBRACE) {
+			h->len = t.pos + 1 - open_pos;
+			tok_free(&t);
+			return h;
+		}
+		ast *key = NULL;
+		if (t.kind == TK_WORD || t.kind == TK_SQSTRING) {
+			key = ast_new(N_STRING, t.pos, t.len);
+			key->str = t.text;
+			t.text = NULL;
+		} else if (t.kind == TK_DQSTRING) {
+			key = parse_expandable(p, t.pos, t.len, t.text);
+		} else if (t.kind == TK_NUMBER) {
+			key = ast_new(N_NUMBER, t.pos, t.len);
+			key->is_int = t.is_int;
+			key->inum = t.inum;
+			key->num = t.num;
+		} else if (t.kind == TK_VAR) {
+			key = ast_new(N_VAR, t.pos, t.len);
+			key->str = t.text;
+			t.text = NULL;
+		} else {
+			if (t.kind == TK_EOF)
+				fail(p, open_pos, 2, true, "MissingEndCurlyBrace",
+				     "The hash literal was incomplete: missing closing '}'.");
+			else
+				fail_tok(p, &t, "MissingEqualsInHashLiteral",
+				         "Missing '=' operator after key in hash literal.");
+			tok_free(&t);
+			ast_free(h);
+			return NULL;
+		}
+		tok_free(&t);
+		if (!key) {
+			ast_free(h);
+			return NULL;
+		}
+		token eq = next(p, LX_EXPR);
+		if (eq.kind != TK_ASSIGN || strcmp(eq.text, "=") != 0) {
+			fail_tok(p, &eq, "MissingEqualsInHashLiteral", "Missing '=' operator after key in hash literal.");
+			tok_free(&eq);
+			ast_free(key);
+			ast_free(h);
+			return NULL;
+		}
+		tok_free(&eq);
+		skip_newlines(p);
+		ast *val = parse_statement(p);
+		if (!val) {
+			if (!p->failed)
+				fail(p, p->lx.pos, 1, peek_kind(p, LX_EXPR) == TK_EOF, "MissingHashValue",
+				     "Missing statement after '=' in hash literal.");
+			ast_free(key);
+			ast_free(h);
+			return NULL;
+		}
+		ast_add(h, key);
+		ast_add(h, val);
+	}
+}
+
+/* ---------- primaries shared by both modes ---------- */
+
+/* t is consumed (its text moved or freed). */
+static ast *primary_from_token(parser *p, token *t, lx_mode mode)
+{
+	ast *n = NULL;
+	switch (t->kind) {
+	case TK_NUMBER:
+		n = ast_new(N_NUMBER, t->pos, t->len);
+		n->is_int = t->is_int;
+		n->inum = t->inum;
+		n->num = t->num;
+		n->str = xstrndup(p->lx.src + t->pos, t->len);
+		break;
+	case TK_SQSTRING:
+		n = ast_new(N_STRING, t->pos, t->len);
+		n->str = t->text;
+		t->text = NULL;
+		break;
+	case TK_DQSTRING:
+		n = parse_expandable(p, t->pos, t->len, t->text);
+		break;
+	case TK_WORD:
+		if (mode == LX_ARG) {
+			n = ast_new(N_STRING, t->pos, t->len);
+			n->flags |= AF_BAREWORD;
+			n->str = t->text;
+			t->text = NULL;
+		} else {
+			fail_tok(p, t, "UnexpectedToken", "Unexpected token '%s' in expression or statement.", t->text);
+		}
+		break;
+	case TK_VAR:
+		n = ast_new(N_VAR, t->pos, t->len);
+		n->str = t->text;
+		t->text = NULL;
+		break;
+	case TK_LPAREN: {
+		skip_newlines(p);
+		ast *inner = parse_statement(p);
+		if (!inner) {
+			if (!p->failed) {
+				token e = peek(p, LX_EXPR);
+				fail_tok(p, &e, "ExpectedExpression", "An expression was expected after '('.");
+				tok_free(&e);
+			}
+			break;
+		}
+		skip_newlines(p);
+		token r = next(p, LX_EXPR);
+		if (r.kind != TK_RPAREN) {
+			if (r.kind == TK_EOF)
+				fail(p, t->pos, 1, true, "MissingEndParenthesisInExpression",
+				     "Missing closing ')' in expression.");
+			else
+				fail_tok(p, &r, "MissingEndParenthesisInExpression",
+				         "Missing closing ')' in expression.");
+			tok_free(&r);
+			ast_free(inner);
+			break;
+		}
+		n = ast_new(N_PAREN, t->pos, r.pos + 1 - t->pos);
+		tok_free(&r);
+		ast_add(n, inner);
+		break;
+	}
+	case TK_SUBEXPR:
+	case TK_ARRAYEXPR: {
+		ast *blk = parse_block_until(p, TK_RPAREN, t->pos);
+		if (!blk)
+			break;
+		n = ast_new(t->kind == TK_SUBEXPR ? N_SUBEXPR : N_ARRAYEXPR, t->pos, p->lx.pos - t->pos);
+		ast_add(n, blk);
+		break;
+	}
+	case TK_HASH:
+		n = parse_hash(p, t->pos);
+		break;
+	case TK_LBRACE:
+		n = parse_scriptblock(p, t->pos);
+		break;
+	default:
+		if (t->kind == TK_EOF)
+			fail_tok(p, t, "ExpectedValueExpression", "An expression was expected here, but the input ended.");
+		else
+			fail_tok(p, t, "UnexpectedToken", "Unexpected token '%s' in expression or statement.",
+			         t->text ? t->text : tok_desc(t, &p->lx));
+		break;
+	}
+	tok_free(t);
+	return n;
+}
+
+/* Postfix operators written without white space: .Member, ::Member,
+ * [index], .Method(args).  Used in both modes. */
+static ast *parse_postfix(parser *p, ast *base)
+{
+	while (base && !p->failed) {
+		size_t pos = p->lx.pos;
+		int c = pos < p->lx.len ? (unsigned char)p->lx.src[pos] : 0;
+		int c1 = pos + 1 < p->lx.len ? (unsigned char)p->lx.src[pos + 1] : 0;
+		bool is_static = false;
+		if (c == '.' && c1 != '.' && (isalpha(c1) || c1 == '_' || c1 == '$' || c1 == '"' || c1 == '\'')) {
+			p->lx.pos = pos + 1;
+		} else if (c == ':' && c1 == ':') {
+			p->lx.pos = pos + 2;
+			is_static = true;
+		} else if (c == '[') {
+			p->lx.pos = pos + 1;
+			skip_newlines(p);
+			ast *idx = parse_expression(p);
+			if (!idx) {
+				ast_free(base);
+				return NULL;
+			}
+			skip_newlines(p);
+			token r = next(p, LX_EXPR);
+			if (r.kind != TK_RBRACKET) {
+				fail_tok(p, &r, "MissingEndSquareBracket", "Missing ']' after array index expression.");
+				tok_free(&r);
+				ast_free(idx);
+				ast_free(base);
+				return NULL;
+			}
+			ast *ix = ast_new(N_INDEX, base->pos, r.pos + 1 - base->pos);
+			tok_free(&r);
+			ast_add(ix, base);
+			ast_add(ix, idx);
+			base = ix;
+			continue;
+		} else {
+			break;
+		}
+		/* member name */
+		token m = next(p, LX_EXPR);
+		ast *name = NULL;
+		if (m.kind == TK_WORD || m.kind == TK_SQSTRING) {
+			name = ast_new(N_STRING, m.pos, m.len);
+			name->str = m.text;
+			m.text = NULL;
+		} else if (m.kind == TK_VAR) {
+			name = ast_new(N_VAR, m.pos, m.len);
+			name->str = m.text;
+			m.text = NULL;
+		} else if (m.kind == TK_DQSTRING) {
+			name = parse_expandable(p, m.pos, m.len, m.text);
+		} else {
+			fail_tok(p, &m, "MissingPropertyName", "Missing property name after reference operator.");
+			tok_free(&m);
+			ast_free(base);
+			return NULL;
+		}
+		size_t mend = m.pos + m.len;
+		tok_free(&m);
+		if (!name) {
+			ast_free(base);
+			return NULL;
+		}
+		if (p->lx.pos < p->lx.len && p->lx.src[p->lx.pos] == '(') {
+			/* method call */
+			p->lx.pos++;
+			ast *call = ast_new(N_INVOKE, base->pos, 0);
+			if (is_static)
+				call->flags |= AF_STATIC;
+			call->str = name->kind == N_STRING ? xstrdup(name->str) : xstrdup("");
+			ast_free(name);
+			ast_add(call, base);
+			skip_newlines(p);
+			if (peek_kind(p, LX_EXPR) == TK_RPAREN) {
+				token r = next(p, LX_EXPR);
+				call->len = r.pos + 1 - call->pos;
+				tok_free(&r);
+			} else {
+				for (;;) {
+					p->no_comma++;
+					ast *arg = parse_expression(p);
+					p->no_comma--;
+					if (!arg) {
+						ast_free(call);
+						return NULL;
+					}
+					ast_add(call, arg);
+					skip_newlines(p);
+					token s = next(p, LX_EXPR);
+					if (s.kind == TK_COMMA) {
+						tok_free(&s);
+						skip_newlines(p);
+						continue;
+					}
+					if (s.kind == TK_RPAREN) {
+						call->len = s.pos + 1 - call->pos;
+						tok_free(&s);
+						break;
+					}
+					fail_tok(p, &s, "MissingEndParenthesisInMethodCall",
+					         "Missing closing ')' in method call.");
+					tok_free(&s);
+					ast_free(call);
+					return NULL;
+				}
+			}
+			base = call;
+			continue;
+		}
+		ast *mem = ast_new(N_MEMBER, base->pos, mend - base->pos);
+		if (is_static)
+			mem->flags |= AF_STATIC;
+		if (name->kind == N_STRING) {
+			mem->str = xstrdup(name->str);
+			ast_free(name);
+			ast_add(mem, base);
+		} else {
+			ast_add(mem, base);
+			ast_add(mem, name);   /* dynamic member name: kids[1] */
+		}
+		base = mem;
+	}
+	return base;
+}
+
+/* ---------- expressions ---------- */
+
+static ast *parse_primary(parser *p)
+{
+	lx_skip_space(&p->lx);
+	size_t pos = p->lx.pos;
+	if (pos < p->lx.len && p->lx.src[pos] == '[') {
+		p->lx.pos++;
+		char *tn = lx_type_name(&p->lx);
+		if (!tn) {
+			fail(p, pos, 1, p->lx.pos >= p->lx.len, "InvalidTypeName",
+			     "Missing ']' or an invalid type name after '['.");
+			return NULL;
+		}
+		ast *ty = ast_new(N_TYPE, pos, p->lx.pos - pos);
+		ty->str = tn;
+		int c = p->lx.pos < p->lx.len ? p->lx.src[p->lx.pos] : 0;
+		if (c == ':' || c == '.')
+			return parse_postfix(p, ty);
+		/* a cast applies to the following unary expression, if any */
+		size_t save = lx_save(&p->lx);
+		token t = peek(p, LX_EXPR);
+		bool operand = t.kind == TK_NUMBER || t.kind == TK_SQSTRING || t.kind == TK_DQSTRING ||
+		               t.kind == TK_VAR || t.kind == TK_LPAREN || t.kind == TK_SUBEXPR ||
+		               t.kind == TK_ARRAYEXPR || t.kind == TK_HASH ||
+		               (t.kind == TK_OP && (strcmp(t.text, "-") == 0 || strcmp(t.text, "!") == 0)) ||
+		               (t.kind == TK_EOF && false);
+		bool bracket = lx_peekc(&p->lx) == '[';
+		lx_restore(&p->lx, save);
+		tok_free(&t);
+		if (operand || bracket) {
+			ast *val = parse_unary(p);
+			if (!val) {
+				ast_free(ty);
+				return NULL;
+			}
+			ast *cast = ast_new(N_CAST, pos, val->pos + val->len - pos);
+			cast->str = ty->str;
+			ty->str = NULL;
+			ast_free(ty);
+			ast_add(cast, val);
+			return cast;
+		}
+		return ty;
+	}
+	token t = next(p, LX_EXPR);
+	ast *n = primary_from_token(p, &t, LX_EXPR);
+	return parse_postfix(p, n);
+}
+
+static ast *parse_unary(parser *p)
+{
+	if (!enter(p, p->lx.pos))
+		return NULL;
+	token t = peek(p, LX_EXPR);
+	ast *r = NULL;
+	if (t.kind == TK_OP && (strcmp(t.text, "!") == 0 || strcmp(t.text, "not") == 0 ||
+	                        strcmp(t.text, "-") == 0 || strcmp(t.text, "+") == 0)) {
+		token o = next(p, LX_EXPR);
+		skip_newlines(p);
+		ast *v = parse_unary(p);
+		if (v) {
+			r = ast_new(N_UNOP, o.pos, v->pos + v->len - o.pos);
+			r->str = xstrdup(strcmp(o.text, "!") == 0 ? "not" : o.text);
+			ast_add(r, v);
+		}
+		tok_free(&o);
+	} else {
+		r = parse_primary(p);
+	}
+	tok_free(&t);
+	leave(p);
+	return r;
+}
+
+static ast *binop(const char *op, ast *l, ast *r, ast_kind kind)
+{
+	ast *n = ast_new(kind, l->pos, r->pos + r->len - l->pos);
+	n->str = op ? xstrdup(op) : NULL;
+	ast_add(n, l);
+	ast_add(n, r);
+	return n;
+}
+
+static ast *parse_array(parser *p)
+{
+	ast *first = parse_unary(p);
+	if (!first || p->no_comma)
+		return first;
+	if (peek_kind(p, LX_EXPR) != TK_COMMA)
+		return first;
+	ast *arr = ast_new(N_ARRAY, first->pos, first->len);
+	ast_add(arr, first);
+	while (peek_kind(p, LX_EXPR) == TK_COMMA) {
+		token c = next(p, LX_EXPR);
+		tok_free(&c);
+		skip_newlines(p);
+		ast *it = parse_unary(p);
+		if (!it) {
+			ast_free(arr);
+			return NULL;
+		}
+		arr->len = it->pos + it->len - arr->pos;
+		ast_add(arr, it);
+	}
+	return arr;
+}
+
+static ast *parse_range(parser *p)
+{
+	ast *l = parse_array(p);
+	if (l && peek_kind(p, LX_EXPR) == TK_DOTDOT) {
+		token t = next(p, LX_EXPR);
+		tok_free(&t);
+		skip_newlines(p);
+		ast *r = parse_array(p);
+		if (!r) {
+			ast_free(l);
+			return NULL;
+		}
+		l = binop(NULL, l, r, N_RANGE);
+	}
+	return l;
+}
+
+typedef ast *(*level_fn)(parser *);
+
+static bool op_in(const char *op, const char *const *set)
+{
+	for (size_t i = 0; set[i]; i++)
+		if (strcmp(op, set[i]) == 0)
+			return true;
+	return false;
+}
+
+static ast *parse_level(parser *p, level_fn sub, const char *const *ops)
+{
+	if (!enter(p, p->lx.pos))
+		return NULL;
+	ast *l = sub(p);
+	while (l) {
+		token t = peek(p, LX_EXPR);
+		bool match = t.kind == TK_OP && op_in(t.text, ops);
+		tok_free(&t);
+		if (!match)
+			break;
+		token o = next(p, LX_EXPR);
+		skip_newlines(p);
+		ast *r = sub(p);
+		if (!r) {
+			if (!p->failed)
+				fail(p, o.pos, o.len, true, "ExpectedValueExpression",
+				     "You must provide a value expression following the '-%s' operator.", o.text);
+			tok_free(&o);
+			ast_free(l);
+			leave(p);
+			return NULL;
+		}
+		l = binop(o.text, l, r, N_BINOP);
+		tok_free(&o);
+	}
+	leave(p);
+	return l;
+}
+
+static const char *const ops_format[] = { "f", NULL };
+static const char *const ops_mul[] = { "*", "/", "%", NULL };
+static const char *const ops_add[] = { "+", "-", NULL };
+static const char *const ops_cmp[] = {
+	"eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch",
+	"contains", "notcontains", "in", "notin",
+	"ceq", "cne", "cgt", "cge", "clt", "cle", "clike", "cnotlike", "cmatch", "cnotmatch",
+	"ccontains", "cnotcontains", "cin", "cnotin",
+	"ieq", "ine", "igt", "ige", "ilt", "ile", "ilike", "inotlike", "imatch", "inotmatch",
+	"icontains", "inotcontains", "iin", "inotin",
+	"replace", "ireplace", "creplace", "split", "join", "is", "isnot", "as", "band", "bor", NULL
+};
+static const char *const ops_logic[] = { "and", "or", "xor", NULL };
+
+static ast *parse_format(parser *p) { return parse_level(p, parse_range, ops_format); }
+static ast *parse_mul(parser *p) { return parse_level(p, parse_format, ops_mul); }
+static ast *parse_add(parser *p) { return parse_level(p, parse_mul, ops_add); }
+static ast *parse_cmp(parser *p) { return parse_level(p, parse_add, ops_cmp); }
+
+static ast *parse_expression(parser *p)
+{
+	return parse_level(p, parse_cmp, ops_logic);
+}
+
+/* ---------- commands ---------- */
+
+static bool arg_end(tok_kind k)
+{
+	return k == TK_EOF || k == TK_NEWLINE || k == TK_SEMI || k == TK_PIPE || k == TK_RPAREN ||
+	       k == TK_RBRACE || k == TK_AMP;
+}
+
+static ast *parse_arg_primary(parser *p)
+{
+	token t = next(p, LX_ARG);
+	if (t.kind == TK_PARAM) {
+		/* "-5" style words are numbers; anything else here is a word */
+		ast *s = ast_new(N_STRING, t.pos, t.len);
+		s->flags |= AF_BAREWORD;
+		s->str = xstrndup(p->lx.src + t.pos, t.len);
+		tok_free(&t);
+		return s;
+	}
+	ast *n = primary_from_token(p, &t, LX_ARG);
+	if (n && (n->kind == N_VAR || n->kind == N_PAREN || n->kind == N_SUBEXPR ||
+	          n->kind == N_ARRAYEXPR || n->kind == N_HASH || n->kind == N_STRING))
+		n = parse_postfix(p, n);
+	return n;
+}
+
+static ast *parse_arg_value(parser *p)
+{
+	ast *first = parse_arg_primary(p);
+	if (!first)
+		return NULL;
+	if (peek_kind(p, LX_ARG) != TK_COMMA)
+		return first;
+	ast *arr = ast_new(N_ARRAY, first->pos, first->len);
+	ast_add(arr, first);
+	while (peek_kind(p, LX_ARG) == TK_COMMA) {
+		token c = next(p, LX_ARG);
+		tok_free(&c);
+		skip_newlines(p);
+		tok_kind k = peek_kind(p, LX_ARG);
+		if (arg_end(k) || k == TK_COMMA) {
+			token e = peek(p, LX_ARG);
+			fail(p, e.pos, e.len, k == TK_EOF, "MissingExpressionAfterToken",
+			     "Missing expression after ','.");
+			tok_free(&e);
+			ast_free(arr);
+			return NULL;
+		}
+		ast *it = parse_arg_primary(p);
+		if (!it) {
+			ast_free(arr);
+			return NULL;
+		}
+		arr->len = it->pos + it->len - arr->pos;
+		ast_add(arr, it);
+	}
+	return arr;
+}
+
+static ast *parse_command(parser *p)
+{
+	token name = next(p, LX_ARG);
+	ast *cmd = NULL;
+	if (name.kind == TK_AMP) {
+		cmd = ast_new(N_COMMAND, name.pos, name.len);
+		cmd->flags |= AF_INVOKE;
+		tok_free(&name);
+		ast *what = parse_arg_primary(p);
+		if (!what) {
+			ast_free(cmd);
+			return NULL;
+		}
+		ast_add(cmd, what);
+	} else if (name.kind == TK_WORD || name.kind == TK_NUMBER) {
+		cmd = ast_new(N_COMMAND, name.pos, name.len);
+		cmd->str = name.text;
+		name.text = NULL;
+		tok_free(&name);
+	} else {
+		fail_tok(&*p, &name, "UnexpectedToken", "Unexpected token '%s' in expression or statement.",
+		         name.text ? name.text : tok_desc(&name, &p->lx));
+		tok_free(&name);
+		return NULL;
+	}
+	for (;;) {
+		token t = peek(p, LX_ARG);
+		if (arg_end(t.kind)) {
+			tok_free(&t);
+			break;
+		}
+		if (t.kind == TK_ERROR) {
+			fail_tok(p, &t, "", "%s", "");
+			tok_free(&t);
+			ast_free(cmd);
+			return NULL;
+		}
+		if (t.kind == TK_PARAM && !(t.text[0] == '-')) {
+			token pt = next(p, LX_ARG);
+			ast *prm = ast_new(N_CMDPARAM, pt.pos, pt.len);
+			prm->str = pt.text;
+			pt.text = NULL;
+			if (pt.colon) {
+				lx_skip_space(&p->lx);
+				tok_kind k = peek_kind(p, LX_ARG);
+				if (arg_end(k)) {
+					token e = peek(p, LX_ARG);
+					fail(p, pt.pos, pt.len, false, "ParameterRequiresArgument",
+					     "The parameter '-%s' requires an argument after ':'.", prm->str);
+					tok_free(&e);
+					tok_free(&pt);
+					ast_free(prm);
+					ast_free(cmd);
+					return NULL;
+				}
+				ast *v = parse_arg_value(p);
+				if (!v) {
+					tok_free(&pt);
+					ast_free(prm);
+					ast_free(cmd);
+					return NULL;
+				}
+				ast_add(prm, v);
+			}
+			tok_free(&pt);
+			ast_add(cmd, prm);
+			cmd->len = p->lx.pos - cmd->pos;
+			tok_free(&t);
+			continue;
+		}
+		tok_free(&t);
+		ast *v = parse_arg_value(p);
+		if (!v) {
+			ast_free(cmd);
+			return NULL;
+		}
+		ast_add(cmd, v);
+		cmd->len = p->lx.pos - cmd->pos;
+	}
+	return cmd;
+}
+
+/* Does the next pipeline element start an expression (not a command)? */
+static bool starts_expression(parser *p)
+{
+	int c = lx_peekc(&p->lx);
+	size_t pos = p->lx.pos;
+	int c1 = pos + 1 < p->lx.len ? (unsigned char)p->lx.src[pos + 1] : 0;
+	if (c == '$' || c == '(' || c == '\'' || c == '"' || c == '[' || c == '{' || c == '!' || c == '+' ||
+	    isdigit(c))
+		return true;
+	if (c == '@' && (c1 == '(' || c1 == '{'))
+		return true;
+	if (c == '.' && isdigit(c1))
+		return true;
+	if (c == '-')
+		return true;
+	return false;
+}
+
+static bool is_lvalue(const ast *n)
+{
+	return n->kind == N_VAR || n->kind == N_MEMBER || n->kind == N_INDEX ||
+	       (n->kind == N_CAST && n->nkids == 1 && n->kids[0]->kind == N_VAR);
+}
+
+static ast *parse_pipeline(parser *p)
+{
+	ast *pl = NULL;
+	for (;;) {
+		ast *el;
+		if (pl && starts_expression(p)) {
+			fail(p, p->lx.pos, 1, false, "ExpressionsMustBeFirstInPipeline",
+			     "Expressions are only allowed as the first element of a pipeline.");
+			ast_free(pl);
+			return NULL;
+		}
+		if (starts_expression(p)) {
+			el = parse_expression(p);
+			if (el && !pl && is_lvalue(el) && peek_kind(p, LX_EXPR) == TK_ASSIGN) {
+				token a = next(p, LX_EXPR);
+				skip_newlines(p);
+				tok_kind nk = peek_kind(p, LX_ARG);
+				ast *rhs = arg_end(nk) ? NULL : parse_statement(p);
+				if (!rhs) {
+					if (!p->failed) {
+						token e = peek(p, LX_EXPR);
+						fail(p, a.pos, a.len, e.kind == TK_EOF, "ExpectedValueExpression",
+						     "You must provide a value expression on the right-hand side of the '%s' operator.",
+						     a.text);
+						tok_free(&e);
+					}
+					tok_free(&a);
+					ast_free(el);
+					return NULL;
+				}
+				ast *as = ast_new(N_ASSIGN, el->pos, rhs->pos + rhs->len - el->pos);
+				as->str = a.text;
+				a.text = NULL;
+				tok_free(&a);
+				ast_add(as, el);
+				ast_add(as, rhs);
+				return as;
+			}
+		} else {
+			el = parse_command(p);
+		}
+		if (!el) {
+			ast_free(pl);
+			return NULL;
+		}
+		if (!pl)
+			pl = ast_new(N_PIPELINE, el->pos, el->len);
+		ast_add(pl, el);
+		pl->len = el->pos + el->len - pl->pos;
+		if (peek_kind(p, LX_ARG) != TK_PIPE)
+			break;
+		token bar = next(p, LX_ARG);
+		skip_newlines(p);
+		tok_kind k = peek_kind(p, LX_ARG);
+		if (arg_end(k)) {
+			fail(p, bar.pos, 1, k == TK_EOF, "EmptyPipeElement", "An empty pipe element is not allowed.");
+			tok_free(&bar);
+			ast_free(pl);
+			return NULL;
+		}
+		tok_free(&bar);
+	}
+	return pl;
+}
+
+/* ---------- statements ---------- */
+
+/* Is the next word (argument mode) the keyword kw?  Does not consume. */
+static bool next_is_keyword(parser *p, const char *kw)
+{
+	token t = peek(p, LX_ARG);
+	bool r = t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, kw);
+	tok_free(&t);
+	return r;
+}
+
+static void consume(parser *p, lx_mode m)
+{
+	token t = next(p, m);
+	tok_free(&t);
+}
+
+static ast *parse_braced_block(parser *p, const char *what)
+{
+	skip_newlines(p);
+	token t = next(p, LX_EXPR);
+	if (t.kind != TK_LBRACE) {
+		fail_tok(p, &t, "MissingStatementBlock", "Missing statement block after %s.", what);
+		tok_free(&t);
+		return NULL;
+	}
+	size_t open = t.pos;
+	tok_free(&t);
+	return parse_block_until(p, TK_RBRACE, open);
+}
+
+static ast *parse_condition(parser *p, const char *kw)
+{
+	skip_newlines(p);
+	token t = next(p, LX_EXPR);
+	if (t.kind != TK_LPAREN) {
+		fail_tok(p, &t, "MissingOpenParenthesisInIfStatement", "Missing '(' after '%s' in if statement.", kw);
+		tok_free(&t);
+		return NULL;
+	}
+	size_t open = t.pos;
+	tok_free(&t);
+	skip_newlines(p);
+	ast *c = parse_pipeline(p);
+	if (!c) {
+		if (!p->failed) {
+			token e = peek(p, LX_EXPR);
+			fail_tok(p, &e, "IfStatementMissingCondition", "Missing condition in if statement after '%s ('.", kw);
+			tok_free(&e);
+		}
+		return NULL;
+	}
+	skip_newlines(p);
+	token r = next(p, LX_EXPR);
+	if (r.kind != TK_RPAREN) {
+		if (r.kind == TK_EOF)
+			fail(p, open, 1, true, "MissingEndParenthesisAfterStatement", "Missing closing ')' after the condition.");
+		else
+			fail_tok(p, &r, "MissingEndParenthesisAfterStatement", "Missing closing ')' after the condition.");
+		tok_free(&r);
+		ast_free(c);
+		return NULL;
+	}
+	tok_free(&r);
+	return c;
+}
+
+static ast *parse_if(parser *p)
+{
+	token kw = next(p, LX_ARG);
+	ast *n = ast_new(N_IF, kw.pos, kw.len);
+	tok_free(&kw);
+	const char *which = "if";
+	for (;;) {
+		ast *c = parse_condition(p, which);
+		if (!c)
+			goto fail;
+		ast_add(n, c);
+		ast *b = parse_braced_block(p, which);
+		if (!b)
+			goto fail;
+		ast_add(n, b);
+		n->len = p->lx.pos - n->pos;
+		size_t save = lx_save(&p->lx);
+		skip_newlines(p);
+		if (next_is_keyword(p, "elseif")) {
+			consume(p, LX_ARG);
+			which = "elseif";
+			continue;
+		}
+		if (next_is_keyword(p, "else")) {
+			consume(p, LX_ARG);
+			ast *e = parse_braced_block(p, "else");
+			if (!e)
+				goto fail;
+			ast_add(n, e);
+			n->flags |= AF_ELSE;
+			n->len = p->lx.pos - n->pos;
+			break;
+		}
+		lx_restore(&p->lx, save);
+		break;
+	}
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+static ast *parse_foreach(parser *p)
+{
+	token kw = next(p, LX_ARG);
+	ast *n = ast_new(N_FOREACH, kw.pos, kw.len);
+	tok_free(&kw);
+	skip_newlines(p);
+	token t = next(p, LX_EXPR);
+	if (t.kind != TK_LPAREN) {
+		fail_tok(p, &t, "MissingOpenParenthesisAfterKeyword", "Missing '(' after 'foreach'.");
+		tok_free(&t);
+		goto fail;
+	}
+	tok_free(&t);
+	skip_newlines(p);
+	t = next(p, LX_EXPR);
+	if (t.kind != TK_VAR) {
+		fail_tok(p, &t, "MissingVariableNameAfterForeach", "Missing variable name after foreach.");
+		tok_free(&t);
+		goto fail;
+	}
+	n->str = t.text;
+	t.text = NULL;
+	tok_free(&t);
+	skip_newlines(p);
+	if (!next_is_keyword(p, "in")) {
+		token e = peek(p, LX_ARG);
+		fail_tok(p, &e, "MissingInInForeach", "Missing 'in' after variable in foreach loop.");
+		tok_free(&e);
+		goto fail;
+	}
+	consume(p, LX_ARG);
+	skip_newlines(p);
+	ast *coll = parse_pipeline(p);
+	if (!coll) {
+		if (!p->failed) {
+			token e = peek(p, LX_EXPR);
+			fail_tok(p, &e, "MissingForeachExpression", "Missing expression after 'in' in foreach loop.");
+			tok_free(&e);
+		}
+		goto fail;
+	}
+	ast_add(n, coll);
+	skip_newlines(p);
+	t = next(p, LX_EXPR);
+	if (t.kind != TK_RPAREN) {
+		fail_tok(p, &t, "MissingEndParenthesisAfterForeach", "Missing closing ')' after expression in 'foreach' statement.");
+		tok_free(&t);
+		goto fail;
+	}
+	tok_free(&t);
+	ast *b = parse_braced_block(p, "foreach");
+	if (!b)
+		goto fail;
+	ast_add(n, b);
+	n->len = p->lx.pos - n->pos;
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+static ast *parse_statement(parser *p)
+{
+	if (!enter(p, p->lx.pos))
+		return NULL;
+	ast *r;
+	token t = peek(p, LX_ARG);
+	if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "if")) {
+		r = parse_if(p);
+	} else if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "foreach") &&
+	           (consume(p, LX_ARG), lx_peekc(&p->lx) == '(')) {
+		lx_restore(&p->lx, t.pos);
+		r = parse_foreach(p);
+	} else if (t.kind == TK_WORD && !t.quoted_word && (str_ieq(t.text, "exit") || str_ieq(t.text, "return"))) {
+		token kw = next(p, LX_ARG);
+		r = ast_new(N_EXIT, kw.pos, kw.len);
+		if (str_ieq(kw.text, "return"))
+			r->flags |= AF_RETURN;
+		tok_free(&kw);
+		tok_kind k = peek_kind(p, LX_EXPR);
+		if (!arg_end(k)) {
+			ast *v = parse_pipeline(p);
+			if (!v) {
+				ast_free(r);
+				r = NULL;
+			} else {
+				ast_add(r, v);
+				r->len = v->pos + v->len - r->pos;
+			}
+		}
+	} else if (t.kind == TK_WORD && !t.quoted_word &&
+	           (str_ieq(t.text, "else") || str_ieq(t.text, "elseif"))) {
+		fail_tok(p, &t, "UnexpectedToken", "Unexpected token '%s': it must follow the '}' of an if statement.", t.text);
+		r = NULL;
+	} else {
+		if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "foreach"))
+			lx_restore(&p->lx, t.pos);
+		r = parse_pipeline(p);
+	}
+	tok_free(&t);
+	leave(p);
+	return r;
+}
+
+/* Statements up to `end` (TK_EOF, TK_RBRACE or TK_RPAREN), consuming the
+ * closing token.  open_pos: position of the opening bracket for messages. */
+static ast *parse_block_until(parser *p, tok_kind end, size_t open_pos)
+{
+	if (!enter(p, open_pos))
+		return NULL;
+	ast *blk = ast_new(N_BLOCK, p->lx.pos, 0);
+	for (;;) {
+		token t = peek(p, LX_EXPR);
+		if (t.kind == TK_ERROR) {
+			/* peek in argument mode too: bare words are fine at statement start */
+			token a = peek(p, LX_ARG);
+			tok_free(&t);
+			t = a;
+		}
+		if (t.kind == TK_NEWLINE || t.kind == TK_SEMI) {
+			tok_free(&t);
+			consume(p, LX_EXPR);
+			continue;
+		}
+		if (t.kind == end) {
+			tok_free(&t);
+			consume(p, LX_EXPR);
+			break;
+		}
+		if (t.kind == TK_EOF) {
+			if (end == TK_RBRACE)
+				fail(p, open_pos, 1, true, "MissingEndCurlyBrace",
+				     "Missing closing '}' in statement block or type definition.");
+			else
+				fail(p, open_pos, 1, true, "MissingEndParenthesisInSubexpression",
+				     "Missing closing ')' in subexpression.");
+			tok_free(&t);
+			goto fail;
+		}
+		if (t.kind == TK_RBRACE || t.kind == TK_RPAREN) {
+			fail_tok(p, &t, "UnexpectedToken", "Unexpected token '%s' in expression or statement.",
+			         t.kind == TK_RBRACE ? "}" : ")");
+			tok_free(&t);
+			goto fail;
+		}
+		tok_free(&t);
+		ast *st = parse_statement(p);
+		if (!st) {
+			if (!p->failed) {
+				token e = peek(p, LX_ARG);
+				fail_tok(p, &e, "UnexpectedToken", "Unexpected token '%.*s' in expression or statement.",
+				         (int)(e.len ? e.len : 1), p->lx.src + e.pos);
+				tok_free(&e);
+			}
+			goto fail;
+		}
+		ast_add(blk, st);
+		/* a statement must be followed by a separator or the end */
+		token s = peek(p, LX_ARG);
+		tok_kind k = s.kind;
+		if (!(k == TK_NEWLINE || k == TK_SEMI || k == TK_EOF || k == end ||
+		      (end != TK_EOF && (k == TK_RBRACE || k == TK_RPAREN)))) {
+			fail_tok(p, &s, "UnexpectedToken", "Unexpected token '%.*s' in expression or statement.",
+			         (int)(s.len ? s.len : 1), p->lx.src + s.pos);
+			tok_free(&s);
+			goto fail;
+		}
+		tok_free(&s);
+	}
+	blk->len = p->lx.pos - blk->pos;
+	leave(p);
+	return blk;
+fail:
+	ast_free(blk);
+	leave(p);
+	return NULL;
+}
+
+ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_error *pe)
+{
+	mg_parse_error dummy;
+	if (!pe)
+		pe = &dummy;
+	memset(pe, 0, sizeof *pe);
+	ast_tree *t = xcalloc(1, sizeof *t);
+	t->refs = 1;
+	t->src = xstrndup(src, len);
+	t->len = len;
+	t->origin = xstrdup(origin);
+	parser p;
+	memset(&p, 0, sizeof p);
+	p.pe = pe;
+	lx_init(&p.lx, t->src, len);
+	t->root = parse_block_until(&p, TK_EOF, 0);
+	if (!t->root || p.failed) {
+		ast_free(t->root);
+		t->root = NULL;
+		ast_tree_unref(t);
+		return NULL;
+	}
+	return t;
+}

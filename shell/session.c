@@ -1,0 +1,187 @@
+/* session.c - the shell session object: variables, $Error, slots, data directory. */
+#include "config.h"
+#include "shell/session.h"
+#include "common/fileio.h"
+#include "common/mem.h"
+#include "common/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *mg_session_default_home(void)
+{
+	const char *h = getenv("MIGSH_HOME");
+	if (h && *h)
+		return xstrdup(h);
+	const char *x = getenv("XDG_DATA_HOME");
+	if (x && *x)
+		return xasprintf("%s/migsh", x);
+	const char *home = getenv("HOME");
+	return xasprintf("%s/.local/share/migsh", home && *home ? home : ".");
+}
+
+mg_session *mg_session_new(const char *home, const mg_cmdlet_source *src, mg_err *err)
+{
+	mg_session *s = xcalloc(1, sizeof *s);
+	s->home = home ? xstrdup(home) : mg_session_default_home();
+	if (mg_mkdir_p(s->home, 0700, err) < 0) {
+		mg_err_prefix(err, "cannot create the data directory %s (set MIGSH_HOME to a writable place)", s->home);
+		free(s->home);
+		free(s);
+		return NULL;
+	}
+	s->errors = mv_array();
+	s->last_ok = true;
+	s->out = stdout;
+	s->errf = stderr;
+	if (src)
+		s->cmdlets = *src;
+	return s;
+}
+
+void mg_session_free(mg_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nvars; i++) {
+		free(s->vars[i].name);
+		mv_unref(s->vars[i].val);
+	}
+	free(s->vars);
+	/* slots are released newest first: later layers may depend on earlier ones */
+	for (size_t i = s->nslots; i-- > 0; ) {
+		if (s->slots[i].release)
+			s->slots[i].release(s->slots[i].p);
+		free(s->slots[i].key);
+	}
+	free(s->slots);
+	free(s->name_sources);
+	mv_unref(s->errors);
+	free(s->home);
+	free(s);
+}
+
+static mg_var *find_var(mg_session *s, const char *name)
+{
+	for (size_t i = 0; i < s->nvars; i++)
+		if (str_ieq(s->vars[i].name, name))
+			return &s->vars[i];
+	return NULL;
+}
+
+mv *mg_var_get(mg_session *s, const char *name)
+{
+	mg_var *v = find_var(s, name);
+	return v ? v->val : NULL;
+}
+
+void mg_var_set_take(mg_session *s, const char *name, mv *val)
+{
+	if (!val)
+		val = mv_null();
+	mg_var *v = find_var(s, name);
+	if (v) {
+		mv_unref(v->val);
+		v->val = val;
+		return;
+	}
+	GROW(s->vars, s->capvars, s->nvars + 1);
+	s->vars[s->nvars].name = xstrdup(name);
+	s->vars[s->nvars].val = val;
+	s->nvars++;
+}
+
+void mg_var_set(mg_session *s, const char *name, mv *val)
+{
+	mg_var_set_take(s, name, val ? mv_ref(val) : NULL);
+}
+
+void mg_var_remove(mg_session *s, const char *name)
+{
+	mg_var *v = find_var(s, name);
+	if (!v)
+		return;
+	size_t i = (size_t)(v - s->vars);
+	free(v->name);
+	mv_unref(v->val);
+	memmove(&s->vars[i], &s->vars[i + 1], (s->nvars - i - 1) * sizeof *s->vars);
+	s->nvars--;
+}
+
+void mg_session_add_error(mg_session *s, mv *rec)
+{
+	/* $Error is newest first, like PowerShell ($Error[0] = the last error);
+	 * keep at most 256 records. */
+	mv *n = mv_array();
+	mv_array_push(n, rec);
+	size_t cnt = mv_count(s->errors);
+	for (size_t i = 0; i < cnt && i < 255; i++)
+		mv_array_push(n, mv_index(s->errors, (long long)i));
+	mv_unref(s->errors);
+	s->errors = n;
+}
+
+void *mg_session_slot(struct mg_session *s, const char *key)
+{
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].key, key) == 0)
+			return s->slots[i].p;
+	return NULL;
+}
+
+void mg_session_set_slot(struct mg_session *s, const char *key, void *p, void (*release)(void *))
+{
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].key, key) == 0) {
+			if (s->slots[i].release && s->slots[i].p != p)
+				s->slots[i].release(s->slots[i].p);
+			s->slots[i].p = p;
+			s->slots[i].release = release;
+			return;
+		}
+	GROW(s->slots, s->capslots, s->nslots + 1);
+	s->slots[s->nslots].key = xstrdup(key);
+	s->slots[s->nslots].p = p;
+	s->slots[s->nslots].release = release;
+	s->nslots++;
+}
+
+void mg_session_add_name_source(mg_session *s, mg_name_source fn)
+{
+	GROW(s->name_sources, s->capsources, s->nsources + 1);
+	s->name_sources[s->nsources++] = fn;
+}
+
+char **mg_session_names(mg_session *s, mg_complete kind)
+{
+	char **all = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < s->nsources; i++) {
+		char **got = s->name_sources[i](s, kind);
+		if (!got)
+			continue;
+		for (size_t j = 0; got[j]; j++) {
+			GROW(all, cap, n + 1);
+			all[n++] = got[j];
+		}
+		free(got);
+	}
+	GROW(all, cap, n + 1);
+	all[n] = NULL;
+	return all;
+}
+
+const mg_cmdlet *mg_session_find_cmdlet(mg_session *s, const char *name)
+{
+	return s->cmdlets.find ? s->cmdlets.find(name) : NULL;
+}
+
+const mg_cmdlet *const *mg_session_cmdlets(mg_session *s, size_t *count)
+{
+	if (s->cmdlets.table)
+		return s->cmdlets.table(count);
+	static const mg_cmdlet *const none[1] = { NULL };
+	*count = 0;
+	return none;
+}

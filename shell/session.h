@@ -1,0 +1,107 @@
+/*
+ * session.h - one shell session: every piece of per-session mutable state.
+ *
+ * Variables, $Error, $?, $LASTEXITCODE, the data directory, terminal and
+ * colour flags, the cmdlet lookup, slots other layers hang their handles on
+ * (mg_session_slot / mg_session_set_slot in cmdlet.h) and the completion
+ * name sources.  Nothing else in the shell keeps mutable globals.
+ */
+#ifndef MIGSH_SESSION_H
+#define MIGSH_SESSION_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "common/err.h"
+#include "shell/cmdlet.h"
+#include "shell/value.h"
+
+struct mg_session;
+
+/* Completion hook: names of existing things of one kind (MGCOMP_ENDPOINT,
+ * MGCOMP_BATCH, MGCOMP_USER).  Returns a NULL-terminated malloc'd array of
+ * malloc'd strings (or NULL); the caller frees both. */
+typedef char **(*mg_name_source)(struct mg_session *s, mg_complete kind);
+
+/* Cmdlet lookup used by the evaluator, binder and completion.  main.c uses
+ * the real dispatch table (cmdlets/table.c); unit tests pass their own. */
+typedef struct mg_cmdlet_source {
+	const mg_cmdlet *(*find)(const char *name_or_alias);
+	const mg_cmdlet *const *(*table)(size_t *count);
+} mg_cmdlet_source;
+
+/* Reads one line from the user for mandatory-parameter and confirmation
+ * prompts.  Returns malloc'd text or NULL on EOF.  Replaceable for tests. */
+typedef char *(*mg_line_reader)(struct mg_session *s, const char *prompt, bool secret);
+
+typedef struct mg_var {
+	char *name;
+	mv   *val;
+} mg_var;
+
+typedef struct mg_slot {
+	char *key;
+	void *p;
+	void (*release)(void *);
+} mg_slot;
+
+typedef struct mg_session {
+	/* variables (one global scope; script blocks save/restore $_) */
+	mg_var *vars;
+	size_t  nvars, capvars;
+	mv     *errors;            /* $Error: newest first (MV_ARRAY) */
+	bool    last_ok;           /* $? */
+	long long last_exit_code;  /* $LASTEXITCODE */
+
+	char   *home;              /* data directory, created 0700 */
+	bool    interactive;       /* input and output are a terminal */
+	bool    color;             /* colours allowed on stdout/stderr */
+	FILE   *out;               /* pipeline output (stdout) */
+	FILE   *errf;              /* error stream (stderr) */
+
+	mg_cmdlet_source cmdlets;
+	mg_line_reader   read_line;
+
+	mg_slot *slots;
+	size_t   nslots, capslots;
+	mg_name_source *name_sources;
+	size_t   nsources, capsources;
+
+	/* script context for error positions */
+	const char *script_name;   /* NULL for interactive / -Command */
+
+	/* exit request from `exit N` */
+	bool    exit_requested;
+	int     exit_code;
+	int     depth;             /* nesting of evaluations (recursion guard) */
+	bool    bind_only;         /* parse and bind top-level commands without running them (tests) */
+} mg_session;
+
+/* Create a session.  home may be NULL: $MIGSH_HOME, else
+ * $XDG_DATA_HOME/migsh, else ~/.local/share/migsh; created 0700.
+ * src may be NULL only if the caller sets s->cmdlets later. */
+mg_session *mg_session_new(const char *home, const mg_cmdlet_source *src, mg_err *err);
+void mg_session_free(mg_session *s);
+
+/* The default data directory (malloc'd) following the rule above. */
+char *mg_session_default_home(void);
+
+/* Variables: names without '$', case-insensitive. get returns borrowed or NULL. */
+mv  *mg_var_get(mg_session *s, const char *name);
+void mg_var_set(mg_session *s, const char *name, mv *val);       /* borrows val */
+void mg_var_set_take(mg_session *s, const char *name, mv *val);  /* consumes val */
+void mg_var_remove(mg_session *s, const char *name);
+
+/* Prepend an error record object to $Error (borrows rec). */
+void mg_session_add_error(mg_session *s, mv *rec);
+
+/* Completion name sources (other layers register theirs at start-up). */
+void mg_session_add_name_source(mg_session *s, mg_name_source fn);
+/* All names of one kind from every source: NULL-terminated, caller frees
+ * each string and the array (never NULL). */
+char **mg_session_names(mg_session *s, mg_complete kind);
+
+/* Cmdlet lookup through the session's source (NULL when unknown). */
+const mg_cmdlet *mg_session_find_cmdlet(mg_session *s, const char *name);
+const mg_cmdlet *const *mg_session_cmdlets(mg_session *s, size_t *count);
+
+#endif

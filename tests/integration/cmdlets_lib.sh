@@ -1,0 +1,136 @@
+# cmdlets_lib.sh - helpers for the migration cmdlet tests (cmdlets_*.sh,
+# e2e_*.sh).  Source it after tests/lib/dovecot.sh:
+#
+#   . "$top_srcdir/tests/lib/dovecot.sh"
+#   . "$top_srcdir/tests/integration/cmdlets_lib.sh"
+#
+# Sets MIGSH_HOME to a fresh data directory under $MG_TMP, trusts the test
+# CA (SSL_CERT_FILE, or $MS_CA when set), and stops the migration service of every data
+# directory it handed out at exit (Stop-MigrationService, then the pid file).
+#
+#   ms 'COMMANDS'              run migsh -c; output in $OUT, stderr in $ERR, status in $RC
+#   ms_ok 'COMMANDS' [RE...]   must succeed (status 0, nothing on stderr) and match every RE
+#   ms_fails 'COMMANDS' RE...  must fail (status != 0) and its error output match every RE
+#   ms_err_has RE              $ERR matches RE
+#   ms_out_has RE / ms_out_lacks RE
+#   ms_new_home                switch MIGSH_HOME to a fresh directory
+#   ms_wait_batch NAME RE [SECONDS]   poll Get-MigrationBatch until Status matches RE
+#   ms_csv FILE 'line' ...     write a CSV file (lines joined with CRLF unless CSV_LF=1)
+#   ms_passwords_absent PASSWORD...   no state file output or log contains them
+
+[ -n "${MIGSH:-}" ] && [ -x "$MIGSH" ] || mg_skip "migsh is not built (MIGSH=${MIGSH:-unset})"
+"$MIGSH" -c '$null' >/dev/null 2>&1 || mg_skip "migsh -c does not run yet"
+"$MIGSH" -c 'Get-Command New-MigrationBatch' >/dev/null 2>&1 ||
+	"$MIGSH" -c 'Get-MigrationConfig' >/dev/null 2>&1 ||
+	mg_skip "the migration cmdlets are not in this migsh yet"
+
+MS_HOMES=""
+ms_new_home() {
+	MS_HOME_N=$(( ${MS_HOME_N:-0} + 1 ))
+	MIGSH_HOME="$MG_TMP/home$MS_HOME_N"
+	mkdir -p "$MIGSH_HOME"
+	chmod 700 "$MIGSH_HOME"
+	export MIGSH_HOME
+	MS_HOMES="$MS_HOMES $MIGSH_HOME"
+}
+
+ms_stop_services() {
+	for h in $MS_HOMES; do
+		[ -d "$h" ] || continue
+		MIGSH_HOME="$h" "$MIGSH" -c 'Stop-MigrationService -TimeoutSeconds 10' >/dev/null 2>&1 || true
+		if [ -f "$h/service.pid" ]; then
+			pid=$(cat "$h/service.pid" 2>/dev/null || true)
+			if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+				kill "$pid" 2>/dev/null || true
+				sleep 1
+				kill -9 "$pid" 2>/dev/null || true
+			fi
+		fi
+	done
+}
+mg_on_exit ms_stop_services
+
+ms_new_home
+
+# The test CA exists once a Dovecot instance started; MS_CA overrides it.
+ms_trust() {
+	SSL_CERT_FILE=${MS_CA:-${MG_TEST_CA:-}}
+	export SSL_CERT_FILE
+}
+
+ms() {
+	MS_CMD="$1"
+	ms_trust
+	set +e
+	OUT=$("$MIGSH" -c "$1" 2>"$MG_TMP/ms.err")
+	RC=$?
+	set -e
+	ERR=$(cat "$MG_TMP/ms.err")
+}
+
+ms_show() {
+	printf '%s\n' "--- command: $MS_CMD" "--- status: $RC" "--- stdout:" "$OUT" "--- stderr:" "$ERR" >&2
+}
+
+ms_out_has() {
+	printf '%s\n' "$OUT" | grep -Eq -- "$1" || { ms_show; mg_fail "output lacks /$1/"; }
+}
+ms_out_lacks() {
+	if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then ms_show; mg_fail "output has /$1/"; fi
+}
+ms_err_has() {
+	printf '%s\n' "$ERR" | grep -Eq -- "$1" || { ms_show; mg_fail "error output lacks /$1/"; }
+}
+
+ms_ok() {
+	ms "$1"
+	shift
+	[ "$RC" -eq 0 ] || { ms_show; mg_fail "command failed (status $RC)"; }
+	# warnings are allowed on stderr, errors are not
+	if printf '%s\n' "$ERR" | grep -Eq 'CategoryInfo|FullyQualifiedErrorId'; then
+		ms_show; mg_fail "command printed an error"
+	fi
+	for re in "$@"; do ms_out_has "$re"; done
+}
+
+ms_fails() {
+	ms "$1"
+	shift
+	[ "$RC" -ne 0 ] || { ms_show; mg_fail "command succeeded but should have failed"; }
+	for re in "$@"; do ms_err_has "$re"; done
+}
+
+ms_wait_batch() {
+	_name=$1 _re=$2 _secs=${3:-120}
+	_i=0
+	while [ "$_i" -lt "$((_secs * 2))" ]; do
+		ms "(Get-MigrationBatch -Identity $_name).Status"
+		if printf '%s\n' "$OUT" | grep -Eqx -- "$_re"; then
+			return 0
+		fi
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	ms_show
+	mg_fail "batch $_name did not reach /$_re/ within $_secs s (last: $OUT)"
+}
+
+ms_csv() {
+	_f=$1
+	shift
+	: >"$_f"
+	for _l in "$@"; do
+		if [ "${CSV_LF:-0}" = 1 ]; then printf '%s\n' "$_l" >>"$_f"; else printf '%s\r\n' "$_l" >>"$_f"; fi
+	done
+}
+
+ms_passwords_absent() {
+	for pw in "$@"; do
+		if grep -rqF -- "$pw" "$MIGSH_HOME/logs" 2>/dev/null; then
+			mg_fail "a password appears in the service log"
+		fi
+		if printf '%s\n%s\n' "$OUT" "$ERR" | grep -qF -- "$pw"; then
+			ms_show; mg_fail "a password appears in the output"
+		fi
+	done
+}

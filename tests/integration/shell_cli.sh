@@ -1,0 +1,130 @@
+#!/bin/sh
+# shell_cli.sh - migsh's non-interactive entry points: -Command/-c, -File
+# (and a bare path), commands on stdin; exit codes (0 ok, 1 last statement
+# failed, 2 parse error, exit N); errors on stderr, output on stdout; no
+# colours off a terminal; --version and --help.
+set -u
+: "${MIGSH:?MIGSH must point at the built migsh}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/migsh-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export MIGSH_HOME="$T/home"
+fails=0
+n=0
+
+check() { # name expected-rc actual-rc
+	n=$((n + 1))
+	if [ "$2" != "$3" ]; then
+		echo "not ok $n - $1 (exit $3, expected $2)"
+		echo "# stdout: $(cat "$T/out")"
+		echo "# stderr: $(cat "$T/err")"
+		fails=$((fails + 1))
+	else
+		echo "ok $n - $1"
+	fi
+}
+contains() { # name file text
+	n=$((n + 1))
+	if grep -qF -- "$3" "$2"; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1: '$3' not in $(basename "$2")"
+		sed 's/^/# /' "$2"
+		fails=$((fails + 1))
+	fi
+}
+empty() { # name file
+	n=$((n + 1))
+	if [ -s "$2" ]; then
+		echo "not ok $n - $1: $(basename "$2") not empty"
+		sed 's/^/# /' "$2"
+		fails=$((fails + 1))
+	else
+		echo "ok $n - $1"
+	fi
+}
+
+"$MIGSH" -c '"hello"; 1 + 2' >"$T/out" 2>"$T/err"; check "-c runs statements" 0 $?
+contains "-c output on stdout" "$T/out" "hello"
+contains "-c evaluates expressions" "$T/out" "3"
+empty "-c success writes nothing to stderr" "$T/err"
+
+"$MIGSH" -Command 'exit 3' >"$T/out" 2>"$T/err"; check "exit 3 sets the status" 3 $?
+
+"$MIGSH" -c 'Get-NoSuchThing' >"$T/out" 2>"$T/err"; check "unknown cmdlet fails with 1" 1 $?
+contains "unknown cmdlet error on stderr" "$T/err" "is not recognized as the name of a cmdlet"
+contains "error has PowerShell layout" "$T/err" "+ FullyQualifiedErrorId : CommandNotFoundException"
+empty "nothing on stdout for a failed command" "$T/out"
+n=$((n + 1))
+if grep -q "$(printf '\033')" "$T/err"; then echo "not ok $n - colours off a terminal"; fails=$((fails + 1)); else echo "ok $n - no colours off a terminal"; fi
+
+"$MIGSH" -c 'Get-MigrationBatchh' >"$T/out" 2>"$T/err"; check "misspelled cmdlet" 1 $?
+contains "closest cmdlet suggested" "$T/err" "Get-MigrationBatch"
+
+"$MIGSH" -c 'Get-NoSuchThing; "still runs"' >"$T/out" 2>"$T/err"; check "status follows the last statement" 0 $?
+contains "statements after an error run" "$T/out" "still runs"
+
+"$MIGSH" -c '"unterminated' >"$T/out" 2>"$T/err"; check "parse error exits 2" 2 $?
+contains "parse error message" "$T/err" "The string is missing the terminator"
+"$MIGSH" -c 'if ($true) {' >"$T/out" 2>"$T/err"; check "unterminated block exits 2" 2 $?
+contains "block error message" "$T/err" "Missing closing '}'"
+
+"$MIGSH" -c 'New-MigrationEndpoint -IMAP -Name E -RemoteServer h -Max 5' >"$T/out" 2>"$T/err"
+check "ambiguous parameter fails" 1 $?
+contains "ambiguous lists candidates" "$T/err" "Possible matches include: -MaxConcurrentMigrations -MaxConcurrentIncrementalSyncs."
+"$MIGSH" -c 'New-MigrationEndpoint -IMAP -Name E -RemoteServer h -Security Foo' >"$T/out" 2>"$T/err"
+check "bad enum value fails" 1 $?
+contains "allowed values listed" "$T/err" "None, Ssl, Tls"
+"$MIGSH" -c 'New-MigrationEndpoint -IMAP -Name E' </dev/null >"$T/out" 2>"$T/err"
+check "missing mandatory parameter fails without a terminal" 1 $?
+contains "missing mandatory named" "$T/err" "missing mandatory parameters: RemoteServer"
+"$MIGSH" -c 'Get-MigrationBatch A B' >"$T/out" 2>"$T/err"; check "too many positional arguments" 1 $?
+contains "positional error" "$T/err" "A positional parameter cannot be found that accepts argument 'B'."
+
+# -File with arguments, and a bare path
+cat >"$T/s.ps1" <<'PS1'
+# a script: comments, variables, a loop, $args
+$total = 0
+foreach ($n in 1..4) { $total += $n }
+"total=$total first=$($args[0])"
+if ($args.Count -gt 1) { exit [int]$args[1] }
+PS1
+"$MIGSH" -File "$T/s.ps1" one >"$T/out" 2>"$T/err"; check "-File runs a script" 0 $?
+contains "-File output and \$args" "$T/out" "total=10 first=one"
+"$MIGSH" "$T/s.ps1" two 5 >"$T/out" 2>"$T/err"; check "bare path runs a script; exit N from the script" 5 $?
+contains "bare path output" "$T/out" "first=two"
+printf 'Get-NoSuchThing\n' >"$T/bad.ps1"
+"$MIGSH" -File "$T/bad.ps1" >"$T/out" 2>"$T/err"; check "script whose last statement fails" 1 $?
+contains "script errors name the file and line" "$T/err" "At $T/bad.ps1:1 char:1"
+"$MIGSH" -File "$T/nope.ps1" >"$T/out" 2>"$T/err"; rc=$?; n=$((n + 1))
+if [ $rc -ne 0 ] && [ -s "$T/err" ]; then echo "ok $n - missing script is an error"; else echo "not ok $n - missing script"; fails=$((fails + 1)); fi
+
+# stdin
+printf '$x = "from stdin"\n$x\n' | "$MIGSH" >"$T/out" 2>"$T/err"; check "commands from stdin" 0 $?
+contains "stdin output" "$T/out" "from stdin"
+printf '"ok"\nexit 7\n' | "$MIGSH" >"$T/out" 2>"$T/err"; check "exit N from stdin" 7 $?
+printf 'Get-X "open\n' | "$MIGSH" >"$T/out" 2>"$T/err"; check "parse error from stdin exits 2" 2 $?
+
+# Remove-* without a terminal: a clear error telling to add -Confirm:$false
+"$MIGSH" -c 'Remove-MigrationBatch -Identity Nope' </dev/null >"$T/out" 2>"$T/err"; check "Remove-* without a terminal fails" 1 $?
+n=$((n + 1))
+if grep -qF -- '-Confirm:$false' "$T/err" || grep -qF "couldn't be found" "$T/err"; then echo "ok $n - confirmation / not-found error shown"; else echo "not ok $n - Remove error"; sed 's/^/# /' "$T/err"; fails=$((fails + 1)); fi
+
+# Windows path that exists nowhere
+"$MIGSH" -c '[System.IO.File]::ReadAllBytes("C:\Users\Administrator\Desktop\none.csv")' >"$T/out" 2>"$T/err"
+check "missing Windows path fails" 1 $?
+contains "error names the Windows path" "$T/err" 'C:\Users\Administrator\Desktop\none.csv'
+contains "error names where it looked" "$T/err" "$MIGSH_HOME/drives/c/Users/Administrator/Desktop/none.csv"
+mkdir -p "$MIGSH_HOME/drives/c/Users/Administrator/Desktop"
+printf 'EmailAddress,UserName,Password\n' >"$MIGSH_HOME/drives/c/Users/Administrator/Desktop/b.csv"
+"$MIGSH" -c '([System.IO.File]::ReadAllBytes("C:\Users\Administrator\Desktop\b.csv")).Length' >"$T/out" 2>"$T/err"
+check "mapped Windows path reads" 0 $?
+contains "bytes read" "$T/out" "31"
+
+"$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
+contains "--version prints the version" "$T/out" "migsh "
+"$MIGSH" --help >"$T/out" 2>"$T/err"; check "--help" 0 $?
+contains "--help explains -Command" "$T/out" "-Command"
+"$MIGSH" --bogus >"$T/out" 2>"$T/err"; check "unknown option is a usage error" 2 $?
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,120 @@
+#!/bin/sh
+# shell_repl.sh - drives the interactive migsh REPL in tmux (send-keys /
+# capture-pane): the prompt, tab completion of a cmdlet, a parameter and a
+# -Security value, a multi-line command with the ">>" prompt, history
+# recall with the Up arrow, and a Remove-* confirmation answered N then Y.
+set -u
+: "${MIGSH:?MIGSH must point at the built migsh}"
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed (apt-get install tmux)"
+	exit 77
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/migsh-repl.XXXXXX")
+SOCK="migsh-repl-$$"
+cleanup() {
+	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+export MIGSH_HOME="$T/home"
+mkdir -p "$MIGSH_HOME"
+fails=0
+n=0
+
+# an endpoint to remove later (no server contact with -SkipVerification)
+"$MIGSH" -c '$null = New-MigrationEndpoint -IMAP -Name ReplEp -RemoteServer imap.example.invalid -SkipVerification' \
+	>"$T/setup.out" 2>&1 || { echo "Bail out! could not create the test endpoint"; cat "$T/setup.out"; exit 1; }
+
+tmux -L "$SOCK" -f /dev/null new-session -d -s repl -x 160 -y 50 \
+	"env MIGSH_HOME='$MIGSH_HOME' NO_COLOR=1 TERM=xterm '$MIGSH'"
+
+screen() { tmux -L "$SOCK" capture-pane -p -t repl -S -200; }
+keys() { tmux -L "$SOCK" send-keys -t repl "$@"; }
+# wait until the screen contains text (fixed string), up to 10 s
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if screen | grep -qF -- "$1"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# the last non-empty line of the screen
+last_line() { screen | grep -v '^ *$' | tail -n 1; }
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+bad() {
+	n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"
+	screen | sed 's/^/# /'
+}
+expect() { # description text
+	if wait_for "$2"; then ok "$1"; else bad "$1 (waiting for '$2')"; fi
+}
+expect_last() { # description exact-last-line
+	i=0
+	while [ $i -lt 50 ]; do
+		[ "$(last_line)" = "$2" ] && { ok "$1"; return; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bad "$1 (last line '$(last_line)', expected '$2')"
+}
+
+expect "prompt shown" "PS migsh>"
+
+# 1. cmdlet name completion
+keys "Get-MigrationEndp" Tab
+expect_last "Tab completes a cmdlet name" "PS migsh> Get-MigrationEndpoint"
+keys C-u
+# 2. parameter name completion
+keys "New-MigrationEndpoint -RemoteS" Tab
+expect_last "Tab completes a parameter name" "PS migsh> New-MigrationEndpoint -RemoteServer"
+keys C-u
+# 3. enum values: a unique prefix completes, a double Tab lists all
+keys "New-MigrationEndpoint -Security t" Tab
+expect_last "Tab completes a -Security value" "PS migsh> New-MigrationEndpoint -Security Tls"
+keys C-u
+keys "New-MigrationEndpoint -Security " Tab Tab
+if wait_for "None" && screen | grep -q "None *Ssl *Tls"; then ok "double Tab lists None Ssl Tls"; else bad "double Tab lists None Ssl Tls"; fi
+keys C-u
+tmux -L "$SOCK" clear-history -t repl
+
+# 4. a multi-line command: the continuation prompt until the block closes
+keys 'if ($true) {' Enter
+expect_last "continuation prompt inside a block" ">>"
+keys '"multi" + "line"' Enter
+keys '}' Enter
+expect "multi-line command runs" "multiline"
+
+# 5. history: Up recalls the last command (the whole block)
+keys '"history-" + 42' Enter
+expect "command runs" "history-42"
+keys Up
+expect_last "Up recalls the previous command" 'PS migsh> "history-" + 42'
+keys C-u
+
+# 6. confirmation: N keeps the endpoint, Y removes it
+keys 'Remove-MigrationEndpoint ReplEp' Enter
+expect "confirmation prompt" "[Y] Yes  [A] Yes to All  [N] No  [L] No to All"
+keys n Enter
+keys '(Get-MigrationEndpoint ReplEp).Identity.ToString() + "-still-here"' Enter
+expect "answer N keeps the endpoint" "ReplEp-still-here"
+keys 'Remove-MigrationEndpoint ReplEp' Enter
+sleep 0.3
+keys y Enter
+keys '@(Get-MigrationEndpoint).Count.ToString() + "-endpoints-left"' Enter
+expect "answer Y removes the endpoint" "0-endpoints-left"
+
+# 7. exit ends the REPL with its status
+keys 'exit 4' Enter
+sleep 0.5
+if tmux -L "$SOCK" has-session -t repl 2>/dev/null; then bad "exit ends the REPL"; else ok "exit ends the REPL"; fi
+n=$((n + 1))
+if [ -s "$MIGSH_HOME/history" ] && grep -qF 'history-' "$MIGSH_HOME/history"; then
+	echo "ok $n - history saved in \$MIGSH_HOME/history"
+else
+	echo "not ok $n - history saved"; fails=$((fails + 1))
+fi
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

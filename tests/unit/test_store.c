@@ -1,0 +1,503 @@
+/* test_store.c - unit tests of the state store (engine/store.h): layout and
+ * modes, round trips of every record, safe names, schema refusal, corrupt
+ * and truncated files, locking across handles, secrets only in 0600 files. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common/fileio.h"
+#include "common/mem.h"
+#include "engine/store.h"
+
+static char *mkhome(void)
+{
+	char tmpl[] = "/tmp/migsh-test-store-XXXXXX";
+	char *d = mkdtemp(tmpl);
+	assert_non_null(d);
+	return xasprintf("%s/home", d);
+}
+
+static void rmhome(char *home)
+{
+	char *parent = xstrdup(home);
+	*strrchr(parent, '/') = '\0';
+	mg_rm_rf(parent, NULL);
+	free(parent);
+	free(home);
+}
+
+static mode_t mode_of(const char *p)
+{
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	return sb.st_mode & 07777;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_open_layout(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	assert_int_equal(mode_of(home), 0700);
+	const char *dirs[] = { "endpoints", "batches", "mail", "state", "logs" };
+	for (size_t i = 0; i < 5; i++) {
+		char *p = mg_path_join(home, dirs[i]);
+		assert_int_equal(mode_of(p), 0700);
+		free(p);
+	}
+	char *schema = mg_path_join(home, "schema");
+	assert_int_equal(mode_of(schema), 0600);
+	free(schema);
+	mg_store_close(st);
+	/* reopen works */
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_store_close(st);
+	rmhome(home);
+}
+
+static void test_schema_newer_refused(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_store_close(st);
+	char *schema = mg_path_join(home, "schema");
+	write_file(schema, "migsh-store 99\n");
+	assert_int_equal(mg_store_open(home, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "newer migsh"));
+	assert_non_null(strstr(err.msg, "schema 99"));
+	write_file(schema, "garbage\n");
+	assert_int_equal(mg_store_open(home, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "schema file"));
+	free(schema);
+	rmhome(home);
+}
+
+static void test_safe_name(void **state)
+{
+	(void)state;
+	const char *bad[] = { "../../etc/passwd", "/abs", ".hidden", "..", ".", "a/b", "", "x\ny" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *s = mg_safe_name(bad[i]);
+		assert_true(*s);
+		assert_null(strchr(s, '/'));
+		assert_true(s[0] != '.');
+		assert_null(strchr(s, '\n'));
+		free(s);
+	}
+	char *a = mg_safe_name("Terry.Adams@Contoso.EDU");
+	assert_string_equal(a, "terry.adams@contoso.edu");
+	free(a);
+	/* case-insensitive identity: the same key */
+	char *x = mg_safe_name("IMAPBatch1"), *y = mg_safe_name("imapbatch1");
+	assert_string_equal(x, y);
+	free(x);
+	free(y);
+	/* long names stay short */
+	char longname[600];
+	memset(longname, 'a', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	char *l = mg_safe_name(longname);
+	assert_true(strlen(l) < 220);
+	free(l);
+}
+
+static void test_endpoint_roundtrip(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_endpoint *e = mg_endpoint_new("IMAPEndpoint");
+	e->remote_server = xstrdup("imap.contoso.com");
+	e->port = 143;
+	e->security = MG_SEC_TLS;
+	e->accept_untrusted = true;
+	e->max_concurrent_migrations = 50;
+	e->max_concurrent_incremental = MG_UNLIMITED;
+	e->admin_user = xstrdup("mailadmin");
+	e->admin_password = xstrdup("s3cr\"et\\pw");
+	e->target_login = MG_TLOGIN_MASTER;
+	assert_int_equal(mg_store_endpoint_create(st, e, &err), 0);
+	/* duplicate name, any case */
+	free(e->name);
+	e->name = xstrdup("imapendpoint");
+	assert_int_equal(mg_store_endpoint_create(st, e, &err), -1);
+	assert_string_equal(err.category, MGC_EXISTS);
+	mg_endpoint *r = NULL;
+	assert_int_equal(mg_store_endpoint_load(st, "IMAPENDPOINT", &r, &err), 0);
+	assert_string_equal(r->name, "IMAPEndpoint");
+	assert_string_equal(r->remote_server, "imap.contoso.com");
+	assert_int_equal(r->port, 143);
+	assert_int_equal(r->security, MG_SEC_TLS);
+	assert_true(r->accept_untrusted);
+	assert_int_equal(r->max_concurrent_migrations, 50);
+	assert_int_equal(r->max_concurrent_incremental, MG_UNLIMITED);
+	assert_string_equal(r->admin_password, "s3cr\"et\\pw");
+	assert_int_equal(r->target_login, MG_TLOGIN_MASTER);
+	assert_string_equal(r->guid, e->guid);
+	/* by Guid */
+	mg_endpoint *g = NULL;
+	assert_int_equal(mg_store_endpoint_load(st, e->guid, &g, &err), 0);
+	assert_string_equal(g->name, "IMAPEndpoint");
+	mg_endpoint_free(g);
+	/* the file holding the password is 0600 */
+	char *p = xasprintf("%s/endpoints/imapendpoint.yaml", home);
+	assert_int_equal(mode_of(p), 0600);
+	free(p);
+	/* not found: Exchange's wording */
+	assert_int_equal(mg_store_endpoint_load(st, "Nope", &g, &err), -1);
+	assert_string_equal(err.category, MGC_NOTFOUND);
+	assert_string_equal(err.msg, "The migration endpoint 'Nope' couldn't be found. Reason: The migration endpoint 'Nope' couldn't be found.");
+	/* list, remove */
+	mg_endpoint **v;
+	size_t n;
+	assert_int_equal(mg_store_endpoint_list(st, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	mg_endpoint_list_free(v, n);
+	assert_int_equal(mg_store_endpoint_remove(st, "imapendpoint", &err), 0);
+	assert_int_equal(mg_store_endpoint_list(st, &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	mg_endpoint_list_free(v, n);
+	mg_endpoint_free(r);
+	mg_endpoint_free(e);
+	mg_store_close(st);
+	rmhome(home);
+}
+
+static mg_batch *sample_batch(const char *name)
+{
+	mg_batch *b = mg_batch_new(name);
+	b->source_endpoint = xstrdup("IMAPEndpoint");
+	b->exclude_folders = xcalloc(3, sizeof(char *));
+	b->exclude_folders[0] = xstrdup("Deleted Items");
+	b->exclude_folders[1] = xstrdup("Junk \"Email\"/*");
+	b->content_filter = xstrdup("Received -gt '8/23/2020'");
+	b->notification_emails = xcalloc(2, sizeof(char *));
+	b->notification_emails[0] = xstrdup("admin@contoso.edu");
+	b->bad_item_limit = 10;
+	b->bad_item_limit_set = true;
+	b->start_after = 1700000000;
+	return b;
+}
+
+static void test_batch_user_roundtrip(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_batch *b = sample_batch("IMAPBatch1");
+	mg_user *u[2];
+	u[0] = mg_user_new("terrya@contoso.edu", b->name);
+	u[0]->user_name = xstrdup("contoso-students/mailadmin/terry.adams");
+	u[0]->password = xstrdup("pässwörd, \"quoted\"");
+	u[0]->user_root = xstrdup("/users/terry.adams");
+	u[0]->csv_line = 2;
+	u[1] = mg_user_new("ann@contoso.edu", b->name);
+	u[1]->user_name = xstrdup("#ann@contoso.edu#mailadmin#");
+	u[1]->password = xstrdup("x");
+	u[1]->csv_line = 3;
+	u[1]->status = MG_US_FAILED;
+	u[1]->error = xstrdup("line1\nline2\ttab");
+	assert_int_equal(mg_store_batch_create(st, b, u, 2, &err), 0);
+	assert_int_equal(mg_store_batch_create(st, b, u, 2, &err), -1);
+	assert_string_equal(err.category, MGC_EXISTS);
+
+	mg_batch *r = NULL;
+	assert_int_equal(mg_store_batch_load(st, "imapbatch1", &r, &err), 0);
+	assert_string_equal(r->name, "IMAPBatch1");
+	assert_string_equal(r->exclude_folders[1], "Junk \"Email\"/*");
+	assert_null(r->exclude_folders[2]);
+	assert_null(r->include_folders);
+	assert_string_equal(r->content_filter, "Received -gt '8/23/2020'");
+	assert_string_equal(r->notification_emails[0], "admin@contoso.edu");
+	assert_int_equal(r->bad_item_limit, 10);
+	assert_true(r->bad_item_limit_set);
+	assert_int_equal(r->large_item_limit, MG_UNLIMITED);
+	assert_int_equal(r->start_after, 1700000000);
+	assert_int_equal(r->status, MG_BS_CREATED);
+	assert_null(r->target_endpoint);
+	mg_batch *g = NULL;
+	assert_int_equal(mg_store_batch_load(st, b->guid, &g, &err), 0);
+	mg_batch_free(g);
+
+	mg_user **v;
+	size_t n;
+	assert_int_equal(mg_store_user_list(st, "IMAPBatch1", &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0]->email, "terrya@contoso.edu");   /* CSV order */
+	assert_string_equal(v[0]->user_name, "contoso-students/mailadmin/terry.adams");
+	assert_string_equal(v[0]->password, "pässwörd, \"quoted\"");
+	assert_string_equal(v[0]->user_root, "/users/terry.adams");
+	assert_string_equal(v[1]->error, "line1\nline2\ttab");
+	assert_int_equal(v[1]->status, MG_US_FAILED);
+	mg_user_list_free(v, n);
+
+	/* find by email in any batch, any case */
+	mg_user *f = NULL;
+	assert_int_equal(mg_store_user_find(st, "TerryA@Contoso.edu", &f, &err), 0);
+	assert_string_equal(f->batch, "IMAPBatch1");
+	f->synced_items = 42;
+	f->status = MG_US_SYNCED;
+	assert_int_equal(mg_store_user_save(st, f, &err), 0);
+	mg_user_free(f);
+	assert_int_equal(mg_store_user_load(st, "IMAPBatch1", "terrya@contoso.edu", &f, &err), 0);
+	assert_int_equal(f->synced_items, 42);
+	assert_int_equal(f->status, MG_US_SYNCED);
+	mg_user_free(f);
+	char *other = NULL;
+	assert_true(mg_store_email_in_use(st, "ANN@contoso.edu", NULL, &other));
+	assert_string_equal(other, "IMAPBatch1");
+	free(other);
+	assert_false(mg_store_email_in_use(st, "ann@contoso.edu", "imapbatch1", NULL));
+	assert_false(mg_store_email_in_use(st, "nobody@contoso.edu", NULL, NULL));
+
+	/* user file modes: passwords only in 0600 files */
+	char *up = xasprintf("%s/batches/imapbatch1/users/terrya@contoso.edu.yaml", home);
+	assert_int_equal(mode_of(up), 0600);
+	free(up);
+
+	/* skipped items */
+	mg_skipped_rec sk[2] = {
+		{ xstrdup("Inbox"), 7, xstrdup("Big \"one\""), 40000000, 1600000000, xstrdup("LargeItem"), xstrdup("over 35 MB") },
+		{ xstrdup("Sent"), 9, NULL, 10, 0, xstrdup("BadItem"), NULL },
+	};
+	assert_int_equal(mg_store_skipped_save(st, "IMAPBatch1", "terrya@contoso.edu", sk, 2, &err), 0);
+	mg_skipped_rec *sr;
+	size_t sn;
+	assert_int_equal(mg_store_skipped_load(st, "IMAPBatch1", "terrya@contoso.edu", &sr, &sn, &err), 0);
+	assert_int_equal(sn, 2);
+	assert_string_equal(sr[0].subject, "Big \"one\"");
+	assert_int_equal(sr[0].size, 40000000);
+	assert_null(sr[1].subject);
+	assert_int_equal(sr[1].uid, 9);
+	mg_skipped_recs_free(sr, sn);
+	for (int i = 0; i < 2; i++) {
+		free(sk[i].folder); free(sk[i].subject); free(sk[i].kind); free(sk[i].reason);
+	}
+	assert_int_equal(mg_store_skipped_load(st, "IMAPBatch1", "ann@contoso.edu", &sr, &sn, &err), 0);
+	assert_int_equal(sn, 0);
+	mg_skipped_recs_free(sr, sn);
+
+	/* per-user report */
+	assert_int_equal(mg_store_user_report_append(st, "IMAPBatch1", "ann@contoso.edu", "Connected.", &err), 0);
+	char *rep = NULL;
+	assert_int_equal(mg_store_user_report_read(st, "IMAPBatch1", "ann@contoso.edu", &rep, &err), 0);
+	assert_non_null(strstr(rep, "Connected."));
+	free(rep);
+
+	/* delete user, delete batch */
+	assert_int_equal(mg_store_user_delete(st, "IMAPBatch1", "ann@contoso.edu", &err), 0);
+	assert_int_equal(mg_store_user_list(st, "IMAPBatch1", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	mg_user_list_free(v, n);
+	/* mail is never deleted with the batch */
+	char *mail = mg_store_user_mail_dir(st, "terrya@contoso.edu");
+	assert_int_equal(mg_mkdir_p(mail, 0700, &err), 0);
+	assert_int_equal(mg_store_batch_delete(st, "IMAPBatch1", &err), 0);
+	assert_int_equal(mg_store_batch_load(st, "IMAPBatch1", &g, &err), -1);
+	assert_string_equal(err.category, MGC_NOTFOUND);
+	assert_int_equal(access(mail, F_OK), 0);
+	free(mail);
+
+	for (int i = 0; i < 2; i++)
+		mg_user_free(u[i]);
+	mg_batch_free(r);
+	mg_batch_free(b);
+	mg_store_close(st);
+	rmhome(home);
+}
+
+static void test_corrupt_batch_listed(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_batch *b1 = sample_batch("Good"), *b2 = sample_batch("Broken"), *b3 = sample_batch("Cut");
+	assert_int_equal(mg_store_batch_create(st, b1, NULL, 0, &err), 0);
+	assert_int_equal(mg_store_batch_create(st, b2, NULL, 0, &err), 0);
+	assert_int_equal(mg_store_batch_create(st, b3, NULL, 0, &err), 0);
+	/* garbage in one, a truncated copy in another */
+	char *p2 = xasprintf("%s/batches/broken/batch.yaml", home);
+	write_file(p2, "Name: [unclosed\n  : : :\n");
+	char *p3 = xasprintf("%s/batches/cut/batch.yaml", home);
+	char *data = NULL;
+	size_t len;
+	assert_int_equal(mg_read_file(p3, 1 << 20, &data, &len, &err), 0);
+	/* cut at a line boundary: still valid YAML, only the end marker is missing */
+	char *cut = data + len / 2;
+	while (cut > data && *cut != '\n')
+		cut--;
+	cut[1] = '\0';
+	write_file(p3, data);
+	free(data);
+
+	mg_batch *r = NULL;
+	assert_int_equal(mg_store_batch_load(st, "Broken", &r, &err), -1);
+	assert_string_equal(err.category, MGC_INVALIDDATA);
+	assert_non_null(strstr(err.msg, p2));
+	assert_int_equal(mg_store_batch_load(st, "Cut", &r, &err), -1);
+	assert_non_null(strstr(err.msg, "truncated"));
+	assert_non_null(strstr(err.msg, p3));
+
+	mg_batch **v;
+	size_t n;
+	assert_int_equal(mg_store_batch_list(st, &v, &n, &err), 0);
+	assert_int_equal(n, 3);   /* never silently dropped */
+	int corrupted = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->status == MG_BS_CORRUPTED) {
+			corrupted++;
+			assert_non_null(v[i]->message);
+			assert_true(strstr(v[i]->message, "broken/batch.yaml") || strstr(v[i]->message, "cut/batch.yaml"));
+		}
+	}
+	assert_int_equal(corrupted, 2);
+	mg_batch_list_free(v, n);
+
+	/* a corrupt user file is listed as Corrupted, not dropped */
+	mg_user *u = mg_user_new("a@b.example", "Good");
+	assert_int_equal(mg_store_user_save(st, u, &err), 0);
+	char *up = xasprintf("%s/batches/good/users/a@b.example.yaml", home);
+	write_file(up, "\x01\x02 not yaml: [");
+	mg_user **uv;
+	size_t un;
+	assert_int_equal(mg_store_user_list(st, "Good", &uv, &un, &err), 0);
+	assert_int_equal(un, 1);
+	assert_int_equal(uv[0]->status, MG_US_CORRUPTED);
+	assert_string_equal(uv[0]->email, "a@b.example");
+	assert_non_null(strstr(uv[0]->error, up));
+	mg_user_list_free(uv, un);
+	mg_user_free(u);
+	free(up);
+	free(p2);
+	free(p3);
+	mg_batch_free(b1);
+	mg_batch_free(b2);
+	mg_batch_free(b3);
+	mg_store_close(st);
+	rmhome(home);
+}
+
+static void test_config(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_config c;
+	assert_int_equal(mg_store_config_load(st, &c, &err), 0);
+	assert_int_equal(c.max_batches, 100);
+	assert_int_equal(c.max_concurrent_migrations, 300);
+	assert_int_equal(c.incremental_sync_interval, 86400);
+	assert_true(mg_config_can_submit(&c, 99));
+	assert_false(mg_config_can_submit(&c, 100));
+	c.incremental_sync_interval = 5;
+	assert_int_equal(mg_store_config_save(st, &c, &err), 0);
+	mg_config d;
+	assert_int_equal(mg_store_config_load(st, &d, &err), 0);
+	assert_int_equal(d.incremental_sync_interval, 5);
+	mg_store_close(st);
+	rmhome(home);
+}
+
+static void test_lock_two_handles(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *a = NULL, *b = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &a, &err), 0);
+	assert_int_equal(mg_store_open(home, &b, &err), 0);
+	assert_int_equal(mg_store_lock(a, &err), 0);
+	assert_int_equal(mg_store_lock(a, &err), 0);   /* recursive */
+	/* another handle (= another process) cannot take it now */
+	char *lp = mg_path_join(home, "store.lock");
+	int fd = mg_lock_file(lp, 0, &err);
+	assert_int_equal(fd, -1);
+	mg_store_unlock(a);
+	fd = mg_lock_file(lp, 0, &err);
+	assert_int_equal(fd, -1);   /* still held once */
+	mg_store_unlock(a);
+	fd = mg_lock_file(lp, 0, &err);
+	assert_true(fd >= 0);
+	mg_unlock_file(fd);
+	assert_int_equal(mg_store_lock(b, &err), 0);
+	mg_store_unlock(b);
+	free(lp);
+	mg_store_close(a);
+	mg_store_close(b);
+	rmhome(home);
+}
+
+static void test_paths_stay_inside(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	char *m = mg_store_user_mail_dir(st, "../../../etc/x@y.z");
+	char *s1 = mg_store_user_state_dir(st, "../x@y.z", NULL);
+	char *s2 = mg_store_user_state_dir(st, "x@y.z", "../Target");
+	char *bd = mg_store_batch_dir(st, "../../evil");
+	const char *v[] = { m, s1, s2, bd };
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(strncmp(v[i], home, strlen(home)), 0);
+		assert_null(strstr(v[i] + strlen(home), "/.."));
+	}
+	free(m); free(s1); free(s2); free(bd);
+	/* a batch named with a path is stored under its encoded name */
+	mg_batch *b = mg_batch_new("../../evil");
+	assert_int_equal(mg_store_batch_create(st, b, NULL, 0, &err), 0);
+	mg_batch *r = NULL;
+	assert_int_equal(mg_store_batch_load(st, "../../evil", &r, &err), 0);
+	assert_string_equal(r->name, "../../evil");
+	mg_batch_free(r);
+	mg_batch_free(b);
+	mg_store_close(st);
+	rmhome(home);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_layout),
+		cmocka_unit_test(test_schema_newer_refused),
+		cmocka_unit_test(test_safe_name),
+		cmocka_unit_test(test_endpoint_roundtrip),
+		cmocka_unit_test(test_batch_user_roundtrip),
+		cmocka_unit_test(test_corrupt_batch_listed),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_lock_two_handles),
+		cmocka_unit_test(test_paths_stay_inside),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
