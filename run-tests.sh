@@ -6,13 +6,17 @@
 #   2. normal build in build/:        configure, make -j2, make check
 #   3. sanitizer build in build-asan/: configure --enable-sanitizers, make, make check
 #   4. make distcheck in build/
-# Test logs of failing tests are printed.  Exit status non-zero on any failure.
+# Test logs of failing tests are printed; a failing normal build still gets its
+# sanitizer run (distcheck is then skipped).  Exit status non-zero on any failure.
 # Options: --quick       only the normal build and its tests
 #          --no-install  do not call apt-get even when packages are missing
 set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
 jobs=${JOBS:-2}
+# Tests spend most of their time waiting on servers and sockets, so make check
+# runs more of them at once than there are CPUs.
+tjobs=${TEST_JOBS:-4}
 quick=0
 install=1
 for a in "$@"; do
@@ -26,7 +30,8 @@ done
 MG_REQUIRE_DOVECOT=1
 export MG_REQUIRE_DOVECOT
 
-step() { printf '\n==== %s ====\n' "$*"; }
+t0=$(date +%s)
+step() { printf '\n==== [%s s] %s ====\n' "$(( $(date +%s) - t0 ))" "$*"; }
 
 # Print the logs of tests that failed (FAIL, ERROR or XPASS) under $1.
 show_failures() {
@@ -40,16 +45,24 @@ show_failures() {
 	[ -f "$1/test-suite.log" ] && grep -E '^(# |FAIL|ERROR)' "$1/test-suite.log" | head -n 40 || :
 }
 
-# check DIR: make check in DIR, printing failing logs on failure.
+# Every test gets at most MG_TEST_TIMEOUT seconds (default 300): a hung test
+# fails (exit 124) instead of hanging CI.  The Dovecot harness stops its
+# servers when the test script is terminated.
+tmo=${MG_TEST_TIMEOUT:-300}
+limits="SH_LOG_COMPILER=timeout -k 10 $tmo \$(SHELL)"
+limits_bin="LOG_COMPILER=timeout -k 10 $tmo"
+
+# check DIR: make check in DIR; on failure print the failing logs and remember it
+# (the sanitizer build still runs: it finds different bugs).
+failed=""
 check() {
-	if ! make -C "$1" -j"$jobs" check; then
+	if ! make -C "$1" -j"$tjobs" check "$limits" "$limits_bin"; then
 		show_failures "$1"
 		printf '\nrun-tests: make check FAILED in %s\n' "$1" >&2
-		exit 1
+		failed="$failed $1"
 	fi
 }
 
-t0=$(date +%s)
 if [ "$install" = 1 ]; then
 	step "packages (tests/lib/packages.txt)"
 	tests/lib/install-deps.sh
@@ -70,12 +83,20 @@ if [ "$quick" = 0 ]; then
 	make -C build-asan -j"$jobs"
 	check build-asan
 
-	step "make distcheck (build/)"
-	if ! make -C build -j"$jobs" distcheck; then
-		d=$(find build -maxdepth 1 -type d -name 'migsh-*' | head -n 1)
-		[ -z "$d" ] || show_failures "$d"
-		echo "run-tests: make distcheck FAILED" >&2
-		exit 1
+	if [ -n "$failed" ]; then
+		step "make distcheck skipped: make check already failed in:$failed"
+	else
+		step "make distcheck (build/)"
+		if ! make -C build -j"$tjobs" distcheck "$limits" "$limits_bin"; then
+			d=$(find build -maxdepth 1 -type d -name 'migsh-*' | head -n 1)
+			[ -z "$d" ] || show_failures "$d"
+			failed="$failed distcheck"
+		fi
 	fi
 fi
-printf '\nrun-tests: all passed in %s s\n' "$(( $(date +%s) - t0 ))"
+secs=$(( $(date +%s) - t0 ))
+if [ -n "$failed" ]; then
+	printf '\nrun-tests: FAILED (%s) after %s s\n' "${failed# }" "$secs" >&2
+	exit 1
+fi
+printf '\nrun-tests: all passed in %s s\n' "$secs"

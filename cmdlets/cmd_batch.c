@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "cmdlets/cmd_common.h"
+#include "cmdlets/endpoint_conn.h"
 #include "cmdlets/objects.h"
 #include "cmdlets/types.h"
 #include "common/fileio.h"
@@ -13,6 +14,7 @@
 #include "common/str.h"
 #include "engine/csv_batch.h"
 #include "engine/lifecycle.h"
+#include "engine/service.h"
 #include "engine/store.h"
 #include "shell/paths.h"
 
@@ -178,6 +180,8 @@ static int new_batch_process(mg_ctx *c, mv *input)
 	if (mg_batch_create_from_csv(st, b, csv, csv_len, &created, &c->err) < 0)
 		goto out;
 	warn_invalid_rows(c, st, created->name);
+	if (b->auto_start)
+		mg_warn_batch_untrusted(c, created->name);
 	if (b->auto_start && mg_cmd_ensure_service(c) < 0) {
 		mg_error(c, &c->err, created->name);
 		mg_err_clear(&c->err);
@@ -201,6 +205,50 @@ out:
 
 /* ---------------------------------------------------------------- Get- */
 
+/* -Diagnostic: where the batch lives, the service, and each user's state. */
+static mv *batch_with_diagnostics(mg_ctx *c, mg_store *st, const mg_batch *b, bool report)
+{
+	mv *o = mg_obj_batch_load(st, b, report);
+	strbuf sb = STRBUF_INIT;
+	char *dir = mg_store_batch_dir(st, b->name);
+	char *rep = mg_store_reports_dir(st, b->name);
+	strbuf_addf(&sb, "BatchDirectory: %s\nReportDirectory: %s\n", dir ? dir : "", rep ? rep : "");
+	free(dir);
+	free(rep);
+	mg_service_info si;
+	memset(&si, 0, sizeof si);
+	mg_err err;
+	mg_err_clear(&err);
+	if (mg_service_status(mg_home(c), &si, &err) == 0) {
+		if (si.running)
+			strbuf_addf(&sb, "Service: Running, pid %ld (initial syncs %ld, incremental "
+			            "%ld), log %s\n", (long)si.pid, si.active_initial,
+			            si.active_incremental, si.log_path);
+		else
+			strbuf_addf(&sb, "Service: Stopped (Start-MigrationBatch or "
+			            "Start-MigrationService starts it), log %s\n", si.log_path);
+	}
+	if (b->req_sync_now || b->req_update)
+		strbuf_addf(&sb, "Pending requests:%s%s\n", b->req_sync_now ? " SyncNow" : "",
+		            b->req_update ? " Update" : "");
+	mg_user **uv = NULL;
+	size_t nu = 0;
+	if (mg_store_user_list(st, b->name, &uv, &nu, &err) == 0) {
+		for (size_t i = 0; i < nu; i++) {
+			const mg_user *u = uv[i];
+			strbuf_addf(&sb, "User %s: %s, passes %lld, synced %lld, skipped %lld",
+			            u->email ? u->email : "", mg_user_status_name(u->status), u->passes,
+			            u->synced_items, u->skipped_items);
+			if (u->error)
+				strbuf_addf(&sb, ", last error: %s", u->error);
+			strbuf_addc(&sb, '\n');
+		}
+		mg_user_list_free(uv, nu);
+	}
+	mv_set_take(o, "DiagnosticInfo", mv_string_take(strbuf_detach(&sb, NULL)));
+	return o;
+}
+
 static int get_batch_process(mg_ctx *c, mv *input)
 {
 	(void)input;
@@ -208,6 +256,7 @@ static int get_batch_process(mg_ctx *c, mv *input)
 	if (!st)
 		return -1;
 	bool report = mg_switch(c, "IncludeReport");
+	bool diag = mg_switch(c, "Diagnostic");
 	const char *id = mg_arg_nonempty(c, "Identity");
 	mg_batch_status want = MG_BS_CREATED;
 	bool filter_status = false;
@@ -234,7 +283,8 @@ static int get_batch_process(mg_ctx *c, mv *input)
 		}
 		int rc = 0;
 		if (!filter_status || b->status == want)
-			rc = mg_emit_take(c, mg_obj_batch_load(st, b, report));
+			rc = mg_emit_take(c, diag ? batch_with_diagnostics(c, st, b, report)
+			                          : mg_obj_batch_load(st, b, report));
 		mg_batch_free(b);
 		return rc;
 	}
@@ -267,7 +317,8 @@ static int get_batch_process(mg_ctx *c, mv *input)
 			           "-ResultSize Unlimited to see all of them.", limit);
 			break;
 		}
-		rc = mg_emit_take(c, mg_obj_batch_load(st, v[i], report));
+		rc = mg_emit_take(c, diag ? batch_with_diagnostics(c, st, v[i], report)
+		                          : mg_obj_batch_load(st, v[i], report));
 		emitted++;
 	}
 	mg_batch_list_free(v, n);
@@ -340,6 +391,7 @@ static int set_batch_process(mg_ctx *c, mv *input)
 		return mg_error(c, &err, id) < 0 ? -1 : 0;
 	}
 	char *name = xstrdup(b->name);
+	bool batch_allows_unknown = b->allow_unknown_columns;
 	mg_batch_free(b);
 
 	struct set_args a;
@@ -407,7 +459,7 @@ static int set_batch_process(mg_ctx *c, mv *input)
 	}
 	if (add_users) {
 		size_t added = 0;
-		bool allow = a.has_allow_unknown && a.allow_unknown;
+		bool allow = a.has_allow_unknown ? a.allow_unknown : batch_allows_unknown;
 		if (mg_batch_add_users(st, name, csv, csv_len, allow, &added, &c->err) < 0)
 			goto out;
 		mg_verbose(c, "%zu user(s) added to the migration batch '%s'.", added, name);
@@ -587,9 +639,9 @@ const mg_cmdlet mg_cmd_new_migration_batch = {
 	  "The source is only read (EXAMINE and BODY.PEEK): nothing is changed or marked read "
 	  "there. Messages over 35 MB and beyond 500,000 items per mailbox (newest first) are "
 	  "skipped and reported. Passwords from the CSV are kept in the state directory (files "
-	  "0600) and never shown. See about_Migration_Workflow and about_Migration_Csv.",
+	  "0600) and never shown. See about_migsh_workflow and about_Migration_Csv.",
 	.related = "Get-MigrationBatch Start-MigrationBatch Set-MigrationBatch Get-MigrationUser "
-	           "Get-MigrationUserStatistics New-MigrationEndpoint about_Migration_Workflow "
+	           "Get-MigrationUserStatistics New-MigrationEndpoint about_migsh_workflow "
 	           "about_Migration_Csv",
 	.flags = MCF_SHOULD_PROCESS,
 	.process = new_batch_process,
@@ -608,9 +660,10 @@ static const mg_param get_batch_params[] = {
 	  "failed users, Summary.txt, notification messages)." },
 	{ "ResultSize", MPT_UNLIMITED, 0, -1, NULL, NULL, NULL, "1000", MGCOMP_NONE,
 	  "At most this many batches (a number or Unlimited)." },
-	{ "Diagnostic", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
-	  "Accepted for compatibility; use Get-MigrationUserStatistics -IncludeReport for "
-	  "troubleshooting details." },
+	{ "Diagnostic", MPT_SWITCH, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "Fill DiagnosticInfo with troubleshooting details: the batch's directories, the state "
+	  "of the migration service, pending requests and each user's status, sync passes and "
+	  "last error." },
 	{ "DiagnosticArgument", MPT_STRING, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Accepted for compatibility and ignored." },
 	MG_P_DIAGNOSTICINFO,
@@ -620,6 +673,9 @@ static const mg_param get_batch_params[] = {
 };
 
 static const mg_example get_batch_examples[] = {
+	{ "Get-MigrationBatch IMAPBatch1 -Diagnostic | Format-List Identity,Status,DiagnosticInfo",
+	  "Troubleshooting details: directories, the migration service, each user's state.",
+	  0, "DiagnosticInfo" },
 	{ "Get-MigrationBatch IMAPBatch1",
 	  "Shows the batch: Identity, Status, Type and TotalCount. (Microsoft's IMAP migration "
 	  "walkthrough.)", 0, "IMAPBatch1" },
@@ -667,7 +723,7 @@ const mg_cmdlet mg_cmd_get_migration_batch = {
 	.examples = get_batch_examples,
 	.notes = "Batch status values: Created, Starting, Syncing, Stopping, Stopped, Synced, "
 	         "SyncedWithErrors, IncrementalSyncing, Completing, Completed, CompletedWithErrors, "
-	         "Failed, Removing, Corrupted, Waiting. See about_Migration_Workflow for what each "
+	         "Failed, Removing, Corrupted, Waiting. See about_migsh_workflow for what each "
 	         "allows.",
 	.related = "New-MigrationBatch Set-MigrationBatch Start-MigrationBatch Stop-MigrationBatch "
 	           "Complete-MigrationBatch Remove-MigrationBatch Get-MigrationUser",
@@ -750,7 +806,7 @@ const mg_cmdlet mg_cmd_set_migration_batch = {
 	.notes = "There is no -ExcludeFolders on Set-MigrationBatch (as in Exchange): create a new "
 	         "batch to change the folder selection.",
 	.related = "New-MigrationBatch Get-MigrationBatch Start-MigrationBatch "
-	           "Set-MigrationConfig about_Migration_Workflow",
+	           "Set-MigrationConfig about_migsh_workflow",
 	.flags = MCF_SHOULD_PROCESS,
 	.process = set_batch_process,
 };

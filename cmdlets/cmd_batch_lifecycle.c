@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "cmdlets/cmd_common.h"
+#include "cmdlets/endpoint_conn.h"
 #include "cmdlets/objects.h"
 #include "cmdlets/types.h"
 #include "common/mem.h"
@@ -14,6 +15,7 @@
 #include "engine/lifecycle.h"
 #include "engine/service.h"
 #include "engine/store.h"
+#include "shell/session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +48,23 @@ static char *resolve_batch(mg_ctx *c, mg_store *st, bool *fatal)
 		*fatal = true;
 		return NULL;
 	}
+	/* omitted: the only batch, else the only one being processed */
 	char *name = n == 1 ? xstrdup(v[0]->name) : NULL;
+	if (!name && n > 1) {
+		size_t active = 0, which = 0;
+		for (size_t i = 0; i < n; i++)
+			if (mg_batch_status_active(v[i]->status)) {
+				active++;
+				which = i;
+			}
+		if (active == 1)
+			name = xstrdup(v[which]->name);
+	}
 	mg_batch_list_free(v, n);
 	if (!name) {
 		mg_err_set(&err, MGC_INVALIDARG, "IdentityRequired",
-		           n ? "There are %zu migration batches: name one with -Identity."
+		           n ? "There are %zu migration batches and not exactly one of them is running: "
+		             "name one with -Identity."
 		             : "There is no migration batch%.0zu: create one with New-MigrationBatch.",
 		           n);
 		*fatal = mg_error(c, &err, NULL) < 0;
@@ -141,6 +155,13 @@ static int wait_for_batch(mg_ctx *c, mg_store *st, const char *name, bool comple
 		} else {
 			service_missing = 0;
 		}
+		if (mg_session_interrupted(c->session)) {
+			mg_progress(c, activity, "", -1, true);
+			return mg_err_set(&c->err, MGC_STOPPED, "WaitInterrupted",
+			                  "Stopped waiting for the migration batch '%s' (Ctrl-C). The "
+			                  "batch goes on in the background: Get-MigrationBatch %s shows it.",
+			                  name, name);
+		}
 		sleep_ms(500);
 	}
 }
@@ -167,6 +188,8 @@ static int lifecycle_common(mg_ctx *c, batch_op op, const char *action, bool com
 		rc = mg_error(c, &err, name) < 0 ? -1 : 0;
 		goto out;
 	}
+	if (op == mg_batch_start || op == mg_batch_complete)
+		mg_warn_batch_untrusted(c, name);
 	if (mg_cmd_ensure_service(c) < 0) {
 		rc = -1;
 		goto out;
@@ -246,8 +269,8 @@ out:
 	{ "Wait", MPT_SWITCH, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, help }
 
 static const mg_param start_batch_params[] = {
-	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to start. Omitted: the only batch "
-	               "there is."),
+	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to start. Omitted: the only batch, "
+	               "or the only one being processed."),
 	P_WAIT("migsh extension: wait with a progress bar (users and items) until the batch is "
 	       "Synced, SyncedWithErrors, Failed or Stopped, then show it."),
 	{ "Validate", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
@@ -294,14 +317,14 @@ const mg_cmdlet mg_cmd_start_migration_batch = {
 	.notes = "Users with a validation error from the CSV stay Failed: fix the CSV and add "
 	         "them again with Set-MigrationBatch -AddUsers (after Remove-MigrationUser).",
 	.related = "Stop-MigrationBatch Get-MigrationBatch Complete-MigrationBatch "
-	           "Get-MigrationService about_Migration_Workflow",
+	           "Get-MigrationService about_migsh_workflow",
 	.flags = MCF_SHOULD_PROCESS,
 	.process = start_batch_process,
 };
 
 static const mg_param stop_batch_params[] = {
-	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to stop. Omitted: the only batch "
-	               "there is."),
+	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to stop. Omitted: the only batch, "
+	               "or the only one being processed."),
 	MG_P_DOMAINCONTROLLER,
 	MG_P_PARTITION,
 	MG_P_END
@@ -339,7 +362,7 @@ const mg_cmdlet mg_cmd_stop_migration_batch = {
 
 static const mg_param complete_batch_params[] = {
 	P_IDENTITY_OPT("The name (or BatchGuid) of the batch to complete. Omitted: the only "
-	               "batch there is."),
+	               "batch, or the only one being processed."),
 	P_WAIT("migsh extension: wait with a progress bar until the batch is Completed, "
 	       "CompletedWithErrors or Failed, then show it."),
 	{ "SyncAndComplete", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
@@ -382,7 +405,7 @@ const mg_cmdlet mg_cmd_complete_migration_batch = {
 	         "migsh follows the documented IMAP workflow instead. Switch the MX record and "
 	         "let at least one incremental sync run before completing.",
 	.related = "Get-MigrationBatch Remove-MigrationBatch Set-MigrationBatch "
-	           "about_Migration_Workflow",
+	           "about_migsh_workflow",
 	.flags = MCF_SHOULD_PROCESS,
 	.process = complete_batch_process,
 };

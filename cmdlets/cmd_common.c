@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "cmdlets/cmd_common.h"
+#include "cmdlets/completion.h"
 #include "common/mem.h"
 #include "common/str.h"
 #include "engine/service.h"
@@ -149,6 +150,9 @@ struct mg_store *mg_cmd_store(mg_ctx *c)
 	if (mg_store_open(home, &st, &c->err) < 0)
 		return NULL;
 	mg_session_set_slot(c->session, "migration.store", st, store_release);
+	/* tab completion of endpoint/batch/user names, in case the session was
+	 * created without mg_migration_register() */
+	mg_migration_register(c->session);
 	return st;
 }
 

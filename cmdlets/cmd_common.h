@@ -1,7 +1,9 @@
 /*
  * cmd_common.h - pieces shared by the migration cmdlet declarations and
  * implementations: allowed-value lists, the accepted-and-ignored Exchange
- * parameters, and the "couldn't be found" / refusal error helpers.
+ * parameters, the "couldn't be found" errors, typed parameter readers
+ * (bytes, time spans, dates, Unlimited, credentials), and the session's
+ * state store and background service.
  */
 #ifndef MIGSH_CMDLETS_COMMON_H
 #define MIGSH_CMDLETS_COMMON_H

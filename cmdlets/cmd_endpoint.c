@@ -12,6 +12,7 @@
 #include "common/mem.h"
 #include "common/str.h"
 #include "engine/lifecycle.h"
+#include "engine/service.h"
 #include "engine/store.h"
 #include "net/probe.h"
 
@@ -26,6 +27,28 @@ void mg_warn_untrusted(mg_ctx *c, const char *host, int port)
 	           "Any machine on the network path can pretend to be this server and read the "
 	           "passwords sent to it. Trust the server's CA instead (SSL_CERT_FILE) when you can.",
 	           host, port);
+}
+
+void mg_warn_batch_untrusted(mg_ctx *c, const char *batch)
+{
+	mg_store *st = mg_cmd_store(c);
+	if (!st)
+		return;
+	mg_batch *b = NULL;
+	mg_err err;
+	mg_err_clear(&err);
+	if (mg_store_batch_load(st, batch, &b, &err) < 0)
+		return;
+	const char *names[2] = { b->source_endpoint, b->target_endpoint };
+	for (int i = 0; i < 2; i++) {
+		mg_endpoint *e = NULL;
+		if (names[i] && mg_store_endpoint_load(st, names[i], &e, &err) == 0) {
+			if (e->accept_untrusted)
+				mg_warn_untrusted(c, e->remote_server, e->port);
+			mg_endpoint_free(e);
+		}
+	}
+	mg_batch_free(b);
 }
 
 int mg_ep_conn_load(mg_ctx *c, const char *identity, mg_ep_conn *out, mg_err *err)
@@ -136,6 +159,18 @@ static int apply_conn_args(mg_ctx *c, mg_endpoint *e, bool accept_is_bool)
 		return -1;
 	if (r > 0)
 		e->max_concurrent_incremental = lim < 0 ? MG_UNLIMITED : lim;
+	/* extension: how a target endpoint logs in to each mailbox */
+	if (mg_has(c, "MasterUserSeparator")) {
+		const char *sep = mg_arg_str(c, "MasterUserSeparator");
+		free(e->master_separator);
+		e->master_separator = NULL;
+		if (sep && *sep) {
+			e->target_login = MG_TLOGIN_MASTER;
+			e->master_separator = xstrdup(sep);
+		} else {
+			e->target_login = MG_TLOGIN_AUTHZID;
+		}
+	}
 	/* extension: admin credentials of a target endpoint */
 	char *u = NULL, *p = NULL;
 	int have = mg_arg_credential(c, "Credentials", &u, &p);
@@ -161,12 +196,22 @@ static int apply_conn_args(mg_ctx *c, mg_endpoint *e, bool accept_is_bool)
 	return 0;
 }
 
+/* -Verbose: the (redacted) protocol trace of the connection test. */
+static void trace_line(void *arg, const char *line)
+{
+	mg_verbose((mg_ctx *)arg, "%s", line);
+}
+
 /* Test the endpoint's connection; -1 with an error naming the endpoint when it fails. */
 static int verify_endpoint(mg_ctx *c, const mg_endpoint *e, const char *verb)
 {
 	mg_conn_params p;
 	mg_endpoint_conn_params(e, &p);
 	p.compress = false;
+	if (mg_verbose_on(c)) {
+		p.trace = trace_line;
+		p.trace_arg = c;
+	}
 	if (e->accept_untrusted)
 		mg_warn_untrusted(c, e->remote_server, e->port);
 	mg_probe_result r;
@@ -207,35 +252,15 @@ static size_t batches_using(mg_store *st, const char *name, strbuf *sb)
 	return count;
 }
 
-static mv *endpoint_object(mg_store *st, const mg_endpoint *e)
+static mv *endpoint_object(mg_ctx *c, mg_store *st, const mg_endpoint *e)
 {
-	size_t nbatches = 0;
-	long long active = 0, active_inc = 0;
-	mg_batch **bv = NULL;
-	size_t nb = 0;
+	size_t nbatches = batches_using(st, e->name, NULL);
+	long active = 0, active_inc = 0;
 	mg_err err;
 	mg_err_clear(&err);
-	if (mg_store_batch_list(st, &bv, &nb, &err) == 0) {
-		for (size_t i = 0; i < nb; i++) {
-			if (!((bv[i]->source_endpoint && str_ieq(bv[i]->source_endpoint, e->name)) ||
-			      (bv[i]->target_endpoint && str_ieq(bv[i]->target_endpoint, e->name))))
-				continue;
-			nbatches++;
-			mg_user **uv = NULL;
-			size_t nu = 0;
-			if (mg_store_user_list(st, bv[i]->name, &uv, &nu, &err) == 0) {
-				for (size_t k = 0; k < nu; k++) {
-					if (uv[k]->status == MG_US_SYNCING || uv[k]->status == MG_US_STARTING ||
-					    uv[k]->status == MG_US_COMPLETING)
-						active++;
-					else if (uv[k]->status == MG_US_INCREMENTAL_SYNCING)
-						active_inc++;
-				}
-				mg_user_list_free(uv, nu);
-			}
-		}
-		mg_batch_list_free(bv, nb);
-	}
+	/* what the service runs now for this endpoint (0 when it does not run) */
+	if (mg_service_endpoint_counts(mg_home(c), e->name, &active, &active_inc, &err) < 0)
+		active = active_inc = 0;
 	return mg_obj_endpoint(e, nbatches, active, active_inc);
 }
 
@@ -277,7 +302,7 @@ static int new_endpoint_process(mg_ctx *c, mv *input)
 		goto out;
 	if (mg_store_endpoint_create(st, e, &c->err) < 0)
 		goto out;
-	rc = mg_emit_take(c, endpoint_object(st, e));
+	rc = mg_emit_take(c, endpoint_object(c, st, e));
 out:
 	mg_endpoint_free(e);
 	return rc;
@@ -301,7 +326,7 @@ static int get_endpoint_process(mg_ctx *c, mv *input)
 				mg_err_endpoint_not_found(&err, id);
 			return mg_error(c, &err, id) < 0 ? -1 : 0;
 		}
-		int rc = mg_emit_take(c, endpoint_object(st, e));
+		int rc = mg_emit_take(c, endpoint_object(c, st, e));
 		mg_endpoint_free(e);
 		return rc;
 	}
@@ -314,7 +339,7 @@ static int get_endpoint_process(mg_ctx *c, mv *input)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (type && !str_ieq(type, v[i]->endpoint_type ? v[i]->endpoint_type : "IMAP"))
 			continue;
-		rc = mg_emit_take(c, endpoint_object(st, v[i]));
+		rc = mg_emit_take(c, endpoint_object(c, st, v[i]));
 	}
 	mg_endpoint_list_free(v, n);
 	return rc;
@@ -450,6 +475,11 @@ static const mg_param new_endpoint_params[] = {
 	  "(mode 0600) and never shown. The connection test does not log in with them (a master "
 	  "user usually cannot log in on its own); test a login with "
 	  "Test-MigrationServerAvailability -Credentials 'user*admin',password." },
+	{ "MasterUserSeparator", MPT_STRING, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "migsh extension for target endpoints: log in to each mailbox as "
+	  "<EmailAddress><separator><admin user> (Dovecot's master-user login, separator *) "
+	  "instead of AUTHENTICATE PLAIN with the EmailAddress as authorization identity (the "
+	  "default). An empty string restores the default." },
 	{ "UserName", MPT_STRING, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "migsh extension: the administrator login of a target endpoint (same as the user part "
 	  "of -Credentials). Give it together with -Password." },
@@ -520,7 +550,7 @@ const mg_cmdlet mg_cmd_new_migration_endpoint = {
 	  "certificate is not verified at all and migsh prints a warning whenever the endpoint is "
 	  "used.",
 	.related = "Get-MigrationEndpoint Set-MigrationEndpoint Remove-MigrationEndpoint "
-	           "Test-MigrationServerAvailability New-MigrationBatch about_Migration_Troubleshooting",
+	           "Test-MigrationServerAvailability New-MigrationBatch about_migsh_troubleshooting",
 	.flags = MCF_SHOULD_PROCESS,
 	.process = new_endpoint_process,
 };
@@ -602,6 +632,11 @@ static const mg_param set_endpoint_params[] = {
 	  "saved when the connection fails." },
 	{ "Credentials", MPT_CREDENTIAL, MPF_EXTENSION | MPF_SECRET, -1, NULL, NULL, NULL, NULL,
 	  MGCOMP_NONE, "migsh extension: new administrator credentials for a target endpoint." },
+	{ "MasterUserSeparator", MPT_STRING, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "migsh extension for target endpoints: log in to each mailbox as "
+	  "<EmailAddress><separator><admin user> (Dovecot's master-user login, separator *) "
+	  "instead of AUTHENTICATE PLAIN with the EmailAddress as authorization identity (the "
+	  "default). An empty string restores the default." },
 	{ "UserName", MPT_STRING, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "migsh extension: new administrator login for a target endpoint." },
 	{ "Password", MPT_STRING, MPF_EXTENSION | MPF_SECRET, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,

@@ -166,7 +166,7 @@ const mg_cmdlet mg_cmd_get_migration_user_statistics = {
 	.output_type = &mg_type_user_stats,
 	.examples = user_stats_examples,
 	.related = "Get-MigrationUser Get-MigrationBatch Set-MigrationBatch "
-	           "about_Migration_Troubleshooting",
+	           "about_migsh_troubleshooting",
 	.process = user_stats_process,
 };
 

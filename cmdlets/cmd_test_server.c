@@ -251,8 +251,8 @@ const mg_cmdlet mg_cmd_test_migration_server_availability = {
 	  "Certificate failures name the check that failed (expired, wrong host name, unknown "
 	  "issuer) and the certificate subject. To trust a private CA set SSL_CERT_FILE (or "
 	  "SSL_CERT_DIR) for migsh; -AcceptUntrustedCertificates turns verification off "
-	  "entirely. See about_Migration_Troubleshooting.",
-	.related = "New-MigrationEndpoint Get-MigrationEndpoint about_Migration_Troubleshooting",
+	  "entirely. See about_migsh_troubleshooting.",
+	.related = "New-MigrationEndpoint Get-MigrationEndpoint about_migsh_troubleshooting",
 	.flags = MCF_SHOULD_PROCESS,
 	.process = test_server_process,
 };

@@ -75,5 +75,8 @@ char **mg_migration_names(mg_session *s, mg_complete kind)
 
 void mg_migration_register(mg_session *s)
 {
+	for (size_t i = 0; i < s->nsources; i++)
+		if (s->name_sources[i] == mg_migration_names)
+			return;
 	mg_session_add_name_source(s, mg_migration_names);
 }

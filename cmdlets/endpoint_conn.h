@@ -24,5 +24,8 @@ void mg_ep_conn_free(mg_ep_conn *ec);
 
 /* The warning printed whenever certificate verification is switched off. */
 void mg_warn_untrusted(mg_ctx *c, const char *host, int port);
+/* The same warning for the endpoints a batch uses (by batch name), when
+ * they accept untrusted certificates. */
+void mg_warn_batch_untrusted(mg_ctx *c, const char *batch);
 
 #endif

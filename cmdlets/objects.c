@@ -67,6 +67,9 @@ mv *mg_obj_endpoint(const mg_endpoint *e, size_t batches_using, long long active
 	mv_set_int(o, "ActiveIncrementalSyncCount", active_incremental);
 	mv_set_take(o, "Username", str_or_null(e->admin_user));
 	mv_set_bool(o, "HasCredentials", e->admin_user && e->admin_password);
+	mv_set_str(o, "TargetLogin", e->target_login == MG_TLOGIN_MASTER ? "MasterUser" : "AuthorizationIdentity");
+	mv_set_take(o, "MasterUserSeparator", e->target_login == MG_TLOGIN_MASTER
+	            ? mv_string(e->master_separator ? e->master_separator : "*") : mv_null());
 	mv_set_str(o, "Guid", e->guid);
 	mv_set_bool(o, "IsRemote", true);
 	mv_set_take(o, "CreationDateTime", mg_obj_time(e->created));

@@ -74,12 +74,19 @@ mg_dovecot_load_corpus SRC --seed 2026 --messages 40 ||
 	die "the corpus generator failed"
 echo "Dovecot pid $SRC_PID on 127.0.0.1: IMAP+STARTTLS port $SRC_IMAP_PORT, IMAPS port $SRC_IMAPS_PORT"
 echo "test CA: $MG_TEST_CA (migsh trusts it through SSL_CERT_FILE)"
-echo "source mailboxes (STATUS over STARTTLS):"
-for u in alice bob; do
-	printf 'a LOGIN %s %s\nb LIST "" "*" RETURN (STATUS (MESSAGES))\nz LOGOUT\n' "$u" "$MG_TEST_PASSWORD" |
-		mg_imap_starttls "$SRC_IMAP_PORT" | sed -n 's/^\* STATUS \(.*\) (MESSAGES \([0-9]*\))/'"  $u"': \1: \2 messages/p'
+echo "source mailboxes, as IMAP LIST/STATUS over STARTTLS shows them (folder names on the wire):"
+for u in alice bob carol; do
+	if [ "$u" = carol ]; then
+		login="carol*mailadmin" pw=$MG_TEST_MASTER_PASSWORD   # a Dovecot master-user login
+	else
+		login=$u pw=$MG_TEST_PASSWORD
+	fi
+	printf 'a LOGIN %s %s\nb LIST "" "*" RETURN (STATUS (MESSAGES))\nz LOGOUT\n' "$login" "$pw" |
+		mg_imap_starttls "$SRC_IMAP_PORT" |
+		sed -n 's/^\* STATUS \(.*\) (MESSAGES \([0-9]*\))\r*$/\1 \2/p' |
+		awk -v u="$login" '{ n = $NF; $NF = ""; sub(/ $/, ""); line = line (line ? ", " : "") $0 " " n; t += n }
+			END { printf "  %-16s %d messages: %s\n", u, t, line }'
 done
-echo "  carol: logs in through the master user (carol*mailadmin)"
 
 # ---- 4. migration with migsh
 step "4/5 migrating alice, bob and carol into migsh's local store"
@@ -145,6 +152,21 @@ case "$status" in
 Synced) ;;
 *) die "the batch ended as '${status:-unknown}' instead of Synced (see the statistics above)" ;;
 esac
+
+# Count what landed in the local store against the source, mailbox by mailbox.
+echo "messages at the source and in the local store:"
+for u in alice bob carol; do
+	src=$(find "$SRC_MAIL/$u" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l | tr -d ' ')
+	dst=$("$MIGSH" -c "(Get-MigrationUserStatistics -Identity $u@contoso.test).TargetMailbox" 2>/dev/null |
+		tr -d '\r' | sed -n '/./{p;q;}' || :)
+	if [ -n "$dst" ] && [ -d "$dst" ]; then
+		got=$(find "$dst" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l | tr -d ' ')
+		printf '  %-20s source %4s   local store %4s   (%s)\n' "$u@contoso.test" "$src" "$got" "$dst"
+		[ "$got" = "$src" ] || die "$u@contoso.test: $src messages at the source but $got in $dst"
+	else
+		printf '  %-20s source %4s   local store: no TargetMailbox directory reported\n' "$u@contoso.test" "$src"
+	fi
+done
 
 # ---- 5. cleanup (the EXIT trap stops the service and Dovecot, removes the temp dir)
 step "5/5 stopping the migration service and Dovecot"

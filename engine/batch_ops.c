@@ -91,8 +91,9 @@ int mg_batch_create_from_csv(mg_store *st, const mg_batch *tmpl, const void *csv
 		if (rc == 0 && !tep->admin_user)
 			rc = mg_err_set(err, MGC_INVALIDARG, "TargetEndpointNoAdmin",
 			                "The target endpoint '%s' has no admin credentials; migsh logs in to the "
-			                "target as each user through an admin account. Recreate it with -Credentials.",
-			                tep->name);
+			                "target as each user through an admin account. Add them with "
+			                "Set-MigrationEndpoint %s -Credentials (or -UserName and -Password).",
+			                tep->name, tep->name);
 		mg_endpoint_free(tep);
 	}
 	if (rc == 0) {
@@ -112,6 +113,12 @@ int mg_batch_create_from_csv(mg_store *st, const mg_batch *tmpl, const void *csv
 		rc = mg_lifecycle_apply(b, users, n, MG_ACT_START, mg_now(), err);
 	if (rc == 0)
 		rc = mg_store_batch_create(st, b, users, n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (users[i]->validation_failed) {
+			char *line = xasprintf("Validation failed; this user is not migrated: %s", users[i]->error);
+			(void)mg_store_user_report_append(st, b->name, users[i]->email, line, NULL);
+			free(line);
+		}
 	mg_store_unlock(st);
 	mg_csv_batch_free(&cb);
 	mg_user_list_free(users, n);
@@ -159,9 +166,18 @@ int mg_batch_add_users(mg_store *st, const char *identity, const void *csv, size
 			users[i]->queued_at = mg_now();
 		}
 		rc = mg_store_user_save(st, users[i], err);
+		if (rc == 0 && users[i]->validation_failed) {
+			char *line = xasprintf("Validation failed; this user is not migrated: %s", users[i]->error);
+			(void)mg_store_user_report_append(st, b->name, users[i]->email, line, NULL);
+			free(line);
+		}
 		if (rc == 0 && added)
 			(*added)++;
+		if (rc == 0 && running)
+			b->req_update = true;   /* tells the service to look at the batch's users again */
 	}
+	if (rc == 0 && b && b->req_update)
+		rc = mg_store_batch_save(st, b, err);
 	mg_store_unlock(st);
 	mg_user_list_free(users, n);
 	mg_csv_batch_free(&cb);

@@ -400,11 +400,17 @@ int mg_mdfolder_flag_letters(mg_mdfolder *f, const char *const *flags, size_t n_
 		if (!*fl || strpbrk(fl, " \t\r\n()"))
 			continue;
 		int idx = -1, free_idx = -1;
-		for (int k = 0; k < 26; k++) {
-			if (f->kw[k] && strcmp(f->kw[k], fl) == 0)
-				idx = k;
-			if (!f->kw[k] && free_idx < 0)
-				free_idx = k;
+		for (int pass = 0; pass < 2 && idx < 0; pass++) {
+			/* unknown: re-read the file first (Dovecot may have added keywords) */
+			if (pass == 1 && !kw_added && load_keywords(f, err) < 0)
+				return -1;
+			free_idx = -1;
+			for (int k = 0; k < 26; k++) {
+				if (f->kw[k] && strcmp(f->kw[k], fl) == 0)
+					idx = k;
+				if (!f->kw[k] && free_idx < 0)
+					free_idx = k;
+			}
 		}
 		if (idx < 0 && free_idx >= 0) {
 			f->kw[free_idx] = xstrdup(fl);

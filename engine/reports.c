@@ -276,7 +276,9 @@ int mg_reports_write(mg_store *st, const mg_batch *b, mg_user *const *users, siz
 		rc = mg_write_atomic(p, sum, strlen(sum), 0600, err);
 		free(p);
 	}
-	if (rc == 0 && b->notification_emails && b->notification_emails[0] && !b->skip_reports) {
+	/* -SkipReports or -ReportInterval 0: the files are written, no message is sent */
+	if (rc == 0 && b->notification_emails && b->notification_emails[0] && !b->skip_reports &&
+	    b->report_interval != 0) {
 		mg_endpoint *tep = NULL;
 		if (b->target_endpoint)
 			(void)mg_store_endpoint_load(st, b->target_endpoint, &tep, NULL);

@@ -7,7 +7,11 @@
  *   Notification-<time>.eml  with NotificationEmails: the summary as an
  *                         RFC 5322 message with MigrationErrors.csv attached,
  *                         also delivered into each recipient's Maildir INBOX
- *                         (new/) when the destination is the local store.
+ *                         (new/) when the destination is the local store, or
+ *                         APPENDed to it on the target endpoint.  Not sent with
+ *                         -SkipReports or -ReportInterval 0; after routine
+ *                         incremental syncs at most once per ReportInterval
+ *                         (the files are rewritten every time).
  */
 #ifndef MIGSH_ENGINE_REPORTS_H
 #define MIGSH_ENGINE_REPORTS_H

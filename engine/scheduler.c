@@ -53,6 +53,7 @@ typedef struct sched {
 	mg_config   cfg;
 	int64_t     started;
 	int64_t     last_status;
+	bool        jobs_changed;   /* rewrite service.yaml after this pass */
 } sched;
 
 /* ---- job bookkeeping ---- */
@@ -116,6 +117,7 @@ static void reap(sched *s)
 			pthread_join(j->thread, NULL);
 			*pp = j->next;
 			free_job(j);
+			s->jobs_changed = true;
 		} else {
 			pp = &j->next;
 		}
@@ -149,6 +151,7 @@ static int launch(sched *s, const mg_batch *b, const mg_user *u, svc_job_kind ki
 	}
 	j->next = s->jobs;
 	s->jobs = j;
+	s->jobs_changed = true;
 	return 0;
 }
 
@@ -205,6 +208,23 @@ static void write_reports(sched *s, mg_batch *b, mg_user **users, size_t n, cons
 	if (mg_reports_write(s->st, b, users, n, event, &err) < 0)
 		mg_svc_log("batch %s: reports: %s", b->name, err.msg);
 	b->last_report = mg_now();
+}
+
+/* After a routine incremental sync the files are rewritten, but the
+ * notification message goes out at most once per ReportInterval. */
+static void write_periodic_reports(sched *s, mg_batch *b, mg_user **users, size_t n)
+{
+	int64_t now = mg_now();
+	if (b->report_interval > 0 && b->last_report && now - b->last_report < b->report_interval) {
+		mg_batch *quiet = mg_batch_dup(b);
+		quiet->skip_reports = true;
+		mg_err err = { 0 };
+		if (mg_reports_write(s->st, quiet, users, n, "Synced", &err) < 0)
+			mg_svc_log("batch %s: reports: %s", b->name, err.msg);
+		mg_batch_free(quiet);
+		return;
+	}
+	write_reports(s, b, users, n, "Synced");
 }
 
 static bool is_failed(const mg_user *u)
@@ -440,7 +460,7 @@ static void handle_batch(sched *s, mg_batch *b)
 					failed++;
 			b->status = failed ? MG_BS_SYNCED_WITH_ERRORS : MG_BS_SYNCED;
 			b->last_synced = now;
-			write_reports(s, b, users, n, "Synced");
+			write_periodic_reports(s, b, users, n);
 		}
 		break;
 	}
@@ -572,8 +592,10 @@ int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop)
 			}
 			mg_store_unlock(st);
 		}
-		if (mg_now() - s.last_status >= 2)
+		if (s.jobs_changed || mg_now() - s.last_status >= 2) {
 			write_status(&s, false);
+			s.jobs_changed = false;
+		}
 		long poll = s.cfg.service_poll_ms > 0 ? (long)s.cfg.service_poll_ms : 500;
 		if (poll > 5000)
 			poll = 5000;

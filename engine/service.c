@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -108,6 +109,43 @@ int mg_service_status(const char *home, mg_service_info *out, mg_err *err)
 			yget_ll(&d, r, "ActiveIncrementalSyncs", &b);
 			out->active_initial = (long)a;
 			out->active_incremental = (long)b;
+			ydoc_free(&d);
+		}
+		free(data);
+	}
+	free(p);
+	return 0;
+}
+
+int mg_service_endpoint_counts(const char *home, const char *endpoint,
+                               long *initial, long *incremental, mg_err *err)
+{
+	*initial = *incremental = 0;
+	mg_service_info si;
+	if (mg_service_status(home, &si, err) < 0)
+		return -1;
+	if (!si.running)
+		return 0;
+	char *p = home_file(home, "service.yaml");
+	char *data = NULL;
+	size_t len;
+	if (mg_read_file(p, 16L << 20, &data, &len, NULL) == 0) {
+		ydoc d;
+		if (ydoc_load(&d, data, len, p, NULL) == 0) {
+			yaml_node_t *jobs = ymap_get(&d, ydoc_root(&d), "Jobs");
+			if (jobs && jobs->type == YAML_SEQUENCE_NODE)
+				for (yaml_node_item_t *it = jobs->data.sequence.items.start;
+				     it < jobs->data.sequence.items.top; it++) {
+					yaml_node_t *m = yaml_document_get_node(&d.doc, *it);
+					const char *ep = yscalar(ymap_get(&d, m, "Endpoint"));
+					const char *kind = yscalar(ymap_get(&d, m, "Kind"));
+					if (!ep || !kind || strcasecmp(ep, endpoint))
+						continue;
+					if (!strcmp(kind, "Initial"))
+						(*initial)++;
+					else
+						(*incremental)++;
+				}
 			ydoc_free(&d);
 		}
 		free(data);

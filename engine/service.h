@@ -51,6 +51,11 @@ typedef struct mg_service_info {
 
 /* Is the service running for home?  Never starts it. */
 int mg_service_status(const char *home, mg_service_info *out, mg_err *err);
+/* Syncs running now for one endpoint (by name, case-insensitive) across all
+ * batches: ActiveMigrationCount / ActiveIncrementalSyncCount of
+ * Get-MigrationEndpoint.  Both 0 when the service does not run. */
+int mg_service_endpoint_counts(const char *home, const char *endpoint,
+                               long *initial, long *incremental, mg_err *err);
 /* SIGTERM it and wait up to wait_seconds for it to exit (then SIGKILL).
  * 0 also when it was not running. */
 int mg_service_stop(const char *home, int wait_seconds, mg_err *err);

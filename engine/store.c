@@ -26,12 +26,91 @@
 #define SKIPPED_MAX  (512L * 1024 * 1024)   /* skipped items of one user */
 #define SCHEMA_MAGIC "migsh-store"
 
+/* Parsed user records by path, reused while the file is unchanged (same
+ * inode, size and mtime; every write replaces the inode): the service lists
+ * batches of up to 50,000 users every poll. */
+typedef struct ucache_ent {
+	char   *path;
+	dev_t   dev;
+	ino_t   ino;
+	off_t   size;
+	struct timespec mtim;
+	mg_user *u;
+	struct ucache_ent *next;
+} ucache_ent;
+
+#define UCACHE_BUCKETS 4096
+
 struct mg_store {
 	char           *home;
 	pthread_mutex_t mu;       /* recursive: threads of one process */
 	int             depth;
 	int             lockfd;   /* flock on store.lock while depth > 0 */
+	ucache_ent    **ucache;   /* UCACHE_BUCKETS chains, guarded by mu */
 };
+
+static unsigned long hash_str(const char *s)
+{
+	unsigned long h = 2166136261UL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619UL;
+	return h;
+}
+
+/* Cached copy of the user at path if the file is unchanged, else NULL. */
+static mg_user *ucache_get(mg_store *st, const char *path, const struct stat *sb)
+{
+	if (!st->ucache)
+		return NULL;
+	for (ucache_ent *e = st->ucache[hash_str(path) % UCACHE_BUCKETS]; e; e = e->next)
+		if (!strcmp(e->path, path)) {
+			if (e->dev == sb->st_dev && e->ino == sb->st_ino && e->size == sb->st_size &&
+			    e->mtim.tv_sec == sb->st_mtim.tv_sec && e->mtim.tv_nsec == sb->st_mtim.tv_nsec)
+				return mg_user_dup(e->u);
+			return NULL;
+		}
+	return NULL;
+}
+
+static void ucache_put(mg_store *st, const char *path, const struct stat *sb, const mg_user *u)
+{
+	if (!st->ucache)
+		st->ucache = xcalloc(UCACHE_BUCKETS, sizeof *st->ucache);
+	ucache_ent **b = &st->ucache[hash_str(path) % UCACHE_BUCKETS];
+	ucache_ent *e;
+	for (e = *b; e; e = e->next)
+		if (!strcmp(e->path, path))
+			break;
+	if (!e) {
+		e = xcalloc(1, sizeof *e);
+		e->path = xstrdup(path);
+		e->next = *b;
+		*b = e;
+	} else {
+		mg_user_free(e->u);
+	}
+	e->dev = sb->st_dev;
+	e->ino = sb->st_ino;
+	e->size = sb->st_size;
+	e->mtim = sb->st_mtim;
+	e->u = mg_user_dup(u);
+}
+
+static void ucache_free(mg_store *st)
+{
+	if (!st->ucache)
+		return;
+	for (size_t i = 0; i < UCACHE_BUCKETS; i++)
+		while (st->ucache[i]) {
+			ucache_ent *e = st->ucache[i];
+			st->ucache[i] = e->next;
+			free(e->path);
+			mg_user_free(e->u);
+			free(e);
+		}
+	free(st->ucache);
+	st->ucache = NULL;
+}
 
 /* ---- names and paths ---- */
 
@@ -239,6 +318,7 @@ void mg_store_close(mg_store *st)
 		return;
 	while (st->depth > 0)
 		mg_store_unlock(st);
+	ucache_free(st);
 	pthread_mutex_destroy(&st->mu);
 	free(st->home);
 	free(st);
@@ -286,6 +366,56 @@ static int write_record(const char *path, char *text, mg_err *err)
 	mg_wipe(text, n);   /* may hold a password */
 	free(text);
 	return rc;
+}
+
+/* Write a new file in a directory nobody sees yet (a batch being created):
+ * no fsync per file; the caller syncs the whole tree once (sync_tree) before
+ * making it visible with rename. */
+static int write_record_unsynced(const char *path, char *text, mg_err *err)
+{
+	size_t n = strlen(text);
+	int rc = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = mg_err_sys(err, MGC_WRITE, "WriteFile", "cannot create '%s'", path);
+	} else {
+		const char *p = text;
+		size_t left = n;
+		while (left) {
+			ssize_t w = write(fd, p, left);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = mg_err_sys(err, MGC_WRITE, "WriteFile", "cannot write '%s'", path);
+				break;
+			}
+			p += w;
+			left -= (size_t)w;
+		}
+		if (close(fd) < 0 && rc == 0)
+			rc = mg_err_sys(err, MGC_WRITE, "WriteFile", "cannot write '%s'", path);
+	}
+	mg_wipe(text, n);
+	free(text);
+	return rc;
+}
+
+/* Make everything written under dir durable: one syncfs() for the file
+ * system (much faster than one fsync per file for 50,000 users), then the
+ * directories themselves. */
+static int sync_tree(const char *dir, const char *const *subdirs, mg_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return mg_err_sys(err, MGC_WRITE, "SyncDirectory", "cannot open '%s'", dir);
+	int rc = syncfs(fd);
+	close(fd);
+	if (rc < 0)
+		return mg_err_sys(err, MGC_WRITE, "SyncDirectory", "cannot sync '%s'", dir);
+	for (size_t i = 0; subdirs && subdirs[i]; i++)
+		if (mg_fsync_dir(subdirs[i], err) < 0)
+			return -1;
+	return mg_fsync_dir(dir, err);
 }
 
 static bool exists(const char *path)
@@ -695,14 +825,18 @@ int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users
 			rc = mg_err_set(err, MGC_EXISTS, "DuplicateUser",
 			                "The user '%s' appears twice in batch '%s'.", users[i]->email, b->name);
 		else
-			rc = write_record(up, mg_user_to_yaml(users[i]), err);
+			rc = write_record_unsynced(up, mg_user_to_yaml(users[i]), err);
 		free(up);
 		free(uk);
 	}
 	if (rc == 0) {
 		char *bp = xasprintf("%s/batch.yaml", tmp);
-		rc = write_record(bp, mg_batch_to_yaml(b), err);
+		rc = write_record_unsynced(bp, mg_batch_to_yaml(b), err);
 		free(bp);
+	}
+	if (rc == 0) {
+		const char *const subs[] = { udir, rdir, NULL };
+		rc = sync_tree(tmp, subs, err);
 	}
 	if (rc == 0 && rename(tmp, bdir) < 0)
 		rc = mg_err_sys(err, MGC_WRITE, "CreateBatch", "cannot create '%s'", bdir);
@@ -874,7 +1008,17 @@ int mg_store_user_list(mg_store *st, const char *batch, mg_user ***out, size_t *
 	for (size_t i = 0; i < cnt; i++) {
 		char *p = mg_path_join(udir, names[i]);
 		mg_err e2 = { 0 };
-		if (user_read(p, &v[k], &e2) < 0) {
+		struct stat sb;
+		bool have_stat = stat(p, &sb) == 0;
+		if (have_stat && (v[k] = ucache_get(st, p, &sb)) != NULL) {
+			k++;
+			free(p);
+			continue;
+		}
+		if (user_read(p, &v[k], &e2) == 0) {
+			if (have_stat)
+				ucache_put(st, p, &sb, v[k]);
+		} else {
 			/* never drop a user: list it as Corrupted with the reason */
 			names[i][strlen(names[i]) - 5] = '\0';
 			char *em = unsafe_name(names[i]);

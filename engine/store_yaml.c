@@ -162,11 +162,18 @@ yaml_node_t *ymap_get(ydoc *d, yaml_node_t *map, const char *k)
 {
 	if (!map || map->type != YAML_MAPPING_NODE)
 		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(&d->doc, p->key);
+	yaml_node_pair_t *start = map->data.mapping.pairs.start;
+	int n = (int)(map->data.mapping.pairs.top - start);
+	int from = d->last_map == map ? d->last_idx : 0;
+	for (int i = 0; i < n; i++) {
+		int j = (from + i) % n;
+		yaml_node_t *kn = yaml_document_get_node(&d->doc, start[j].key);
 		const char *ks = yscalar(kn);
-		if (ks && !strcmp(ks, k))
-			return yaml_document_get_node(&d->doc, p->value);
+		if (ks && !strcmp(ks, k)) {
+			d->last_map = map;
+			d->last_idx = (j + 1) % n;
+			return yaml_document_get_node(&d->doc, start[j].value);
+		}
 	}
 	return NULL;
 }

@@ -32,6 +32,8 @@ typedef struct ydoc {
 	const char     *path;     /* for messages */
 	mg_err         *err;
 	int             failed;   /* a getter failed (err filled) */
+	yaml_node_t    *last_map; /* lookup cursor: getters mostly ask in file order */
+	int             last_idx;
 } ydoc;
 
 /* Parse data; the root must be a mapping ending in "_end: true". */

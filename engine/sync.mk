@@ -8,7 +8,8 @@ libengine_a_SOURCES += \
 	engine/sync_filter.c engine/sync_filter.h
 libengine_a_SOURCES += \
 	engine/imap_target.c engine/imap_target.h \
-	engine/sync.c
+	engine/sync.c engine/sync_internal.h engine/sync_util.c \
+	engine/sync_copy_maildir.c engine/sync_copy_imap.c
 
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)
@@ -37,3 +38,13 @@ tests_unit_test_sync_journal_LDADD = $(SYNC_UNIT_LIBS)
 tests_unit_test_sync_filter_SOURCES = tests/unit/test_sync_filter.c
 tests_unit_test_sync_filter_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sync_filter_LDADD = $(SYNC_UNIT_LIBS)
+
+# integration tests against real Dovecot (tests/lib/dovecot.sh)
+TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
+	tests/integration/sync_crash.sh tests/integration/sync_uidvalidity.sh \
+	tests/integration/sync_limits.sh tests/integration/sync_retry.sh \
+	tests/integration/sync_separators.sh
+EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
+	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
+	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
+	tests/integration/sync_retry.sh tests/integration/sync_separators.sh

@@ -56,7 +56,8 @@ size_t mg_flags_split(const char *s, char **store, const char ***out)
 	*store = xstrdup(s ? s : "");
 	size_t n = 0, cap = 0;
 	const char **v = NULL;
-	for (char *tok = strtok(*store, " "); tok; tok = strtok(NULL, " ")) {
+	char *save = NULL;
+	for (char *tok = strtok_r(*store, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		GROW(v, cap, n + 1);
 		v[n++] = tok;
 	}
@@ -155,7 +156,7 @@ static int cmp_dest(const void *a, const void *b)
 
 static void prune_orphans(mg_journal *j)
 {
-	if (!j->n_orphans)
+	if (!j->n_orphans || !j->n_msgs)
 		return;
 	mg_jmsg *sorted = xmalloc((j->n_msgs ? j->n_msgs : 1) * sizeof *sorted);
 	memcpy(sorted, j->msgs, j->n_msgs * sizeof *sorted);

@@ -56,12 +56,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = data[0];
 	data++;
 	size--;
-	mg_imap_parse_limits lim = { .max_line = 4096, .max_literal = 1 << 20, .max_buffered = 8192 };
+	mg_imap_parse_limits lim = { .max_line = 4096, .max_literal = 1 << 20, .max_buffered = 8192,
+	                             .stream_min = (mode & 0x40) ? 1 : 0 };
 	mg_imap_parser *p = mg_imap_parser_new(&lim);
 	size_t sink = 0;
 	if (mode & 0x80)
 		mg_imap_parser_set_stream(p, &ops, &sink);
-	size_t step = (mode & 0x7f) + 1, off = 0;
+	size_t step = (mode & 0x3f) + 1, off = 0;
 	while (off < size) {
 		size_t n = size - off < step ? size - off : step;
 		size_t used = 0;

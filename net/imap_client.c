@@ -55,6 +55,7 @@ void imap_trace(mg_imap *c, const char *dir, const char *line, size_t len)
 
 static void set_caps(mg_imap *c, const mg_imap_val *list)
 {
+	c->caps_gen++;
 	strbuf_reset(&c->caps);
 	strbuf_adds(&c->caps, " ");
 	for (size_t i = 0; list && i < list->n; i++) {
@@ -183,14 +184,23 @@ int imap_guard(mg_imap *c, const char *text, mg_err *err)
 			                  (int)vl, v);
 	if (vl == 5 && str_iprefix(v, "FETCH")) {
 		for (const char *q = v; (q = strchr(q, '[')) != NULL; q++) {
-			if (q - v < 9 || !str_iprefix(q - 9, "BODY.PEEK"))
-				if (q - v >= 4 && str_iprefix(q - 4, "BODY"))
-					return mg_err_set(err, MGC_PERMISSION, "SourceReadOnly",
-					                  "refusing FETCH BODY[] without PEEK on a source connection (it would set \\Seen)");
+			const char *w = q;
+			while (w > v && w[-1] != ' ' && w[-1] != '(')
+				w--;
+			size_t wl = (size_t)(q - w);
+			if ((wl == 4 && str_iprefix(w, "BODY")) || (wl == 6 && str_iprefix(w, "BINARY")))
+				return mg_err_set(err, MGC_PERMISSION, "SourceReadOnly",
+				                  "refusing FETCH %.*s[] without .PEEK on a source connection (it would set \\Seen)",
+				                  (int)wl, w);
 		}
-		if (strstr(v, "RFC822 ") || strstr(v, "RFC822)") || strstr(v, "RFC822.TEXT"))
-			return mg_err_set(err, MGC_PERMISSION, "SourceReadOnly",
-			                  "refusing FETCH RFC822 on a source connection (it would set \\Seen)");
+		for (const char *q = v; *q;) {
+			q += strspn(q, " ()");
+			size_t wl = strcspn(q, " ()");
+			if ((wl == 6 && str_iprefix(q, "RFC822")) || (wl == 11 && str_iprefix(q, "RFC822.TEXT")))
+				return mg_err_set(err, MGC_PERMISSION, "SourceReadOnly",
+				                  "refusing FETCH %.*s on a source connection (it would set \\Seen)", (int)wl, q);
+			q += wl;
+		}
 	}
 	return 0;
 }
@@ -645,11 +655,11 @@ static int step_ntlm(void *arg, int n, const char *chal, char **reply, mg_err *e
 	return -1;
 }
 
-static int after_login(mg_imap *c, const mg_imap_resp *r, mg_err *err)
+static int after_login(mg_imap *c, unsigned caps_gen, mg_err *err)
 {
 	c->logged_in = true;
-	(void)r;
-	if (mg_imap_capability(c, err) < 0)
+	/* servers usually send [CAPABILITY ...] with the login OK; ask only if not */
+	if (c->caps_gen == caps_gen && mg_imap_capability(c, err) < 0)
 		return -1;
 	if (mg_imap_has_cap(c, "UTF8=ACCEPT") && mg_imap_has_cap(c, "ENABLE")) {
 		imap_cmd k;
@@ -693,6 +703,7 @@ int mg_imap_login(mg_imap *c, const char *user, const char *password, const char
 	if (authzid && !*authzid)
 		authzid = NULL;
 	auth_arg a = { .user = user, .password = password, .authzid = authzid };
+	unsigned caps_gen = c->caps_gen;
 	int rc;
 	const char *mech;
 	switch (c->p.auth) {
@@ -772,7 +783,7 @@ int mg_imap_login(mg_imap *c, const char *user, const char *password, const char
 		return -1;
 	if (rc != IMAP_OK)
 		return auth_failed(c, user, mech, err);
-	return after_login(c, NULL, err);
+	return after_login(c, caps_gen, err);
 }
 
 /* ---------------- logout / close ---------------- */

@@ -195,6 +195,10 @@ typedef struct mg_imap_append_msg {
 	uint64_t    size;
 	ssize_t   (*read)(void *arg, void *buf, size_t cap);
 	void       *read_arg;
+	/* optional, with read(): start the data again from byte 0 (return 0, or -1).
+	 * Lets mg_imap_append_many batch streamed messages into MULTIAPPEND, which
+	 * needs to resend them one by one when the server refuses a batch. */
+	int       (*rewind)(void *arg);
 } mg_imap_append_msg;
 
 typedef struct mg_imap_append_result {
@@ -210,10 +214,14 @@ typedef struct mg_imap_append_result {
 int mg_imap_append(mg_imap *c, const char *wire_mailbox, const mg_imap_append_msg *m,
                    mg_imap_append_result *res, mg_err *err);
 
-/* APPEND many messages: pipelined (LITERAL+) with up to 16 in flight, else
- * one after another.  res[i] tells per message what happened; returns 0 when
- * the connection survived (even if some messages were refused), -1 on
- * transport/protocol errors. */
+/* APPEND many messages.  With LITERAL+ and MULTIAPPEND: batches of up to 100
+ * messages / 16 MiB in one MULTIAPPEND (one server transaction; messages need
+ * data or a rewind() provider), and a refused batch is resent message by
+ * message to tell which one the server refuses.  With LITERAL+ only: single
+ * APPENDs pipelined, up to 16 in flight.  Else one after another.
+ * res[i] tells per message what happened; returns 0 when the connection
+ * survived (even if some messages were refused), -1 on transport/protocol
+ * errors or invalid arguments. */
 int mg_imap_append_many(mg_imap *c, const char *wire_mailbox, const mg_imap_append_msg *msgs,
                         size_t n, mg_imap_append_result *res, mg_err *err);
 

@@ -30,6 +30,7 @@ struct mg_imap {
 	mg_imap_parser *ps;
 	unsigned next_tag;
 	strbuf caps;          /* " CAP1 CAP2 " as sent, with surrounding spaces */
+	unsigned caps_gen;    /* bumped whenever caps are replaced */
 	char *greeting;
 	bool preauth, logged_in, readonly, utf8, dead;
 	char last_text[1024];

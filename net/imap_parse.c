@@ -76,6 +76,7 @@ mg_imap_parser *mg_imap_parser_new(const mg_imap_parse_limits *lim)
 	if (!p->lim.max_line) p->lim.max_line = 1024 * 1024;
 	if (!p->lim.max_literal) p->lim.max_literal = 2ULL * 1024 * 1024 * 1024;
 	if (!p->lim.max_buffered) p->lim.max_buffered = 64ULL * 1024 * 1024;
+	if (!p->lim.stream_min) p->lim.stream_min = 4096;
 	return p;
 }
 
@@ -112,6 +113,7 @@ typedef struct cur {
 	bool partial;
 	bool stopped;
 	mg_imap_val innermost;  /* partial mode: items of the innermost open list */
+	size_t lit_i;           /* next literal record (literals are met in order) */
 	mg_err *err;
 } cur;
 
@@ -121,13 +123,6 @@ static int tok_err(cur *c, const char *what)
 	                  "malformed IMAP response from the server: %s (at byte %zu)", what, c->pos);
 }
 
-static const lit_rec *find_lit(const mg_imap_parser *p, size_t data_off)
-{
-	for (size_t i = 0; i < p->nlits; i++)
-		if (p->lits[i].data_off == data_off)
-			return &p->lits[i];
-	return NULL;
-}
 
 static bool at_eol(const cur *c)
 {
@@ -227,7 +222,8 @@ static int parse_literal(cur *c, mg_imap_val *v)
 	if (c->pos + 3 > c->end || c->b[c->pos] != '}' || c->b[c->pos + 1] != '\r' || c->b[c->pos + 2] != '\n')
 		return tok_err(c, "literal marker not at the end of a line");
 	c->pos += 3;
-	const lit_rec *L = find_lit(c->p, c->pos);
+	const lit_rec *L = c->lit_i < c->p->nlits && c->p->lits[c->lit_i].data_off == c->pos
+	                   ? &c->p->lits[c->lit_i++] : NULL;
 	if (!L || L->size != size)
 		return tok_err(c, "literal bookkeeping mismatch");
 	v->literal8 = l8;
@@ -586,7 +582,9 @@ int mg_imap_parser_feed(mg_imap_parser *p, const void *data, size_t len, size_t 
 		}
 		if (lm == 1) {
 			bool stream = false;
-			if (p->ops && p->ops->begin) {
+			/* only big literals are offered: re-tokenizing the response so far
+			 * for every tiny literal would let a server make parsing quadratic */
+			if (p->ops && p->ops->begin && size >= p->lim.stream_min) {
 				mg_imap_resp partial;
 				mg_imap_val inner = { .type = MG_IMAP_LIST };
 				if (tokenize(p, ms, true, ms, &partial, &inner, err) < 0) {

@@ -78,9 +78,11 @@ typedef struct mg_imap_parse_limits {
 	size_t   max_line;        /* bytes of one response excluding literal data; 0 = 1 MiB */
 	uint64_t max_literal;     /* announced literal size; 0 = 2 GiB */
 	uint64_t max_buffered;    /* literal kept in memory (not streamed); 0 = 64 MiB */
+	uint64_t stream_min;      /* smaller literals are kept in memory without asking the
+	                             stream hook; 0 = 4096 */
 } mg_imap_parse_limits;
 
-/* Stream hook.  begin() sees the response so far: partial->kind/tag/num/name
+/* Stream hook (asked for literals of at least stream_min bytes).  begin() sees the response so far: partial->kind/tag/num/name
  * are set, and `list` holds the items of the innermost open list parsed so
  * far (for "* 5 FETCH (UID 9 BODY[] {123}" that is UID, 9, BODY[]), or the
  * top-level args.  Return 1 to stream this literal to data()/end(), 0 to keep

@@ -14,8 +14,8 @@ libnet_a_SOURCES += \
 
 # ---- unit tests (cmocka) ----
 if UNIT_TESTS
-check_PROGRAMS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_imap_parse
-TESTS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_imap_parse
+check_PROGRAMS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_imap_parse tests/unit/test_imap_client
+TESTS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_imap_parse tests/unit/test_imap_client
 tests_unit_test_mutf7_SOURCES = tests/unit/test_mutf7.c
 tests_unit_test_mutf7_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_mutf7_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
@@ -25,6 +25,9 @@ tests_unit_test_sasl_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIB
 tests_unit_test_imap_parse_SOURCES = tests/unit/test_imap_parse.c
 tests_unit_test_imap_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_imap_parse_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
+tests_unit_test_imap_client_SOURCES = tests/unit/test_imap_client.c
+tests_unit_test_imap_client_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_imap_client_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
 endif
 
 # ---- integration tests against real Dovecot (tests/lib/dovecot.sh) ----

@@ -103,9 +103,17 @@ int mg_probe_server(const mg_conn_params *p, const char *user, const char *passw
 	snprintf(out->message, sizeof out->message, "%s",
 	         user ? "The connection to the server and the login succeeded."
 	              : "The connection to the server succeeded.");
-	if (out->verification_off)
-		snprintf(out->message + strlen(out->message), sizeof out->message - strlen(out->message),
-		         " WARNING: certificate verification was turned off (-AcceptUntrustedCertificates).");
+	if (out->verification_off) {
+		const mg_tls_info *t = mg_imap_tls_info(c);
+		size_t l = strlen(out->message);
+		if (t->verify_code)
+			snprintf(out->message + l, sizeof out->message - l,
+			         " WARNING: certificate verification was turned off (-AcceptUntrustedCertificates); "
+			         "the certificate would have failed verification: %s.", t->verify_reason);
+		else
+			snprintf(out->message + l, sizeof out->message - l,
+			         " WARNING: certificate verification was turned off (-AcceptUntrustedCertificates).");
+	}
 	mg_imap_logout(c, NULL);
 done:
 	mg_imap_close(c);

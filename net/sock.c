@@ -14,6 +14,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +178,34 @@ mg_sock *mg_sock_connect(const char *host, int port, int connect_timeout_ms,
 
 /* ---------------- raw I/O (TCP or TLS) ---------------- */
 
+/* OpenSSL writes with write(2), which raises SIGPIPE when the peer has gone.
+ * A library must not kill its host process: block SIGPIPE in this thread
+ * around TLS calls and swallow one that we caused. */
+typedef struct pipe_guard { sigset_t old; bool was_pending; } pipe_guard;
+
+static void pipe_block(pipe_guard *g)
+{
+	sigset_t set, pend;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pend);
+	g->was_pending = sigismember(&pend, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void pipe_unblock(pipe_guard *g)
+{
+	sigset_t set, pend;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pend);
+	if (!g->was_pending && sigismember(&pend, SIGPIPE)) {
+		struct timespec zero = { 0, 0 };
+		sigtimedwait(&set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
 static int io_timeout_err(mg_sock *s, mg_err *err, const char *what)
 {
 	return mg_err_set(err, MGC_TIMEOUT, "ReadTimeout",
@@ -188,7 +218,10 @@ static ssize_t raw_read(mg_sock *s, void *buf, size_t n, mg_err *err)
 	for (;;) {
 		if (s->ssl) {
 			ERR_clear_error();
+			pipe_guard g;
+			pipe_block(&g);
 			int r = SSL_read(s->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
+			pipe_unblock(&g);
 			if (r > 0) {
 				s->wire_in += (uint64_t)r;
 				return r;
@@ -237,7 +270,10 @@ static int raw_write(mg_sock *s, const void *buf, size_t n, mg_err *err)
 	while (n) {
 		if (s->ssl) {
 			ERR_clear_error();
+			pipe_guard g;
+			pipe_block(&g);
 			int r = SSL_write(s->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+			pipe_unblock(&g);
 			if (r > 0) {
 				p += r; n -= (size_t)r; s->wire_out += (uint64_t)r;
 				continue;
@@ -535,7 +571,10 @@ int mg_sock_start_tls(mg_sock *s, const char *host, bool accept_untrusted, mg_er
 	long deadline = now_ms() + s->io_timeout_ms;
 	for (;;) {
 		ERR_clear_error();
+		pipe_guard g;
+		pipe_block(&g);
 		int r = SSL_connect(s->ssl);
+		pipe_unblock(&g);
 		if (r == 1)
 			break;
 		int e = SSL_get_error(s->ssl, r);
@@ -580,8 +619,12 @@ int mg_sock_start_tls(mg_sock *s, const char *host, bool accept_untrusted, mg_er
 	s->tls.active = true;
 	s->tls.verification_off = accept_untrusted;
 	s->tls.verified = !accept_untrusted && SSL_get_verify_result(s->ssl) == X509_V_OK;
-	if (s->tls.verify_code == 0)
+	if (s->tls.verify_code == 0) {
 		s->tls.verify_code = SSL_get_verify_result(s->ssl);
+		if (s->tls.verify_code)
+			snprintf(s->tls.verify_reason, sizeof s->tls.verify_reason, "%s",
+			         X509_verify_cert_error_string(s->tls.verify_code));
+	}
 	snprintf(s->tls.version, sizeof s->tls.version, "%s", SSL_get_version(s->ssl));
 	snprintf(s->tls.cipher, sizeof s->tls.cipher, "%s", SSL_get_cipher_name(s->ssl));
 	X509 *peer = SSL_get0_peer_certificate(s->ssl);
@@ -635,8 +678,12 @@ void mg_sock_close(mg_sock *s)
 	if (!s)
 		return;
 	if (s->ssl) {
-		if (s->tls.active)
+		if (s->tls.active) {
+			pipe_guard g;
+			pipe_block(&g);
 			SSL_shutdown(s->ssl);
+			pipe_unblock(&g);
+		}
 		SSL_free(s->ssl);
 	}
 	if (s->ctx)

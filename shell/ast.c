@@ -45,6 +45,7 @@ void ast_tree_unref(ast_tree *t)
 	if (!t || --t->refs > 0)
 		return;
 	ast_free(t->root);
+	ast_free(t->params);
 	free(t->src);
 	free(t->origin);
 	free(t);
@@ -56,7 +57,8 @@ const char *ast_kind_name(ast_kind k)
 		"Block", "Pipeline", "Command", "CommandParameter", "Assign", "If", "Foreach",
 		"Exit", "BinaryOp", "UnaryOp", "Array", "Range", "Number", "String",
 		"ExpandableString", "Variable", "Member", "Invoke", "Index", "SubExpression",
-		"ArrayExpression", "Paren", "Hashtable", "ScriptBlock", "Type", "Cast"
+		"ArrayExpression", "Paren", "Hashtable", "ScriptBlock", "Type", "Cast",
+		"While", "For", "Break", "Try", "Throw", "Function"
 	};
 	return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }

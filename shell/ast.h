@@ -38,7 +38,14 @@ typedef enum ast_kind {
 	N_HASH,         /* kids = key, value, key, value ... */
 	N_SCRIPTBLOCK,  /* kids[0] = block; pos/len = the text between the braces */
 	N_TYPE,         /* [TypeName]: str = name */
-	N_CAST          /* str = type name; kids[0] = value */
+	N_CAST,         /* str = type name; kids[0] = value */
+	N_WHILE,        /* kids[0] = condition, kids[1] = body; AF_DO: do { } while/until; AF_UNTIL */
+	N_FOR,          /* kids = init, condition, step (N_BLOCK, may be empty), body */
+	N_BREAK,        /* AF_CONTINUE for `continue` */
+	N_TRY,          /* kids[0] = body, then catch block (AF_CATCH), then finally block (AF_FINALLY) */
+	N_THROW,        /* kids[0] optional value */
+	N_FUNCDEF       /* str = name; kids[0] = N_SCRIPTBLOCK body; kids[1..] = N_VAR parameters
+	                   (AF_SWITCHPARAM for [switch]; kids[0] of a parameter = default value) */
 } ast_kind;
 
 #define AF_BAREWORD 0x01u
@@ -46,6 +53,13 @@ typedef enum ast_kind {
 #define AF_STATIC   0x04u
 #define AF_RETURN   0x08u
 #define AF_INVOKE   0x10u
+#define AF_DO       0x20u
+#define AF_UNTIL    0x40u
+#define AF_CONTINUE 0x80u
+#define AF_CATCH    0x100u
+#define AF_FINALLY  0x200u
+#define AF_SPLAT    0x400u  /* N_VAR written @name as a command argument */
+#define AF_SWITCHPARAM 0x800u /* function parameter declared [switch] */
 
 typedef struct ast {
 	ast_kind kind;
@@ -65,6 +79,7 @@ typedef struct ast_tree {
 	size_t len;
 	char  *origin;   /* script file name, or NULL */
 	ast   *root;     /* N_BLOCK */
+	ast   *params;   /* the script's param( ) block: N_BLOCK of N_VAR parameters, or NULL */
 } ast_tree;
 
 ast  *ast_new(ast_kind kind, size_t pos, size_t len);

@@ -22,11 +22,15 @@ extern const mg_cmdlet mg_cmd_out_file, mg_cmd_get_content, mg_cmd_set_content;
 extern const mg_cmdlet mg_cmd_write_host, mg_cmd_write_output, mg_cmd_get_date,
                        mg_cmd_clear_host;
 extern const mg_cmdlet mg_cmd_get_help, mg_cmd_get_command;
+extern const mg_cmdlet mg_cmd_get_member, mg_cmd_out_null, mg_cmd_out_host, mg_cmd_start_sleep,
+                       mg_cmd_write_warning, mg_cmd_write_verbose, mg_cmd_write_error,
+                       mg_cmd_read_host;
 
 /* output types of the utility cmdlets */
 extern const mv_type_info mg_type_measure_info;   /* Measure-Object: GenericMeasureInfo */
 extern const mv_type_info mg_type_group_info;     /* Group-Object: GroupInfo */
 extern const mv_type_info mg_type_help_summary;   /* Get-Help pattern: HelpInfoShort */
 extern const mv_type_info mg_type_command_info;   /* Get-Command: CmdletInfo */
+extern const mv_type_info mg_type_member_definition; /* Get-Member: MemberDefinition */
 
 #endif

@@ -31,5 +31,13 @@ const mg_cmdlet *const mg_builtin_cmdlets[] = {
 	&mg_cmd_clear_host,
 	&mg_cmd_get_help,
 	&mg_cmd_get_command,
+	&mg_cmd_get_member,
+	&mg_cmd_out_null,
+	&mg_cmd_out_host,
+	&mg_cmd_start_sleep,
+	&mg_cmd_write_warning,
+	&mg_cmd_write_verbose,
+	&mg_cmd_write_error,
+	&mg_cmd_read_host,
 	NULL
 };

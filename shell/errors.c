@@ -23,6 +23,7 @@ static const struct { const char *id, *exc; } exc_by_id[] = {
 	{ "CommandNotFoundException", "CommandNotFoundException" },
 	{ "PathNotFound", "ItemNotFoundException" },
 	{ "ConfirmationRequired", "InvalidOperationException" },
+	{ "PipelineStopped", "PipelineStoppedException" },
 	{ "MethodNotFound", "RuntimeException" },
 	{ "InvalidCastFromStringToInteger", "RuntimeException" },
 	{ "PropertyNotFound", "RuntimeException" },

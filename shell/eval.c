@@ -18,6 +18,7 @@
 #include "common/str.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@
 #define MAX_FILE_BYTES (512u * 1024 * 1024)
 
 /* statement results */
-enum { EV_OK = 0, EV_ERR = -1, EV_EXIT = -2, EV_RETURN = -3 };
+enum { EV_OK = 0, EV_ERR = -1, EV_EXIT = -2, EV_RETURN = -3, EV_BREAK = -4, EV_CONTINUE = -5 };
 
 typedef struct ev {
 	mg_session *s;
@@ -41,6 +42,8 @@ typedef struct ev {
 	char        cmd[128];
 	char        target[512];
 	int         nest;        /* pipelines being run (for bind_only) */
+	int         in_try;      /* inside try { }: errors go to the catch block */
+	bool        fatal;       /* the thrown error ends the script (throw) */
 } ev;
 
 static int  ev_statement(ev *e, const ast *n, mv *out);
@@ -91,6 +94,12 @@ static void report(ev *e)
 {
 	if (!e->has_err)
 		return;
+	if (mg_session_interrupted(e->s)) {
+		/* Ctrl-C: back to the prompt quietly, like PowerShell */
+		e->has_err = false;
+		e->s->last_ok = false;
+		return;
+	}
 	mg_errrec_report(e->s, &e->rec);
 	e->has_err = false;
 }
@@ -147,7 +156,8 @@ static mv *make_scriptblock(ev *e, const ast *n)
 	sbcode *c = xmalloc(sizeof *c);
 	c->tree = ast_tree_ref(e->tree);
 	c->node = n;
-	char *text = xstrndup(e->tree->src + n->pos, n->len);
+	const ast *textnode = n->kind == N_FUNCDEF ? n->kids[0] : n;
+	char *text = xstrndup(e->tree->src + textnode->pos, textnode->len);
 	mv *v = mv_scriptblock(c, text, sb_release);
 	free(text);
 	return v;
@@ -178,7 +188,8 @@ static int run_scriptblock(ev *e, mv *block, mv *dollar_under, mv *args, mv *out
 	ast_tree *saved = e->tree;
 	e->tree = c->tree;
 	s->depth++;
-	int rc = ev_block(e, c->node->kids[0], out, false);
+	const ast *body = c->node->kind == N_FUNCDEF ? c->node->kids[0]->kids[0] : c->node->kids[0];
+	int rc = ev_block(e, body, out, false);
 	s->depth--;
 	e->tree = saved;
 	if (dollar_under) {
@@ -971,25 +982,36 @@ static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 	}
 	if (l->kind == MV_DATETIME && r->kind == MV_DATETIME && !strcmp(op, "-"))
 		return mv_timespan_ms((l->u.dt.sec - r->u.dt.sec) * 1000 + (l->u.dt.usec - r->u.dt.usec) / 1000);
-	double a, b;
+	double a = 0, b = 0;
 	long long ai = 0, bi = 0;
-	mv *lnull = l->kind == MV_NULL ? mv_int(0) : NULL;
-	if (lnull)
-		l = lnull;
-	bool ok = mv_to_double(l, &a) == 0 && mv_to_double(r, &b) == 0;
-	bool ints = ok && mv_to_ll(l, &ai) == 0 && mv_to_ll(r, &bi) == 0 && (l->kind != MV_DOUBLE && r->kind != MV_DOUBLE) &&
-	            floor(a) == a && floor(b) == b;
-	mv_unref(lnull);
+	bool lnull = l->kind == MV_NULL;   /* $null + 1 = 1 */
+	bool ok = (lnull || mv_to_double(l, &a) == 0) && mv_to_double(r, &b) == 0;
+	bool ints = ok && (lnull || mv_to_ll(l, &ai) == 0) && mv_to_ll(r, &bi) == 0 &&
+	            l->kind != MV_DOUBLE && r->kind != MV_DOUBLE && floor(a) == a && floor(b) == b;
 	if (!ok || l->kind == MV_ARRAY || r->kind == MV_ARRAY || l->kind == MV_HASH) {
 		return throwf(e, n, MGC_INVALIDOP, "OperatorFailed",
 		              "The operator '%s' cannot be applied to values of type [%s] and [%s].", op,
 		              mv_kind_name(l), mv_kind_name(r));
 	}
-	if (!strcmp(op, "+")) return num_result(a + b, ints, ai + bi);
-	if (!strcmp(op, "-")) return num_result(a - b, ints, ai - bi);
-	if (!strcmp(op, "*")) return num_result(a * b, ints, ai * bi);
+	/* integer results unless they overflow (then double, like PowerShell) */
+	long long ri = 0;
+	bool ovf = false;
+	if (!strcmp(op, "+")) {
+		ovf = __builtin_add_overflow(ai, bi, &ri);
+		return num_result(a + b, ints && !ovf, ri);
+	}
+	if (!strcmp(op, "-")) {
+		ovf = __builtin_sub_overflow(ai, bi, &ri);
+		return num_result(a - b, ints && !ovf, ri);
+	}
+	if (!strcmp(op, "*")) {
+		ovf = __builtin_mul_overflow(ai, bi, &ri);
+		return num_result(a * b, ints && !ovf, ri);
+	}
 	if (b == 0)
 		return throwf(e, n, MGC_NOTSPECIFIED, "RuntimeException", "Attempted to divide by zero.");
+	if (ints && bi == -1 && ai == LLONG_MIN)
+		ints = false;
 	if (!strcmp(op, "/")) return ints && ai % bi == 0 ? mv_int(ai / bi) : mv_double(a / b);
 	if (!strcmp(op, "%")) return ints ? mv_int(ai % bi) : mv_double(fmod(a, b));
 	return throwf(e, n, MGC_INVALIDOP, "OperatorFailed", "Unknown operator '%s'.", op);
@@ -1418,6 +1440,12 @@ static mv *ev_expr(ev *e, const ast *n)
 	case N_IF:
 	case N_FOREACH:
 	case N_EXIT:
+	case N_WHILE:
+	case N_FOR:
+	case N_BREAK:
+	case N_TRY:
+	case N_THROW:
+	case N_FUNCDEF:
 	case N_BLOCK: {
 		mv *out = mv_array();
 		int rc = n->kind == N_BLOCK ? ev_block(e, n, out, true) : ev_statement(e, n, out);
@@ -1581,6 +1609,8 @@ typedef struct cmdargs {
 	size_t n, cap;
 	mv **vals;       /* owned values */
 	size_t nv, capv;
+	char **names;    /* owned parameter names (from splatting) */
+	size_t nn, capn;
 } cmdargs;
 
 static void cmdargs_free(cmdargs *c)
@@ -1588,7 +1618,17 @@ static void cmdargs_free(cmdargs *c)
 	for (size_t i = 0; i < c->nv; i++)
 		mv_unref(c->vals[i]);
 	free(c->vals);
+	for (size_t i = 0; i < c->nn; i++)
+		free(c->names[i]);
+	free(c->names);
 	free(c->a);
+}
+
+static const char *keep_name(cmdargs *c, const char *name)
+{
+	GROW(c->names, c->capn, c->nn + 1);
+	c->names[c->nn] = xstrdup(name);
+	return c->names[c->nn++];
 }
 
 static mv *keep(cmdargs *c, mv *v)
@@ -1620,6 +1660,27 @@ static int eval_cmdargs(ev *e, const ast *cmd, size_t first, cmdargs *c)
 				if (k->kids[0]->kind == N_NUMBER)
 					ra->numtext = k->kids[0]->str;
 			}
+		} else if (k->kind == N_VAR && (k->flags & AF_SPLAT)) {
+			/* @h: each key = value becomes -key:value; @a: each item a positional value */
+			mv *v = keep(c, get_var(e, k->str));
+			size_t cnt = v->kind == MV_HASH || v->kind == MV_OBJECT ? v->u.obj.n :
+			             v->kind == MV_ARRAY ? v->u.arr.n : v->kind == MV_NULL ? 0 : 1;
+			for (size_t j = 0; j < cnt; j++) {
+				GROW(c->a, c->cap, c->n + 1);
+				ra = &c->a[c->n];
+				memset(ra, 0, sizeof *ra);
+				ra->pos = ra->vpos = k->pos;
+				ra->len = ra->vlen = k->len;
+				if (v->kind == MV_HASH || v->kind == MV_OBJECT) {
+					ra->name = keep_name(c, v->u.obj.props[j].name);
+					ra->val = v->u.obj.props[j].val;
+					ra->colon = true;
+				} else {
+					ra->val = v->kind == MV_ARRAY ? v->u.arr.items[j] : v;
+				}
+				c->n++;
+			}
+			continue;
 		} else {
 			mv *v = ev_expr(e, k);
 			if (!v)
@@ -1633,6 +1694,23 @@ static int eval_cmdargs(ev *e, const ast *cmd, size_t first, cmdargs *c)
 		c->n++;
 	}
 	return 0;
+}
+
+/* Command-line arguments for a script: -Name, -Name:value as one word, values. */
+static void script_args(const cmdargs *ca, mv *args)
+{
+	for (size_t i = 0; i < ca->n; i++) {
+		if (ca->a[i].name && ca->a[i].colon) {
+			char *v = mv_to_string(ca->a[i].val);
+			mv_array_push_take(args, mv_stringf("-%s:%s", ca->a[i].name, v));
+			free(v);
+			continue;
+		}
+		if (ca->a[i].name)
+			mv_array_push_take(args, mv_stringf("-%s", ca->a[i].name));
+		if (ca->a[i].val)
+			mv_array_push(args, ca->a[i].val);
+	}
 }
 
 static const mg_cmdlet *resolve_cmdlet(ev *e, const char *name)
@@ -1685,9 +1763,188 @@ static void store_var(mg_session *s, const char *name, mv *coll)
 	mg_var_set(s, name, coll);
 }
 
+/* $ErrorActionPreference / $WarningPreference / $VerbosePreference apply
+ * when the command line does not say otherwise. */
+static int preference(mg_session *s, const char *var, int dflt)
+{
+	mv *v = mg_var_get(s, var);
+	if (!v || v->kind != MV_STRING)
+		return dflt;
+	const char *t = v->u.str.s;
+	if (str_ieq(t, "Stop")) return MG_EA_STOP;
+	if (str_ieq(t, "SilentlyContinue")) return MG_EA_SILENT;
+	if (str_ieq(t, "Ignore")) return MG_EA_IGNORE;
+	if (str_ieq(t, "Inquire")) return MG_EA_INQUIRE;
+	if (str_ieq(t, "Continue")) return MG_EA_CONTINUE;
+	return dflt;
+}
+
+static void apply_preferences(mg_session *s, mg_bound *b)
+{
+	if (!mg_bound_get(b, "ErrorAction"))
+		b->error_action = preference(s, "ErrorActionPreference", MG_EA_CONTINUE);
+	if (!mg_bound_get(b, "WarningAction"))
+		b->warning_action = preference(s, "WarningPreference", MG_EA_CONTINUE);
+	if (!mg_bound_get(b, "Verbose"))
+		b->verbose = preference(s, "VerbosePreference", MG_EA_SILENT) == MG_EA_CONTINUE;
+}
+
+/* $ErrorActionPreference = 'Stop': any error ends the script. */
+static bool stop_on_error(mg_session *s)
+{
+	return preference(s, "ErrorActionPreference", MG_EA_CONTINUE) == MG_EA_STOP;
+}
+
 static int run_block_element(ev *e, mv *block, mv *args, mv *out)
 {
 	return run_scriptblock(e, block, NULL, args, out);
+}
+
+static mv *find_function(ev *e, const char *name)
+{
+	if (!name)
+		return NULL;
+	char *key = xasprintf("function:%s", name);
+	mv *v = mg_var_get(e->s, key);
+	free(key);
+	return v && v->kind == MV_SCRIPTBLOCK && v->u.sb.release == sb_release ? v : NULL;
+}
+
+/* Bind arguments to the parameters of a function or script: -Name value,
+ * -Name:value, [switch] names, unique prefixes; positional values fill the
+ * remaining parameters in order; the rest go to *rest ($args).  vals[k]
+ * gets a new reference or stays NULL.  Errors are thrown (who = the name
+ * shown in the record). */
+static int bind_params(ev *e, const ast *const *prm, size_t np, const mg_rawarg *a, size_t n,
+                       mv **vals, mv *rest, const char *who, const ast *at)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!a[i].name) {
+			size_t k = 0;
+			while (k < np && (vals[k] || (prm[k]->flags & AF_SWITCHPARAM)))
+				k++;
+			if (k < np)
+				vals[k] = mv_ref(a[i].val);
+			else
+				mv_array_push(rest, a[i].val);
+			continue;
+		}
+		size_t hit = np, nhits = 0;
+		for (size_t k = 0; k < np; k++) {
+			if (str_ieq(prm[k]->str, a[i].name)) {
+				hit = k;
+				nhits = 1;
+				break;
+			}
+			if (str_iprefix(prm[k]->str, a[i].name)) {
+				hit = k;
+				nhits++;
+			}
+		}
+		if (nhits != 1) {
+			mg_errrec r;
+			memset(&r, 0, sizeof r);
+			if (nhits == 0)
+				mg_err_set(&r.err, MGC_INVALIDARG, "NamedParameterNotFound",
+				           "A parameter cannot be found that matches parameter name '%s'.", a[i].name);
+			else
+				mg_err_set(&r.err, MGC_INVALIDARG, "AmbiguousParameter",
+				           "Parameter cannot be processed because the parameter name '%s' is ambiguous.", a[i].name);
+			r.cmdlet = who;
+			if (at && e->tree) {
+				r.src = e->tree->src;
+				r.srclen = e->tree->len;
+				r.origin = e->tree->origin;
+				r.pos = a[i].len ? a[i].pos : at->pos;
+				r.len = a[i].len ? a[i].len : at->len;
+			}
+			throw_rec(e, &r);
+			return -1;
+		}
+		mv_unref(vals[hit]);
+		vals[hit] = NULL;
+		if (prm[hit]->flags & AF_SWITCHPARAM) {
+			const mv *cv = a[i].val;
+			bool on = !a[i].colon || (mv_truthy(cv) &&
+			          !(cv->kind == MV_STRING && (str_ieq(cv->u.str.s, "False") || str_ieq(cv->u.str.s, "$false") ||
+			                                      strcmp(cv->u.str.s, "0") == 0)));
+			vals[hit] = mv_bool(on);
+		} else if (a[i].colon) {
+			vals[hit] = mv_ref(a[i].val);
+		} else if (i + 1 < n && !a[i + 1].name) {
+			vals[hit] = mv_ref(a[++i].val);
+		} else {
+			throwf(e, at, MGC_INVALIDARG, "MissingArgument",
+			       "Missing an argument for parameter '%s'. Specify a parameter of type 'System.Object' and try again.",
+			       prm[hit]->str);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Set parameter variables (defaults, evaluated in def_tree, for the missing
+ * ones); the previous values go to saved[] for restore_params. */
+static int set_params(ev *e, const ast *const *prm, size_t np, mv **vals, mv **saved, ast_tree *def_tree)
+{
+	for (size_t k = 0; k < np; k++) {
+		mv *old = mg_var_get(e->s, prm[k]->str);
+		saved[k] = old ? mv_ref(old) : NULL;
+	}
+	for (size_t k = 0; k < np; k++) {
+		mv *v = vals[k] ? mv_ref(vals[k]) : NULL;
+		if (!v && prm[k]->nkids) {
+			ast_tree *caller = e->tree;
+			e->tree = def_tree;
+			v = ev_expr(e, prm[k]->kids[0]);
+			e->tree = caller;
+			if (!v)
+				return -1;
+		}
+		if (!v)
+			v = (prm[k]->flags & AF_SWITCHPARAM) ? mv_bool(false) : mv_null();
+		mg_var_set_take(e->s, prm[k]->str, v);
+	}
+	return 0;
+}
+
+static void restore_params(ev *e, const ast *const *prm, size_t np, mv **saved)
+{
+	for (size_t k = 0; k < np; k++) {
+		if (saved[k])
+			mg_var_set_take(e->s, prm[k]->str, saved[k]);
+		else
+			mg_var_remove(e->s, prm[k]->str);
+		saved[k] = NULL;
+	}
+}
+
+/* Call a function defined with `function`. */
+static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
+{
+	sbcode *c = fn->u.sb.code;
+	const ast *def = c->node;
+	size_t np = def->kind == N_FUNCDEF ? def->nkids - 1 : 0;
+	const ast *const *prm = np ? (const ast *const *)&def->kids[1] : NULL;
+	mv **vals = xcalloc(np + 1, sizeof *vals);
+	mv **saved = xcalloc(np + 1, sizeof *saved);
+	mv *rest = mv_array();
+	cmdargs ca;
+	memset(&ca, 0, sizeof ca);
+	int rc = EV_ERR;
+	if (eval_cmdargs(e, cmd, 0, &ca) == 0 &&
+	    bind_params(e, prm, np, ca.a, ca.n, vals, rest, cmd->str, cmd) == 0) {
+		if (set_params(e, prm, np, vals, saved, c->tree) == 0)
+			rc = run_scriptblock(e, fn, NULL, rest, out);
+		restore_params(e, prm, np, saved);
+	}
+	cmdargs_free(&ca);
+	for (size_t k = 0; k < np; k++)
+		mv_unref(vals[k]);
+	free(vals);
+	free(saved);
+	mv_unref(rest);
+	return rc;
 }
 
 static int ev_pipeline(ev *e, const ast *pl, mv *out)
@@ -1695,6 +1952,11 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 	mg_session *s = e->s;
 	size_t n = pl->nkids;
 	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
+	/* a function call as the first element feeds its output like an expression */
+	mv *fn = pl->kids[0]->kind == N_COMMAND && !(pl->kids[0]->flags & AF_INVOKE) &&
+	         !resolve_cmdlet(e, pl->kids[0]->str) ? find_function(e, pl->kids[0]->str) : NULL;
+	if (fn)
+		first_cmd = 1;
 	mg_stage *stages = xcalloc(n, sizeof *stages);
 	mg_pipeline P;
 	memset(&P, 0, sizeof P);
@@ -1707,7 +1969,7 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 	size_t built = 0;
 
 	/* a single `& {block}` / script element is run directly */
-	if (n == 1 && pl->kids[0]->kind == N_COMMAND) {
+	if (n == 1 && pl->kids[0]->kind == N_COMMAND && !fn) {
 		const ast *c = pl->kids[0];
 		if (c->flags & AF_INVOKE) {
 			mv *what = ev_expr(e, c->kids[0]);
@@ -1734,7 +1996,27 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 				mv_unref(what);
 				goto out;
 			}
+			char *wname = mv_to_string(what);
 			mv_unref(what);
+			if (looks_like_script(wname) && !resolve_cmdlet(e, wname)) {
+				/* & 'C:\path\script.ps1' args */
+				cmdargs ca;
+				memset(&ca, 0, sizeof ca);
+				if (eval_cmdargs(e, c, 1, &ca) < 0) {
+					cmdargs_free(&ca);
+					free(wname);
+					rc = EV_ERR;
+					goto out;
+				}
+				mv *args = mv_array();
+				script_args(&ca, args);
+				rc = run_script_file(e, c, wname, args, P.sink);
+				mv_unref(args);
+				cmdargs_free(&ca);
+				free(wname);
+				goto out;
+			}
+			free(wname);
 		} else if (looks_like_script(c->str) && !resolve_cmdlet(e, c->str)) {
 			cmdargs ca;
 			memset(&ca, 0, sizeof ca);
@@ -1744,12 +2026,7 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 				goto out;
 			}
 			mv *args = mv_array();
-			for (size_t i = 0; i < ca.n; i++) {
-				if (ca.a[i].name)
-					mv_array_push_take(args, mv_stringf("-%s", ca.a[i].name));
-				if (ca.a[i].val)
-					mv_array_push(args, ca.a[i].val);
-			}
+			script_args(&ca, args);
 			rc = run_script_file(e, c, c->str, args, P.sink);
 			mv_unref(args);
 			cmdargs_free(&ca);
@@ -1819,6 +2096,31 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 			rc = EV_ERR;
 			goto out;
 		}
+		/* `Cmdlet -?` shows the cmdlet's help, like PowerShell */
+		const mg_cmdlet *help = NULL;
+		for (size_t k = 0; k < ca.n; k++)
+			if (ca.a[k].name && strcmp(ca.a[k].name, "?") == 0)
+				help = mg_session_find_cmdlet(s, "Get-Help");
+		if (help) {
+			mv *nm = keep(&ca, mv_string(cmd->name));
+			mg_rawarg ha;
+			memset(&ha, 0, sizeof ha);
+			ha.val = nm;
+			ha.pos = ha.vpos = c->pos;
+			ha.len = ha.vlen = c->len;
+			if (st->ctx.state) {
+				free(st->ctx.state);
+				st->ctx.state = NULL;
+			}
+			cmd = help;
+			st->ctx.cmd = help;
+			st->ctx.state = help->state_size ? xcalloc(1, help->state_size) : NULL;
+			mg_bound_init(&st->base, help);
+			ca.n = 0;
+			GROW(ca.a, ca.cap, 1);
+			ca.a[0] = ha;
+			ca.n = 1;
+		}
 		mg_bind_err be;
 		memset(&be, 0, sizeof be);
 		int br = mg_bind_args(s, &st->base, ca.a, ca.n, &be);
@@ -1827,14 +2129,8 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 			mg_bind_common(&st->base);
 			/* first stage: resolve now (prompting for mandatory ones);
 			 * later stages: only what pipeline input cannot supply */
-			if (!st->pipe_input)
-				br = mg_bind_finish(s, &st->base, false, &be);
-			else {
-				mg_bound tmp;
-				mg_bound_copy(&tmp, &st->base);
-				br = mg_bind_finish(NULL, &tmp, true, &be);
-				mg_bound_clear(&tmp);
-			}
+			br = mg_bind_finish(s, &st->base, st->pipe_input, &be);
+			apply_preferences(s, &st->base);
 		}
 		if (br < 0) {
 			mg_errrec r;
@@ -1863,7 +2159,20 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 		goto out;
 	}
 	if (first_cmd == 1) {
-		mv *v = ev_expr(e, pl->kids[0]);
+		mv *v;
+		if (fn) {
+			mv_ref(fn);   /* the function may redefine itself while it runs */
+			v = mv_array();
+			int frc = call_function(e, pl->kids[0], fn, v);
+			mv_unref(fn);
+			if (frc != EV_OK) {
+				mv_unref(v);
+				rc = frc;
+				goto out;
+			}
+		} else {
+			v = ev_expr(e, pl->kids[0]);
+		}
 		if (!v) {
 			rc = EV_ERR;
 			goto out;
@@ -1982,9 +2291,22 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 		int rc = EV_OK;
 		size_t cnt = v->kind == MV_ARRAY ? v->u.arr.n : v->kind == MV_NULL ? 0 : 1;
 		for (size_t i = 0; i < cnt; i++) {
+			if (mg_session_interrupted(s)) {
+				throwf(e, n, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
+				rc = EV_ERR;
+				break;
+			}
 			mv *it = v->kind == MV_ARRAY ? v->u.arr.items[i] : v;
 			mg_var_set(s, n->str, it);
 			rc = ev_block(e, n->kids[1], out, false);
+			if (rc == EV_CONTINUE) {
+				rc = EV_OK;
+				continue;
+			}
+			if (rc == EV_BREAK) {
+				rc = EV_OK;
+				break;
+			}
 			if (rc != EV_OK)
 				break;
 		}
@@ -2021,6 +2343,127 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 		return EV_EXIT;
 		}
 	}
+	case N_WHILE:
+	case N_FOR: {
+		bool is_for = n->kind == N_FOR;
+		const ast *cond = is_for ? n->kids[1] : n->kids[0];
+		const ast *body = is_for ? n->kids[3] : n->kids[1];
+		int rc;
+		if (is_for && (rc = ev_block(e, n->kids[0], out, true)) != EV_OK)
+			return rc;
+		bool first = true;
+		for (;;) {
+			if (mg_session_interrupted(s)) {
+				throwf(e, n, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
+				return EV_ERR;
+			}
+			if (!(first && (n->flags & AF_DO)) && !(is_for && cond->nkids == 0)) {
+				mv *o = mv_array();
+				rc = is_for ? ev_block(e, cond, o, true) : ev_statement(e, cond, o);
+				if (rc != EV_OK) {
+					mv_unref(o);
+					return rc;
+				}
+				mv *v = unwrap(o);
+				mv_unref(o);
+				bool t = mv_truthy(v);
+				mv_unref(v);
+				if ((n->flags & AF_UNTIL) ? t : !t)
+					break;
+			}
+			first = false;
+			rc = ev_block(e, body, out, false);
+			if (rc == EV_BREAK)
+				break;
+			if (rc != EV_OK && rc != EV_CONTINUE)
+				return rc;
+			if (is_for && (rc = ev_block(e, n->kids[2], out, true)) != EV_OK)
+				return rc;
+		}
+		return EV_OK;
+	}
+	case N_BREAK:
+		return (n->flags & AF_CONTINUE) ? EV_CONTINUE : EV_BREAK;
+	case N_FUNCDEF: {
+		char *key = xasprintf("function:%s", n->str);
+		mg_var_set_take(s, key, make_scriptblock(e, n));
+		free(key);
+		return EV_OK;
+	}
+	case N_THROW: {
+		char *msg = xstrdup("ScriptHalted");
+		if (n->nkids) {
+			mv *o = mv_array();
+			int rc = ev_statement(e, n->kids[0], o);
+			if (rc != EV_OK) {
+				mv_unref(o);
+				free(msg);
+				return rc;
+			}
+			mv *v = unwrap(o);
+			mv_unref(o);
+			free(msg);
+			msg = v->kind == MV_OBJECT && mv_get(v, "Exception") && mv_get_str(v, "Message")
+			      ? xstrdup(mv_get_str(v, "Message")) : mv_to_string(v);
+			mv_unref(v);
+		}
+		throwf(e, n, MGC_STOPPED, "RuntimeException", "%s", msg);
+		snprintf(e->rec.err.id, sizeof e->rec.err.id, "%s", msg);   /* PowerShell: the FQEID is the text */
+		e->rec.exception = "RuntimeException";
+		snprintf(e->target, sizeof e->target, "%s", msg);
+		e->rec.target = e->target;
+		e->fatal = true;   /* script-terminating unless caught */
+		free(msg);
+		return EV_ERR;
+	}
+	case N_TRY: {
+		size_t k = 1;
+		e->in_try++;
+		int rc = ev_block(e, n->kids[0], out, true);
+		e->in_try--;
+		if (rc == EV_ERR && (n->flags & AF_CATCH) && !mg_session_interrupted(s)) {
+			mv *rec = mg_errrec_value(&e->rec);
+			e->has_err = false;
+			e->fatal = false;
+			mv *old = mg_var_get(s, "_");
+			if (old)
+				mv_ref(old);
+			mg_var_set(s, "_", rec);
+			mv_unref(rec);
+			rc = ev_block(e, n->kids[k], out, false);
+			if (old) {
+				mg_var_set(s, "_", old);
+				mv_unref(old);
+			} else {
+				mg_var_remove(s, "_");
+			}
+		}
+		if (n->flags & AF_CATCH)
+			k++;
+		if (n->flags & AF_FINALLY) {
+			/* finally runs whatever happened; a pending error waits for it */
+			bool had = e->has_err;
+			mg_errrec saved = e->rec;
+			char cmd[sizeof e->cmd], tgt[sizeof e->target];
+			memcpy(cmd, e->cmd, sizeof cmd);
+			memcpy(tgt, e->target, sizeof tgt);
+			e->has_err = false;
+			int frc = ev_block(e, n->kids[k], out, false);
+			if (had && !e->has_err) {
+				e->rec = saved;
+				memcpy(e->cmd, cmd, sizeof cmd);
+				memcpy(e->target, tgt, sizeof tgt);
+				if (saved.cmdlet)
+					e->rec.cmdlet = e->cmd;
+				if (saved.target)
+					e->rec.target = e->target;
+				e->has_err = true;
+			}
+			if (frc != EV_OK)
+				rc = frc;
+		}
+		return rc;
+	}
 	default: {
 		mv *v = ev_expr(e, n);
 		if (!v)
@@ -2040,7 +2483,7 @@ static int ev_block(ev *e, const ast *blk, mv *out, bool propagate)
 	for (size_t i = 0; i < blk->nkids; i++) {
 		int rc = ev_statement(e, blk->kids[i], out);
 		if (rc == EV_ERR) {
-			if (propagate)
+			if (propagate || e->in_try || e->fatal || mg_session_interrupted(e->s) || stop_on_error(e->s))
 				return rc;
 			report(e);
 			continue;
@@ -2066,7 +2509,61 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 	e.s = s;
 	e.tree = t;
 	bool last_ok = true;
-	for (size_t i = 0; i < t->root->nkids; i++) {
+	/* a script's param( ) block binds its arguments ($args: strings from the
+	 * command line, "-Name" / "-Name:value" words name parameters) */
+	size_t np = t->params ? t->params->nkids : 0;
+	const ast *const *prm = np ? (const ast *const *)t->params->kids : NULL;
+	mv **pvals = xcalloc(np + 1, sizeof *pvals), **psaved = xcalloc(np + 1, sizeof *psaved);
+	bool params_set = false;
+	if (np) {
+		mv *args = mg_var_get(s, "args");
+		size_t na = args && args->kind == MV_ARRAY ? args->u.arr.n : 0;
+		mg_rawarg *ra = xcalloc(na + 1, sizeof *ra);
+		char **names = xcalloc(na + 1, sizeof *names);
+		mv **cvals = xcalloc(na + 1, sizeof *cvals);
+		for (size_t i = 0; i < na; i++) {
+			mv *a = args->u.arr.items[i];
+			ra[i].val = a;
+			if (a->kind == MV_STRING && a->u.str.s[0] == '-' && isalpha((unsigned char)a->u.str.s[1])) {
+				names[i] = xstrdup(a->u.str.s + 1);
+				char *colon = strchr(names[i], ':');
+				if (colon) {
+					*colon = '\0';
+					cvals[i] = mv_string(colon + 1);
+					ra[i].val = cvals[i];
+					ra[i].colon = true;
+				}
+				ra[i].name = names[i];
+			}
+		}
+		mv *rest = mv_array();
+		int brc = bind_params(&e, prm, np, ra, na, pvals, rest, origin ? origin : "script", NULL);
+		if (brc == 0) {
+			mg_var_set(s, "args", rest);
+			brc = set_params(&e, prm, np, pvals, psaved, t);
+			params_set = true;
+		}
+		mv_unref(rest);
+		for (size_t i = 0; i < na; i++) {
+			free(names[i]);
+			mv_unref(cvals[i]);
+		}
+		free(names);
+		free(cvals);
+		free(ra);
+		if (brc < 0) {
+			report(&e);
+			if (params_set)
+				restore_params(&e, prm, np, psaved);
+			for (size_t k = 0; k < np; k++)
+				mv_unref(pvals[k]);
+			free(pvals);
+			free(psaved);
+			ast_tree_unref(t);
+			return MG_RUN_FAILED;
+		}
+	}
+	for (size_t i = 0; i < t->root->nkids && !mg_session_interrupted(s); i++) {
 		mv *out = mv_array();
 		int rc = ev_statement(&e, t->root->kids[i], out);
 		if (collect) {
@@ -2076,12 +2573,25 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 			fflush(s->out);
 		}
 		mv_unref(out);
-		if (rc == EV_ERR)
+		if (rc == EV_ERR) {
+			bool fatal = e.fatal;
+			e.fatal = false;
 			report(&e);
+			if (fatal || stop_on_error(s)) {
+				last_ok = false;
+				break;
+			}
+		}
 		last_ok = s->last_ok;
-		if (rc == EV_EXIT || rc == EV_RETURN || s->exit_requested)
+		if (rc == EV_EXIT || rc == EV_RETURN || rc == EV_BREAK || rc == EV_CONTINUE || s->exit_requested)
 			break;
 	}
+	if (params_set)
+		restore_params(&e, prm, np, psaved);
+	for (size_t k = 0; k < np; k++)
+		mv_unref(pvals[k]);
+	free(pvals);
+	free(psaved);
 	ast_tree_unref(t);
 	return last_ok ? MG_RUN_OK : MG_RUN_FAILED;
 }

@@ -287,6 +287,40 @@ static bool is_record(const mv *v)
 	return v && (v->kind == MV_OBJECT || v->kind == MV_HASH);
 }
 
+/* A hashtable formats as its entries (Name, Value), like PowerShell's
+ * DictionaryEntry view.  Returns a new array of new references. */
+static const mv_type_info dict_entry_t = { "System.Collections.DictionaryEntry", NULL, 1, NULL };
+
+static mv **expand_hashes(mv *const *objs, size_t n, size_t *nout)
+{
+	size_t cap = n + 1, k = 0;
+	mv **out = xcalloc(cap, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		const mv *o = objs[i];
+		if (o && o->kind == MV_HASH) {
+			for (size_t j = 0; j < o->u.obj.n; j++) {
+				GROW(out, cap, k + 1);
+				mv *e = mv_object(&dict_entry_t);
+				mv_set_str(e, "Name", o->u.obj.props[j].name);
+				mv_set(e, "Value", o->u.obj.props[j].val);
+				out[k++] = e;
+			}
+			continue;
+		}
+		GROW(out, cap, k + 1);
+		out[k++] = mv_ref((mv *)o);
+	}
+	*nout = k;
+	return out;
+}
+
+static void free_expanded(mv **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mv_unref(v[i]);
+	free(v);
+}
+
 /* ---- Format-List ---- */
 
 static void list_one(const mv *obj, const char **names, size_t n, strbuf *out)
@@ -320,6 +354,13 @@ static void list_one(const mv *obj, const char **names, size_t n, strbuf *out)
 void mg_format_list(mv *const *objs, size_t n, const char *const *props, size_t nprops,
                     strbuf *out)
 {
+	if (!(props && nprops)) {
+		size_t m;
+		mv **ex = expand_hashes(objs, n, &m);
+		mg_format_list(ex, m, (const char *const[]){ "*" }, 1, out);
+		free_expanded(ex, m);
+		return;
+	}
 	bool any = false;
 	for (size_t i = 0; i < n; i++) {
 		const mv *o = objs[i];
@@ -549,6 +590,19 @@ void mg_format_table(mv *const *objs, size_t n, const char *const *props, size_t
 {
 	mg_table_opts def = { 0 };
 	const mg_table_opts *o = opts ? opts : &def;
+	if (!(props && nprops)) {
+		bool has_hash = false;
+		for (size_t k = 0; k < n; k++)
+			if (objs[k] && objs[k]->kind == MV_HASH)
+				has_hash = true;
+		if (has_hash) {
+			size_t m;
+			mv **ex = expand_hashes(objs, n, &m);
+			mg_format_table(ex, m, (const char *const[]){ "Name", "Value" }, 2, o, out);
+			free_expanded(ex, m);
+			return;
+		}
+	}
 	size_t i = 0;
 	bool first = true;
 	while (i < n) {

@@ -300,8 +300,11 @@ static const mg_help_section csv_sections[] = {
 	  "- more than 50,000 users or more than 10 MB;\n"
 	  "- the header lacks EmailAddress, UserName or Password;\n"
 	  "- a line has a different number of fields than the header;\n"
-	  "- an unknown column, unless -AllowUnknownColumnsInCsv $true (then it is ignored);\n"
-	  "- an EmailAddress appears twice, or belongs to a user of another batch." },
+	  "- an unknown column, unless -AllowUnknownColumnsInCsv $true (then it is ignored).\n\n"
+	  "Problems of a single line - a malformed EmailAddress, an empty UserName or "
+	  "Password, an address that appears twice or already belongs to another batch - do "
+	  "not stop the batch: that user is created with status Failed and the validation "
+	  "error, and the other users are migrated." },
 	{ "ADMINISTRATOR CREDENTIALS",
 	  "Instead of every user's password, the CSV file may use one administrator login "
 	  "that can open every mailbox; Password is then the administrator's password:\n\n"
@@ -342,9 +345,8 @@ static const mg_help_section limits_sections[] = {
 	  "These are migsh extensions, marked as such in their help: the local Maildir++ "
 	  "store as destination, -TargetEndpoint and target-endpoint credentials for an IMAP "
 	  "destination, -CSVFile as an alternative to -CSVData, and the "
-	  "Get-/Start-/Stop-MigrationService and Set-MigrationConfig cmdlets. Housekeeping "
-	  "of the real service (stopping batches idle for 60 days, deleting old batches) is "
-	  "not done automatically." },
+	  "Get-/Start-/Stop-MigrationService and Set-MigrationConfig cmdlets. Get-Help and "
+	  "the manual pages mark every extension cmdlet and parameter." },
 	{ NULL, NULL }
 };
 
@@ -364,9 +366,7 @@ static const mg_help_section trouble_sections[] = {
 	  "connection or login errors while many run at once, lower the endpoint's "
 	  "concurrency:\n\n"
 	  "  Set-MigrationEndpoint -Identity IMAPEndpoint -MaxConcurrentMigrations 10\n\n"
-	  "then restart the failed users with Start-MigrationBatch -Identity IMAPBatch1. "
-	  "Servers that throttle are retried with back-off; a user fails only when the "
-	  "server keeps refusing." },
+	  "then restart the failed users with Start-MigrationBatch -Identity IMAPBatch1." },
 	{ "LOGIN FAILURES",
 	  "A user in status Failed with an authentication error usually has a wrong "
 	  "password in the CSV file, or the password was changed after the batch was "

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,8 +139,12 @@ int lx_parse_number(const char *s, size_t n, bool *is_int, long long *inum, doub
 		unsigned long long v = strtoull(p + 2, &end, 16);
 		if (*end || errno)
 			return -1;
+		if (v > (unsigned long long)LLONG_MAX)
+			return -1;
+		long long sv = neg ? -(long long)v : (long long)v;
+		if (__builtin_mul_overflow(sv, mult, inum))
+			return -1;
 		*is_int = true;
-		*inum = (neg ? -(long long)v : (long long)v) * mult;
 		*num = (double)*inum;
 		return 0;
 	}
@@ -156,11 +161,12 @@ int lx_parse_number(const char *s, size_t n, bool *is_int, long long *inum, doub
 		long long v = strtoll(p, &end, 10);
 		if (*end || errno) {
 			isint = false;
-		} else {
+		} else if (!__builtin_mul_overflow(neg ? -v : v, mult, inum)) {
 			*is_int = true;
-			*inum = (neg ? -v : v) * mult;
 			*num = (double)*inum;
 			return 0;
+		} else {
+			isint = false;   /* too large for an integer: a double */
 		}
 	}
 	errno = 0;
@@ -170,9 +176,11 @@ int lx_parse_number(const char *s, size_t n, bool *is_int, long long *inum, doub
 	if (neg)
 		d = -d;
 	d *= (double)mult;
+	if (!isfinite(d))
+		return -1;
 	*is_int = false;
 	*num = d;
-	*inum = (long long)d;
+	*inum = d >= (double)LLONG_MAX ? LLONG_MAX : d <= (double)LLONG_MIN ? LLONG_MIN : (long long)d;
 	return 0;
 }
 
@@ -349,6 +357,32 @@ static token lex_string(lexer *lx, size_t start, bool dq)
 	return t;
 }
 
+/* Here-strings: @" ... "@ (expandable) and @' ... '@ (literal); the body
+ * is the text between the opening line and the line starting with "@. */
+static token lex_herestring(lexer *lx, size_t start, char q)
+{
+	size_t body = start + 2;
+	if (at(lx, body) == '\r')
+		body++;
+	body++;   /* the newline */
+	for (size_t p = body; p < lx->len; p++) {
+		if (lx->src[p] == q && at(lx, p + 1) == '@' && (p == body || lx->src[p - 1] == '\n')) {
+			size_t end = p;
+			if (end > body)
+				end--;   /* the newline before the closing quote */
+			if (end > body && lx->src[end - 1] == '\r')
+				end--;
+			token t = mk(q == '"' ? TK_DQSTRING : TK_SQSTRING, start, p + 2 - start);
+			t.text = xstrndup(lx->src + body, end > body ? end - body : 0);
+			lx->pos = p + 2;
+			return t;
+		}
+	}
+	lx->pos = lx->len;
+	return err_tok(lx, start, true, "TerminatorExpectedAtEndOfString",
+	               "The string is missing the terminator: %c@.", q);
+}
+
 /* A bareword in argument mode; becomes TK_NUMBER when it is one. */
 static token lex_bareword(lexer *lx, size_t start)
 {
@@ -466,12 +500,28 @@ token lx_next(lexer *lx, lx_mode mode)
 		}
 		break;
 	case '@':
-		if (n1 == '(') {
+		if ((n1 == '"' || n1 == '\'') && (at(lx, start + 2) == '\n' ||
+		                                  (at(lx, start + 2) == '\r' && at(lx, start + 3) == '\n'))) {
+			t = lex_herestring(lx, start, (char)n1);
+		} else if (n1 == '(') {
 			lx->pos += 2;
 			t = mk(TK_ARRAYEXPR, start, 2);
 		} else if (n1 == '{') {
 			lx->pos += 2;
 			t = mk(TK_HASH, start, 2);
+		} else if (mode == LX_ARG && (isalpha(n1) || n1 == '_')) {
+			/* @name: splatting a hashtable (named) or array (positional) */
+			size_t p = start + 1;
+			while (isalnum(at(lx, p)) || at(lx, p) == '_')
+				p++;
+			if (lx_arg_terminator(at(lx, p))) {
+				t = mk(TK_VAR, start, p - start);
+				t.text = xstrndup(lx->src + start + 1, p - start - 1);
+				t.splat = true;
+				lx->pos = p;
+			} else {
+				t = lex_bareword(lx, start);
+			}
 		} else if (mode == LX_ARG) {
 			t = lex_bareword(lx, start);
 		} else {
@@ -512,6 +562,10 @@ token lx_next(lexer *lx, lx_mode mode)
 			lx->pos++;
 			t = mk(TK_ASSIGN, start, 1);
 			t.text = xstrdup("=");
+		} else if ((c == '+' || c == '-') && n1 == c) {
+			lx->pos += 2;
+			t = mk(TK_OP, start, 2);
+			t.text = xstrndup(lx->src + start, 2);
 		} else if ((c == '+' || c == '-' || c == '*' || c == '/' || c == '%') && n1 == '=') {
 			lx->pos += 2;
 			t = mk(TK_ASSIGN, start, 2);

@@ -21,7 +21,7 @@ typedef enum tok_kind {
 	TK_ARRAYEXPR,  /* @(  */
 	TK_HASH,       /* @{  */
 	TK_ASSIGN,     /* = += -= *= /=  (text = the operator) */
-	TK_VAR,        /* $name ${name} (text = name; splat @name not supported) */
+	TK_VAR,        /* $name ${name}, or @name in argument mode (splat) (text = name) */
 	TK_NUMBER,
 	TK_SQSTRING,   /* text = decoded literal */
 	TK_DQSTRING,   /* text = raw inner text (expanded by the parser) */
@@ -41,6 +41,7 @@ typedef struct token {
 	bool     colon;        /* TK_PARAM written as -Name: */
 	bool     space_before; /* white space (or start) right before the token */
 	bool     quoted_word;  /* TK_WORD contained a backtick escape */
+	bool     splat;        /* TK_VAR written @name (argument mode) */
 } token;
 
 typedef enum lx_mode { LX_EXPR, LX_ARG } lx_mode;

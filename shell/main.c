@@ -7,6 +7,7 @@
  * error (or bad usage); `exit N` sets N.
  */
 #include "config.h"
+#include "cmdlets/completion.h"
 #include "shell/cmdlet.h"
 #include "shell/eval.h"
 #include "shell/repl.h"
@@ -14,15 +15,13 @@
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "engine/service.h"
+#include "engine/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Other layers may define this (in a file that is linked anyway) to
- * register completion name sources or session slots at start-up. */
-extern void mg_session_init_hooks(mg_session *s) __attribute__((weak));
 
 static void usage(FILE *f)
 {
@@ -97,6 +96,15 @@ int main(int argc, char **argv)
 	char *joined = NULL;
 	const char *file = NULL;
 	int file_arg = 0;
+	/* the background migration service (engine/service.h): started by
+	 * mg_service_ensure_running() as "<exe> --service" with MIGSH_HOME set;
+	 * "migsh --service --foreground" runs it under systemd */
+	if (argc >= 2 && !strcmp(argv[1], "--service")) {
+		char *home = mg_store_default_home();
+		int rc = mg_service_main(home, argc >= 3 && !strcmp(argv[2], "--foreground"));
+		free(home);
+		return rc;
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--version") || str_ieq(a, "-Version")) {
@@ -155,8 +163,7 @@ int main(int argc, char **argv)
 	s->interactive = tty_in && tty_out;
 	s->color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	s->read_line = mg_default_read_line;
-	if (mg_session_init_hooks)
-		mg_session_init_hooks(s);
+	mg_migration_register(s);   /* endpoint/batch/user names for tab completion */
 
 	if (command) {
 		int rc = run_text(s, command, strlen(command), NULL);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_DEPTH 100
 
@@ -34,6 +35,8 @@ static ast *parse_expression(parser *p);
 static ast *parse_unary(parser *p);
 static ast *parse_postfix(parser *p, ast *base);
 static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw);
+static size_t dq_body(const parser *p, size_t pos);
+static void consume(parser *p, lx_mode m);
 
 void mg_src_linecol(const char *src, size_t len, size_t pos, int *line, int *col)
 {
@@ -173,12 +176,25 @@ static char escape_char(char c)
 	}
 }
 
+/* Where the body of a double-quoted token starting at pos begins: after
+ * the quote, or after the first line of a here-string (@"). */
+static size_t dq_body(const parser *p, size_t pos)
+{
+	if (p->lx.src[pos] != '@')
+		return pos + 1;
+	size_t b = pos + 2;
+	if (b < p->lx.len && p->lx.src[b] == '\r')
+		b++;
+	return b + 1;
+}
+
 /* raw = inner text of a "..." token that starts (with the quote) at pos. */
 static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw)
 {
 	ast *xs = ast_new(N_XSTRING, pos, len);
 	strbuf sb = STRBUF_INIT;
-	size_t base = pos + 1;   /* absolute position of raw[0] */
+	size_t base = dq_body(p, pos);   /* absolute position of raw[0] */
+	bool here = p->lx.src[pos] == '@';
 	size_t n = strlen(raw);
 	for (size_t i = 0; i < n && !p->failed; ) {
 		char c = raw[i];
@@ -189,7 +205,7 @@ static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw)
 			else
 				strbuf_addc(&sb, e);
 			i += 2;
-		} else if (c == '"' && i + 1 < n && raw[i + 1] == '"') {
+		} else if (c == '"' && !here && i + 1 < n && raw[i + 1] == '"') {
 			strbuf_addc(&sb, '"');
 			i += 2;
 		} else if (c == '$' && i + 1 < n && raw[i + 1] == '(') {
@@ -369,6 +385,8 @@ static ast *primary_from_token(parser *p, token *t, lx_mode mode)
 		n = ast_new(N_VAR, t->pos, t->len);
 		n->str = t->text;
 		t->text = NULL;
+		if (t->splat)
+			n->flags |= AF_SPLAT;
 		break;
 	case TK_LPAREN: {
 		skip_newlines(p);
@@ -578,8 +596,7 @@ static ast *parse_primary(parser *p)
 		bool operand = t.kind == TK_NUMBER || t.kind == TK_SQSTRING || t.kind == TK_DQSTRING ||
 		               t.kind == TK_VAR || t.kind == TK_LPAREN || t.kind == TK_SUBEXPR ||
 		               t.kind == TK_ARRAYEXPR || t.kind == TK_HASH ||
-		               (t.kind == TK_OP && (strcmp(t.text, "-") == 0 || strcmp(t.text, "!") == 0)) ||
-		               (t.kind == TK_EOF && false);
+		               (t.kind == TK_OP && (strcmp(t.text, "-") == 0 || strcmp(t.text, "!") == 0));
 		bool bracket = lx_peekc(&p->lx) == '[';
 		lx_restore(&p->lx, save);
 		tok_free(&t);
@@ -839,6 +856,7 @@ static ast *parse_command(parser *p)
 			return NULL;
 		}
 		if (t.kind == TK_PARAM && !(t.text[0] == '-')) {
+			tok_free(&t);
 			token pt = next(p, LX_ARG);
 			ast *prm = ast_new(N_CMDPARAM, pt.pos, pt.len);
 			prm->str = pt.text;
@@ -868,7 +886,6 @@ static ast *parse_command(parser *p)
 			tok_free(&pt);
 			ast_add(cmd, prm);
 			cmd->len = p->lx.pos - cmd->pos;
-			tok_free(&t);
 			continue;
 		}
 		tok_free(&t);
@@ -892,7 +909,7 @@ static bool starts_expression(parser *p)
 	if (c == '$' || c == '(' || c == '\'' || c == '"' || c == '[' || c == '{' || c == '!' || c == '+' ||
 	    isdigit(c))
 		return true;
-	if (c == '@' && (c1 == '(' || c1 == '{'))
+	if (c == '@' && (c1 == '(' || c1 == '{' || c1 == '"' || c1 == '\''))
 		return true;
 	if (c == '.' && isdigit(c1))
 		return true;
@@ -920,6 +937,28 @@ static ast *parse_pipeline(parser *p)
 		}
 		if (starts_expression(p)) {
 			el = parse_expression(p);
+			if (el && !pl && is_lvalue(el)) {
+				/* $i++ / $i-- : an assignment that writes nothing */
+				token inc = peek(p, LX_EXPR);
+				bool is_inc = inc.kind == TK_OP && (!strcmp(inc.text, "++") || !strcmp(inc.text, "--"));
+				if (is_inc) {
+					consume(p, LX_EXPR);
+					ast *as = ast_new(N_ASSIGN, el->pos, inc.pos + 2 - el->pos);
+					as->str = xstrdup(inc.text[0] == '+' ? "+=" : "-=");
+					ast_add(as, el);
+					ast *one = ast_new(N_NUMBER, inc.pos, 2);
+					one->is_int = true;
+					one->inum = 1;
+					one->num = 1;
+					one->str = xstrdup("1");
+					ast *pl1 = ast_new(N_PIPELINE, inc.pos, 2);
+					ast_add(pl1, one);
+					ast_add(as, pl1);
+					tok_free(&inc);
+					return as;
+				}
+				tok_free(&inc);
+			}
 			if (el && !pl && is_lvalue(el) && peek_kind(p, LX_EXPR) == TK_ASSIGN) {
 				token a = next(p, LX_EXPR);
 				skip_newlines(p);
@@ -1142,14 +1181,373 @@ fail:
 	return NULL;
 }
 
+/* while (cond) { }   do { } while (cond)   do { } until (cond) */
+static ast *parse_while(parser *p, bool is_do)
+{
+	token kw = next(p, LX_ARG);
+	ast *n = ast_new(N_WHILE, kw.pos, kw.len);
+	tok_free(&kw);
+	if (is_do) {
+		n->flags |= AF_DO;
+		ast *body = parse_braced_block(p, "do");
+		if (!body)
+			goto fail;
+		skip_newlines(p);
+		bool w = next_is_keyword(p, "while"), u = next_is_keyword(p, "until");
+		if (!w && !u) {
+			token e = peek(p, LX_ARG);
+			fail_tok(p, &e, "MissingWhileOrUntilInDoWhile", "Missing 'while' or 'until' after the do block.");
+			tok_free(&e);
+			ast_free(body);
+			goto fail;
+		}
+		if (u)
+			n->flags |= AF_UNTIL;
+		consume(p, LX_ARG);
+		ast *c = parse_condition(p, u ? "until" : "while");
+		if (!c) {
+			ast_free(body);
+			goto fail;
+		}
+		ast_add(n, c);
+		ast_add(n, body);
+	} else {
+		ast *c = parse_condition(p, "while");
+		if (!c)
+			goto fail;
+		ast_add(n, c);
+		ast *body = parse_braced_block(p, "while");
+		if (!body)
+			goto fail;
+		ast_add(n, body);
+	}
+	n->len = p->lx.pos - n->pos;
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+/* for (init; cond; step) { } - each part may be empty */
+static ast *parse_for(parser *p)
+{
+	token kw = next(p, LX_ARG);
+	ast *n = ast_new(N_FOR, kw.pos, kw.len);
+	tok_free(&kw);
+	skip_newlines(p);
+	token t = next(p, LX_EXPR);
+	if (t.kind != TK_LPAREN) {
+		fail_tok(p, &t, "MissingOpenParenthesisAfterKeyword", "Missing '(' after 'for'.");
+		tok_free(&t);
+		goto fail;
+	}
+	size_t open = t.pos;
+	tok_free(&t);
+	for (int part = 0; part < 3; part++) {
+		ast *blk = ast_new(N_BLOCK, p->lx.pos, 0);
+		ast_add(n, blk);
+		skip_newlines(p);
+		tok_kind k = peek_kind(p, LX_EXPR);
+		tok_kind want = part < 2 ? TK_SEMI : TK_RPAREN;
+		if (k != want) {
+			ast *st = parse_statement(p);
+			if (!st)
+				goto fail;
+			ast_add(blk, st);
+			skip_newlines(p);
+		}
+		token sep = next(p, LX_EXPR);
+		if (sep.kind != want) {
+			if (sep.kind == TK_EOF)
+				fail(p, open, 1, true, "MissingEndParenthesisAfterFor", "Missing closing ')' in the for statement.");
+			else
+				fail_tok(p, &sep, "MissingSemicolonInFor", "Missing '%s' in the for statement.",
+				         part < 2 ? ";" : ")");
+			tok_free(&sep);
+			goto fail;
+		}
+		tok_free(&sep);
+	}
+	ast *body = parse_braced_block(p, "for");
+	if (!body)
+		goto fail;
+	ast_add(n, body);
+	n->len = p->lx.pos - n->pos;
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+/* try { } catch [ [Type] ] { } finally { } */
+static ast *parse_try(parser *p)
+{
+	token kw = next(p, LX_ARG);
+	ast *n = ast_new(N_TRY, kw.pos, kw.len);
+	tok_free(&kw);
+	ast *body = parse_braced_block(p, "try");
+	if (!body)
+		goto fail;
+	ast_add(n, body);
+	size_t save = lx_save(&p->lx);
+	skip_newlines(p);
+	if (next_is_keyword(p, "catch")) {
+		consume(p, LX_ARG);
+		/* exception type filters are accepted and ignored: every error is caught */
+		while (lx_peekc(&p->lx) == '[') {
+			p->lx.pos++;
+			char *tn = lx_type_name(&p->lx);
+			if (!tn) {
+				fail(p, p->lx.pos, 1, p->lx.pos >= p->lx.len, "InvalidTypeName", "Missing ']' after the exception type.");
+				goto fail;
+			}
+			free(tn);
+			if (lx_peekc(&p->lx) == ',')
+				p->lx.pos++;
+		}
+		ast *c = parse_braced_block(p, "catch");
+		if (!c)
+			goto fail;
+		ast_add(n, c);
+		n->flags |= AF_CATCH;
+		save = lx_save(&p->lx);
+		skip_newlines(p);
+	}
+	if (next_is_keyword(p, "finally")) {
+		consume(p, LX_ARG);
+		ast *f = parse_braced_block(p, "finally");
+		if (!f)
+			goto fail;
+		ast_add(n, f);
+		n->flags |= AF_FINALLY;
+	} else {
+		lx_restore(&p->lx, save);
+	}
+	if (!(n->flags & (AF_CATCH | AF_FINALLY))) {
+		token e = peek(p, LX_ARG);
+		fail(p, e.kind == TK_EOF ? n->pos : e.pos, e.len, e.kind == TK_EOF, "MissingCatchOrFinally",
+		     "The try statement is missing its catch or finally block.");
+		tok_free(&e);
+		goto fail;
+	}
+	n->len = p->lx.pos - n->pos;
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
+/* Skip one [attribute or type] at the current position; returns true and
+ * sets *is_switch when it was [switch]. */
+static bool skip_attribute(parser *p, bool *is_switch)
+{
+	size_t q = p->lx.pos;   /* at '[' */
+	int depth = 0;
+	for (; q < p->lx.len; q++) {
+		char c = p->lx.src[q];
+		if (c == '[')
+			depth++;
+		else if (c == ']' && --depth == 0)
+			break;
+		else if (c == '\'' || c == '"') {
+			char quote = c;
+			for (q++; q < p->lx.len && p->lx.src[q] != quote; q++)
+				;
+		}
+	}
+	if (q >= p->lx.len) {
+		fail(p, p->lx.pos, 1, true, "MissingEndSquareBracket", "Missing ']' after the attribute or type name.");
+		return false;
+	}
+	size_t inner = p->lx.pos + 1, ilen = q - inner;
+	*is_switch = ilen == 6 && strncasecmp(p->lx.src + inner, "switch", 6) == 0;
+	p->lx.pos = q + 1;
+	return true;
+}
+
+/* Function parameters: ( [type] $name [= default], ... ) - the '(' is consumed. */
+static bool parse_param_list(parser *p, ast *into, size_t open)
+{
+	for (;;) {
+		skip_newlines(p);
+		token t = peek(p, LX_EXPR);
+		if (t.kind == TK_RPAREN) {
+			tok_free(&t);
+			consume(p, LX_EXPR);
+			return true;
+		}
+		tok_free(&t);
+		bool sw = false;
+		while (lx_peekc(&p->lx) == '[') {
+			bool this_sw;
+			if (!skip_attribute(p, &this_sw))
+				return false;
+			sw = sw || this_sw;
+			skip_newlines(p);
+		}
+		token v = next(p, LX_EXPR);
+		if (v.kind != TK_VAR) {
+			if (v.kind == TK_EOF)
+				fail(p, open, 1, true, "MissingEndParenthesisInFunctionParameterList",
+				     "Missing ')' in the function parameter list.");
+			else
+				fail_tok(p, &v, "InvalidFunctionParameter", "A parameter name ($name) was expected in the parameter list.");
+			tok_free(&v);
+			return false;
+		}
+		ast *prm = ast_new(N_VAR, v.pos, v.len);
+		prm->str = v.text;
+		v.text = NULL;
+		tok_free(&v);
+		if (sw)
+			prm->flags |= AF_SWITCHPARAM;
+		ast_add(into, prm);
+		token a = peek(p, LX_EXPR);
+		bool has_default = a.kind == TK_ASSIGN && !strcmp(a.text, "=");
+		tok_free(&a);
+		if (has_default) {
+			consume(p, LX_EXPR);
+			p->no_comma++;
+			ast *d = parse_expression(p);
+			p->no_comma--;
+			if (!d)
+				return false;
+			ast_add(prm, d);
+		}
+		skip_newlines(p);
+		token sep = next(p, LX_EXPR);
+		if (sep.kind == TK_COMMA) {
+			tok_free(&sep);
+			continue;
+		}
+		if (sep.kind == TK_RPAREN) {
+			tok_free(&sep);
+			return true;
+		}
+		if (sep.kind == TK_EOF)
+			fail(p, open, 1, true, "MissingEndParenthesisInFunctionParameterList",
+			     "Missing ')' in the function parameter list.");
+		else
+			fail_tok(p, &sep, "MissingEndParenthesisInFunctionParameterList",
+			         "Missing ')' in the function parameter list.");
+		tok_free(&sep);
+		return false;
+	}
+}
+
+/* function Name [(params)] { [param(params)] statements } */
+static ast *parse_function(parser *p)
+{
+	token kw = next(p, LX_ARG);
+	ast *n = ast_new(N_FUNCDEF, kw.pos, kw.len);
+	tok_free(&kw);
+	ast *params = ast_new(N_BLOCK, 0, 0);
+	token name = next(p, LX_ARG);
+	if (name.kind != TK_WORD) {
+		fail_tok(p, &name, "MissingNameAfterKeyword", "Missing name after the function keyword.");
+		tok_free(&name);
+		goto fail;
+	}
+	n->str = name.text;
+	name.text = NULL;
+	tok_free(&name);
+	if (lx_peekc(&p->lx) == '(') {
+		size_t open = p->lx.pos;
+		p->lx.pos++;
+		if (!parse_param_list(p, params, open))
+			goto fail;
+	}
+	skip_newlines(p);
+	token lb = next(p, LX_EXPR);
+	if (lb.kind != TK_LBRACE) {
+		fail_tok(p, &lb, "MissingFunctionBody", "Missing '{' of the function body.");
+		tok_free(&lb);
+		goto fail;
+	}
+	size_t open = lb.pos;
+	tok_free(&lb);
+	skip_newlines(p);
+	size_t save = lx_save(&p->lx);
+	if (next_is_keyword(p, "param")) {
+		consume(p, LX_ARG);
+		if (lx_peekc(&p->lx) == '(') {
+			size_t po = p->lx.pos;
+			p->lx.pos++;
+			if (!parse_param_list(p, params, po))
+				goto fail;
+		} else {
+			lx_restore(&p->lx, save);
+		}
+	}
+	ast *blk = parse_block_until(p, TK_RBRACE, open);
+	if (!blk)
+		goto fail;
+	ast *sb = ast_new(N_SCRIPTBLOCK, open + 1, p->lx.pos - 1 - (open + 1));
+	ast_add(sb, blk);
+	ast_add(n, sb);
+	for (size_t i = 0; i < params->nkids; i++)
+		ast_add(n, params->kids[i]);
+	params->nkids = 0;
+	ast_free(params);
+	n->len = p->lx.pos - n->pos;
+	return n;
+fail:
+	ast_free(params);
+	ast_free(n);
+	return NULL;
+}
+
 static ast *parse_statement(parser *p)
 {
 	if (!enter(p, p->lx.pos))
 		return NULL;
 	ast *r;
 	token t = peek(p, LX_ARG);
-	if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "if")) {
+	bool word = t.kind == TK_WORD && !t.quoted_word;
+	if (word && str_ieq(t.text, "if")) {
 		r = parse_if(p);
+	} else if (word && str_ieq(t.text, "while")) {
+		r = parse_while(p, false);
+	} else if (word && str_ieq(t.text, "do") && (consume(p, LX_ARG), lx_peekc(&p->lx) == '{')) {
+		lx_restore(&p->lx, t.pos);
+		r = parse_while(p, true);
+	} else if (word && str_ieq(t.text, "for") && (lx_restore(&p->lx, t.pos), consume(p, LX_ARG),
+	                                              lx_peekc(&p->lx) == '(')) {
+		lx_restore(&p->lx, t.pos);
+		r = parse_for(p);
+	} else if (word && str_ieq(t.text, "try") && (lx_restore(&p->lx, t.pos), consume(p, LX_ARG),
+	                                              lx_peekc(&p->lx) == '{')) {
+		lx_restore(&p->lx, t.pos);
+		r = parse_try(p);
+	} else if (word && str_ieq(t.text, "function")) {
+		lx_restore(&p->lx, t.pos);
+		r = parse_function(p);
+	} else if (word && (str_ieq(t.text, "break") || str_ieq(t.text, "continue"))) {
+		lx_restore(&p->lx, t.pos);
+		token kw = next(p, LX_ARG);
+		r = ast_new(N_BREAK, kw.pos, kw.len);
+		if (str_ieq(kw.text, "continue"))
+			r->flags |= AF_CONTINUE;
+		tok_free(&kw);
+	} else if (word && str_ieq(t.text, "throw")) {
+		lx_restore(&p->lx, t.pos);
+		token kw = next(p, LX_ARG);
+		r = ast_new(N_THROW, kw.pos, kw.len);
+		tok_free(&kw);
+		if (!arg_end(peek_kind(p, LX_EXPR))) {
+			ast *v = parse_pipeline(p);
+			if (!v) {
+				ast_free(r);
+				r = NULL;
+			} else {
+				ast_add(r, v);
+				r->len = v->pos + v->len - r->pos;
+			}
+		}
+	} else if (word && (str_ieq(t.text, "do") || str_ieq(t.text, "for") || str_ieq(t.text, "try"))) {
+		/* not followed by a block / parenthesis: an ordinary command name */
+		lx_restore(&p->lx, t.pos);
+		r = parse_pipeline(p);
 	} else if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "foreach") &&
 	           (consume(p, LX_ARG), lx_peekc(&p->lx) == '(')) {
 		lx_restore(&p->lx, t.pos);
@@ -1172,8 +1570,9 @@ static ast *parse_statement(parser *p)
 			}
 		}
 	} else if (t.kind == TK_WORD && !t.quoted_word &&
-	           (str_ieq(t.text, "else") || str_ieq(t.text, "elseif"))) {
-		fail_tok(p, &t, "UnexpectedToken", "Unexpected token '%s': it must follow the '}' of an if statement.", t.text);
+	           (str_ieq(t.text, "else") || str_ieq(t.text, "elseif") || str_ieq(t.text, "catch") ||
+	            str_ieq(t.text, "finally"))) {
+		fail_tok(p, &t, "UnexpectedToken", "Unexpected token '%s': it must follow the '}' of an if or try statement.", t.text);
 		r = NULL;
 	} else {
 		if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "foreach"))
@@ -1274,7 +1673,27 @@ ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_err
 	memset(&p, 0, sizeof p);
 	p.pe = pe;
 	lx_init(&p.lx, t->src, len);
-	t->root = parse_block_until(&p, TK_EOF, 0);
+	/* a script may start with [CmdletBinding()] param( ... ) */
+	skip_newlines(&p);
+	size_t save = lx_save(&p.lx);
+	bool is_switch;
+	while (lx_peekc(&p.lx) == '[' && skip_attribute(&p, &is_switch))
+		skip_newlines(&p);
+	if (!p.failed && next_is_keyword(&p, "param")) {
+		consume(&p, LX_ARG);
+		if (lx_peekc(&p.lx) == '(') {
+			size_t open = p.lx.pos;
+			p.lx.pos++;
+			t->params = ast_new(N_BLOCK, open, 0);
+			parse_param_list(&p, t->params, open);
+		} else {
+			lx_restore(&p.lx, save);
+		}
+	} else if (!p.failed) {
+		lx_restore(&p.lx, save);
+	}
+	if (!p.failed)
+		t->root = parse_block_until(&p, TK_EOF, 0);
 	if (!t->root || p.failed) {
 		ast_free(t->root);
 		t->root = NULL;

@@ -11,6 +11,7 @@
 #include "shell/parser.h"
 #include "common/mem.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,24 +60,54 @@ static char **attempt_completion(const char *text, int start, int end)
 	return rl_completion_matches(text, match_gen);
 }
 
+/* SIGINT: while typing, Ctrl-C abandons the input; while a command runs it
+ * asks the pipeline to stop.  A signal handler cannot reach the session, so
+ * the flag is file-level (the only such state); the handler only sets it. */
+static volatile sig_atomic_t sigint_seen;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	sigint_seen = 1;
+}
+
+/* readline's input function: like rl_getc, but a Ctrl-C (read interrupted
+ * with sigint_seen set) empties the line and accepts it, so readline returns
+ * and the REPL can drop the input. */
+static int repl_getc(FILE *in)
+{
+	for (;;) {
+		unsigned char c;
+		ssize_t r = read(fileno(in), &c, 1);
+		if (r == 1)
+			return c;
+		if (r == 0)
+			return EOF;
+		if (errno != EINTR)
+			return EOF;
+		if (sigint_seen) {
+			rl_replace_line("", 0);
+			return '\n';
+		}
+	}
+}
+
+static char *read_input(const char *prompt)
+{
+	return readline(prompt);
+}
+
 static char *repl_read_line(mg_session *s, const char *prompt, bool secret)
 {
 	if (secret)
 		return mg_default_read_line(s, prompt, true);
 	fflush(s->out);
-	return readline(prompt);
-}
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	/* cancel the line being typed */
-	if (write(STDOUT_FILENO, "\n", 1) < 0) {
-		/* nothing to do */
+	char *line = read_input(prompt);
+	if (sigint_seen) {   /* Ctrl-C at a prompt is "no answer", never the default */
+		free(line);
+		return NULL;
 	}
-	rl_on_new_line();
-	rl_replace_line("", 0);
-	rl_redisplay();
+	return line;
 }
 
 static bool incomplete(const char *text)
@@ -94,6 +125,7 @@ int mg_repl(mg_session *s)
 {
 	repl_session = s;
 	s->read_line = repl_read_line;
+	s->interrupted = &sigint_seen;
 	rl_readline_name = "migsh";
 	rl_attempted_completion_function = attempt_completion;
 	rl_basic_word_break_characters = " \t\n|;(){},=";
@@ -106,12 +138,14 @@ int mg_repl(mg_session *s)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);   /* no SA_RESTART: read() must see EINTR */
 	rl_catch_signals = 0;
+	rl_getc_function = repl_getc;
 
 	int status = 0;
 	for (;;) {
-		char *line = readline(PROMPT);
+		sigint_seen = 0;
+		char *line = read_input(PROMPT);
 		if (!line) {
 			fputc('\n', s->out);
 			break;
@@ -120,7 +154,9 @@ int mg_repl(mg_session *s)
 		strbuf_adds(&buf, line);
 		free(line);
 		while (incomplete(buf.buf)) {
-			char *more = readline(CONT_PROMPT);
+			if (sigint_seen)
+				break;
+			char *more = read_input(CONT_PROMPT);
 			if (!more)
 				break;
 			bool empty = !*more;
@@ -134,12 +170,18 @@ int mg_repl(mg_session *s)
 		for (size_t i = 0; i < buf.len; i++)
 			if (buf.buf[i] != ' ' && buf.buf[i] != '\t' && buf.buf[i] != '\n')
 				blank = false;
+		if (sigint_seen) {   /* Ctrl-C in a continuation: drop the whole input */
+			strbuf_free(&buf);
+			continue;
+		}
 		if (!blank) {
 			add_history(buf.buf);
 			if (write_history(hist) == 0)
 				chmod(hist, 0600);
 			int rc = mg_run_source(s, buf.buf, buf.len, NULL);
 			status = rc;
+			if (sigint_seen)   /* the terminal shows ^C: end that line */
+				fputc('\n', s->out);
 		}
 		strbuf_free(&buf);
 		if (s->exit_requested) {
@@ -151,5 +193,6 @@ int mg_repl(mg_session *s)
 	cur_matches = NULL;
 	free(hist);
 	repl_session = NULL;
+	s->interrupted = NULL;
 	return s->exit_requested ? s->exit_code : (status == MG_RUN_OK ? 0 : status);
 }

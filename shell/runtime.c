@@ -69,10 +69,25 @@ void mg_stage_free_tmp(mg_stage *st)
 
 /* ---- output ---- */
 
+/* Ctrl-C: stop the pipeline with PowerShell's "pipeline stopped" error. */
+static bool check_interrupt(mg_stage *st)
+{
+	if (!mg_session_interrupted(st->pl->s))
+		return false;
+	if (!st->pl->stopped) {
+		mg_err e;
+		mg_err_set(&e, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
+		mg_errrec r;
+		mg_stage_errrec(st, &e, NULL, &r);
+		mg_pipeline_fail(st->pl, &r);
+	}
+	return true;
+}
+
 int mg_emit(mg_ctx *c, mv *obj)
 {
 	mg_stage *st = ST(c);
-	if (st->pl->stopped)
+	if (st->pl->stopped || check_interrupt(st))
 		return -1;
 	if (!obj)
 		return 0;
@@ -145,6 +160,29 @@ int mg_error(mg_ctx *c, const mg_err *e, const char *target)
 			mg_err_copy(&c->err, e);
 		return -1;
 	case MG_EA_INQUIRE:
+		mg_errrec_print(s, &r);
+		mg_session_add_error(s, rec);
+		if (s->interactive && s->read_line) {
+			fprintf(s->out, "\nConfirm\nContinue with this operation?\n");
+			fflush(s->out);
+			char *ans = s->read_line(s, "[Y] Yes  [A] Yes to All  [H] Halt Command  [?] Help (default is \"Y\"): ",
+			                         false);
+			bool halt = !ans || str_ieq(str_trim(ans), "h");
+			free(ans);
+			if (halt) {
+				mv_unref(rec);
+				mg_err stop;
+				mg_err_set(&stop, MGC_STOPPED, "ActionPreferenceStop",
+				           "The running command stopped because the user selected the Stop option.");
+				mg_errrec hr;
+				mg_stage_errrec(st, &stop, NULL, &hr);
+				mg_pipeline_fail(st->pl, &hr);
+				if (!c->err.set)
+					mg_err_copy(&c->err, &stop);
+				return -1;
+			}
+		}
+		break;
 	case MG_EA_CONTINUE:
 	default:
 		mg_errrec_print(s, &r);
@@ -359,7 +397,7 @@ int mg_stage_input(mg_stage *st, mv *input)
 {
 	mg_pipeline *pl = st->pl;
 	mg_session *s = pl->s;
-	if (pl->stopped)
+	if (pl->stopped || check_interrupt(st))
 		return -1;
 	if (st->have_cur) {
 		mg_bound_clear(&st->cur);

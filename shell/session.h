@@ -9,6 +9,7 @@
 #ifndef MIGSH_SESSION_H
 #define MIGSH_SESSION_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include "common/err.h"
@@ -74,6 +75,9 @@ typedef struct mg_session {
 	int     exit_code;
 	int     depth;             /* nesting of evaluations (recursion guard) */
 	bool    bind_only;         /* parse and bind top-level commands without running them (tests) */
+	/* set (by the REPL's SIGINT handler) when the user pressed Ctrl-C: the
+	 * running pipeline stops at its next object; NULL = never */
+	volatile sig_atomic_t *interrupted;
 } mg_session;
 
 /* Create a session.  home may be NULL: $MIGSH_HOME, else
@@ -99,6 +103,12 @@ void mg_session_add_name_source(mg_session *s, mg_name_source fn);
 /* All names of one kind from every source: NULL-terminated, caller frees
  * each string and the array (never NULL). */
 char **mg_session_names(mg_session *s, mg_complete kind);
+
+/* Has the user asked to stop the running command (Ctrl-C)? */
+static inline bool mg_session_interrupted(const mg_session *s)
+{
+	return s->interrupted && *s->interrupted;
+}
 
 /* Cmdlet lookup through the session's source (NULL when unknown). */
 const mg_cmdlet *mg_session_find_cmdlet(mg_session *s, const char *name);

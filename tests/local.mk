@@ -25,5 +25,17 @@ tests_corpus_migsh_corpus_SOURCES = \
 tests_corpus_migsh_corpus_LDADD = libcommon.a
 
 # The harness's own tests.
-TESTS += tests/integration/testbed_corpus.sh tests/integration/testbed_dovecot.sh
-EXTRA_DIST += tests/integration/testbed_corpus.sh tests/integration/testbed_dovecot.sh
+TESTS += tests/integration/testbed_corpus.sh tests/integration/testbed_dovecot.sh \
+	tests/integration/testbed_configure.sh
+EXTRA_DIST += tests/integration/testbed_corpus.sh tests/integration/testbed_dovecot.sh \
+	tests/integration/testbed_configure.sh
+
+# Unit test of the corpus generator's building blocks.
+if UNIT_TESTS
+check_PROGRAMS += tests/unit/test_corpus
+TESTS += tests/unit/test_corpus
+tests_unit_test_corpus_SOURCES = tests/unit/test_corpus.c \
+	tests/corpus/rng.c tests/corpus/textgen.c tests/corpus/msggen.c
+tests_unit_test_corpus_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_corpus_LDADD = libcommon.a $(CMOCKA_LIBS)
+endif

@@ -58,8 +58,10 @@ corpus_make() { # ROOT USERS MSGS SEED
 
 corpus_big() { # ROOT USERS PER_USER
 	local root="$1" users="$2" per="$3" u i=0 j size name
-	[ -f "$root/.complete" ] && return 0
+	local params="users=$users per=$per gen=${MIGSH_CORPUS:+project}"
+	[ -f "$root/.complete" ] && [ "$(cat "$root/.params" 2>/dev/null)" = "$params" ] && return 0
 	rm -rf "$root"; mkdir -p "$root"
+	printf "%s\n" "$params" >"$root/.params"
 	if [ -n "$MIGSH_CORPUS" ] && [ -x "$MIGSH_CORPUS" ]; then
 		"$MIGSH_CORPUS" --out "$root" --users "$(corpus_users "$users" | paste -sd, -)" --seed 3 \
 			--messages 10 --big-size 34000000 --big-count "$per" --no-traps --quiet || return 1
@@ -83,9 +85,11 @@ corpus_big() { # ROOT USERS PER_USER
 	echo "big" > "$root/.complete"
 }
 
-corpus_generate_project() { # ROOT USERS MSGS SEED
+corpus_generate_project() { # ROOT USERS MSGS|SIZE SEED   (SIZE: e.g. 1G = all users together)
+	local count="--messages $3"
+	case "$3" in *[KMG]) count="--total-size $3" ;; esac
 	"$MIGSH_CORPUS" --out "$1" --users "$(corpus_users "$2" | paste -sd, -)" \
-		--seed "$4" --messages "$3" --no-traps --quiet
+		--seed "$4" $count --no-traps --quiet
 }
 
 # ROOT/.stats: "<user> msgs=N raw=B norm=B hash=H" per user (bench/mdstat).

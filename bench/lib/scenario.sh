@@ -15,7 +15,7 @@
 # top_builddir (a build tree with the tests/lib helpers), MIGSH, optional MIGSH_DRIVER.
 set -u
 
-label="" corpus="" tools="" out="" runs=1 tls=0 delay="" timeout=3600
+label="" corpus="" tools="" out="" runs=1 tls=0 delay="" timeout=3600 profile=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--label) label=$2; shift ;;
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--tls) tls=1 ;;
 	--delay-ms) delay=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
+	--profile) profile=1 ;;
 	*) echo "scenario.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -132,7 +133,9 @@ run_one() { # TOOL RUN
 	else
 		v=$(verify "$tool" "$work")
 	fi
-	say "$tool run $r: wall ${wall}s cpu ${cpu}s rss ${maxrss_kb}KB: $v"
+	local hwm=""
+	[ -s "$work/service.hwm" ] && hwm=" (service: $(tr "\n" " " <"$work/service.hwm"))"
+	say "$tool run $r: wall ${wall}s cpu ${cpu}s rss ${maxrss_kb}KB$hwm: $v"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tool" "$r" \
 		"$wall" "$cpu" "$user" "$sys" "$maxrss_kb" "$tot_msgs" "$tot_bytes" "$v" \
 		"$(awk -v a="$src0" -v b="$src1" 'BEGIN { printf "%.2f", b - a }')" \
@@ -154,4 +157,39 @@ for r in $(seq 1 "$runs"); do
 		run_one "$t" "$r"
 	done
 done
+# ---- profile: one extra, untimed run of each migsh tool under perf ----
+if [ "$profile" = 1 ] && command -v perf >/dev/null 2>&1; then
+	for t in $tools; do
+		case "$t" in mbsync*) continue ;; esac
+		work="$MG_TMP/profile-$t"
+		mkdir -p "$work"
+		unset TGT_PORT TGT_MAIL
+		case "$t" in *_imap)
+			tgt_n=$((tgt_n + 1))
+			mg_dovecot_start "TGT$tgt_n" --users "$(tgt_users)"
+			eval "TGT_PORT=\$TGT${tgt_n}_IMAP_PORT TGT_MAIL=\$TGT${tgt_n}_MAIL"
+			export TGT_PORT TGT_MAIL ;;
+		esac
+		"${t}_prepare" "$work" >"$work/prepare.log" 2>&1 || continue
+		pdata="$BENCH_WORK/perf-$label-$t.data"
+		say "$t: profiling one run with perf (not timed)"
+		perf record -q -F 499 -e cpu-clock -g -o "$pdata" -- \
+			bash -c '. "$BENCH_DIR/lib/tools.sh"; '"$t"'_run "$1"' run "$work" >"$work/run.log" 2>&1
+		say "$t profile: $(verify "$t" "$work")"
+		pr() { perf report -i "$pdata" --stdio --no-children -g none "$@" 2>/dev/null | grep "%" | grep -v "^#"; }
+		{
+			echo "by object (kernel = system calls: socket reads, file writes, page cache):"
+			pr --sort dso --percent-limit 1
+			echo
+			echo "by command:"
+			pr --sort comm --percent-limit 1
+			echo
+			echo "top symbols:"
+			pr --sort dso,symbol --percent-limit 1 | head -25
+			echo
+			echo "top symbols in the migsh binary (user space), share of all samples:"
+			pr --dsos migsh --sort symbol --percent-limit 0.1 | head -25
+		} | sed 's/ *$//; s/  *- *- *$//' >"$BENCH_WORK/profile-$label-$t.txt"
+	done
+fi
 exit 0

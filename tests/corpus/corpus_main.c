@@ -60,6 +60,7 @@ typedef struct options {
 	unsigned long big_count;
 	unsigned long long total_size;
 	int traps;
+	int nul;
 	const char *manifest;
 	int quiet;
 } options;
@@ -79,6 +80,8 @@ static void usage(FILE *f)
 	      "  --total-size B    instead of --messages: add ordinary messages until all\n"
 	      "                    users together hold about B bytes (K/M/G suffixes ok)\n"
 	      "  --no-traps        leave out the special messages (see below)\n"
+	      "  --nul             add a message with NUL bytes to INBOX (Dovecot serves\n"
+	      "                    them as 0x80 in BODY[], exactly only in BINARY[])\n"
 	      "  --manifest FILE   write one line per message: user, folder, uid, flags,\n"
 	      "                    internal date (epoch), size, kind, Message-ID, path\n"
 	      "  --quiet           no summary on stdout\n"
@@ -135,6 +138,7 @@ static int parse_options(options *o, int argc, char **argv)
 		{ "big-count", required_argument, NULL, 'c' },
 		{ "total-size", required_argument, NULL, 't' },
 		{ "no-traps", no_argument, NULL, 'T' },
+		{ "nul", no_argument, NULL, 'N' },
 		{ "manifest", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -157,6 +161,7 @@ static int parse_options(options *o, int argc, char **argv)
 		case 'c': if (parse_size(optarg, &v)) goto bad; o->big_count = (unsigned long)v; break;
 		case 't': if (parse_size(optarg, &v)) goto bad; o->total_size = v; break;
 		case 'T': o->traps = 0; break;
+		case 'N': o->nul = 1; break;
 		case 'm': o->manifest = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -307,6 +312,8 @@ static plan_item *make_plan(const options *o, cg_rng *r, size_t *np)
 		add_item(&p, &n, &cap, F_ENTW, CG_8BIT_BODY, 0, CG_F_DRAFT | CG_F_SEEN, 0);
 		add_item(&p, &n, &cap, F_ARCH2019, CG_MULTIPART, 20000, CG_F_SEEN, 0);
 	}
+	if (o->nul)
+		add_item(&p, &n, &cap, F_INBOX, CG_NUL, 0, CG_F_SEEN, 0);
 	for (unsigned long i = 0; i < o->big_count; i++)
 		add_item(&p, &n, &cap, F_INBOX, CG_EXACT, o->big_size, CG_F_SEEN, 0);
 	if (o->total_size) {

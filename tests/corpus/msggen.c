@@ -10,7 +10,7 @@
 
 static const char *const kind_names[] = {
 	"plain", "multipart", "exact", "empty", "header-only", "bare-cr", "no-msgid",
-	"dup-msgid", "8bit-body", "8bit-header", "rfc2047", "crlf", "long-line",
+	"dup-msgid", "8bit-body", "8bit-header", "rfc2047", "crlf", "long-line", "nul",
 };
 
 const char *cg_kind_name(cg_kind k)
@@ -216,6 +216,12 @@ void cg_build(cg_msg *m, cg_rng *r, cg_kind kind, size_t size, const char *user,
 		for (int i = 0; i < 500; i++)
 			strbuf_adds(sb, "0123456789");
 		strbuf_addc(sb, '\n');
+		return;
+	case CG_NUL:
+		add_common_headers(sb, r, user, date, m->msgid, 1);
+		strbuf_adds(sb, "Subject: NUL bytes in the body\nMIME-Version: 1.0\n"
+		                "Content-Type: application/octet-stream\nContent-Transfer-Encoding: binary\n\n");
+		strbuf_add(sb, "before\0between\0\0after\n", 23);
 		return;
 	case CG_MULTIPART:
 		add_common_headers(sb, r, user, date, m->msgid, 1);

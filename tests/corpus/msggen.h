@@ -29,7 +29,9 @@ typedef enum cg_kind {
 	CG_8BIT_HEADER,  /* raw UTF-8 bytes in Subject and From */
 	CG_RFC2047,      /* encoded-word Subject/From (UTF-8 B and ISO-8859-1 Q) */
 	CG_CRLF,         /* stored with CRLF line ends */
-	CG_LONG_LINE     /* one 5000-character line without folding */
+	CG_LONG_LINE,    /* one 5000-character line without folding */
+	CG_NUL           /* NUL bytes in the body (Dovecot shows them as 0x80 unless
+	                    fetched with BINARY); only with --nul */
 } cg_kind;
 
 const char *cg_kind_name(cg_kind k);

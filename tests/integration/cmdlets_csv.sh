@@ -111,4 +111,14 @@ long=$(printf '%065d' 0 | tr 0 x)
 ms_fails "New-MigrationBatch -Name $long -SourceEndpoint Src -CSVFile '$D/gc.csv'" '64'
 ms_fails "New-MigrationBatch -Name NoSrc -SourceEndpoint Nope -CSVFile '$D/gc.csv'" "couldn't be found"
 ms_fails "New-MigrationBatch -Name forms -SourceEndpoint Src -CSVFile '$D/gc.csv'" '(already|exists)'
+ms_check_service_logs
+# batch options are kept as given; a content filter on anything but the received date is refused
+ms_csv "$D/opt.csv" 'EmailAddress,UserName,Password' 'opt@example.com,opt,pw'
+ms_fails "New-MigrationBatch -Name BadFilter -SourceEndpoint Src -CSVFile '$D/opt.csv' -ContentFilter \"Subject -eq 'x'\"" 'ContentFilter' 'Received'
+ms_fails "Get-MigrationBatch BadFilter" "couldn't be found"
+ms_ok "New-MigrationBatch -Name Opt -SourceEndpoint Src -CSVFile '$D/opt.csv' -ExcludeFolders 'Deleted Items','Junk Email' -ContentFilter \"Received -gt '8/23/2020' -and Received -lt '1/1/2021'\" -NotificationEmails a@example.com,b@example.com -BadItemLimit Unlimited -LargeItemLimit 5 | Format-List ExcludedFolders,ContentFilter,NotificationEmails,BadItemLimit,LargeItemLimit,Status" \
+	'ExcludedFolders +: \{Deleted Items, Junk Email\}' "ContentFilter +: Received -gt '8/23/2020' -and Received -lt '1/1/2021'" \
+	'NotificationEmails +: \{a@example.com, b@example.com\}' 'BadItemLimit +: Unlimited' 'LargeItemLimit +: 5' 'Status +: Created'
+ms_ok "Set-MigrationBatch Opt -NotificationEmails c@example.com -ReportInterval 12:00:00 -SkipReports \$true"
+ms_ok "Get-MigrationBatch Opt | Format-List NotificationEmails,ReportInterval,SkipReports" '\{c@example.com\}' 'ReportInterval +: 12:00:00' 'SkipReports +: True'
 echo "cmdlets_csv: ok"

@@ -51,6 +51,10 @@ ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials user1,'$MG_
 ms_passwords_absent "$MG_TEST_PASSWORD"
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials 'user2*mailadmin','$MG_TEST_MASTER_PASSWORD' | Format-List Result,LoginSucceeded" \
 	'Result +: Success' 'LoginSucceeded +: True'
+# -Verbose shows the protocol trace, with the login redacted
+ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials user1,'$MG_TEST_PASSWORD' -Verbose"
+printf '%s\n' "$ERR" "$OUT" | grep -Eq '(C:|S:).*(LOGIN|AUTHENTICATE|CAPABILITY|OK)' || { ms_show; mg_fail "-Verbose shows no protocol trace"; }
+ms_passwords_absent "$MG_TEST_PASSWORD" "$(printf '\000user1\000%s' "$MG_TEST_PASSWORD" | base64 | tr -d '\n')"
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials user1,wrong-password | Format-List Result,Message,LoginSucceeded" \
 	'Result +: Failed' 'LoginSucceeded +: False'
 ms_passwords_absent wrong-password
@@ -110,4 +114,5 @@ ms_fails "Remove-MigrationEndpoint IMAPEndpoint -Confirm:\$false" "can't be remo
 ms_ok "Remove-MigrationBatch UsesIt -Confirm:\$false"
 ms_ok "Remove-MigrationEndpoint IMAPEndpoint -Confirm:\$false"
 ms_ok "@(Get-MigrationEndpoint).Count" '^3$'
+ms_check_service_logs
 echo "cmdlets_endpoint: ok"

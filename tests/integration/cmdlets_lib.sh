@@ -4,19 +4,21 @@
 #   . "$top_srcdir/tests/lib/dovecot.sh"
 #   . "$top_srcdir/tests/integration/cmdlets_lib.sh"
 #
-# Sets MIGSH_HOME to a fresh data directory under $MG_TMP, trusts the test
-# CA (SSL_CERT_FILE, or $MS_CA when set), and stops the migration service of every data
-# directory it handed out at exit (Stop-MigrationService, then the pid file).
+# Sets MIGSH_HOME to a fresh data directory under $MG_TMP, trusts the test CA
+# (SSL_CERT_FILE, or $MS_CA when set), and at exit stops the migration service
+# of every data directory it handed out (Stop-MigrationService, then the pid).
 #
 #   ms 'COMMANDS'              run migsh -c; output in $OUT, stderr in $ERR, status in $RC
-#   ms_ok 'COMMANDS' [RE...]   must succeed (status 0, nothing on stderr) and match every RE
+#   ms_ok 'COMMANDS' [RE...]   must succeed (status 0, no error record) and match every RE
 #   ms_fails 'COMMANDS' RE...  must fail (status != 0) and its error output match every RE
 #   ms_err_has RE              $ERR matches RE
 #   ms_out_has RE / ms_out_lacks RE
 #   ms_new_home                switch MIGSH_HOME to a fresh directory
+#   ms_wait 'EXPR' RE [SECONDS]      poll until the output of EXPR matches RE
 #   ms_wait_batch NAME RE [SECONDS]   poll Get-MigrationBatch until Status matches RE
 #   ms_csv FILE 'line' ...     write a CSV file (lines joined with CRLF unless CSV_LF=1)
 #   ms_passwords_absent PASSWORD...   no state file output or log contains them
+#   ms_check_service_logs             no service log reports a crash or sanitizer error
 
 [ -n "${MIGSH:-}" ] && [ -x "$MIGSH" ] || mg_skip "migsh is not built (MIGSH=${MIGSH:-unset})"
 "$MIGSH" -c '$null' >/dev/null 2>&1 || mg_skip "migsh -c does not run yet"
@@ -100,11 +102,11 @@ ms_fails() {
 	for re in "$@"; do ms_err_has "$re"; done
 }
 
-ms_wait_batch() {
-	_name=$1 _re=$2 _secs=${3:-120}
+ms_wait() { # 'EXPRESSION' RE [SECONDS]: poll until the output matches RE (whole line)
+	_expr=$1 _re=$2 _secs=${3:-120}
 	_i=0
 	while [ "$_i" -lt "$((_secs * 2))" ]; do
-		ms "(Get-MigrationBatch -Identity $_name).Status"
+		ms "$_expr"
 		if printf '%s\n' "$OUT" | grep -Eqx -- "$_re"; then
 			return 0
 		fi
@@ -112,7 +114,11 @@ ms_wait_batch() {
 		_i=$((_i + 1))
 	done
 	ms_show
-	mg_fail "batch $_name did not reach /$_re/ within $_secs s (last: $OUT)"
+	mg_fail "$_expr did not give /$_re/ within $_secs s (last: $OUT)"
+}
+
+ms_wait_batch() { # NAME RE [SECONDS]
+	ms_wait "(Get-MigrationBatch -Identity $1).Status" "$2" "${3:-120}"
 }
 
 ms_csv() {
@@ -129,8 +135,26 @@ ms_passwords_absent() {
 		if grep -rqF -- "$pw" "$MIGSH_HOME/logs" 2>/dev/null; then
 			mg_fail "a password appears in the service log"
 		fi
+		# reports, per-user logs, notification messages (the user records
+		# themselves hold the CSV passwords, mode 0600, by design)
+		if [ -d "$MIGSH_HOME/batches" ] &&
+		   find "$MIGSH_HOME/batches" -type f ! -name '*.yaml' -exec grep -lF -- "$pw" {} + 2>/dev/null | grep -q .; then
+			mg_fail "a password appears in a report or log under $MIGSH_HOME/batches"
+		fi
 		if printf '%s\n%s\n' "$OUT" "$ERR" | grep -qF -- "$pw"; then
 			ms_show; mg_fail "a password appears in the output"
+		fi
+	done
+}
+
+# The migration services of this test logged no crash or sanitizer report
+# (ASan/UBSan builds write them to logs/service.log).  Call at the end.
+ms_check_service_logs() {
+	for h in $MS_HOMES; do
+		[ -f "$h/logs/service.log" ] || continue
+		if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation fault|Assertion' "$h/logs/service.log"; then
+			tail -60 "$h/logs/service.log" >&2
+			mg_fail "the migration service of $h reported a crash or sanitizer error"
 		fi
 	done
 }

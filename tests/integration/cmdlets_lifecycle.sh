@@ -85,6 +85,26 @@ ms_fails "Get-MigrationUser lc2@example.com" "couldn't be found"
 ms_ok "Remove-MigrationBatch LC -Confirm:\$false"
 ms_fails "Get-MigrationBatch LC" "The migration batch 'LC' couldn't be found"
 
+# the seed line "Remove-MigrationBatch -Identity IMAPBatch1" verbatim: on a
+# terminal it asks; N keeps the batch, Y removes it (script(1) gives a pty)
+if command -v script >/dev/null 2>&1; then
+	ms_csv "$D/seed.csv" 'EmailAddress,UserName,Password' 'seed@example.com,seed,pw'
+	ms_ok "New-MigrationBatch -Name IMAPBatch1 -SourceEndpoint Src -CSVFile '$D/seed.csv'" IMAPBatch1
+	answer() {
+		(sleep 1; printf '%s\r' "$1"; sleep 2) |
+			timeout 30 script -qec "\"$MIGSH\" -c 'Remove-MigrationBatch -Identity IMAPBatch1'" /dev/null \
+			>"$D/confirm.out" 2>&1 || true
+	}
+	answer N
+	grep -q 'Are you sure you want to perform this action' "$D/confirm.out" || {
+		cat "$D/confirm.out" >&2; mg_fail "Remove-MigrationBatch did not ask for confirmation"; }
+	ms_ok "Get-MigrationBatch IMAPBatch1" IMAPBatch1
+	answer Y
+	ms_fails "Get-MigrationBatch IMAPBatch1" "couldn't be found"
+else
+	mg_log "script(1) missing: the interactive confirmation of Remove-MigrationBatch is not tested"
+fi
+
 # unknown batches, for every lifecycle cmdlet
 for cmd in Start-MigrationBatch Stop-MigrationBatch Complete-MigrationBatch Set-MigrationBatch; do
 	ms_fails "$cmd -Identity Ghost" "couldn't be found"
@@ -102,4 +122,5 @@ ms_ok "New-MigrationBatch -Name L2 -SourceEndpoint Src -CSVFile '$D/l2.csv'" 'L2
 ms_fails "New-MigrationBatch -Name L3 -SourceEndpoint Src -CSVFile '$D/l3.csv'" \
 	'The maximum number of migration batches is already running. Please remove a batch before you add another one'
 ms_ok "(Get-MigrationConfig).CanSubmitNewBatch" '^False$'
+ms_check_service_logs
 echo "cmdlets_lifecycle: ok"

@@ -107,6 +107,11 @@ while IFS="$(printf '\t')" read -r num cmdlet flags expect; do
 			why="${why:+$why; }output lacks '$expect'"
 		fi ;;
 	esac
+	if [ -f "$run_home/logs/service.log" ] &&
+	   grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation fault' "$run_home/logs/service.log"; then
+		why="${why:+$why; }the migration service crashed (see below)"
+		cat "$run_home/logs/service.log" >>"$MG_TMP/ex.err"
+	fi
 	if [ -z "$why" ]; then
 		passed=$((passed + 1))
 		rm -rf "$run_home"
@@ -127,4 +132,5 @@ if [ "$failed" -ne 0 ]; then
 	cat "$MG_TMP/failures" >&2
 	mg_fail "$failed example(s) did not work"
 fi
+ms_check_service_logs
 echo "e2e_examples: ok ($passed examples)"

@@ -131,4 +131,5 @@ ms_fails "Get-MigrationBatch IMAPBatch1" "couldn't be found"
 # the source was never changed: no message got the \Seen flag (EXAMINE and BODY.PEEK only)
 [ "$(seen_count)" -eq "$SEEN_BEFORE" ] || mg_fail "messages at the source were marked as read"
 ms_ok "Stop-MigrationService"
+ms_check_service_logs
 echo "e2e_workflow: ok"

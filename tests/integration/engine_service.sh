@@ -20,7 +20,7 @@ D=$top_builddir/tests/integration/engine_driver
 mg_dovecot_start SRC --users "user1 user2 user3 user4 user5"
 mg_corpus --out "$SRC_MAIL" --users user1,user2,user3 --seed 5 --messages 120 --quiet || mg_fail "corpus"
 # bigger mailboxes for the kill -9 part
-mg_corpus --out "$SRC_MAIL" --users user4,user5 --seed 6 --messages 900 --quiet || mg_fail "corpus"
+mg_corpus --out "$SRC_MAIL" --users user4,user5 --seed 6 --messages 1200 --quiet || mg_fail "corpus"
 [ "$(id -u)" -ne 0 ] || chown -R "$MG_MAIL_USER" "$SRC_MAIL"
 SSL_CERT_FILE=$MG_TEST_CA
 MIGSH_HOME=$MG_TMP/home
@@ -129,8 +129,10 @@ t0=$(date +%s)
 
 run start B2
 kills=0
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
-	sleep "0.$((i % 4 + 1))"
+i=0
+while [ "$i" -lt 30 ] && [ "$kills" -lt 12 ]; do
+	i=$((i + 1))
+	sleep "0.$((i % 3 + 1))"
 	pid=$(service_pid)
 	[ "$("$D" status B2)" = Synced ] && break
 	syncing=$("$D" users B2 | grep -c ' Syncing ' || :)

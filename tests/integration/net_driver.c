@@ -12,6 +12,7 @@
  *   net_driver append (connection options) --user U --pass-env VAR --mailbox UTF8-NAME
  *                     --file F [--flags "\\Seen X"] [--date "02-Jan-2020 12:30:00 +0000"] [--count N]
  *   net_driver guard  (connection options) --user U --pass-env VAR
+ *   net_driver meta   (connection options) --user U --pass-env VAR [--mailbox WIRE] [--changedsince N]
  *
  * Output is "Key=Value" lines.  Passwords come from the environment only.
  */
@@ -30,6 +31,7 @@
 typedef struct opts {
 	const char *cmd, *host, *user, *pass_env, *authz, *mailbox, *out, *trace, *file, *flags, *date;
 	int port, timeout_ms, count;
+	unsigned long long changedsince;
 	bool all, accept_untrusted, compress;
 	mg_security sec;
 	mg_auth auth;
@@ -345,11 +347,54 @@ static int cmd_append(const opts *o)
 	int ok = 0;
 	for (int i = 0; i < count; i++)
 		ok += res[i].ok;
+	printf("Compressed=%s\n", mg_imap_compressed(c) ? "true" : "false");
 	printf("Result=Success\nAppended=%d\nCreated=%s\nAppendUid=%u\nUidValidity=%u\nLastUid=%u\nSeconds=%.3f\n", ok,
 	       existed ? "false" : "true", res[0].uid, res[0].uidvalidity, res[count - 1].uid, dt);
 	free(msgs);
 	free(res);
 	strbuf_free(&data);
+	mg_imap_logout(c, NULL);
+	mg_imap_close(c);
+	return 0;
+}
+
+/* ---- meta: EXAMINE, UID FETCH metadata (optionally CHANGEDSINCE), UID SEARCH, STATUS ---- */
+static int print_meta(void *arg, const mg_imap_msg_meta *m)
+{
+	(void)arg;
+	printf("Meta=uid:%u size:%llu modseq:%llu date:%lld tz:%d raw:%s flags:", m->uid, (unsigned long long)m->size,
+	       (unsigned long long)m->modseq, (long long)m->internaldate, m->tz_minutes,
+	       m->internaldate_raw ? m->internaldate_raw : "");
+	for (size_t i = 0; i < m->n_flags; i++)
+		printf("%s%s", i ? "," : "", m->flags[i]);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_meta(const opts *o)
+{
+	mg_err e = { 0 };
+	mg_imap *c = open_login(o, &e);
+	if (!c)
+		return fail("login", &e);
+	mg_imap_set_readonly(c, true);
+	const char *box = o->mailbox ? o->mailbox : "INBOX";
+	mg_imap_mbox_status st;
+	if (mg_imap_status(c, box, &st, &e) < 0)
+		return fail("status", &e);
+	printf("StatusMessages=%u\nStatusUidNext=%u\nStatusHighestModSeq=%llu\n", st.exists, st.uidnext,
+	       (unsigned long long)st.highestmodseq);
+	if (mg_imap_examine(c, box, &st, &e) < 0)
+		return fail("examine", &e);
+	printf("Exists=%u\nHighestModSeq=%llu\nKeywordsOk=%s\n", st.exists, (unsigned long long)st.highestmodseq,
+	       st.keywords_ok ? "true" : "false");
+	if (mg_imap_fetch_meta(c, "1:*", o->changedsince, print_meta, NULL, &e) < 0)
+		return fail("fetch_meta", &e);
+	uint32_t *uids; size_t n;
+	if (mg_imap_uid_search(c, "ALL", &uids, &n, &e) < 0)
+		return fail("search", &e);
+	printf("SearchAll=%zu\nResult=Success\n", n);
+	free(uids);
 	mg_imap_logout(c, NULL);
 	mg_imap_close(c);
 	return 0;
@@ -405,6 +450,7 @@ int main(int argc, char **argv)
 		ARG("--date", o.date)
 		if (!strcmp(a, "--port") && v) { o.port = atoi(v); i++; continue; }
 		if (!strcmp(a, "--count") && v) { o.count = atoi(v); i++; continue; }
+		if (!strcmp(a, "--changedsince") && v) { o.changedsince = strtoull(v, NULL, 10); i++; continue; }
 		if (!strcmp(a, "--timeout-ms") && v) { o.timeout_ms = atoi(v); i++; continue; }
 		if (!strcmp(a, "--security") && v) {
 			if (mg_security_parse(v, &o.sec) < 0) return usage();
@@ -428,6 +474,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(o.cmd, "list")) rc = cmd_list(&o);
 	else if (!strcmp(o.cmd, "append") && o.file && o.mailbox) rc = cmd_append(&o);
 	else if (!strcmp(o.cmd, "guard")) rc = cmd_guard(&o);
+	else if (!strcmp(o.cmd, "meta")) rc = cmd_meta(&o);
 	else rc = usage();
 	if (trace_fp)
 		fclose(trace_fp);

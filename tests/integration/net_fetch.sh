@@ -65,6 +65,24 @@ seen_after=$(find "$SRC_MAIL/user1" -path '*/cur/*' -name '*:2,*S*' | wc -l)
 	mg_fail "fetching changed the source"
 [ "$seen_after" -eq "$seen_before" ] || mg_fail "fetching marked messages \\Seen ($seen_before -> $seen_after)"
 
+# 3b. metadata: flags, keywords, internal date, sizes, mod-sequences; CHANGEDSINCE sees a re-flag
+run meta --host 127.0.0.1 --port "$SRC_IMAP_PORT" --security None --user user2 --pass-env PW --mailbox INBOX
+n=$(printf '%s\n' "$out" | grep -c '^Meta=')
+[ "$n" -eq "$(field Exists)" ] && [ "$n" -eq "$(field SearchAll)" ] && [ "$n" -eq "$(field StatusMessages)" ] ||
+	mg_fail "metadata for $n messages, EXAMINE says $(field Exists), SEARCH $(field SearchAll)"
+has '^Meta=.*raw:02-Jan-2020 12:30:00 [+-][0-9]*' "internal date of the known message"
+has '^Meta=.*modseq:[1-9]' "MODSEQ per message"
+has '^Meta=.*flags:.*\\Seen' "flags"
+hms=$(field HighestModSeq)
+[ "$hms" -gt 0 ] || mg_fail "no HIGHESTMODSEQ"
+kpath=$(mg_maildir_find SRC user2 INBOX 'Message-ID: <known@test>' | head -n 1)
+[ -n "$kpath" ] || mg_fail "known message file not found"
+mg_maildir_setflags "$kpath" FS >/dev/null
+run meta --host 127.0.0.1 --port "$SRC_IMAP_PORT" --security None --user user2 --pass-env PW --mailbox INBOX \
+	--changedsince "$hms"
+[ "$(printf '%s\n' "$out" | grep -c '^Meta=')" -eq 1 ] || mg_fail "CHANGEDSINCE did not return exactly the re-flagged message"
+has '^Meta=.*flags:.*\\Flagged' "re-flag seen through CHANGEDSINCE"
+
 # 4. the read-only guard
 run guard --host 127.0.0.1 --port "$SRC_IMAP_PORT" --security None --user user1 --pass-env PW
 [ "$(field Refused)" = 4 ] || mg_fail "the read-only guard let a modifying command through"
@@ -93,7 +111,33 @@ grep -q '\$Forwarded' "$d/dovecot-keywords" || mg_fail "keyword \$Forwarded not 
 first=$(ls "$d/cur" | sort | head -n 1)
 [ "$(date -u -r "$d/cur/$first" +%Y%m%d%H%M)" = 202001021130 ] || mg_fail "internal date not kept"
 
-# 7. throughput (reported, not asserted)
+# 7. COMPRESS=DEFLATE when offered and asked for: same bytes, fewer on the wire
+mg_dovecot_start ZIP --compress --users "user1"
+mg_dovecot_load_corpus ZIP --seed 11 --messages 60 --quiet
+mg_maildir_add ZIP user1 INBOX "$msg" "S" 202001021230 >/dev/null
+mkdir -p "$MG_TMP/out4"
+run fetch --host 127.0.0.1 --port "$ZIP_IMAPS_PORT" --security Ssl --user user1 --pass-env PW --all --compress --out "$MG_TMP/out4"
+[ "$(field Compressed)" = true ] || mg_fail "COMPRESS=DEFLATE was not used"
+[ "$(field SizeMismatch)" = 0 ] && [ "$(field Missing)" = 0 ] || mg_fail "compressed fetch lost bytes"
+zmsgs=$(field Messages)
+ls "$MG_TMP"/out4/*.eml | while read -r f; do cmp -s "$f" "$msg" && echo same; done | grep -q same ||
+	mg_fail "the known message was not fetched byte-exact over COMPRESS"
+run append --host 127.0.0.1 --port "$ZIP_IMAP_PORT" --security Tls --user user1 --pass-env PW \
+	--mailbox "Zipped" --file "$msg" --count 20 --compress
+[ "$(field Appended)" = 20 ] || mg_fail "pipelined APPEND over COMPRESS stored $(field Appended) of 20"
+run fetch --host 127.0.0.1 --port "$ZIP_IMAP_PORT" --security None --user user1 --pass-env PW --all
+[ "$(field Compressed)" = false ] || mg_fail "COMPRESS used without being asked for"
+[ "$(field Messages)" -eq $((zmsgs + 20)) ] || mg_fail "plain fetch after COMPRESS sees $(field Messages) messages"
+
+# 8. a Courier/Cyrus-style server: separator '.', personal namespace INBOX.
+mg_dovecot_start DOT --separator . --users "user1"
+mg_dovecot_load_corpus DOT --seed 11 --messages 10 --quiet
+run list --host 127.0.0.1 --port "$DOT_IMAP_PORT" --security None --user user1 --pass-env PW
+has '^Separator=\.' "separator ."
+has '^NamespacePrefix=INBOX\.' "namespace prefix INBOX."
+has '^Mailbox=INBOX.Archive.2019|INBOX.Archive.2019|\.|' "nested folder with '.'"
+
+# 9. throughput (reported, not asserted)
 for sec in "None $SRC_IMAP_PORT" "Ssl $SRC_IMAPS_PORT"; do
 	set -- $sec
 	run fetch --host 127.0.0.1 --port "$2" --security "$1" --user user1 --pass-env PW --all

@@ -19,9 +19,9 @@ failures=0
 # check NAME EXPECTED-FILE-CONTENT COMMAND: stdout must equal the expectation
 check() {
 	name=$1 want=$2 cmd=$3
-	got=$("$MIGSH" -c "$cmd" 2>"$TMP/err")
-	if [ "$got" != "$want" ]; then
-		echo "FAIL: $name"
+	got=$("$MIGSH" -c "$cmd" 2>"$TMP/err"); rc=$?
+	if [ "$got" != "$want" ] || [ "$rc" -ne 0 ]; then
+		echo "FAIL: $name (exit status $rc)"
 		echo "  command:  $cmd"
 		echo "  expected:"; printf '%s\n' "$want" | sed 's/^/    |/'
 		echo "  got:"; printf '%s\n' "$got" | sed 's/^/    |/'
@@ -69,6 +69,13 @@ check "Where-Object script block" "terrya@contoso.edu" \
 	'Import-Csv users.csv | Where-Object { $_.UserName -like "terry*" } | ForEach-Object EmailAddress'
 check "Where-Object -Match" "annb@contoso.edu" \
 	'Import-Csv users.csv | ? Password -Match "^p,\d$" | % EmailAddress'
+check "Where-Object -In and -Contains" "terrya@contoso.edu
+annb@contoso.edu" \
+	'$u = Import-Csv users.csv; ($u | Where-Object UserName -In "terry.adams","x").EmailAddress; ($u | Where-Object { $_.UserName -eq "ann.beebe" } | Where-Object EmailAddress -NotIn "a","b").EmailAddress'
+check "Select-Object -ExcludeProperty and *" '"EmailAddress","UserName"' \
+	'(Import-Csv users.csv | Select-Object * -ExcludeProperty Pass* -First 1 | ConvertTo-Csv)[0]'
+check "Write-Host -NoNewline and -Separator" "a-b|c" \
+	'Write-Host a,b -Separator - -NoNewline; Write-Host "|c" -ForegroundColor Green'
 check "Select-Object calculated property, -First, -Last" "
 Mail             Len
 ----             ---
@@ -90,6 +97,10 @@ check "ConvertTo-Csv quotes every field (PowerShell 7)" '"EmailAddress","UserNam
 "terrya@contoso.edu","terry.adams"' \
 	'Import-Csv users.csv | Select-Object EmailAddress,UserName -First 1 | ConvertTo-Csv -NoTypeInformation'
 
+printf '\357\273\277Name;Note\r\n"a;1";"say ""hi""\nthere"\r\nb;\r\n' > tricky.csv
+check "Import-Csv: BOM, -Delimiter, quotes, CRLF and a quoted line break" 'a;1|say "hi"
+there
+b|' 'Import-Csv tricky.csv -Delimiter ";" | ForEach-Object { $_.Name + "|" + $_.Note }'
 "$MIGSH" -c 'Import-Csv users.csv | Export-Csv -Path out.csv -NoTypeInformation' 2>&1
 check "Export-Csv then Import-Csv round trip" "ann.beebe p,2" \
 	'$u = Import-Csv out.csv | Where-Object EmailAddress -eq "annb@contoso.edu"; "$($u.UserName) $($u.Password)"'
@@ -135,6 +146,17 @@ out=$("$MIGSH" -c 'Get-Help No-SuchThing' 2>&1); rc=$?
 case $out in *"could not find"*) echo "ok: Get-Help unknown name errors" ;;
 *) echo "FAIL: Get-Help unknown: $out"; failures=$((failures + 1)) ;; esac
 [ "$rc" -eq 1 ] || { echo "FAIL: Get-Help unknown exit status $rc (want 1)"; failures=$((failures + 1)); }
+
+check "Get-Member lists properties" "EmailAddress
+UserName
+Password" 'Import-Csv users.csv | Get-Member | ForEach-Object Name'
+check "Out-Null discards" "" '1,2,3 | Out-Null'
+out=$("$MIGSH" -c 'Write-Error "custom failure"; Write-Output after' 2>"$TMP/err"); rc=$?
+[ "$out" = after ] || { echo "FAIL: Write-Error stopped the script: $out"; failures=$((failures + 1)); }
+grep -q "custom failure" "$TMP/err" || { echo "FAIL: Write-Error text not on stderr"; failures=$((failures + 1)); }
+"$MIGSH" -c 'Write-Error "stop here"' 2>/dev/null; rc=$?
+[ "$rc" -eq 1 ] && echo "ok: Write-Error fails the statement (exit status 1)" ||
+	{ echo "FAIL: Write-Error exit status $rc (want 1)"; failures=$((failures + 1)); }
 
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -92,6 +92,21 @@ PS1
 contains "-File output and \$args" "$T/out" "total=10 first=one"
 "$MIGSH" "$T/s.ps1" two 5 >"$T/out" 2>"$T/err"; check "bare path runs a script; exit N from the script" 5 $?
 contains "bare path output" "$T/out" "first=two"
+cat >"$T/p.ps1" <<'PS1'
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory = $true)][string] $Batch,
+    [int] $Count = 2,
+    [switch] $Loud
+)
+"batch=$Batch count=$Count loud=$Loud rest=$($args -join ',')"
+PS1
+"$MIGSH" -File "$T/p.ps1" -Count 5 B1 -Loud more >"$T/out" 2>"$T/err"; check "script with a param() block" 0 $?
+contains "script parameters bound by name, position and switch" "$T/out" "batch=B1 count=5 loud=True rest=more"
+"$MIGSH" -c "& '$T/p.ps1' -Ba B2 -Loud:\$false" >"$T/out" 2>"$T/err"; check "& 'script.ps1' with parameters" 0 $?
+contains "prefix and -Switch:\$false" "$T/out" "batch=B2 count=2 loud=False"
+"$MIGSH" -File "$T/p.ps1" -Nope 1 >"$T/out" 2>"$T/err"; check "unknown script parameter fails" 1 $?
+contains "unknown script parameter named" "$T/err" "A parameter cannot be found that matches parameter name 'Nope'."
 printf 'Get-NoSuchThing\n' >"$T/bad.ps1"
 "$MIGSH" -File "$T/bad.ps1" >"$T/out" 2>"$T/err"; check "script whose last statement fails" 1 $?
 contains "script errors name the file and line" "$T/err" "At $T/bad.ps1:1 char:1"

@@ -77,23 +77,27 @@ keys C-u
 keys "New-MigrationEndpoint -Security " Tab Tab
 if wait_for "None" && screen | grep -q "None *Ssl *Tls"; then ok "double Tab lists None Ssl Tls"; else bad "double Tab lists None Ssl Tls"; fi
 keys C-u
+# 4. names of existing endpoints for -Identity
+keys "Get-MigrationEndpoint -Identity Repl" Tab
+expect_last "Tab completes an endpoint name" "PS migsh> Get-MigrationEndpoint -Identity ReplEp"
+keys C-u
 tmux -L "$SOCK" clear-history -t repl
 
-# 4. a multi-line command: the continuation prompt until the block closes
+# 5. a multi-line command: the continuation prompt until the block closes
 keys 'if ($true) {' Enter
 expect_last "continuation prompt inside a block" ">>"
 keys '"multi" + "line"' Enter
 keys '}' Enter
 expect "multi-line command runs" "multiline"
 
-# 5. history: Up recalls the last command (the whole block)
+# 6. history: Up recalls the last command (the whole block)
 keys '"history-" + 42' Enter
 expect "command runs" "history-42"
 keys Up
 expect_last "Up recalls the previous command" 'PS migsh> "history-" + 42'
 keys C-u
 
-# 6. confirmation: N keeps the endpoint, Y removes it
+# 7. confirmation: N keeps the endpoint, Y removes it
 keys 'Remove-MigrationEndpoint ReplEp' Enter
 expect "confirmation prompt" "[Y] Yes  [A] Yes to All  [N] No  [L] No to All"
 keys n Enter
@@ -105,7 +109,19 @@ keys y Enter
 keys '@(Get-MigrationEndpoint).Count.ToString() + "-endpoints-left"' Enter
 expect "answer Y removes the endpoint" "0-endpoints-left"
 
-# 7. exit ends the REPL with its status
+# 8. Ctrl-C abandons the typed line, and stops a running command
+keys "Get-Nothing-typed" C-c
+keys '"after-" + "ctrl-c"' Enter
+expect "Ctrl-C abandons the line being typed" "after-ctrl-c"
+if screen | grep -qF "Get-Nothing-typed : The term"; then bad "the abandoned line did not run"; else ok "the abandoned line did not run"; fi
+keys 'foreach ($i in 1..1000000) { foreach ($j in 1..20) { $x = $j } }; "loop-finished"' Enter
+sleep 0.5
+keys C-c
+keys '"interrupted-" + $?' Enter
+expect "Ctrl-C stops a running command" "interrupted-False"
+if screen | grep -qx "loop-finished"; then bad "statements after the interrupted one do not run"; else ok "statements after the interrupted one do not run"; fi
+
+# 9. exit ends the REPL with its status
 keys 'exit 4' Enter
 sleep 0.5
 if tmux -L "$SOCK" has-session -t repl 2>/dev/null; then bad "exit ends the REPL"; else ok "exit ends the REPL"; fi

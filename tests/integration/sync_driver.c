@@ -145,8 +145,9 @@ int main(int argc, char **argv)
 	       st.dest_mailbox ? st.dest_mailbox : "");
 	for (size_t i = 0; i < st.n_skipped; i++) {
 		mg_skipped_item *s = &st.skipped[i];
-		printf("skipped: kind=%s folder=%s uid=%" PRIu32 " size=%lld date=%lld reason=%s\n",
-		       s->kind, s->folder, s->uid, s->size, (long long)s->date, s->reason ? s->reason : "");
+		printf("skipped: kind=%s folder=%s uid=%" PRIu32 " size=%lld date=%lld reason=%s subject=%s\n",
+		       s->kind, s->folder, s->uid, s->size, (long long)s->date, s->reason ? s->reason : "",
+		       s->subject ? s->subject : "");
 	}
 	if (rc < 0)
 		printf("error: %s: %s: %s\n", err.category, err.id, err.msg);

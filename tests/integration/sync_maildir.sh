@@ -47,9 +47,12 @@ mg_maildir_add SRC user1 Sent "$MG_TMP/n2" "" >/dev/null
 f=$(ls "$SRC_MAIL/user1/cur" | head -n 1)
 mg_maildir_setflags "$SRC_MAIL/user1/cur/$f" "FRS" >/dev/null
 sync_run "$MG_TMP/user1.3" --user user1 --pass-env MG_PW --maildir "$DST_MAIL/user1" \
-	--state "$MG_TMP/state/user1" || mg_fail "incremental failed: $(cat "$MG_TMP/user1.3")"
+	--state "$MG_TMP/state/user1" --trace || mg_fail "incremental failed: $(cat "$MG_TMP/user1.3")"
 expect_stat "$MG_TMP/user1.3" items_copied 2
 expect_stat "$MG_TMP/user1.3" flags_updated 1
+# CONDSTORE: the incremental pass asked only for what changed (and the trace is redacted)
+grep -q "CHANGEDSINCE" "$MG_TMP/user1.3.err" || mg_fail "incremental pass did not use CHANGEDSINCE"
+! grep -q -e "$MG_TEST_PASSWORD" "$MG_TMP/user1.3.err" || mg_fail "the password appears in the trace"
 mg__chown "$DST_MAIL/user1"
 compare --a-port "$SRC_IMAP_PORT" --a-user user1 --a-pass-env MG_PW \
 	--b-port "$DST_IMAP_PORT" --b-user user1 --b-pass-env MG_PW --map "Junk Email=Junk"

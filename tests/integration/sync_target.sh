@@ -4,7 +4,8 @@
 # as mailadmin acting for user2 (PLAIN authorization identity).  Verifies
 # every message, that what the target refuses (Dovecot refuses empty
 # messages) is reported as a BadItem and counted against BadItemLimit, that a
-# re-run appends nothing, and that flag changes reach the target.
+# re-run appends nothing, that flag changes reach the target, and that the
+# source can be read over implicit TLS.
 set -eu
 . "$top_srcdir/tests/lib/dovecot.sh"
 . "$top_srcdir/tests/integration/sync-common.sh"
@@ -46,14 +47,16 @@ f3=$(stat_of "$MG_TMP/t3" flags_updated)
 compare --a-port "$SRC_IMAP_PORT" --a-user user1 --a-pass-env MG_PW \
 	--b-port "$DST_IMAP_PORT" --b-user user1 --b-pass-env MG_PW --map "Junk Email=Junk" --min-size 1
 
-# PLAIN authorization identity on the target; BadItemLimit 0 fails the user
+# PLAIN authorization identity on the target; BadItemLimit 0 fails the user;
+# then the same over implicit TLS from the source
 if sync_run "$MG_TMP/t4" --user user2 --pass-env MG_PW --target-port "$DST_IMAP_PORT" \
 	--target-user mailadmin --target-authz user2 --target-pass-env MG_MPW \
 	--state "$MG_TMP/state/user2" --bad-limit 0; then
 	mg_fail "BadItemLimit 0 with a refused message did not fail the user"
 fi
 grep -q '^error: LimitsExceeded: BadItemLimitExceeded' "$MG_TMP/t4" || mg_fail "wrong error: $(cat "$MG_TMP/t4")"
-sync_run "$MG_TMP/t5" --user user2 --pass-env MG_PW --target-port "$DST_IMAP_PORT" \
+SSL_CERT_FILE="$MG_TEST_CA" sync_run "$MG_TMP/t5" --src-port "$SRC_IMAPS_PORT" --security Ssl \
+	--user user2 --pass-env MG_PW --target-port "$DST_IMAP_PORT" \
 	--target-user mailadmin --target-authz user2 --target-pass-env MG_MPW \
 	--state "$MG_TMP/state/user2" --bad-limit 5 || mg_fail "authzid sync failed: $(cat "$MG_TMP/t5.err")"
 compare --a-port "$SRC_IMAP_PORT" --a-user user2 --a-pass-env MG_PW \

@@ -19,7 +19,8 @@
 #   MG_TMP        a fresh private temp directory (removed at exit)
 #   MG_TEST_CA    PEM file of the test CA; clients trust it with SSL_CERT_FILE="$MG_TEST_CA"
 #                 (created lazily by the first mg_dovecot_start or mg_certs)
-#   MG_MAIL_USER  the account Dovecot serves mail as (nobody when run as root)
+#   MG_MAIL_USER, MG_MAIL_GROUP  the account Dovecot serves mail as (nobody/nogroup
+#                 when run as root, else the current user); loaded mail is chowned to it
 #
 # Functions (all return non-zero and print a reason on failure; a test usually
 # runs under `set -e` or checks with `|| mg_fail "..."`):
@@ -42,8 +43,9 @@
 #         NAME_LOG         the Dovecot log file
 #         NAME_PID         the Dovecot master process id
 #         NAME_USERS       the user list
-#       Namespace separator '/', mail_max_userip_connections 500, logins as
-#       `userX*mailadmin` with the master password authenticate as userX.
+#       mail_max_userip_connections 500; failed logins answer at once (no delay);
+#       `userX*mailadmin` with the master password logs in as userX.  Call it in the
+#       test's own shell, not inside $(...), so the variables stay set.
 #   mg_dovecot_stop NAME      stop one instance (by PID, then its process group)
 #   mg_dovecot_restart NAME   stop it and start it again: same ports, users and mail
 #                             (a server that goes away and comes back)
@@ -61,7 +63,10 @@
 #
 #   mg_corpus ARGS...         run the corpus generator (tests/corpus/migsh-corpus)
 #   mg_dovecot_load_corpus NAME [GENERATOR ARGS]   generate mail for all NAME's users
-#       into NAME_MAIL (e.g. --seed 1 --messages 50 --big-size 36000000 --big-count 1)
+#       into NAME_MAIL (e.g. --seed 1 --messages 50 --big-size 36000000 --big-count 1;
+#       --manifest FILE lists every message with its folder, UID, flags, date, size,
+#       kind and Message-ID; `migsh-corpus --help` lists the special messages).
+#       Load before the first login to that user.
 #   mg_maildir_folder NAME USER FOLDER   print (and create) the Maildir directory of an
 #       IMAP folder, named relative to INBOX with '/' between levels whatever the
 #       instance's separator ("INBOX", "Sent", "Archive/2019"; a '.' inside a name
@@ -88,8 +93,10 @@
 #                             host name checked) feeding it stdin; prints the session
 #   mg_imap_starttls PORT     the same with STARTTLS on the plain port
 #   mg_imap_plain PORT        the same without TLS (tests/lib/mg-imapcat)
-#                             (both give up after 20 s; end the input with LOGOUT)
-#   mg_on_exit "COMMAND"      run COMMAND at exit (do not replace the EXIT trap)
+#                             (all three give up after 20 s; end the input with LOGOUT)
+#   mg_on_exit "COMMAND"      run COMMAND at exit, before the servers stop (do not
+#                             replace the EXIT trap: it stops the servers, and when
+#                             the test failed prints the end of each Dovecot log)
 #   mg_skip "REASON"          print the reason and exit 77 (automake: SKIP)
 #   mg_fail "REASON"          print the reason and exit 1
 #   mg_log "TEXT"             print a progress line to stderr
@@ -127,6 +134,7 @@ $1"; }
 mg__cleanup() {
 	mg__rc=$?
 	trap - EXIT
+	trap '' PIPE    # finish cleaning up even if stderr is a closed pipe
 	set +e
 	if [ -n "$MG_EXIT_HOOKS" ]; then
 		eval "$MG_EXIT_HOOKS"
@@ -157,6 +165,10 @@ trap mg__cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+# A closed output pipe (e.g. `test.sh | head`) must not kill the test before its
+# servers are stopped.  (A handler, not SIG_IGN, so programs under test keep the
+# default SIGPIPE behaviour.)
+trap 'exit 141' PIPE
 
 MG_TMP=$(mktemp -d /tmp/mgt.XXXXXX) || mg_fail "cannot create a temp directory in /tmp"
 chmod 0755 "$MG_TMP"
@@ -300,7 +312,14 @@ EOF
 # ------------------------------------------------------------------ users --
 
 # passwd-file line: user:{PLAIN}password:::::: (uid/gid/home come from the userdb overrides)
-mg__pwline() { printf '%s:{PLAIN}%s::::::\n' "$1" "$2"; }
+# (passwd-file fields are ':'-separated: a password may hold anything but ':' and newlines)
+mg__pwline() {
+	case "$1$2" in
+	*:* | *'
+'*) mg_fail "test user names and passwords cannot contain ':' or a newline" ;;
+	esac
+	printf '%s:{PLAIN}%s::::::\n' "$1" "$2"
+}
 
 mg_dovecot_add_user() {
 	eval "mg__d=\${${1}_DIR:?unknown instance $1}; mg__m=\${${1}_MAIL}"
@@ -505,6 +524,7 @@ mg_dovecot_start() {
 	if [ "$mg__starttls" = yes ]; then
 		"$(mg_tool waitport)" "$mg__p2" 10 || mg_fail "dovecot $mg__name does not accept connections on $mg__p2"
 	fi
+	mg__ready "$mg__name" "$mg__p1"
 }
 
 mg_dovecot_stop() {
@@ -542,6 +562,19 @@ mg_alive() {
 	esac
 }
 
+# Wait until the server greets at once with its capabilities: right after start
+# the auth process may not be connected yet and Dovecot first says "* OK Waiting
+# for authentication process to respond..", which would confuse a test.
+mg__ready() {
+	mg__i=0
+	until printf 'z LOGOUT\n' | "$(mg_tool imapcat)" "$2" 5 2>/dev/null | head -n 1 |
+		grep -q '^\* OK \[CAPABILITY'; do
+		mg__i=$((mg__i + 1))
+		[ "$mg__i" -le 100 ] || mg_fail "dovecot $1 does not greet properly on port $2"
+		sleep 0.05
+	done
+}
+
 mg_dovecot_restart() {
 	eval "mg__d=\${${1}_DIR:?unknown instance $1}; mg__p1=\${${1}_IMAP_PORT}; mg__p2=\${${1}_IMAPS_PORT}"
 	mg_dovecot_stop "$1"
@@ -569,6 +602,7 @@ mg_dovecot_restart() {
 	"$(mg_tool waitport)" "$mg__p1" 10 || mg_fail "dovecot $1 does not accept connections on $mg__p1"
 	[ -z "$mg__p2" ] || "$(mg_tool waitport)" "$mg__p2" 10 ||
 		mg_fail "dovecot $1 does not accept connections on $mg__p2"
+	mg__ready "$1" "$mg__p1"
 }
 
 mg_dovecot_kick() {

@@ -25,7 +25,7 @@ else
 	echo "install-deps: need root (or sudo) to install:$missing" >&2
 	exit 1
 fi
-echo "install-deps: installing:$missing"
+echo "install-deps: installing ${missing:+(missing:$missing) }the packages of tests/lib/packages.txt"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
 # shellcheck disable=SC2086

@@ -3,7 +3,9 @@
  * (A = source, B = destination) folder by folder and message by message:
  * exact bytes (SHA-256 of BODY.PEEK[]), size, internal date (epoch seconds),
  * flags and keywords.  Messages are compared as multisets per folder (the
- * destination's UIDs differ).  Read-only on both sides (EXAMINE).
+ * destination's UIDs differ).  Folders are matched by their names relative to
+ * each side's personal namespace with '/' between levels ("INBOX.Sent" with
+ * separator '.' is "Sent").  Read-only on both sides (EXAMINE).
  *
  *   mailcompare --a-port P --a-user U --a-pass-env VAR
  *               --b-port P --b-user U --b-pass-env VAR [--host H]
@@ -121,11 +123,33 @@ static int cmp_s(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static const char *find_wire(mg_imap_mailbox *v, size_t n, const char *name)
+/* Folder name relative to the personal namespace, levels joined by '/'. */
+static char *rel_name(const char *name, const char *prefix, char sep)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i].name && strcmp(v[i].name, name) == 0)
+	if (str_ieq(name, "INBOX"))
+		return xstrdup("INBOX");
+	size_t pl = strlen(prefix);
+	if (pl && str_iprefix(name, prefix) && name[pl])
+		name += pl;
+	char *r = xstrdup(name);
+	if (sep && sep != '/')
+		for (char *p = r; *p; p++)
+			if (*p == sep)
+				*p = '/';
+	return r;
+}
+
+static const char *find_wire(mg_imap_mailbox *v, size_t n, const char *rel, const char *prefix, char sep)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].name)
+			continue;
+		char *r = rel_name(v[i].name, prefix, sep);
+		bool eq = strcmp(r, rel) == 0;
+		free(r);
+		if (eq)
 			return v[i].wire;
+	}
 	return NULL;
 }
 
@@ -168,6 +192,11 @@ int main(int argc, char **argv)
 	mg_err_clear(&e);
 	mg_imap_mailbox *la, *lb;
 	size_t na, nb;
+	char *apfx = NULL, *bpfx = NULL, asep = 0, bsep = 0;
+	if (mg_imap_namespace(A, &apfx, &asep, &e) < 0 || mg_imap_namespace(B, &bpfx, &bsep, &e) < 0) {
+		fprintf(stderr, "mailcompare: NAMESPACE: %s\n", e.msg);
+		return 2;
+	}
 	if (mg_imap_list(A, "", "*", &la, &na, &e) < 0 || mg_imap_list(B, "", "*", &lb, &nb, &e) < 0) {
 		fprintf(stderr, "mailcompare: LIST: %s\n", e.msg);
 		return 2;
@@ -177,23 +206,27 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < na; i++) {
 		if (la[i].flags & (MG_MBX_NOSELECT | MG_MBX_NONEXISTENT) || !la[i].name)
 			continue;
-		const char *an = la[i].name, *bn = an;
+		char *arel = rel_name(la[i].name, apfx, la[i].sep ? la[i].sep : asep);
+		const char *an = arel, *bn = an;
 		bool skip = false;
 		for (size_t k = 0; k < nskips; k++)
 			skip |= strcmp(skips[k], an) == 0;
-		if (skip)
+		if (skip) {
+			free(arel);
 			continue;
+		}
 		char *mapped = NULL;
 		for (size_t k = 0; k < nmaps; k++) {
 			const char *eq = strchr(maps[k], '=');
 			if (eq && strlen(an) == (size_t)(eq - maps[k]) && strncmp(maps[k], an, (size_t)(eq - maps[k])) == 0)
 				bn = mapped = xstrdup(eq + 1);
 		}
-		const char *bw = find_wire(lb, nb, bn);
+		const char *bw = find_wire(lb, nb, bn, bpfx, bsep);
 		if (!bw) {
 			printf("DIFF folder '%s': missing at the destination (as '%s')\n", an, bn);
 			diffs++;
 			free(mapped);
+			free(arel);
 			continue;
 		}
 		box ba = { 0 }, bb = { 0 };
@@ -237,8 +270,11 @@ int main(int argc, char **argv)
 		EVP_MD_CTX_free(ba.h);
 		EVP_MD_CTX_free(bb.h);
 		free(mapped);
+		free(arel);
 	}
 	printf("%s: %lld messages compared, %d differences\n", diffs ? "DIFFERENT" : "EQUAL", total, diffs);
+	free(apfx);
+	free(bpfx);
 	mg_imap_mailboxes_free(la, na);
 	mg_imap_mailboxes_free(lb, nb);
 	mg_imap_logout(A, NULL);

@@ -26,6 +26,8 @@ static int echo_process(mg_ctx *c, mv *in)
 	if (mg_arg(c, "Count"))
 		mv_to_ll(mg_arg(c, "Count"), &n);
 	mg_verbose(c, "echoing %lld times", n);
+	mg_progress(c, "Echo", v, 50, false);   /* never shown off a terminal */
+	mg_progress(c, "Echo", v, 100, true);
 	for (long long i = 0; i < n; i++) {
 		char *s = xstrdup(v ? v : "");
 		if (mg_switch(c, "Upper"))

@@ -57,6 +57,7 @@ static char *run(fx *f, const char *src, int *rc, char **err_text)
 	else {
 		if (*e)
 			fprintf(stderr, "unexpected error output for [%s]:\n%s", src, e);
+		assert_string_equal(e, "");
 		free(e);
 	}
 	return testcmds_slurp(f->out);
@@ -82,11 +83,16 @@ static void test_values_and_strings(void **st)
 	EXPECT("$a = 1,2,3; $a.Count; $a[0]; $a[-1]; @(1).Count; @().Count", "3\n1\n3\n1\n0\n");
 	EXPECT("$h = @{ Name = 'n'; Count = 2 }; $h.Name; $h['Count']; $h.Count", "n\n2\n2\n");
 	EXPECT("$x = 1; $x += 2; $x", "3\n");
+	EXPECT("$u = $null; $u += 1; $u; $null + 2", "1\n2\n");
+	EXPECT("(9223372036854775807 + 1) -is [double]; (3 * 4) -is [int]", "True\nTrue\n");   /* overflow -> double */
+	EXPECT("(5555555555555555GB) -is [double]", "True\n");
 	EXPECT("'{0}-{1}' -f 'a', 'b'", "a-b\n");
 	EXPECT("1..3 -join ','", "1,2,3\n");
 	EXPECT("('a,b' -split ',').Count; 'aXbX' -replace 'X', '-'", "2\na-b-\n");
 	EXPECT("[int]'42' + 1; [string]5 + 5", "43\n55\n");
 	EXPECT("'Hello'.ToUpper(); 'Hello'.Length; ' x '.Trim()", "HELLO\n5\nx\n");
+	EXPECT("$n = 1; @\"\nv=$n \"q\" $($n + 1)\n\"@", "v=1 \"q\" 2\n");          /* here-strings */
+	EXPECT("@'\nraw $n\n'@", "raw $n\n");
 }
 
 static void test_operators(void **st)
@@ -108,6 +114,33 @@ static void test_control_flow(void **st)
 	EXPECT("foreach ($i in 1..3) { $i * 10 }", "10\n20\n30\n");
 	EXPECT("$sum = 0; foreach ($i in @(1,2,3)) { $sum += $i }; $sum", "6\n");
 	EXPECT("foreach ($i in $null) { 'never' }", "");
+	EXPECT("$i = 0; while ($i -lt 3) { $i++; \"w$i\" }", "w1\nw2\nw3\n");
+	EXPECT("$j = 0; do { $j += 2 } while ($j -lt 5); $j", "6\n");
+	EXPECT("$j = 9; do { $j-- } until ($j -le 7); $j", "7\n");
+	EXPECT("for ($k = 0; $k -lt 9; $k++) { if ($k -eq 1) { continue }; if ($k -gt 3) { break }; $k }", "0\n2\n3\n");
+	EXPECT("foreach ($x in 1..9) { if ($x -gt 2) { break }; $x }; 'after'", "1\n2\nafter\n");
+	EXPECT("try { Get-TestItem nosuch -ErrorAction Stop; 'no' } catch { 'caught ' + $_.Exception.Message } finally { 'fin' }",
+	       "caught The item 'nosuch' couldn't be found.\nfin\n");
+	EXPECT("try { throw 'boom' } catch { \"c: $_\" }", "c: boom\n");
+	EXPECT("try { if ($true) { Write-TestError -Fatal } ; 'no' } catch { 'inner caught' }", "inner caught\n");
+}
+
+static void test_functions(void **st)
+{
+	fx *f = *st;
+	EXPECT("function Add($a, $b = 10) { return $a + $b; 'never' }; Add 1 2; Add 5; Add -b 1 -a 2", "3\n15\n3\n");
+	EXPECT("function Greet { param([Parameter(Mandatory)][string]$Name, [switch]$Loud)\n"
+	       " if ($Loud) { \"HI $Name\" } else { \"hi $Name\" } }\n"
+	       "Greet bob; Greet -Na ann -Loud; Greet x | ForEach-Object { \"<$_>\" }", "hi bob\nHI ann\n<hi x>\n");
+	EXPECT("function Show { \"$($args.Count): $($args -join '+')\" }; Show a b", "2: a+b\n");
+	EXPECT("$Name = 'outer'; function F($Name) { $Name }; F inner; $Name", "inner\nouter\n");
+	int rc;
+	char *err;
+	char *o = run(f, "function G($x) { $x }; G -Nope 1", &rc, &err);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "NamedParameterNotFound,G"));
+	free(o);
+	free(err);
 }
 
 static void test_pipelines(void **st)
@@ -121,9 +154,16 @@ static void test_pipelines(void **st)
 	EXPECT("Get-TestItem gamma | Invoke-TestBlock { $_.Identity + '!' }", "gamma!\n");
 	EXPECT("1,2 | Invoke-TestBlock { $_ * 2 }", "2\n4\n");
 	EXPECT("techo hi -Count 2 -Upper", "HI\nHI\n");
+	EXPECT("$p = @{ Value = 'sp'; Count = 2; Upper = $true }; Test-Echo @p", "SP\nSP\n");   /* splatting */
+	EXPECT("$a = 'pos', 1; Test-Echo @a", "pos\n");
 	EXPECT("TestItem alpha | ForEach-Object { $_.Status }", "Synced\n");   /* Get- retried */
 	EXPECT("$null = Test-Echo x -OutVariable ov; $ov", "x\n");
 	EXPECT("$sb = { 'in block' }; & $sb; $sb.Invoke()", "in block\nin block\n");
+	int rc;
+	char *o = run(f, "Test-Echo -?", &rc, NULL);   /* -? shows help */
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(o, "Test-Echo"));
+	free(o);
 }
 
 static void test_static_calls_and_paths(void **st)
@@ -182,12 +222,45 @@ static void test_exit_and_status(void **st)
 	assert_non_null(strstr(err, "non-terminating test error"));
 	free(o);
 	free(err);
+	/* -Verbose and warnings go to the error stream, prefixed like PowerShell */
+	o = run(f, "Test-Echo v -Verbose; Write-TestError -ErrorAction SilentlyContinue", &rc, &err);
+	assert_string_equal(o, "v\nafter\n");
+	assert_non_null(strstr(err, "VERBOSE: echoing 1 times"));
+	assert_non_null(strstr(err, "WARNING: a test warning"));
+	free(o);
+	free(err);
+	o = run(f, "Write-TestError -ErrorAction SilentlyContinue -WarningAction SilentlyContinue -WarningVariable wv; $wv",
+	        &rc, &err);
+	assert_string_equal(o, "after\na test warning\n");
+	assert_string_equal(err, "");
+	free(o);
+	free(err);
+	/* throw ends the script */
+	o = run(f, "'a'; throw 'stop here'; 'never'", &rc, &err);
+	assert_string_equal(o, "a\n");
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "stop here"));
+	assert_non_null(strstr(err, "FullyQualifiedErrorId : stop here"));
+	free(o);
+	free(err);
 	/* the last statement decides the status */
 	o = run(f, "Get-Nothing; 'ok'", &rc, &err);
 	assert_int_equal(rc, 0);
 	free(o);
 	free(err);
-	o = run(f, "Write-TestError -Fatal", &rc, &err);
+	/* $ErrorActionPreference = 'Stop' ends the script at the first error */
+	o = run(f, "$ErrorActionPreference = 'Stop'; 'one'; Get-TestItem nosuch; 'never'", &rc, &err);
+	assert_string_equal(o, "one\n");
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "couldn't be found"));
+	free(o);
+	free(err);
+	o = run(f, "$ErrorActionPreference = 'SilentlyContinue'; Get-TestItem nosuch; 'quiet'", &rc, &err);
+	assert_string_equal(o, "quiet\n");
+	assert_string_equal(err, "");
+	free(o);
+	free(err);
+	o = run(f, "$ErrorActionPreference = 'Continue'; Write-TestError -Fatal", &rc, &err);
 	assert_int_equal(rc, 1);
 	assert_non_null(strstr(err, "fatal test error"));
 	free(o);
@@ -244,6 +317,17 @@ static void test_interactive_prompts(void **st)
 	o = run(f, "Get-TestItem | Remove-TestItem", &rc, NULL);
 	assert_non_null(strstr(o, "removed gamma"));
 	free(o);
+	/* -ErrorAction Inquire: H halts the command */
+	answers[0] = "h";
+	answers[1] = NULL;
+	nanswer = 0;
+	char *err;
+	o = run(f, "Write-TestError -ErrorAction Inquire -WarningAction Ignore", &rc, &err);
+	assert_non_null(strstr(o, "Continue with this operation?"));
+	assert_null(strstr(o, "after"));
+	assert_non_null(strstr(err, "selected the Stop option"));
+	free(o);
+	free(err);
 	/* missing mandatory parameters are prompted for */
 	answers[0] = "myname";
 	answers[1] = "host.example";
@@ -280,6 +364,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_operators, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_calls_and_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_should_process, setup, teardown),

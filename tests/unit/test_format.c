@@ -235,6 +235,39 @@ static void test_table_numbers_right_and_truncation(void **st)
 	mv_unref(rows[1]);
 }
 
+static void test_hash_entries(void **st)
+{
+	(void)st;
+	mv *h = mv_hash();
+	mv_set_int(h, "a", 1);
+	mv_set_str(h, "bb", "x");
+	expect_list(&h, 1, NULL, 0, "\nName  : a\nValue : 1\n\nName  : bb\nValue : x\n\n");
+	strbuf sb = STRBUF_INIT;
+	mg_table_opts o = { .width = 80 };
+	mg_format_table(&h, 1, NULL, 0, &o, &sb);
+	assert_string_equal(sb.buf, "\nName Value\n---- -----\na    1\nbb   x\n\n");
+	strbuf_free(&sb);
+	mv_unref(h);
+}
+
+static void test_utf8_alignment(void **st)
+{
+	(void)st;
+	mv *rows[2];
+	rows[0] = mv_object(NULL);
+	mv_set_str(rows[0], "Name", "J\xc3\xbcrgen");
+	mv_set_str(rows[0], "City", "K\xc3\xb6ln");
+	rows[1] = mv_object(NULL);
+	mv_set_str(rows[1], "Name", "Ann");
+	mv_set_str(rows[1], "City", "Oslo");
+	strbuf sb = STRBUF_INIT;
+	mg_format_table(rows, 2, NULL, 0, NULL, &sb);
+	assert_string_equal(sb.buf, "\nName   City\n----   ----\nJ\xc3\xbcrgen K\xc3\xb6ln\nAnn    Oslo\n\n");
+	strbuf_free(&sb);
+	mv_unref(rows[0]);
+	mv_unref(rows[1]);
+}
+
 static void test_scalar_formats(void **st)
 {
 	(void)st;
@@ -264,6 +297,8 @@ int main(void)
 		cmocka_unit_test(test_default_list_for_five),
 		cmocka_unit_test(test_default_scalars_and_mixed),
 		cmocka_unit_test(test_table_numbers_right_and_truncation),
+		cmocka_unit_test(test_hash_entries),
+		cmocka_unit_test(test_utf8_alignment),
 		cmocka_unit_test(test_scalar_formats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

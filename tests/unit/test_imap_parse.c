@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "net/imap_parse.h"
@@ -222,12 +223,15 @@ static void test_split_every_boundary(void **st)
 	(void)st;
 	size_t len = sizeof sample - 1;
 	for (int stream = 0; stream < 2; stream++) {
+		mg_imap_parse_limits lim = { .stream_min = 1 };
 		strbuf ref = STRBUF_INIT;
-		assert_int_equal(run(sample, len, NULL, 0, stream, NULL, &ref, NULL), 0);
+		assert_int_equal(run(sample, len, NULL, 0, stream, &lim, &ref, NULL), 0);
+		if (stream)
+			assert_non_null(strstr(ref.buf, "BEGIN FETCH num=1 size=12"));
 		for (size_t k = 0; k <= len; k++) {
 			strbuf got = STRBUF_INIT;
 			size_t cut = k;
-			assert_int_equal(run(sample, len, &cut, 1, stream, NULL, &got, NULL), 0);
+			assert_int_equal(run(sample, len, &cut, 1, stream, &lim, &got, NULL), 0);
 			if (strcmp(got.buf, ref.buf) != 0)
 				fail_msg("split at %zu (stream=%d) differs:\n%s\n--- vs ---\n%s", k, stream, got.buf, ref.buf);
 			strbuf_free(&got);
@@ -237,7 +241,7 @@ static void test_split_every_boundary(void **st)
 		for (size_t i = 0; i < len; i++)
 			cuts[i] = i + 1;
 		strbuf got = STRBUF_INIT;
-		assert_int_equal(run(sample, len, cuts, len, stream, NULL, &got, NULL), 0);
+		assert_int_equal(run(sample, len, cuts, len, stream, &lim, &got, NULL), 0);
 		assert_string_equal(got.buf, ref.buf);
 		strbuf_free(&got);
 		free(cuts);
@@ -252,20 +256,41 @@ static void test_streaming(void **st)
 	const char in[] = "* 1 FETCH (UID 7 RFC822.SIZE 12 BODY[] {12}\r\nHello\r\nWorld)\r\n"
 	                  "* 2 FETCH (UID 8 BODY[] {0}\r\n)\r\n"
 	                  "* 3 FETCH (FLAGS (\\Seen) UID 9)\r\n";
-	mg_imap_parse_limits lim = { .max_buffered = 4 };   /* bodies could not be buffered */
+	mg_imap_parse_limits lim = { .max_buffered = 4, .stream_min = 1 };   /* bodies could not be buffered */
 	strbuf out = STRBUF_INIT;
 	mg_err e = { 0 };
 	assert_int_equal(run(in, sizeof in - 1, NULL, 0, true, &lim, &out, &e), 0);
 	assert_non_null(strstr(out.buf, "args=((A<UID> A<7> A<RFC822.SIZE> A<12> A<BODY[]> S12))"));
 	assert_non_null(strstr(out.buf, "BEGIN FETCH num=1 size=12 list=(A<UID> A<7> A<RFC822.SIZE> A<12> A<BODY[]>) "
 	                                "DATA<Hello\r\nWorld>END\n"));
-	assert_non_null(strstr(out.buf, "BEGIN FETCH num=2 size=0 list=(A<UID> A<8> A<BODY[]>) DATA<>END\n"));
+	assert_non_null(strstr(out.buf, "args=((A<UID> A<8> A<BODY[]> L0<>))"));   /* below stream_min */
 	strbuf_free(&out);
 	/* without the hook the same body exceeds max_buffered */
 	strbuf o2 = STRBUF_INIT;
 	assert_int_equal(run(in, sizeof in - 1, NULL, 0, false, &lim, &o2, &e), -1);
 	assert_string_equal(e.category, "LimitsExceeded");
 	strbuf_free(&o2);
+}
+
+/* Many tiny literals in one response stay linear even with a stream hook set. */
+static void test_many_small_literals(void **st)
+{
+	(void)st;
+	strbuf in = STRBUF_INIT;
+	strbuf_adds(&in, "* SEARCH");
+	for (int i = 0; i < 40000; i++)
+		strbuf_adds(&in, " {1}\r\nx");
+	strbuf_adds(&in, "\r\n");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	strbuf out = STRBUF_INIT;
+	assert_int_equal(run(in.buf, in.len, NULL, 0, true, NULL, &out, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double dt = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(dt < 2.0);
+	assert_non_null(strstr(out.buf, "L1<x> L1<x>"));
+	strbuf_free(&out);
+	strbuf_free(&in);
 }
 
 static void expect_bad(const char *in, size_t len, const mg_imap_parse_limits *lim, const char *category)
@@ -365,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_split_every_boundary),
 		cmocka_unit_test(test_streaming),
+		cmocka_unit_test(test_many_small_literals),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_pipelined_input),
 	};

@@ -52,6 +52,14 @@ static void test_params(void **st)
 	assert_string_equal(v.text, "false");
 	tok_free(&v);
 	/* in expression mode -eq is an operator */
+	t = one("@params", LX_ARG, &lx);   /* splatting */
+	assert_int_equal(t.kind, TK_VAR);
+	assert_true(t.splat);
+	assert_string_equal(t.text, "params");
+	tok_free(&t);
+	t = one("@host.example", LX_ARG, &lx);
+	assert_int_equal(t.kind, TK_WORD);
+	tok_free(&t);
 	t = one("-eq", LX_EXPR, &lx);
 	assert_int_equal(t.kind, TK_OP);
 	assert_string_equal(t.text, "eq");

@@ -104,6 +104,21 @@ static void test_statements(void **st)
 	ASSERT_TREE("a `\n -x", "(Block (Pipeline (Command a (CommandParameter x))))");
 	ASSERT_TREE("a |\n b", "(Block (Pipeline (Command a) (Command b)))");
 	ASSERT_TREE("$h.k = 2", "(Block (Assign = (Member k (Variable h)) (Pipeline (Number 2 #2))))");
+	ASSERT_TREE("while ($a) { break }", "(Block (While (Pipeline (Variable a)) (Block (Break))))");
+	ASSERT_TREE("do { continue } until ($a)", "(Block (While (Pipeline (Variable a)) (Block (Break))))");
+	ASSERT_TREE("for ($i = 0; $i -lt 2; $i++) { }",
+	            "(Block (For (Block (Assign = (Variable i) (Pipeline (Number 0 #0)))) "
+	            "(Block (Pipeline (BinaryOp lt (Variable i) (Number 2 #2)))) "
+	            "(Block (Assign += (Variable i) (Pipeline (Number 1 #1)))) (Block)))");
+	ASSERT_TREE("try { a } catch [System.Exception] { b } finally { c }",
+	            "(Block (Try (Block (Pipeline (Command a))) (Block (Pipeline (Command b))) (Block (Pipeline (Command c)))))");
+	ASSERT_TREE("throw 'x'", "(Block (Throw (Pipeline (String x))))");
+	ASSERT_TREE("function F([switch]$s, $n = 1) { $n }",
+	            "(Block (Function F (ScriptBlock (Block (Pipeline (Variable n)))) (Variable s) (Variable n (Number 1 #1))))");
+	ASSERT_TREE("function G { param([Parameter(Mandatory=$true)][string]$x) $x }",
+	            "(Block (Function G (ScriptBlock (Block (Pipeline (Variable x)))) (Variable x)))");
+	ASSERT_TREE("$n++", "(Block (Assign += (Variable n) (Pipeline (Number 1 #1))))");
+	ASSERT_TREE("do-it -x", "(Block (Pipeline (Command do-it (CommandParameter x))))");
 }
 
 static void expect_error(const char *src, const char *id, bool incomplete)
@@ -137,6 +152,34 @@ static void test_errors(void **st)
 	expect_error("1 -bogus 2", "UnexpectedToken", false);
 	expect_error("else { }", "UnexpectedToken", false);
 	expect_error("$x = ", "ExpectedValueExpression", true);
+	expect_error("$x = @\"\nopen here-string", "TerminatorExpectedAtEndOfString", true);
+	expect_error("a | 1", "ExpressionsMustBeFirstInPipeline", false);
+	expect_error("try { a }", "MissingCatchOrFinally", true);
+	expect_error("do { a }", "MissingWhileOrUntilInDoWhile", true);
+	expect_error("for ($i = 0; $i -lt 2) { }", "MissingSemicolonInFor", false);
+	expect_error("while ($x) {", "MissingEndCurlyBrace", true);
+	expect_error("function F { param($a", "MissingEndParenthesisInFunctionParameterList", true);
+	expect_error("function { }", "MissingNameAfterKeyword", false);
+}
+
+static void test_script_param_block(void **st)
+{
+	(void)st;
+	const char *src = "# comment\n[CmdletBinding()]\nparam([Parameter(Mandatory)][string]$Name, [switch]$Force = $false)\n$Name";
+	mg_parse_error pe;
+	ast_tree *t = mg_parse(src, strlen(src), NULL, &pe);
+	assert_non_null(t);
+	assert_non_null(t->params);
+	assert_int_equal(t->params->nkids, 2);
+	assert_string_equal(t->params->kids[0]->str, "Name");
+	assert_true(t->params->kids[1]->flags & AF_SWITCHPARAM);
+	assert_int_equal(t->root->nkids, 1);
+	ast_tree_unref(t);
+	/* a command named like a parameter block is still a command */
+	t = mg_parse("param", 5, NULL, &pe);
+	assert_non_null(t);
+	assert_null(t->params);
+	ast_tree_unref(t);
 }
 
 static void test_depth_limit(void **st)
@@ -168,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_expressions),
 		cmocka_unit_test(test_statements),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_script_param_block),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_linecol),
 	};

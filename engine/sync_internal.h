@@ -1,0 +1,129 @@
+/*
+ * sync_internal.h - shared between the sync engine's files (sync.c, the
+ * driver; sync_util.c, helpers; sync_copy_maildir.c and sync_copy_imap.c,
+ * the two ways of copying a chunk of messages).  Not a public API.
+ */
+#ifndef MIGSH_ENGINE_SYNC_INTERNAL_H
+#define MIGSH_ENGINE_SYNC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <openssl/evp.h>
+#include "common/err.h"
+#include "engine/folder_map.h"
+#include "engine/imap_target.h"
+#include "engine/maildir_store.h"
+#include "engine/sync.h"
+#include "engine/sync_filter.h"
+#include "engine/sync_journal.h"
+#include "net/imap_client.h"
+
+#define CHUNK_MSGS   500
+#define CHUNK_BYTES  (64LL << 20)
+#define APPEND_GROUP 32
+#define UNKNOWN_FLAGS "\\migsh-unknown"
+
+/* ------------------------------------------------------------ types --- */
+
+typedef struct item {
+	uint32_t  uid;
+	uint64_t  size;
+	int64_t   date;
+	int       tz;
+	char     *flags;       /* normalized */
+	mg_item_verdict v;
+} item;
+
+typedef struct fstats {
+	long long in_source, bytes, synced, large, bad, filtered, over;
+	mg_skipped_item *sk; size_t n_sk, cap_sk;
+} fstats;
+
+typedef struct sctx {
+	const mg_sync_job *job;
+	mg_sync_stats *st;
+	mg_imap   *src;
+	char      *src_prefix;
+	char       src_sep;
+	mg_imap_mailbox *list; size_t n_list;
+	mg_maildir *md;
+	mg_itarget *tgt;
+	char     **done; size_t n_done, cap_done;
+	long long  items_taken;
+	long long  bad_total, large_total;
+	time_t     last_progress;
+} sctx;
+
+typedef struct hasher { EVP_MD_CTX *c; } hasher;
+
+typedef struct meta_acc { item *v; size_t n, cap; } meta_acc;
+
+typedef struct done_rec { uint32_t uid; char *dest; bool matched; } done_rec;
+
+typedef struct fctx {
+	sctx *x;
+	const mg_folder_plan *fp;
+	mg_journal *j;
+	fstats fs;
+	item *items; size_t n_items;
+	uint32_t uidvalidity;
+	/* maildir */
+	mg_mdfolder *mf;
+	char (*ohash)[72];        /* lazily computed orphan hashes ("" = not yet) */
+	/* imap target */
+	char *twire;
+	char (*thash)[72];        /* orphan hashes read from the target */
+	/* current chunk */
+	done_rec *dn; size_t n_dn, cap_dn;
+	item *cur;
+	mg_mdwrite w;
+	bool writing;
+	hasher h;
+	bool rescan;
+	long long matched;        /* re-mapped to existing copies (rescan) */
+	mg_err cb_err;
+	bool cb_failed;
+	/* spool (imap) */
+	int spool_fd;
+	char *spool_path;
+	struct spooled { item *it; off_t off; uint64_t len; char hash[72]; } *sp;
+	size_t n_sp, cap_sp;
+	off_t spool_end;
+} fctx;
+
+/* sync_util.c */
+void  sync_hash_start(hasher *h);
+void  sync_hash_add(hasher *h, const void *p, size_t n);
+void  sync_hash_end(hasher *h, char out[72]);
+void  sync_hash_free(hasher *h);
+void  sync_slog(sctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool  sync_cancelled(const sctx *x);
+void  sync_progress(sctx *x, bool force);
+void  sync_add_skip(mg_skipped_item **v, size_t *n, size_t *cap, const char *folder, uint32_t uid,
+                    long long size, int64_t date, const char *kind, const char *reason);
+void  sync_fskip(fstats *fs, const char *folder, const item *it, const char *kind, const char *reason);
+void  sync_skip_free(mg_skipped_item *s);
+char *sync_imap_date(int64_t t, int tz);
+int   sync_meta_cb(void *arg, const mg_imap_msg_meta *m);
+int   sync_cmp_item_uid(const void *a, const void *b);
+void  sync_items_free(item *v, size_t n);
+item *sync_find_item(item *v, size_t n, uint32_t uid);
+void  sync_dn_add(fctx *f, uint32_t uid, const char *dest, bool matched);
+void  sync_dn_clear(fctx *f);
+void  sync_bad_missing(fctx *f, uint32_t uid, const char *reason);
+void  sync_md_missing(void *arg, uint32_t uid, const char *reason);
+long  sync_find_orphan(fctx *f, uint64_t size, const char *hash);
+void  sync_orphan_used(fctx *f, size_t i);
+
+/* sync_copy_maildir.c: copy a chunk into the Maildir folder, durable, then journalled */
+int   sync_md_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err);
+
+/* sync_copy_imap.c: spool a chunk, journal the intent, APPEND, journal the result */
+int   sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err);
+int   sync_tgt_reconcile(fctx *f, mg_err *err);
+int   sync_target_hashes(sctx *x, uint32_t *uids, size_t n, char (*hash)[72], mg_err *err);
+int   sync_tgt_store_flags(fctx *f, const char *dest, const char *flags, mg_err *err);
+
+#endif

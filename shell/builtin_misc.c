@@ -1,0 +1,476 @@
+/*
+ * builtin_misc.c - small cmdlets scripts use around the migration cmdlets:
+ * Get-Member (gm), Out-Null, Out-Host, Start-Sleep (sleep), Write-Warning,
+ * Write-Error, Write-Verbose and Read-Host.
+ */
+#include "config.h"
+#include "shell/builtin_util.h"
+#include "shell/builtins.h"
+#include "shell/format.h"
+#include "shell/session.h"
+#include "common/mem.h"
+#include "common/str.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* ---- Get-Member ---- */
+
+static const char *const gm_dp[] = { "Name", "MemberType", "Definition", NULL };
+const mv_type_info mg_type_member_definition = {
+	"Microsoft.PowerShell.Commands.MemberDefinition", gm_dp, 1, "Name" };
+
+typedef struct gm_state {
+	mvlist seen;    /* one sample object per type already described */
+} gm_state;
+
+static bool same_type(const mv *a, const mv *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == MV_OBJECT) {
+		if (a->u.obj.type != b->u.obj.type)
+			return false;
+		if (a->u.obj.type)
+			return true;
+		/* custom objects: same property names */
+		if (a->u.obj.n != b->u.obj.n)
+			return false;
+		for (size_t i = 0; i < a->u.obj.n; i++)
+			if (strcasecmp(a->u.obj.props[i].name, b->u.obj.props[i].name))
+				return false;
+	}
+	return true;
+}
+
+static const char *short_type(const mv *v)
+{
+	if (!v || v->kind == MV_NULL)
+		return "object";
+	switch (v->kind) {
+	case MV_BOOL: return "bool";
+	case MV_INT: return "int";
+	case MV_DOUBLE: return "double";
+	case MV_STRING: return "string";
+	case MV_BYTES: return "byte[]";
+	case MV_SIZE: return "ByteQuantifiedSize";
+	case MV_DATETIME: return "datetime";
+	case MV_TIMESPAN: return "timespan";
+	case MV_ARRAY: return "Object[]";
+	case MV_HASH: return "hashtable";
+	case MV_SCRIPTBLOCK: return "scriptblock";
+	case MV_OBJECT: return v->u.obj.type && v->u.obj.type->name ? v->u.obj.type->name
+	                                                            : "PSCustomObject";
+	default: return "object";
+	}
+}
+
+static int gm_one(mg_ctx *c, gm_state *st, mv *obj)
+{
+	for (size_t i = 0; i < st->seen.n; i++)
+		if (same_type(st->seen.v[i], obj))
+			return 0;
+	mvlist_push(&st->seen, obj);
+	const char *tn = mv_kind_name(obj);
+	char **pats = bu_strv(mg_arg(c, "Name"), NULL);
+	int rc = 0;
+	if (obj->kind == MV_OBJECT || obj->kind == MV_HASH) {
+		for (size_t i = 0; i < obj->u.obj.n && rc == 0; i++) {
+			const mv_prop *p = &obj->u.obj.props[i];
+			bool match = !pats;
+			for (size_t k = 0; pats && pats[k]; k++)
+				if (str_wildcard(pats[k], p->name, true))
+					match = true;
+			if (!match)
+				continue;
+			mv *m = mv_object(&mg_type_member_definition);
+			mv_set_str(m, "TypeName", tn);
+			mv_set_str(m, "Name", p->name);
+			mv_set_str(m, "MemberType", obj->kind == MV_HASH ? "Key" : "Property");
+			char *val = mv_to_string(p->val);
+			if (strlen(val) > 40)
+				strcpy(val + 37, "...");
+			mv_set_take(m, "Definition", mv_stringf("%s %s {get;}%s%s", short_type(p->val),
+			                                        p->name, *val ? " = " : "", val));
+			free(val);
+			rc = mg_emit_take(c, m);
+		}
+	} else {
+		static const char *const props[] = { "Length", "Count", NULL };
+		for (size_t i = 0; props[i] && rc == 0; i++) {
+			mv *v = bu_member(obj, props[i]);
+			if (!v)
+				continue;
+			mv *m = mv_object(&mg_type_member_definition);
+			mv_set_str(m, "TypeName", tn);
+			mv_set_str(m, "Name", props[i]);
+			mv_set_str(m, "MemberType", "Property");
+			mv_set_take(m, "Definition", mv_stringf("int %s {get;}", props[i]));
+			mv_unref(v);
+			rc = mg_emit_take(c, m);
+		}
+	}
+	bu_strv_free(pats);
+	return rc;
+}
+
+static int gm_process(mg_ctx *c, mv *input)
+{
+	gm_state *st = c->state;
+	mv *o = bu_input(c, input, "InputObject");
+	return o ? gm_one(c, st, o) : 0;
+}
+
+static void gm_cleanup(mg_ctx *c)
+{
+	gm_state *st = c->state;
+	mvlist_free(&st->seen);
+}
+
+static const mg_param gm_params[] = {
+	{ "Name", MPT_STRINGS, 0, 0, NULL, NULL, NULL, NULL, MGCOMP_PROPERTY,
+	  "Only members whose name matches (wildcards allowed)." },
+	P_INPUT("The objects to describe. Usually piped in."),
+	P_END
+};
+
+static const mg_example gm_examples[] = {
+	{ "Get-MigrationBatch | Get-Member",
+	  "The property names of a migration batch, to use with Format-List or Select-Object.",
+	  0, NULL },
+	{ "Get-MigrationUserStatistics -Identity terrya@contoso.edu | Get-Member *Count",
+	  "Only the counters.", 0, NULL },
+	{ "Get-Date | Get-Member", "A date has no properties of its own in migsh.",
+	  MG_EXAMPLE_NOTEST, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_get_member = {
+	.name = "Get-Member",
+	.aliases = "gm",
+	.synopsis = "Lists the properties of objects.",
+	.description =
+		"Get-Member describes the objects piped to it: for each distinct type, one line "
+		"per property with its name, kind and a definition showing the value's type and "
+		"(shortened) value. Use it to find the names to give Format-List, Select-Object, "
+		"Where-Object or Sort-Object.",
+	.params = gm_params,
+	.inputs = "System.Management.Automation.PSObject",
+	.outputs = "Microsoft.PowerShell.Commands.MemberDefinition\n\nProperties TypeName, Name, "
+	           "MemberType and Definition.",
+	.output_type = &mg_type_member_definition,
+	.examples = gm_examples,
+	.notes = "migsh objects have properties only; PowerShell's methods (ToString(), ...) are "
+	         "not listed.",
+	.related = "Format-List Select-Object",
+	.state_size = sizeof(gm_state),
+	.process = gm_process,
+	.cleanup = gm_cleanup,
+};
+
+/* ---- Out-Null / Out-Host ---- */
+
+static int on_process(mg_ctx *c, mv *input)
+{
+	(void)c;
+	(void)input;
+	return 0;
+}
+
+static const mg_param on_params[] = { P_INPUT("The objects to discard."), P_END };
+static const mg_example on_examples[] = {
+	{ "Start-MigrationBatch -Identity IMAPBatch1 | Out-Null",
+	  "Runs the command and discards its output.", MG_EXAMPLE_NOTEST, NULL },
+	{ "1,2,3 | Out-Null", "Prints nothing.", 0, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_out_null = {
+	.name = "Out-Null",
+	.synopsis = "Discards its input.",
+	.description = "Out-Null swallows everything piped to it, so nothing is displayed. "
+	               "Errors are still shown.",
+	.params = on_params,
+	.inputs = "System.Object",
+	.outputs = "None",
+	.examples = on_examples,
+	.related = "Out-Host Out-File",
+	.process = on_process,
+};
+
+typedef struct oh_state {
+	mvlist in;
+} oh_state;
+
+static int oh_process(mg_ctx *c, mv *input)
+{
+	oh_state *st = c->state;
+	bu_collect(c, input, &st->in);
+	return 0;
+}
+
+static int oh_end(mg_ctx *c)
+{
+	oh_state *st = c->state;
+	strbuf sb = STRBUF_INIT;
+	mg_format_default_buf(st->in.v, st->in.n, &sb);
+	if (sb.len)
+		mg_host(c, "%s", sb.buf);
+	strbuf_free(&sb);
+	return 0;
+}
+
+static void oh_cleanup(mg_ctx *c)
+{
+	oh_state *st = c->state;
+	mvlist_free(&st->in);
+}
+
+static const mg_param oh_params[] = {
+	{ "Paging", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "Accepted for compatibility; pipe migsh's output to less instead." },
+	P_INPUT("The objects to display."),
+	P_END
+};
+static const mg_example oh_examples[] = {
+	{ "Get-MigrationBatch | Out-Host", "Shows the batches on the console even inside a "
+	  "script whose output is captured.", 0, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_out_host = {
+	.name = "Out-Host",
+	.aliases = "oh",
+	.synopsis = "Displays objects on the console.",
+	.description = "Out-Host formats its input like the default display and writes the "
+	               "text to the console instead of the pipeline.",
+	.params = oh_params,
+	.inputs = "System.Object",
+	.outputs = "None",
+	.examples = oh_examples,
+	.related = "Out-Null Out-String Write-Host",
+	.state_size = sizeof(oh_state),
+	.process = oh_process,
+	.end = oh_end,
+	.cleanup = oh_cleanup,
+};
+
+/* ---- Start-Sleep ---- */
+
+static int sleep_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	double secs = 0;
+	if (mg_has(c, "Milliseconds")) {
+		long long ms = 0;
+		mv_to_ll(mg_arg(c, "Milliseconds"), &ms);
+		secs = (double)ms / 1000.0;
+	} else if (mg_has(c, "Seconds") && mv_to_double(mg_arg(c, "Seconds"), &secs) < 0) {
+		mg_err_set(&c->err, MGC_INVALIDARG, "ParameterArgumentTransformationError",
+		           "Start-Sleep -Seconds needs a number, e.g. Start-Sleep -Seconds 30.");
+		return -1;
+	}
+	if (secs < 0 || secs > 2147483.0) {
+		mg_err_set(&c->err, MGC_INVALIDARG, "ParameterArgumentValidationError",
+		           "Start-Sleep: the duration must be between 0 and 2147483 seconds.");
+		return -1;
+	}
+	struct timespec ts = { (time_t)secs, (long)((secs - floor(secs)) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static const mg_param sleep_params[] = {
+	{ "Seconds", MPT_OBJECT, MPF_MANDATORY, 0, NULL, "Seconds", NULL, NULL, MGCOMP_NONE,
+	  "How long to wait, in seconds (fractions allowed)." },
+	{ "Milliseconds", MPT_INT, MPF_MANDATORY, -1, NULL, "Milliseconds", "ms", NULL, MGCOMP_NONE,
+	  "How long to wait, in milliseconds." },
+	P_END
+};
+
+static const mg_example sleep_examples[] = {
+	{ "while ((Get-MigrationBatch IMAPBatch1).Status -eq 'Syncing') { Start-Sleep -Seconds 60 }",
+	  "Waits until a batch has finished its initial sync (in a script).", MG_EXAMPLE_NOTEST,
+	  NULL },
+	{ "Start-Sleep -Milliseconds 10", "A short pause.", 0, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_start_sleep = {
+	.name = "Start-Sleep",
+	.aliases = "sleep",
+	.synopsis = "Waits for a time.",
+	.description = "Start-Sleep pauses the script or command line for the given number of "
+	               "seconds or milliseconds, e.g. between polls of a batch's status.",
+	.params = sleep_params,
+	.default_set = "Seconds",
+	.inputs = "None",
+	.outputs = "None",
+	.examples = sleep_examples,
+	.related = "Get-MigrationBatch",
+	.process = sleep_process,
+};
+
+/* ---- Write-Warning / Write-Verbose / Write-Error ---- */
+
+static char *message_of(mg_ctx *c, mv *input)
+{
+	mv *m = input ? input : mg_arg(c, "Message");
+	return m ? mv_to_string(m) : xstrdup("");
+}
+
+static int ww_process(mg_ctx *c, mv *input)
+{
+	char *msg = message_of(c, input);
+	mg_warning(c, "%s", msg);
+	free(msg);
+	return 0;
+}
+
+static int wv_process(mg_ctx *c, mv *input)
+{
+	char *msg = message_of(c, input);
+	mg_verbose(c, "%s", msg);
+	free(msg);
+	return 0;
+}
+
+static int we_process(mg_ctx *c, mv *input)
+{
+	char *msg = message_of(c, input);
+	const char *cat = mg_arg_str(c, "Category");
+	const char *id = mg_arg_str(c, "ErrorId");
+	mg_err e;
+	mg_err_set(&e, cat ? cat : MGC_NOTSPECIFIED, id ? id : "Microsoft.PowerShell.Commands.WriteErrorException",
+	           "%s", msg);
+	free(msg);
+	return mg_error(c, &e, mg_arg_str(c, "TargetObject"));
+}
+
+#define P_MESSAGE(h) { "Message", MPT_STRING, MPF_MANDATORY | MPF_PIPE_VALUE, 0, NULL, NULL, \
+	"Msg", NULL, MGCOMP_NONE, h }
+
+static const mg_param ww_params[] = { P_MESSAGE("The warning text."), P_END };
+static const mg_example ww_examples[] = {
+	{ "Write-Warning 'Batch IMAPBatch1 has failed users'",
+	  "Prints WARNING: Batch IMAPBatch1 has failed users on standard error.", 0, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_write_warning = {
+	.name = "Write-Warning",
+	.synopsis = "Writes a warning message.",
+	.description = "Write-Warning prints the message prefixed with WARNING: on standard "
+	               "error (not into the pipeline). -WarningAction SilentlyContinue hides it.",
+	.params = ww_params,
+	.inputs = "System.String",
+	.outputs = "None",
+	.examples = ww_examples,
+	.related = "Write-Error Write-Verbose Write-Host",
+	.process = ww_process,
+};
+
+static const mg_param wv_params[] = { P_MESSAGE("The verbose text."), P_END };
+static const mg_example wv_examples[] = {
+	{ "Write-Verbose 'Checking batches' -Verbose", "Prints VERBOSE: Checking batches.", 0, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_write_verbose = {
+	.name = "Write-Verbose",
+	.synopsis = "Writes a message shown only with -Verbose.",
+	.description = "Write-Verbose prints the message prefixed with VERBOSE: on standard "
+	               "error when -Verbose is given; otherwise nothing.",
+	.params = wv_params,
+	.inputs = "System.String",
+	.outputs = "None",
+	.examples = wv_examples,
+	.related = "Write-Warning Write-Host about_CommonParameters",
+	.process = wv_process,
+};
+
+static const mg_param we_params[] = {
+	P_MESSAGE("The error message."),
+	{ "Category", MPT_STRING, 0, -1, NULL, NULL, NULL, "NotSpecified", MGCOMP_NONE,
+	  "The error category shown in CategoryInfo (e.g. InvalidData, ObjectNotFound)." },
+	{ "ErrorId", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "The FullyQualifiedErrorId of the error." },
+	{ "TargetObject", MPT_OBJECT, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "The object the error is about." },
+	P_END
+};
+static const mg_example we_examples[] = {
+	{ "Write-Error 'No batch to start'", "A non-terminating error: the script goes on, $? is "
+	  "False and the error is in $Error.", MG_EXAMPLE_FAILS, "No batch to start" },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_write_error = {
+	.name = "Write-Error",
+	.synopsis = "Writes an error record.",
+	.description = "Write-Error reports a non-terminating error the same way cmdlets do: "
+	               "printed PowerShell-style on standard error, added to $Error, subject "
+	               "to -ErrorAction (Stop makes it terminating).",
+	.params = we_params,
+	.inputs = "System.String",
+	.outputs = "None",
+	.examples = we_examples,
+	.related = "Write-Warning about_CommonParameters",
+	.process = we_process,
+};
+
+/* ---- Read-Host ---- */
+
+static int rh_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	const char *p = mg_arg_str(c, "Prompt");
+	bool secret = mg_switch(c, "AsSecureString") || mg_switch(c, "MaskInput");
+	char *prompt = p ? xasprintf("%s: ", p) : xstrdup("");
+	char *line = mg_prompt(c, prompt, secret);
+	free(prompt);
+	if (!line) {
+		mg_err_set(&c->err, MGC_INVALIDOP, "ReadHostNoInput",
+		           "Read-Host needs a terminal to ask for input; give the value on the "
+		           "command line instead.");
+		return -1;
+	}
+	mv *v = mv_string(line);
+	if (secret)
+		mg_wipe(line, strlen(line));
+	free(line);
+	return mg_emit_take(c, v);
+}
+
+static const mg_param rh_params[] = {
+	{ "Prompt", MPT_STRING, 0, 0, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "The question; \": \" is added." },
+	{ "AsSecureString", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Does not echo what is typed (for passwords)." },
+	{ "MaskInput", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Same as -AsSecureString." },
+	P_END
+};
+static const mg_example rh_examples[] = {
+	{ "$pw = Read-Host -Prompt 'Admin password' -AsSecureString",
+	  "Asks for a password without echoing it.", MG_EXAMPLE_NOTEST, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_read_host = {
+	.name = "Read-Host",
+	.synopsis = "Reads a line from the console.",
+	.description = "Read-Host asks the person at the terminal for a line of input and "
+	               "returns it as a string. Without a terminal it fails with an error.",
+	.params = rh_params,
+	.inputs = "None",
+	.outputs = "System.String",
+	.examples = rh_examples,
+	.related = "Write-Host",
+	.process = rh_process,
+};

@@ -1,0 +1,85 @@
+/* test_complete.c - tab completion candidates: cmdlets and aliases,
+ * parameter names, enum values, names from a registered source, files. */
+#include "config.h"
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/shell_testcmds.h"
+#include "shell/complete.h"
+#include "common/fileio.h"
+#include "common/mem.h"
+
+static char *joined(mg_session *s, const char *line, size_t *ws, bool *files)
+{
+	char **v = mg_complete_line(s, line, strlen(line), ws, files);
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	for (size_t i = 0; v[i]; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", v[i]);
+	mg_complete_free(v);
+	return strbuf_detach(&sb, NULL);
+}
+
+static char **names(mg_session *s, mg_complete kind)
+{
+	(void)s;
+	char **v = xcalloc(3, sizeof *v);
+	if (kind == MGCOMP_BATCH) {
+		v[0] = xstrdup("alpha");
+		v[1] = xstrdup("alpine");
+	}
+	return v;
+}
+
+#define EXPECT(line, want, want_files) do { \
+	size_t ws_; bool f_; \
+	char *got_ = joined(s, line, &ws_, &f_); \
+	if (strcmp(got_, want)) fprintf(stderr, "[%s] got [%s] want [%s]\n", line, got_, want); \
+	assert_string_equal(got_, want); \
+	assert_int_equal(f_, want_files); \
+	free(got_); \
+} while (0)
+
+static void test_completion(void **st)
+{
+	(void)st;
+	FILE *o = tmpfile(), *e = tmpfile();
+	mg_session *s = testcmds_session(o, e);
+	mg_session_add_name_source(s, names);
+	EXPECT("Get-TestI", "Get-TestItem", false);
+	EXPECT("tech", "techo", false);                                   /* aliases */
+	EXPECT("Get-TestItem | Remove-T", "Remove-TestItem", false);      /* after a pipe */
+	EXPECT("New-TestEndpoint -RemoteS", "-RemoteServer", false);
+	EXPECT("New-TestEndpoint -Max", "-MaxConcurrentIncrementalSyncs -MaxConcurrentMigrations", false);
+	EXPECT("Remove-TestItem -W", "-WarningAction -WarningVariable -WhatIf", false);  /* common ones */
+	EXPECT("New-TestEndpoint -Security ", "None Ssl Tls", false);
+	EXPECT("New-TestEndpoint -sec t", "Tls", false);
+	EXPECT("New-TestEndpoint -ErrorAction S", "SilentlyContinue Stop", false);
+	EXPECT("Get-TestItem -Identity alp", "alpha alpine", false);
+	EXPECT("Get-TestItem alph", "alpha", false);                      /* positional Identity */
+	EXPECT("Set-TestTypes -Path ", "", true);
+	size_t ws;
+	bool f;
+	free(joined(s, "Get-TestItem -Identity alp", &ws, &f));
+	assert_int_equal(ws, strlen("Get-TestItem -Identity "));
+	char *home = xstrdup(s->home);
+	mg_session_free(s);
+	mg_rm_rf(home, NULL);
+	free(home);
+	fclose(o);
+	fclose(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_completion),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,624 @@
+/*
+ * test_imap_client.c - the IMAP client against a scripted loopback peer, for
+ * server behaviour a real Dovecot never shows: bodies whose UID comes after
+ * the literal, duplicate and missing UIDs, NO on a FETCH range, a literal of
+ * 999999999999 bytes, unknown tags, data injected after STARTTLS, STARTTLS
+ * not offered, BYE then close, a server that stops answering, synchronizing
+ * literals without LITERAL+, quoting of odd LOGIN arguments, metadata and
+ * LIST parsing.  (Normal behaviour is tested against real Dovecot in
+ * tests/integration/net_*.sh.)
+ */
+#include "config.h"
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/imap_client.h"
+#include "net/imap_internal.h"   /* imap_guard, for the read-only guard test */
+#include "common/mem.h"
+
+/* ---------------- scripted server ---------------- */
+typedef struct step {
+	const char *expect;   /* substring the client's command must contain (NULL: greeting, send at once) */
+	const char *reply;    /* "$T" is the client's tag; "CLOSE" closes; "SLEEP" goes silent */
+} step;
+
+typedef struct server {
+	int lfd, port;
+	const step *steps;
+	pthread_t th;
+	char error[512];
+	strbuf got;           /* everything the client sent */
+} server;
+
+static int read_line(int fd, strbuf *line, strbuf *all)
+{
+	char ch;
+	strbuf_reset(line);
+	for (;;) {
+		ssize_t n = recv(fd, &ch, 1, 0);
+		if (n <= 0)
+			return -1;
+		strbuf_addc(line, ch);
+		strbuf_addc(all, ch);
+		if (ch == '\n')
+			return 0;
+	}
+}
+
+/* read a whole command including literals */
+static int read_command(int fd, strbuf *cmd, strbuf *all)
+{
+	strbuf line = STRBUF_INIT;
+	strbuf_reset(cmd);
+	for (;;) {
+		if (read_line(fd, &line, all) < 0) {
+			strbuf_free(&line);
+			return -1;
+		}
+		strbuf_add(cmd, line.buf, line.len);
+		char *brace = line.len >= 4 ? strrchr(line.buf, '{') : NULL;
+		if (!brace || line.buf[line.len - 3] != '}') {
+			strbuf_free(&line);
+			return 0;
+		}
+		bool sync = line.buf[line.len - 4] != '+';
+		unsigned long n = strtoul(brace + 1, NULL, 10);
+		if (sync && send(fd, "+ go on\r\n", 9, MSG_NOSIGNAL) < 0)
+			return -1;
+		for (unsigned long i = 0; i < n; i++) {
+			char ch;
+			if (recv(fd, &ch, 1, 0) != 1)
+				return -1;
+			strbuf_addc(cmd, ch);
+			strbuf_addc(all, ch);
+		}
+	}
+}
+
+static void *server_main(void *arg)
+{
+	server *s = arg;
+	int fd = accept(s->lfd, NULL, NULL);
+	if (fd < 0) {
+		snprintf(s->error, sizeof s->error, "accept failed");
+		return NULL;
+	}
+	strbuf cmd = STRBUF_INIT;
+	for (const step *st = s->steps; st->reply || st->expect; st++) {
+		char tag[64] = "";
+		if (st->expect) {
+			if (read_command(fd, &cmd, &s->got) < 0) {
+				snprintf(s->error, sizeof s->error, "client closed before sending \"%s\"", st->expect);
+				break;
+			}
+			if (!strstr(cmd.buf, st->expect)) {
+				snprintf(s->error, sizeof s->error, "expected \"%s\", got \"%s\"", st->expect, cmd.buf);
+				break;
+			}
+			sscanf(cmd.buf, "%63s", tag);
+		}
+		if (!st->reply)
+			continue;
+		if (!strcmp(st->reply, "CLOSE"))
+			break;
+		if (!strcmp(st->reply, "SLEEP")) {
+			char b[256];
+			while (recv(fd, b, sizeof b, 0) > 0)
+				;
+			break;
+		}
+		strbuf out = STRBUF_INIT;
+		for (const char *p = st->reply; *p; p++) {
+			if (p[0] == '$' && p[1] == 'T') {
+				strbuf_adds(&out, tag);
+				p++;
+			} else {
+				strbuf_addc(&out, *p);
+			}
+		}
+		send(fd, out.buf, out.len, MSG_NOSIGNAL);
+		strbuf_free(&out);
+	}
+	strbuf_free(&cmd);
+	close(fd);
+	return NULL;
+}
+
+static server *server_start(const step *steps)
+{
+	server *s = xcalloc(1, sizeof *s);
+	s->steps = steps;
+	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof a;
+	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(s->lfd, 4), 0);
+	getsockname(s->lfd, (struct sockaddr *)&a, &al);
+	s->port = ntohs(a.sin_port);
+	strbuf_adds(&s->got, "");
+	pthread_create(&s->th, NULL, server_main, s);
+	return s;
+}
+
+static void server_finish(server *s, mg_imap *c)
+{
+	mg_imap_close(c);   /* unblocks a SLEEPing server */
+	pthread_join(s->th, NULL);
+	close(s->lfd);
+	if (s->error[0])
+		fail_msg("scripted server: %s", s->error);
+	strbuf_free(&s->got);
+	free(s);
+}
+
+static mg_conn_params params(server *s, mg_security sec)
+{
+	mg_conn_params p = { .host = "127.0.0.1", .port = s->port, .security = sec,
+	                     .connect_timeout_ms = 2000, .io_timeout_ms = 2000 };
+	return p;
+}
+
+#define GREETING(caps) { NULL, "* OK [CAPABILITY " caps "] scripted ready\r\n" }
+#define LOGIN_OK { "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS] Logged in\r\n" }
+#define EXAMINE_OK { "EXAMINE INBOX", "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\n* OK [UIDNEXT 10] n\r\n$T OK [READ-ONLY] ok\r\n" }
+
+static mg_imap *connect_login(server *s, mg_security sec)
+{
+	mg_conn_params p = params(s, sec);
+	mg_err e = { 0 };
+	mg_imap *c = mg_imap_connect(&p, &e);
+	if (!c)
+		fail_msg("connect: %s", e.msg);
+	if (mg_imap_login(c, "user1", "pw", NULL, &e) < 0)
+		fail_msg("login: %s", e.msg);
+	return c;
+}
+
+/* ---------------- bodies ---------------- */
+typedef struct got { strbuf log; } got;
+
+static int g_begin(void *arg, uint32_t uid, uint64_t size)
+{
+	strbuf_addf(&((got *)arg)->log, "B%u/%llu:", uid, (unsigned long long)size);
+	return 0;
+}
+static int g_data(void *arg, uint32_t uid, const void *p, size_t n)
+{
+	(void)uid;
+	strbuf_add(&((got *)arg)->log, p, n);
+	return 0;
+}
+static int g_end(void *arg, uint32_t uid)
+{
+	strbuf_addf(&((got *)arg)->log, ":E%u ", uid);
+	return 0;
+}
+static void g_missing(void *arg, uint32_t uid, const char *why)
+{
+	strbuf_addf(&((got *)arg)->log, "M%u(%s) ", uid, strstr(why, "SERVERBUG") ? "SERVERBUG" : "gone");
+}
+
+static void test_bodies_odd_server(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		LOGIN_OK,
+		EXAMINE_OK,
+		{ "UID FETCH 1:4 (UID BODY.PEEK[])",
+		  "* 1 FETCH (BODY[] {5}\r\nhello UID 1)\r\n"           /* UID after the body */
+		  "* 2 FETCH (UID 2 BODY[] {5}\r\nworld)\r\n"
+		  "* 2 FETCH (UID 2 BODY[] {3}\r\ndup)\r\n"             /* duplicate */
+		  "* 3 FETCH (UID 3 BODY[] NIL)\r\n"                    /* no body */
+		  "* 9 FETCH (FLAGS (\\Seen))\r\n"                       /* unsolicited */
+		  "* 4 EXPUNGE\r\n"
+		  "$T OK done\r\n" },
+		{ "UID FETCH 7 (UID BODY.PEEK[])", "$T NO [SERVERBUG] cannot read\r\n" },
+		{ "LOGOUT", "* BYE bye\r\n$T OK bye\r\n" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_imap_set_readonly(c, true);
+	mg_imap_mbox_status ms;
+	mg_err e = { 0 };
+	assert_int_equal(mg_imap_examine(c, "INBOX", &ms, &e), 0);
+	assert_int_equal(ms.exists, 3);
+	assert_int_equal(ms.uidvalidity, 5);
+	assert_int_equal(ms.uidnext, 10);
+	assert_true(ms.readonly);
+	got g = { STRBUF_INIT };
+	strbuf_adds(&g.log, "");
+	mg_imap_body_cb cb = { g_begin, g_data, g_end, g_missing, &g };
+	uint32_t uids[] = { 4, 2, 1, 3 };
+	assert_int_equal(mg_imap_fetch_bodies(c, uids, NULL, 4, &cb, &e), 0);
+	assert_non_null(strstr(g.log.buf, "B1/5:hello:E1 "));
+	assert_non_null(strstr(g.log.buf, "B2/5:world:E2 "));
+	assert_null(strstr(g.log.buf, "dup"));
+	assert_non_null(strstr(g.log.buf, "M3(gone)"));
+	assert_non_null(strstr(g.log.buf, "M4(gone)"));
+	strbuf_reset(&g.log);
+	uint32_t seven = 7;
+	assert_int_equal(mg_imap_fetch_bodies(c, &seven, NULL, 1, &cb, &e), 0);
+	assert_string_equal(g.log.buf, "M7(SERVERBUG) ");
+	assert_int_equal(mg_imap_logout(c, &e), 0);
+	strbuf_free(&g.log);
+	server_finish(s, c);
+}
+
+static void test_hostile_literal(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		LOGIN_OK,
+		EXAMINE_OK,
+		{ "UID FETCH", "* 1 FETCH (UID 1 RFC822.SIZE 5 BODY[] {999999999999}\r\nxxxx" },
+		{ NULL, "SLEEP" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_err e = { 0 };
+	assert_int_equal(mg_imap_examine(c, "INBOX", NULL, &e), 0);
+	got g = { STRBUF_INIT };
+	mg_imap_body_cb cb = { g_begin, g_data, g_end, g_missing, &g };
+	uint32_t one = 1;
+	assert_int_equal(mg_imap_fetch_bodies(c, &one, NULL, 1, &cb, &e), -1);
+	assert_string_equal(e.category, "LimitsExceeded");
+	assert_null(g.log.buf);   /* nothing delivered */
+	mg_err e2 = { 0 };
+	assert_int_equal(mg_imap_noop(c, &e2), -1);
+	assert_string_equal(e2.id, "ConnectionDead");
+	server_finish(s, c);
+}
+
+static void test_unknown_tag_and_bye(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 AUTH=PLAIN SASL-IR"),
+		LOGIN_OK,
+		{ "NOOP", "X99 OK not yours\r\n" },
+		{ NULL, "SLEEP" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_err e = { 0 };
+	assert_int_equal(mg_imap_noop(c, &e), -1);
+	assert_string_equal(e.id, "UnexpectedTag");
+	server_finish(s, c);
+
+	const step steps2[] = {
+		GREETING("IMAP4rev1 AUTH=PLAIN SASL-IR"),
+		LOGIN_OK,
+		{ "NOOP", "* BYE server shutting down for maintenance\r\n" },
+		{ NULL, "CLOSE" },
+		{ NULL, NULL }
+	};
+	s = server_start(steps2);
+	c = connect_login(s, MG_SEC_NONE);
+	assert_int_equal(mg_imap_noop(c, &e), -1);
+	assert_string_equal(e.id, "ConnectionClosed");
+	assert_non_null(strstr(e.msg, "shutting down for maintenance"));
+	server_finish(s, c);
+}
+
+static void test_starttls_rules(void **st)
+{
+	(void)st;
+	/* not offered: refuse, and send no credentials */
+	const step steps[] = { GREETING("IMAP4rev1 AUTH=PLAIN"), { NULL, "SLEEP" }, { NULL, NULL } };
+	server *s = server_start(steps);
+	mg_conn_params p = params(s, MG_SEC_TLS);
+	mg_err e = { 0 };
+	assert_null(mg_imap_connect(&p, &e));
+	assert_string_equal(e.id, "StartTlsNotOffered");
+	assert_string_equal(e.category, "SecurityError");
+	server_finish(s, NULL);
+
+	/* response injection after STARTTLS OK */
+	const step steps2[] = {
+		GREETING("IMAP4rev1 STARTTLS"),
+		{ "STARTTLS", "$T OK Begin TLS now\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n" },
+		{ NULL, "SLEEP" },
+		{ NULL, NULL }
+	};
+	s = server_start(steps2);
+	p = params(s, MG_SEC_TLS);
+	assert_null(mg_imap_connect(&p, &e));
+	assert_string_equal(e.id, "StartTlsInjection");
+	server_finish(s, NULL);
+
+	/* greeting BYE */
+	const step steps3[] = { { NULL, "* BYE Too many connections\r\n" }, { NULL, "CLOSE" }, { NULL, NULL } };
+	s = server_start(steps3);
+	p = params(s, MG_SEC_NONE);
+	assert_null(mg_imap_connect(&p, &e));
+	assert_string_equal(e.id, "ServerRejected");
+	assert_non_null(strstr(e.msg, "Too many connections"));
+	server_finish(s, NULL);
+
+	/* not IMAP at all */
+	const step steps4[] = { { NULL, "SSH-2.0-OpenSSH_9.2\r\n" }, { NULL, "SLEEP" }, { NULL, NULL } };
+	s = server_start(steps4);
+	p = params(s, MG_SEC_NONE);
+	assert_null(mg_imap_connect(&p, &e));
+	assert_string_equal(e.id, "NotImapServer");
+	server_finish(s, NULL);
+}
+
+static void test_timeout(void **st)
+{
+	(void)st;
+	const step steps[] = { GREETING("IMAP4rev1 AUTH=PLAIN SASL-IR"), LOGIN_OK, { "NOOP", "SLEEP" }, { NULL, NULL } };
+	server *s = server_start(steps);
+	mg_conn_params p = params(s, MG_SEC_NONE);
+	p.io_timeout_ms = 300;
+	mg_err e = { 0 };
+	mg_imap *c = mg_imap_connect(&p, &e);
+	assert_non_null(c);
+	assert_int_equal(mg_imap_login(c, "user1", "pw", NULL, &e), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(mg_imap_noop(c, &e), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_string_equal(e.category, "OperationTimeout");
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 250 && ms < 2000);
+	server_finish(s, c);
+}
+
+/* No LITERAL+: LOGIN and APPEND wait for '+' before literal data; quoting of odd strings. */
+static void test_sync_literals_and_quoting(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 UIDPLUS"),
+		{ "LOGIN \"we ird\" {8}\r\np\"w\\\xc3\xa4\xc3\xb6", "$T OK logged in\r\n" },
+		{ "CAPABILITY", "* CAPABILITY IMAP4rev1 UIDPLUS\r\n$T OK\r\n" },
+		{ "APPEND \"a \\\"b\\\"\" (\\Seen $Work) \"02-Jan-2020 12:30:00 +0100\" {7}\r\nx\r\ny\r\n\r\r\n",
+		  "$T OK [APPENDUID 9 42] done\r\n" },
+		{ "APPEND \"a \\\"b\\\"\" () {1}", "$T NO [OVERQUOTA] full\r\n" },
+		{ NULL, "SLEEP" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_conn_params p = params(s, MG_SEC_NONE);
+	mg_err e = { 0 };
+	mg_imap *c = mg_imap_connect(&p, &e);
+	assert_non_null(c);
+	if (mg_imap_login(c, "we ird", "p\"w\\\xc3\xa4\xc3\xb6", NULL, &e) < 0) fail_msg("login: %s", e.msg);
+	mg_imap_append_msg m = { .flags = "\\Seen \\Recent $Work", .internaldate = "02-Jan-2020 12:30:00 +0100",
+	                         .data = "x\r\ny\r\n\r", .size = 7 };
+	mg_imap_append_result r;
+	if (mg_imap_append(c, "a \"b\"", &m, &r, &e) < 0) fail_msg("append: %s", e.msg);
+	assert_true(r.ok);
+	assert_int_equal(r.uid, 42);
+	assert_int_equal(r.uidvalidity, 9);
+	mg_imap_append_msg m2 = { .data = "z", .size = 1 };
+	assert_int_equal(mg_imap_append(c, "a \"b\"", &m2, &r, &e), -1);
+	assert_string_equal(e.id, "AppendRefused");
+	assert_false(r.ok);
+	assert_non_null(strstr(r.text, "OVERQUOTA"));
+	server_finish(s, c);
+}
+
+typedef struct rd_arg { const char *s; size_t off; } rd_arg;
+
+static ssize_t rd_read(void *arg, void *buf, size_t cap)
+{
+	rd_arg *a = arg;
+	size_t n = strlen(a->s) - a->off;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, a->s + a->off, n);
+	a->off += n;
+	return (ssize_t)n;
+}
+
+static int rd_rewind(void *arg)
+{
+	((rd_arg *)arg)->off = 0;
+	return 0;
+}
+
+/* MULTIAPPEND batches; a refused batch is retried message by message */
+static void test_multiappend(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		{ "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 LITERAL+ MULTIAPPEND UIDPLUS] ok\r\n" },
+		{ "APPEND Box (\\Seen) {1+}\r\na (\\Seen) {2+}\r\nbb (\\Seen) {3+}\r\nccc\r\n",
+		  "$T OK [APPENDUID 9 5:7] done\r\n" },
+		{ "APPEND Box () {1+}\r\nx () {1+}\r\ny\r\n", "$T NO [TOOBIG] one of them\r\n" },
+		{ "APPEND Box () {1+}\r\nx\r\n", "$T OK [APPENDUID 9 8] ok\r\n" },
+		{ "APPEND Box () {1+}\r\ny\r\n", "$T NO [TOOBIG] too big\r\n" },
+		{ NULL, "SLEEP" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_err e = { 0 };
+	mg_imap_append_msg m[3] = { { .flags = "\\Seen", .data = "a", .size = 1 },
+	                            { .flags = "\\Seen", .data = "bb", .size = 2 },
+	                            { .flags = "\\Seen", .data = "ccc", .size = 3 } };
+	mg_imap_append_result r[3];
+	assert_int_equal(mg_imap_append_many(c, "Box", m, 3, r, &e), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_true(r[i].ok);
+		assert_int_equal(r[i].uid, 5 + i);
+		assert_int_equal(r[i].uidvalidity, 9);
+	}
+	/* streamed messages with rewind() take part in MULTIAPPEND and are resent */
+	rd_arg ra[2] = { { "x", 0 }, { "y", 0 } };
+	mg_imap_append_msg m2[2] = { { .size = 1, .read = rd_read, .rewind = rd_rewind, .read_arg = &ra[0] },
+	                             { .size = 1, .read = rd_read, .rewind = rd_rewind, .read_arg = &ra[1] } };
+	assert_int_equal(mg_imap_append_many(c, "Box", m2, 2, r, &e), 0);
+	assert_true(r[0].ok);
+	assert_int_equal(r[0].uid, 8);
+	assert_false(r[1].ok);
+	assert_non_null(strstr(r[1].text, "TOOBIG"));
+	server_finish(s, c);
+}
+
+/* metadata, LIST and NAMESPACE parsing */
+typedef struct meta_seen { int n; mg_imap_msg_meta m; char flags[128]; char raw[64]; } meta_seen;
+
+static int on_meta(void *arg, const mg_imap_msg_meta *m)
+{
+	meta_seen *ms = arg;
+	ms->n++;
+	ms->m = *m;
+	ms->flags[0] = 0;
+	for (size_t i = 0; i < m->n_flags; i++)
+		snprintf(ms->flags + strlen(ms->flags), sizeof ms->flags - strlen(ms->flags), "%s;", m->flags[i]);
+	snprintf(ms->raw, sizeof ms->raw, "%s", m->internaldate_raw ? m->internaldate_raw : "");
+	return 0;
+}
+
+static void test_meta_list_namespace(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		{ "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 LITERAL+ CONDSTORE NAMESPACE LIST-EXTENDED SPECIAL-USE] ok\r\n" },
+		{ "NAMESPACE", "* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\"))\r\n$T OK\r\n" },
+		{ "LIST \"\" \"*\" RETURN (CHILDREN SPECIAL-USE)",
+		  "* LIST (\\HasChildren) \".\" INBOX\r\n"
+		  "* LIST (\\HasNoChildren \\Sent) \".\" \"INBOX.Sent Items\"\r\n"
+		  "* LIST (\\Noselect \\HasChildren) \".\" {15}\r\nINBOX.Entw&APw-\r\n"
+		  "* LIST (\\HasNoChildren) \".\" INBOX.Entw&APw-.rfe\r\n"
+		  "* LIST (\\HasNoChildren \\Junk) NIL Flat&AGE-\r\n"
+		  "$T OK\r\n" },
+		{ "EXAMINE INBOX (CONDSTORE)", "* 1 EXISTS\r\n* OK [HIGHESTMODSEQ 77] h\r\n* OK [PERMANENTFLAGS ()] none\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ "UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ) (CHANGEDSINCE 70)",
+		  "* 1 FETCH (UID 5 FLAGS (\\Seen $Forwarded) INTERNALDATE \"02-Jan-2020 12:30:00 +0100\" "
+		  "RFC822.SIZE 123 MODSEQ (77))\r\n* 2 FETCH (FLAGS (\\Deleted))\r\n$T OK\r\n" },
+		{ NULL, "SLEEP" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_err e = { 0 };
+	assert_true(mg_imap_has_cap(c, "condstore"));
+	char *prefix; char sep;
+	assert_int_equal(mg_imap_namespace(c, &prefix, &sep, &e), 0);
+	assert_string_equal(prefix, "INBOX.");
+	assert_int_equal(sep, '.');
+	free(prefix);
+	mg_imap_mailbox *mb; size_t n;
+	if (mg_imap_list(c, "", "*", &mb, &n, &e) < 0) fail_msg("list: %s", e.msg);
+	assert_int_equal(n, 5);
+	assert_string_equal(mb[1].name, "INBOX.Sent Items");
+	assert_true(mb[1].flags & MG_MBX_SENT);
+	assert_string_equal(mb[2].name, "INBOX.Entwü");
+	assert_string_equal(mb[2].wire, "INBOX.Entw&APw-");
+	assert_true(mb[2].flags & MG_MBX_NOSELECT);
+	assert_string_equal(mb[3].name, "INBOX.Entwü.rfe");
+	assert_null(mb[4].name);                 /* invalid modified UTF-7: wire name only */
+	assert_string_equal(mb[4].wire, "Flat&AGE-");
+	assert_int_equal(mb[4].sep, 0);
+	assert_true(mb[4].flags & MG_MBX_JUNK);
+	mg_imap_mailboxes_free(mb, n);
+	mg_imap_mbox_status ms;
+	assert_int_equal(mg_imap_examine(c, "INBOX", &ms, &e), 0);
+	assert_true(ms.highestmodseq == 77);
+	assert_false(ms.keywords_ok);
+	meta_seen seen = { 0 };
+	assert_int_equal(mg_imap_fetch_meta(c, "1:*", 70, on_meta, &seen, &e), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.m.uid, 5);
+	assert_string_equal(seen.flags, "\\Seen;$Forwarded;");
+	assert_true(seen.m.internaldate == 1577964600);
+	assert_int_equal(seen.m.tz_minutes, 60);
+	assert_string_equal(seen.raw, "02-Jan-2020 12:30:00 +0100");
+	assert_true(seen.m.size == 123);
+	assert_true(seen.m.modseq == 77);
+	/* bad arguments never reach the wire */
+	assert_int_equal(mg_imap_fetch_meta(c, "1:*\r\nA1 DELETE INBOX", 0, on_meta, &seen, &e), -1);
+	assert_string_equal(e.id, "InvalidUidSet");
+	mg_imap_set_readonly(c, true);
+	assert_int_equal(mg_imap_uid_store_flags(c, "1", '+', "\\Deleted", &e), -1);
+	assert_string_equal(e.id, "SourceReadOnly");
+	assert_int_equal(mg_imap_select(c, "INBOX", NULL, &e), -1);
+	assert_string_equal(e.id, "SourceReadOnly");
+	server_finish(s, c);
+}
+
+/* The read-only guard looks at every command text a source connection would send. */
+static void test_readonly_guard(void **st)
+{
+	(void)st;
+	mg_imap fake;
+	memset(&fake, 0, sizeof fake);
+	fake.readonly = true;
+	mg_err e = { 0 };
+	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1:* (UID BODY[])", &e), -1);
+	assert_string_equal(e.id, "SourceReadOnly");
+	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1:* (UID BODY.PEEK[])", NULL), 0);
+	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1 (BODY.PEEK[HEADER] UID)", NULL), 0);
+	assert_int_equal(imap_guard(&fake, "M1 FETCH 1 body[1.2]", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 FETCH 1 BINARY[1]", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 FETCH 1 BINARY.PEEK[1]", NULL), 0);
+	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1 RFC822", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1 (RFC822.TEXT)", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1 (RFC822.SIZE RFC822.HEADER)", NULL), 0);
+	assert_int_equal(imap_guard(&fake, "M1 uid store 1 +FLAGS (\\Seen)", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 UID EXPUNGE 1", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 EXPUNGE", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 MOVE 1 Trash", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 UID COPY 1 Trash", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 DELETE Trash", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 RENAME A B", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 SELECT INBOX", NULL), -1);
+	assert_int_equal(imap_guard(&fake, "M1 EXAMINE INBOX (CONDSTORE)", NULL), 0);
+	assert_int_equal(imap_guard(&fake, "M1 STATUS INBOX (MESSAGES)", NULL), 0);
+	assert_int_equal(imap_guard(&fake, "M1 LIST \"\" \"*\"", NULL), 0);
+	fake.readonly = false;
+	assert_int_equal(imap_guard(&fake, "M1 SELECT INBOX", NULL), 0);
+}
+
+static void test_uid_set(void **st)
+{
+	(void)st;
+	uint32_t u[] = { 1, 2, 3, 5, 7, 8, 8, 9, 20 };
+	char *s = mg_imap_uid_set(u, 9);
+	assert_string_equal(s, "1:3,5,7:9,20");
+	free(s);
+	s = mg_imap_uid_set(u, 0);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bodies_odd_server),
+		cmocka_unit_test(test_hostile_literal),
+		cmocka_unit_test(test_unknown_tag_and_bye),
+		cmocka_unit_test(test_starttls_rules),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_sync_literals_and_quoting),
+		cmocka_unit_test(test_multiappend),
+		cmocka_unit_test(test_meta_list_namespace),
+		cmocka_unit_test(test_readonly_guard),
+		cmocka_unit_test(test_uid_set),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
