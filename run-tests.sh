@@ -5,7 +5,8 @@
 #   1. autoreconf -fi
 #   2. normal build in build/:        configure, make -j2, make check
 #   3. sanitizer build in build-asan/: configure --enable-sanitizers, make, make check
-#   4. make distcheck in build/
+#   4. bounded libFuzzer runs of the two parsers (clang, build-fuzz/)
+#   5. make distcheck in build/
 # Test logs of failing tests are printed; a failing normal build still gets its
 # sanitizer run (distcheck is then skipped).  Exit status non-zero on any failure.
 # Options: --quick       only the normal build and its tests
@@ -82,6 +83,20 @@ if [ "$quick" = 0 ]; then
 	(cd build-asan && "$top/configure" --quiet --enable-sanitizers)
 	make -C build-asan -j"$jobs"
 	check build-asan
+
+	# libFuzzer targets (clang): the shell's lexer+parser and the IMAP response
+	# parser, each for a bounded time; a crash fails the run.
+	step "fuzzing (build-fuzz/, ${FUZZ_SECONDS:-30} s per target)"
+	mkdir -p build-fuzz
+	for f in fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh; do
+		rc=0
+		FUZZ_BUILD_DIR="$top/build-fuzz" sh "$f" "${FUZZ_SECONDS:-30}" || rc=$?
+		if [ "$rc" = 77 ]; then
+			echo "run-tests: $f skipped (see the reason above)"
+		elif [ "$rc" != 0 ]; then
+			failed="$failed $f"
+		fi
+	done
 
 	if [ -n "$failed" ]; then
 		step "make distcheck skipped: make check already failed in:$failed"

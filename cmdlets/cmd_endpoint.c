@@ -222,13 +222,15 @@ static int verify_endpoint(mg_ctx *c, const mg_endpoint *e, const char *verb)
 	           mg_security_name(e->security), r.success ? "Success" : "Failed", r.total_ms);
 	if (r.success)
 		return 0;
+	const char *why = r.message[0] ? r.message : "the server could not be reached.";
+	size_t wl = strlen(why);
 	return mg_err_set(&c->err, r.error_category[0] ? r.error_category : MGC_CONNECTION,
 	                  r.error_id[0] ? r.error_id : "ConnectionTestFailed",
 	                  "The migration endpoint '%s' wasn't %s because the connection test to "
-	                  "%s:%d (Security %s) failed: %s Run Test-MigrationServerAvailability for "
+	                  "%s:%d (Security %s) failed: %s%s Run Test-MigrationServerAvailability for "
 	                  "details, or add -SkipVerification to save it without the test.",
 	                  e->name, verb, e->remote_server, e->port, mg_security_name(e->security),
-	                  r.message[0] ? r.message : "the server could not be reached.");
+	                  why, (wl && why[wl - 1] == '.') ? "" : ".");
 }
 
 /* Names of the batches using endpoint `name` (as source or target), into sb. */

@@ -47,7 +47,7 @@ tests_unit_test_examples_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS) $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh
-EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh
+EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh
 
 if FUZZING
 noinst_PROGRAMS += fuzz/fuzz_parse
