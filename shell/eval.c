@@ -2217,6 +2217,8 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 		if (P.pend.cmdlet)
 			P.pend.cmdlet = P.pend_cmd;
 		throw_rec(e, &P.pend);
+		if (P.stop_script)
+			e->fatal = true;   /* -ErrorAction Stop: script-terminating unless caught */
 		rc = EV_ERR;
 	}
 out:

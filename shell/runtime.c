@@ -156,6 +156,7 @@ int mg_error(mg_ctx *c, const mg_err *e, const char *target)
 	case MG_EA_STOP:
 		mv_unref(rec);
 		mg_pipeline_fail(st->pl, &r);
+		st->pl->stop_script = true;
 		if (!c->err.set)
 			mg_err_copy(&c->err, e);
 		return -1;
@@ -177,6 +178,7 @@ int mg_error(mg_ctx *c, const mg_err *e, const char *target)
 				mg_errrec hr;
 				mg_stage_errrec(st, &stop, NULL, &hr);
 				mg_pipeline_fail(st->pl, &hr);
+				st->pl->stop_script = true;
 				if (!c->err.set)
 					mg_err_copy(&c->err, &stop);
 				return -1;

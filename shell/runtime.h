@@ -43,6 +43,7 @@ typedef struct mg_pipeline {
 	bool    had_error;        /* a non-terminating error was written ($? = false) */
 	mg_errrec pend;           /* the terminating error to report */
 	bool    has_pend;
+	bool    stop_script;      /* -ErrorAction Stop: the error ends the script unless caught */
 	char    pend_cmd[128];
 	char    pend_target[512];
 	const char *src;

@@ -63,6 +63,14 @@ contains "closest cmdlet suggested" "$T/err" "Get-MigrationBatch"
 "$MIGSH" -c 'Get-NoSuchThing; "still runs"' >"$T/out" 2>"$T/err"; check "status follows the last statement" 0 $?
 contains "statements after an error run" "$T/out" "still runs"
 
+"$MIGSH" -c 'Get-MigrationBatch NoSuchBatch -ErrorAction Stop; "not reached"' >"$T/out" 2>"$T/err"
+check "-ErrorAction Stop ends the script" 1 $?
+n=$((n + 1))
+if grep -q "not reached" "$T/out"; then echo "not ok $n - statement after -ErrorAction Stop ran"; fails=$((fails + 1)); else echo "ok $n - nothing runs after -ErrorAction Stop"; fi
+"$MIGSH" -c 'try { Get-MigrationBatch NoSuchBatch -ErrorAction Stop } catch { "caught" }; "goes on"' >"$T/out" 2>"$T/err"
+check "-ErrorAction Stop can be caught" 0 $?
+contains "catch block ran, script went on" "$T/out" "goes on"
+
 "$MIGSH" -c '"unterminated' >"$T/out" 2>"$T/err"; check "parse error exits 2" 2 $?
 contains "parse error message" "$T/err" "The string is missing the terminator"
 "$MIGSH" -c 'if ($true) {' >"$T/out" 2>"$T/err"; check "unterminated block exits 2" 2 $?
