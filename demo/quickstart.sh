@@ -28,13 +28,19 @@ for a in "$@"; do
 done
 
 STEP=""
-step() { STEP=$*; printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# colours only on a terminal, never with NO_COLOR (like migsh itself)
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	B=$(printf '\033[1m') R=$(printf '\033[1;31m') C=$(printf '\033[36m') G=$(printf '\033[1;32m') N=$(printf '\033[0m')
+else
+	B= R= C= G= N=
+fi
+step() { STEP=$*; printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 die() {
 	if [ -n "${MIGSH_HOME:-}" ] && [ -s "$MIGSH_HOME/logs/service.log" ]; then
 		printf '\n--- last lines of the migration service log (%s) ---\n' "$MIGSH_HOME/logs/service.log" >&2
 		tail -n 20 "$MIGSH_HOME/logs/service.log" >&2
 	fi
-	printf '\n\033[1;31mquickstart FAILED at step "%s": %s\033[0m\n' "$STEP" "$*" >&2
+	printf '\n%squickstart FAILED at step "%s": %s%s\n' "$R" "$STEP" "$*" "$N" >&2
 	exit 1
 }
 
@@ -121,7 +127,7 @@ mg_on_exit stop_service
 
 # run 'COMMANDS': echo them PowerShell-style, run with migsh -c, fail loudly.
 run() {
-	printf '\033[36mPS> %s\033[0m\n' "$1"
+	printf '%sPS> %s%s\n' "$C" "$1" "$N"
 	"$MIGSH" -c "$1" || die "migsh failed (exit $?) running: $1"
 }
 
@@ -172,4 +178,4 @@ done
 step "5/5 stopping the migration service and Dovecot"
 stop_service
 mg_dovecot_stop_all
-printf '\n\033[1;32mquickstart: done - 3 mailboxes migrated into %s (removed now; use --keep to look at it)\033[0m\n' "$MIGSH_HOME"
+printf '\n%squickstart: done - 3 mailboxes migrated into %s (removed now; use --keep to look at it)%s\n' "$G" "$MIGSH_HOME" "$N"
