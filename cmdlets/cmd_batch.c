@@ -71,6 +71,33 @@ static void warn_invalid_rows(mg_ctx *c, mg_store *st, const char *batch)
 	mg_user_list_free(uv, nu);
 }
 
+/* A String[] parameter, when given, replaces the list *field. */
+static void arg_strv_into(mg_ctx *c, const char *param, char ***field)
+{
+	char **strv = mg_arg_strv(c, param, NULL);
+	if (!strv)
+		return;
+	mg_strv_free_all(*field);
+	*field = mg_strv_dup(strv);
+	mg_arg_strv_free(strv);
+}
+
+/* A non-empty string parameter, when given, replaces *field. */
+static void arg_str_into(mg_ctx *c, const char *param, char **field)
+{
+	if (!mg_arg_nonempty(c, param))
+		return;
+	free(*field);
+	*field = xstrdup(mg_arg_str(c, param));
+}
+
+/* BadItemLimit / LargeItemLimit from mg_arg_limit (-1 = Unlimited). */
+static void set_item_limit(long long *limit, bool *is_set, long long value)
+{
+	*limit = value < 0 ? MG_UNLIMITED : value;
+	*is_set = true;
+}
+
 /* ---------------------------------------------------------------- New- */
 
 static int new_batch_process(mg_ctx *c, mv *input)
@@ -95,7 +122,6 @@ static int new_batch_process(mg_ctx *c, mv *input)
 
 	mg_batch *b = mg_batch_new(name);
 	mg_batch *created = NULL;
-	char **strv = NULL;
 	int rc = -1, r;
 	long long secs, lim;
 	int64_t when;
@@ -110,30 +136,11 @@ static int new_batch_process(mg_ctx *c, mv *input)
 	}
 	free(b->target_endpoint);
 	b->target_endpoint = xstrdup(mg_arg_nonempty(c, "TargetEndpoint"));
-	if ((strv = mg_arg_strv(c, "ExcludeFolders", NULL))) {
-		mg_strv_free_all(b->exclude_folders);
-		b->exclude_folders = mg_strv_dup(strv);
-		mg_arg_strv_free(strv);
-	}
-	if ((strv = mg_arg_strv(c, "IncludeFolders", NULL))) {
-		mg_strv_free_all(b->include_folders);
-		b->include_folders = mg_strv_dup(strv);
-		mg_arg_strv_free(strv);
-	}
-	if ((strv = mg_arg_strv(c, "NotificationEmails", NULL))) {
-		mg_strv_free_all(b->notification_emails);
-		b->notification_emails = mg_strv_dup(strv);
-		mg_arg_strv_free(strv);
-	}
-	strv = NULL;
-	if (mg_arg_nonempty(c, "ContentFilter")) {
-		free(b->content_filter);
-		b->content_filter = xstrdup(mg_arg_str(c, "ContentFilter"));
-	}
-	if (mg_arg_nonempty(c, "ContentFilterLanguage")) {
-		free(b->content_filter_language);
-		b->content_filter_language = xstrdup(mg_arg_str(c, "ContentFilterLanguage"));
-	}
+	arg_strv_into(c, "ExcludeFolders", &b->exclude_folders);
+	arg_strv_into(c, "IncludeFolders", &b->include_folders);
+	arg_strv_into(c, "NotificationEmails", &b->notification_emails);
+	arg_str_into(c, "ContentFilter", &b->content_filter);
+	arg_str_into(c, "ContentFilterLanguage", &b->content_filter_language);
 	if ((r = mg_arg_seconds(c, "ReportInterval", &secs)) < 0)
 		goto out;
 	if (r > 0)
@@ -143,16 +150,12 @@ static int new_batch_process(mg_ctx *c, mv *input)
 		b->allow_unknown_columns = mv_truthy(mg_arg(c, "AllowUnknownColumnsInCsv"));
 	if ((r = mg_arg_limit(c, "BadItemLimit", &lim)) < 0)
 		goto out;
-	if (r > 0) {
-		b->bad_item_limit = lim < 0 ? MG_UNLIMITED : lim;
-		b->bad_item_limit_set = true;
-	}
+	if (r > 0)
+		set_item_limit(&b->bad_item_limit, &b->bad_item_limit_set, lim);
 	if ((r = mg_arg_limit(c, "LargeItemLimit", &lim)) < 0)
 		goto out;
-	if (r > 0) {
-		b->large_item_limit = lim < 0 ? MG_UNLIMITED : lim;
-		b->large_item_limit_set = true;
-	}
+	if (r > 0)
+		set_item_limit(&b->large_item_limit, &b->large_item_limit_set, lim);
 	if ((r = mg_arg_epoch(c, "StartAfter", &when)) < 0)
 		goto out;
 	if (r > 0)
@@ -161,10 +164,7 @@ static int new_batch_process(mg_ctx *c, mv *input)
 		goto out;
 	if (r > 0)
 		b->complete_after = when;
-	if (mg_arg_nonempty(c, "TimeZone")) {
-		free(b->time_zone);
-		b->time_zone = xstrdup(mg_arg_str(c, "TimeZone"));
-	}
+	arg_str_into(c, "TimeZone", &b->time_zone);
 	b->auto_start = mg_switch(c, "AutoStart");
 	b->auto_complete = mg_switch(c, "AutoComplete");
 	if (getenv("USER")) {
@@ -172,9 +172,9 @@ static int new_batch_process(mg_ctx *c, mv *input)
 		b->submitted_by = xstrdup(getenv("USER"));
 	}
 
-	bool fatal = false;
-	if (!mg_should_process(c, name, "Create migration batch", &fatal)) {
-		rc = fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, name, "Create migration batch");
+	if (go <= 0) {
+		rc = go;
 		goto out;
 	}
 	if (mg_batch_create_from_csv(st, b, csv, csv_len, &created, &c->err) < 0)
@@ -274,14 +274,10 @@ static int get_batch_process(mg_ctx *c, mv *input)
 		return -1;
 	if (id) {
 		mg_batch *b = NULL;
-		mg_err err;
-		mg_err_clear(&err);
-		if (mg_store_batch_load(st, id, &b, &err) < 0) {
-			if (str_ieq(err.category, MGC_NOTFOUND))
-				mg_err_batch_not_found(&err, id);
-			return mg_error(c, &err, id) < 0 ? -1 : 0;
-		}
-		int rc = 0;
+		int rc = mg_cmd_find_batch(c, st, id, &b);
+		if (rc <= 0)
+			return rc;
+		rc = 0;
 		if (!filter_status || b->status == want)
 			rc = mg_emit_take(c, diag ? batch_with_diagnostics(c, st, b, report)
 			                          : mg_obj_batch_load(st, b, report));
@@ -291,13 +287,9 @@ static int get_batch_process(mg_ctx *c, mv *input)
 	const char *endpoint = mg_arg_nonempty(c, "Endpoint");
 	if (endpoint) {
 		mg_endpoint *e = NULL;
-		mg_err err;
-		mg_err_clear(&err);
-		if (mg_store_endpoint_load(st, endpoint, &e, &err) < 0) {
-			if (str_ieq(err.category, MGC_NOTFOUND))
-				mg_err_endpoint_not_found(&err, endpoint);
-			return mg_error(c, &err, endpoint) < 0 ? -1 : 0;
-		}
+		int found = mg_cmd_find_endpoint(c, st, endpoint, &e);
+		if (found <= 0)
+			return found;
 		mg_endpoint_free(e);
 	}
 	mg_batch **v = NULL;
@@ -312,11 +304,8 @@ static int get_batch_process(mg_ctx *c, mv *input)
 		if (endpoint && !((v[i]->source_endpoint && str_ieq(v[i]->source_endpoint, endpoint)) ||
 		                  (v[i]->target_endpoint && str_ieq(v[i]->target_endpoint, endpoint))))
 			continue;
-		if (limit >= 0 && emitted >= limit) {
-			mg_warning(c, "There are more results than -ResultSize %lld allows; use "
-			           "-ResultSize Unlimited to see all of them.", limit);
+		if (!mg_cmd_within_result_size(c, limit, emitted))
 			break;
-		}
 		rc = mg_emit_take(c, diag ? batch_with_diagnostics(c, st, v[i], report)
 		                          : mg_obj_batch_load(st, v[i], report));
 		emitted++;
@@ -357,14 +346,10 @@ static int set_edit(mg_batch *b, void *arg, mg_err *err)
 		b->start_after = a->start_after;
 	if (a->has_complete_after)
 		b->complete_after = a->complete_after;
-	if (a->has_bad) {
-		b->bad_item_limit = a->bad < 0 ? MG_UNLIMITED : a->bad;
-		b->bad_item_limit_set = true;
-	}
-	if (a->has_large) {
-		b->large_item_limit = a->large < 0 ? MG_UNLIMITED : a->large;
-		b->large_item_limit_set = true;
-	}
+	if (a->has_bad)
+		set_item_limit(&b->bad_item_limit, &b->bad_item_limit_set, a->bad);
+	if (a->has_large)
+		set_item_limit(&b->large_item_limit, &b->large_item_limit_set, a->large);
 	if (a->has_allow_unknown)
 		b->allow_unknown_columns = a->allow_unknown;
 	if (a->update)
@@ -375,21 +360,11 @@ static int set_edit(mg_batch *b, void *arg, mg_err *err)
 static int set_batch_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	mg_store *st = mg_cmd_store(c);
-	if (!st)
-		return -1;
-	const char *id = mg_arg_nonempty(c, "Identity");
-	if (!id)
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIdentity",
-		                  "-Identity is empty: name the batch to change.");
+	mg_store *st = NULL;
 	mg_batch *b = NULL;
-	mg_err err;
-	mg_err_clear(&err);
-	if (mg_store_batch_load(st, id, &b, &err) < 0) {
-		if (str_ieq(err.category, MGC_NOTFOUND))
-			mg_err_batch_not_found(&err, id);
-		return mg_error(c, &err, id) < 0 ? -1 : 0;
-	}
+	int found = mg_cmd_load_batch(c, "name the batch to change", &st, &b);
+	if (found <= 0)
+		return found;
 	char *name = xstrdup(b->name);
 	bool batch_allows_unknown = b->allow_unknown_columns;
 	mg_batch_free(b);
@@ -444,9 +419,9 @@ static int set_batch_process(mg_ctx *c, mv *input)
 	}
 	a.update = mg_switch(c, "Update");
 
-	bool fatal = false;
-	if (!mg_should_process(c, name, "Set migration batch", &fatal)) {
-		rc = fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, name, "Set migration batch");
+	if (go <= 0) {
+		rc = go;
 		goto out;
 	}
 	bool any_setting = a.has_emails || a.has_report_interval || a.has_skip_reports ||
@@ -477,16 +452,8 @@ static int set_batch_process(mg_ctx *c, mv *input)
 			goto out;
 		want_service = true;
 	}
-	if (want_service) {
-		mg_batch *now = NULL;
-		if (mg_store_batch_load(st, name, &now, &err) == 0) {
-			if (mg_batch_status_active(now->status) && mg_cmd_ensure_service(c) < 0) {
-				mg_batch_free(now);
-				goto out;
-			}
-			mg_batch_free(now);
-		}
-	}
+	if (want_service && mg_cmd_ensure_service_for_batch(c, st, name) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (csv) {

@@ -21,33 +21,25 @@
 #include <string.h>
 #include <time.h>
 
-/* The batch named by -Identity, or when omitted the only batch there is.
- * Returns a malloc'd canonical name, or NULL after reporting an error
- * (*fatal tells whether the command must stop). */
-static char *resolve_batch(mg_ctx *c, mg_store *st, bool *fatal)
+/* The batch named by -Identity, or when omitted the only batch there is:
+ * 1 with its malloc'd canonical name in *out, 0 / -1 as in cmd_common.h. */
+static int resolve_batch(mg_ctx *c, mg_store *st, char **out)
 {
-	*fatal = false;
+	*out = NULL;
 	const char *id = mg_arg_nonempty(c, "Identity");
-	mg_err err;
-	mg_err_clear(&err);
 	if (id) {
 		mg_batch *b = NULL;
-		if (mg_store_batch_load(st, id, &b, &err) < 0) {
-			if (str_ieq(err.category, MGC_NOTFOUND))
-				mg_err_batch_not_found(&err, id);
-			*fatal = mg_error(c, &err, id) < 0;
-			return NULL;
+		int found = mg_cmd_find_batch(c, st, id, &b);
+		if (found > 0) {
+			*out = xstrdup(b->name);
+			mg_batch_free(b);
 		}
-		char *name = xstrdup(b->name);
-		mg_batch_free(b);
-		return name;
+		return found;
 	}
 	mg_batch **v = NULL;
 	size_t n = 0;
-	if (mg_store_batch_list(st, &v, &n, &c->err) < 0) {
-		*fatal = true;
-		return NULL;
-	}
+	if (mg_store_batch_list(st, &v, &n, &c->err) < 0)
+		return -1;
 	/* omitted: the only batch, else the only one being processed */
 	char *name = n == 1 ? xstrdup(v[0]->name) : NULL;
 	if (!name && n > 1) {
@@ -61,15 +53,35 @@ static char *resolve_batch(mg_ctx *c, mg_store *st, bool *fatal)
 			name = xstrdup(v[which]->name);
 	}
 	mg_batch_list_free(v, n);
-	if (!name) {
-		mg_err_set(&err, MGC_INVALIDARG, "IdentityRequired",
-		           n ? "There are %zu migration batches and not exactly one of them is running: "
-		             "name one with -Identity."
-		             : "There is no migration batch%.0zu: create one with New-MigrationBatch.",
-		           n);
-		*fatal = mg_error(c, &err, NULL) < 0;
+	if (name) {
+		*out = name;
+		return 1;
 	}
-	return name;
+	mg_err err;
+	mg_err_clear(&err);
+	mg_err_set(&err, MGC_INVALIDARG, "IdentityRequired",
+	           n ? "There are %zu migration batches and not exactly one of them is running: "
+	             "name one with -Identity."
+	             : "There is no migration batch%.0zu: create one with New-MigrationBatch.",
+	           n);
+	return mg_cmd_report(c, &err, NULL);
+}
+
+/* How Start-, Stop-, Complete- and Remove- begin: the store, the batch
+ * (resolve_batch) and the go-ahead for `action` (-WhatIf, -Confirm).
+ * 1 = go ahead (*st and *name set; free *name), 0 / -1 as in cmd_common.h. */
+static int batch_to_process(mg_ctx *c, const char *action, mg_store **st, char **name)
+{
+	*name = NULL;
+	*st = mg_cmd_store(c);
+	if (!*st)
+		return -1;
+	int r = resolve_batch(c, *st, name);
+	if (r > 0 && (r = mg_cmd_confirm(c, *name, action)) <= 0) {
+		free(*name);
+		*name = NULL;
+	}
+	return r;
 }
 
 static void sleep_ms(long ms)
@@ -104,10 +116,8 @@ static int wait_for_batch(mg_ctx *c, mg_store *st, const char *name, bool comple
 		mg_batch *b = NULL;
 		mg_err err;
 		mg_err_clear(&err);
-		if (mg_store_batch_load(st, name, &b, &err) < 0) {
+		if (mg_cmd_get_batch(st, name, &b, &err) < 0) {
 			mg_progress(c, activity, "", -1, true);
-			if (str_ieq(err.category, MGC_NOTFOUND))
-				mg_err_batch_not_found(&err, name);
 			return mg_cmd_fail(c, &err);
 		}
 		mg_user **uv = NULL;
@@ -170,22 +180,16 @@ typedef int (*batch_op)(mg_store *st, const char *identity, mg_err *err);
 
 static int lifecycle_common(mg_ctx *c, batch_op op, const char *action, bool completing)
 {
-	mg_store *st = mg_cmd_store(c);
-	if (!st)
-		return -1;
-	bool fatal = false;
-	char *name = resolve_batch(c, st, &fatal);
-	if (!name)
-		return fatal ? -1 : 0;
-	int rc = 0;
-	if (!mg_should_process(c, name, action, &fatal)) {
-		rc = fatal ? -1 : 0;
-		goto out;
-	}
+	mg_store *st = NULL;
+	char *name = NULL;
+	int rc = batch_to_process(c, action, &st, &name);
+	if (rc <= 0)
+		return rc;
+	rc = 0;
 	mg_err err;
 	mg_err_clear(&err);
 	if (op(st, name, &err) < 0) {
-		rc = mg_error(c, &err, name) < 0 ? -1 : 0;
+		rc = mg_cmd_report(c, &err, name);
 		goto out;
 	}
 	if (op == mg_batch_start || op == mg_batch_complete)
@@ -222,33 +226,21 @@ static int complete_batch_process(mg_ctx *c, mv *input)
 static int remove_batch_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	mg_store *st = mg_cmd_store(c);
-	if (!st)
-		return -1;
-	bool fatal = false;
-	char *name = resolve_batch(c, st, &fatal);
-	if (!name)
-		return fatal ? -1 : 0;
-	int rc = 0;
-	mg_err err;
-	mg_err_clear(&err);
-	if (!mg_should_process(c, name, "Remove migration batch", &fatal)) {
-		rc = fatal ? -1 : 0;
-		goto out;
-	}
-	mg_batch *b = NULL;
-	bool running = false;
-	if (mg_store_batch_load(st, name, &b, &err) == 0) {
-		running = mg_batch_status_active(b->status);
-		mg_batch_free(b);
-	}
-	if (running && mg_cmd_ensure_service(c) < 0) {
+	mg_store *st = NULL;
+	char *name = NULL;
+	int rc = batch_to_process(c, "Remove migration batch", &st, &name);
+	if (rc <= 0)
+		return rc;
+	rc = 0;
+	if (mg_cmd_ensure_service_for_batch(c, st, name) < 0) {
 		rc = -1;
 		goto out;
 	}
+	mg_err err;
+	mg_err_clear(&err);
 	bool removed_now = false;
 	if (mg_batch_remove(st, name, 60, &removed_now, &err) < 0) {
-		rc = mg_error(c, &err, name) < 0 ? -1 : 0;
+		rc = mg_cmd_report(c, &err, name);
 		goto out;
 	}
 	if (!removed_now)

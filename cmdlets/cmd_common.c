@@ -7,6 +7,7 @@
 #include "cmdlets/completion.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "engine/lifecycle.h"
 #include "engine/service.h"
 #include "engine/store.h"
 
@@ -29,25 +30,27 @@ const char *const mg_vals_status_summary[] = {
 const char *const mg_vals_endpoint_type[] = {
 	"IMAP", "ExchangeOutlookAnywhere", "ExchangeRemoteMove", "PublicFolder", "Gmail", NULL };
 
-int mg_err_endpoint_not_found(mg_err *e, const char *name)
+/* what: endpoint, batch or user */
+static int not_found(mg_err *e, const char *what, const char *name)
 {
 	return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
-	                  "The migration endpoint '%s' couldn't be found. Reason: The migration "
-	                  "endpoint '%s' couldn't be found.", name, name);
+	                  "The migration %s '%s' couldn't be found. Reason: The migration "
+	                  "%s '%s' couldn't be found.", what, name, what, name);
+}
+
+int mg_err_endpoint_not_found(mg_err *e, const char *name)
+{
+	return not_found(e, "endpoint", name);
 }
 
 int mg_err_batch_not_found(mg_err *e, const char *name)
 {
-	return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
-	                  "The migration batch '%s' couldn't be found. Reason: The migration "
-	                  "batch '%s' couldn't be found.", name, name);
+	return not_found(e, "batch", name);
 }
 
 int mg_err_user_not_found(mg_err *e, const char *name)
 {
-	return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
-	                  "The migration user '%s' couldn't be found. Reason: The migration "
-	                  "user '%s' couldn't be found.", name, name);
+	return not_found(e, "user", name);
 }
 
 const char *mg_arg_nonempty(mg_ctx *c, const char *name)
@@ -326,4 +329,131 @@ int mg_cmd_ensure_service(mg_ctx *c)
 	}
 	mg_verbose(c, "The migration service is running for %s.", home);
 	return 0;
+}
+
+int mg_cmd_report(mg_ctx *c, const mg_err *e, const char *target)
+{
+	return mg_error(c, e, target) < 0 ? -1 : 0;
+}
+
+int mg_cmd_confirm(mg_ctx *c, const char *target, const char *action)
+{
+	bool fatal = false;
+	if (mg_should_process(c, target, action, &fatal))
+		return 1;
+	return fatal ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- records by name */
+
+enum record_kind { REC_BATCH, REC_ENDPOINT, REC_USER };
+
+/* out points to an mg_batch *, mg_endpoint * or mg_user * (by kind). */
+static int get_record(mg_store *st, enum record_kind kind, const char *id, void *out,
+                      mg_err *err)
+{
+	int r;
+	switch (kind) {
+	case REC_BATCH:
+		r = mg_store_batch_load(st, id, (mg_batch **)out, err);
+		break;
+	case REC_ENDPOINT:
+		r = mg_store_endpoint_load(st, id, (mg_endpoint **)out, err);
+		break;
+	default:
+		r = mg_store_user_find(st, id, (mg_user **)out, err);
+		break;
+	}
+	if (r == 0)
+		return 0;
+	if (err && str_ieq(err->category, MGC_NOTFOUND))
+		not_found(err, kind == REC_BATCH ? "batch" : kind == REC_ENDPOINT ? "endpoint" : "user",
+		          id);
+	return -1;
+}
+
+static int find_record(mg_ctx *c, mg_store *st, enum record_kind kind, const char *id,
+                       void *out)
+{
+	mg_err err;
+	mg_err_clear(&err);
+	if (get_record(st, kind, id, out, &err) < 0)
+		return mg_cmd_report(c, &err, id);
+	return 1;
+}
+
+static int load_record(mg_ctx *c, const char *hint, mg_store **st, enum record_kind kind,
+                       void *out)
+{
+	*st = mg_cmd_store(c);
+	if (!*st)
+		return -1;
+	const char *id = mg_arg_nonempty(c, "Identity");
+	if (!id)
+		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIdentity",
+		                  "-Identity is empty: %s.", hint);
+	return find_record(c, *st, kind, id, out);
+}
+
+int mg_cmd_get_batch(mg_store *st, const char *id, mg_batch **out, mg_err *err)
+{
+	return get_record(st, REC_BATCH, id, out, err);
+}
+
+int mg_cmd_get_endpoint(mg_store *st, const char *id, mg_endpoint **out, mg_err *err)
+{
+	return get_record(st, REC_ENDPOINT, id, out, err);
+}
+
+int mg_cmd_find_batch(mg_ctx *c, mg_store *st, const char *id, mg_batch **out)
+{
+	return find_record(c, st, REC_BATCH, id, out);
+}
+
+int mg_cmd_find_endpoint(mg_ctx *c, mg_store *st, const char *id, mg_endpoint **out)
+{
+	return find_record(c, st, REC_ENDPOINT, id, out);
+}
+
+int mg_cmd_find_user(mg_ctx *c, mg_store *st, const char *id, mg_user **out)
+{
+	return find_record(c, st, REC_USER, id, out);
+}
+
+int mg_cmd_load_batch(mg_ctx *c, const char *hint, mg_store **st, mg_batch **out)
+{
+	return load_record(c, hint, st, REC_BATCH, out);
+}
+
+int mg_cmd_load_endpoint(mg_ctx *c, const char *hint, mg_store **st, mg_endpoint **out)
+{
+	return load_record(c, hint, st, REC_ENDPOINT, out);
+}
+
+int mg_cmd_load_user(mg_ctx *c, const char *hint, mg_store **st, mg_user **out)
+{
+	return load_record(c, hint, st, REC_USER, out);
+}
+
+/* ---------------------------------------------------------------- listing and the service */
+
+bool mg_cmd_within_result_size(mg_ctx *c, long long limit, long long emitted)
+{
+	if (limit < 0 || emitted < limit)
+		return true;
+	mg_warning(c, "There are more results than -ResultSize %lld allows; use "
+	           "-ResultSize Unlimited to see all of them.", limit);
+	return false;
+}
+
+int mg_cmd_ensure_service_for_batch(mg_ctx *c, mg_store *st, const char *name)
+{
+	mg_batch *b = NULL;
+	mg_err err;
+	mg_err_clear(&err);
+	if (mg_store_batch_load(st, name, &b, &err) < 0)
+		return 0;
+	bool active = mg_batch_status_active(b->status);
+	mg_batch_free(b);
+	return active ? mg_cmd_ensure_service(c) : 0;
 }

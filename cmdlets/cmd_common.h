@@ -2,8 +2,10 @@
  * cmd_common.h - pieces shared by the migration cmdlet declarations and
  * implementations: allowed-value lists, the accepted-and-ignored Exchange
  * parameters, the "couldn't be found" errors, typed parameter readers
- * (bytes, time spans, dates, Unlimited, credentials), and the session's
- * state store and background service.
+ * (bytes, time spans, dates, Unlimited, credentials), the session's
+ * state store and background service, and the steps most cmdlets share:
+ * loading a batch, endpoint or user by -Identity, ShouldProcess, reporting
+ * non-terminating errors and -ResultSize (the 1 / 0 / -1 contract below).
  */
 #ifndef MIGSH_CMDLETS_COMMON_H
 #define MIGSH_CMDLETS_COMMON_H
@@ -78,5 +80,61 @@ int mg_cmd_ensure_service(mg_ctx *c);
 
 /* Copy an engine error into c->err and return -1. */
 int mg_cmd_fail(mg_ctx *c, const mg_err *e);
+
+/* ---- the 1 / 0 / -1 contract ------------------------------------------
+ * The helpers below that take an mg_ctx and may report an error return
+ *    1  done / go ahead (out parameters are set),
+ *    0  not done, and nothing is wrong with the command: either an error
+ *       record was reported non-terminating (mg_error) or the user declined
+ *       (-WhatIf, "No" at the prompt); the cmdlet returns 0 and goes on with
+ *       its next input,
+ *   -1  terminating: c->err is filled (or -ErrorAction Stop made the error
+ *       record terminating); the cmdlet returns -1.
+ * so a caller writes   int r = mg_cmd_...(...); if (r <= 0) return r;   */
+
+/* Report e non-terminating on target (mg_error): 0 to go on, -1 when
+ * -ErrorAction Stop made it terminating.  For `rc = mg_cmd_report(...)`. */
+int mg_cmd_report(mg_ctx *c, const mg_err *e, const char *target);
+
+/* ShouldProcess (-WhatIf / -Confirm) for `action` on `target` as 1 / 0 / -1. */
+int mg_cmd_confirm(mg_ctx *c, const char *target, const char *action);
+
+struct mg_batch;
+struct mg_endpoint;
+struct mg_user;
+
+/* Load the record named `id` (name or Guid) with Exchange's wording when it does not exist (mg_err_*_not_found).
+ * 0 with *out set (free it with mg_*_free), -1 with err filled (err may be
+ * NULL).  Nothing is reported. */
+int mg_cmd_get_batch(struct mg_store *st, const char *id, struct mg_batch **out, mg_err *err);
+int mg_cmd_get_endpoint(struct mg_store *st, const char *id, struct mg_endpoint **out,
+                        mg_err *err);
+
+/* The same (users: email address or Guid), reporting a failure as a
+ * non-terminating error record on `id`: 1 loaded (*out set; free it), 0 reported, -1 terminating. */
+int mg_cmd_find_batch(mg_ctx *c, struct mg_store *st, const char *id, struct mg_batch **out);
+int mg_cmd_find_endpoint(mg_ctx *c, struct mg_store *st, const char *id,
+                         struct mg_endpoint **out);
+int mg_cmd_find_user(mg_ctx *c, struct mg_store *st, const char *id, struct mg_user **out);
+
+/* How a cmdlet that works on one existing record starts: open the session's
+ * store (*st), read the mandatory -Identity (empty: terminating
+ * InvalidIdentity error "-Identity is empty: <hint>."), then mg_cmd_find_*.
+ * 1 loaded (*st and *out set; free *out), 0 reported, -1 terminating. */
+int mg_cmd_load_batch(mg_ctx *c, const char *hint, struct mg_store **st,
+                      struct mg_batch **out);
+int mg_cmd_load_endpoint(mg_ctx *c, const char *hint, struct mg_store **st,
+                         struct mg_endpoint **out);
+int mg_cmd_load_user(mg_ctx *c, const char *hint, struct mg_store **st, struct mg_user **out);
+
+/* -ResultSize: true while fewer than `limit` objects (-1 = Unlimited) were
+ * emitted; once the limit is reached, warns that there are more results and
+ * returns false (the caller stops emitting). */
+bool mg_cmd_within_result_size(mg_ctx *c, long long limit, long long emitted);
+
+/* Make sure the migration service runs when the batch `name` is being
+ * processed (an active status); nothing when it is not, or cannot be read.
+ * 0 ok, -1 with c->err filled. */
+int mg_cmd_ensure_service_for_batch(mg_ctx *c, struct mg_store *st, const char *name);
 
 #endif

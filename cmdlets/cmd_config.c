@@ -53,9 +53,9 @@ static int set_config_process(mg_ctx *c, mv *input)
 		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIncrementalSyncInterval",
 		                  "-IncrementalSyncInterval must be at least one second "
 		                  "(00:00:01); the default is one day (1.00:00:00).");
-	bool fatal = false;
-	if (!mg_should_process(c, "MigrationConfig", "Set migration config", &fatal))
-		return fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, "MigrationConfig", "Set migration config");
+	if (go <= 0)
+		return go;
 	if (mg_store_lock(st, &c->err) < 0)
 		return -1;
 	mg_config cfg;

@@ -61,11 +61,8 @@ int mg_ep_conn_load(mg_ctx *c, const char *identity, mg_ep_conn *out, mg_err *er
 		return -1;
 	}
 	mg_endpoint *e = NULL;
-	if (mg_store_endpoint_load(st, identity, &e, err) < 0) {
-		if (err && str_ieq(err->category, MGC_NOTFOUND))
-			mg_err_endpoint_not_found(err, identity);
+	if (mg_cmd_get_endpoint(st, identity, &e, err) < 0)
 		return -1;
-	}
 	mg_conn_params p;
 	mg_endpoint_conn_params(e, &p);
 	out->name = xstrdup(e->name);
@@ -295,9 +292,9 @@ static int new_endpoint_process(mg_ctx *c, mv *input)
 	int rc = -1;
 	if (apply_conn_args(c, e, false) < 0 || check_limits(c, e) < 0)
 		goto out;
-	bool fatal = false;
-	if (!mg_should_process(c, name, "Create migration endpoint", &fatal)) {
-		rc = fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, name, "Create migration endpoint");
+	if (go <= 0) {
+		rc = go;
 		goto out;
 	}
 	if (!mg_switch(c, "SkipVerification") && verify_endpoint(c, e, "created") < 0)
@@ -321,13 +318,9 @@ static int get_endpoint_process(mg_ctx *c, mv *input)
 	const char *id = mg_arg_nonempty(c, "Identity");
 	if (id) {
 		mg_endpoint *e = NULL;
-		mg_err err;
-		mg_err_clear(&err);
-		if (mg_store_endpoint_load(st, id, &e, &err) < 0) {
-			if (str_ieq(err.category, MGC_NOTFOUND))
-				mg_err_endpoint_not_found(&err, id);
-			return mg_error(c, &err, id) < 0 ? -1 : 0;
-		}
+		int found = mg_cmd_find_endpoint(c, st, id, &e);
+		if (found <= 0)
+			return found;
 		int rc = mg_emit_take(c, endpoint_object(c, st, e));
 		mg_endpoint_free(e);
 		return rc;
@@ -352,31 +345,21 @@ static int get_endpoint_process(mg_ctx *c, mv *input)
 static int set_endpoint_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	mg_store *st = mg_cmd_store(c);
-	if (!st)
-		return -1;
-	const char *id = mg_arg_nonempty(c, "Identity");
-	if (!id)
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIdentity",
-		                  "-Identity is empty: name the endpoint to change.");
+	mg_store *st = NULL;
 	mg_endpoint *e = NULL;
-	mg_err err;
-	mg_err_clear(&err);
-	if (mg_store_endpoint_load(st, id, &e, &err) < 0) {
-		if (str_ieq(err.category, MGC_NOTFOUND))
-			mg_err_endpoint_not_found(&err, id);
-		return mg_error(c, &err, id) < 0 ? -1 : 0;
-	}
-	int rc = -1;
+	int rc = mg_cmd_load_endpoint(c, "name the endpoint to change", &st, &e);
+	if (rc <= 0)
+		return rc;
+	rc = -1;
 	if (apply_conn_args(c, e, true) < 0 || check_limits(c, e) < 0)
 		goto out;
 	bool conn_changed = mg_has(c, "RemoteServer") || mg_has(c, "Port") ||
 	                    mg_has(c, "Security") || mg_has(c, "Authentication") ||
 	                    mg_has(c, "AcceptUntrustedCertificates") || mg_has(c, "Credentials") ||
 	                    mg_has(c, "UserName") || mg_has(c, "Password");
-	bool fatal = false;
-	if (!mg_should_process(c, e->name, "Set migration endpoint", &fatal)) {
-		rc = fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, e->name, "Set migration endpoint");
+	if (go <= 0) {
+		rc = go;
 		goto out;
 	}
 	if (conn_changed && !mg_switch(c, "SkipVerification") && verify_endpoint(c, e, "changed") < 0)
@@ -394,40 +377,32 @@ out:
 static int remove_endpoint_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	mg_store *st = mg_cmd_store(c);
-	if (!st)
-		return -1;
-	const char *id = mg_arg_nonempty(c, "Identity");
-	if (!id)
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIdentity",
-		                  "-Identity is empty: name the endpoint to remove.");
+	mg_store *st = NULL;
 	mg_endpoint *e = NULL;
+	int rc = mg_cmd_load_endpoint(c, "name the endpoint to remove", &st, &e);
+	if (rc <= 0)
+		return rc;
 	mg_err err;
 	mg_err_clear(&err);
-	if (mg_store_endpoint_load(st, id, &e, &err) < 0) {
-		if (str_ieq(err.category, MGC_NOTFOUND))
-			mg_err_endpoint_not_found(&err, id);
-		return mg_error(c, &err, id) < 0 ? -1 : 0;
-	}
 	strbuf users = STRBUF_INIT;
 	size_t n = batches_using(st, e->name, &users);
-	int rc = 0;
+	rc = 0;
 	if (n) {
 		mg_err_set(&err, MGC_INVALIDOP, "EndpointInUse",
 		           "The migration endpoint '%s' can't be removed because %s %s %s it. Remove "
 		           "%s first (Remove-MigrationBatch), then remove the endpoint.",
 		           e->name, n == 1 ? "the migration batch" : "the migration batches",
 		           users.buf, n == 1 ? "uses" : "use", n == 1 ? "that batch" : "those batches");
-		rc = mg_error(c, &err, e->name) < 0 ? -1 : 0;
+		rc = mg_cmd_report(c, &err, e->name);
 		goto out;
 	}
-	bool fatal = false;
-	if (!mg_should_process(c, e->name, "Remove migration endpoint", &fatal)) {
-		rc = fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, e->name, "Remove migration endpoint");
+	if (go <= 0) {
+		rc = go;
 		goto out;
 	}
 	if (mg_store_endpoint_remove(st, e->name, &err) < 0)
-		rc = mg_error(c, &err, e->name) < 0 ? -1 : 0;
+		rc = mg_cmd_report(c, &err, e->name);
 out:
 	strbuf_free(&users);
 	mg_endpoint_free(e);

@@ -44,9 +44,9 @@ static int get_service_process(mg_ctx *c, mv *input)
 static int start_service_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	bool fatal = false;
-	if (!mg_should_process(c, mg_home(c), "Start migration service", &fatal))
-		return fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, mg_home(c), "Start migration service");
+	if (go <= 0)
+		return go;
 	if (mg_cmd_ensure_service(c) < 0)
 		return -1;
 	return emit_status(c);
@@ -55,9 +55,9 @@ static int start_service_process(mg_ctx *c, mv *input)
 static int stop_service_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	bool fatal = false;
-	if (!mg_should_process(c, mg_home(c), "Stop migration service", &fatal))
-		return fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, mg_home(c), "Stop migration service");
+	if (go <= 0)
+		return go;
 	long long wait = 30;
 	if (mg_has(c, "TimeoutSeconds") &&
 	    (mv_to_ll(mg_arg(c, "TimeoutSeconds"), &wait) < 0 || wait < 0))

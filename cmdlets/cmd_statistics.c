@@ -18,21 +18,13 @@
 static int user_stats_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	mg_store *st = mg_cmd_store(c);
-	if (!st)
-		return -1;
-	const char *id = mg_arg_nonempty(c, "Identity");
-	if (!id)
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIdentity",
-		                  "-Identity is empty: give the user's email address.");
+	mg_store *st = NULL;
 	mg_user *u = NULL;
+	int found = mg_cmd_load_user(c, "give the user's email address", &st, &u);
+	if (found <= 0)
+		return found;
 	mg_err err;
 	mg_err_clear(&err);
-	if (mg_store_user_find(st, id, &u, &err) < 0) {
-		if (str_ieq(err.category, MGC_NOTFOUND))
-			mg_err_user_not_found(&err, id);
-		return mg_error(c, &err, id) < 0 ? -1 : 0;
-	}
 	mg_skipped_rec *sk = NULL;
 	size_t nsk = 0;
 	bool with_skipped = mg_switch(c, "IncludeSkippedItems");

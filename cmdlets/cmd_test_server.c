@@ -144,9 +144,9 @@ static int test_server_process(mg_ctx *c, mv *input)
 
 	char target[512];
 	snprintf(target, sizeof target, "%s:%d", ec.p.host, ec.p.port);
-	bool fatal = false;
-	if (!mg_should_process(c, target, "Test-MigrationServerAvailability", &fatal)) {
-		rc = fatal ? -1 : 0;
+	int go = mg_cmd_confirm(c, target, "Test-MigrationServerAvailability");
+	if (go <= 0) {
+		rc = go;
 		goto out;
 	}
 

@@ -27,13 +27,9 @@ static int get_user_process(mg_ctx *c, mv *input)
 		id = mg_arg_nonempty(c, "MailboxGuid");
 	if (id) {
 		mg_user *u = NULL;
-		mg_err err;
-		mg_err_clear(&err);
-		if (mg_store_user_find(st, id, &u, &err) < 0) {
-			if (str_ieq(err.category, MGC_NOTFOUND))
-				mg_err_user_not_found(&err, id);
-			return mg_error(c, &err, id) < 0 ? -1 : 0;
-		}
+		int found = mg_cmd_find_user(c, st, id, &u);
+		if (found <= 0)
+			return found;
 		int rc = mg_emit_take(c, mg_obj_user(u));
 		mg_user_free(u);
 		return rc;
@@ -57,13 +53,9 @@ static int get_user_process(mg_ctx *c, mv *input)
 	size_t nu = 0;
 	if (batch) {
 		mg_batch *b = NULL;
-		mg_err err;
-		mg_err_clear(&err);
-		if (mg_store_batch_load(st, batch, &b, &err) < 0) {
-			if (str_ieq(err.category, MGC_NOTFOUND))
-				mg_err_batch_not_found(&err, batch);
-			return mg_error(c, &err, batch) < 0 ? -1 : 0;
-		}
+		int found = mg_cmd_find_batch(c, st, batch, &b);
+		if (found <= 0)
+			return found;
 		int r = mg_store_user_list(st, b->name, &uv, &nu, &c->err);
 		mg_batch_free(b);
 		if (r < 0)
@@ -78,11 +70,8 @@ static int get_user_process(mg_ctx *c, mv *input)
 			continue;
 		if (summary && !str_ieq(summary, mg_user_status_summary(uv[i]->status)))
 			continue;
-		if (limit >= 0 && emitted >= limit) {
-			mg_warning(c, "There are more results than -ResultSize %lld allows; use "
-			           "-ResultSize Unlimited to see all of them.", limit);
+		if (!mg_cmd_within_result_size(c, limit, emitted))
 			break;
-		}
 		rc = mg_emit_take(c, mg_obj_user(uv[i]));
 		emitted++;
 	}
@@ -93,31 +82,21 @@ static int get_user_process(mg_ctx *c, mv *input)
 static int remove_user_process(mg_ctx *c, mv *input)
 {
 	(void)input;
-	mg_store *st = mg_cmd_store(c);
-	if (!st)
-		return -1;
-	const char *id = mg_arg_nonempty(c, "Identity");
-	if (!id)
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidIdentity",
-		                  "-Identity is empty: give the user's email address.");
+	mg_store *st = NULL;
 	mg_user *u = NULL;
-	mg_err err;
-	mg_err_clear(&err);
-	if (mg_store_user_find(st, id, &u, &err) < 0) {
-		if (str_ieq(err.category, MGC_NOTFOUND))
-			mg_err_user_not_found(&err, id);
-		return mg_error(c, &err, id) < 0 ? -1 : 0;
-	}
+	int rc = mg_cmd_load_user(c, "give the user's email address", &st, &u);
+	if (rc <= 0)
+		return rc;
 	char target[512];
 	snprintf(target, sizeof target, "%s (batch %s)", u->email, u->batch);
 	char *email = xstrdup(u->email);
 	mg_user_free(u);
-	int rc = 0;
-	bool fatal = false;
-	if (!mg_should_process(c, target, "Remove migration user", &fatal))
-		rc = fatal ? -1 : 0;
-	else if (mg_user_remove(st, email, &err) < 0)
-		rc = mg_error(c, &err, email) < 0 ? -1 : 0;
+	rc = mg_cmd_confirm(c, target, "Remove migration user");
+	if (rc > 0) {
+		mg_err err;
+		mg_err_clear(&err);
+		rc = mg_user_remove(st, email, &err) < 0 ? mg_cmd_report(c, &err, email) : 0;
+	}
 	free(email);
 	return rc;
 }
