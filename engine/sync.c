@@ -58,9 +58,13 @@
  * Speed: metadata with one UID FETCH 1:* per folder (on later passes with
  * CONDSTORE only new UIDs and CHANGEDSINCE the last HIGHESTMODSEQ), bodies
  * with the client's pipelined UID FETCH, written straight to the destination
- * file (Maildir) or a spool file (IMAP) in chunks, so memory does not grow
- * with message size; durability per group (one syncfs per up to 500
- * messages / 64 MiB).
+ * file (Maildir) or, for an IMAP target, kept in memory when small (up to
+ * 1 MiB each, 32 MiB per chunk) and otherwise spooled to a file in chunks, so
+ * memory does not grow with message size; APPENDs go out as MULTIAPPEND
+ * batches when offered (all covered by the intent records written before the
+ * first one); durability per group (one syncfs per up to 500 messages /
+ * 64 MiB).  Skipped messages get their Subject from one header-only fetch
+ * per folder (BODY.PEEK[HEADER.FIELDS (SUBJECT)], never the body).
  *
  * Files: sync.c (this driver: connections, retries, folders, per-folder
  * pass, flags), sync_copy_maildir.c and sync_copy_imap.c (copying a chunk to
@@ -186,6 +190,74 @@ static void merge_fstats(sctx *x, fstats *fs)
 	}
 	free(fs->sk);
 	memset(fs, 0, sizeof *fs);
+}
+
+/* ---- subjects of skipped messages ---- */
+
+#define SUBJECT_MAX 256       /* bytes kept per skipped message */
+
+typedef struct subj_ix { uint32_t uid; size_t i; } subj_ix;
+typedef struct subj_ctx { fstats *fs; subj_ix *ix; size_t n; } subj_ctx;
+
+static int cmp_subj_ix(const void *a, const void *b)
+{
+	uint32_t x = ((const subj_ix *)a)->uid, y = ((const subj_ix *)b)->uid;
+	return x < y ? -1 : x > y;
+}
+
+static void subj_cb(void *arg, uint32_t uid, const char *field, size_t len)
+{
+	subj_ctx *s = arg;
+	subj_ix key = { uid, 0 };
+	subj_ix *hit = bsearch(&key, s->ix, s->n, sizeof *s->ix, cmp_subj_ix);
+	if (!hit)
+		return;
+	while (hit > s->ix && hit[-1].uid == uid)
+		hit--;
+	char *subj = mg_mime_decode_subject(field, len, SUBJECT_MAX);
+	if (!subj)
+		return;
+	bool used = false;
+	for (; hit < s->ix + s->n && hit->uid == uid; hit++) {
+		mg_skipped_item *sk = &s->fs->sk[hit->i];
+		if (sk->subject)
+			continue;
+		sk->subject = used ? xstrdup(subj) : subj;
+		used = true;
+	}
+	if (!used)
+		free(subj);
+}
+
+/* Fill in the Subject of the folder's skipped messages that have none yet
+ * (large, over the limit, unreadable at the source): one header-only fetch
+ * per batch of uids on the examined source folder, never the bodies.  Best
+ * effort: a failure only leaves subjects empty (and a dead connection is
+ * noticed by the next command). */
+static void fill_subjects(sctx *x, fctx *f)
+{
+	fstats *fs = &f->fs;
+	subj_ctx s = { fs, NULL, 0 };
+	for (size_t i = 0; i < fs->n_sk; i++)
+		if (!fs->sk[i].subject && fs->sk[i].uid)
+			s.n++;
+	if (!s.n || sync_cancelled(x))
+		return;
+	s.ix = xmalloc(s.n * sizeof *s.ix);
+	uint32_t *uids = xmalloc(s.n * sizeof *uids);
+	size_t k = 0;
+	for (size_t i = 0; i < fs->n_sk; i++)
+		if (!fs->sk[i].subject && fs->sk[i].uid) {
+			s.ix[k] = (subj_ix){ fs->sk[i].uid, i };
+			uids[k++] = fs->sk[i].uid;
+		}
+	qsort(s.ix, s.n, sizeof *s.ix, cmp_subj_ix);
+	mg_err e;
+	mg_err_clear(&e);
+	if (mg_imap_fetch_subjects(x->src, uids, s.n, subj_cb, &s, &e) < 0)
+		sync_slog(x, "folder '%s': subjects of skipped messages not read: %s", f->fp->name, e.msg);
+	free(uids);
+	free(s.ix);
 }
 
 static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
@@ -418,6 +490,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	     "existing copies), %lld skipped", fp->name, dname, f.fs.in_source, f.fs.synced, f.matched,
 	     f.fs.large + f.fs.bad + f.fs.filtered + f.fs.over);
 	free(dname);
+	fill_subjects(x, &f);
 	merge_fstats(x, &f.fs);
 	rc = 0;
 out:

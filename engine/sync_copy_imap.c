@@ -1,7 +1,9 @@
 /*
  * sync_copy_imap.c - copy a chunk of source messages to a target IMAP
- * folder: spool the bodies to a file (bounded memory), journal the intent,
- * APPEND (pipelined by the client), journal APPENDUID results; and after a
+ * folder: keep small bodies in memory and spool the rest to a file (bounded
+ * memory), journal the intent, APPEND (MULTIAPPEND batches or pipelined by
+ * the client; spooled messages can be rewound for a resend), journal
+ * APPENDUID results; and after a
  * crash, reconcile unconfirmed appends by content hash (see sync.c).
  */
 #include "config.h"
@@ -26,7 +28,6 @@
 static int sp_begin(void *arg, uint32_t uid, uint64_t size)
 {
 	fctx *f = arg;
-	(void)size;
 	if (sync_cancelled(f->x))
 		return -1;
 	f->cur = sync_find_item(f->items, f->n_items, uid);
@@ -38,19 +39,18 @@ static int sp_begin(void *arg, uint32_t uid, uint64_t size)
 	memset(s, 0, sizeof *s);
 	s->it = f->cur;
 	s->off = f->spool_end;
+	/* small messages stay in memory (bounded per chunk), the rest goes to the spool */
+	if (size <= MEM_MSG_MAX && f->mem_used + size <= MEM_CHUNK_MAX) {
+		s->mcap = size;
+		s->mem = xmalloc(size ? (size_t)size : 1);
+		f->mem_used += size;
+	}
 	sync_hash_start(&f->h);
 	return 0;
 }
 
-static int sp_data(void *arg, uint32_t uid, const void *chunk, size_t len)
+static int spool_write(fctx *f, struct spooled *s, const char *p, size_t len)
 {
-	fctx *f = arg;
-	(void)uid;
-	f->x->st->bytes_transferred += (long long)len;
-	if (!f->writing)
-		return 0;
-	sync_hash_add(&f->h, chunk, len);
-	const char *p = chunk;
 	while (len) {
 		ssize_t n = pwrite(f->spool_fd, p, len, f->spool_end);
 		if (n < 0) {
@@ -64,9 +64,37 @@ static int sp_data(void *arg, uint32_t uid, const void *chunk, size_t len)
 		p += n;
 		len -= (size_t)n;
 		f->spool_end += n;
-		f->sp[f->n_sp].len += (uint64_t)n;
+		s->len += (uint64_t)n;
 	}
 	return 0;
+}
+
+static int sp_data(void *arg, uint32_t uid, const void *chunk, size_t len)
+{
+	fctx *f = arg;
+	(void)uid;
+	f->x->st->bytes_transferred += (long long)len;
+	if (!f->writing)
+		return 0;
+	sync_hash_add(&f->h, chunk, len);
+	struct spooled *s = &f->sp[f->n_sp];
+	if (s->mem && s->len + len <= s->mcap) {
+		memcpy(s->mem + s->len, chunk, len);
+		s->len += len;
+		return 0;
+	}
+	if (s->mem) {        /* more than announced: move it to the spool */
+		char *m = s->mem;
+		uint64_t have = s->len;
+		s->mem = NULL;
+		s->off = f->spool_end;
+		s->len = 0;
+		int rc = spool_write(f, s, m, (size_t)have);
+		free(m);
+		if (rc < 0)
+			return -1;
+	}
+	return spool_write(f, s, chunk, len);
 }
 
 static int sp_end(void *arg, uint32_t uid)
@@ -82,6 +110,28 @@ static int sp_end(void *arg, uint32_t uid)
 }
 
 typedef struct sp_reader { fctx *f; struct spooled *s; uint64_t pos; } sp_reader;
+
+/* MULTIAPPEND resends a refused batch message by message: start again at byte 0 */
+static int sp_rewind(void *arg)
+{
+	sp_reader *r = arg;
+	r->pos = 0;
+	return 0;
+}
+
+/* free the in-memory messages of the chunk (also one cut short by an error) */
+static void sp_release(fctx *f)
+{
+	for (size_t i = 0; i < f->n_sp; i++) {
+		free(f->sp[i].mem);
+		f->sp[i].mem = NULL;
+	}
+	if (f->writing && f->n_sp < f->cap_sp) {
+		free(f->sp[f->n_sp].mem);
+		f->sp[f->n_sp].mem = NULL;
+	}
+	f->mem_used = 0;
+}
 
 static ssize_t sp_read(void *arg, void *buf, size_t cap)
 {
@@ -101,12 +151,18 @@ static ssize_t sp_read(void *arg, void *buf, size_t cap)
 	return n;
 }
 
-/* Subject header of a spooled message (unfolded, not decoded), for reports. */
+/* Subject header of a spooled message (unfolded, decoded), for reports. */
 static char *spool_subject(fctx *f, const struct spooled *s)
 {
 	char buf[16384];
 	size_t want = s->len < sizeof buf - 1 ? (size_t)s->len : sizeof buf - 1;
-	ssize_t n = pread(f->spool_fd, buf, want, s->off);
+	ssize_t n;
+	if (s->mem) {
+		memcpy(buf, s->mem, want);
+		n = (ssize_t)want;
+	} else {
+		n = pread(f->spool_fd, buf, want, s->off);
+	}
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
@@ -131,7 +187,9 @@ static char *spool_subject(fctx *f, const struct spooled *s)
 				if (*p != ' ' && *p != '\t')
 					break;          /* no continuation line */
 			}
-			return strbuf_detach(&sb, NULL);
+			char *d = mg_mime_decode_subject(sb.buf, sb.len, 256);
+			strbuf_free(&sb);
+			return d;
 		}
 		p += strcspn(p, "\n");
 		if (*p)
@@ -159,6 +217,7 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 	int rc = -1;
 	f->n_sp = 0;
 	f->spool_end = 0;
+	f->mem_used = 0;
 	if (ftruncate(f->spool_fd, 0) < 0) {
 		mg_err_sys(err, MGC_WRITE, "SpoolWrite", "cannot reset spool file '%s'", f->spool_path);
 		goto out;
@@ -166,6 +225,10 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 	mg_imap_body_cb cb = { sp_begin, sp_data, sp_end, sync_md_missing, f };
 	f->cb_failed = false;
 	rc = mg_imap_fetch_bodies(x->src, uids, sizes, n, &cb, err);
+	if (f->writing) {        /* stopped inside a message: drop its partial copy */
+		free(f->sp[f->n_sp].mem);
+		f->sp[f->n_sp].mem = NULL;
+	}
 	f->writing = false;
 	if (rc < 0) {
 		if (f->cb_failed)
@@ -185,6 +248,8 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 		if (strcmp(o->flags, s->it->flags) != 0 &&
 		    sync_tgt_store_flags(f, o->dest, s->it->flags, err) < 0)
 			goto out;
+		free(s->mem);
+		s->mem = NULL;
 		mg_journal_add(f->j, s->it->uid, (long long)s->it->size, s->it->date, s->it->flags, o->dest);
 		sync_orphan_used(f, (size_t)oi);
 		f->fs.synced++;
@@ -222,8 +287,13 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 			msgs[i].flags = s->it->flags[0] ? s->it->flags : NULL;
 			msgs[i].internaldate = dates[i];
 			msgs[i].size = s->len;
-			msgs[i].read = sp_read;
-			msgs[i].read_arg = &rd[i];
+			if (s->mem) {
+				msgs[i].data = s->mem;
+			} else {
+				msgs[i].read = sp_read;
+				msgs[i].read_arg = &rd[i];
+				msgs[i].rewind = sp_rewind;
+			}
 		}
 		rc = mg_imap_append_many(x->tgt->c, f->twire, msgs, gn, res, err);
 		for (size_t i = 0; i < gn; i++)
@@ -255,6 +325,7 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 	mg_journal_clear_intents(f->j);
 	rc = mg_journal_flush(f->j, err);
 out:
+	sp_release(f);
 	free(uids);
 	free(sizes);
 	return rc;

@@ -22,8 +22,10 @@
 
 #define CHUNK_MSGS   500
 #define CHUNK_BYTES  (64LL << 20)
-#define APPEND_GROUP 32
+#define APPEND_GROUP 100     /* = the client's MULTIAPPEND batch; intents cover the whole chunk */
 #define UNKNOWN_FLAGS "\\migsh-unknown"
+#define MEM_MSG_MAX   (1u << 20)    /* imap target: messages up to this size stay in memory ... */
+#define MEM_CHUNK_MAX (32u << 20)   /* ... up to this much per chunk; the rest is spooled */
 
 /* ------------------------------------------------------------ types --- */
 
@@ -88,9 +90,13 @@ typedef struct fctx {
 	/* spool (imap) */
 	int spool_fd;
 	char *spool_path;
-	struct spooled { item *it; off_t off; uint64_t len; char hash[72]; } *sp;
+	struct spooled {
+		item *it; off_t off; uint64_t len; char hash[72];
+		char *mem; uint64_t mcap;   /* small message kept in memory (mem != NULL) */
+	} *sp;
 	size_t n_sp, cap_sp;
 	off_t spool_end;
+	uint64_t mem_used;        /* bytes of this chunk kept in memory */
 } fctx;
 
 /* sync_util.c */

@@ -234,6 +234,28 @@ int mg_imap_uid_store_flags(mg_imap *c, const char *uid_set, char op, const char
 int mg_imap_uid_search(mg_imap *c, const char *criteria, uint32_t **uids, size_t *n,
                        mg_err *err);
 
+/* Subject header of messages, for reports: pipelined UID FETCH <ranges>
+ * (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)]) on the selected/examined mailbox,
+ * up to 128 uids per command and 4 commands in flight; never reads bodies.
+ * cb(arg, uid, field, len) once per returned message with the raw header
+ * field block as sent ("Subject: =?UTF-8?B?...?=\r\n\r\n", folded; len 0 or
+ * "\r\n" when the message has no Subject); pointers valid during the call.
+ * Uids the server does not return are simply not reported.  A NO reply
+ * (e.g. expunged meanwhile) is not an error. */
+typedef void (*mg_imap_subject_cb)(void *arg, uint32_t uid, const char *field, size_t len);
+int mg_imap_fetch_subjects(mg_imap *c, const uint32_t *uids, size_t n, mg_imap_subject_cb cb,
+                           void *arg, mg_err *err);
+
+/* Decode a raw Subject header field block (as delivered above, or a bare
+ * value): unfold, decode RFC 2047 encoded-words (B and Q; UTF-8, US-ASCII and
+ * ISO-8859-1 are converted to UTF-8, other charsets are kept raw), drop the
+ * whitespace between adjacent encoded-words, and truncate to at most max
+ * bytes (on a UTF-8 character boundary).  Returns a malloc'd string, or NULL
+ * when the block is empty (no Subject field).  A block starting "Subject:"
+ * is read up to the end of that field; anything else is decoded as a bare
+ * value. */
+char *mg_mime_decode_subject(const char *field, size_t len, size_t max);
+
 /* Build a uid set ("1:5,9,12:14") from ascending uids; caller frees. */
 char *mg_imap_uid_set(const uint32_t *uids, size_t n);
 

@@ -435,3 +435,326 @@ int mg_imap_uid_store_flags(mg_imap *c, const char *uid_set, char op, const char
 	imap_cmd_free(&k);
 	return rc == IMAP_OK ? 0 : imap_fail(c, rc, "UID STORE", err);
 }
+
+/* ---------------- subjects ---------------- */
+
+#define SUBJ_GROUP 128
+#define SUBJ_WINDOW 4
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+typedef struct subj_arg { mg_imap_subject_cb cb; void *arg; } subj_arg;
+
+static void subj_untagged(const mg_imap_resp *r, subj_arg *a)
+{
+	if (!r->name || strcmp(r->name, "FETCH") || r->args.n < 1)
+		return;
+	const mg_imap_val *l = &r->args.items[0];
+	if (l->type != MG_IMAP_LIST)
+		return;
+	uint32_t uid = 0;
+	const mg_imap_val *field = NULL;
+	for (size_t i = 0; i + 1 < l->n; i += 2) {
+		uint64_t x;
+		const mg_imap_val *k = &l->items[i], *v = &l->items[i + 1];
+		if (mg_imap_val_is(k, "UID") && !mg_imap_val_u64(v, &x) && x && x <= 0xFFFFFFFFu)
+			uid = (uint32_t)x;
+		else if (k->type == MG_IMAP_ATOM && k->s && str_iprefix(k->s, "BODY[HEADER.FIELDS"))
+			field = v;
+	}
+	if (!uid || !field)
+		return;
+	if (field->type == MG_IMAP_NIL)
+		a->cb(a->arg, uid, "", 0);
+	else if (field->s && (field->type == MG_IMAP_LITERAL || field->type == MG_IMAP_QUOTED ||
+	                      field->type == MG_IMAP_ATOM))
+		a->cb(a->arg, uid, field->s, field->len);
+}
+
+int mg_imap_fetch_subjects(mg_imap *c, const uint32_t *uids, size_t n, mg_imap_subject_cb cb,
+                           void *arg, mg_err *err)
+{
+	if (!n)
+		return 0;
+	uint32_t *v = xmalloc(n * sizeof *v);
+	memcpy(v, uids, n * sizeof *v);
+	qsort(v, n, sizeof *v, cmp_u32);
+	subj_arg a = { cb, arg };
+	unsigned fl[SUBJ_WINDOW];
+	size_t nfl = 0, next = 0;
+	int rc = 0;
+	bool bad = false;
+	while (next < n || nfl > 0) {
+		while (!bad && nfl < SUBJ_WINDOW && next < n) {
+			size_t cnt = n - next < SUBJ_GROUP ? n - next : SUBJ_GROUP;
+			char *set = mg_imap_uid_set(v + next, cnt);
+			next += cnt;
+			imap_cmd k;
+			imap_cmd_start(c, &k, "UID FETCH %s (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])", set);
+			free(set);
+			int s = imap_send(c, &k, err);
+			fl[nfl++] = k.tag;
+			imap_cmd_free(&k);
+			if (s < 0) {
+				rc = -1;
+				goto out;
+			}
+		}
+		if (nfl == 0)
+			break;
+		const mg_imap_resp *r;
+		if (imap_read(c, &r, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (r->kind == MG_IMAP_R_UNTAGGED) {
+			subj_untagged(r, &a);
+			continue;
+		}
+		if (r->kind == MG_IMAP_R_CONTINUE) {
+			c->dead = true;
+			rc = mg_err_set(err, MGC_PROTOCOL, "UnexpectedContinuation",
+			                "%s asked for more data during FETCH; dropping the connection", c->host);
+			goto out;
+		}
+		unsigned t = imap_tag_of(r->tag);
+		size_t j = 0;
+		while (j < nfl && fl[j] != t)
+			j++;
+		if (j == nfl) {
+			c->dead = true;
+			rc = mg_err_set(err, MGC_PROTOCOL, "UnexpectedTag", "%s answered an unknown command tag \"%s\"",
+			                c->host, r->tag ? r->tag : "");
+			goto out;
+		}
+		imap_save_text(c, r);
+		if (r->status == MG_IMAP_ST_BAD && !bad) {
+			bad = true;
+			mg_err_set(err, MGC_INVALIDOP, "CommandRejected",
+			           "UID FETCH (subjects) failed: %s answered BAD: %s", c->host, c->last_text);
+		}
+		fl[j] = fl[--nfl];
+	}
+	if (bad)
+		rc = -1;
+out:
+	free(v);
+	return rc;
+}
+
+/* ---- RFC 2047 ---- */
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int b64val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+/* Decode one encoded-word's text into sb (converted to UTF-8); -1 when it
+ * cannot be decoded (the caller then keeps the word raw). */
+static int ew_decode(strbuf *sb, const char *cs, size_t cslen, char enc, const char *t, size_t tl)
+{
+	enum { UTF8, LATIN1 } kind;
+	char csb[40];
+	const char *star = memchr(cs, '*', cslen);     /* RFC 2231 language suffix */
+	if (star)
+		cslen = (size_t)(star - cs);
+	if (cslen == 0 || cslen >= sizeof csb)
+		return -1;
+	memcpy(csb, cs, cslen);
+	csb[cslen] = '\0';
+	if (!strcasecmp(csb, "UTF-8") || !strcasecmp(csb, "UTF8") || !strcasecmp(csb, "US-ASCII"))
+		kind = UTF8;
+	else if (!strcasecmp(csb, "ISO-8859-1") || !strcasecmp(csb, "ISO_8859-1") ||
+	         !strcasecmp(csb, "LATIN1") || !strcasecmp(csb, "ISO-8859-15") ||
+	         !strcasecmp(csb, "WINDOWS-1252") || !strcasecmp(csb, "CP1252"))
+		kind = LATIN1;   /* the 8859-15/1252 differences are rare in subjects: close enough */
+	else
+		return -1;
+	unsigned char *raw = xmalloc(tl + 1);
+	size_t n = 0;
+	if (enc == 'B' || enc == 'b') {
+		unsigned acc = 0;
+		int bits = 0;
+		for (size_t i = 0; i < tl; i++) {
+			if (t[i] == '=')
+				break;
+			int v = b64val((unsigned char)t[i]);
+			if (v < 0) {
+				free(raw);
+				return -1;
+			}
+			acc = (acc << 6) | (unsigned)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				raw[n++] = (unsigned char)(acc >> bits);
+				acc &= (1u << bits) - 1;
+			}
+		}
+	} else {
+		for (size_t i = 0; i < tl; i++) {
+			if (t[i] == '_') {
+				raw[n++] = ' ';
+			} else if (t[i] == '=' && i + 2 < tl && hexval((unsigned char)t[i + 1]) >= 0 &&
+			           hexval((unsigned char)t[i + 2]) >= 0) {
+				raw[n++] = (unsigned char)(hexval((unsigned char)t[i + 1]) * 16 +
+				                           hexval((unsigned char)t[i + 2]));
+				i += 2;
+			} else {
+				raw[n++] = (unsigned char)t[i];
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = raw[i];
+		if (ch == '\0' || ch == '\r' || ch == '\n') {
+			strbuf_addc(sb, ' ');
+		} else if (kind == LATIN1 && ch >= 0x80) {
+			strbuf_addc(sb, (char)(0xC0 | (ch >> 6)));
+			strbuf_addc(sb, (char)(0x80 | (ch & 0x3F)));
+		} else {
+			strbuf_addc(sb, (char)ch);
+		}
+	}
+	free(raw);
+	return 0;
+}
+
+/* Parse "=?cs?e?text?=" at p (end e); *wlen = length of the whole word. */
+static bool ew_parse(const char *p, const char *e, const char **cs, size_t *cslen, char *enc,
+                     const char **t, size_t *tl, size_t *wlen)
+{
+	if (e - p < 8 || p[0] != '=' || p[1] != '?')
+		return false;
+	const char *q = p + 2;
+	const char *c0 = q;
+	while (q < e && *q != '?' && *q != ' ' && *q != '\t')
+		q++;
+	if (q >= e || *q != '?' || q == c0)
+		return false;
+	*cs = c0;
+	*cslen = (size_t)(q - c0);
+	q++;
+	if (q + 1 >= e || (*q != 'B' && *q != 'b' && *q != 'Q' && *q != 'q') || q[1] != '?')
+		return false;
+	*enc = *q;
+	q += 2;
+	const char *t0 = q;
+	while (q + 1 < e && !(q[0] == '?' && q[1] == '=') && *q != ' ' && *q != '\t')
+		q++;
+	if (q + 1 >= e || q[0] != '?' || q[1] != '=')
+		return false;
+	*t = t0;
+	*tl = (size_t)(q - t0);
+	*wlen = (size_t)(q + 2 - p);
+	return true;
+}
+
+char *mg_mime_decode_subject(const char *field, size_t len, size_t max)
+{
+	if (!field)
+		return NULL;
+	const char *p = field, *e = field + len;
+	if (len >= 8 && strncasecmp(p, "Subject:", 8) == 0) {
+		p += 8;
+		/* the field ends at a line break not followed by white space */
+		const char *q = p;
+		while (q < e) {
+			if (*q == '\n' && !(q + 1 < e && (q[1] == ' ' || q[1] == '\t')))
+				break;
+			q++;
+		}
+		e = q;
+	}
+	/* unfold: line breaks become nothing, tabs spaces; runs of spaces collapse */
+	strbuf u = STRBUF_INIT;
+	strbuf_adds(&u, "");
+	for (const char *q = p; q < e; q++) {
+		char ch = *q;
+		if (ch == '\r' || ch == '\n')
+			continue;
+		if (ch == '\t')
+			ch = ' ';
+		if (ch == ' ' && (u.len == 0 || u.buf[u.len - 1] == ' '))
+			continue;
+		strbuf_addc(&u, ch);
+		if (u.len > 4 * max + 1024)
+			break;       /* plenty for max decoded bytes */
+	}
+	while (u.len && u.buf[u.len - 1] == ' ')
+		u.len--;
+	if (!u.len) {
+		strbuf_free(&u);
+		return NULL;
+	}
+	strbuf out = STRBUF_INIT;
+	strbuf_adds(&out, "");
+	const char *s = u.buf, *se = u.buf + u.len;
+	bool prev_ew = false;
+	size_t pend_ws = 0;       /* spaces seen since the last token */
+	while (s < se && out.len <= max + 8) {
+		if (*s == ' ') {
+			pend_ws++;
+			s++;
+			continue;
+		}
+		const char *cs, *t;
+		size_t cslen, tl, wlen;
+		char enc;
+		if (ew_parse(s, se, &cs, &cslen, &enc, &t, &tl, &wlen) &&
+		    (s + wlen == se || s[wlen] == ' ')) {
+			size_t mark = out.len;
+			if (pend_ws && !prev_ew)
+				strbuf_addc(&out, ' ');
+			if (ew_decode(&out, cs, cslen, enc, t, tl) == 0) {
+				prev_ew = true;
+				pend_ws = 0;
+				s += wlen;
+				continue;
+			}
+			out.len = mark;
+			out.buf[out.len] = '\0';
+		}
+		/* a plain word (or an undecodable encoded-word, kept raw) */
+		if (pend_ws)
+			strbuf_addc(&out, ' ');
+		pend_ws = 0;
+		prev_ew = false;
+		while (s < se && *s != ' ')
+			strbuf_addc(&out, *s++);
+	}
+	strbuf_free(&u);
+	if (out.len > max) {
+		size_t cut = max;
+		while (cut > 0 && ((unsigned char)out.buf[cut] & 0xC0) == 0x80)
+			cut--;
+		out.len = cut;
+		out.buf[cut] = '\0';
+	}
+	return strbuf_detach(&out, NULL);
+}

@@ -573,6 +573,7 @@ static void test_readonly_guard(void **st)
 	assert_string_equal(e.id, "SourceReadOnly");
 	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1:* (UID BODY.PEEK[])", NULL), 0);
 	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1 (BODY.PEEK[HEADER] UID)", NULL), 0);
+	assert_int_equal(imap_guard(&fake, "M1 UID FETCH 1:3 (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])", NULL), 0);
 	assert_int_equal(imap_guard(&fake, "M1 FETCH 1 body[1.2]", NULL), -1);
 	assert_int_equal(imap_guard(&fake, "M1 FETCH 1 BINARY[1]", NULL), -1);
 	assert_int_equal(imap_guard(&fake, "M1 FETCH 1 BINARY.PEEK[1]", NULL), 0);
@@ -606,6 +607,101 @@ static void test_uid_set(void **st)
 	free(s);
 }
 
+/* ---------------- subjects ---------------- */
+static void s_cb(void *arg, uint32_t uid, const char *field, size_t len)
+{
+	char *d = mg_mime_decode_subject(field, len, 256);
+	strbuf_addf(arg, "%u=[%s] ", uid, d ? d : "(none)");
+	free(d);
+}
+
+static void test_fetch_subjects(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		LOGIN_OK,
+		EXAMINE_OK,
+		{ "UID FETCH 2:3,5 (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])",
+		  "* 1 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)] {43}\r\nSubject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n big\r\n\r\n)\r\n"
+		  "* 2 FETCH (BODY[HEADER.FIELDS (\"SUBJECT\")] {2}\r\n\r\n UID 3)\r\n"
+		  "* 9 FETCH (FLAGS (\\Seen))\r\n"
+		  "$T OK done\r\n" },
+		{ "LOGOUT", "* BYE bye\r\n$T OK bye\r\n" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_imap_set_readonly(c, true);
+	mg_imap_mbox_status ms;
+	mg_err e = { 0 };
+	assert_int_equal(mg_imap_examine(c, "INBOX", &ms, &e), 0);
+	strbuf log = STRBUF_INIT;
+	strbuf_adds(&log, "");
+	uint32_t uids[] = { 5, 3, 2 };
+	assert_int_equal(mg_imap_fetch_subjects(c, uids, 3, s_cb, &log, &e), 0);
+	assert_string_equal(log.buf, "2=[Grüße big] 3=[(none)] ");
+	assert_int_equal(mg_imap_logout(c, &e), 0);
+	strbuf_free(&log);
+	server_finish(s, c);
+}
+
+static void check_subj(const char *in, size_t max, const char *want)
+{
+	char *d = mg_mime_decode_subject(in, strlen(in), max);
+	if (!want)
+		assert_null(d);
+	else
+		assert_string_equal(d, want);
+	free(d);
+}
+
+static void test_rfc2047(void **st)
+{
+	(void)st;
+	check_subj("Subject: plain text\r\n\r\n", 256, "plain text");
+	check_subj("subject:   folded\r\n\tover\r\n  lines  \r\n\r\n", 256, "folded over lines");
+	check_subj("Subject: =?UTF-8?B?SGVsbG8gV8O2cmxk?=\r\n\r\n", 256, "Hello Wörld");
+	check_subj("Subject: =?utf-8?q?caf=C3=A9_au_lait?=\r\n\r\n", 256, "café au lait");
+	check_subj("Subject: =?ISO-8859-1?Q?Gr=FC=DFe?= aus Bern\r\n\r\n", 256, "Grüße aus Bern");
+	check_subj("Subject: =?iso-8859-1?B?5Q==?=\r\n\r\n", 256, "å");
+	/* white space between adjacent encoded-words disappears, also across folds */
+	check_subj("Subject: =?UTF-8?Q?a?= =?UTF-8?Q?b?=\r\n =?UTF-8?B?Yw==?= d\r\n\r\n", 256, "abc d");
+	check_subj("Subject: x =?UTF-8?Q?y?= z\r\n\r\n", 256, "x y z");
+	/* unknown charset, bad base64, malformed words: kept raw */
+	check_subj("Subject: =?KOI8-R?B?8NLJ18XU?=\r\n\r\n", 256, "=?KOI8-R?B?8NLJ18XU?=");
+	check_subj("Subject: =?UTF-8?B?***?=\r\n\r\n", 256, "=?UTF-8?B?***?=");
+	check_subj("Subject: =?UTF-8?X?abc?= =?broken\r\n\r\n", 256, "=?UTF-8?X?abc?= =?broken");
+	check_subj("Subject: 100% =?UTF-8?Q?=3D_=ZZ?=\r\n\r\n", 256, "100% = =ZZ");
+	/* language suffix (RFC 2231) */
+	check_subj("Subject: =?UTF-8*en?Q?hi?=\r\n\r\n", 256, "hi");
+	/* only the Subject field of the block */
+	check_subj("Subject: one\r\nX-Other: two\r\n\r\n", 256, "one");
+	/* no subject */
+	check_subj("\r\n", 256, NULL);
+	check_subj("", 256, NULL);
+	check_subj("Subject:   \r\n\r\n", 256, NULL);
+	assert_null(mg_mime_decode_subject(NULL, 0, 256));
+	/* bare value */
+	check_subj("=?UTF-8?Q?bare?=", 256, "bare");
+	/* truncation on a character boundary */
+	check_subj("Subject: abcdef\r\n", 4, "abcd");
+	check_subj("Subject: =?UTF-8?Q?ab=C3=A9?=\r\n", 3, "ab");
+	check_subj("Subject: =?UTF-8?Q?ab=C3=A9?=\r\n", 4, "abé");
+	/* encoded CR/LF/NUL do not survive */
+	check_subj("Subject: =?UTF-8?Q?a=0D=0Ab=00c?=\r\n", 256, "a  b c");
+	/* long input stays bounded */
+	strbuf big = STRBUF_INIT;
+	strbuf_adds(&big, "Subject: ");
+	for (int i = 0; i < 20000; i++)
+		strbuf_adds(&big, "=?UTF-8?B?w6k=?= ");
+	char *d = mg_mime_decode_subject(big.buf, big.len, 256);
+	assert_true(strlen(d) <= 256);
+	assert_int_equal(strlen(d) % 2, 0);   /* whole "é"s only */
+	free(d);
+	strbuf_free(&big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +715,8 @@ int main(void)
 		cmocka_unit_test(test_meta_list_namespace),
 		cmocka_unit_test(test_readonly_guard),
 		cmocka_unit_test(test_uid_set),
+		cmocka_unit_test(test_fetch_subjects),
+		cmocka_unit_test(test_rfc2047),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
