@@ -60,16 +60,23 @@ static char *home_file(const char *home, const char *name)
 	return mg_path_join(home, name);
 }
 
-/* Is the service lock held?  1 yes, 0 no, -1 error. */
+static void sleep_ms(long ms);
+static bool pid_gone(pid_t pid);
+
+/* Is the service lock held?  1 yes, 0 no, -1 error.  The probe takes a
+ * shared lock: probes running at the same time (two status queries, or the
+ * start-up poll in mg_service_ensure_running) do not see each other as a
+ * running service.  The service takes the exclusive lock and retries for a
+ * moment while a probe holds it (mg_service_main). */
 static int lock_held(const char *home)
 {
 	char *p = home_file(home, "service.lock");
-	int fd = open(p, O_RDWR | O_CLOEXEC);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	free(p);
 	if (fd < 0)
 		return 0;   /* never started here */
 	int held;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		flock(fd, LOCK_UN);
 		held = 0;
 	} else {
@@ -90,12 +97,29 @@ int mg_service_status(const char *home, mg_service_info *out, mg_err *err)
 	out->running = held == 1;
 	if (!out->running)
 		return 0;
+	/* The service writes its pid right after it took the lock; until then
+	 * the file is missing or still names a killed predecessor (SIGKILL
+	 * leaves it behind).  Wait briefly for the live pid: stopping or
+	 * signalling a stale one would miss the running service. */
 	char *p = home_file(home, "service.pid");
 	char *data = NULL;
 	size_t len;
-	if (mg_read_file(p, 4096, &data, &len, NULL) == 0)
-		out->pid = (pid_t)atol(data);
-	free(data);
+	for (int i = 0; i < 100; i++) {   /* up to 5 s */
+		out->pid = 0;
+		if (mg_read_file(p, 4096, &data, &len, NULL) == 0)
+			out->pid = (pid_t)atol(data);
+		free(data);
+		data = NULL;
+		if (out->pid > 1 && !pid_gone(out->pid))
+			break;
+		if (lock_held(home) != 1) {   /* it stopped meanwhile */
+			out->running = false;
+			out->pid = 0;
+			free(p);
+			return 0;
+		}
+		sleep_ms(50);
+	}
 	free(p);
 	p = home_file(home, "service.yaml");
 	if (mg_read_file(p, 65536, &data, &len, NULL) == 0) {
@@ -222,7 +246,10 @@ int mg_service_ensure_running(const char *home, mg_err *err)
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	for (int i = 0; i < 100; i++) {   /* up to 10 s */
-		if (lock_held(home) == 1)
+		/* running means: lock held and the live pid written, so that a
+		 * status or stop right after this returns sees the new service */
+		if (lock_held(home) == 1 && mg_service_status(home, &si, NULL) == 0 &&
+		    si.running && si.pid > 1)
 			return 0;
 		sleep_ms(100);
 	}
@@ -313,7 +340,13 @@ int mg_service_main(const char *home, bool foreground)
 		free(logdir);
 	}
 	char *lockp = home_file(home, "service.lock");
-	int lockfd = mg_lock_file(lockp, 0, &err);
+	int lockfd = -1;
+	/* a status probe (lock_held) may hold a shared lock for a moment */
+	for (int i = 0; i < 20 && lockfd < 0; i++) {
+		if (i)
+			sleep_ms(50);
+		lockfd = mg_lock_file(lockp, 0, &err);
+	}
 	free(lockp);
 	if (lockfd < 0) {
 		mg_service_info si;
@@ -321,17 +354,19 @@ int mg_service_main(const char *home, bool foreground)
 		mg_svc_log("another migration service already runs for '%s' (pid %ld)", home, (long)si.pid);
 		return 3;
 	}
-	mg_store *st = NULL;
-	if (mg_store_open(home, &st, &err) < 0) {
-		mg_svc_log("cannot open the data directory: %s", err.msg);
-		mg_unlock_file(lockfd);
-		return 1;
-	}
 	char *pidp = home_file(home, "service.pid");
 	char pidtxt[32];
 	snprintf(pidtxt, sizeof pidtxt, "%ld\n", (long)getpid());
 	if (mg_write_atomic(pidp, pidtxt, strlen(pidtxt), 0600, &err) < 0)
 		mg_svc_log("warning: %s", err.msg);
+	mg_store *st = NULL;
+	if (mg_store_open(home, &st, &err) < 0) {
+		mg_svc_log("cannot open the data directory: %s", err.msg);
+		(void)unlink(pidp);
+		free(pidp);
+		mg_unlock_file(lockfd);
+		return 1;
+	}
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

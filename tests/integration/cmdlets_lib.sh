@@ -36,18 +36,44 @@ ms_new_home() {
 	MS_HOMES="$MS_HOMES $MIGSH_HOME"
 }
 
+# ms_home_pids DIR: the live processes (migration services) that run with
+# MIGSH_HOME=DIR in their environment (the service sets it before its exec),
+# whether or not DIR still holds a pid or lock file.
+ms_home_pids() {
+	grep -lzxF -- "MIGSH_HOME=$1" /proc/[0-9]*/environ 2>/dev/null |
+		sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p' | grep -vx "$$" || :
+}
+
+# ms_stop_home DIR: stop the migration service of DIR (Stop-MigrationService)
+# and wait until no process runs for DIR any more.  Returns 1 when one had to
+# be killed here because Stop-MigrationService left it running (the status
+# of Stop-MigrationService itself is not looked at).
+ms_stop_home() {
+	_h=$1
+	_rc=0
+	MIGSH_HOME="$_h" "$MIGSH" -c 'Stop-MigrationService -TimeoutSeconds 10' >/dev/null 2>&1 || :
+	_i=0
+	while _pids=$(ms_home_pids "$_h"); [ -n "$_pids" ]; do
+		_i=$((_i + 1))
+		# a process after Stop returned: give it 5 s to exit by itself
+		if [ "$_i" -gt 50 ]; then
+			_rc=1
+			if [ "$_i" -le 100 ]; then kill $_pids 2>/dev/null || :; else kill -9 $_pids 2>/dev/null || :; fi
+			[ "$_i" -lt 200 ] || { mg_log "cannot stop process(es) $_pids of $_h"; return 1; }
+		fi
+		sleep 0.1
+	done
+	return "$_rc"
+}
+
+# rm -rf that tolerates a file appearing while it runs (it retries)
+ms_rm_rf() {
+	rm -rf "$1" 2>/dev/null || { sleep 0.5; rm -rf "$1"; } || mg_log "warning: cannot remove $1"
+}
+
 ms_stop_services() {
 	for h in $MS_HOMES; do
-		[ -d "$h" ] || continue
-		MIGSH_HOME="$h" "$MIGSH" -c 'Stop-MigrationService -TimeoutSeconds 10' >/dev/null 2>&1 || true
-		if [ -f "$h/service.pid" ]; then
-			pid=$(cat "$h/service.pid" 2>/dev/null || true)
-			if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-				kill "$pid" 2>/dev/null || true
-				sleep 1
-				kill -9 "$pid" 2>/dev/null || true
-			fi
-		fi
+		ms_stop_home "$h" || :
 	done
 }
 mg_on_exit ms_stop_services

@@ -75,7 +75,7 @@ while IFS="$(printf '\t')" read -r num cmdlet flags expect; do
 	*) base=$H_FULL ;;
 	esac
 	run_home=$MG_TMP/run-$num
-	rm -rf "$run_home"
+	ms_rm_rf "$run_home"
 	cp -a "$base" "$run_home"
 	rm -f "$run_home/service.pid"
 	MS_HOMES="$MS_HOMES $run_home"
@@ -90,16 +90,18 @@ while IFS="$(printf '\t')" read -r num cmdlet flags expect; do
 	esac
 	rc=$?
 	set -e
-	MIGSH_HOME="$run_home" "$MIGSH" -c 'Stop-MigrationService -TimeoutSeconds 10' >/dev/null 2>&1 || true
+	# stop the service this example may have started and wait for it to be
+	# gone: it must not write into run_home while that is removed below
 	why=""
+	ms_stop_home "$run_home" || why="Stop-MigrationService did not stop the migration service"
 	case ",$flags," in
 	*,fails,*)
-		[ "$rc" -ne 0 ] || why="should have failed but exited 0"
+		[ "$rc" -ne 0 ] || why="${why:+$why; }should have failed but exited 0"
 		if [ "$expect" != "-" ] && ! cat "$MG_TMP/ex.out" "$MG_TMP/ex.err" | grep -qF -- "$expect"; then
 			why="${why:+$why; }error lacks '$expect'"
 		fi ;;
 	*)
-		[ "$rc" -eq 0 ] || why="exited $rc"
+		[ "$rc" -eq 0 ] || why="${why:+$why; }exited $rc"
 		if grep -Eq 'CategoryInfo|FullyQualifiedErrorId' "$MG_TMP/ex.err"; then
 			why="${why:+$why; }printed an error"
 		fi
@@ -114,7 +116,7 @@ while IFS="$(printf '\t')" read -r num cmdlet flags expect; do
 	fi
 	if [ -z "$why" ]; then
 		passed=$((passed + 1))
-		rm -rf "$run_home"
+		ms_rm_rf "$run_home"
 	else
 		failed=$((failed + 1))
 		{

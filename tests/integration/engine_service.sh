@@ -127,31 +127,64 @@ t0=$(date +%s)
 [ $(( $(date +%s) - t0 )) -le 15 ] || mg_fail "stop was slow"
 "$D" users B2 | grep -v -q 'Stopped\|Synced' && mg_fail "after Stop a user is neither Stopped nor Synced"
 
+b2_exact() {    # WHEN: B2's users have exactly the source's messages
+	for u in user4 user5; do
+		src=$(count_tree "$SRC_MAIL/$u")
+		dst=$(count_tree "$MIGSH_HOME/mail/$u@example.test")
+		[ "$src" = "$dst" ] || mg_fail "$u $1: $src messages at the source, $dst in the local store"
+	done
+}
+
+# more mail for B2's users, from a reserve corpus (new messages in INBOX)
+mg_corpus --out "$MG_TMP/reserve" --users user4,user5 --seed 7 --messages 1200 --quiet || mg_fail "corpus"
+reserve_round=0
+add_reserve() {
+	reserve_round=$((reserve_round + 1))
+	for u in user4 user5; do
+		n=0
+		for f in $(find "$MG_TMP/reserve/$u" -type f -path '*/cur/*' | head -n 300); do
+			n=$((n + 1))
+			mv "$f" "$SRC_MAIL/$u/cur/$(date +%s).R${reserve_round}N$n.migsh-reserve:2,S"
+		done
+		[ "$n" -gt 0 ] || mg_fail "the reserve corpus is used up"
+		mg__chown "$SRC_MAIL/$u/cur"
+	done
+}
+
+# Kill -9 the service at random moments while B2 copies, 12 times (at least
+# 10 must have hit a running migration).  A kill counts only when B2 was
+# still copying afterwards.  On a machine fast enough to finish B2 before
+# that, the copy is checked and new mail arrives, so the kills go on during
+# incremental syncs (SyncNow) until enough hit a running migration.
 run start B2
 kills=0
+refills=0
 i=0
-while [ "$i" -lt 30 ] && [ "$kills" -lt 12 ]; do
+while [ "$i" -lt 150 ] && [ "$kills" -lt 12 ]; do
 	i=$((i + 1))
 	sleep "0.$((i % 3 + 1))"
-	pid=$(service_pid)
-	[ "$("$D" status B2)" = Synced ] && break
+	if [ "$("$D" status B2)" = Synced ]; then
+		b2_exact "after $kills kills (B2 finished early, round $refills)"
+		refills=$((refills + 1))
+		add_reserve
+		run syncnow B2
+		continue
+	fi
 	syncing=$("$D" users B2 | grep -c ' Syncing ' || :)
 	[ "$syncing" -le 1 ] || mg_fail "$syncing users in initial sync at once on an endpoint with MaxConcurrentMigrations 1"
-	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+	pid=$(service_pid)
+	if [ -n "$pid" ] && [ "$pid" -gt 1 ] && kill -9 "$pid" 2>/dev/null; then
+		# it hit a migration under way unless B2 had finished just before
+		[ "$("$D" status B2)" = Synced ] || kills=$((kills + 1))
 	fi
 	sleep 0.1
 	run service-start
 done
-mg_log "killed the service $kills times during B2's migration"
-[ "$kills" -ge 10 ] || mg_fail "the migration finished too fast to kill the service 10 times ($kills)"
+mg_log "killed the service $kills times during B2's migration ($i attempts, $refills times more mail)"
+[ "$kills" -ge 10 ] || mg_fail "only $kills of $i kills hit B2's migration under way (need 10)"
 run service-start
 "$D" wait B2 180 Synced SyncedWithErrors >/dev/null || mg_fail "B2 did not finish after the kills"
-for u in user4 user5; do
-	src=$(count_tree "$SRC_MAIL/$u")
-	dst=$(count_tree "$MIGSH_HOME/mail/$u@example.test")
-	[ "$src" = "$dst" ] || mg_fail "$u after kill -9: $src messages at the source, $dst in the local store"
-done
+b2_exact "after kill -9"
 
 # 7. Complete: final sync, CompletedWithErrors (user2 failed), no more syncs
 run complete B1

@@ -18,11 +18,21 @@ rnd_delay() {   # MAX (hundredths): a delay of 0.03 .. MAX s
 	printf '%d.%02d' $((r / 100)) $((r % 100))
 }
 
-# more work at the source when a run finished before it could be killed
+# More work at the source when a run finished before it could be killed:
+# 300 new messages (from a reserve corpus) into INBOX.  A copy of 1200
+# messages into a local Maildir takes well under a second on a fast machine,
+# so a few new messages would be copied before any random kill could hit.
+mg_corpus --out "$MG_TMP/reserve" --users user1 --seed 22 --messages 3000 --quiet || mg_fail "corpus"
+am_round=0
 add_mail() {
-	for am_f in $(ls "$SRC_MAIL/user1/.Sent/cur" | head -n 40); do
-		mg_maildir_add SRC user1 INBOX "$SRC_MAIL/user1/.Sent/cur/$am_f" "S" >/dev/null
+	am_round=$((am_round + 1))
+	am_n=0
+	for am_f in $(find "$MG_TMP/reserve/user1" -type f -path '*/cur/*' | head -n 300); do
+		am_n=$((am_n + 1))
+		mv "$am_f" "$SRC_MAIL/user1/cur/$(date +%s).R${am_round}N$am_n.migsh-reserve:2,S"
 	done
+	[ "$am_n" -gt 0 ] || mg_fail "the reserve corpus is used up"
+	mg__chown "$SRC_MAIL/user1/cur"
 }
 
 crash_loop() {  # NAME MAXDELAY ARGS...
@@ -38,7 +48,11 @@ crash_loop() {  # NAME MAXDELAY ARGS...
 		kill -9 "$pid" 2>/dev/null || :
 		wait "$pid" 2>/dev/null || :
 		if grep -q "^items_in_source:" "$MG_TMP/$cl_name.k$i"; then
-			add_mail       # it had finished: give the next run work to be killed in
+			# it had finished: give the next run work to be killed in, and
+			# kill sooner (down to 0.03 .. 0.10 s)
+			add_mail
+			cl_max=$((cl_max * 2 / 3))
+			[ "$cl_max" -ge 8 ] || cl_max=8
 		else
 			kills=$((kills + 1))
 		fi
