@@ -347,6 +347,18 @@ static const mg_help_section limits_sections[] = {
 	  "destination, -CSVFile as an alternative to -CSVData, and the "
 	  "Get-/Start-/Stop-MigrationService and Set-MigrationConfig cmdlets. Get-Help and "
 	  "the manual pages mark every extension cmdlet and parameter." },
+	{ "KNOWN LIMITS OF THIS RELEASE",
+	  "- Messages deleted at the source after they were copied are not deleted at the "
+	  "destination; incremental syncs carry new messages and flag changes only.\n"
+	  "- -TimeZone is accepted, but the dates in -ContentFilter are read as UTC.\n"
+	  "- 500,000-item limit: newest first is applied folder by folder, not across the "
+	  "whole mailbox.\n"
+	  "- Items left out by -ContentFilter are counted (ItemsFiltered), not listed one by "
+	  "one among the skipped items.\n"
+	  "- A Maildir folder holds at most 26 custom keywords (Dovecot's limit); further "
+	  "keywords on a message are not kept.\n"
+	  "- -Authentication Ntlm is implemented (NTLMv2) and tested against the published "
+	  "MS-NLMP vectors, not against a live server." },
 	{ NULL, NULL }
 };
 
