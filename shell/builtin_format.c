@@ -166,7 +166,7 @@ static const mg_example fl_examples[] = {
 	  "Shows every property of the batch.", 0, NULL },
 	{ "Get-MigrationBatch -Identity IMAPBatch1 | Format-List Status",
 	  "Shows only the status of the batch.", 0, NULL },
-	{ "Get-Date | Format-List Year,Month,Day", "Any object can be listed.", MG_EXAMPLE_NOTEST, NULL },
+	{ "Get-MigrationEndpoint | Format-List Identity,RemoteServer,Port", "Any object can be listed, here every endpoint.", 0, "RemoteServer" },
 	{ NULL, NULL, 0, NULL }
 };
 

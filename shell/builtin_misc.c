@@ -144,8 +144,6 @@ static const mg_example gm_examples[] = {
 	  0, NULL },
 	{ "Get-MigrationUserStatistics -Identity terrya@contoso.edu | Get-Member *Count",
 	  "Only the counters.", 0, NULL },
-	{ "Get-Date | Get-Member", "A date has no properties of its own in migsh.",
-	  MG_EXAMPLE_NOTEST, NULL },
 	EX_END
 };
 
