@@ -19,23 +19,6 @@
 #include <strings.h>
 #include <time.h>
 
-typedef struct coll_state {
-	mvlist in;
-} coll_state;
-
-static int coll_process(mg_ctx *c, mv *input)
-{
-	coll_state *st = c->state;
-	bu_collect(c, input, &st->in);
-	return 0;
-}
-
-static void coll_cleanup(mg_ctx *c)
-{
-	coll_state *st = c->state;
-	mvlist_free(&st->in);
-}
-
 /* ---- JSON ---- */
 
 static void json_str(strbuf *o, const char *s, size_t len)
@@ -162,7 +145,7 @@ static void json_val(strbuf *o, const mv *v, int depth, int maxdepth, bool compr
 
 static int json_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	long long depth = 2;
 	if (mg_has(c, "Depth") && (mv_to_ll(mg_arg(c, "Depth"), &depth) < 0 || depth < 0 || depth > 100)) {
 		mg_err_set(&c->err, MGC_INVALIDARG, "ParameterArgumentValidationError",
@@ -223,10 +206,10 @@ const mg_cmdlet mg_cmd_convertto_json = {
 	.outputs = "System.String",
 	.examples = json_examples,
 	.related = "ConvertTo-Csv Export-Csv",
-	.state_size = sizeof(coll_state),
-	.process = coll_process,
+	.state_size = sizeof(bu_coll_state),
+	.process = bu_coll_process,
 	.end = json_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };
 
 /* ---- CSV out ---- */
@@ -326,7 +309,7 @@ static char **csv_lines(mvlist *in, char delim, bool header, size_t *nlines)
 
 static int csvto_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	char delim;
 	if (delimiter(c, &delim) < 0)
 		return -1;
@@ -385,7 +368,7 @@ int bu_write_text_file(mg_ctx *c, const char *path_arg, const char *text, size_t
 
 static int export_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	char delim;
 	if (delimiter(c, &delim) < 0)
 		return -1;
@@ -464,10 +447,10 @@ const mg_cmdlet mg_cmd_convertto_csv = {
 	.outputs = "System.String\n\nOne string per line.",
 	.examples = csvto_examples,
 	.related = "Export-Csv Import-Csv ConvertFrom-Csv",
-	.state_size = sizeof(coll_state),
-	.process = coll_process,
+	.state_size = sizeof(bu_coll_state),
+	.process = bu_coll_process,
 	.end = csvto_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };
 
 static const mg_param export_params[] = {
@@ -509,10 +492,10 @@ const mg_cmdlet mg_cmd_export_csv = {
 	.outputs = "None",
 	.examples = export_examples,
 	.related = "Import-Csv ConvertTo-Csv Out-File",
-	.state_size = sizeof(coll_state),
-	.process = coll_process,
+	.state_size = sizeof(bu_coll_state),
+	.process = bu_coll_process,
 	.end = export_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };
 
 /* ---- CSV in ---- */
@@ -661,14 +644,14 @@ static int import_process(mg_ctx *c, mv *input)
 
 static int cfrom_process(mg_ctx *c, mv *input)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	bu_collect(c, input, &st->in);
 	return 0;
 }
 
 static int cfrom_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	char delim;
 	if (delimiter(c, &delim) < 0)
 		return -1;
@@ -745,8 +728,8 @@ const mg_cmdlet mg_cmd_convertfrom_csv = {
 	.outputs = "System.Management.Automation.PSCustomObject",
 	.examples = cfrom_examples,
 	.related = "Import-Csv ConvertTo-Csv",
-	.state_size = sizeof(coll_state),
+	.state_size = sizeof(bu_coll_state),
 	.process = cfrom_process,
 	.end = cfrom_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };

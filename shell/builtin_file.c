@@ -23,23 +23,6 @@ static const char *const enc_vals[] = {
 	"oem", "default", "byte", NULL
 };
 
-typedef struct coll_state {
-	mvlist in;
-} coll_state;
-
-static int coll_process(mg_ctx *c, mv *input)
-{
-	coll_state *st = c->state;
-	bu_collect(c, input, &st->in);
-	return 0;
-}
-
-static void coll_cleanup(mg_ctx *c)
-{
-	coll_state *st = c->state;
-	mvlist_free(&st->in);
-}
-
 static bool enc_is(mg_ctx *c, const char *name)
 {
 	const char *e = mg_arg_str(c, "Encoding");
@@ -254,7 +237,7 @@ static void append_value(strbuf *sb, const mv *v, bool nonewline)
 
 static int sc_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	const char *path = mg_arg_str(c, "Path");
 	if (!path) {
 		mg_err_set(&c->err, MGC_INVALIDARG, "MissingPath", "Set-Content needs -Path.");
@@ -274,7 +257,7 @@ static int sc_end(mg_ctx *c)
 
 static int sc_process(mg_ctx *c, mv *input)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	if (input)
 		mvlist_push(&st->in, input);
 	return 0;
@@ -313,17 +296,17 @@ const mg_cmdlet mg_cmd_set_content = {
 	.outputs = "None",
 	.examples = sc_examples,
 	.related = "Get-Content Out-File",
-	.state_size = sizeof(coll_state),
+	.state_size = sizeof(bu_coll_state),
 	.process = sc_process,
 	.end = sc_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };
 
 /* ---- Out-File ---- */
 
 static int of_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	const char *path = mg_arg_str(c, "FilePath");
 	if (!path) {
 		mg_err_set(&c->err, MGC_INVALIDARG, "MissingPath", "Out-File needs -FilePath.");
@@ -391,8 +374,8 @@ const mg_cmdlet mg_cmd_out_file = {
 	.outputs = "None",
 	.examples = of_examples,
 	.related = "Set-Content Export-Csv Out-String",
-	.state_size = sizeof(coll_state),
-	.process = coll_process,
+	.state_size = sizeof(bu_coll_state),
+	.process = bu_coll_process,
 	.end = of_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };

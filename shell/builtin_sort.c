@@ -13,23 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-typedef struct coll_state {
-	mvlist in;
-} coll_state;
-
-static int coll_process(mg_ctx *c, mv *input)
-{
-	coll_state *st = c->state;
-	bu_collect(c, input, &st->in);
-	return 0;
-}
-
-static void coll_cleanup(mg_ctx *c)
-{
-	coll_state *st = c->state;
-	mvlist_free(&st->in);
-}
-
 /* ---- Sort-Object ---- */
 
 typedef struct sort_item {
@@ -83,7 +66,7 @@ static void msort(const sort_ctx *sc, sort_item *a, sort_item *tmp, size_t n)
 
 static int sort_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	bu_prop *p;
 	size_t np;
 	if (bu_props_parse(c, mg_arg(c, "Property"), &p, &np) < 0)
@@ -198,10 +181,10 @@ const mg_cmdlet mg_cmd_sort_object = {
 	.outputs = "The input objects, sorted.",
 	.examples = sort_examples,
 	.related = "Group-Object Select-Object Measure-Object",
-	.state_size = sizeof(coll_state),
-	.process = coll_process,
+	.state_size = sizeof(bu_coll_state),
+	.process = bu_coll_process,
 	.end = sort_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };
 
 /* ---- Measure-Object ---- */
@@ -281,7 +264,7 @@ static int measure_one(mg_ctx *c, mvlist *in, const char *prop)
 
 static int measure_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	size_t n;
 	char **props = bu_strv(mg_arg(c, "Property"), &n);
 	int rc = 0;
@@ -342,10 +325,10 @@ const mg_cmdlet mg_cmd_measure_object = {
 	.output_type = &mg_type_measure_info,
 	.examples = measure_examples,
 	.related = "Sort-Object Group-Object",
-	.state_size = sizeof(coll_state),
-	.process = coll_process,
+	.state_size = sizeof(bu_coll_state),
+	.process = bu_coll_process,
 	.end = measure_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };
 
 /* ---- Group-Object ---- */
@@ -356,7 +339,7 @@ const mv_type_info mg_type_group_info = { "Microsoft.PowerShell.Commands.GroupIn
 
 static int group_end(mg_ctx *c)
 {
-	coll_state *st = c->state;
+	bu_coll_state *st = c->state;
 	bu_prop *p;
 	size_t np;
 	if (bu_props_parse(c, mg_arg(c, "Property"), &p, &np) < 0)
@@ -456,8 +439,8 @@ const mg_cmdlet mg_cmd_group_object = {
 	.output_type = &mg_type_group_info,
 	.examples = group_examples,
 	.related = "Sort-Object Measure-Object",
-	.state_size = sizeof(coll_state),
-	.process = coll_process,
+	.state_size = sizeof(bu_coll_state),
+	.process = bu_coll_process,
 	.end = group_end,
-	.cleanup = coll_cleanup,
+	.cleanup = bu_coll_cleanup,
 };

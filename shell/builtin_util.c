@@ -327,3 +327,16 @@ int bu_regex_match(const char *pattern, const char *s, bool icase)
 	regfree(&rx);
 	return r == 0 ? 1 : 0;
 }
+
+int bu_coll_process(mg_ctx *c, mv *input)
+{
+	bu_coll_state *st = c->state;
+	bu_collect(c, input, &st->in);
+	return 0;
+}
+
+void bu_coll_cleanup(mg_ctx *c)
+{
+	bu_coll_state *st = c->state;
+	mvlist_free(&st->in);
+}

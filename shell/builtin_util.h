@@ -28,6 +28,14 @@ mv *bu_input(mg_ctx *c, mv *input, const char *param);
 /* Collect the input of one process() call into l (for cmdlets that work in end()). */
 void bu_collect(mg_ctx *c, mv *input, mvlist *l);
 
+/* State, process and cleanup of cmdlets that collect their whole input and
+ * work in end() (Sort-Object, ConvertTo-Json, Export-Csv, ...). */
+typedef struct bu_coll_state {
+	mvlist in;
+} bu_coll_state;
+int  bu_coll_process(mg_ctx *c, mv *input);
+void bu_coll_cleanup(mg_ctx *c);
+
 /* A parameter given as one string or a list: NULL-terminated malloc'd array
  * of malloc'd strings (free with bu_strv_free), NULL when absent. */
 char **bu_strv(const mv *v, size_t *count);
