@@ -1462,26 +1462,41 @@ static mv *ev_expr(ev *e, const ast *n)
 
 /* ---------- assignment ---------- */
 
+/* The value of an assignment's right side or a foreach collection: a bare
+ * expression is evaluated directly; a pipeline is run and its output
+ * collected (unwrapped to a scalar / $null like an assignment when
+ * unwrap_output).  *out gets a new reference; EV_OK, or the error code. */
+static int ev_value(ev *e, const ast *pl, bool unwrap_output, mv **out)
+{
+	*out = NULL;
+	if (pl->kind == N_PIPELINE && pl->nkids == 1 && pl->kids[0]->kind != N_COMMAND) {
+		*out = ev_expr(e, pl->kids[0]);
+		return *out ? EV_OK : EV_ERR;
+	}
+	mv *o = mv_array();
+	int rc = ev_statement(e, pl, o);
+	if (rc != EV_OK) {
+		mv_unref(o);
+		return rc;
+	}
+	if (!unwrap_output) {
+		*out = o;
+		return EV_OK;
+	}
+	*out = unwrap(o);
+	mv_unref(o);
+	return EV_OK;
+}
+
 static int assign(ev *e, const ast *n, mv *out)
 {
 	(void)out;
 	const ast *target = n->kids[0];
 	const ast *rhs = n->kids[1];
 	mv *val;
-	if (rhs->kind == N_PIPELINE && rhs->nkids == 1 && rhs->kids[0]->kind != N_COMMAND) {
-		val = ev_expr(e, rhs->kids[0]);
-	} else {
-		mv *o = mv_array();
-		int rc = ev_statement(e, rhs, o);
-		if (rc != EV_OK) {
-			mv_unref(o);
-			return rc;
-		}
-		val = unwrap(o);
-		mv_unref(o);
-	}
-	if (!val)
-		return EV_ERR;
+	int vrc = ev_value(e, rhs, true, &val);
+	if (vrc != EV_OK)
+		return vrc;
 	if (strcmp(n->str, "=") != 0) {
 		mv *cur = ev_expr(e, target);
 		if (!cur) {
@@ -2276,21 +2291,9 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 	case N_FOREACH: {
 		const ast *coll = n->kids[0];
 		mv *v;
-		if (coll->kind == N_PIPELINE && coll->nkids == 1 && coll->kids[0]->kind != N_COMMAND) {
-			v = ev_expr(e, coll->kids[0]);
-		} else {
-			mv *o = mv_array();
-			int rc = ev_statement(e, coll, o);
-			if (rc != EV_OK) {
-				mv_unref(o);
-				return rc;
-			}
-			v = mv_ref(o);
-			mv_unref(o);
-		}
-		if (!v)
-			return EV_ERR;
-		int rc = EV_OK;
+		int rc = ev_value(e, coll, false, &v);
+		if (rc != EV_OK)
+			return rc;
 		size_t cnt = v->kind == MV_ARRAY ? v->u.arr.n : v->kind == MV_NULL ? 0 : 1;
 		for (size_t i = 0; i < cnt; i++) {
 			if (mg_session_interrupted(s)) {
