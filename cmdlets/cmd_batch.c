@@ -156,15 +156,15 @@ static int new_batch_process(mg_ctx *c, mv *input)
 		goto out;
 	if (r > 0)
 		set_item_limit(&b->large_item_limit, &b->large_item_limit_set, lim);
-	if ((r = mg_arg_epoch(c, "StartAfter", &when)) < 0)
+	arg_str_into(c, "TimeZone", &b->time_zone);
+	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", b->time_zone, &when)) < 0)
 		goto out;
 	if (r > 0)
 		b->start_after = when;
-	if ((r = mg_arg_epoch(c, "CompleteAfter", &when)) < 0)
+	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", b->time_zone, &when)) < 0)
 		goto out;
 	if (r > 0)
 		b->complete_after = when;
-	arg_str_into(c, "TimeZone", &b->time_zone);
 	b->auto_start = mg_switch(c, "AutoStart");
 	b->auto_complete = mg_switch(c, "AutoComplete");
 	if (getenv("USER")) {
@@ -366,6 +366,7 @@ static int set_batch_process(mg_ctx *c, mv *input)
 	if (found <= 0)
 		return found;
 	char *name = xstrdup(b->name);
+	char *zone = xstrdup(b->time_zone);
 	bool batch_allows_unknown = b->allow_unknown_columns;
 	mg_batch_free(b);
 
@@ -401,10 +402,10 @@ static int set_batch_process(mg_ctx *c, mv *input)
 		a.has_skip_reports = true;
 		a.skip_reports = mv_truthy(mg_arg(c, "SkipReports"));
 	}
-	if ((r = mg_arg_epoch(c, "StartAfter", &a.start_after)) < 0)
+	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", zone, &a.start_after)) < 0)
 		goto out;
 	a.has_start_after = r > 0;
-	if ((r = mg_arg_epoch(c, "CompleteAfter", &a.complete_after)) < 0)
+	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", zone, &a.complete_after)) < 0)
 		goto out;
 	a.has_complete_after = r > 0;
 	if ((r = mg_arg_limit(c, "BadItemLimit", &a.bad)) < 0)
@@ -461,6 +462,7 @@ out:
 		free(csv);
 	}
 	mg_arg_strv_free(a.emails);
+	free(zone);
 	free(name);
 	return rc;
 }
@@ -498,7 +500,8 @@ static const mg_param new_batch_params[] = {
 	  "Migrate only these folders (same syntax as -ExcludeFolders)." },
 	{ "ContentFilter", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Migrate only messages whose received date matches, e.g. \"Received -gt '8/23/2020'\"; "
-	  "operators -gt -ge -lt -le -eq, combined with -and. Dates are UTC." },
+	  "operators -gt -ge -lt -le -eq, combined with -and. Dates are read in -TimeZone (UTC "
+	  "by default); one ending in Z, such as '2020-08-23T08:00:00Z', is always UTC." },
 	{ "ContentFilterLanguage", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Culture of the content filter (accepted; dates are read as M/d/yyyy or yyyy-MM-dd)." },
 	{ "NotificationEmails", MPT_STRINGS, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
@@ -514,7 +517,11 @@ static const mg_param new_batch_params[] = {
 	{ "CompleteAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Accepted; IMAP batches have no automatic completion." },
 	{ "TimeZone", MPT_STRING, 0, -1, NULL, NULL, NULL, "UTC", MGCOMP_NONE,
-	  "Time zone of -StartAfter and -CompleteAfter (recorded; times are kept in UTC)." },
+	  "The time zone in which the dates of -StartAfter, -CompleteAfter and -ContentFilter "
+	  "(and later Set-MigrationBatch -StartAfter) are read: a Windows name such as "
+	  "'Pacific Standard Time' or 'W. Europe Standard Time', an IANA name such as "
+	  "'Europe/Berlin', or 'UTC+05:30'. Times are kept in UTC (StartAfterUTC); a "
+	  "ContentFilter date ending in Z is always UTC." },
 	{ "AllowUnknownColumnsInCsv", MPT_BOOL, 0, -1, NULL, NULL, NULL, "$false", MGCOMP_NONE,
 	  "$true: ignore CSV columns other than EmailAddress, UserName, Password and UserRoot. "
 	  "$false (default): an unknown column rejects the CSV." },

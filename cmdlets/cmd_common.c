@@ -10,9 +10,11 @@
 #include "engine/lifecycle.h"
 #include "engine/service.h"
 #include "engine/store.h"
+#include "engine/tz.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *const mg_vals_security[] = { "None", "Ssl", "Tls", NULL };
 const char *const mg_vals_auth[] = { "Basic", "Ntlm", "CramMd5", "XOAuth2", NULL };
@@ -297,6 +299,24 @@ int mg_arg_epoch(mg_ctx *c, const char *name, int64_t *t)
 	return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidDateTime",
 	                  "Cannot use the value of -%s as a date: write it as \"M/d/yyyy h:mm "
 	                  "AM\" or yyyy-MM-ddTHH:mm:ss, or pass (Get-Date).", name);
+}
+
+int mg_arg_epoch_in_zone(mg_ctx *c, const char *name, const char *time_zone, int64_t *t)
+{
+	int r = mg_arg_epoch(c, name, t);
+	if (r <= 0)
+		return r;
+	mg_tz *tz = NULL;
+	if (mg_tz_open(time_zone, &tz, &c->err) < 0)
+		return -1;
+	/* the shell read the text as the machine's local time: take that wall
+	 * clock back out and read it in the batch's zone */
+	time_t tt = (time_t)*t;
+	struct tm tm;
+	if (localtime_r(&tt, &tm))
+		*t = mg_tz_to_utc(tz, (int64_t)timegm(&tm));
+	mg_tz_free(tz);
+	return 1;
 }
 
 int mg_arg_limit(mg_ctx *c, const char *name, long long *out)

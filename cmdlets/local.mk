@@ -29,6 +29,7 @@ TESTS += \
 	tests/integration/cmdlets_lifecycle.sh \
 	tests/integration/e2e_workflow.sh \
 	tests/integration/e2e_options.sh \
+	tests/integration/e2e_timezone.sh \
 	tests/integration/e2e_examples.sh
 EXTRA_DIST += \
 	tests/integration/cmdlets_lib.sh \
@@ -41,6 +42,7 @@ EXTRA_DIST += \
 	tests/integration/e2e_workflow_3.ps1 \
 	tests/integration/e2e_workflow_4.ps1 \
 	tests/integration/e2e_options.sh \
+	tests/integration/e2e_timezone.sh \
 	tests/integration/e2e_examples.sh
 
 # unit tests: declarations and objects

@@ -18,6 +18,7 @@
 #include "engine/lifecycle.h"
 #include "engine/service.h"
 #include "engine/store.h"
+#include "engine/tz.h"
 
 static int check_name(const char *name, mg_err *err)
 {
@@ -46,7 +47,11 @@ int mg_batch_create_from_csv(mg_store *st, const mg_batch *tmpl, const void *csv
 		return -1;
 	mg_date_cond *dc = NULL;
 	size_t ndc = 0;
-	if (mg_content_filter_parse(tmpl->content_filter, &dc, &ndc, err) < 0)
+	mg_tz *tz = NULL;
+	if (mg_tz_open(tmpl->time_zone, &tz, err) < 0)
+		return -1;
+	mg_tz_free(tz);
+	if (mg_content_filter_parse(tmpl->content_filter, tmpl->time_zone, &dc, &ndc, err) < 0)
 		return -1;
 	free(dc);
 	mg_csv_batch cb;
@@ -301,7 +306,7 @@ int mg_batch_update(mg_store *st, const char *identity,
 	if (rc == 0) {
 		mg_date_cond *dc = NULL;
 		size_t ndc = 0;
-		rc = mg_content_filter_parse(b->content_filter, &dc, &ndc, err);
+		rc = mg_content_filter_parse(b->content_filter, b->time_zone, &dc, &ndc, err);
 		free(dc);
 	}
 	if (rc == 0)

@@ -5,8 +5,11 @@
  *   cond   := [ "(" ] "Received" op date [ ")" ]
  *   op     := -gt | -ge | -lt | -le | -eq
  *   date   := 'M/d/yyyy [H:mm[:ss] [AM|PM]]' | 'yyyy-MM-dd[( |T)HH:mm[:ss][Z]]'
- *             (single or double quotes), read as UTC.
- * -eq means "received on that day" when no time is given (two conditions).
+ *             (single or double quotes), a wall-clock time in the batch's
+ *             -TimeZone (engine/tz.h; UTC by default), or UTC with 'Z'.
+ * -eq means "received on that day" when no time is given (two conditions:
+ * from that day's midnight to the next one's, 23 or 25 hours apart on the
+ * days clocks change).
  */
 #include "config.h"
 
@@ -19,6 +22,7 @@
 #include "common/mem.h"
 #include "common/str.h"
 #include "engine/lifecycle.h"
+#include "engine/tz.h"
 
 static void skip_ws(const char **p)
 {
@@ -26,11 +30,13 @@ static void skip_ws(const char **p)
 		(*p)++;
 }
 
-static int parse_date(const char *s, int64_t *out, bool *has_time)
+/* *out: the wall-clock time as timegm() counts it; *utc: it ended in Z. */
+static int parse_date(const char *s, int64_t *out, bool *has_time, bool *utc)
 {
 	int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, n = 0;
 	char ampm[3] = "";
 	*has_time = false;
+	*utc = false;
 	const char *p = s;
 	if (sscanf(p, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n >= 8) {
 		p += n;
@@ -47,8 +53,10 @@ static int parse_date(const char *s, int64_t *out, bool *has_time)
 				p += m;
 			}
 			*has_time = true;
-			if (*p == 'Z')
+			if (*p == 'Z') {
+				*utc = true;
 				p++;
+			}
 		}
 	} else if (sscanf(p, "%2d/%2d/%4d%n", &mo, &d, &y, &n) == 3 && y >= 1000) {
 		p += n;
@@ -112,16 +120,9 @@ static int refuse(mg_err *err, const char *filter, const char *why)
 	                  "Received -lt '2021-01-01'\" (operators -gt -ge -lt -le -eq).", filter, why);
 }
 
-int mg_content_filter_parse(const char *s, mg_date_cond **out, size_t *n, mg_err *err)
+static int parse_conds(const char *s, const char *p, const mg_tz *tz, mg_date_cond **out,
+                       size_t *n, mg_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (!s)
-		return 0;
-	const char *p = s;
-	skip_ws(&p);
-	if (!*p)
-		return 0;
 	mg_date_cond *v = NULL;
 	size_t cnt = 0, cap = 0;
 	for (;;) {
@@ -166,8 +167,8 @@ int mg_content_filter_parse(const char *s, mg_date_cond **out, size_t *n, mg_err
 		}
 		char *date = xstrndup(p + 1, (size_t)(end - p - 1));
 		int64_t when;
-		bool has_time;
-		int drc = parse_date(str_trim(date), &when, &has_time);
+		bool has_time, utc;
+		int drc = parse_date(str_trim(date), &when, &has_time, &utc);
 		if (drc < 0) {
 			char *why = xasprintf("'%s' is not a date (use M/d/yyyy or yyyy-MM-dd, optionally with a time)", date);
 			free(date);
@@ -181,12 +182,12 @@ int mg_content_filter_parse(const char *s, mg_date_cond **out, size_t *n, mg_err
 		GROW(v, cap, cnt + 2);
 		if (ops[which].op == MG_CMP_EQ && !has_time) {
 			v[cnt].op = MG_CMP_GE;
-			v[cnt++].when = when;
+			v[cnt++].when = mg_tz_to_utc(tz, when);
 			v[cnt].op = MG_CMP_LT;
-			v[cnt++].when = when + 86400;
+			v[cnt++].when = mg_tz_to_utc(tz, when + 86400);
 		} else {
 			v[cnt].op = ops[which].op;
-			v[cnt++].when = when;
+			v[cnt++].when = utc ? when : mg_tz_to_utc(tz, when);
 		}
 		skip_ws(&p);
 		while (parens > 0 && *p == ')') {
@@ -212,4 +213,23 @@ int mg_content_filter_parse(const char *s, mg_date_cond **out, size_t *n, mg_err
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+int mg_content_filter_parse(const char *s, const char *time_zone, mg_date_cond **out, size_t *n,
+                            mg_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return 0;
+	const char *p = s;
+	skip_ws(&p);
+	if (!*p)
+		return 0;
+	mg_tz *tz = NULL;
+	if (mg_tz_open(time_zone, &tz, err) < 0)
+		return -1;
+	int rc = parse_conds(s, p, tz, out, n, err);
+	mg_tz_free(tz);
+	return rc;
 }

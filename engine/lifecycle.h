@@ -123,9 +123,11 @@ int mg_batch_remove(struct mg_store *st, const char *identity, int wait_seconds,
 int mg_user_remove(struct mg_store *st, const char *identity, mg_err *err);
 
 /* ContentFilter: "Received -gt '8/23/2020'" joined by -and; operators
- * -gt -ge -lt -le -eq; dates M/d/yyyy [H:mm[:ss] [AM|PM]] or yyyy-MM-dd[THH:mm[:ss]],
- * interpreted in UTC.  Anything else is refused with a clear error.
+ * -gt -ge -lt -le -eq; dates M/d/yyyy [H:mm[:ss] [AM|PM]] or yyyy-MM-dd[THH:mm[:ss][Z]],
+ * wall-clock times in time_zone (engine/tz.h names; NULL = UTC) unless they end
+ * in Z.  Anything else is refused with a clear error.
  * *out: malloc'd array (free()), *n conditions.  NULL or empty s: 0 conditions. */
-int mg_content_filter_parse(const char *s, mg_date_cond **out, size_t *n, mg_err *err);
+int mg_content_filter_parse(const char *s, const char *time_zone, mg_date_cond **out, size_t *n,
+                            mg_err *err);
 
 #endif

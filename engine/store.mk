@@ -8,6 +8,7 @@ libengine_a_SOURCES += \
 	engine/store.c engine/store.h \
 	engine/csv_batch.c engine/csv_batch.h \
 	engine/content_filter.c \
+	engine/tz.c engine/tz.h \
 	engine/lifecycle.c engine/lifecycle.h \
 	engine/batch_ops.c \
 	engine/consistency.c engine/consistency.h \
@@ -18,8 +19,8 @@ libengine_a_SOURCES += \
 
 # ---- unit tests (cmocka) ----
 if UNIT_TESTS
-check_PROGRAMS += tests/unit/test_store tests/unit/test_csv_batch tests/unit/test_lifecycle tests/unit/test_service
-TESTS += tests/unit/test_store tests/unit/test_csv_batch tests/unit/test_lifecycle tests/unit/test_service
+check_PROGRAMS += tests/unit/test_store tests/unit/test_csv_batch tests/unit/test_lifecycle tests/unit/test_service tests/unit/test_tz
+TESTS += tests/unit/test_store tests/unit/test_csv_batch tests/unit/test_lifecycle tests/unit/test_service tests/unit/test_tz
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_store_LDADD = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
@@ -32,6 +33,9 @@ tests_unit_test_lifecycle_LDADD = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS
 tests_unit_test_service_SOURCES = tests/unit/test_service.c
 tests_unit_test_service_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_service_LDADD = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
+tests_unit_test_tz_SOURCES = tests/unit/test_tz.c
+tests_unit_test_tz_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tz_LDADD = libengine.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
 endif
 
 # ---- integration tests (real Dovecot; tests/lib/dovecot.sh) ----

@@ -154,7 +154,7 @@ void *mg_svc_worker(void *arg)
 		mg_store_unlock(st);
 	}
 	if (rc == 0)
-		rc = mg_content_filter_parse(b->content_filter, &dc, &ndc, &err);
+		rc = mg_content_filter_parse(b->content_filter, b->time_zone, &dc, &ndc, &err);
 	if (rc < 0 && (!u || !b)) {
 		mg_svc_log("%s/%s: cannot read its records: %s", job->batch, job->email, err.msg);
 		goto done;

@@ -344,13 +344,19 @@ static const mg_help_section limits_sections[] = {
 	{ "WHERE MIGSH GOES BEYOND EXCHANGE",
 	  "These are migsh extensions, marked as such in their help: the local Maildir++ "
 	  "store as destination, -TargetEndpoint and target-endpoint credentials for an IMAP "
-	  "destination, -CSVFile as an alternative to -CSVData, and the "
+	  "destination, -CSVFile as an alternative to -CSVData, IANA names and UTC+hh:mm "
+	  "offsets for -TimeZone (Exchange takes Windows time zone ids only), and the "
 	  "Get-/Start-/Stop-MigrationService and Set-MigrationConfig cmdlets. Get-Help and "
 	  "the manual pages mark every extension cmdlet and parameter." },
 	{ "KNOWN LIMITS OF THIS RELEASE",
 	  "- Messages deleted at the source after they were copied are not deleted at the "
 	  "destination; incremental syncs carry new messages and flag changes only.\n"
-	  "- -TimeZone is accepted, but the dates in -ContentFilter are read as UTC.\n"
+	  "- -TimeZone knows the common Windows time zone ids (those of Windows' own list "
+	  "whose region has its own rules, e.g. Pacific Standard Time, W. Europe Standard "
+	  "Time, India Standard Time); for any other zone give its IANA name (Europe/Zurich). "
+	  "IANA data comes from the system's tz database (Debian package tzdata).\n"
+	  "- StartAfter and CompleteAfter print in the machine's time zone, like every "
+	  "migsh date; StartAfterUTC holds the same instant.\n"
 	  "- 500,000-item limit: newest first is applied folder by folder, not across the "
 	  "whole mailbox.\n"
 	  "- Items left out by -ContentFilter are counted (ItemsFiltered), not listed one by "

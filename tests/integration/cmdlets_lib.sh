@@ -36,12 +36,17 @@ ms_new_home() {
 	MS_HOMES="$MS_HOMES $MIGSH_HOME"
 }
 
-# ms_home_pids DIR: the live processes (migration services) that run with
-# MIGSH_HOME=DIR in their environment (the service sets it before its exec),
-# whether or not DIR still holds a pid or lock file.
+# ms_home_pids DIR: the live migration services ("migsh --service") that run
+# with MIGSH_HOME=DIR in their environment (the service sets it before its
+# exec), whether or not DIR still holds a pid or lock file.  This script's own
+# subshells inherit MIGSH_HOME too: they are not services.
 ms_home_pids() {
-	grep -lzxF -- "MIGSH_HOME=$1" /proc/[0-9]*/environ 2>/dev/null |
-		sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p' | grep -vx "$$" || :
+	for _p in $(grep -lzxF -- "MIGSH_HOME=$1" /proc/[0-9]*/environ 2>/dev/null |
+	            sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p'); do
+		[ "$_p" != "$$" ] || continue
+		{ tr '\0' '\n' <"/proc/$_p/cmdline"; } 2>/dev/null | grep -qx -- '--service' && echo "$_p"
+	done
+	:
 }
 
 # ms_stop_home DIR: stop the migration service of DIR (Stop-MigrationService)

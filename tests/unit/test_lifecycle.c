@@ -330,24 +330,42 @@ static void test_content_filter(void **s)
 	mg_date_cond *c;
 	size_t n;
 	mg_err err = { 0 };
-	assert_int_equal(mg_content_filter_parse("Received -gt '8/23/2020'", &c, &n, &err), 0);
+	assert_int_equal(mg_content_filter_parse("Received -gt '8/23/2020'", NULL, &c, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(c[0].op, MG_CMP_GT);
 	assert_int_equal(c[0].when, 1598140800);   /* 2020-08-23T00:00:00Z */
 	free(c);
 	assert_int_equal(mg_content_filter_parse("(received -GE \"2020-01-01\") -and (Received -lt '1/1/2021 1:30 PM')",
-	                                         &c, &n, &err), 0);
+	                                         NULL, &c, &n, &err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(c[0].op, MG_CMP_GE);
 	assert_int_equal(c[0].when, 1577836800);
 	assert_int_equal(c[1].op, MG_CMP_LT);
 	assert_int_equal(c[1].when, 1609459200 + 13 * 3600 + 1800);
 	free(c);
-	assert_int_equal(mg_content_filter_parse("Received -eq '2/29/2020'", &c, &n, &err), 0);
+	assert_int_equal(mg_content_filter_parse("Received -eq '2/29/2020'", NULL, &c, &n, &err), 0);
 	assert_int_equal(n, 2);   /* the whole day */
 	assert_int_equal(c[1].when - c[0].when, 86400);
 	free(c);
-	assert_int_equal(mg_content_filter_parse("  ", &c, &n, &err), 0);
+	/* in the batch's -TimeZone: Pacific daylight time is UTC-7 in August;
+	 * 'Z' stays UTC; the "whole day" of the day clocks go back is 25 hours */
+	assert_int_equal(mg_content_filter_parse("Received -gt '8/23/2020' -and Received -lt '2020-08-24T00:00:00Z'",
+	                                         "Pacific Standard Time", &c, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].when, 1598140800 + 7 * 3600);
+	assert_int_equal(c[1].when, 1598140800 + 86400);
+	free(c);
+	assert_int_equal(mg_content_filter_parse("Received -eq '11/1/2020'", "America/Los_Angeles",
+	                                         &c, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].when, 1604214000);   /* 2020-11-01T07:00:00Z (midnight PDT) */
+	assert_int_equal(c[1].when - c[0].when, 25 * 3600);
+	free(c);
+	assert_int_equal(mg_content_filter_parse("Received -gt '8/23/2020'", "Mars/Olympus_Mons",
+	                                         &c, &n, &err), -1);
+	assert_string_equal(err.id, "InvalidTimeZone");
+	assert_non_null(strstr(err.msg, "'Mars/Olympus_Mons' given with -TimeZone"));
+	assert_int_equal(mg_content_filter_parse("  ", NULL, &c, &n, &err), 0);
 	assert_int_equal(n, 0);
 	const char *bad[] = {
 		"Subject -eq 'x'", "Received -gt 8/23/2020", "Received -gt '2/30/2020'",
@@ -355,7 +373,7 @@ static void test_content_filter(void **s)
 		"Received -gt '8/23/2020' junk", "(Received -gt '8/23/2020'",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		assert_int_equal(mg_content_filter_parse(bad[i], &c, &n, &err), -1);
+		assert_int_equal(mg_content_filter_parse(bad[i], NULL, &c, &n, &err), -1);
 		assert_string_equal(err.id, "InvalidContentFilter");
 		assert_non_null(strstr(err.msg, "isn't supported"));
 	}
