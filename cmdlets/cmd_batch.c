@@ -509,7 +509,9 @@ static const mg_param new_batch_params[] = {
 	  "attached, delivered into each recipient's mailbox in the destination and written to "
 	  "the reports folder)." },
 	{ "ReportInterval", MPT_TIMESPAN, 0, -1, NULL, NULL, NULL, "1.00:00:00", MGCOMP_NONE,
-	  "How often a report is sent while the batch runs; 0 = never." },
+	  "How often the status report goes to -NotificationEmails while the batch is syncing, "
+	  "synced or completing (besides the report when a sync finishes, the batch stops or "
+	  "completes); 0 = never send a message (the report files are still written)." },
 	{ "SkipReports", MPT_SWITCH, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Do not send status reports." },
 	{ "StartAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
@@ -719,7 +721,8 @@ static const mg_param set_batch_params[] = {
 	{ "NotificationEmails", MPT_STRINGS, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Replaces the list of report recipients." },
 	{ "ReportInterval", MPT_TIMESPAN, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
-	  "How often reports are sent; 0 = never." },
+	  "How often the status report goes to the recipients while the batch is syncing, "
+	  "synced or completing; 0 = never send a message. Takes effect at once." },
 	{ "SkipReports", MPT_BOOL, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "$true to stop sending reports, $false to send them again (a Boolean here, a switch "
 	  "on New-MigrationBatch)." },

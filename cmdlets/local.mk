@@ -30,6 +30,7 @@ TESTS += \
 	tests/integration/e2e_workflow.sh \
 	tests/integration/e2e_options.sh \
 	tests/integration/e2e_timezone.sh \
+	tests/integration/e2e_reports.sh \
 	tests/integration/e2e_examples.sh
 EXTRA_DIST += \
 	tests/integration/cmdlets_lib.sh \
@@ -43,6 +44,7 @@ EXTRA_DIST += \
 	tests/integration/e2e_workflow_4.ps1 \
 	tests/integration/e2e_options.sh \
 	tests/integration/e2e_timezone.sh \
+	tests/integration/e2e_reports.sh \
 	tests/integration/e2e_examples.sh
 
 # unit tests: declarations and objects

@@ -14,6 +14,8 @@
  *                while any runs, then back to Synced*, reports.
  *   Completing   final sync of every synced user, then Completed /
  *                CompletedWithErrors, reports.
+ * A batch that is syncing, synced or completing also sends its status report
+ * every ReportInterval (report_due) when it has NotificationEmails.
  * Concurrency: per source endpoint at most MaxConcurrentMigrations initial
  * and MaxConcurrentIncrementalSyncs incremental/final syncs across all
  * batches, and MaxConcurrentMigrations of the config across everything;
@@ -227,6 +229,24 @@ static void write_periodic_reports(sched *s, mg_batch *b, mg_user **users, size_
 	write_reports(s, b, users, n, "Synced");
 }
 
+/* -ReportInterval: a batch that is being migrated or kept in sync sends its
+ * status report every ReportInterval (counted from the last report, or from
+ * the start), whether or not a sync finished in between.  Batches at rest
+ * (Created, Waiting, Stopped, Completed, Failed) send nothing on a timer. */
+static bool report_due(const mg_batch *b, int64_t now)
+{
+	switch (b->status) {
+	case MG_BS_SYNCING: case MG_BS_SYNCED: case MG_BS_SYNCED_WITH_ERRORS:
+	case MG_BS_INCREMENTAL_SYNCING: case MG_BS_COMPLETING:
+		break;
+	default:
+		return false;
+	}
+	int64_t since = b->last_report ? b->last_report : b->started;
+	return b->report_interval > 0 && !b->skip_reports && b->notification_emails &&
+	       b->notification_emails[0] && since && now - since >= b->report_interval;
+}
+
 static bool is_failed(const mg_user *u)
 {
 	return !strcmp(mg_user_status_summary(u->status), "Failed");
@@ -316,7 +336,8 @@ static void handle_batch(sched *s, mg_batch *b)
 	case MG_BS_SYNCED: case MG_BS_SYNCED_WITH_ERRORS: {
 		idle_memo *m = memo_find(s, b->name);
 		if (m && !b->req_sync_now && !b->req_update && now < m->next_check &&
-		    m->interval == s->cfg.incremental_sync_interval && batch_jobs(s, b->name, NULL) == 0)
+		    m->interval == s->cfg.incremental_sync_interval && batch_jobs(s, b->name, NULL) == 0 &&
+		    !report_due(b, now))
 			return;
 		break;
 	}
@@ -499,6 +520,10 @@ static void handle_batch(sched *s, mg_batch *b)
 
 	default:
 		break;
+	}
+	if (report_due(b, now)) {
+		write_reports(s, b, users, n, "Status report");
+		mg_svc_log("batch %s: status report (every %lld s)", b->name, b->report_interval);
 	}
 
 	if (b->status != orig || b->req_sync_now != orig_sync_now ||
