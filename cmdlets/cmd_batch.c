@@ -569,7 +569,7 @@ static const mg_example new_batch_examples[] = {
 	  "admin@contoso.edu.", 0, "FromFile" },
 	{ "New-MigrationBatch -Name ToNewServer -SourceEndpoint IMAPEndpoint -TargetEndpoint NewServer -CSVFile ./IMAPmigration_1.csv",
 	  "migsh extension: copy into another IMAP server (an endpoint created with "
-	  "-Credentials) instead of the local store.", MG_EXAMPLE_NOTEST, NULL },
+	  "-Credentials) instead of the local store.", 0, "ToNewServer" },
 	{ "New-MigrationBatch -Name Broken -SourceEndpoint IMAPEndpoint -CSVFile ./missing-password-column.csv",
 	  "Refused: the CSV has no Password column, so no batch is created; the error names the "
 	  "missing column.", MG_EXAMPLE_FAILS, "Password" },

@@ -414,7 +414,7 @@ static const mg_param remove_batch_params[] = {
 static const mg_example remove_batch_examples[] = {
 	{ "Remove-MigrationBatch -Identity IMAPBatch1",
 	  "Removes the batch after asking for confirmation. (Microsoft's IMAP migration "
-	  "walkthrough.)", MG_EXAMPLE_NOTEST, NULL },
+	  "walkthrough.)", MG_EXAMPLE_TTY, "Are you sure you want to perform this action?" },
 	{ "Remove-MigrationBatch -Identity IMAPBatch1 -Confirm:$false",
 	  "Removes it without asking, as scripts must. Migrated mail stays in the destination "
 	  "mailboxes.", 0, NULL },

@@ -670,7 +670,8 @@ static const mg_param remove_endpoint_params[] = {
 
 static const mg_example remove_endpoint_examples[] = {
 	{ "Remove-MigrationEndpoint -Identity IMAPEndpoint1",
-	  "Removes the endpoint IMAPEndpoint1 after asking for confirmation.", MG_EXAMPLE_NOTEST, NULL },
+	  "Removes the endpoint IMAPEndpoint1 after asking for confirmation.", MG_EXAMPLE_TTY,
+	  "Are you sure you want to perform this action?" },
 	{ "Remove-MigrationEndpoint -Identity IMAPEndpoint1 -Confirm:$false",
 	  "Removes it without asking (for scripts).", 0, NULL },
 	{ "Remove-MigrationEndpoint IMAPEndpoint -Confirm:$false",

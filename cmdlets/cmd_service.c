@@ -90,7 +90,7 @@ static const mg_example start_service_examples[] = {
 	  0, "Running" },
 	{ "@reboot migsh -c 'Start-MigrationService' >/dev/null",
 	  "A crontab line: start the service when the machine boots, so that synced batches "
-	  "keep getting their incremental syncs.", MG_EXAMPLE_BASH | MG_EXAMPLE_NOTEST, NULL },
+	  "keep getting their incremental syncs.", MG_EXAMPLE_BASH, NULL },
 	{ NULL, NULL, 0, NULL }
 };
 

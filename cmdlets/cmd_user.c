@@ -179,8 +179,8 @@ static const mg_param remove_user_params[] = {
 
 static const mg_example remove_user_examples[] = {
 	{ "Remove-MigrationUser -Identity terrya@contoso.edu",
-	  "Removes the user from its batch after asking for confirmation.", MG_EXAMPLE_NOTEST,
-	  NULL },
+	  "Removes the user from its batch after asking for confirmation.", MG_EXAMPLE_TTY,
+	  "Are you sure you want to perform this action?" },
 	{ "Remove-MigrationUser -Identity terrya@contoso.edu -Confirm:$false",
 	  "Removes it without asking. Mail already migrated stays in the destination mailbox.",
 	  0, NULL },

@@ -320,7 +320,7 @@ static const mg_example gd_examples[] = {
 	{ "Get-Date", "The current date and time, e.g. 3/14/2025 10:02:11 AM.", 0, NULL },
 	{ "Get-Date -Format yyyy-MM-dd", "Today's date, e.g. 2025-03-14.", 0, "-" },
 	{ "Get-MigrationUser | Export-Csv -Path (\"users-\" + (Get-Date -UFormat %Y%m%d) + \".csv\")",
-	  "A dated file name for a daily report.", MG_EXAMPLE_NOTEST, NULL },
+	  "A dated file name for a daily report.", 0, NULL },
 	EX_END
 };
 

@@ -181,8 +181,9 @@ static int on_process(mg_ctx *c, mv *input)
 
 static const mg_param on_params[] = { P_INPUT("The objects to discard."), P_END };
 static const mg_example on_examples[] = {
-	{ "Start-MigrationBatch -Identity IMAPBatch1 | Out-Null",
-	  "Runs the command and discards its output.", MG_EXAMPLE_NOTEST, NULL },
+	{ "Start-MigrationBatch -Identity IMAPBatch1 -Wait | Out-Null",
+	  "Starts the batch and waits until it has settled, discarding the batch that -Wait "
+	  "writes at the end.", 0, NULL },
 	{ "1,2,3 | Out-Null", "Prints nothing.", 0, NULL },
 	EX_END
 };
@@ -292,9 +293,9 @@ static const mg_param sleep_params[] = {
 };
 
 static const mg_example sleep_examples[] = {
-	{ "while ((Get-MigrationBatch IMAPBatch1).Status -eq 'Syncing') { Start-Sleep -Seconds 60 }",
-	  "Waits until a batch has finished its initial sync (in a script).", MG_EXAMPLE_NOTEST,
-	  NULL },
+	{ "Start-MigrationBatch -Identity IMAPBatch1; while ((Get-MigrationBatch IMAPBatch1).Status -notin 'Synced','SyncedWithErrors','Failed','Stopped') { Start-Sleep -Seconds 60 }; (Get-MigrationBatch IMAPBatch1).Status",
+	  "Starts a batch and waits, checking once a minute, until its initial sync has "
+	  "finished (in a script); then prints how it ended, e.g. Synced.", 0, "Synced" },
 	{ "Start-Sleep -Milliseconds 10", "A short pause.", 0, NULL },
 	EX_END
 };
@@ -456,7 +457,7 @@ static const mg_param rh_params[] = {
 };
 static const mg_example rh_examples[] = {
 	{ "$pw = Read-Host -Prompt 'Admin password' -AsSecureString",
-	  "Asks for a password without echoing it.", MG_EXAMPLE_NOTEST, NULL },
+	  "Asks for a password without echoing it.", MG_EXAMPLE_TTY, "Admin password: " },
 	EX_END
 };
 

@@ -305,7 +305,7 @@ static const mg_param fe_params[] = {
 
 static const mg_example fe_examples[] = {
 	{ "Get-MigrationBatch | ForEach-Object { Start-MigrationBatch -Identity $_.Identity }",
-	  "Starts every batch.", MG_EXAMPLE_NOTEST, NULL },
+	  "Starts every batch.", 0, NULL },
 	{ "Get-MigrationUser | % Identity",
 	  "The identities (email addresses) of all users, one per line.", 0, NULL },
 	{ "1,2,3 | ForEach-Object -Begin { 'start' } -Process { $_ * 2 } -End { 'done' }",

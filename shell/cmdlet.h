@@ -72,7 +72,9 @@ typedef struct mg_param {
 } mg_param;
 
 #define MG_EXAMPLE_FAILS   0x01u   /* example demonstrates an error; test checks it errors */
-#define MG_EXAMPLE_NOTEST  0x02u   /* not run by the example test (e.g. interactive) */
+#define MG_EXAMPLE_TTY     0x02u   /* interactive: the test runs it on a terminal and answers
+                                    * every prompt, Y to a confirmation and a test password
+                                    * to any other question */
 #define MG_EXAMPLE_BASH    0x04u   /* a bash command line (migsh -c ...), not a shell line */
 
 typedef struct mg_example {

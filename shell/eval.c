@@ -2617,15 +2617,17 @@ int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origi
 char *mg_default_read_line(mg_session *s, const char *prompt, bool secret)
 {
 	FILE *in = stdin;
-	fputs(prompt, s->out);
-	fflush(s->out);
 	struct termios old, quiet;
 	bool restore = false;
+	/* echo off before the prompt is shown (as getpass does): whatever is typed
+	 * once the prompt is visible must neither be echoed nor be flushed away */
 	if (secret && isatty(fileno(in)) && tcgetattr(fileno(in), &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		restore = tcsetattr(fileno(in), TCSAFLUSH, &quiet) == 0;
 	}
+	fputs(prompt, s->out);
+	fflush(s->out);
 	strbuf sb = STRBUF_INIT;
 	int c;
 	bool got = false;

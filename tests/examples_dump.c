@@ -7,7 +7,7 @@
  *     DIR/NNNN.code   the example's code, exactly as declared
  *     DIR/index       one line per example:
  *                     NNNN <TAB> cmdlet <TAB> flags <TAB> expect
- *                     flags: any of "fails" "notest" "bash" joined by ',' or "-";
+ *                     flags: any of "fails" "tty" "bash" joined by ',' or "-";
  *                     expect: the substring to look for, or "-".
  *
  * Exit status 1 if a declaration is incomplete (a cmdlet without synopsis,
@@ -73,8 +73,8 @@ int main(int argc, char **argv)
 			char flags[64] = "";
 			if (e->flags & MG_EXAMPLE_FAILS)
 				strcat(flags, "fails,");
-			if (e->flags & MG_EXAMPLE_NOTEST)
-				strcat(flags, "notest,");
+			if (e->flags & MG_EXAMPLE_TTY)
+				strcat(flags, "tty,");
 			if (e->flags & MG_EXAMPLE_BASH)
 				strcat(flags, "bash,");
 			size_t fl = strlen(flags);
