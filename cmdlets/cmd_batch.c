@@ -561,6 +561,13 @@ static const mg_example new_batch_examples[] = {
 	  "with Start-MigrationBatch. (Microsoft's reference example.)", 0, "IMAPbatch1" },
 	{ "New-MigrationBatch -Name Since2020 -SourceEndpoint IMAPEndpoint -CSVData ([System.IO.File]::ReadAllBytes(\"C:\\Users\\Administrator\\Desktop\\IMAPmigration_1.csv\")) -ContentFilter \"Received -gt '8/23/2020'\"",
 	  "Migrates only messages received after August 23, 2020.", 0, "Since2020" },
+	{ "New-MigrationBatch -Name Weekend -SourceEndpoint IMAPEndpoint -CSVFile ./IMAPmigration_1.csv -TimeZone \"Pacific Standard Time\" -StartAfter \"12/24/2030 8:00 PM\" -ContentFilter \"Received -ge '1/1/2020'\" -AutoStart | Format-List Status,StartAfterUTC,TimeZone",
+	  "Reads the dates in California time: copying starts at 8 PM Pacific on December 24 "
+	  "(04:00 UTC the next day; the batch waits until then), and only mail received since "
+	  "midnight Pacific time on January 1, 2020 is migrated.", 0, "Pacific Standard Time" },
+	{ "New-MigrationBatch -Name BadZone -SourceEndpoint IMAPEndpoint -CSVFile ./IMAPmigration_1.csv -TimeZone \"Pacific Time\"",
+	  "Refused: the time zone is neither a Windows time zone name nor an IANA name; the "
+	  "error lists the forms that work.", MG_EXAMPLE_FAILS, "isn't known" },
 	{ "New-MigrationBatch -Name InboxOnly -SourceEndpoint IMAPEndpoint -CSVData (Get-Content -Path IMAPmigration_1.csv -Encoding Byte -Raw) -IncludeFolders \"#Inbox#\",\"Projects/*\"",
 	  "Migrates only the inbox and the Projects folder with its subfolders; the CSV is read "
 	  "with Get-Content as in Windows PowerShell 5.1.", 0, "InboxOnly" },
