@@ -324,6 +324,7 @@ mv *mg_obj_user_stats(const mg_user *u, const mg_skipped_rec *skipped, size_t n_
 	mv_set_int(o, "ItemsLarge", u->items_large);
 	mv_set_int(o, "ItemsBad", u->items_bad);
 	mv_set_int(o, "ItemsFiltered", u->items_filtered);
+	mv_set_int(o, "KeywordsNotKeptCount", u->keywords_lost);
 	mv_set_int(o, "ItemsExcluded", u->items_excluded);
 	mv_set_int(o, "ItemsOverLimit", u->items_over_limit);
 	mv_set_int(o, "FoldersInSource", u->folders_total);

@@ -35,6 +35,10 @@ struct mg_mdfolder {
 	size_t cap, used;
 	char *kw[26];        /* dovecot-keywords: index -> name */
 	bool  dirty;         /* something was written since the last sync */
+	/* keywords that did not fit (reported by the sync, see maildir_store.h) */
+	long long kw_lost_msgs;
+	char *kw_lost[MG_MD_LOST_NAMES];
+	size_t n_kw_lost;
 };
 
 static uint64_t fnv64(const char *s, size_t n)
@@ -357,6 +361,8 @@ void mg_mdfolder_close(mg_mdfolder *f)
 	free(f->slots);
 	for (int i = 0; i < 26; i++)
 		free(f->kw[i]);
+	for (size_t i = 0; i < f->n_kw_lost; i++)
+		free(f->kw_lost[i]);
 	if (f->dirfd >= 0)
 		close(f->dirfd);
 	free(f->dir);
@@ -380,13 +386,30 @@ const char *mg_mdfolder_find(mg_mdfolder *f, const char *base, long long *size)
 
 /* ------------------------------------------------------------ flags --- */
 
+static void note_lost_keyword(mg_mdfolder *f, const char *kw)
+{
+	for (size_t i = 0; i < f->n_kw_lost; i++)
+		if (!strcmp(f->kw_lost[i], kw))
+			return;
+	if (f->n_kw_lost < MG_MD_LOST_NAMES)
+		f->kw_lost[f->n_kw_lost++] = xstrdup(kw);
+}
+
+long long mg_mdfolder_keywords_lost(const mg_mdfolder *f, const char *const **names, size_t *n)
+{
+	if (names)
+		*names = (const char *const *)f->kw_lost;
+	if (n)
+		*n = f->n_kw_lost;
+	return f->kw_lost_msgs;
+}
+
 int mg_mdfolder_flag_letters(mg_mdfolder *f, const char *const *flags, size_t n_flags,
                              char out[64], int *dropped, mg_err *err)
 {
 	bool have[128] = { false };
 	bool kw_added = false;
-	if (dropped)
-		*dropped = 0;
+	int lost = 0;
 	for (size_t i = 0; i < n_flags; i++) {
 		const char *fl = flags[i];
 		if (fl[0] == '\\') {
@@ -418,12 +441,16 @@ int mg_mdfolder_flag_letters(mg_mdfolder *f, const char *const *flags, size_t n_
 			kw_added = true;
 		}
 		if (idx < 0) {
-			if (dropped)
-				(*dropped)++;
+			lost++;
+			note_lost_keyword(f, fl);
 			continue;
 		}
 		have['a' + idx] = true;
 	}
+	if (lost)
+		f->kw_lost_msgs++;
+	if (dropped)
+		*dropped = lost;
 	if (kw_added && save_keywords(f, err) < 0)
 		return -1;
 	size_t o = 0;

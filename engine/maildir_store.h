@@ -84,4 +84,10 @@ int  mg_mdfolder_sync(mg_mdfolder *f, mg_err *err);
 int  mg_mdfolder_flag_letters(mg_mdfolder *f, const char *const *flags, size_t n_flags,
                               char out[64], int *dropped, mg_err *err);
 
+/* Dovecot's Maildir keeps at most 26 keywords per folder.  Since the folder
+ * was opened: how many messages were written or re-flagged without some of
+ * their keywords, and (up to MG_MD_LOST_NAMES of) the keywords left out. */
+#define MG_MD_LOST_NAMES 8
+long long mg_mdfolder_keywords_lost(const mg_mdfolder *f, const char *const **names, size_t *n);
+
 #endif

@@ -179,6 +179,7 @@ typedef struct mg_user {
 	long long   bytes_in_source;             /* EstimatedTotalTransferSize */
 	long long   bytes_transferred;           /* BytesTransferred (cumulative) */
 	long long   items_large, items_bad, items_filtered, items_excluded, items_over_limit;
+	long long   keywords_lost;               /* messages stored without some keywords, all passes */
 	long long   folders_total, folders_synced;
 	long long   last_pass_copied;            /* items copied in the last pass */
 	long long   last_pass_flags;             /* flag changes carried in the last pass */

@@ -213,6 +213,7 @@ char *mg_user_to_yaml(const mg_user *u)
 	yw_kint(&sb, 0, "LargeItemCount", u->items_large);
 	yw_kint(&sb, 0, "BadItemCount", u->items_bad);
 	yw_kint(&sb, 0, "FilteredItemCount", u->items_filtered);
+	yw_kint(&sb, 0, "KeywordsNotKeptCount", u->keywords_lost);
 	yw_kint(&sb, 0, "ExcludedItemCount", u->items_excluded);
 	yw_kint(&sb, 0, "OverLimitItemCount", u->items_over_limit);
 	yw_kint(&sb, 0, "FoldersTotal", u->folders_total);
@@ -266,6 +267,7 @@ int mg_user_from_yaml(const char *data, size_t len, const char *path, mg_user **
 	yget_ll(&d, r, "LargeItemCount", &u->items_large);
 	yget_ll(&d, r, "BadItemCount", &u->items_bad);
 	yget_ll(&d, r, "FilteredItemCount", &u->items_filtered);
+	yget_ll(&d, r, "KeywordsNotKeptCount", &u->keywords_lost);
 	yget_ll(&d, r, "ExcludedItemCount", &u->items_excluded);
 	yget_ll(&d, r, "OverLimitItemCount", &u->items_over_limit);
 	yget_ll(&d, r, "FoldersTotal", &u->folders_total);

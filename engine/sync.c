@@ -234,6 +234,26 @@ static void subj_cb(void *arg, uint32_t uid, const char *field, size_t len)
  * per batch of uids on the examined source folder, never the bodies.  Best
  * effort: a failure only leaves subjects empty (and a dead connection is
  * noticed by the next command). */
+/* Keywords a Maildir folder could not hold are reported, not lost silently. */
+static void report_lost_keywords(sctx *x, fctx *f)
+{
+	if (!f->mf)
+		return;
+	const char *const *names;
+	size_t n;
+	long long msgs = mg_mdfolder_keywords_lost(f->mf, &names, &n);
+	if (!msgs)
+		return;
+	strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]);
+	sync_slog(x, "folder '%s': %lld message(s) stored without some of their keywords (%s%s): "
+	          "a Maildir folder keeps at most 26 keywords (Dovecot's limit)", f->fp->name, msgs,
+	          sb.buf ? sb.buf : "", n == MG_MD_LOST_NAMES ? ", ..." : "");
+	strbuf_free(&sb);
+	x->st->keywords_lost += msgs;
+}
+
 static void fill_subjects(sctx *x, fctx *f)
 {
 	fstats *fs = &f->fs;
@@ -490,6 +510,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	     "existing copies), %lld skipped", fp->name, dname, f.fs.in_source, f.fs.synced, f.matched,
 	     f.fs.large + f.fs.bad + f.fs.filtered + f.fs.over);
 	free(dname);
+	report_lost_keywords(x, &f);
 	fill_subjects(x, &f);
 	merge_fstats(x, &f.fs);
 	rc = 0;

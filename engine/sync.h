@@ -79,6 +79,7 @@ typedef struct mg_sync_stats {
 	long long items_synced;         /* messages present at the destination from us (cumulative) */
 	long long items_copied;         /* copied in this pass */
 	long long flags_updated;        /* flag changes carried in this pass */
+	long long keywords_lost;        /* messages stored without some keywords (Maildir: 26 per folder) */
 	long long items_skipped;        /* every skipped kind together */
 	long long items_large, items_bad, items_filtered, items_over_limit, items_excluded;
 	long long bytes_in_source;

@@ -43,8 +43,9 @@ tests_unit_test_sync_filter_LDADD = $(SYNC_UNIT_LIBS)
 TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
 	tests/integration/sync_crash.sh tests/integration/sync_uidvalidity.sh \
 	tests/integration/sync_limits.sh tests/integration/sync_retry.sh \
-	tests/integration/sync_separators.sh
+	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh
 EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
 	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
 	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
-	tests/integration/sync_retry.sh tests/integration/sync_separators.sh
+	tests/integration/sync_retry.sh tests/integration/sync_separators.sh \
+	tests/integration/sync_keywords.sh

@@ -215,6 +215,7 @@ void *mg_svc_worker(void *arg)
 		if (mg_store_user_load(st, job->batch, job->email, &cur, NULL) == 0) {
 			if (stats.started || stats.items_in_source || stats.items_synced)
 				copy_counts(cur, &stats, w.base_bytes);
+			cur->keywords_lost += stats.keywords_lost;
 			(void)merge_skipped(st, job->batch, job->email, &stats);
 			cur->in_progress_seconds += now - w.pass_started;
 			cur->sync_finished = now;

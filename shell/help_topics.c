@@ -362,7 +362,9 @@ static const mg_help_section limits_sections[] = {
 	  "- Items left out by -ContentFilter are counted (ItemsFiltered), not listed one by "
 	  "one among the skipped items.\n"
 	  "- A Maildir folder holds at most 26 custom keywords (Dovecot's limit); further "
-	  "keywords on a message are not kept.\n"
+	  "keywords on a message are not kept. Each time is reported: the user's "
+	  "KeywordsNotKeptCount counts the messages, and Get-MigrationUserStatistics "
+	  "-IncludeReport names the folder and the keywords.\n"
 	  "- -Authentication Ntlm is implemented (NTLMv2) and tested against the published "
 	  "MS-NLMP vectors, not against a live server." },
 	{ NULL, NULL }
