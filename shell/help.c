@@ -322,7 +322,11 @@ static void roff_text(strbuf *o, const char *text)
 	size_t col = 0;
 	for (size_t i = 0; i < tmp.len; i++) {
 		char ch = tmp.buf[i];
-		if (ch == ' ' && col >= 60 && i + 1 < tmp.len) {
+		size_t word = 0;   /* the next word's length, to break before it overflows */
+		while (ch == ' ' && i + 1 + word < tmp.len && tmp.buf[i + 1 + word] != ' ' &&
+		       tmp.buf[i + 1 + word] != '\n')
+			word++;
+		if (ch == ' ' && col > 0 && (col >= 60 || col + 1 + word > 78) && i + 1 < tmp.len) {
 			strbuf_addc(o, '\n');
 			col = 0;
 			if (tmp.buf[i + 1] == '.' || tmp.buf[i + 1] == '\'')
@@ -899,15 +903,15 @@ static void man_header(strbuf *o, const char *name, int section, const char *syn
 	upper_esc(o, name);
 	strbuf_addf(o, " %d %s \"migsh %s\" \"migsh Manual\"\n", section, date, version);
 	strbuf_adds(o, ".SH NAME\n");
-	roff_esc(o, name, false);
-	strbuf_adds(o, " \\- ");
-	/* the NAME line is one line: first sentence of the synopsis */
+	/* "name - first line of the synopsis", filled (whatis reads the whole
+	 * NAME paragraph, so it may take two input lines) */
 	strbuf one = STRBUF_INIT;
+	strbuf_addf(&one, "%s - ", name);
 	for (const char *p = synopsis ? synopsis : ""; *p && *p != '\n'; p++)
 		strbuf_addc(&one, *p);
 	if (one.len && one.buf[one.len - 1] == '.')
 		one.buf[--one.len] = '\0';
-	roff_esc(o, one.buf ? one.buf : "", false);
+	roff_text(o, one.buf);
 	strbuf_free(&one);
 	strbuf_addc(o, '\n');
 }
