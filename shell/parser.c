@@ -656,7 +656,22 @@ static ast *binop(const char *op, ast *l, ast *r, ast_kind kind)
 
 static ast *parse_array(parser *p)
 {
-	ast *first = parse_unary(p);
+	ast *first;
+	if (!p->no_comma && peek_kind(p, LX_EXPR) == TK_COMMA) {
+		/* unary comma: ,x is an array holding x (PowerShell's one-element array) */
+		token c = next(p, LX_EXPR);
+		skip_newlines(p);
+		ast *it = parse_unary(p);
+		if (!it) {
+			tok_free(&c);
+			return NULL;
+		}
+		first = ast_new(N_ARRAY, c.pos, it->pos + it->len - c.pos);
+		ast_add(first, it);
+		tok_free(&c);
+	} else {
+		first = parse_unary(p);
+	}
 	if (!first || p->no_comma)
 		return first;
 	if (peek_kind(p, LX_EXPR) != TK_COMMA)
@@ -907,7 +922,7 @@ static bool starts_expression(parser *p)
 	size_t pos = p->lx.pos;
 	int c1 = pos + 1 < p->lx.len ? (unsigned char)p->lx.src[pos + 1] : 0;
 	if (c == '$' || c == '(' || c == '\'' || c == '"' || c == '[' || c == '{' || c == '!' || c == '+' ||
-	    isdigit(c))
+	    c == ',' || isdigit(c))
 		return true;
 	if (c == '@' && (c1 == '(' || c1 == '{' || c1 == '"' || c1 == '\''))
 		return true;

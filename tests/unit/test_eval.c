@@ -104,6 +104,9 @@ static void test_operators(void **st)
 	EXPECT("$true -and $false; $true -or $false; -not $true; !$false", "False\nTrue\nFalse\nTrue\n");
 	EXPECT("(1,2,3,2 -eq 2).Count", "2\n");
 	EXPECT("5 -eq '5'", "True\n");
+	/* unary comma: a one-element array, also of an array */
+	EXPECT("$c = ,1; $c.Count; $c[0]; (,(1,2)).Count; (,(1,2))[0].Count", "1\n1\n1\n2\n");
+	EXPECT("$e = ,'a','b'; $e.Count; ,5 | ForEach-Object { $_ * 2 }", "2\n10\n");
 }
 
 static void test_control_flow(void **st)
