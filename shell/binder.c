@@ -528,6 +528,20 @@ int mg_bind_args(struct mg_session *s, mg_bound *b, const mg_rawarg *args, size_
 			set_pos(e, positional[k]->pos, positional[k]->len);
 			goto out;
 		}
+		if ((best->flags & MPF_REMAINING) && k + 1 < npos) {
+			/* Write-Output 1 2 3: the rest of the positional values, as one list */
+			mv *rest = mv_array();
+			for (size_t j = k; j < npos; j++)
+				mv_array_push(rest, positional[j]->val);
+			mv *cv = mg_convert_arg(best, rest, E(e));
+			mv_unref(rest);
+			if (!cv) {
+				set_pos(e, positional[k]->pos, positional[k]->len);
+				goto out;
+			}
+			bound_add(b, best, cv, false, positional[k]->pos, positional[k]->len);
+			break;
+		}
 		mv *tv = positional[k]->numtext && (best->type == MPT_STRING || best->type == MPT_STRINGS ||
 		                                     best->type == MPT_ENUM)
 		         ? mv_string(positional[k]->numtext) : NULL;

@@ -79,7 +79,7 @@ static int wh_process(mg_ctx *c, mv *input)
 }
 
 static const mg_param wh_params[] = {
-	{ "Object", MPT_OBJECT, MPF_PIPE_VALUE, 0, NULL, NULL, "Msg Message", NULL, MGCOMP_NONE,
+	{ "Object", MPT_OBJECT, MPF_PIPE_VALUE | MPF_REMAINING, 0, NULL, NULL, "Msg Message", NULL, MGCOMP_NONE,
 	  "What to show. A list is shown on one line, items separated by -Separator." },
 	{ "NoNewline", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Does not end the output with a line break." },
@@ -127,8 +127,9 @@ static int wo_process(mg_ctx *c, mv *input)
 }
 
 static const mg_param wo_params[] = {
-	{ "InputObject", MPT_OBJECT, MPF_MANDATORY | MPF_PIPE_VALUE, 0, NULL, NULL, NULL, NULL,
-	  MGCOMP_NONE, "The objects to write to the pipeline." },
+	{ "InputObject", MPT_OBJECT, MPF_MANDATORY | MPF_PIPE_VALUE | MPF_REMAINING, 0, NULL, NULL,
+	  NULL, NULL, MGCOMP_NONE, "The objects to write to the pipeline; several values without "
+	  "a parameter name (Write-Output 1 2 3) are written one after another." },
 	{ "NoEnumerate", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Writes a list as one object instead of item by item." },
 	P_END

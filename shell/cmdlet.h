@@ -51,6 +51,7 @@ typedef enum mg_ptype {
 #define MPF_SECRET         0x08u  /* never echo (passwords) */
 #define MPF_IGNORED        0x10u  /* accepted for compatibility, has no effect */
 #define MPF_EXTENSION      0x20u  /* migsh extension, not in Exchange */
+#define MPF_REMAINING      0x40u  /* ValueFromRemainingArguments: extra positional values join it as a list */
 
 /* what tab completion offers for a value */
 typedef enum mg_complete {

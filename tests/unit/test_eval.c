@@ -107,6 +107,8 @@ static void test_operators(void **st)
 	/* unary comma: a one-element array, also of an array */
 	EXPECT("$c = ,1; $c.Count; $c[0]; (,(1,2)).Count; (,(1,2))[0].Count", "1\n1\n1\n2\n");
 	EXPECT("$e = ,'a','b'; $e.Count; ,5 | ForEach-Object { $_ * 2 }", "2\n10\n");
+	/* ValueFromRemainingArguments: several bare values join one parameter */
+	EXPECT("Write-Output 1 2 3; (Write-Output x y).Count", "1\n2\n3\n2\n");
 }
 
 static void test_control_flow(void **st)
