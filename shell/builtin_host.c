@@ -158,112 +158,6 @@ const mg_cmdlet mg_cmd_write_output = {
 
 /* ---- Get-Date ---- */
 
-static const char *const month_names[] = { "January", "February", "March", "April", "May",
-	"June", "July", "August", "September", "October", "November", "December" };
-static const char *const day_names[] = { "Sunday", "Monday", "Tuesday", "Wednesday",
-	"Thursday", "Friday", "Saturday" };
-
-static size_t run_of(const char *p)
-{
-	size_t n = 1;
-	while (p[n] == p[0])
-		n++;
-	return n;
-}
-
-/* .NET custom date format (en-US). */
-static void net_format(strbuf *o, const char *f, const struct tm *tm, int32_t usec, long gmtoff)
-{
-	/* standard one-letter formats */
-	if (f[0] && !f[1]) {
-		const char *std = NULL;
-		switch (f[0]) {
-		case 'd': std = "M/d/yyyy"; break;
-		case 'D': std = "dddd, MMMM d, yyyy"; break;
-		case 't': std = "h:mm tt"; break;
-		case 'T': std = "h:mm:ss tt"; break;
-		case 'f': std = "dddd, MMMM d, yyyy h:mm tt"; break;
-		case 'F': std = "dddd, MMMM d, yyyy h:mm:ss tt"; break;
-		case 'g': std = "M/d/yyyy h:mm tt"; break;
-		case 'G': std = "M/d/yyyy h:mm:ss tt"; break;
-		case 's': std = "yyyy-MM-ddTHH:mm:ss"; break;
-		case 'u': std = "yyyy-MM-dd HH:mm:ssZ"; break;
-		case 'o': case 'O': std = "yyyy-MM-ddTHH:mm:ss.fffffffK"; break;
-		case 'M': case 'm': std = "MMMM d"; break;
-		case 'Y': case 'y': std = "MMMM yyyy"; break;
-		}
-		if (std) {
-			net_format(o, std, tm, usec, gmtoff);
-			return;
-		}
-	}
-	int h12 = tm->tm_hour % 12 ? tm->tm_hour % 12 : 12;
-	for (const char *p = f; *p; ) {
-		size_t n = run_of(p);
-		switch (*p) {
-		case 'y':
-			if (n <= 2)
-				strbuf_addf(o, n == 1 ? "%d" : "%02d", (tm->tm_year + 1900) % 100);
-			else
-				strbuf_addf(o, "%0*d", (int)n, tm->tm_year + 1900);
-			break;
-		case 'M':
-			if (n >= 4) strbuf_adds(o, month_names[tm->tm_mon]);
-			else if (n == 3) strbuf_addf(o, "%.3s", month_names[tm->tm_mon]);
-			else strbuf_addf(o, n == 2 ? "%02d" : "%d", tm->tm_mon + 1);
-			break;
-		case 'd':
-			if (n >= 4) strbuf_adds(o, day_names[tm->tm_wday]);
-			else if (n == 3) strbuf_addf(o, "%.3s", day_names[tm->tm_wday]);
-			else strbuf_addf(o, n == 2 ? "%02d" : "%d", tm->tm_mday);
-			break;
-		case 'H': strbuf_addf(o, n >= 2 ? "%02d" : "%d", tm->tm_hour); break;
-		case 'h': strbuf_addf(o, n >= 2 ? "%02d" : "%d", h12); break;
-		case 'm': strbuf_addf(o, n >= 2 ? "%02d" : "%d", tm->tm_min); break;
-		case 's': strbuf_addf(o, n >= 2 ? "%02d" : "%d", tm->tm_sec); break;
-		case 't':
-			if (n == 1) strbuf_addc(o, tm->tm_hour < 12 ? 'A' : 'P');
-			else strbuf_adds(o, tm->tm_hour < 12 ? "AM" : "PM");
-			break;
-		case 'f': case 'F': {
-			char digits[8];
-			snprintf(digits, sizeof digits, "%06d0", (int)usec);
-			strbuf_addf(o, "%.*s", (int)(n > 7 ? 7 : n), digits);
-			break;
-		}
-		case 'z': case 'K': {
-			long off = gmtoff;
-			char sign = off < 0 ? '-' : '+';
-			if (off < 0)
-				off = -off;
-			if (*p == 'z' && n == 1) strbuf_addf(o, "%c%ld", sign, off / 3600);
-			else if (*p == 'z' && n == 2) strbuf_addf(o, "%c%02ld", sign, off / 3600);
-			else strbuf_addf(o, "%c%02ld:%02ld", sign, off / 3600, off / 60 % 60);
-			break;
-		}
-		case '\'': case '"': {
-			char q = *p++;
-			while (*p && *p != q)
-				strbuf_addc(o, *p++);
-			if (*p)
-				p++;
-			continue;
-		}
-		case '\\':
-			if (p[1]) {
-				strbuf_addc(o, p[1]);
-				p += 2;
-			} else {
-				p++;
-			}
-			continue;
-		default:
-			strbuf_add(o, p, n);
-		}
-		p += n;
-	}
-}
-
 static int gd_process(mg_ctx *c, mv *input)
 {
 	int64_t sec;
@@ -300,7 +194,7 @@ static int gd_process(mg_ctx *c, mv *input)
 	if (f) {
 		strbuf o = STRBUF_INIT;
 		strbuf_adds(&o, "");
-		net_format(&o, f, &tm, usec, tm.tm_gmtoff);
+		mg_format_datetime_as(sec, usec, f, &o);
 		return mg_emit_take(c, mv_string_take(strbuf_detach(&o, NULL)));
 	}
 	return mg_emit_take(c, mv_datetime(sec, usec));
@@ -320,6 +214,9 @@ static const mg_param gd_params[] = {
 static const mg_example gd_examples[] = {
 	{ "Get-Date", "The current date and time, e.g. 3/14/2025 10:02:11 AM.", 0, NULL },
 	{ "Get-Date -Format yyyy-MM-dd", "Today's date, e.g. 2025-03-14.", 0, "-" },
+	{ "New-MigrationBatch -Name Last30Days -SourceEndpoint IMAPEndpoint -CSVFile ./IMAPmigration_2.csv -ContentFilter \"Received -gt '$((Get-Date).AddDays(-30).ToString('M/d/yyyy'))'\"",
+	  "A batch that migrates only the mail of the last 30 days: the date is computed when "
+	  "the batch is created and written into the filter as M/d/yyyy.", 0, "Last30Days" },
 	{ "Get-MigrationUser | Export-Csv -Path (\"users-\" + (Get-Date -UFormat %Y%m%d) + \".csv\")",
 	  "A dated file name for a daily report.", 0, NULL },
 	EX_END

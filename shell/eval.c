@@ -741,6 +741,14 @@ static mv *call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, s
 		if (r || e->has_err)
 			return r;
 	}
+	if (obj->kind == MV_DATETIME && nargs == 1 && str_ieq(m, "ToString")) {
+		char *fmt = mv_to_string(args[0]);
+		strbuf o = STRBUF_INIT;
+		strbuf_adds(&o, "");
+		mg_format_datetime_as(obj->u.dt.sec, obj->u.dt.usec, fmt ? fmt : "G", &o);
+		free(fmt);
+		return mv_string_take(strbuf_detach(&o, NULL));
+	}
 	if (obj->kind == MV_DATETIME && nargs == 1) {
 		double d;
 		if (mv_to_double(args[0], &d) == 0) {

@@ -109,6 +109,9 @@ static void test_operators(void **st)
 	EXPECT("$e = ,'a','b'; $e.Count; ,5 | ForEach-Object { $_ * 2 }", "2\n10\n");
 	/* ValueFromRemainingArguments: several bare values join one parameter */
 	EXPECT("Write-Output 1 2 3; (Write-Output x y).Count", "1\n2\n3\n2\n");
+	/* [DateTime].ToString(format), as scripts build ContentFilter dates */
+	EXPECT("(Get-Date '1/2/2024 3:04 PM').ToString('yyyy-MM-dd HH:mm'); (Get-Date '1/2/2024').AddDays(-30).ToString('M/d/yyyy')",
+	       "2024-01-02 15:04\n12/3/2023\n");
 }
 
 static void test_control_flow(void **st)
