@@ -165,7 +165,8 @@ const mg_cmdlet mg_cmd_get_migration_user = {
 	.examples = get_user_examples,
 	.notes = "migsh adds UserName (the source login, admin formats as given), UserRoot, "
 	         "TargetMailbox (where the mail goes) and CsvLine.",
-	.related = "Get-MigrationUserStatistics Remove-MigrationUser Get-MigrationBatch",
+	.related = "Get-MigrationUserStatistics Start-MigrationUser Stop-MigrationUser "
+	           "Set-MigrationUser Remove-MigrationUser Get-MigrationBatch",
 	.process = get_user_process,
 };
 

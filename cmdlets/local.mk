@@ -10,6 +10,7 @@ libcmdlets_a_SOURCES += \
 	cmdlets/cmd_test_server.c \
 	cmdlets/cmd_batch.c \
 	cmdlets/cmd_batch_lifecycle.c \
+	cmdlets/cmd_user_lifecycle.c \
 	cmdlets/cmd_user.c \
 	cmdlets/cmd_statistics.c \
 	cmdlets/cmd_config.c \
@@ -27,6 +28,7 @@ TESTS += \
 	tests/integration/cmdlets_endpoint.sh \
 	tests/integration/cmdlets_csv.sh \
 	tests/integration/cmdlets_lifecycle.sh \
+	tests/integration/cmdlets_user_lifecycle.sh \
 	tests/integration/e2e_workflow.sh \
 	tests/integration/e2e_options.sh \
 	tests/integration/e2e_timezone.sh \
@@ -37,6 +39,7 @@ EXTRA_DIST += \
 	tests/integration/cmdlets_endpoint.sh \
 	tests/integration/cmdlets_csv.sh \
 	tests/integration/cmdlets_lifecycle.sh \
+	tests/integration/cmdlets_user_lifecycle.sh \
 	tests/integration/e2e_workflow.sh \
 	tests/integration/e2e_workflow_1.ps1 \
 	tests/integration/e2e_workflow_2.ps1 \

@@ -22,6 +22,9 @@ extern const mg_cmdlet mg_cmd_complete_migration_batch;
 extern const mg_cmdlet mg_cmd_remove_migration_batch;
 extern const mg_cmdlet mg_cmd_get_migration_user;
 extern const mg_cmdlet mg_cmd_remove_migration_user;
+extern const mg_cmdlet mg_cmd_start_migration_user;
+extern const mg_cmdlet mg_cmd_stop_migration_user;
+extern const mg_cmdlet mg_cmd_set_migration_user;
 extern const mg_cmdlet mg_cmd_get_migration_user_statistics;
 extern const mg_cmdlet mg_cmd_get_migration_statistics;
 extern const mg_cmdlet mg_cmd_get_migration_config;
@@ -45,6 +48,9 @@ const mg_cmdlet *const mg_migration_cmdlets[] = {
 	&mg_cmd_remove_migration_batch,
 	&mg_cmd_get_migration_user,
 	&mg_cmd_remove_migration_user,
+	&mg_cmd_start_migration_user,
+	&mg_cmd_stop_migration_user,
+	&mg_cmd_set_migration_user,
 	&mg_cmd_get_migration_user_statistics,
 	&mg_cmd_get_migration_statistics,
 	&mg_cmd_get_migration_config,

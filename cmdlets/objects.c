@@ -275,6 +275,8 @@ static void user_common(mv *o, const mg_user *u)
 	mv_set_take(o, "UserRoot", str_or_null(u->user_root));
 	mv_set_take(o, "TargetMailbox", str_or_null(u->target_mailbox));
 	mv_set_int(o, "CsvLine", u->csv_line);
+	mv_set_take(o, "StartAfter", mg_obj_time(u->start_after));
+	mv_set_take(o, "CompleteAfter", mg_obj_time(u->complete_after));
 }
 
 mv *mg_obj_user(const mg_user *u)

@@ -118,7 +118,7 @@ bool mg_user_status_active(mg_user_status s)
 	}
 }
 
-static void requeue(mg_user *u, int64_t now)
+void mg_user_requeue(mg_user *u, int64_t now)
 {
 	u->status = MG_US_QUEUED;
 	u->queued_at = now;
@@ -147,7 +147,7 @@ int mg_lifecycle_apply(mg_batch *b, mg_user **users, size_t n, mg_batch_action a
 			case MG_US_STOPPED: case MG_US_INCREMENTAL_STOPPED: case MG_US_STOPPING:
 			case MG_US_FAILED: case MG_US_INCREMENTAL_FAILED: case MG_US_COMPLETION_FAILED:
 			case MG_US_QUEUED: case MG_US_SYNCING: case MG_US_STARTING: case MG_US_VALIDATING:
-				requeue(u, now);
+				mg_user_requeue(u, now);
 				break;
 			default:
 				break;

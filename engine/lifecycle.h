@@ -122,6 +122,40 @@ int mg_batch_remove(struct mg_store *st, const char *identity, int wait_seconds,
 /* Remove-MigrationUser: refused while the user is being synced. */
 int mg_user_remove(struct mg_store *st, const char *identity, mg_err *err);
 
+/* ---- one user of a batch (user_ops.c): Start-, Stop-, Set-MigrationUser ----
+ * Allowed when both the user's status and its batch's status allow it (the
+ * tables in user_ops.c); only that user changes, the rest of the batch goes on:
+ *   Start  stopped/failed user -> Queued (not CSV-invalid ones); a batch at rest
+ *          (Created, Stopped, Failed, CompletedWithErrors) -> Starting.
+ *   Stop   -> Stopped / IncrementalStopped at once when no copy runs for it, else
+ *          Stopping (the service cancels the copy); no incremental syncs after.
+ *   Set    -SyncNow (synced users: an incremental sync now), -ApproveSkippedItems,
+ *          -StartAfter / -CompleteAfter of this user (override the batch's).
+ * Refusals: MGC_INVALIDOP, "InvalidUserStatus" or "InvalidBatchStatus", e.g.
+ *   "The migration user 'a@b.c' can't be stopped because its status is
+ *    IncrementalStopped. Allowed in status IncrementalStopped: Start, Set, Remove." */
+typedef struct mg_user_settings {
+	bool    sync_now;                 /* -SyncNow */
+	bool    approve_skipped;          /* -ApproveSkippedItems */
+	bool    has_start_after, has_complete_after;
+	int64_t start_after, complete_after;   /* UTC; 0 clears */
+} mg_user_settings;
+
+int mg_user_start(struct mg_store *st, const char *identity, mg_err *err);
+int mg_user_stop(struct mg_store *st, const char *identity, mg_err *err);
+int mg_user_set(struct mg_store *st, const char *identity, const mg_user_settings *s,
+                mg_err *err);
+/* Queued again, error cleared (Start-MigrationBatch, Start-MigrationUser). */
+void mg_user_requeue(mg_user *u, int64_t now);
+/* For the service: may the Queued user u start its copy now (its own StartAfter,
+ * else the batch's)?  Does a Starting/Waiting batch still wait (its StartAfter,
+ * unless a queued user's own StartAfter has come; or every queued user waits
+ * for its own)?  A Stopping user without a running copy -> Stopped /
+ * IncrementalStopped (true when u changed). */
+bool mg_user_may_start(const mg_batch *b, const mg_user *u, int64_t now);
+bool mg_batch_start_waits(const mg_batch *b, mg_user *const *users, size_t n, int64_t now);
+bool mg_user_settle_stop(mg_user *u);
+
 /* ContentFilter: "Received -gt '8/23/2020'" joined by -and; operators
  * -gt -ge -lt -le -eq; dates M/d/yyyy [H:mm[:ss] [AM|PM]] or yyyy-MM-dd[THH:mm[:ss][Z]],
  * wall-clock times in time_zone (engine/tz.h names; NULL = UTC) unless they end

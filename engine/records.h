@@ -198,6 +198,8 @@ typedef struct mg_user {
 	mg_consistency consistency;              /* DataConsistencyScore */
 	bool        skipped_approved;            /* -ApproveSkippedItems: all skipped so far approved */
 	long long   approved_skipped_count;      /* how many were approved */
+	int64_t     start_after;                 /* Set-MigrationUser -StartAfter (UTC), 0 = the batch's */
+	int64_t     complete_after;              /* Set-MigrationUser -CompleteAfter (UTC), recorded only */
 } mg_user;
 
 mg_user *mg_user_new(const char *email, const char *batch); /* Stopped, fresh Guid */

@@ -383,7 +383,7 @@ static void handle_batch(sched *s, mg_batch *b)
 
 	case MG_BS_STARTING:
 	case MG_BS_WAITING:
-		if (b->start_after && b->start_after > now) {
+		if (mg_batch_start_waits(b, users, n, now)) {
 			b->status = MG_BS_WAITING;
 			break;
 		}
@@ -402,6 +402,18 @@ static void handle_batch(sched *s, mg_batch *b)
 				svc_job *j = find_job(s, b->name, u->email);
 				if (j->kind == JOB_INITIAL)
 					pending_initial++;
+				if (u->status == MG_US_STOPPING && !j->cancel) {   /* Stop-MigrationUser */
+					j->reason = CANCEL_STOP;
+					j->cancel = 1;
+				}
+				continue;
+			}
+			if (mg_user_settle_stop(u)) {   /* Stop-MigrationUser, no copy runs */
+				(void)mg_store_user_save(st, u, NULL);
+				continue;
+			}
+			if (u->status == MG_US_QUEUED && !mg_user_may_start(b, u, now)) {
+				pending_initial++;   /* its own (or the batch's) StartAfter */
 				continue;
 			}
 			/* a user that shows a running status but has no job: resume it */

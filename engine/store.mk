@@ -11,6 +11,7 @@ libengine_a_SOURCES += \
 	engine/tz.c engine/tz.h \
 	engine/lifecycle.c engine/lifecycle.h \
 	engine/batch_ops.c \
+	engine/user_ops.c \
 	engine/consistency.c engine/consistency.h \
 	engine/reports.c engine/reports.h \
 	engine/service.c engine/service.h engine/service_internal.h \

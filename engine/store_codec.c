@@ -235,6 +235,8 @@ char *mg_user_to_yaml(const mg_user *u)
 	yw_kstr(&sb, 0, "DataConsistencyScore", mg_consistency_name(u->consistency));
 	yw_kbool(&sb, 0, "SkippedItemsApproved", u->skipped_approved);
 	yw_kint(&sb, 0, "ApprovedSkippedItemCount", u->approved_skipped_count);
+	yw_kint(&sb, 0, "StartAfter", u->start_after);
+	yw_kint(&sb, 0, "CompleteAfter", u->complete_after);
 	return finish(&sb);
 }
 
@@ -289,6 +291,8 @@ int mg_user_from_yaml(const char *data, size_t len, const char *path, mg_user **
 	yget_str(&d, r, "DataConsistencyScore", false, &dcs);
 	yget_bool(&d, r, "SkippedItemsApproved", &u->skipped_approved);
 	yget_ll(&d, r, "ApprovedSkippedItemCount", &u->approved_skipped_count);
+	yget_i64(&d, r, "StartAfter", &u->start_after);
+	yget_i64(&d, r, "CompleteAfter", &u->complete_after);
 	u->csv_line = (long)line;
 	if (!d.failed && guid && strlen(guid) == MG_GUID_LEN)
 		memcpy(u->guid, guid, MG_GUID_LEN + 1);

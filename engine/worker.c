@@ -221,6 +221,7 @@ void *mg_svc_worker(void *arg)
 			cur->sync_finished = now;
 			cur->consistency = mg_consistency_user(cur);
 			bool cancelled = rc < 0 && !strcmp(err.category, MGC_STOPPED);
+			bool user_stop = cur->status == MG_US_STOPPING;   /* Stop-MigrationUser */
 			if (rc == 0) {
 				cur->passes++;
 				cur->last_successful_sync = now;
@@ -245,7 +246,8 @@ void *mg_svc_worker(void *arg)
 					on_log(&w, "Synchronization interrupted: the migration service is stopping; it resumes when the service restarts.");
 				} else {
 					cur->status = cur->initial_done ? MG_US_INCREMENTAL_STOPPED : MG_US_STOPPED;
-					on_log(&w, "Synchronization stopped (Stop-MigrationBatch).");
+					on_log(&w, user_stop ? "Synchronization stopped (Stop-MigrationUser)."
+					                     : "Synchronization stopped (Stop-MigrationBatch).");
 				}
 			} else {
 				cur->status = job->kind == JOB_INITIAL && !cur->initial_done ? MG_US_FAILED
@@ -258,6 +260,12 @@ void *mg_svc_worker(void *arg)
 				on_log(&w, line);
 				free(line);
 				mg_svc_log("%s/%s: failed: %s", job->batch, job->email, err.msg);
+			}
+			if (user_stop && (rc == 0 || cancelled)) {
+				cur->status = cur->initial_done ? MG_US_INCREMENTAL_STOPPED : MG_US_STOPPED;
+				if (rc == 0)
+					on_log(&w, "The user is stopped (Stop-MigrationUser): no more "
+					           "synchronizations until Start-MigrationUser.");
 			}
 			(void)mg_store_user_save(st, cur, NULL);
 		}

@@ -70,7 +70,7 @@ static void test_declarations_complete(void **st)
 				fail_msg("%s: failing example without expected text", c->name);
 		}
 	}
-	assert_int_equal(n, 21);
+	assert_int_equal(n, 24);
 }
 
 static void test_reference_shapes(void **st)
@@ -106,6 +106,25 @@ static void test_reference_shapes(void **st)
 	assert_true(find("Remove-MigrationEndpoint")->flags & MCF_CONFIRM_HIGH);
 	assert_true(find("Remove-MigrationUser")->flags & MCF_CONFIRM_HIGH);
 	assert_false(find("Start-MigrationBatch")->flags & MCF_CONFIRM_HIGH);
+	/* Start-/Stop-MigrationUser [[-Identity]], Set-MigrationUser [-Identity] (section 10.5):
+	 * position 1, piped MigrationUser objects bind by property name */
+	const char *users[] = { "Start-MigrationUser", "Stop-MigrationUser", "Set-MigrationUser", NULL };
+	for (int i = 0; users[i]; i++) {
+		const mg_cmdlet *uc = find(users[i]);
+		assert_non_null(uc);
+		assert_int_equal(param(uc, "Identity")->position, 0);
+		assert_true(param(uc, "Identity")->flags & MPF_PIPE_PROPNAME);
+		assert_true(uc->flags & MCF_SHOULD_PROCESS);
+		assert_false(uc->flags & MCF_CONFIRM_HIGH);
+	}
+	assert_false(param(find("Start-MigrationUser"), "Identity")->flags & MPF_MANDATORY);
+	assert_false(param(find("Stop-MigrationUser"), "Identity")->flags & MPF_MANDATORY);
+	assert_true(param(find("Set-MigrationUser"), "Identity")->flags & MPF_MANDATORY);
+	const char *set_user[] = { "SyncNow", "ApproveSkippedItems", NULL };
+	for (int i = 0; set_user[i]; i++)
+		assert_int_equal(param(find("Set-MigrationUser"), set_user[i])->type, MPT_SWITCH);
+	assert_int_equal(param(find("Set-MigrationUser"), "StartAfter")->type, MPT_DATETIME);
+	assert_int_equal(param(find("Set-MigrationUser"), "CompleteAfter")->type, MPT_DATETIME);
 }
 
 /* No string anywhere in v (recursively) contains needle. */

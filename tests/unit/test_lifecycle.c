@@ -322,6 +322,135 @@ static void test_store_ops(void **s)
 	assert_non_null(strstr(err.msg, "The migration batch 'IMAPBatch1' couldn't be found."));
 }
 
+/* ---- one user: Start-, Stop-, Set-MigrationUser (user_ops.c) ---- */
+
+static mg_user *user_of(const char *email)
+{
+	mg_user *u = NULL;
+	assert_int_equal(mg_store_user_find(st, email, &u, NULL), 0);
+	return u;
+}
+
+static void test_user_ops(void **s)
+{
+	(void)s;
+	mg_err err = { 0 };
+	static const char csv[] = "EmailAddress,UserName,Password\np@x.example,p,pp\n"
+	                          "q@x.example,q,pq\nr@x.example,,pr\n";
+	mg_batch *t = mg_batch_new("UserOps");
+	t->source_endpoint = xstrdup("IMAPEndpoint");
+	assert_int_equal(mg_batch_create_from_csv(st, t, csv, sizeof csv - 1, NULL, &err), 0);
+	mg_batch_free(t);
+
+	/* a Created batch: its users can be started, not stopped */
+	assert_int_equal(mg_user_stop(st, "p@x.example", &err), -1);
+	assert_string_equal(err.id, "InvalidBatchStatus");
+	assert_string_equal(err.msg, "The migration user 'p@x.example' can't be stopped because the "
+	                    "status of its migration batch 'UserOps' is Created. Allowed for the "
+	                    "users of a Created batch: Start, Set, Remove.");
+	assert_int_equal(mg_user_start(st, "P@x.example", &err), 0);
+	mg_batch *b = NULL;
+	assert_int_equal(mg_store_batch_load(st, "UserOps", &b, &err), 0);
+	assert_int_equal(b->status, MG_BS_STARTING);
+	mg_batch_free(b);
+	mg_user *u = user_of("p@x.example");
+	assert_int_equal(u->status, MG_US_QUEUED);
+	mg_user_free(u);
+	u = user_of("q@x.example");
+	assert_int_equal(u->status, MG_US_STOPPED);   /* the other user is left alone */
+	mg_user_free(u);
+	assert_int_equal(mg_user_start(st, "p@x.example", &err), -1);
+	assert_string_equal(err.id, "InvalidUserStatus");
+	assert_string_equal(err.msg, "The migration user 'p@x.example' can't be started because its "
+	                    "status is Queued. Allowed in status Queued: Stop, Set, Remove.");
+	/* no service runs: a queued user is stopped at once */
+	assert_int_equal(mg_user_stop(st, "p@x.example", &err), 0);
+	u = user_of("p@x.example");
+	assert_int_equal(u->status, MG_US_STOPPED);
+	mg_user_free(u);
+	/* a CSV-invalid user is not started */
+	assert_int_equal(mg_user_start(st, "r@x.example", &err), -1);
+	assert_non_null(strstr(err.msg, "its row of the CSV failed validation"));
+	assert_int_equal(mg_user_start(st, "nobody@x.example", &err), -1);
+	assert_string_equal(err.category, MGC_NOTFOUND);
+
+	/* a synced user of a synced batch */
+	assert_int_equal(mg_store_batch_load(st, "UserOps", &b, &err), 0);
+	b->status = MG_BS_SYNCED;
+	b->req_update = false;
+	assert_int_equal(mg_store_batch_save(st, b, &err), 0);
+	mg_batch_free(b);
+	u = user_of("q@x.example");
+	u->status = MG_US_SYNCED;
+	u->initial_done = true;
+	u->skipped_items = 3;
+	assert_int_equal(mg_store_user_save(st, u, &err), 0);
+	mg_user_free(u);
+	mg_user_settings set = { .sync_now = true, .approve_skipped = true,
+	                         .has_start_after = true, .start_after = 4000000000LL };
+	assert_int_equal(mg_user_set(st, "q@x.example", &set, &err), 0);
+	u = user_of("q@x.example");
+	assert_true(u->next_sync_due > 0);
+	assert_int_equal(u->approved_skipped_count, 3);
+	assert_false(mg_user_has_unapproved_skipped(u));
+	assert_int_equal(u->start_after, 4000000000LL);
+	mg_user_free(u);
+	assert_int_equal(mg_store_batch_load(st, "UserOps", &b, &err), 0);
+	assert_true(b->req_update);   /* the service looks again */
+	assert_int_equal(b->status, MG_BS_SYNCED);
+	mg_batch_free(b);
+	assert_int_equal(mg_user_stop(st, "q@x.example", &err), 0);
+	u = user_of("q@x.example");
+	assert_int_equal(u->status, MG_US_INCREMENTAL_STOPPED);
+	assert_int_equal(u->next_sync_due, 0);
+	mg_user_free(u);
+	mg_user_settings now = { .sync_now = true };
+	assert_int_equal(mg_user_set(st, "q@x.example", &now, &err), -1);
+	assert_string_equal(err.msg, "The migration user 'q@x.example' can't be synchronized now "
+	                    "(-SyncNow) because its status is IncrementalStopped. Allowed in status "
+	                    "IncrementalStopped: Start, Set, Remove.");
+	/* Start in a synced batch: only the user is queued, the batch keeps its status */
+	assert_int_equal(mg_user_start(st, "q@x.example", &err), 0);
+	assert_int_equal(mg_store_batch_load(st, "UserOps", &b, &err), 0);
+	assert_int_equal(b->status, MG_BS_SYNCED);
+
+	/* the service's questions: the user's own StartAfter overrides the batch's */
+	u = user_of("q@x.example");
+	int64_t t0 = 2000000000LL;
+	b->start_after = t0 + 100;
+	u->start_after = 0;
+	assert_false(mg_user_may_start(b, u, t0));
+	assert_true(mg_user_may_start(b, u, t0 + 100));
+	u->start_after = t0 - 1;
+	assert_true(mg_user_may_start(b, u, t0));
+	mg_user *v[1] = { u };
+	assert_false(mg_batch_start_waits(b, v, 1, t0));   /* q may start: the batch goes on */
+	u->start_after = t0 + 500;
+	assert_true(mg_batch_start_waits(b, v, 1, t0 + 200));   /* every queued user waits */
+	b->start_after = 0;
+	u->status = MG_US_SYNCED;
+	assert_false(mg_batch_start_waits(b, v, 1, t0));   /* nobody queued, no batch StartAfter */
+	assert_false(mg_user_settle_stop(u));
+	u->status = MG_US_STOPPING;
+	assert_true(mg_user_settle_stop(u));
+	assert_int_equal(u->status, MG_US_INCREMENTAL_STOPPED);
+	mg_user_free(u);
+	mg_batch_free(b);
+
+	/* a Completed batch: its users are refused */
+	assert_int_equal(mg_store_batch_load(st, "UserOps", &b, &err), 0);
+	b->status = MG_BS_COMPLETED;
+	assert_int_equal(mg_store_batch_save(st, b, &err), 0);
+	mg_batch_free(b);
+	assert_int_equal(mg_user_stop(st, "q@x.example", &err), -1);
+	assert_non_null(strstr(err.msg, "batch 'UserOps' is Completed. Allowed for the users of a "
+	                       "Completed batch: Remove."));
+	assert_int_equal(mg_user_set(st, "q@x.example", &set, &err), -1);
+	assert_non_null(strstr(err.msg, "can't be changed because"));
+	bool gone = false;
+	assert_int_equal(mg_batch_remove(st, "UserOps", 0, &gone, &err), 0);
+}
+
 /* ---- ContentFilter ---- */
 
 static void test_content_filter(void **s)
@@ -441,6 +570,7 @@ int main(void)
 	const struct CMUnitTest store_tests[] = {
 		cmocka_unit_test(test_create_from_csv),
 		cmocka_unit_test(test_store_ops),
+		cmocka_unit_test(test_user_ops),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rc |= cmocka_run_group_tests(store_tests, setup_store, teardown_store);
