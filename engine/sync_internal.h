@@ -25,7 +25,7 @@
 #define APPEND_GROUP 100     /* = the client's MULTIAPPEND batch; intents cover the whole chunk */
 #define UNKNOWN_FLAGS "\\migsh-unknown"
 #define MEM_MSG_MAX   (1u << 20)    /* imap target: messages up to this size stay in memory ... */
-#define MEM_CHUNK_MAX (32u << 20)   /* ... up to this much per chunk; the rest is spooled */
+#define MEM_CHUNK_MAX (4u << 20)    /* ... up to this much per chunk (per user copied at once); the rest is spooled */
 
 /* ------------------------------------------------------------ types --- */
 
