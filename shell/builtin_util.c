@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "shell/builtin_util.h"
+#include "shell/regex_net.h"
 #include "common/mem.h"
 #include "common/str.h"
 
@@ -284,46 +285,10 @@ const char **bu_expand_names(const mv *obj, const bu_prop *p, size_t n, size_t *
 
 int bu_regex_match(const char *pattern, const char *s, bool icase)
 {
-	strbuf re = STRBUF_INIT;
-	const char *p = pattern;
-	if (strncmp(p, "(?i)", 4) == 0)
-		p += 4;
-	bool inset = false;
-	for (; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			char n = p[1];
-			if (!inset && n == 'd')
-				strbuf_adds(&re, "[0-9]");
-			else if (!inset && n == 'D')
-				strbuf_adds(&re, "[^0-9]");
-			else if (inset && n == 'd')
-				strbuf_adds(&re, "0-9");
-			else if (inset && n == 's')
-				strbuf_adds(&re, "[:space:]");
-			else if (inset && n == 'w')
-				strbuf_adds(&re, "[:alnum:]_");
-			else {
-				strbuf_addc(&re, '\\');
-				strbuf_addc(&re, n);
-			}
-			p++;
-			continue;
-		}
-		if (*p == '[' && !inset)
-			inset = true;
-		else if (*p == ']' && inset)
-			inset = false;
-		/* lazy quantifiers (*? +? ??) have no ERE form: treat as greedy */
-		if (!inset && *p == '?' && p > pattern && (p[-1] == '*' || p[-1] == '+' || p[-1] == '?' || p[-1] == '}'))
-			continue;
-		strbuf_addc(&re, *p);
-	}
 	regex_t rx;
-	int r = regcomp(&rx, re.buf ? re.buf : "", REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
-	strbuf_free(&re);
-	if (r != 0)
+	if (mg_regcomp_net(&rx, pattern, icase, REG_NOSUB, NULL) != 0)
 		return -1;
-	r = regexec(&rx, s, 0, NULL, 0);
+	int r = regexec(&rx, s, 0, NULL, 0);
 	regfree(&rx);
 	return r == 0 ? 1 : 0;
 }

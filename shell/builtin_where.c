@@ -207,9 +207,9 @@ const mg_cmdlet mg_cmd_where_object = {
 	.inputs = "System.Management.Automation.PSObject",
 	.outputs = "The input objects that meet the condition.",
 	.examples = where_examples,
-	.notes = "-Match uses POSIX extended regular expressions with the common .NET "
-	         "shorthands \\d, \\w, \\s and \\b; look-around and back-references are not "
-	         "supported.",
+	.notes = "-Match runs .NET patterns on POSIX extended regular expressions: \\d \\D "
+	         "\\w \\W \\s \\S \\b, a leading (?i), (?:...) groups and lazy quantifiers are "
+	         "translated; look-around and back-references are not supported.",
 	.related = "Select-Object ForEach-Object Sort-Object about_migsh_language",
 	.process = where_process,
 };

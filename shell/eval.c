@@ -11,6 +11,7 @@
 #include "shell/errors.h"
 #include "shell/format.h"
 #include "shell/parser.h"
+#include "shell/regex_net.h"
 #include "shell/paths.h"
 #include "shell/runtime.h"
 #include "common/fileio.h"
@@ -781,21 +782,25 @@ static bool regex_match(ev *e, const ast *at, const char *s, const char *pat, bo
 {
 	regex_t re;
 	*ok = true;
-	int rc = regcomp(&re, pat, REG_EXTENDED | (icase ? REG_ICASE : 0));
+	unsigned noncap;
+	int rc = mg_regcomp_net(&re, pat, icase, 0, &noncap);
 	if (rc != 0) {
 		throwf(e, at, MGC_INVALIDOP, "InvalidRegularExpression",
 		       "The regular expression pattern %s is not valid.", pat);
 		*ok = false;
 		return false;
 	}
-	regmatch_t m[10];
-	bool hit = regexec(&re, s, 10, m, 0) == 0;
+	regmatch_t m[32];
+	bool hit = regexec(&re, s, 32, m, 0) == 0;
 	if (hit && set_matches) {
 		mv *h = mv_hash();
-		for (int i = 0; i < 10 && m[i].rm_so >= 0; i++) {
+		for (int i = 0; i < 10; i++) {
+			int g = mg_regex_group(noncap, i);
+			if (g < 0 || m[g].rm_so < 0)
+				break;
 			char key[4];
 			snprintf(key, sizeof key, "%d", i);
-			mv_set_take(h, key, mv_string_n(s + m[i].rm_so, (size_t)(m[i].rm_eo - m[i].rm_so)));
+			mv_set_take(h, key, mv_string_n(s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)));
 		}
 		mg_var_set_take(e->s, "Matches", h);
 	}
@@ -806,20 +811,21 @@ static bool regex_match(ev *e, const ast *at, const char *s, const char *pat, bo
 static mv *regex_replace(ev *e, const ast *at, const char *s, const char *pat, const char *rep, bool icase)
 {
 	regex_t re;
-	if (regcomp(&re, pat, REG_EXTENDED | (icase ? REG_ICASE : 0)) != 0)
+	unsigned noncap;
+	if (mg_regcomp_net(&re, pat, icase, 0, &noncap) != 0)
 		return throwf(e, at, MGC_INVALIDOP, "InvalidRegularExpression",
 		              "The regular expression pattern %s is not valid.", pat);
 	strbuf sb = STRBUF_INIT;
 	strbuf_adds(&sb, "");
 	const char *p = s;
-	regmatch_t m[10];
+	regmatch_t m[32];
 	int flags = 0;
-	while (*p && regexec(&re, p, 10, m, flags) == 0) {
+	while (*p && regexec(&re, p, 32, m, flags) == 0) {
 		strbuf_add(&sb, p, (size_t)m[0].rm_so);
 		for (const char *r = rep; *r; r++) {
 			if (*r == '$' && isdigit((unsigned char)r[1])) {
-				int g = r[1] - '0';
-				if (m[g].rm_so >= 0)
+				int g = mg_regex_group(noncap, r[1] - '0');
+				if (g >= 0 && m[g].rm_so >= 0)
 					strbuf_add(&sb, p + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
 				r++;
 			} else {
@@ -1117,7 +1123,7 @@ static mv *binop(ev *e, const ast *n)
 		char *ls = mv_to_string(l), *ps = mv_to_string(r);
 		res = mv_array();
 		regex_t re;
-		if (regcomp(&re, ps, REG_EXTENDED | REG_ICASE) != 0) {
+		if (mg_regcomp_net(&re, ps, true, 0, NULL) != 0) {
 			mv_unref(res);
 			res = throwf(e, n, MGC_INVALIDOP, "InvalidRegularExpression",
 			             "The regular expression pattern %s is not valid.", ps);

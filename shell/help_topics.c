@@ -192,8 +192,11 @@ static const mg_help_section language_sections[] = {
 	  "migsh implements the part of PowerShell that migration scripts use; there are "
 	  "no functions, classes, modules, .NET objects beyond the static calls above, or "
 	  "remoting. Get-Content with a byte encoding returns one byte array (as with "
-	  "-ReadCount 0). -Match uses POSIX extended regular expressions with the .NET "
-	  "shorthands \\d \\w \\s. ConvertTo-Csv writes a list as its items separated by "
+	  "-ReadCount 0). -match, -replace, -split and Where-Object -Match run .NET "
+	  "patterns on POSIX extended regular expressions: \\d \\D \\w \\W \\s \\S, a leading "
+	  "(?i), (?:...) groups (the group numbers of $matches and $1 stay as in .NET) and "
+	  "lazy quantifiers (matched greedily) are translated; look-around and back-references "
+	  "are not supported. ConvertTo-Csv writes a list as its items separated by "
 	  "spaces where PowerShell writes System.Object[]." },
 	{ NULL, NULL }
 };

@@ -103,6 +103,15 @@ static void test_operators(void **st)
 	EXPECT("1,2,3 -contains 2; 4 -in 1,2; 'a' -notin 'b'", "True\nFalse\nTrue\n");
 	EXPECT("$true -and $false; $true -or $false; -not $true; !$false", "False\nTrue\nFalse\nTrue\n");
 	EXPECT("(1,2,3,2 -eq 2).Count", "2\n");
+	/* .NET regular expression forms on POSIX regcomp (shell/regex_net.c) */
+	EXPECT("'user42@contoso.edu' -match '\\d+'; $matches[0]; 'terry adams' -match '^\\w+\\s\\w+$'",
+	       "True\n42\nTrue\n");
+	EXPECT("'a-b_c' -match '^[\\w-]+$'; 'Q3' -match '[^\\d]\\d'; 'x' -match '\\D'; 'ABC' -cmatch '(?i)abc'",
+	       "True\nTrue\nTrue\nTrue\n");
+	EXPECT("'ab' -match '(?:a)(b)'; $matches[1]; 'john.smith' -replace '^(?:\\w+)\\.(\\w+)$','$1'",
+	       "True\nb\nsmith\n");
+	EXPECT("'aaa' -replace 'a+?','x'; ('a1 b2' -split '\\s').Count; 'x1y2' -replace '\\d',''",
+	       "x\n2\nxy\n");
 	EXPECT("5 -eq '5'", "True\n");
 	/* unary comma: a one-element array, also of an array */
 	EXPECT("$c = ,1; $c.Count; $c[0]; (,(1,2)).Count; (,(1,2))[0].Count", "1\n1\n1\n2\n");
