@@ -522,8 +522,8 @@ static const mg_param new_batch_params[] = {
 	  "The time zone in which the dates of -StartAfter, -CompleteAfter and -ContentFilter "
 	  "(and later Set-MigrationBatch -StartAfter) are read: a Windows name such as "
 	  "'Pacific Standard Time' or 'W. Europe Standard Time', an IANA name such as "
-	  "'Europe/Berlin', or 'UTC+05:30'. Times are kept in UTC (StartAfterUTC); a "
-	  "ContentFilter date ending in Z is always UTC." },
+	  "'Europe/Berlin', or 'UTC+05:30'. Times are kept in UTC (StartAfterUTC); a date "
+	  "ending in Z and a value from Get-Date are instants, not read in the zone." },
 	{ "AllowUnknownColumnsInCsv", MPT_BOOL, 0, -1, NULL, NULL, NULL, "$false", MGCOMP_NONE,
 	  "$true: ignore CSV columns other than EmailAddress, UserName, Password and UserRoot. "
 	  "$false (default): an unknown column rejects the CSV." },

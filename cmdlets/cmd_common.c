@@ -306,6 +306,9 @@ int mg_arg_epoch_in_zone(mg_ctx *c, const char *name, const char *time_zone, int
 	int r = mg_arg_epoch(c, name, t);
 	if (r <= 0)
 		return r;
+	mv *v = mg_arg(c, name);
+	if (!v->u.dt.wall)
+		return 1;          /* an instant ((Get-Date), a time ending in Z): as it is */
 	mg_tz *tz = NULL;
 	if (mg_tz_open(time_zone, &tz, &c->err) < 0)
 		return -1;

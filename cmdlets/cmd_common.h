@@ -66,9 +66,10 @@ int mg_arg_bytes(mg_ctx *c, const char *name, unsigned char **out, size_t *len);
 int mg_arg_seconds(mg_ctx *c, const char *name, long long *secs);
 /* DateTime as epoch seconds. */
 int mg_arg_epoch(mg_ctx *c, const char *name, int64_t *t);
-/* The same, its wall-clock time read in the batch's time zone (New-MigrationBatch
- * -TimeZone, engine/tz.h; NULL = UTC) instead of the machine's: "3/14/2025 10:00 PM"
- * with "Pacific Standard Time" is 06:00 UTC the next day. */
+/* The same, a time typed without a zone read in the batch's time zone
+ * (New-MigrationBatch -TimeZone, engine/tz.h; NULL = UTC) instead of the
+ * machine's: "3/14/2025 10:00 PM" with "Pacific Standard Time" is 06:00 UTC the
+ * next day.  An instant ((Get-Date), "2025-03-15T06:00:00Z") is kept as it is. */
 int mg_arg_epoch_in_zone(mg_ctx *c, const char *name, const char *time_zone, int64_t *t);
 /* Unlimited: non-negative number or the word Unlimited (-1). */
 int mg_arg_limit(mg_ctx *c, const char *name, long long *v);

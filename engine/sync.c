@@ -229,11 +229,6 @@ static void subj_cb(void *arg, uint32_t uid, const char *field, size_t len)
 		free(subj);
 }
 
-/* Fill in the Subject of the folder's skipped messages that have none yet
- * (large, over the limit, unreadable at the source): one header-only fetch
- * per batch of uids on the examined source folder, never the bodies.  Best
- * effort: a failure only leaves subjects empty (and a dead connection is
- * noticed by the next command). */
 /* Keywords a Maildir folder could not hold are reported, not lost silently. */
 static void report_lost_keywords(sctx *x, fctx *f)
 {
@@ -254,6 +249,11 @@ static void report_lost_keywords(sctx *x, fctx *f)
 	x->st->keywords_lost += msgs;
 }
 
+/* Fill in the Subject of the folder's skipped messages that have none yet
+ * (large, over the limit, unreadable at the source): one header-only fetch
+ * per batch of uids on the examined source folder, never the bodies.  Best
+ * effort: a failure only leaves subjects empty (and a dead connection is
+ * noticed by the next command). */
 static void fill_subjects(sctx *x, fctx *f)
 {
 	fstats *fs = &f->fs;

@@ -60,7 +60,7 @@ struct mv {
 		double    d;
 		struct { char *s; size_t len; } str;
 		struct { unsigned char *p; size_t len; } bytes;
-		struct { int64_t sec; int32_t usec; } dt;
+		struct { int64_t sec; int32_t usec; bool wall; } dt;  /* wall: typed without a zone */
 		struct { mv **items; size_t n, cap; } arr;
 		struct {
 			mv_prop *props; size_t n, cap;

@@ -71,6 +71,12 @@ ms_ok "(Get-MigrationBatch Later).StartAfterUTC" '^12/25/2030 4:00:00 AM$'
 ms_ok "(Get-MigrationBatch Later).CompleteAfterUTC" '^1/2/2031 5:30:00 PM$'
 ms_ok "Set-MigrationBatch Later -StartAfter '7/1/2030 9:00 AM'"
 ms_ok "(Get-MigrationBatch Later).StartAfterUTC" '^7/1/2030 4:00:00 PM$'   # PDT: UTC-7
+# an instant is not re-read in the zone: a time ending in Z, or a (Get-Date) value
+ms_ok "Set-MigrationBatch Later -StartAfter '2030-07-01T09:00:00Z'"
+ms_ok "(Get-MigrationBatch Later).StartAfterUTC" '^7/1/2030 9:00:00 AM$'
+ms_ok "Set-MigrationBatch Later -StartAfter (Get-Date '2030-07-02T10:00:00Z')"
+ms_ok "(Get-MigrationBatch Later).StartAfterUTC" '^7/2/2030 10:00:00 AM$'
+ms_ok "Set-MigrationBatch Later -StartAfter '7/1/2030 9:00 AM'"
 ms_ok "Start-MigrationBatch Later"
 ms_wait_batch Later 'Waiting' 30
 [ ! -d "$MIGSH_HOME/mail/later@contoso.edu" ] || [ -z "$(find "$MIGSH_HOME/mail/later@contoso.edu" -type f -path '*/cur/*')" ] ||
