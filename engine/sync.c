@@ -82,6 +82,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,7 +421,12 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		already += (long long)(f.j->n_msgs - listed);
 	}
 	mg_items_classify(in, k, job->date_conds, job->n_date_conds, job->large_item_bytes,
-	                  job->max_items, already, vd);
+	                  x->cut_state == 2 ? LLONG_MAX : job->max_items, already, vd);
+	for (size_t i = 0; x->cut_state == 2 && i < k; i++) {
+		mg_item_key key = { in[i].date, x->cur_folder, in[i].uid };
+		if (vd[i] == MG_ITEM_COPY && mg_item_key_cmp(&key, &x->cut) > 0)
+			vd[i] = MG_ITEM_OVER_LIMIT;   /* older than the mailbox's newest max_items */
+	}
 	free(in);
 	item **todo = xmalloc((k ? k : 1) * sizeof *todo);
 	size_t n_todo = 0;
@@ -453,7 +459,8 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		case MG_ITEM_OVER_LIMIT:
 			f.fs.over++;
 			sync_fskip(&f.fs, fp->name, it, "OverItemLimit",
-			      "the mailbox has more items than the per-mailbox limit; the newest were copied");
+			      "the mailbox has more items than the per-mailbox limit; the newest of the "
+			      "whole mailbox were copied");
 			break;
 		case MG_ITEM_COPY:
 			x->items_taken++;
@@ -594,6 +601,78 @@ fail:
 	return -1;
 }
 
+static bool plan_copied(const mg_folder_plan *fp)
+{
+	return fp->status != MG_FPLAN_NOSELECT && fp->status != MG_FPLAN_INVALID &&
+	       fp->status != MG_FPLAN_EXCLUDED;
+}
+
+/* The per-mailbox item limit applies to the whole mailbox, newest first, as
+ * in Exchange (not folder by folder in plan order).  Only when the folders
+ * hold more messages than the limit (STATUS, one round trip each) are their
+ * dates read (EXAMINE + FETCH of the metadata) to find the last item that is
+ * still copied; do_folder marks everything after it OverItemLimit. */
+static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err)
+{
+	const mg_sync_job *job = x->job;
+	if (x->cut_state)
+		return 0;
+	long long max = job->max_items > 0 ? job->max_items : MG_MAX_ITEMS_PER_MAILBOX;
+	long long large = job->large_item_bytes > 0 ? job->large_item_bytes : MG_LARGE_ITEM_BYTES;
+	long long total = 0;
+	for (size_t i = 0; i < np && total <= max; i++) {
+		mg_imap_mbox_status s;
+		if (!plan_copied(&plans[i]))
+			continue;
+		if (mg_imap_status(x->src, plans[i].wire, &s, err) < 0) {
+			if (strcmp(err->category, MGC_INVALIDOP) != 0)
+				return -1;        /* the connection failed */
+			mg_err_clear(err);    /* NO: do_folder reports the folder */
+			continue;
+		}
+		total += s.exists;
+	}
+	x->cut_state = 1;
+	if (total <= max)
+		return 0;
+	mg_item_key *keys = NULL;
+	size_t nk = 0, cap = 0;
+	for (size_t i = 0; i < np; i++) {
+		mg_imap_mbox_status ss;
+		meta_acc ma = { 0 };
+		if (!plan_copied(&plans[i]))
+			continue;
+		if (mg_imap_examine(x->src, plans[i].wire, &ss, err) < 0 ||
+		    (ss.exists && mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0)) {
+			sync_items_free(ma.v, ma.n);
+			if (strcmp(err->category, MGC_INVALIDOP) != 0) {
+				free(keys);
+				x->cut_state = 0;
+				return -1;
+			}
+			mg_err_clear(err);
+			continue;
+		}
+		for (size_t k = 0; k < ma.n; k++) {
+			const item *it = &ma.v[k];
+			if (!mg_date_conds_ok(job->date_conds, job->n_date_conds, it->date) ||
+			    (long long)it->size > large)
+				continue;      /* filtered and large items do not count */
+			GROW(keys, cap, nk + 1);
+			keys[nk++] = (mg_item_key){ it->date, (uint32_t)i, it->uid };
+		}
+		sync_items_free(ma.v, ma.n);
+	}
+	if (mg_item_cutoff(keys, nk, max, &x->cut)) {
+		x->cut_state = 2;
+		sync_slog(x, "the mailbox holds %zu items, more than the limit of %lld: the newest %lld "
+		          "across all folders are migrated, older ones are skipped as OverItemLimit",
+		          nk, max, max);
+	}
+	free(keys);
+	return 0;
+}
+
 static int run_pass(sctx *x, mg_err *err)
 {
 	const mg_sync_job *job = x->job;
@@ -632,7 +711,7 @@ static int run_pass(sctx *x, mg_err *err)
 	size_t np;
 	if (mg_fmap_build(x->list, x->n_list, &o, &plans, &np, err) < 0)
 		return -1;
-	int rc = 0;
+	int rc = plan_cutoff(x, plans, np, err);
 	st->folders_total = 0;
 	for (size_t i = 0; i < np; i++)
 		if (plans[i].status != MG_FPLAN_NOSELECT)
@@ -667,6 +746,7 @@ static int run_pass(sctx *x, mg_err *err)
 			continue;
 		}
 		long long taken = x->items_taken;
+		x->cur_folder = (uint32_t)i;
 		rc = do_folder(x, fp, err);
 		if (rc < 0)
 			x->items_taken = taken;   /* the folder is redone on retry */

@@ -65,3 +65,30 @@ void mg_items_classify(const mg_item_in *items, size_t n, const mg_date_cond *co
 	}
 	free(r);
 }
+
+int mg_item_key_cmp(const mg_item_key *a, const mg_item_key *b)
+{
+	if (a->date != b->date)
+		return a->date > b->date ? -1 : 1;
+	if (a->folder != b->folder)
+		return a->folder < b->folder ? -1 : 1;
+	if (a->uid != b->uid)
+		return a->uid > b->uid ? -1 : 1;
+	return 0;
+}
+
+static int key_qsort(const void *a, const void *b)
+{
+	return mg_item_key_cmp(a, b);
+}
+
+bool mg_item_cutoff(mg_item_key *keys, size_t n, long long max_items, mg_item_key *cut)
+{
+	if (max_items <= 0)
+		max_items = MG_MAX_ITEMS_PER_MAILBOX;
+	if ((long long)n <= max_items)
+		return false;
+	qsort(keys, n, sizeof *keys, key_qsort);
+	*cut = keys[max_items - 1];
+	return true;
+}

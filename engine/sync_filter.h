@@ -35,4 +35,21 @@ void mg_items_classify(const mg_item_in *items, size_t n, const mg_date_cond *co
                        long long large_bytes, long long max_items, long long already_counted,
                        mg_item_verdict *out);
 
+/* The per-mailbox limit across folders: Exchange migrates the newest
+ * max_items items of the whole mailbox.  An item's place in that order is its
+ * key; newest first, then the folder's position in the plan, then the higher uid. */
+typedef struct mg_item_key {
+	int64_t  date;
+	uint32_t folder;
+	uint32_t uid;
+} mg_item_key;
+
+/* < 0 when a comes before b (is newer) in the newest-first order. */
+int mg_item_key_cmp(const mg_item_key *a, const mg_item_key *b);
+
+/* With more than max_items keys: sort them newest first, put the last one
+ * still copied in *cut and return true (an item whose key compares > *cut is
+ * over the limit).  Otherwise false: nothing is over the limit. */
+bool mg_item_cutoff(mg_item_key *keys, size_t n, long long max_items, mg_item_key *cut);
+
 #endif

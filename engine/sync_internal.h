@@ -55,6 +55,11 @@ typedef struct sctx {
 	char     **done; size_t n_done, cap_done;
 	long long  items_taken;
 	long long  bad_total, large_total;
+	/* the mailbox-wide item limit (plan_cutoff): 0 not computed yet, 1 the
+	 * mailbox is within it, 2 items after `cut` are over it */
+	int        cut_state;
+	mg_item_key cut;
+	uint32_t   cur_folder;    /* position in the plan of the folder being copied */
 	time_t     last_progress;
 } sctx;
 

@@ -331,8 +331,9 @@ static const mg_help_section csv_sections[] = {
 
 static const mg_help_section limits_sections[] = {
 	{ "PER MAILBOX",
-	  "- Up to 500,000 items per mailbox are migrated, newest first; older items beyond "
-	  "that are left behind and reported.\n"
+	  "- Up to 500,000 items per mailbox are migrated, the newest of the whole mailbox "
+	  "first (whatever folder they are in); older items beyond that are left behind and "
+	  "reported as OverItemLimit skipped items.\n"
 	  "- Messages larger than 35 MB are skipped and reported as skipped (large) items.\n"
 	  "- Only mail folders are migrated: no contacts, calendars or tasks.\n"
 	  "- Folders whose names contain / are skipped." },
@@ -360,8 +361,6 @@ static const mg_help_section limits_sections[] = {
 	  "IANA data comes from the system's tz database (Debian package tzdata).\n"
 	  "- StartAfter and CompleteAfter print in the machine's time zone, like every "
 	  "migsh date; StartAfterUTC holds the same instant.\n"
-	  "- 500,000-item limit: newest first is applied folder by folder, not across the "
-	  "whole mailbox.\n"
 	  "- Items left out by -ContentFilter are counted (ItemsFiltered), not listed one by "
 	  "one among the skipped items.\n"
 	  "- A Maildir folder holds at most 26 custom keywords (Dovecot's limit); further "

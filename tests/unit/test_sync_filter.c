@@ -55,9 +55,31 @@ static void test_classify(void **st)
 	assert_int_equal(v[1], MG_ITEM_LARGE);
 }
 
+/* the mailbox-wide limit: newest first across folders, ties by folder then uid */
+static void test_item_cutoff(void **st)
+{
+	(void)st;
+	mg_item_key k[] = {
+		{ 100, 0, 1 }, { 300, 1, 5 }, { 200, 0, 2 }, { 300, 0, 9 }, { 50, 1, 1 },
+	};
+	mg_item_key cut;
+	assert_false(mg_item_cutoff(k, 5, 5, &cut));
+	assert_false(mg_item_cutoff(k, 5, 9, &cut));
+	assert_true(mg_item_cutoff(k, 5, 3, &cut));
+	/* order: (300,f0,u9) (300,f1,u5) (200,f0,u2) | (100,f0,u1) (50,f1,u1) */
+	assert_int_equal(cut.date, 200);
+	assert_int_equal(cut.folder, 0);
+	mg_item_key older = { 100, 0, 1 }, newer = { 300, 1, 5 }, same_date_later_folder = { 200, 1, 7 };
+	assert_true(mg_item_key_cmp(&older, &cut) > 0);
+	assert_true(mg_item_key_cmp(&newer, &cut) < 0);
+	assert_true(mg_item_key_cmp(&same_date_later_folder, &cut) > 0);
+	assert_int_equal(mg_item_key_cmp(&cut, &cut), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_item_cutoff),
 		cmocka_unit_test(test_date_conds),
 		cmocka_unit_test(test_classify),
 	};
