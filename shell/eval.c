@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_EVAL_DEPTH 200
@@ -45,6 +46,10 @@ typedef struct ev {
 	int         nest;        /* pipelines being run (for bind_only) */
 	int         in_try;      /* inside try { }: errors go to the catch block */
 	bool        fatal;       /* the thrown error ends the script (throw) */
+	/* output of the top-level statement being run, when it goes to the
+	 * console: a long loop shows what it wrote so far (flush_slow) */
+	mv         *top_out;
+	int64_t     last_flush_ms;
 } ev;
 
 static int  ev_statement(ev *e, const ast *n, mv *out);
@@ -2497,9 +2502,36 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 /* Run a statement list.  propagate: a thrown error ends the list and is
  * passed up (sub-expressions); otherwise it is reported and the next
  * statement runs, like PowerShell's statement-terminating errors. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A top-level statement prints its output when it ends.  One that runs long
+ * (a while loop watching a batch, a foreach with Start-Sleep) prints what it
+ * has written so far once a second, between the statements of its blocks,
+ * so the console shows progress; quick statements still print one table. */
+static void flush_slow(ev *e)
+{
+	if (!e->top_out || !e->top_out->u.arr.n)
+		return;
+	int64_t now = mono_ms();
+	if (now - e->last_flush_ms < 1000)
+		return;
+	mg_format_default(e->s, e->top_out->u.arr.items, e->top_out->u.arr.n, e->s->out);
+	fflush(e->s->out);
+	for (size_t i = 0; i < e->top_out->u.arr.n; i++)
+		mv_unref(e->top_out->u.arr.items[i]);
+	e->top_out->u.arr.n = 0;
+	e->last_flush_ms = now;
+}
+
 static int ev_block(ev *e, const ast *blk, mv *out, bool propagate)
 {
 	for (size_t i = 0; i < blk->nkids; i++) {
+		flush_slow(e);
 		int rc = ev_statement(e, blk->kids[i], out);
 		if (rc == EV_ERR) {
 			if (propagate || e->in_try || e->fatal || mg_session_interrupted(e->s) || stop_on_error(e->s))
@@ -2584,7 +2616,10 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 	}
 	for (size_t i = 0; i < t->root->nkids && !mg_session_interrupted(s); i++) {
 		mv *out = mv_array();
+		e.top_out = collect ? NULL : out;
+		e.last_flush_ms = mono_ms();
 		int rc = ev_statement(&e, t->root->kids[i], out);
+		e.top_out = NULL;
 		if (collect) {
 			write_out(collect, out);
 		} else if (out->u.arr.n) {

@@ -143,6 +143,26 @@ printf 'EmailAddress,UserName,Password\n' >"$MIGSH_HOME/drives/c/Users/Administr
 check "mapped Windows path reads" 0 $?
 contains "bytes read" "$T/out" "31"
 
+# a long loop shows its output while it runs (a console watching a batch),
+# not only when the statement ends: the loop keeps going until the test has
+# seen its first line and creates the stop file
+"$MIGSH" -c "while (-not [System.IO.File]::Exists('$T/stop')) { 'tick'; Start-Sleep -Milliseconds 300 }; 'done'" \
+	>"$T/out" 2>"$T/err" &
+loop_pid=$!
+i=0
+while ! grep -q tick "$T/out" 2>/dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+n=$((n + 1))
+if grep -q tick "$T/out" && kill -0 "$loop_pid" 2>/dev/null; then
+	echo "ok $n - a running loop's output reaches stdout before it ends"
+else
+	echo "not ok $n - no output from the loop while it ran"
+	fails=$((fails + 1))
+fi
+: >"$T/stop"
+wait "$loop_pid"
+check "the loop ends when told" 0 $?
+contains "the loop ran to its end" "$T/out" "done"
+
 "$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
 contains "--version prints the version" "$T/out" "migsh "
 "$MIGSH" --help >"$T/out" 2>"$T/err"; check "--help" 0 $?
