@@ -44,8 +44,11 @@ typedef enum ast_kind {
 	N_BREAK,        /* AF_CONTINUE for `continue` */
 	N_TRY,          /* kids[0] = body, then catch block (AF_CATCH), then finally block (AF_FINALLY) */
 	N_THROW,        /* kids[0] optional value */
-	N_FUNCDEF       /* str = name; kids[0] = N_SCRIPTBLOCK body; kids[1..] = N_VAR parameters
+	N_FUNCDEF,      /* str = name; kids[0] = N_SCRIPTBLOCK body; kids[1..] = N_VAR parameters
 	                   (AF_SWITCHPARAM for [switch]; kids[0] of a parameter = default value) */
+	N_SWITCH        /* kids[0] = the value; then pairs of condition, block: a condition is a
+	                   value, a wildcard or regex pattern, or a script block; AF_SW_DEFAULT marks
+	                   the default clause's condition; AF_SW_WILDCARD / AF_SW_REGEX / AF_SW_CASE */
 } ast_kind;
 
 #define AF_BAREWORD 0x01u
@@ -60,6 +63,10 @@ typedef enum ast_kind {
 #define AF_FINALLY  0x200u
 #define AF_SPLAT    0x400u  /* N_VAR written @name as a command argument */
 #define AF_SWITCHPARAM 0x800u /* function parameter declared [switch] */
+#define AF_SW_WILDCARD 0x1000u /* switch -Wildcard */
+#define AF_SW_REGEX    0x2000u /* switch -Regex */
+#define AF_SW_CASE     0x4000u /* switch -CaseSensitive */
+#define AF_SW_DEFAULT  0x8000u /* the default clause of a switch */
 
 typedef struct ast {
 	ast_kind kind;

@@ -54,6 +54,7 @@ typedef struct ev {
 
 static int  ev_statement(ev *e, const ast *n, mv *out);
 static int  ev_block(ev *e, const ast *blk, mv *out, bool propagate);
+static int  ev_switch(ev *e, const ast *n, mv *out);
 static int  ev_pipeline(ev *e, const ast *pl, mv *out);
 static mv  *ev_expr(ev *e, const ast *n);
 
@@ -1465,6 +1466,7 @@ static mv *ev_expr(ev *e, const ast *n)
 	case N_TRY:
 	case N_THROW:
 	case N_FUNCDEF:
+	case N_SWITCH:
 	case N_BLOCK: {
 		mv *out = mv_array();
 		int rc = n->kind == N_BLOCK ? ev_block(e, n, out, true) : ev_statement(e, n, out);
@@ -2406,6 +2408,8 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 		}
 		return EV_OK;
 	}
+	case N_SWITCH:
+		return ev_switch(e, n, out);
 	case N_BREAK:
 		return (n->flags & AF_CONTINUE) ? EV_CONTINUE : EV_BREAK;
 	case N_FUNCDEF: {
@@ -2526,6 +2530,115 @@ static void flush_slow(ev *e)
 		mv_unref(e->top_out->u.arr.items[i]);
 	e->top_out->u.arr.n = 0;
 	e->last_flush_ms = now;
+}
+
+/* Does the switch clause condition cond match the value v ($_ is v)?
+ * 1 yes, 0 no, -1 error. */
+static int switch_match(ev *e, const ast *sw, const ast *cond, mv *v)
+{
+	bool icase = !(sw->flags & AF_SW_CASE);
+	if (cond->kind == N_SCRIPTBLOCK) {
+		mv *o = mv_array();
+		int rc = ev_block(e, cond->kids[0], o, true);
+		mv *r = rc == EV_OK ? unwrap(o) : NULL;
+		mv_unref(o);
+		if (rc != EV_OK)
+			return -1;
+		int t = mv_truthy(r) ? 1 : 0;
+		mv_unref(r);
+		return t;
+	}
+	mv *c = ev_expr(e, cond);
+	if (!c)
+		return -1;
+	int r;
+	if (sw->flags & (AF_SW_WILDCARD | AF_SW_REGEX)) {
+		char *pat = mv_to_string(c), *s = mv_to_string(v);
+		if (sw->flags & AF_SW_REGEX) {
+			regex_t re;
+			if (mg_regcomp_net(&re, pat, icase, REG_NOSUB, NULL) != 0) {
+				throwf(e, cond, MGC_INVALIDOP, "InvalidRegularExpression",
+				       "The regular expression pattern %s is not valid.", pat);
+				r = -1;
+			} else {
+				r = regexec(&re, s, 0, NULL, 0) == 0;
+				regfree(&re);
+			}
+		} else {
+			r = str_wildcard(pat, s, icase);
+		}
+		free(pat);
+		free(s);
+	} else {
+		r = mv_equal(v, c, icase) ? 1 : 0;
+	}
+	mv_unref(c);
+	return r;
+}
+
+/* switch: each element of the value (an array is enumerated) runs every
+ * clause that matches it, in order; default when none did.  break leaves the
+ * switch, continue goes on with the next element. */
+static int ev_switch(ev *e, const ast *n, mv *out)
+{
+	mg_session *s = e->s;
+	mv *v;
+	int rc = ev_value(e, n->kids[0], false, &v);
+	if (rc != EV_OK)
+		return rc;
+	mv *old_under = mg_var_get(s, "_");
+	if (old_under)
+		mv_ref(old_under);
+	size_t cnt = v->kind == MV_ARRAY ? v->u.arr.n : 1;
+	bool stop = false;
+	for (size_t i = 0; i < cnt && !stop && rc == EV_OK; i++) {
+		mv *it = v->kind == MV_ARRAY ? v->u.arr.items[i] : v;
+		mg_var_set(s, "_", it);
+		bool matched = false;
+		for (size_t k = 1; k + 1 < n->nkids && rc == EV_OK; k += 2) {
+			const ast *cond = n->kids[k];
+			if (cond->flags & AF_SW_DEFAULT)
+				continue;
+			int m = switch_match(e, n, cond, it);
+			if (m < 0) {
+				rc = EV_ERR;
+				break;
+			}
+			if (!m)
+				continue;
+			matched = true;
+			rc = ev_block(e, n->kids[k + 1], out, false);
+			if (rc == EV_CONTINUE) {
+				rc = EV_OK;
+				break;          /* the next element */
+			}
+			if (rc == EV_BREAK) {
+				rc = EV_OK;
+				stop = true;
+				break;
+			}
+		}
+		if (!matched && rc == EV_OK && !stop)
+			for (size_t k = 1; k + 1 < n->nkids; k += 2)
+				if (n->kids[k]->flags & AF_SW_DEFAULT) {
+					rc = ev_block(e, n->kids[k + 1], out, false);
+					if (rc == EV_CONTINUE)
+						rc = EV_OK;
+					else if (rc == EV_BREAK) {
+						rc = EV_OK;
+						stop = true;
+					}
+					break;
+				}
+	}
+	if (old_under) {
+		mg_var_set(s, "_", old_under);
+		mv_unref(old_under);
+	} else {
+		mg_var_remove(s, "_");
+	}
+	mv_unref(v);
+	return rc;
 }
 
 static int ev_block(ev *e, const ast *blk, mv *out, bool propagate)

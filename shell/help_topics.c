@@ -153,7 +153,13 @@ static const mg_help_section language_sections[] = {
 	  "the line) or are written <# ... #>.\n\n"
 	  "  if ($b.Status -eq 'Failed') { Start-MigrationBatch $b.Identity } elseif (...) { } else { }\n"
 	  "  foreach ($u in Get-MigrationUser) { $u.Identity }\n"
-	  "  exit 3" },
+	  "  while ((Get-MigrationBatch B).Status -eq 'Syncing') { Start-Sleep 60 }\n"
+	  "  for ($i = 0; $i -lt 3; $i++) { }   do { } while (...)   try { } catch { } finally { }\n"
+	  "  switch -Wildcard ($u.Status) { 'Synced*' { 'ok' } 'Failed' { 'retry' } default { 'wait' } }\n"
+	  "  exit 3\n\n"
+	  "switch takes -Wildcard, -Regex, -Exact and -CaseSensitive; a clause's condition may "
+	  "be a value or a script block ({ $_ -gt 5 }); break leaves the switch. A loop at "
+	  "the top level shows its output as it goes (at most once a second)." },
 	{ "PIPELINES AND OUTPUT",
 	  "Commands joined by | pass objects, one at a time. Parameters that accept "
 	  "pipeline input bind from the object itself or from a property of the same name: "

@@ -1135,6 +1135,84 @@ fail:
 	return NULL;
 }
 
+/* switch [-Wildcard|-Regex|-Exact|-CaseSensitive] (value) { cond { ... } ... default { ... } } */
+static ast *parse_switch(parser *p)
+{
+	token kw = next(p, LX_ARG);
+	ast *n = ast_new(N_SWITCH, kw.pos, kw.len);
+	tok_free(&kw);
+	for (;;) {
+		token o = peek(p, LX_ARG);
+		if (o.kind != TK_PARAM) {
+			tok_free(&o);
+			break;
+		}
+		const char *name = o.text && o.text[0] == '-' ? o.text + 1 : o.text ? o.text : "";
+		if (str_ieq(name, "Wildcard"))
+			n->flags |= AF_SW_WILDCARD;
+		else if (str_ieq(name, "Regex"))
+			n->flags |= AF_SW_REGEX;
+		else if (str_ieq(name, "CaseSensitive"))
+			n->flags |= AF_SW_CASE;
+		else if (!str_ieq(name, "Exact")) {
+			fail_tok(p, &o, "InvalidSwitchFlag", "Invalid switch statement option '%s': use "
+			         "-Wildcard, -Regex, -Exact or -CaseSensitive.", o.text ? o.text : "");
+			tok_free(&o);
+			goto fail;
+		}
+		tok_free(&o);
+		consume(p, LX_ARG);
+	}
+	ast *v = parse_condition(p, "switch");
+	if (!v)
+		goto fail;
+	ast_add(n, v);
+	skip_newlines(p);
+	token lb = next(p, LX_EXPR);
+	if (lb.kind != TK_LBRACE) {
+		fail_tok(p, &lb, "MissingCurlyBraceInSwitchStatement",
+		         "Missing '{' in the switch statement: write its clauses as value { ... }.");
+		tok_free(&lb);
+		goto fail;
+	}
+	size_t open = lb.pos;
+	tok_free(&lb);
+	for (;;) {
+		tok_kind k;
+		while ((k = peek_kind(p, LX_ARG)) == TK_NEWLINE || k == TK_SEMI)
+			consume(p, LX_ARG);
+		if (k == TK_RBRACE) {
+			consume(p, LX_ARG);
+			break;
+		}
+		if (k == TK_EOF) {
+			fail(p, open, 1, true, "MissingEndCurlyBrace",
+			     "Missing closing '}' in statement block or type definition.");
+			goto fail;
+		}
+		ast *cond;
+		if (next_is_keyword(p, "default")) {
+			token d = next(p, LX_ARG);
+			cond = ast_new(N_STRING, d.pos, d.len);
+			cond->str = xstrdup("default");
+			cond->flags |= AF_SW_DEFAULT;
+			tok_free(&d);
+		} else if (!(cond = parse_arg_primary(p))) {
+			goto fail;
+		}
+		ast_add(n, cond);
+		ast *b = parse_braced_block(p, "the switch clause");
+		if (!b)
+			goto fail;
+		ast_add(n, b);
+	}
+	n->len = p->lx.pos - n->pos;
+	return n;
+fail:
+	ast_free(n);
+	return NULL;
+}
+
 static ast *parse_foreach(parser *p)
 {
 	token kw = next(p, LX_ARG);
@@ -1534,6 +1612,10 @@ static ast *parse_statement(parser *p)
 	                                              lx_peekc(&p->lx) == '{')) {
 		lx_restore(&p->lx, t.pos);
 		r = parse_try(p);
+	} else if (word && str_ieq(t.text, "switch") && (lx_restore(&p->lx, t.pos), consume(p, LX_ARG),
+	                                                 lx_peekc(&p->lx) == '(' || lx_peekc(&p->lx) == '-')) {
+		lx_restore(&p->lx, t.pos);
+		r = parse_switch(p);
 	} else if (word && str_ieq(t.text, "function")) {
 		lx_restore(&p->lx, t.pos);
 		r = parse_function(p);
@@ -1559,7 +1641,8 @@ static ast *parse_statement(parser *p)
 				r->len = v->pos + v->len - r->pos;
 			}
 		}
-	} else if (word && (str_ieq(t.text, "do") || str_ieq(t.text, "for") || str_ieq(t.text, "try"))) {
+	} else if (word && (str_ieq(t.text, "do") || str_ieq(t.text, "for") || str_ieq(t.text, "try") ||
+	                    str_ieq(t.text, "switch"))) {
 		/* not followed by a block / parenthesis: an ordinary command name */
 		lx_restore(&p->lx, t.pos);
 		r = parse_pipeline(p);

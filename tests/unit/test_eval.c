@@ -126,6 +126,17 @@ static void test_operators(void **st)
 static void test_control_flow(void **st)
 {
 	fx *f = *st;
+	/* switch: values, script-block conditions, -Wildcard, -Regex, default, arrays, break */
+	EXPECT("switch ('b') { 'a' { 'A' } 'b' { 'B' } default { 'D' } }", "B\n");
+	EXPECT("switch (3) { 1 { 'one' } { $_ -gt 2 } { 'big' } }", "big\n");
+	EXPECT("switch -Wildcard ('Synced','SyncedWithErrors','Failed') { 'Synced*' { \"ok $_\" } 'Failed' { \"bad $_\" } }",
+	       "ok Synced\nok SyncedWithErrors\nbad Failed\n");
+	EXPECT("switch -Regex ('user42') { '\\d+' { 'digits' } }; switch ('x') { 'y' { 'no' } default { 'dflt' } }",
+	       "digits\ndflt\n");
+	EXPECT("switch (1,2,3) { 2 { 'two'; break } default { \"other $_\" } }", "other 1\ntwo\n");
+	EXPECT("switch ('A') { 'a' { 'ci' } }; switch -CaseSensitive ('A') { 'a' { 'cs' } default { 'none' } }",
+	       "ci\nnone\n");
+	EXPECT("$r = switch ('Synced')\n{\n  'Synced' { 1 }\n  default { 0 }\n}\n$r", "1\n");
 	EXPECT("if (1 -gt 2) { 'a' } elseif ($true) { 'b' } else { 'c' }", "b\n");
 	EXPECT("if ($false) { 'a' }\nelse { 'c' }", "c\n");
 	EXPECT("foreach ($i in 1..3) { $i * 10 }", "10\n20\n30\n");
