@@ -39,6 +39,7 @@ struct mg_mdfolder {
 	long long kw_lost_msgs;
 	char *kw_lost[MG_MD_LOST_NAMES];
 	size_t n_kw_lost;
+	bool  kw_lost_more;  /* more distinct keywords were lost than kw_lost holds */
 };
 
 static uint64_t fnv64(const char *s, size_t n)
@@ -393,10 +394,15 @@ static void note_lost_keyword(mg_mdfolder *f, const char *kw)
 			return;
 	if (f->n_kw_lost < MG_MD_LOST_NAMES)
 		f->kw_lost[f->n_kw_lost++] = xstrdup(kw);
+	else
+		f->kw_lost_more = true;
 }
 
-long long mg_mdfolder_keywords_lost(const mg_mdfolder *f, const char *const **names, size_t *n)
+long long mg_mdfolder_keywords_lost(const mg_mdfolder *f, const char *const **names, size_t *n,
+                                    bool *more)
 {
+	if (more)
+		*more = f->kw_lost_more;
 	if (names)
 		*names = (const char *const *)f->kw_lost;
 	if (n)

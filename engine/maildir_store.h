@@ -86,8 +86,10 @@ int  mg_mdfolder_flag_letters(mg_mdfolder *f, const char *const *flags, size_t n
 
 /* Dovecot's Maildir keeps at most 26 keywords per folder.  Since the folder
  * was opened: how many messages were written or re-flagged without some of
- * their keywords, and (up to MG_MD_LOST_NAMES of) the keywords left out. */
+ * their keywords, and (up to MG_MD_LOST_NAMES of) the keywords left out;
+ * *more (may be NULL) tells whether other keywords were lost too. */
 #define MG_MD_LOST_NAMES 8
-long long mg_mdfolder_keywords_lost(const mg_mdfolder *f, const char *const **names, size_t *n);
+long long mg_mdfolder_keywords_lost(const mg_mdfolder *f, const char *const **names, size_t *n,
+                                    bool *more);
 
 #endif

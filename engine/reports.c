@@ -259,6 +259,12 @@ static int deliver_imap(const mg_endpoint *ep, const char *to, const char *msg, 
 	return rc;
 }
 
+bool mg_reports_mailed(const mg_batch *b)
+{
+	return b->notification_emails && b->notification_emails[0] && !b->skip_reports &&
+	       b->report_interval != 0;
+}
+
 int mg_reports_write(mg_store *st, const mg_batch *b, mg_user *const *users, size_t n,
                      const char *event, mg_err *err)
 {
@@ -277,8 +283,7 @@ int mg_reports_write(mg_store *st, const mg_batch *b, mg_user *const *users, siz
 		free(p);
 	}
 	/* -SkipReports or -ReportInterval 0: the files are written, no message is sent */
-	if (rc == 0 && b->notification_emails && b->notification_emails[0] && !b->skip_reports &&
-	    b->report_interval != 0) {
+	if (rc == 0 && mg_reports_mailed(b)) {
 		mg_endpoint *tep = NULL;
 		if (b->target_endpoint)
 			(void)mg_store_endpoint_load(st, b->target_endpoint, &tep, NULL);

@@ -31,6 +31,9 @@ int mg_reports_write(struct mg_store *st, const mg_batch *b, mg_user *const *use
 /* Paths of the report files that exist (for Get-MigrationBatch -IncludeReport),
  * NULL-terminated, caller frees with mg_strv_free_all; NULL when none. */
 char **mg_reports_list(struct mg_store *st, const char *batch);
+/* Does the batch mail its reports (NotificationEmails, not -SkipReports,
+ * ReportInterval not 0)?  Otherwise only the report files are written. */
+bool mg_reports_mailed(const mg_batch *b);
 /* Build the CSV / summary text (exposed for tests). Caller frees. */
 char *mg_reports_errors_csv(const mg_batch *b, mg_user *const *users, size_t n);
 char *mg_reports_summary(const mg_batch *b, mg_user *const *users, size_t n, const char *event);

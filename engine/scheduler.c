@@ -243,8 +243,8 @@ static bool report_due(const mg_batch *b, int64_t now)
 		return false;
 	}
 	int64_t since = b->last_report ? b->last_report : b->started;
-	return b->report_interval > 0 && !b->skip_reports && b->notification_emails &&
-	       b->notification_emails[0] && since && now - since >= b->report_interval;
+	return b->report_interval > 0 && mg_reports_mailed(b) && since &&
+	       now - since >= b->report_interval;
 }
 
 static bool is_failed(const mg_user *u)

@@ -237,7 +237,8 @@ static void report_lost_keywords(sctx *x, fctx *f)
 		return;
 	const char *const *names;
 	size_t n;
-	long long msgs = mg_mdfolder_keywords_lost(f->mf, &names, &n);
+	bool more;
+	long long msgs = mg_mdfolder_keywords_lost(f->mf, &names, &n, &more);
 	if (!msgs)
 		return;
 	strbuf sb = STRBUF_INIT;
@@ -245,7 +246,7 @@ static void report_lost_keywords(sctx *x, fctx *f)
 		strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]);
 	sync_slog(x, "folder '%s': %lld message(s) stored without some of their keywords (%s%s): "
 	          "a Maildir folder keeps at most 26 keywords (Dovecot's limit)", f->fp->name, msgs,
-	          sb.buf ? sb.buf : "", n == MG_MD_LOST_NAMES ? ", ..." : "");
+	          sb.buf ? sb.buf : "", more ? ", and others" : "");
 	strbuf_free(&sb);
 	x->st->keywords_lost += msgs;
 }
