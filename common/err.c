@@ -10,6 +10,7 @@
 static void fill(mg_err *e, const char *category, const char *id)
 {
 	e->set = 1;
+	e->side = MG_SIDE_UNKNOWN;
 	snprintf(e->category, sizeof e->category, "%s", category ? category : MGC_NOTSPECIFIED);
 	snprintf(e->id, sizeof e->id, "%s", id ? id : "Error");
 }
@@ -54,6 +55,14 @@ int mg_err_prefix(mg_err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
+	/* the cause is what the user needs: shorten the context, never the cause */
+	size_t room = sizeof e->msg - 1, lo = strlen(old), lh = strlen(head);
+	if (lh + 2 + lo > room && lo + 2 + 3 < room) {
+		size_t keep = room - lo - 2 - 3;
+		while (keep > 0 && ((unsigned char)head[keep] & 0xC0) == 0x80)
+			keep--;
+		memcpy(head + keep, "...", 4);
+	}
 	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
 	if (!e->set)
 		fill(e, MGC_NOTSPECIFIED, "Error");

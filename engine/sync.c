@@ -74,6 +74,7 @@
  */
 #include "config.h"
 #include "engine/sync_internal.h"
+#include "common/err_class.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -114,12 +115,6 @@ static uint64_t fnv64(const char *s)
 		h *= 1099511628211ULL;
 	}
 	return h;
-}
-
-static bool retryable(const mg_err *e)
-{
-	return strcmp(e->category, MGC_CONNECTION) == 0 || strcmp(e->category, MGC_TIMEOUT) == 0 ||
-	       strcmp(e->category, MGC_PROTOCOL) == 0;
 }
 
 /* ------------------------------------------------------------ meta ---- */
@@ -599,6 +594,8 @@ static int connect_source(sctx *x, mg_err *err)
 	return 0;
 fail:
 	mg_err_prefix(err, "source %s:%d", job->src->host, job->src->port);
+	if (err)
+		err->side = MG_SIDE_SOURCE;
 	return -1;
 }
 
@@ -684,8 +681,11 @@ static int run_pass(sctx *x, mg_err *err)
 	    mg_maildir_open(job->maildir_root, &x->md, err) < 0)
 		return -1;
 	if (job->dest_kind == MG_DEST_IMAP && !x->tgt) {
-		if (mg_itarget_open(job, &x->tgt, err) < 0)
+		if (mg_itarget_open(job, &x->tgt, err) < 0) {
+			if (err)
+				err->side = MG_SIDE_TARGET;
 			return -1;
+		}
 		sync_slog(x, "connected to target %s:%d as %s", job->dst->host, job->dst->port,
 		     job->dst_authz ? job->dst_authz : job->dst_user);
 	}
@@ -812,7 +812,7 @@ int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 	for (int attempt = 0;; attempt++) {
 		mg_err_clear(&e);
 		rc = run_pass(&x, &e);
-		if (rc == 0 || sync_cancelled(&x) || !retryable(&e) || attempt >= max_retries)
+		if (rc == 0 || sync_cancelled(&x) || !mg_err_retryable(&e) || attempt >= max_retries)
 			break;
 		int wait_s = 1 << (attempt < 5 ? attempt : 5);
 		sync_slog(&x, "%s; retry %d of %d in %d s", e.msg, attempt + 1, max_retries, wait_s);
