@@ -16,6 +16,8 @@ libengine_a_SOURCES += \
 SYNC_TEST_LIBS = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
 check_PROGRAMS += tests/integration/sync_driver tests/lib/mailcompare tests/lib/mg-cutproxy
 tests_lib_mg_cutproxy_SOURCES = tests/lib/cutproxy.c
+check_PROGRAMS += tests/lib/mg-hostile-imapd
+tests_lib_mg_hostile_imapd_SOURCES = tests/lib/hostile_imapd.c
 tests_integration_sync_driver_SOURCES = tests/integration/sync_driver.c
 tests_integration_sync_driver_LDADD = $(SYNC_TEST_LIBS)
 tests_lib_mailcompare_SOURCES = tests/lib/mailcompare.c
@@ -45,10 +47,10 @@ TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
 	tests/integration/sync_crash.sh tests/integration/sync_uidvalidity.sh \
 	tests/integration/sync_limits.sh tests/integration/sync_retry.sh \
 	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh \
-	tests/integration/sync_tls_cuts.sh
+	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh
 EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
 	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
 	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
 	tests/integration/sync_retry.sh tests/integration/sync_separators.sh \
 	tests/integration/sync_keywords.sh \
-	tests/integration/sync_tls_cuts.sh
+	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh
