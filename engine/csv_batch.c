@@ -67,6 +67,24 @@ static void on_field(void *s, size_t len, void *data)
 		c->row_open = true;
 		c->row_line = c->pending_line;
 	}
+	if (s && memchr(s, 0, len)) {
+		/* a C string would end at the NUL: the login sent would silently be
+		 * another one, so the row is refused (the value is never shown) */
+		int col = c->have_header && c->nf < c->n_header ? c->colmap[c->nf] : COL_UNKNOWN;
+		char what[64];
+		if (!c->have_header)
+			snprintf(what, sizeof what, "its header");
+		else if (col != COL_UNKNOWN)
+			snprintf(what, sizeof what, "the %s value", col_names[col]);
+		else
+			snprintf(what, sizeof what, "column %zu", c->nf + 1);
+		mg_err_set(c->err, MGC_INVALIDDATA, "CsvValidationNulByte",
+		           "Line %ld of the CSV file: %s contains a NUL byte, which no login, password or folder "
+		           "name can hold. Remove it (the file may have been saved in another encoding).",
+		           c->row_line, what);
+		c->stop = true;
+		return;
+	}
 	GROW(c->fields, c->capf, c->nf + 1);
 	c->fields[c->nf++] = xstrndup(s ? s : "", s ? len : 0);
 }
