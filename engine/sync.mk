@@ -47,10 +47,12 @@ TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
 	tests/integration/sync_crash.sh tests/integration/sync_uidvalidity.sh \
 	tests/integration/sync_limits.sh tests/integration/sync_retry.sh \
 	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh \
-	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh
+	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
+	tests/integration/e2e_hostile.sh
 EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
 	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
 	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
 	tests/integration/sync_retry.sh tests/integration/sync_separators.sh \
 	tests/integration/sync_keywords.sh \
-	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh
+	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
+	tests/integration/e2e_hostile.sh
