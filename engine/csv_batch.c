@@ -227,7 +227,7 @@ static long utf8_bad_line(const unsigned char *s, size_t len)
 	size_t i = 0;
 	while (i < len) {
 		unsigned char ch = s[i];
-		if (ch == '\n')
+		if (ch == '\n' || (ch == '\r' && (i + 1 >= len || s[i + 1] != '\n')))
 			line++;
 		if (ch < 0x80) {
 			i++;
@@ -408,8 +408,12 @@ int mg_csv_parse_batch(const void *data, size_t len, bool allow_unknown_columns,
 	size_t pos = 0;
 	int rc = 0;
 	while (pos < len && !c.stop) {
-		const unsigned char *nl = memchr(s + pos, '\n', len - pos);
-		size_t chunk = nl ? (size_t)(nl - (s + pos)) + 1 : len - pos;
+		/* a physical line ends at LF, CRLF or a lone CR (old Mac files) */
+		size_t chunk = 0;
+		while (pos + chunk < len && s[pos + chunk] != '\n' && s[pos + chunk] != '\r')
+			chunk++;
+		if (pos + chunk < len)
+			chunk += s[pos + chunk] == '\r' && pos + chunk + 1 < len && s[pos + chunk + 1] == '\n' ? 2 : 1;
 		if (p.pstate == 0)   /* libcsv's ROW_NOT_BEGUN: a new row starts on this line */
 			c.pending_line = c.cur_line;
 		if (csv_parse(&p, s + pos, chunk, on_field, on_row, &c) != chunk) {

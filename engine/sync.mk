@@ -56,3 +56,19 @@ EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh
 	tests/integration/sync_keywords.sh \
 	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
 	tests/integration/e2e_hostile.sh
+
+# ---- libFuzzer targets for the batch CSV reader and the folder mapper
+# (configure --enable-fuzzing CC=clang; fuzz/run_fuzz_csv_fmap.sh runs them).
+# The code under test is compiled into each target for coverage instrumentation.
+EXTRA_DIST += fuzz/run_fuzz_csv_fmap.sh
+if FUZZING
+noinst_PROGRAMS += fuzz/fuzz_csv_batch fuzz/fuzz_folder_map
+fuzz_fuzz_csv_batch_SOURCES = fuzz/fuzz_csv_batch.c engine/csv_batch.c
+fuzz_fuzz_csv_batch_CFLAGS = $(AM_CFLAGS) -g -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_csv_batch_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_csv_batch_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
+fuzz_fuzz_folder_map_SOURCES = fuzz/fuzz_folder_map.c engine/folder_map.c net/mutf7.c
+fuzz_fuzz_folder_map_CFLAGS = $(AM_CFLAGS) -g -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_folder_map_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_folder_map_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
+endif

@@ -141,6 +141,9 @@ static void test_column_count(void **s)
 	refused(HDR "a@b.example,a,p,extra\n", "CsvValidationColumnCount", "Line 2");
 	/* a quoted value spanning lines: the next row's line is still right */
 	refused(HDR "a@b.example,a,\"multi\nline\"\nb@b.example,b\n", "CsvValidationColumnCount", "Line 4");
+	/* old Mac files: a lone CR ends a line too (found by fuzz_csv_batch) */
+	refused("EmailAddress,UserName,Password\ra@b.example,a,p\rb@b.example,b\r", "CsvValidationColumnCount",
+	        "Line 3 of the CSV file has 2 columns");
 }
 
 static void test_malformed_quotes(void **s)
