@@ -192,7 +192,14 @@ int mg_fmap_build(const mg_imap_mailbox *v, size_t n, const mg_fmap_opts *o,
 	for (size_t i = 0; i < n; i++) {
 		const mg_imap_mailbox *m = &v[i];
 		char sep = m->sep ? m->sep : o->src_sep;
-		char *shown = m->name ? NULL : mg_name_escape(m->wire, strlen(m->wire));
+		/* the name shown and stored: printable UTF-8 (undecodable names, and
+		 * control characters hidden in modified UTF-7, escaped) */
+		char *shown = NULL;
+		if (!m->name)
+			shown = mg_name_escape(m->wire, strlen(m->wire));
+		for (const unsigned char *u = (const unsigned char *)m->name; u && *u && !shown; u++)
+			if (*u < 0x20 || *u == 0x7f)
+				shown = mg_name_escape(m->name, strlen(m->name));
 		const char *name = m->name ? m->name : shown;
 		const char *rel = name;
 		if (o->userroot && *o->userroot) {
@@ -201,8 +208,10 @@ int mg_fmap_build(const mg_imap_mailbox *v, size_t n, const mg_fmap_opts *o,
 				rel = "INBOX";
 			else if (strncmp(name, o->userroot, ul) == 0 && sep && name[ul] == sep)
 				rel = name + ul + 1;
-			else
+			else {
+				free(shown);
 				continue;                    /* not this user's folder */
+			}
 		} else if (str_ieq(name, "INBOX")) {
 			rel = "INBOX";
 		} else if (*prefix && str_iprefix(name, prefix) && name[strlen(prefix)]) {
@@ -210,7 +219,7 @@ int mg_fmap_build(const mg_imap_mailbox *v, size_t n, const mg_fmap_opts *o,
 		}
 		mg_folder_plan *f = &p[np++];
 		f->wire = xstrdup(m->wire);
-		f->name = xstrdup(name);
+		f->name = xstrdup(shown ? shown : name);
 		f->unsendable = false;
 		for (const unsigned char *u = (const unsigned char *)m->wire; *u && !f->unsendable; u++)
 			f->unsendable = *u < 0x20 || *u == 0x7f || *u == (unsigned char)MG_IMAP_NUL_MARK;

@@ -168,6 +168,7 @@ static void test_include_exclude(void **st)
 static void test_unmappable_names(void **st)
 {
 	(void)st;
+	const mg_folder_plan *f;
 	char longname[601];
 	memset(longname, 'L', 600);
 	longname[600] = 0;
@@ -179,13 +180,17 @@ static void test_unmappable_names(void **st)
 		MB("Tab\there", '/', 0),
 		MB("ok/..", '/', 0),
 		MB("Work", '/', 0),
+		{ (char *)"Form\x0c" "Feed", (char *)"Form&AAw-Feed", '/', 0 },   /* a control character in mUTF-7 */
 	};
 	mg_fmap_opts o = { .src_sep = '/', .dst_sep = '.', .max_name_bytes = 240 };
 	mg_folder_plan *p;
 	size_t n;
-	assert_int_equal(mg_fmap_build(v, 7, &o, &p, &n, NULL), 0);
-	assert_int_equal(n, 7);
-	const mg_folder_plan *f = find(p, n, longname);
+	assert_int_equal(mg_fmap_build(v, 8, &o, &p, &n, NULL), 0);
+	assert_int_equal(n, 8);
+	f = find(p, n, "Form\x0c" "Feed");
+	assert_int_equal(f->status, MG_FPLAN_INVALID);
+	assert_string_equal(f->name, "Form\\x0CFeed");      /* shown and stored escaped (found by fuzz_folder_map) */
+	f = find(p, n, longname);
 	assert_int_equal(f->status, MG_FPLAN_INVALID);
 	assert_non_null(strstr(f->reason, "600 bytes"));
 	f = find(p, n, "Ab\\x00cd");
