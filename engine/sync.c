@@ -769,6 +769,33 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 	return 0;
 }
 
+/* A folder that is not migrated: count its messages (STATUS; never for a
+ * damaged name, which would name another folder), report it as a skipped
+ * item of `kind` with `reason`, and mark it done.  -1 only when the
+ * connection failed. */
+static int skip_folder(sctx *x, const mg_folder_plan *fp, const char *kind, const char *reason, mg_err *err)
+{
+	mg_sync_stats *st = x->st;
+	long long cnt = 0;
+	mg_imap_mbox_status s;
+	if (fp->unsendable) {
+		;
+	} else if (mg_imap_status(x->src, fp->wire, &s, err) == 0) {
+		cnt = s.exists;
+	} else if (strcmp(err->category, MGC_INVALIDOP) != 0) {
+		return -1;
+	} else {
+		mg_err_clear(err);    /* NO: count nothing */
+	}
+	st->items_excluded += cnt;   /* items in folders not migrated */
+	char *why = xasprintf("%s; %lld items not migrated", reason, cnt);
+	sync_add_skip(&st->skipped, &st->n_skipped, &st->cap_skipped, fp->name, 0, 0, 0, kind, why);
+	sync_slog(x, "folder '%s' not migrated: %s", fp->name, why);
+	free(why);
+	mark_done(x, fp->wire);
+	return 0;
+}
+
 static int run_pass(sctx *x, mg_err *err)
 {
 	const mg_sync_job *job = x->job;
@@ -826,41 +853,24 @@ static int run_pass(sctx *x, mg_err *err)
 			break;
 		}
 		if (fp->status == MG_FPLAN_INVALID || fp->status == MG_FPLAN_EXCLUDED) {
-			bool inv = fp->status == MG_FPLAN_INVALID;
-			long long cnt = 0;
-			mg_imap_mbox_status s;
-			if (fp->unsendable) {
-				;   /* a damaged name would name another folder: count nothing */
-			} else if (mg_imap_status(x->src, fp->wire, &s, err) == 0) {
-				cnt = s.exists;
-			} else if (strcmp(err->category, MGC_INVALIDOP) != 0) {
+			if (skip_folder(x, fp, fp->status == MG_FPLAN_INVALID ? "FolderNameInvalid" : "FolderExcluded",
+			                fp->reason, err) < 0) {
 				rc = -1;          /* the connection failed */
 				break;
-			} else {
-				mg_err_clear(err);    /* NO: count nothing */
 			}
-			st->items_excluded += cnt;   /* items in folders not migrated */
-			char *why = xasprintf("%s; %lld items not migrated", fp->reason, cnt);
-			sync_add_skip(&st->skipped, &st->n_skipped, &st->cap_skipped, fp->name, 0, 0, 0,
-			              inv ? "FolderNameInvalid" : "FolderExcluded", why);
-			sync_slog(x, "folder '%s' not migrated: %s", fp->name, why);
-			free(why);
-			mark_done(x, fp->wire);
 			continue;
 		}
 		long long taken = x->items_taken;
 		x->cur_folder = (uint32_t)i;
 		rc = do_folder(x, fp, err);
-		if (rc == 1) {
+		if (rc == 1) {        /* the destination refused the name: skip it, go on */
 			char *why = refusal_reason(err);
 			x->items_taken = taken;
-			sync_add_skip(&st->skipped, &st->n_skipped, &st->cap_skipped, fp->name, 0, 0, 0,
-			              "FolderNameInvalid", why);
-			sync_slog(x, "folder '%s' not migrated: %s", fp->name, why);
-			free(why);
 			mg_err_clear(err);
-			mark_done(x, fp->wire);
-			rc = 0;
+			rc = skip_folder(x, fp, "FolderNameInvalid", why, err);
+			free(why);
+			if (rc < 0)
+				break;
 			continue;
 		}
 		if (rc < 0)

@@ -2,7 +2,7 @@
 # sync_hostile.sh - the sync engine against a scripted server that misbehaves
 # (tests/lib/hostile_imapd.c):
 #  - folder names that cannot be mapped (a NUL inside, raw 8-bit bytes, 600
-#    bytes long) are skipped with a FolderNameInvalid line naming them
+#    bytes long, too long for the file system once encoded) are skipped with a FolderNameInvalid line naming them
 #    (escaped, printable) and saying why in full; the rest is migrated; the
 #    NUL name is never sent cut short (as another folder's name);
 #  - a NUL in FLAGS outside a literal: the flag is reported and dropped, the
@@ -54,13 +54,16 @@ want names folders_synced 2
 ls "$MG_TMP/names.md/cur" | grep -q ':2,[A-Z]*S' || mg_fail "the \\Seen flag next to the damaged one was lost"
 grep -q "damaged flag(s) dropped" "$MG_TMP/names.err" || mg_fail "damaged flag not reported: $(cat "$MG_TMP/names.err")"
 n=$(grep -c '^skipped: kind=FolderNameInvalid' "$MG_TMP/names.out" || :)
-[ "$n" = 3 ] || mg_fail "expected 3 FolderNameInvalid lines, got $n: $(cat "$MG_TMP/names.out")"
+[ "$n" = 4 ] || mg_fail "expected 4 FolderNameInvalid lines, got $n: $(cat "$MG_TMP/names.out")"
 grep -q '^skipped: kind=FolderNameInvalid folder=Ab\\x00cd .*NUL' "$MG_TMP/names.out" ||
 	mg_fail "NUL name not reported escaped: $(grep skipped "$MG_TMP/names.out")"
 grep -q '^skipped: kind=FolderNameInvalid folder=Caf\\xE9 ' "$MG_TMP/names.out" ||
 	mg_fail "8-bit name not reported escaped: $(grep skipped "$MG_TMP/names.out")"
 grep -q '^skipped: kind=FolderNameInvalid folder=LLLL.* reason=folder name is 600 bytes long, more than the 240 bytes a destination folder name may have' "$MG_TMP/names.out" ||
 	mg_fail "long name: reason missing or cut: $(grep skipped "$MG_TMP/names.out")"
+# a name the file system refuses (ENAMETOOLONG once encoded): skipped with the cause, whole
+grep -q '^skipped: kind=FolderNameInvalid folder=ééééé.* reason=the destination file system refused the folder name: File name too long; 1 items not migrated' "$MG_TMP/names.out" ||
+	mg_fail "file-system refusal not reported: $(grep skipped "$MG_TMP/names.out")"
 # every stored line is printable UTF-8 (a record can hold it)
 if LC_ALL=C grep -n '[^[:print:]]' "$MG_TMP/names.out" | grep -v '^\s*$' | LC_ALL=C grep -q -P '[\x00-\x08\x0b-\x1f\x7f]'; then
 	mg_fail "control bytes in the statistics: $(cat -v "$MG_TMP/names.out")"

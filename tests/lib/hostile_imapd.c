@@ -4,8 +4,10 @@
  * does this).  One connection at a time, any login accepted, read-only.
  *
  *   -S names      folders with a NUL in the name (sent as a literal), raw 8-bit
- *                 bytes, a 600-byte name, a normal "Work"; INBOX has a message
- *                 whose FLAGS carry a NUL outside any literal
+ *                 bytes, a 600-byte name, a name of 110 x U+00E9 (220 bytes of
+ *                 UTF-8, but too long for a file name once encoded), a normal
+ *                 "Work"; INBOX has a message whose FLAGS carry a NUL outside
+ *                 any literal
  *   -S dupuid     INBOX holds 3 messages (EXISTS 3) but every UID FETCH lists
  *                 UID 1 twice (different sizes and bodies) and never UID 2
  *   -S dupuid1    the same, only for the first metadata read; later reads are right
@@ -38,7 +40,34 @@ typedef struct srv {
 	folder f[8];
 	size_t nf;
 	char longname[601];
+	char accents[400];
 } srv;
+
+/* 110 x U+00E9 in modified UTF-7: "&" base64(UTF-16BE) "-" with ',' for '/' */
+static void make_accents(char *out)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	unsigned char u16[220];
+	for (int i = 0; i < 110; i++) {
+		u16[2 * i] = 0x00;
+		u16[2 * i + 1] = 0xE9;
+	}
+	char *o = out;
+	*o++ = '&';
+	unsigned bits = 0, acc = 0;
+	for (int i = 0; i < 220; i++) {
+		acc = (acc << 8) | u16[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			*o++ = b64[(acc >> bits) & 63];
+		}
+	}
+	if (bits)
+		*o++ = b64[(acc << (6 - bits)) & 63];
+	*o++ = '-';
+	*o = 0;
+}
 
 static const msg inbox_names[] = {
 	{ 1, "(\\Seen fo\0o)", "Subject: one\r\n\r\nfirst\r\n", 12 },   /* a NUL outside a literal */
@@ -260,6 +289,8 @@ int main(int argc, char **argv)
 		s.f[s.nf++] = (folder){ "Ab\0cd", 5, NULL, 0 };
 		s.f[s.nf++] = (folder){ "Caf\xe9", 4, NULL, 0 };
 		s.f[s.nf++] = (folder){ s.longname, 600, work_msgs, 1 };
+		make_accents(s.accents);
+		s.f[s.nf++] = (folder){ s.accents, strlen(s.accents), work_msgs, 1 };
 		s.f[s.nf++] = (folder){ "Work", 4, work_msgs, 1 };
 	} else {
 		s.f[s.nf++] = (folder){ "INBOX", 5, inbox_dup, 3 };
