@@ -97,6 +97,8 @@ static const mg_err_rule rules[] = {
 	{ "AppendSourceShort",      false, MG_EC_STORAGE },
 	{ "DeflateInit",            false, MG_EC_STORAGE },
 	{ "FolderNameInvalid",      false, MG_EC_STORAGE },
+	/* the service's own stop (a timeout waiting for it is not a network event) */
+	{ "ServiceStop",            false, MG_EC_OTHER },
 	/* stopped */
 	{ "SyncStopped",            false, MG_EC_STOPPED },
 	{ "Stopped",                false, MG_EC_STOPPED },

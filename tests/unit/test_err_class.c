@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
@@ -107,6 +108,7 @@ static const expect table[] = {
 	{ MGC_READ, "AppendSourceShort", 0, MG_EC_STORAGE },
 	{ MGC_RESOURCE, "DeflateInit", 0, MG_EC_STORAGE },
 	{ MGC_INVALIDARG, "FolderNameInvalid", 0, MG_EC_STORAGE },
+	{ MGC_TIMEOUT, "ServiceStop", 0, MG_EC_OTHER },
 	/* stopped */
 	{ MGC_STOPPED, "SyncStopped", 0, MG_EC_STOPPED },
 	{ MGC_STOPPED, "Stopped", 0, MG_EC_STOPPED },
@@ -133,6 +135,133 @@ static void test_every_id(void **st)
 		if ((int)mg_err_retryable(&e) != table[i].retry || mg_err_classify(&e) != table[i].cls)
 			fail_msg("%s/%s: retry %d class %d, expected retry %d class %d", table[i].cat, table[i].id,
 			         (int)mg_err_retryable(&e), (int)mg_err_classify(&e), table[i].retry, (int)table[i].cls);
+	}
+}
+
+/* Every other id the code base produces (store, CSV, batches, service, shell,
+ * cmdlets): none of them is a network event, none is ever retried. */
+static const struct { const char *cat, *id; } never_retried[] = {
+	{ MGC_EXISTS, "EndpointAlreadyExists" },   /* cmdlets */
+	{ MGC_INVALIDARG, "IdentityRequired" },   /* cmdlets */
+	{ MGC_INVALIDARG, "IncompleteCredentials" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidAuthentication" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidByteArray" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidConcurrencyLimit" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidCredentials" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidDateTime" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidIdentity" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidIncrementalSyncInterval" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidLimit" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidMaxNumberOfBatches" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidName" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidPort" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidRemoteServer" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidSecurity" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidStatus" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidTimeSpan" },   /* cmdlets */
+	{ MGC_INVALIDARG, "InvalidTimeout" },   /* cmdlets */
+	{ MGC_INVALIDARG, "MaxConcurrentIncrementalSyncsTooLarge" },   /* cmdlets */
+	{ MGC_INVALIDARG, "MissingAddUsers" },   /* cmdlets */
+	{ MGC_INVALIDARG, "MissingCsvData" },   /* cmdlets */
+	{ MGC_INVALIDARG, "MissingRemoteServer" },   /* cmdlets */
+	{ MGC_INVALIDARG, "MissingSourceEndpoint" },   /* cmdlets */
+	{ MGC_INVALIDARG, "UnsupportedEndpointType" },   /* cmdlets */
+	{ MGC_INVALIDOP, "EndpointInUse" },   /* cmdlets */
+	{ MGC_NOTSPECIFIED, "ManagementObjectNotFoundException" },   /* cmdlets */
+	{ MGC_RESOURCE, "NoDataDirectory" },   /* cmdlets */
+	{ MGC_RESOURCE, "ServiceNotRunning" },   /* cmdlets */
+	{ MGC_STOPPED, "WaitInterrupted" },   /* cmdlets */
+	{ MGC_EXISTS, "DuplicateUser" },   /* engine */
+	{ MGC_EXISTS, "MigrationBatchDuplicate" },   /* engine */
+	{ MGC_EXISTS, "MigrationEndpointDuplicate" },   /* engine */
+	{ MGC_INVALIDARG, "EmptyName" },   /* engine */
+	{ MGC_INVALIDARG, "InvalidBatchName" },   /* engine */
+	{ MGC_INVALIDARG, "NoDataDirectory" },   /* engine */
+	{ MGC_INVALIDARG, "SourceEndpointRequired" },   /* engine */
+	{ MGC_INVALIDARG, "TargetEndpointNoAdmin" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationColumnCount" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationDuplicateColumn" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationEmpty" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationEncoding" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationMalformed" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationMissingColumn" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationNoRows" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationNotCommaSeparated" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationNulByte" },   /* engine */
+	{ MGC_INVALIDDATA, "CsvValidationUnknownColumn" },   /* engine */
+	{ MGC_INVALIDDATA, "StoreFileCorrupt" },   /* engine */
+	{ MGC_INVALIDDATA, "StoreFileMissing" },   /* engine */
+	{ MGC_INVALIDDATA, "StoreFileTruncated" },   /* engine */
+	{ MGC_INVALIDDATA, "StoreSchemaCorrupt" },   /* engine */
+	{ MGC_INVALIDDATA, "StoreSchemaNewer" },   /* engine */
+	{ MGC_INVALIDOP, "InvalidBatchStatus" },   /* engine */
+	{ MGC_INVALIDOP, "InvalidUserStatus" },   /* engine */
+	{ MGC_INVALIDOP, "MigrationEndpointInUse" },   /* engine */
+	{ MGC_LIMIT, "CsvValidationTooLarge" },   /* engine */
+	{ MGC_LIMIT, "CsvValidationTooManyRows" },   /* engine */
+	{ MGC_LIMIT, "MaxNumberOfBatches" },   /* engine */
+	{ MGC_NOTFOUND, "ManagementObjectNotFoundException" },   /* engine */
+	{ MGC_NOTFOUND, "NoTargetEndpoint" },   /* engine */
+	{ MGC_PERMISSION, "ServiceStop" },   /* engine */
+	{ MGC_READ, "ServiceStatus" },   /* engine */
+	{ MGC_RESOURCE, "CsvInit" },   /* engine */
+	{ MGC_RESOURCE, "ServiceStart" },   /* engine */
+	{ MGC_RESOURCE, "ServiceStop" },   /* engine */
+	{ MGC_RESOURCE, "YamlInit" },   /* engine */
+	{ MGC_WRITE, "CreateBatch" },   /* engine */
+	{ MGC_WRITE, "DeliverNotification" },   /* engine */
+	{ MGC_WRITE, "RemoveBatch" },   /* engine */
+	{ MGC_WRITE, "RemoveEndpoint" },   /* engine */
+	{ MGC_WRITE, "RemoveUser" },   /* engine */
+	{ MGC_WRITE, "ReportWrite" },   /* engine */
+	{ MGC_EXISTS, "NoClobber" },   /* shell */
+	{ MGC_INVALIDARG, "AmbiguousParameter" },   /* shell */
+	{ MGC_INVALIDARG, "AmbiguousParameterSet" },   /* shell */
+	{ MGC_INVALIDARG, "CannotConvertArgumentNoMessage" },   /* shell */
+	{ MGC_INVALIDARG, "DictionaryKeyMissingKey" },   /* shell */
+	{ MGC_INVALIDARG, "DictionaryKeyUnknownKey" },   /* shell */
+	{ MGC_INVALIDARG, "ExpandPropertyNotFound" },   /* shell */
+	{ MGC_INVALIDARG, "GenericMeasurePropertyNotFound" },   /* shell */
+	{ MGC_INVALIDARG, "GenericMeasurePropertyNotNumeric" },   /* shell */
+	{ MGC_INVALIDARG, "InputObjectNotBound" },   /* shell */
+	{ MGC_INVALIDARG, "InvalidDelimiter" },   /* shell */
+	{ MGC_INVALIDARG, "MissingArgument" },   /* shell */
+	{ MGC_INVALIDARG, "MissingFilter" },   /* shell */
+	{ MGC_INVALIDARG, "MissingMandatoryParameter" },   /* shell */
+	{ MGC_INVALIDARG, "MissingPath" },   /* shell */
+	{ MGC_INVALIDARG, "NamedParameterNotFound" },   /* shell */
+	{ MGC_INVALIDARG, "ParameterAlreadyBound" },   /* shell */
+	{ MGC_INVALIDARG, "ParameterArgumentTransformationError" },   /* shell */
+	{ MGC_INVALIDARG, "ParameterArgumentValidationError" },   /* shell */
+	{ MGC_INVALIDARG, "ParameterArgumentValidationErrorEmptyStringNotAllowed" },   /* shell */
+	{ MGC_INVALIDARG, "ParameterArgumentValidationErrorNullNotAllowed" },   /* shell */
+	{ MGC_INVALIDARG, "PathNotFound" },   /* shell */
+	{ MGC_INVALIDARG, "PositionalParameterNotFound" },   /* shell */
+	{ MGC_INVALIDARG, "PropertyNotFound" },   /* shell */
+	{ MGC_INVALIDOP, "ConfirmationRequired" },   /* shell */
+	{ MGC_INVALIDOP, "ReadHostNoInput" },   /* shell */
+	{ MGC_NOTFOUND, "CommandNotFoundException" },   /* shell */
+	{ MGC_NOTFOUND, "CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand" },   /* shell */
+	{ MGC_NOTFOUND, "HelpNotFound,Microsoft.PowerShell.Commands.GetHelpCommand" },   /* shell */
+	{ MGC_NOTFOUND, "NoParmsFound,Microsoft.PowerShell.Commands.GetHelpCommand" },   /* shell */
+	{ MGC_NOTFOUND, "PathNotFound" },   /* shell */
+	{ MGC_NOTSPECIFIED, "CommandFailed" },   /* shell */
+	{ MGC_STOPPED, "ActionPreferenceStop" },   /* shell */
+	{ MGC_STOPPED, "ExitRequested" },   /* shell */
+	{ MGC_STOPPED, "PipelineStopped" },   /* shell */
+	{ MGC_WRITE, "FileOpenFailure" },   /* shell */
+	{ MGC_WRITE, "FileWriteFailure" },   /* shell */
+};
+
+static void test_other_ids_not_retried(void **st)
+{
+	(void)st;
+	for (size_t i = 0; i < sizeof never_retried / sizeof never_retried[0]; i++) {
+		mg_err e;
+		mg_err_clear(&e);
+		mg_err_set(&e, never_retried[i].cat, never_retried[i].id, "x");
+		if (mg_err_retryable(&e))
+			fail_msg("%s/%s would be retried", never_retried[i].cat, never_retried[i].id);
 	}
 }
 
@@ -185,13 +314,43 @@ static void test_side(void **st)
 	assert_int_equal(e.side, MG_SIDE_UNKNOWN);
 }
 
+/* A long message never loses its cause: mg_err_sys keeps strerror, mg_err_prefix the old message. */
+static void test_cause_kept_whole(void **st)
+{
+	(void)st;
+	char path[1500];
+	memset(path, 'L', sizeof path - 1);
+	path[sizeof path - 1] = 0;
+	mg_err e;
+	mg_err_clear(&e);
+	errno = ENAMETOOLONG;
+	mg_err_sys(&e, MGC_WRITE, "CreateDirectory", "cannot create directory '%s'", path);
+	assert_true(strlen(e.msg) < sizeof e.msg);
+	const char *tail = "...: File name too long";
+	assert_string_equal(e.msg + strlen(e.msg) - strlen(tail), tail);
+	assert_int_equal(e.sys_errno, ENAMETOOLONG);
+	mg_err_set(&e, MGC_WRITE, "X", "the cause, %s", "whole");
+	mg_err_prefix(&e, "folder '%s'", path);
+	tail = "...: the cause, whole";
+	assert_string_equal(e.msg + strlen(e.msg) - strlen(tail), tail);
+	assert_int_equal(strncmp(e.msg, "folder 'LLL", 11), 0);
+	/* short ones are untouched */
+	errno = ENOENT;
+	mg_err_sys(&e, MGC_WRITE, "X", "open '%s'", "a");
+	assert_string_equal(e.msg, "open 'a': No such file or directory");
+	mg_err_prefix(&e, "ctx");
+	assert_string_equal(e.msg, "ctx: open 'a': No such file or directory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_id),
 		cmocka_unit_test(test_table_covered),
+		cmocka_unit_test(test_other_ids_not_retried),
 		cmocka_unit_test(test_unknown_ids),
 		cmocka_unit_test(test_side),
+		cmocka_unit_test(test_cause_kept_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
