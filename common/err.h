@@ -39,7 +39,12 @@ typedef struct mg_err {
 	char category[32];   /* one of MGC_* */
 	char id[96];         /* FullyQualifiedErrorId stem, e.g. "ConnectionRefused" */
 	char msg[1024];      /* human message: what failed, which input, what to do */
+	int  side;           /* MG_SIDE_*: which server it came from, when the caller knows */
 } mg_err;
+
+#define MG_SIDE_UNKNOWN 0
+#define MG_SIDE_SOURCE  1
+#define MG_SIDE_TARGET  2
 
 /* Fill *e (if e != NULL) and return -1.  printf-style message. */
 int mg_err_set(mg_err *e, const char *category, const char *id,

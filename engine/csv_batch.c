@@ -67,6 +67,24 @@ static void on_field(void *s, size_t len, void *data)
 		c->row_open = true;
 		c->row_line = c->pending_line;
 	}
+	if (s && memchr(s, 0, len)) {
+		/* a C string would end at the NUL: the login sent would silently be
+		 * another one, so the row is refused (the value is never shown) */
+		int col = c->have_header && c->nf < c->n_header ? c->colmap[c->nf] : COL_UNKNOWN;
+		char what[64];
+		if (!c->have_header)
+			snprintf(what, sizeof what, "its header");
+		else if (col != COL_UNKNOWN)
+			snprintf(what, sizeof what, "the %s value", col_names[col]);
+		else
+			snprintf(what, sizeof what, "column %zu", c->nf + 1);
+		mg_err_set(c->err, MGC_INVALIDDATA, "CsvValidationNulByte",
+		           "Line %ld of the CSV file: %s contains a NUL byte, which no login, password or folder "
+		           "name can hold. Remove it (the file may have been saved in another encoding).",
+		           c->row_line, what);
+		c->stop = true;
+		return;
+	}
 	GROW(c->fields, c->capf, c->nf + 1);
 	c->fields[c->nf++] = xstrndup(s ? s : "", s ? len : 0);
 }
@@ -209,7 +227,7 @@ static long utf8_bad_line(const unsigned char *s, size_t len)
 	size_t i = 0;
 	while (i < len) {
 		unsigned char ch = s[i];
-		if (ch == '\n')
+		if (ch == '\n' || (ch == '\r' && (i + 1 >= len || s[i + 1] != '\n')))
 			line++;
 		if (ch < 0x80) {
 			i++;
@@ -390,8 +408,12 @@ int mg_csv_parse_batch(const void *data, size_t len, bool allow_unknown_columns,
 	size_t pos = 0;
 	int rc = 0;
 	while (pos < len && !c.stop) {
-		const unsigned char *nl = memchr(s + pos, '\n', len - pos);
-		size_t chunk = nl ? (size_t)(nl - (s + pos)) + 1 : len - pos;
+		/* a physical line ends at LF, CRLF or a lone CR (old Mac files) */
+		size_t chunk = 0;
+		while (pos + chunk < len && s[pos + chunk] != '\n' && s[pos + chunk] != '\r')
+			chunk++;
+		if (pos + chunk < len)
+			chunk += s[pos + chunk] == '\r' && pos + chunk + 1 < len && s[pos + chunk + 1] == '\n' ? 2 : 1;
 		if (p.pstate == 0)   /* libcsv's ROW_NOT_BEGUN: a new row starts on this line */
 			c.pending_line = c.cur_line;
 		if (csv_parse(&p, s + pos, chunk, on_field, on_row, &c) != chunk) {

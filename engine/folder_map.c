@@ -6,6 +6,8 @@
 #include "engine/folder_map.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "net/imap_parse.h"
+#include "net/mutf7.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -190,7 +192,15 @@ int mg_fmap_build(const mg_imap_mailbox *v, size_t n, const mg_fmap_opts *o,
 	for (size_t i = 0; i < n; i++) {
 		const mg_imap_mailbox *m = &v[i];
 		char sep = m->sep ? m->sep : o->src_sep;
-		const char *name = m->name ? m->name : m->wire;
+		/* the name shown and stored: printable UTF-8 (undecodable names, and
+		 * control characters hidden in modified UTF-7, escaped) */
+		char *shown = NULL;
+		if (!m->name)
+			shown = mg_name_escape(m->wire, strlen(m->wire));
+		for (const unsigned char *u = (const unsigned char *)m->name; u && *u && !shown; u++)
+			if (*u < 0x20 || *u == 0x7f)
+				shown = mg_name_escape(m->name, strlen(m->name));
+		const char *name = m->name ? m->name : shown;
 		const char *rel = name;
 		if (o->userroot && *o->userroot) {
 			size_t ul = strlen(o->userroot);
@@ -198,8 +208,10 @@ int mg_fmap_build(const mg_imap_mailbox *v, size_t n, const mg_fmap_opts *o,
 				rel = "INBOX";
 			else if (strncmp(name, o->userroot, ul) == 0 && sep && name[ul] == sep)
 				rel = name + ul + 1;
-			else
+			else {
+				free(shown);
 				continue;                    /* not this user's folder */
+			}
 		} else if (str_ieq(name, "INBOX")) {
 			rel = "INBOX";
 		} else if (*prefix && str_iprefix(name, prefix) && name[strlen(prefix)]) {
@@ -207,7 +219,10 @@ int mg_fmap_build(const mg_imap_mailbox *v, size_t n, const mg_fmap_opts *o,
 		}
 		mg_folder_plan *f = &p[np++];
 		f->wire = xstrdup(m->wire);
-		f->name = xstrdup(name);
+		f->name = xstrdup(shown ? shown : name);
+		f->unsendable = false;
+		for (const unsigned char *u = (const unsigned char *)m->wire; *u && !f->unsendable; u++)
+			f->unsendable = *u < 0x20 || *u == 0x7f || *u == (unsigned char)MG_IMAP_NUL_MARK;
 		char **c;
 		size_t nc;
 		split(rel, sep, &c, &nc);
@@ -216,14 +231,23 @@ int mg_fmap_build(const mg_imap_mailbox *v, size_t n, const mg_fmap_opts *o,
 		f->n_comps = nc;
 		if (!m->name) {
 			f->status = MG_FPLAN_INVALID;
-			f->reason = xstrdup("its name is not valid modified UTF-7");
+			f->reason = xstrdup(mg_imap_has_nul_mark(m->wire, strlen(m->wire))
+			                    ? "its name contains a NUL byte (the server sent a damaged name)"
+			                    : "its name is not valid modified UTF-7");
 		}
+		free(shown);
 		for (size_t k = 0; k < nc && f->status == MG_FPLAN_COPY; k++) {
 			const char *why = bad_component(c[k], sep, o->dst_sep);
 			if (why) {
 				f->status = MG_FPLAN_INVALID;
 				f->reason = xasprintf("folder name %s", why);
 			}
+		}
+		size_t nl = strlen(f->rel);
+		if (f->status == MG_FPLAN_COPY && o->max_name_bytes && nl > o->max_name_bytes) {
+			f->status = MG_FPLAN_INVALID;
+			f->reason = xasprintf("folder name is %zu bytes long, more than the %zu bytes a destination "
+			                      "folder name may have", nl, o->max_name_bytes);
 		}
 		if (f->status == MG_FPLAN_COPY && (m->flags & (MG_MBX_NOSELECT | MG_MBX_NONEXISTENT)))
 			f->status = MG_FPLAN_NOSELECT;

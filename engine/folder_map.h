@@ -8,6 +8,14 @@
  * the destination path as UTF-8 components (no component = INBOX), or why not
  * (FolderNameInvalid, FolderExcluded).
  *
+ * A name that cannot be mapped is never fatal: it gets MG_FPLAN_INVALID and a
+ * reason, and the rest is migrated.  Such names are: not valid modified UTF-7
+ * (or UTF-8 under UTF8=ACCEPT), with a NUL (the server sent one), control
+ * characters, an empty, "." or ".." level, a '/' the destination would read as
+ * a path, the destination's separator, or longer than max_name_bytes.  The
+ * plan's name is always printable UTF-8 (undecodable bytes as "\xNN"), so it
+ * can be stored in a record and shown.
+ *
  * Matching rules (man migsh-sync(7) documents them for admins):
  *  - names are relative to the namespace prefix / UserRoot, hierarchy written
  *    with '/', compared case-insensitively;
@@ -50,6 +58,8 @@ typedef struct mg_folder_plan {
 	mg_role role;         /* well-known role at the source */
 	mg_fplan_status status;
 	char   *reason;       /* why not copied, or NULL */
+	bool    unsendable;   /* the wire name is damaged (a NUL the server sent, control bytes):
+	                         never put it in a command (it would name another folder) */
 } mg_folder_plan;
 
 typedef struct mg_fmap_opts {
@@ -62,6 +72,7 @@ typedef struct mg_fmap_opts {
 	/* destination names for the roles (NULL entries: keep the source name);
 	 * index by mg_role; INBOX is always the destination INBOX */
 	const char *role_dest[MG_ROLE_COUNT];
+	size_t      max_name_bytes;  /* longest destination name (components joined), 0 = no limit */
 } mg_fmap_opts;
 
 /* Build one plan per mailbox in v (same order), sorted afterwards by rel so

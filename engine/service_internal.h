@@ -32,6 +32,8 @@ typedef struct svc_job {
 /* Worker thread entry (worker.c): runs mg_sync_mailbox for job->email and
  * records the outcome in the store. */
 void *mg_svc_worker(void *job);
+/* ErrorSummary for a failed user: one sentence per class of error (worker.c). */
+char *mg_worker_error_summary(const mg_err *e);
 
 /* Scheduler loop (scheduler.c): until *stop is set. */
 int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop);

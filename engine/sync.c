@@ -74,6 +74,7 @@
  */
 #include "config.h"
 #include "engine/sync_internal.h"
+#include "common/err_class.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -114,12 +115,6 @@ static uint64_t fnv64(const char *s)
 		h *= 1099511628211ULL;
 	}
 	return h;
-}
-
-static bool retryable(const mg_err *e)
-{
-	return strcmp(e->category, MGC_CONNECTION) == 0 || strcmp(e->category, MGC_TIMEOUT) == 0 ||
-	       strcmp(e->category, MGC_PROTOCOL) == 0;
 }
 
 /* ------------------------------------------------------------ meta ---- */
@@ -177,10 +172,10 @@ static void merge_fstats(sctx *x, fstats *fs)
 	st->bytes_in_source += fs->bytes;
 	st->items_synced += fs->synced;
 	st->items_large += fs->large;
-	st->items_bad += fs->bad;
+	st->items_bad += fs->bad + fs->unreadable;   /* unreadable: not counted against BadItemLimit */
 	st->items_filtered += fs->filtered;
 	st->items_over_limit += fs->over;
-	st->items_skipped += fs->large + fs->bad + fs->filtered + fs->over;
+	st->items_skipped += fs->large + fs->bad + fs->filtered + fs->over + fs->unreadable;
 	x->bad_total += fs->bad;
 	x->large_total += fs->large;
 	for (size_t i = 0; i < fs->n_sk; i++) {
@@ -282,6 +277,98 @@ static void fill_subjects(sctx *x, fctx *f)
 	free(s.ix);
 }
 
+/* Read the folder's metadata into ma: everything, or with CONDSTORE on a
+ * later pass only what is new (uid >= the UIDNEXT of the last complete pass)
+ * and what changed since its HIGHESTMODSEQ.  A pass that left bad items
+ * records modseq 0, so the next pass looks at everything again.  Damaged
+ * flags the server sent are reported here (they were dropped). */
+static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, meta_acc *ma, mg_err *err)
+{
+	int mrc = 0;
+	if (ss->exists && !cs) {
+		mrc = mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, ma, err);
+	} else if (ss->exists) {
+		char set[48];
+		if (ss->uidnext > f->j->uidnext) {
+			snprintf(set, sizeof set, "%" PRIu32 ":*", f->j->uidnext);
+			mrc = mg_imap_fetch_meta(x->src, set, 0, sync_meta_cb, ma, err);
+			size_t q = 0;   /* "N:*" also returns the last message when N > every uid */
+			for (size_t i = 0; i < ma->n; i++) {
+				if (ma->v[i].uid < f->j->uidnext)
+					free(ma->v[i].flags);
+				else
+					ma->v[q++] = ma->v[i];
+			}
+			ma->n = q;
+		}
+		if (mrc == 0 && ss->highestmodseq != f->j->modseq && f->j->uidnext > 1) {
+			snprintf(set, sizeof set, "1:%" PRIu32, f->j->uidnext - 1);
+			mrc = mg_imap_fetch_meta(x->src, set, f->j->modseq, sync_meta_cb, ma, err);
+		}
+	}
+	if (ma->bad_flags)
+		sync_slog(x, "folder '%s': %lld damaged flag(s) dropped, the messages are copied without them "
+		          "(uid %" PRIu32 " has '%s'; a flag may not contain a NUL, a control or an 8-bit byte)",
+		          f->fp->name, ma->bad_flags, ma->bad_uid, ma->bad_flag);
+	free(ma->bad_flag);
+	ma->bad_flag = NULL;
+	ma->bad_flags = 0;
+	if (mrc < 0) {
+		sync_items_free(ma->v, ma->n);
+		memset(ma, 0, sizeof *ma);
+	}
+	return mrc;
+}
+
+/* Sort by uid and keep one entry per uid (a broken server repeats some);
+ * ma->conflicts counts uids repeated with another size or date.  Returns
+ * the number kept. */
+static size_t sort_meta(meta_acc *ma)
+{
+	if (ma->n)
+		qsort(ma->v, ma->n, sizeof *ma->v, sync_cmp_item_uid);
+	size_t k = 0;
+	ma->conflicts = 0;
+	for (size_t i = 0; i < ma->n; i++) {
+		if (k && ma->v[k - 1].uid == ma->v[i].uid) {
+			if (ma->v[k - 1].size != ma->v[i].size || ma->v[k - 1].date != ma->v[i].date)
+				ma->conflicts++;
+			free(ma->v[i].flags);
+			continue;
+		}
+		ma->v[k++] = ma->v[i];
+	}
+	ma->n = k;
+	return k;
+}
+
+/* Did the destination refuse the folder's name (rather than fail)?  The file
+ * system (too long, bytes it cannot hold) or the target server (NO to
+ * CREATE).  Such a folder is skipped and reported; the user goes on. */
+static bool name_refused(const mg_err *e)
+{
+	if (!e || !e->set)
+		return false;
+	if (!strcmp(e->id, "FolderNameInvalid") || !strcmp(e->id, "CreateFailed"))
+		return true;
+	return (!strcmp(e->id, "MaildirCreate") || !strcmp(e->id, "CreateDirectory") ||
+	        !strcmp(e->id, "MaildirOpen")) &&
+	       (e->sys_errno == ENAMETOOLONG || e->sys_errno == EILSEQ || e->sys_errno == EINVAL);
+}
+
+/* The reason shown for a refused name: the cause, whole, without the (maybe
+ * very long) name the message repeats. */
+static char *refusal_reason(const mg_err *e)
+{
+	if (e->sys_errno)
+		return xasprintf("the destination file system refused the folder name: %s", strerror(e->sys_errno));
+	const char *said = strstr(e->msg, " answered ");
+	if (!strcmp(e->id, "CreateFailed") && said)
+		return xasprintf("the target server refused to create the folder: it%s", said);
+	return xasprintf("the destination refused the folder name: %s", e->msg);
+}
+
+/* 0 done, 1 the destination refused the folder's name (err says why), -1 failed */
 static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 {
 	const mg_sync_job *job = x->job;
@@ -309,11 +396,20 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	/* destination folder; for a target, first settle appends a crash left
 	 * unconfirmed (under the UIDVALIDITY they were made with) */
 	if (x->md) {
-		if (mg_mdfolder_open(x->md, fp->comps, fp->n_comps, &f.mf, err) < 0 ||
-		    mg_maildir_subscribe(x->md, fp->comps, fp->n_comps, err) < 0)
+		if (mg_mdfolder_open(x->md, fp->comps, fp->n_comps, &f.mf, err) < 0) {
+			if (name_refused(err))
+				rc = 1;   /* run_pass reports the folder and goes on */
+			goto out;
+		}
+		if (mg_maildir_subscribe(x->md, fp->comps, fp->n_comps, err) < 0)
 			goto out;
 	} else {
-		if (mg_itarget_ensure(x->tgt, fp->comps, fp->n_comps, err) < 0 ||
+		if (mg_itarget_ensure(x->tgt, fp->comps, fp->n_comps, err) < 0) {
+			if (name_refused(err))
+				rc = 1;
+			goto out;
+		}
+		if (
 		    mg_itarget_wire(x->tgt, fp->comps, fp->n_comps, &f.twire, err) < 0 ||
 		    mg_itarget_select(x->tgt, f.twire, true, err) < 0)
 			goto out;
@@ -360,51 +456,46 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	}
 	f.rescan = f.j->n_orphans > 0;
 
-	/* metadata: everything, or with CONDSTORE on a later pass only what is new
-	 * (uid >= the UIDNEXT of the last complete pass) and what changed since its
-	 * HIGHESTMODSEQ.  A pass that left bad items records modseq 0, so the next
-	 * pass looks at everything again. */
+	/* metadata (read_meta), checked against EXISTS */
 	meta_acc ma = { 0 };
 	bool cs = !f.rescan && f.j->modseq && f.j->uidnext && ss.highestmodseq && !ss.nomodseq &&
 	          !f.j->n_intents && mg_imap_has_cap(x->src, "CONDSTORE");
-	if (ss.exists && !cs) {
-		if (mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0) {
-			sync_items_free(ma.v, ma.n);
-			goto out;
-		}
-	} else if (ss.exists) {
-		char set[48];
-		int mrc = 0;
-		if (ss.uidnext > f.j->uidnext) {
-			snprintf(set, sizeof set, "%" PRIu32 ":*", f.j->uidnext);
-			mrc = mg_imap_fetch_meta(x->src, set, 0, sync_meta_cb, &ma, err);
-			size_t q = 0;   /* "N:*" also returns the last message when N > every uid */
-			for (size_t i = 0; i < ma.n; i++) {
-				if (ma.v[i].uid < f.j->uidnext)
-					free(ma.v[i].flags);
-				else
-					ma.v[q++] = ma.v[i];
-			}
-			ma.n = q;
-		}
-		if (mrc == 0 && ss.highestmodseq != f.j->modseq && f.j->uidnext > 1) {
-			snprintf(set, sizeof set, "1:%" PRIu32, f.j->uidnext - 1);
-			mrc = mg_imap_fetch_meta(x->src, set, f.j->modseq, sync_meta_cb, &ma, err);
-		}
-		if (mrc < 0) {
-			sync_items_free(ma.v, ma.n);
-			goto out;
-		}
-	}
-	if (ma.n)
-		qsort(ma.v, ma.n, sizeof *ma.v, sync_cmp_item_uid);
 	size_t k = 0;
-	for (size_t i = 0; i < ma.n; i++) {      /* duplicate UIDs from a broken server */
-		if (k && ma.v[k - 1].uid == ma.v[i].uid) {
-			free(ma.v[i].flags);
+	uint32_t unread = 0;
+	for (int reading = 0;; reading++) {
+		if (read_meta(x, &f, cs, &ss, &ma, err) < 0)
+			goto out;
+		k = sort_meta(&ma);
+		/* Consistency: a full read must list EXISTS distinct UIDs, each once
+		 * (a repeat with another size or date is two messages under one UID).
+		 * Fewer means a message the server did not give us: read the folder
+		 * once more, and if it is still short, say so and count them as bad
+		 * items (never a silent Perfect). */
+		uint32_t missing = !cs && ss.exists > k ? ss.exists - (uint32_t)k : 0;
+		uint32_t conflicts = (uint32_t)ma.conflicts;
+		unread = missing > conflicts ? missing : conflicts;
+		if (!unread)
+			break;
+		if (reading == 0) {
+			sync_slog(x, "folder '%s': the server listed %zu distinct UIDs for %" PRIu32 " messages "
+			          "(EXISTS)%s; reading the folder again", fp->name, k, ss.exists,
+			          conflicts ? ", some UIDs twice with different contents" : "");
+			sync_items_free(ma.v, ma.n);
+			memset(&ma, 0, sizeof ma);
+			if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0)
+				goto out;
 			continue;
 		}
-		ma.v[k++] = ma.v[i];
+		char *why = xasprintf("the server's answers stay inconsistent: %" PRIu32 " messages (EXISTS) "
+		                      "but %zu distinct UIDs%s; %" PRIu32 " message(s) could not be read",
+		                      ss.exists, k, conflicts ? ", some UIDs twice with different contents" : "",
+		                      unread);
+		sync_slog(x, "WARNING: folder '%s': %s", fp->name, why);
+		sync_fskip(&f.fs, fp->name, NULL, "BadItem", why);
+		free(why);
+		f.fs.unreadable += unread;
+		f.fs.in_source += unread;
+		break;
 	}
 	f.items = ma.v;
 	f.n_items = k;
@@ -510,20 +601,20 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		rc = mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
 		goto out;
 	}
-	mg_journal_pass_done(f.j, ss.uidnext, f.fs.bad ? 0 : ss.highestmodseq);
+	mg_journal_pass_done(f.j, ss.uidnext, f.fs.bad || f.fs.unreadable ? 0 : ss.highestmodseq);
 	if (mg_journal_compact(f.j, false, err) < 0)
 		goto out;
 	char *dname = fp->n_comps ? mg_fmap_join(fp->comps, fp->n_comps, '/') : xstrdup("INBOX");
 	sync_slog(x, "folder '%s' -> '%s': %lld in source, %lld at destination (%lld matched to "
 	     "existing copies), %lld skipped", fp->name, dname, f.fs.in_source, f.fs.synced, f.matched,
-	     f.fs.large + f.fs.bad + f.fs.filtered + f.fs.over);
+	     f.fs.large + f.fs.bad + f.fs.filtered + f.fs.over + f.fs.unreadable);
 	free(dname);
 	report_lost_keywords(x, &f);
 	fill_subjects(x, &f);
 	merge_fstats(x, &f.fs);
 	rc = 0;
 out:
-	if (rc < 0) {
+	if (rc != 0) {
 		for (size_t i = 0; i < f.fs.n_sk; i++)
 			sync_skip_free(&f.fs.sk[i]);
 		free(f.fs.sk);
@@ -599,6 +690,8 @@ static int connect_source(sctx *x, mg_err *err)
 	return 0;
 fail:
 	mg_err_prefix(err, "source %s:%d", job->src->host, job->src->port);
+	if (err)
+		err->side = MG_SIDE_SOURCE;
 	return -1;
 }
 
@@ -646,6 +739,7 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		if (mg_imap_examine(x->src, plans[i].wire, &ss, err) < 0 ||
 		    (ss.exists && mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0)) {
 			sync_items_free(ma.v, ma.n);
+			free(ma.bad_flag);
 			if (strcmp(err->category, MGC_INVALIDOP) != 0) {
 				free(keys);
 				x->cut_state = 0;
@@ -663,6 +757,7 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 			keys[nk++] = (mg_item_key){ it->date, (uint32_t)i, it->uid };
 		}
 		sync_items_free(ma.v, ma.n);
+		free(ma.bad_flag);
 	}
 	if (mg_item_cutoff(keys, nk, max, &x->cut)) {
 		x->cut_state = 2;
@@ -671,6 +766,33 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		          nk, max, max);
 	}
 	free(keys);
+	return 0;
+}
+
+/* A folder that is not migrated: count its messages (STATUS; never for a
+ * damaged name, which would name another folder), report it as a skipped
+ * item of `kind` with `reason`, and mark it done.  -1 only when the
+ * connection failed. */
+static int skip_folder(sctx *x, const mg_folder_plan *fp, const char *kind, const char *reason, mg_err *err)
+{
+	mg_sync_stats *st = x->st;
+	long long cnt = 0;
+	mg_imap_mbox_status s;
+	if (fp->unsendable) {
+		;
+	} else if (mg_imap_status(x->src, fp->wire, &s, err) == 0) {
+		cnt = s.exists;
+	} else if (strcmp(err->category, MGC_INVALIDOP) != 0) {
+		return -1;
+	} else {
+		mg_err_clear(err);    /* NO: count nothing */
+	}
+	st->items_excluded += cnt;   /* items in folders not migrated */
+	char *why = xasprintf("%s; %lld items not migrated", reason, cnt);
+	sync_add_skip(&st->skipped, &st->n_skipped, &st->cap_skipped, fp->name, 0, 0, 0, kind, why);
+	sync_slog(x, "folder '%s' not migrated: %s", fp->name, why);
+	free(why);
+	mark_done(x, fp->wire);
 	return 0;
 }
 
@@ -684,8 +806,11 @@ static int run_pass(sctx *x, mg_err *err)
 	    mg_maildir_open(job->maildir_root, &x->md, err) < 0)
 		return -1;
 	if (job->dest_kind == MG_DEST_IMAP && !x->tgt) {
-		if (mg_itarget_open(job, &x->tgt, err) < 0)
+		if (mg_itarget_open(job, &x->tgt, err) < 0) {
+			if (err)
+				err->side = MG_SIDE_TARGET;
 			return -1;
+		}
 		sync_slog(x, "connected to target %s:%d as %s", job->dst->host, job->dst->port,
 		     job->dst_authz ? job->dst_authz : job->dst_user);
 	}
@@ -702,8 +827,10 @@ static int run_pass(sctx *x, mg_err *err)
 		o.role_dest[r] = defaults[r];
 	if (x->md) {
 		o.dst_sep = '.';
+		o.max_name_bytes = 240;      /* one directory name (NAME_MAX 255) holds the whole path */
 	} else {
 		o.dst_sep = x->tgt->sep;
+		o.max_name_bytes = 1000;
 		for (int r = MG_ROLE_SENT; r < MG_ROLE_COUNT; r++)
 			if (x->tgt->role_name[r])
 				o.role_dest[r] = x->tgt->role_name[r];
@@ -726,29 +853,26 @@ static int run_pass(sctx *x, mg_err *err)
 			break;
 		}
 		if (fp->status == MG_FPLAN_INVALID || fp->status == MG_FPLAN_EXCLUDED) {
-			bool inv = fp->status == MG_FPLAN_INVALID;
-			long long cnt = 0;
-			mg_imap_mbox_status s;
-			if (mg_imap_status(x->src, fp->wire, &s, err) == 0) {
-				cnt = s.exists;
-			} else if (strcmp(err->category, MGC_INVALIDOP) != 0) {
+			if (skip_folder(x, fp, fp->status == MG_FPLAN_INVALID ? "FolderNameInvalid" : "FolderExcluded",
+			                fp->reason, err) < 0) {
 				rc = -1;          /* the connection failed */
 				break;
-			} else {
-				mg_err_clear(err);    /* NO: count nothing */
 			}
-			st->items_excluded += cnt;   /* items in folders not migrated */
-			char *why = xasprintf("%s; %lld items not migrated", fp->reason, cnt);
-			sync_add_skip(&st->skipped, &st->n_skipped, &st->cap_skipped, fp->name, 0, 0, 0,
-			              inv ? "FolderNameInvalid" : "FolderExcluded", why);
-			sync_slog(x, "folder '%s' not migrated: %s", fp->name, why);
-			free(why);
-			mark_done(x, fp->wire);
 			continue;
 		}
 		long long taken = x->items_taken;
 		x->cur_folder = (uint32_t)i;
 		rc = do_folder(x, fp, err);
+		if (rc == 1) {        /* the destination refused the name: skip it, go on */
+			char *why = refusal_reason(err);
+			x->items_taken = taken;
+			mg_err_clear(err);
+			rc = skip_folder(x, fp, "FolderNameInvalid", why, err);
+			free(why);
+			if (rc < 0)
+				break;
+			continue;
+		}
 		if (rc < 0)
 			x->items_taken = taken;   /* the folder is redone on retry */
 		if (rc < 0 && err && strcmp(err->category, MGC_STOPPED) != 0)
@@ -812,7 +936,7 @@ int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 	for (int attempt = 0;; attempt++) {
 		mg_err_clear(&e);
 		rc = run_pass(&x, &e);
-		if (rc == 0 || sync_cancelled(&x) || !retryable(&e) || attempt >= max_retries)
+		if (rc == 0 || sync_cancelled(&x) || !mg_err_retryable(&e) || attempt >= max_retries)
 			break;
 		int wait_s = 1 << (attempt < 5 ? attempt : 5);
 		sync_slog(&x, "%s; retry %d of %d in %d s", e.msg, attempt + 1, max_retries, wait_s);

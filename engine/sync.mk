@@ -14,7 +14,10 @@ libengine_a_SOURCES += \
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)
 SYNC_TEST_LIBS = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
-check_PROGRAMS += tests/integration/sync_driver tests/lib/mailcompare
+check_PROGRAMS += tests/integration/sync_driver tests/lib/mailcompare tests/lib/mg-cutproxy
+tests_lib_mg_cutproxy_SOURCES = tests/lib/cutproxy.c
+check_PROGRAMS += tests/lib/mg-hostile-imapd
+tests_lib_mg_hostile_imapd_SOURCES = tests/lib/hostile_imapd.c
 tests_integration_sync_driver_SOURCES = tests/integration/sync_driver.c
 tests_integration_sync_driver_LDADD = $(SYNC_TEST_LIBS)
 tests_lib_mailcompare_SOURCES = tests/lib/mailcompare.c
@@ -50,9 +53,29 @@ TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
 	tests/integration/sync_crash.sh tests/integration/sync_uidvalidity.sh \
 	tests/integration/sync_limits.sh tests/integration/sync_retry.sh \
 	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh \
-	tests/integration/sync_every_step.sh
+	tests/integration/sync_every_step.sh \
+	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
+	tests/integration/e2e_hostile.sh
 EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
 	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
 	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
 	tests/integration/sync_retry.sh tests/integration/sync_separators.sh \
-	tests/integration/sync_keywords.sh tests/integration/sync_every_step.sh
+	tests/integration/sync_keywords.sh tests/integration/sync_every_step.sh \
+	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
+	tests/integration/e2e_hostile.sh
+
+# ---- libFuzzer targets for the batch CSV reader and the folder mapper
+# (configure --enable-fuzzing CC=clang; fuzz/run_fuzz_csv_fmap.sh runs them).
+# The code under test is compiled into each target for coverage instrumentation.
+EXTRA_DIST += fuzz/run_fuzz_csv_fmap.sh
+if FUZZING
+noinst_PROGRAMS += fuzz/fuzz_csv_batch fuzz/fuzz_folder_map
+fuzz_fuzz_csv_batch_SOURCES = fuzz/fuzz_csv_batch.c engine/csv_batch.c
+fuzz_fuzz_csv_batch_CFLAGS = $(AM_CFLAGS) -g -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_csv_batch_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_csv_batch_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
+fuzz_fuzz_folder_map_SOURCES = fuzz/fuzz_folder_map.c engine/folder_map.c net/mutf7.c
+fuzz_fuzz_folder_map_CFLAGS = $(AM_CFLAGS) -g -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_folder_map_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_folder_map_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
+endif

@@ -40,6 +40,7 @@ typedef struct item {
 
 typedef struct fstats {
 	long long in_source, bytes, synced, large, bad, filtered, over;
+	long long unreadable;     /* listed by EXISTS but never given by the server (after a re-read) */
 	mg_skipped_item *sk; size_t n_sk, cap_sk;
 } fstats;
 
@@ -65,7 +66,13 @@ typedef struct sctx {
 
 typedef struct hasher { EVP_MD_CTX *c; } hasher;
 
-typedef struct meta_acc { item *v; size_t n, cap; } meta_acc;
+typedef struct meta_acc {
+	item *v; size_t n, cap;
+	long long bad_flags;      /* damaged flags the server sent, dropped (reported per folder) */
+	uint32_t  bad_uid;        /* the first message with one */
+	char     *bad_flag;       /* that flag, escaped for the report */
+	size_t    conflicts;      /* uids repeated with another size or date (sort_meta) */
+} meta_acc;
 
 typedef struct done_rec { uint32_t uid; char *dest; bool matched; } done_rec;
 

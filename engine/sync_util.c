@@ -8,6 +8,7 @@
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "net/mutf7.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,18 +70,29 @@ void sync_progress(sctx *x, bool force)
 	x->job->progress(x->job->progress_arg, x->st);
 }
 
+/* Text that goes into a stored record: printable UTF-8 only (server bytes escaped). */
+static char *safe_text(const char *s)
+{
+	if (!s)
+		return NULL;
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if (*u < 0x20 || *u == 0x7f)
+			return mg_name_escape(s, strlen(s));
+	return mg_utf8_valid(s) ? xstrdup(s) : mg_name_escape(s, strlen(s));
+}
+
 void sync_add_skip(mg_skipped_item **v, size_t *n, size_t *cap, const char *folder, uint32_t uid,
                      long long size, int64_t date, const char *kind, const char *reason)
 {
 	GROW(*v, *cap, *n + 1);
 	mg_skipped_item *s = &(*v)[(*n)++];
 	memset(s, 0, sizeof *s);
-	s->folder = xstrdup(folder);
+	s->folder = safe_text(folder);
 	s->uid = uid;
 	s->size = size;
 	s->date = date;
 	s->kind = xstrdup(kind);
-	s->reason = xstrdup(reason);
+	s->reason = safe_text(reason);
 }
 
 void sync_fskip(fstats *fs, const char *folder, const item *it, const char *kind, const char *reason)
@@ -121,6 +133,13 @@ int sync_meta_cb(void *arg, const mg_imap_msg_meta *m)
 	it->date = m->internaldate;
 	it->tz = m->tz_minutes;
 	it->flags = mg_flags_normalize(m->flags, m->n_flags);
+	if (m->n_bad_flags) {
+		if (!a->bad_flags) {
+			a->bad_uid = m->uid;
+			a->bad_flag = mg_name_escape(m->bad_flag, strlen(m->bad_flag));
+		}
+		a->bad_flags += (long long)m->n_bad_flags;
+	}
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/err_class.h"
 #include "common/mem.h"
 #include "common/str.h"
 #include "engine/consistency.h"
@@ -112,17 +113,90 @@ out:
 	return n;
 }
 
-static char *short_error(const mg_err *e)
+/* Up to max bytes of s, cut after a whole word (and a whole UTF-8 character), "..." when cut. */
+static char *clip(const char *s, size_t max)
 {
-	if (!strcmp(e->category, MGC_AUTH))
-		return xstrdup("Authentication failed: the source server refused the UserName/Password.");
-	if (!strcmp(e->category, MGC_CONNECTION))
-		return xstrdup("The source server could not be reached.");
-	if (!strcmp(e->category, MGC_LIMIT))
-		return xstrdup("Too many bad or large items (BadItemLimit/LargeItemLimit).");
-	char buf[160];
-	snprintf(buf, sizeof buf, "%s", e->msg);
-	return xstrdup(buf);
+	size_t n = strlen(s);
+	if (n <= max)
+		return xstrdup(s);
+	size_t k = max - 3;
+	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	size_t w = k;
+	while (w > max / 2 && s[w] != ' ')
+		w--;
+	if (s[w] == ' ')
+		k = w;
+	return xasprintf("%.*s...", (int)k, s);
+}
+
+/* ErrorSummary: one sentence per class of error (common/err_class.h), naming
+ * the server when the engine knows which one it was. */
+char *mg_worker_error_summary(const mg_err *e)
+{
+	const char *who = e->side == MG_SIDE_TARGET ? "target" : e->side == MG_SIDE_SOURCE ? "source" : NULL;
+	char *detail = clip(e->msg, 200), *out;
+	switch (mg_err_classify(e)) {
+	case MG_EC_AUTH:
+		out = who && e->side == MG_SIDE_TARGET
+		    ? xstrdup("Authentication failed: the target server refused the login of the target endpoint "
+		              "(its admin credentials, or the user's mailbox at the target).")
+		    : who ? xstrdup("Authentication failed: the source server refused the UserName/Password.")
+		          : xasprintf("Authentication failed: %s", detail);
+		break;
+	case MG_EC_UNREACHABLE:
+		out = who ? xasprintf("The %s server could not be reached: %s", who, detail)
+		          : xasprintf("A server could not be reached: %s", detail);
+		break;
+	case MG_EC_DISCONNECTED:
+		out = xasprintf("The connection was lost during the transfer and the retries did not succeed: %s", detail);
+		break;
+	case MG_EC_TIMEOUT:
+		out = xasprintf("The server stopped answering (timeout) and the retries did not succeed: %s", detail);
+		break;
+	case MG_EC_SECURITY:
+		out = xasprintf("The %s%sserver's TLS certificate or TLS settings were not accepted: %s",
+		                who ? who : "", who ? " " : "", detail);
+		break;
+	case MG_EC_BAD_LIMIT:
+		out = xstrdup("Too many bad items: more than the BadItemLimit (see the skipped items).");
+		break;
+	case MG_EC_LARGE_LIMIT:
+		out = xstrdup("Too many large items: more than the LargeItemLimit (see the skipped items).");
+		break;
+	case MG_EC_LIMIT:
+		out = xasprintf("A size limit was exceeded: %s", detail);
+		break;
+	case MG_EC_REFUSED:
+		out = xasprintf("The server refused a command: %s", detail);
+		break;
+	case MG_EC_PROTOCOL:
+		out = xasprintf("The server's answer could not be understood: %s", detail);
+		break;
+	case MG_EC_STORAGE:
+		out = xasprintf("Writing the local copy or the sync state failed: %s", detail);
+		break;
+	default:
+		out = detail;
+		detail = NULL;
+		break;
+	}
+	free(detail);
+	return out;
+}
+
+/* -AcceptUntrustedCertificates: said in the user's report and the service log on every pass. */
+static void warn_untrusted(wctx *w, const mg_endpoint *ep, const char *role)
+{
+	if (!ep || !ep->accept_untrusted)
+		return;
+	char *line = xasprintf("WARNING: CERTIFICATE VERIFICATION IS OFF for the %s endpoint %s (%s:%d, "
+	                       "-AcceptUntrustedCertificates): any machine on the network path can pretend to be "
+	                       "this server and read the passwords sent to it.", role, ep->name ? ep->name : "",
+	                       ep->remote_server ? ep->remote_server : "", ep->port);
+	on_log(w, line);
+	mg_svc_log("%s/%s: %s", w->job->batch, w->job->email, line);
+	free(line);
 }
 
 void *mg_svc_worker(void *arg)
@@ -202,6 +276,8 @@ void *mg_svc_worker(void *arg)
 		sj.progress_arg = &w;
 		sj.log = on_log;
 		sj.log_arg = &w;
+		warn_untrusted(&w, sep, "source");
+		warn_untrusted(&w, tep, "target");
 		on_log(&w, job->kind == JOB_INITIAL ? "Starting the initial synchronization."
 		          : job->kind == JOB_FINAL ? "Starting the final synchronization (Complete-MigrationBatch)."
 		          : "Starting an incremental synchronization.");
@@ -254,7 +330,7 @@ void *mg_svc_worker(void *arg)
 				            : job->kind == JOB_FINAL ? MG_US_COMPLETION_FAILED : MG_US_INCREMENTAL_FAILED;
 				free(cur->error); free(cur->error_summary); free(cur->error_category);
 				cur->error = xstrdup(err.msg);
-				cur->error_summary = short_error(&err);
+				cur->error_summary = mg_worker_error_summary(&err);
 				cur->error_category = xstrdup(err.category[0] ? err.category : MGC_NOTSPECIFIED);
 				char *line = xasprintf("Synchronization failed: %s", err.msg);
 				on_log(&w, line);

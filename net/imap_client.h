@@ -103,7 +103,8 @@ int mg_imap_namespace(mg_imap *c, char **prefix, char *sep, mg_err *err);
 typedef struct mg_imap_mailbox {
 	char *name;       /* UTF-8 (decoded from modified UTF-7 unless UTF8=ACCEPT); NULL when the
 	                     wire name is not valid modified UTF-7 (use wire) */
-	char *wire;       /* exactly as the server sent it: use this in commands */
+	char *wire;       /* exactly as the server sent it: use this in commands (a NUL inside
+	                     it is kept as MG_IMAP_NUL_MARK: never send such a name) */
 	char  sep;        /* hierarchy separator, '\0' for NIL */
 	unsigned flags;   /* MG_MBX_* */
 } mg_imap_mailbox;
@@ -152,6 +153,11 @@ typedef struct mg_imap_msg_meta {
 	const char *internaldate_raw; /* "22-Nov-2026 05:38:29 +0000" as sent: give it back to APPEND */
 	uint64_t size;             /* RFC822.SIZE */
 	uint64_t modseq;           /* 0 without CONDSTORE */
+	/* flags the server sent damaged (a NUL, a control or 8-bit byte: RFC 3501
+	 * allows none in a flag): left out of flags[], counted here so the
+	 * caller can report them; the message itself is fine */
+	size_t   n_bad_flags;
+	const char *bad_flag;      /* the first of them, as sent (NUL shown as MG_IMAP_NUL_MARK) */
 } mg_imap_msg_meta;
 
 /* Called per message; pointers valid during the call.  Return 0 to go on,

@@ -78,6 +78,18 @@ typedef struct meta_arg {
 	size_t cap;
 } meta_arg;
 
+/* A flag is an atom (RFC 3501 flag-keyword / "\\" atom): printable ASCII only.
+ * A quoted or literal "flag" may carry anything; it is dropped, not fatal. */
+static bool flag_ok(const char *s, size_t len)
+{
+	if (!len || strlen(s) != len)
+		return false;
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if (*u <= 0x20 || *u >= 0x7F)
+			return false;
+	return true;
+}
+
 static int meta_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 {
 	meta_arg *a = arg;
@@ -97,9 +109,17 @@ static int meta_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 			have_uid = true;
 		} else if (mg_imap_val_is(k, "FLAGS") && v->type == MG_IMAP_LIST) {
 			GROW(a->flags, a->cap, v->n + 1);
-			for (size_t f = 0; f < v->n; f++)
-				if (mg_imap_val_str(&v->items[f]))
-					a->flags[nf++] = v->items[f].s;
+			for (size_t f = 0; f < v->n; f++) {
+				const mg_imap_val *fv = &v->items[f];
+				if (!mg_imap_val_str(fv))
+					continue;
+				if (!flag_ok(fv->s, fv->len)) {
+					if (!m.n_bad_flags++)
+						m.bad_flag = fv->s;
+					continue;
+				}
+				a->flags[nf++] = fv->s;
+			}
 		} else if (mg_imap_val_is(k, "INTERNALDATE") && mg_imap_val_str(v)) {
 			m.internaldate_raw = v->s;
 			if (imap_parse_date(v->s, &m.internaldate, &m.tz_minutes) < 0)

@@ -137,7 +137,16 @@ static int list_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 	GROW(a->v, a->cap, a->n + 1);
 	mg_imap_mailbox *m = &a->v[a->n++];
 	memset(m, 0, sizeof *m);
-	m->wire = xstrdup(wire);
+	/* a NUL inside a literal name: keep every byte (marked), never a name cut
+	 * at the NUL, which would be another folder */
+	size_t wl = r->args.items[2].len;
+	m->wire = xmalloc(wl + 1);
+	memcpy(m->wire, wire, wl);
+	m->wire[wl] = '\0';
+	for (size_t i = 0; i < wl; i++)
+		if (!m->wire[i])
+			m->wire[i] = MG_IMAP_NUL_MARK;
+	wire = m->wire;
 	m->sep = sep && *sep ? sep[0] : '\0';
 	for (size_t i = 0; i < fl->n; i++) {
 		const char *f = mg_imap_val_str(&fl->items[i]);

@@ -556,12 +556,10 @@ int mg_imap_parser_feed(mg_imap_parser *p, const void *data, size_t len, size_t 
 			                  "the server sent a response line longer than %zu bytes; refusing it",
 			                  p->lim.max_line);
 		}
-		if (memchr(d + u, 0, n)) {
-			*used = u;
-			return fail(p, err, MGC_PROTOCOL, "ImapParseError",
-			            "malformed IMAP response from the server: NUL byte in a response line");
-		}
+		size_t at = p->raw.len;
 		strbuf_add(&p->raw, d + u, n);
+		for (char *z = memchr(p->raw.buf + at, 0, n); z; z = memchr(z, 0, (size_t)(p->raw.buf + at + n - z)))
+			*z = MG_IMAP_NUL_MARK;   /* tolerated: see imap_parse.h */
 		u += n;
 		p->line_len += n;
 		if (!nl)
@@ -636,6 +634,11 @@ int mg_imap_parser_feed(mg_imap_parser *p, const void *data, size_t len, size_t 
 }
 
 /* ------------------------------------------------------------------ */
+bool mg_imap_has_nul_mark(const char *s, size_t len)
+{
+	return s && memchr(s, (unsigned char)MG_IMAP_NUL_MARK, len) != NULL;
+}
+
 const char *mg_imap_val_str(const mg_imap_val *v)
 {
 	if (!v)

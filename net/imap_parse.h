@@ -11,6 +11,12 @@
  * Malformed input fails with an mg_err (MGC_PROTOCOL / MGC_LIMIT) and the
  * parser is then unusable (the connection must be dropped).
  *
+ * A NUL byte outside a literal is forbidden by RFC 3501/9051 but sloppy
+ * servers send one (in a flag, a folder name): it is not fatal.  It is
+ * replaced by MG_IMAP_NUL_MARK (0xFF, a byte that is never valid UTF-8 nor
+ * modified UTF-7), so the line parses, no string is cut short, and whoever
+ * uses the value sees that it is damaged (mg_imap_has_nul_mark).
+ *
  * Large literals can be streamed: when a stream hook is set, it is asked at
  * the start of each literal whether it wants the bytes; if yes they go to
  * data() in chunks and the parsed value has type MG_IMAP_STREAMED (size only),
@@ -23,6 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/err.h"
+
+#define MG_IMAP_NUL_MARK '\xff'
+
+/* Does s[0..len) carry a NUL the parser replaced (or a raw 0xFF byte)? */
+bool mg_imap_has_nul_mark(const char *s, size_t len);
 
 typedef enum mg_imap_vtype {
 	MG_IMAP_ATOM = 0,   /* atom or number, also flags (\Seen) and sections (BODY[]<0>) */

@@ -199,3 +199,24 @@ int mg_mutf7_decode(const char *in, char **out, mg_err *err)
 	*out = strbuf_detach(&sb, NULL);
 	return 0;
 }
+
+char *mg_name_escape(const char *s, size_t len)
+{
+	unsigned char *b = xcalloc(len + 5, 1);   /* zero padding: utf8_next never reads past it */
+	memcpy(b, s, len);
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = b[i] ? utf8_next(b + i, &cp) : 0;
+		if (n && i + n <= len && cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0)) {
+			strbuf_add(&sb, (const char *)b + i, n);
+			i += n;
+			continue;
+		}
+		strbuf_addf(&sb, "\\x%02X", b[i] == 0xFF ? 0 : b[i]);   /* 0xFF: the parser's NUL mark */
+		i++;
+	}
+	free(b);
+	return strbuf_detach(&sb, NULL);
+}

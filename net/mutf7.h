@@ -18,4 +18,10 @@ int mg_mutf7_decode(const char *mutf7, char **out, mg_err *err);
 /* Whole string is valid UTF-8 (no overlongs, no surrogates). */
 bool mg_utf8_valid(const char *s);
 
+/* A name from a server made safe to store and show: valid UTF-8 stays as is,
+ * every control byte, NUL (and the parser's NUL mark) and byte that is not
+ * part of valid UTF-8 becomes "\xNN" (NUL: "\x00").  Reads len bytes (NULs
+ * included).  Malloc'd. */
+char *mg_name_escape(const char *s, size_t len);
+
 #endif

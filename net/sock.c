@@ -213,6 +213,24 @@ static int io_timeout_err(mg_sock *s, mg_err *err, const char *what)
 	                  s->host, s->port, s->io_timeout_ms, what);
 }
 
+/* The peer went away without a TLS close_notify: a plain end of stream.
+ * OpenSSL 1.1 reports it as SSL_ERROR_SYSCALL with nothing queued; OpenSSL 3
+ * as SSL_ERROR_SSL with SSL_R_UNEXPECTED_EOF_WHILE_READING queued.  Both are
+ * the same event as recv() returning 0 and must be treated alike (retried),
+ * not as a TLS failure. */
+static bool tls_peer_gone(int e, int r)
+{
+	if (e == SSL_ERROR_SYSCALL && r == 0 && ERR_peek_error() == 0)
+		return true;
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+	unsigned long q = ERR_peek_error();
+	if ((e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL) && q &&
+	    ERR_GET_LIB(q) == ERR_LIB_SSL && ERR_GET_REASON(q) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+		return true;
+#endif
+	return false;
+}
+
 static ssize_t raw_read(mg_sock *s, void *buf, size_t n, mg_err *err)
 {
 	for (;;) {
@@ -237,8 +255,11 @@ static ssize_t raw_read(mg_sock *s, void *buf, size_t n, mg_err *err)
 					return mg_err_sys(err, MGC_READ, "ReadFailed", "reading from %s", s->host);
 				continue;
 			}
-			if (e == SSL_ERROR_SYSCALL && r == 0 && ERR_peek_error() == 0)
-				return 0;   /* EOF without close_notify */
+			if (tls_peer_gone(e, r))
+				return 0;   /* EOF without close_notify: the IMAP layer says ConnectionClosed */
+			if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && (errno == ECONNRESET || errno == EPIPE))
+				return mg_err_sys(err, MGC_CONNECTION, "ConnectionReset", "%s port %d closed the connection",
+				                  s->host, s->port);
 			char ebuf[256];
 			ERR_error_string_n(ERR_get_error(), ebuf, sizeof ebuf);
 			return mg_err_set(err, MGC_READ, "TlsReadFailed", "TLS error reading from %s: %s", s->host, ebuf);
@@ -288,6 +309,10 @@ static int raw_write(mg_sock *s, const void *buf, size_t n, mg_err *err)
 					return mg_err_sys(err, MGC_WRITE, "WriteFailed", "sending to %s", s->host);
 				continue;
 			}
+			if (tls_peer_gone(e, r) ||
+			    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && (errno == ECONNRESET || errno == EPIPE)))
+				return mg_err_set(err, MGC_CONNECTION, "ConnectionReset", "%s port %d closed the connection",
+				                  s->host, s->port);
 			char ebuf[256];
 			ERR_error_string_n(ERR_get_error(), ebuf, sizeof ebuf);
 			return mg_err_set(err, MGC_WRITE, "TlsWriteFailed", "TLS error sending to %s: %s", s->host, ebuf);
@@ -604,6 +629,10 @@ int mg_sock_start_tls(mg_sock *s, const char *host, bool accept_untrusted, mg_er
 			                  "implicit-TLS port; use -Security Tls (STARTTLS) or None for this port, or the SSL port "
 			                  "(usually 993) with -Security Ssl", s->host, s->port, shown);
 		}
+		if (tls_peer_gone(e, r) ||
+		    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && (errno == ECONNRESET || errno == EPIPE)))
+			return mg_err_set(err, MGC_CONNECTION, "TlsHandshakeCut",
+			                  "%s port %d closed the connection during the TLS handshake", s->host, s->port);
 		char ebuf[256] = "";
 		unsigned long ec = ERR_get_error();
 		if (ec)

@@ -141,6 +141,9 @@ static void test_column_count(void **s)
 	refused(HDR "a@b.example,a,p,extra\n", "CsvValidationColumnCount", "Line 2");
 	/* a quoted value spanning lines: the next row's line is still right */
 	refused(HDR "a@b.example,a,\"multi\nline\"\nb@b.example,b\n", "CsvValidationColumnCount", "Line 4");
+	/* old Mac files: a lone CR ends a line too (found by fuzz_csv_batch) */
+	refused("EmailAddress,UserName,Password\ra@b.example,a,p\rb@b.example,b\r", "CsvValidationColumnCount",
+	        "Line 3 of the CSV file has 2 columns");
 }
 
 static void test_malformed_quotes(void **s)
@@ -155,6 +158,35 @@ static void test_not_utf8(void **s)
 	(void)s;
 	refused(HDR "a@b.example,j\xe9r\xf4me,p\n", "CsvValidationEncoding", "not valid UTF-8 (line 2)");
 	refused("\xff\xfe" "E\0m\0", "CsvValidationEncoding", "UTF-16");
+}
+
+/* A NUL inside a value would cut the login short: refused, naming the line
+ * and the column, never the value. */
+static void refused_n(const char *text, size_t len, const char *id, const char *needle)
+{
+	mg_csv_batch cb;
+	mg_err err = { 0 };
+	assert_int_equal(mg_csv_parse_batch(text, len, false, &cb, &err), -1);
+	if (!strstr(err.msg, needle))
+		fail_msg("message '%s' lacks '%s'", err.msg, needle);
+	assert_string_equal(err.id, id);
+}
+
+static void test_nul_byte(void **s)
+{
+	(void)s;
+	static const char user[] = HDR "a@b.example,alice,p\nb@b.example,bob\0evil,p\n";
+	refused_n(user, sizeof user - 1, "CsvValidationNulByte", "Line 3 of the CSV file: the UserName value contains a NUL byte");
+	static const char quoted[] = HDR "a@b.example,\"al\0ice\",p\n";
+	refused_n(quoted, sizeof quoted - 1, "CsvValidationNulByte", "Line 2 of the CSV file: the UserName value");
+	static const char pw[] = HDR "a@b.example,alice,sec\0ret\n";
+	mg_csv_batch cb;
+	mg_err err = { 0 };
+	assert_int_equal(mg_csv_parse_batch(pw, sizeof pw - 1, false, &cb, &err), -1);
+	assert_non_null(strstr(err.msg, "the Password value"));
+	assert_null(strstr(err.msg, "sec"));
+	static const char hdr[] = "EmailAddress,User\0Name,Password\n";
+	refused_n(hdr, sizeof hdr - 1, "CsvValidationNulByte", "its header");
 }
 
 /* ---- formats ---- */
@@ -308,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_column_count),
 		cmocka_unit_test(test_malformed_quotes),
 		cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_bom_crlf_quotes),
 		cmocka_unit_test(test_row_bad_email),
 		cmocka_unit_test(test_row_empty_username),

@@ -162,6 +162,54 @@ static void test_include_exclude(void **st)
 	mg_fmap_free(p, n);
 }
 
+/* Names that cannot be mapped are planned as FolderNameInvalid with a reason,
+ * never fatal; their shown name is printable UTF-8; a damaged wire name is
+ * marked so it is never sent. */
+static void test_unmappable_names(void **st)
+{
+	(void)st;
+	const mg_folder_plan *f;
+	char longname[601];
+	memset(longname, 'L', 600);
+	longname[600] = 0;
+	mg_imap_mailbox v[] = {
+		MB("INBOX", '/', 0),
+		{ (char *)longname, (char *)longname, '/', 0 },
+		{ NULL, (char *)"Ab\xff" "cd", '/', 0 },            /* NUL in the name (parser's mark) */
+		{ NULL, (char *)"Caf\xe9", '/', 0 },                /* raw 8-bit: not modified UTF-7 */
+		MB("Tab\there", '/', 0),
+		MB("ok/..", '/', 0),
+		MB("Work", '/', 0),
+		{ (char *)"Form\x0c" "Feed", (char *)"Form&AAw-Feed", '/', 0 },   /* a control character in mUTF-7 */
+	};
+	mg_fmap_opts o = { .src_sep = '/', .dst_sep = '.', .max_name_bytes = 240 };
+	mg_folder_plan *p;
+	size_t n;
+	assert_int_equal(mg_fmap_build(v, 8, &o, &p, &n, NULL), 0);
+	assert_int_equal(n, 8);
+	f = find(p, n, "Form\x0c" "Feed");
+	assert_int_equal(f->status, MG_FPLAN_INVALID);
+	assert_string_equal(f->name, "Form\\x0CFeed");      /* shown and stored escaped (found by fuzz_folder_map) */
+	f = find(p, n, longname);
+	assert_int_equal(f->status, MG_FPLAN_INVALID);
+	assert_non_null(strstr(f->reason, "600 bytes"));
+	f = find(p, n, "Ab\\x00cd");
+	assert_int_equal(f->status, MG_FPLAN_INVALID);
+	assert_true(f->unsendable);
+	assert_non_null(strstr(f->reason, "NUL"));
+	f = find(p, n, "Caf\\xE9");
+	assert_int_equal(f->status, MG_FPLAN_INVALID);
+	assert_false(f->unsendable);
+	assert_string_equal(f->name, "Caf\\xE9");
+	f = find(p, n, "Tab\there");
+	assert_int_equal(f->status, MG_FPLAN_INVALID);
+	assert_true(f->unsendable);
+	assert_int_equal(find(p, n, "ok/..")->status, MG_FPLAN_INVALID);
+	assert_int_equal(find(p, n, "Work")->status, MG_FPLAN_COPY);
+	assert_int_equal(find(p, n, "INBOX")->status, MG_FPLAN_COPY);
+	mg_fmap_free(p, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_userroot),
 		cmocka_unit_test(test_match_rules),
 		cmocka_unit_test(test_include_exclude),
+		cmocka_unit_test(test_unmappable_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
