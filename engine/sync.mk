@@ -19,6 +19,9 @@ tests_integration_sync_driver_SOURCES = tests/integration/sync_driver.c
 tests_integration_sync_driver_LDADD = $(SYNC_TEST_LIBS)
 tests_lib_mailcompare_SOURCES = tests/lib/mailcompare.c
 tests_lib_mailcompare_LDADD = $(SYNC_TEST_LIBS)
+# the slow-target relay of the benchmarks, for the crash test into a slow target
+check_PROGRAMS += bench/delayproxy
+bench_delayproxy_SOURCES = bench/delayproxy.c
 
 # unit tests (cmocka), one program per module
 SYNC_UNIT_LIBS = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
@@ -43,9 +46,10 @@ tests_unit_test_sync_filter_LDADD = $(SYNC_UNIT_LIBS)
 TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
 	tests/integration/sync_crash.sh tests/integration/sync_uidvalidity.sh \
 	tests/integration/sync_limits.sh tests/integration/sync_retry.sh \
-	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh
+	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh \
+	tests/integration/sync_crash_slow.sh
 EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
 	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
 	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
 	tests/integration/sync_retry.sh tests/integration/sync_separators.sh \
-	tests/integration/sync_keywords.sh
+	tests/integration/sync_keywords.sh tests/integration/sync_crash_slow.sh
