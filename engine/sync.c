@@ -510,6 +510,8 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		rc = mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
 		goto out;
 	}
+	if (!x->md && sync_tgt_sweep(&f, err) < 0)    /* late copies of interrupted appends */
+		goto out;
 	mg_journal_pass_done(f.j, ss.uidnext, f.fs.bad ? 0 : ss.highestmodseq);
 	if (mg_journal_compact(f.j, false, err) < 0)
 		goto out;
