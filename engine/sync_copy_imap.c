@@ -3,8 +3,10 @@
  * folder: keep small bodies in memory and spool the rest to a file (bounded
  * memory), journal the intent, APPEND (MULTIAPPEND batches or pipelined by
  * the client; spooled messages can be rewound for a resend), journal
- * APPENDUID results; and after a
- * crash, reconcile unconfirmed appends by content hash (see sync.c).
+ * APPENDUID results; after a crash, reconcile unconfirmed appends by content
+ * hash, and at the end of each pass remove late copies of them that a dead
+ * run's server session stored after they were copied again (see the CRASH
+ * SAFETY comment in sync.c).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
@@ -561,10 +563,14 @@ int sync_tgt_sweep(fctx *f, mg_err *err)
 	if (!j->n_watches)
 		return 0;
 	int64_t started = (int64_t)time(NULL);
-	if (!x->tgt->uidplus) {
+	bool unknown = !x->tgt->uidplus;
+	for (size_t i = 0; i < j->n_msgs && !unknown; i++)
+		unknown = strcmp(j->msgs[i].dest, "0") == 0;
+	if (unknown) {
 		/* without APPENDUID the journal cannot tell our copy from a late one */
-		sync_slog(x, "folder '%s': the target does not offer UIDPLUS: late copies of %zu interrupted "
-		     "appends cannot be told apart from the copies made since and are not removed",
+		sync_slog(x, "folder '%s': the target does not give the uids of appended messages (UIDPLUS): "
+		     "late copies of %zu interrupted appends cannot be told apart from the copies made "
+		     "since and are not removed",
 		     f->fp->name, j->n_watches);
 		mg_journal_retire_watches(j, keep_recent, &started);
 		return mg_journal_flush(j, err);
