@@ -105,6 +105,7 @@
 #include "common/mem.h"
 #include "common/str.h"
 #include "net/imap_client.h"
+#include "net/imap_throttle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -603,6 +604,7 @@ static int connect_source(sctx *x, mg_err *err)
 	x->src = mg_imap_connect(job->src, err);
 	if (!x->src)
 		goto fail;
+	mg_imap_set_cancel(x->src, job->cancel);    /* a throttled wait ends on stop */
 	if (mg_imap_login(x->src, job->src_user, job->src_password, NULL, err) < 0)
 		goto fail;
 	mg_imap_set_readonly(x->src, true);
