@@ -42,13 +42,14 @@ intents() {
 # More work at the source when a run finished before it could be killed.
 mg_corpus --out "$MG_TMP/reserve" --users user1 --seed 32 --messages 1500 --quiet || mg_fail "corpus"
 am_round=0
-add_mail() {
+add_mail() {   # (file names hold spaces: "Junk Email")
 	am_round=$((am_round + 1))
 	am_n=0
-	for am_f in $(find "$MG_TMP/reserve/user1" -type f -path '*/cur/*' | head -n 100); do
+	find "$MG_TMP/reserve/user1" -type f -path '*/cur/*' | head -n 100 >"$MG_TMP/batch"
+	while IFS= read -r am_f; do
 		am_n=$((am_n + 1))
 		mv "$am_f" "$SRC_MAIL/user1/cur/$(date +%s).R${am_round}N$am_n.migsh-reserve:2,S"
-	done
+	done <"$MG_TMP/batch"
 	[ "$am_n" -gt 0 ] || mg_fail "the reserve corpus is used up"
 	mg__chown "$SRC_MAIL/user1/cur"
 }
