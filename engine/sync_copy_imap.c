@@ -13,6 +13,7 @@
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "net/imap_throttle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -210,6 +211,55 @@ int sync_tgt_store_flags(fctx *f, const char *dest, const char *flags, mg_err *e
 	return mg_imap_uid_store_flags(f->x->tgt->c, dest, '=', flags, err);
 }
 
+/* APPEND msgs[0..n) (readers rd).  Messages the server refused only to ask
+ * for a slower pace (imap_throttle.h) are not bad items: they are sent again
+ * after the wait it asked for (ends early on stop), at most
+ * MG_THROTTLE_TRIES times; then the chunk fails with a retryable error.
+ * A throttled NO means the message was not stored, and the intents of the
+ * chunk still cover the resend. */
+static int append_paced(fctx *f, const mg_imap_append_msg *msgs, sp_reader *rd, size_t n,
+                        mg_imap_append_result *res, mg_err *err)
+{
+	size_t idx[APPEND_GROUP], m = n;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (int attempt = 0;; attempt++) {
+		mg_imap_append_msg sub[APPEND_GROUP];
+		mg_imap_append_result sr[APPEND_GROUP];
+		for (size_t k = 0; k < m; k++) {
+			sub[k] = msgs[idx[k]];
+			rd[idx[k]].pos = 0;
+		}
+		if (mg_imap_append_many(f->x->tgt->c, f->twire, sub, m, sr, err) < 0)
+			return -1;
+		long wait = 0;
+		size_t again = 0;
+		for (size_t k = 0; k < m; k++) {
+			long w = sr[k].ok ? 0 : mg_imap_throttle_ms(sr[k].text, attempt);
+			res[idx[k]] = sr[k];
+			if (w) {
+				idx[again++] = idx[k];
+				wait = w > wait ? w : wait;
+			}
+		}
+		if (!again)
+			return 0;
+		if (attempt >= MG_THROTTLE_TRIES)
+			return mg_err_set(err, MGC_TIMEOUT, "ServerThrottled",
+			                  "APPEND to '%s' failed: the target kept asking to slow down: %s",
+			                  f->fp->name, res[idx[0]].text);
+		sync_slog(f->x, "folder '%s': the target asked to slow down; sending %zu messages again in %ld ms",
+		          f->fp->name, again, wait);
+		for (; wait > 0 && !sync_cancelled(f->x); wait -= 100) {
+			struct timespec ts = { 0, (wait < 100 ? wait : 100) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		if (sync_cancelled(f->x))
+			return mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
+		m = again;
+	}
+}
+
 int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 {
 	sctx *x = f->x;
@@ -300,7 +350,7 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 				msgs[i].rewind = sp_rewind;
 			}
 		}
-		rc = mg_imap_append_many(x->tgt->c, f->twire, msgs, gn, res, err);
+		rc = append_paced(f, msgs, rd, gn, res, err);
 		for (size_t i = 0; i < gn; i++)
 			free(dates[i]);
 		if (rc < 0)
