@@ -8,8 +8,17 @@
  * (then the relay stops reading that side, like a full TCP window), so
  * bandwidth is not limited by the proxy below WINDOW / DELAY.
  *
- * usage: delayproxy -l LISTEN_PORT -c CONNECT_PORT -d DELAY_MS [-w WINDOW_BYTES]
- * Only 127.0.0.1.  Runs until killed.  Part of bench/ (not the migsh binary).
+ * -e HOLD_MS models a server still busy with a dead client's commands: when
+ * the client's end goes away (EOF, reset), what it had already sent reaches
+ * the server HOLD ms later than the normal delay, and only then does the
+ * server see the end of the connection; what the server answers meanwhile is
+ * read and dropped.  So an APPEND whose client was killed is stored by the
+ * server seconds after the client died, as a loaded server or a proxy in
+ * front of it can do (tests/integration/sync_crash_slow.sh uses this).
+ *
+ * usage: delayproxy -l LISTEN_PORT -c CONNECT_PORT -d DELAY_MS [-w WINDOW_BYTES] [-e HOLD_MS]
+ * Only 127.0.0.1.  Runs until killed.  Part of bench/ (not the migsh binary);
+ * also built by make check for the slow-target crash test.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -31,10 +40,11 @@
 
 struct chunk { struct chunk *next; double due; size_t len, off; int eof; char data[]; };
 struct dir { int from, to; struct chunk *head, *tail; size_t held; int rd_eof, done; };
-struct conn { int used; struct dir d[2]; };
+struct conn { int used, client_gone; struct dir d[2]; };
 
 static struct conn conns[MAXCONN];
 static double delay_s;
+static double hold_s;   /* -e: extra delay of a dead client's last bytes */
 static size_t window = 8u << 20;
 
 static double now(void)
@@ -106,6 +116,39 @@ static int do_write(struct dir *d, double t)
 	return 0;
 }
 
+/* -e: the client's end is gone: deliver what it sent HOLD later, then EOF;
+ * drop the server's answers from now on. */
+static void client_gone(struct conn *c, double t)
+{
+	struct dir *up = &c->d[0], *down = &c->d[1];
+	struct chunk *e = malloc(sizeof *e);
+	if (c->client_gone) return;
+	c->client_gone = 1;
+	for (struct chunk *k = up->head; k; k = k->next) k->due += hold_s;
+	up->rd_eof = 1;
+	if (up->tail && up->tail->eof) {
+		free(e);        /* the EOF chunk is queued already (it got the hold too) */
+	} else if (e) {
+		memset(e, 0, sizeof *e);
+		e->eof = 1;
+		e->due = t + delay_s + hold_s;
+		push(up, e);
+	}
+	while (down->head) { struct chunk *n = down->head->next; free(down->head); down->head = n; }
+	down->tail = NULL;
+	down->held = 0;
+}
+
+/* -e, client gone: read and drop what the server sends until its EOF. */
+static int drain_server(struct conn *c)
+{
+	char buf[CHUNK];
+	ssize_t n = read(c->d[1].from, buf, sizeof buf);
+	if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	if (n == 0) { c->d[1].rd_eof = 1; c->d[1].done = 1; }
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int lport = 0, cport = 0, opt, lfd, one = 1;
@@ -113,18 +156,19 @@ int main(int argc, char **argv)
 	static struct pollfd pfd[1 + 2 * MAXCONN];
 	static int pmap[1 + 2 * MAXCONN];
 
-	while ((opt = getopt(argc, argv, "l:c:d:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:c:d:w:e:")) != -1) {
 		switch (opt) {
 		case 'l': lport = atoi(optarg); break;
 		case 'c': cport = atoi(optarg); break;
 		case 'd': delay_s = atof(optarg) / 1000.0; break;
 		case 'w': window = (size_t)atoll(optarg); break;
+		case 'e': hold_s = atof(optarg) / 1000.0; break;
 		default: goto usage;
 		}
 	}
 	if (lport < 1024 || cport < 1024) {
 usage:
-		fprintf(stderr, "usage: delayproxy -l LISTEN_PORT -c CONNECT_PORT -d DELAY_MS [-w WINDOW_BYTES] (ports >= 1024)\n");
+		fprintf(stderr, "usage: delayproxy -l LISTEN_PORT -c CONNECT_PORT -d DELAY_MS [-w WINDOW_BYTES] [-e HOLD_MS] (ports >= 1024)\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -182,8 +226,25 @@ usage:
 			int i = pmap[p] / 2, k = pmap[p] % 2, bad = 0;
 			struct conn *c = &conns[i];
 			if (!c->used || pfd[p].fd < 0 || !pfd[p].revents) continue;
+			if (c->client_gone && k == 1) {
+				if (pfd[p].events == POLLIN && drain_server(c) < 0) conn_close(c);
+				continue;
+			}
 			if (pfd[p].events == POLLIN) bad = do_read(&c->d[k], t);
 			else bad = do_write(&c->d[k], t);
+			if (hold_s > 0 && (bad || (pfd[p].revents & (POLLERR | POLLNVAL | POLLHUP))) &&
+			    pfd[p].fd == c->d[0].from) {
+				client_gone(c, t);     /* the client side failed: keep what it sent */
+				continue;
+			}
+			if (hold_s > 0 && k == 0 && c->d[0].rd_eof) {
+				client_gone(c, t);     /* the client closed */
+				continue;
+			}
+			if (hold_s > 0 && bad && k == 1) {
+				client_gone(c, t);     /* writing to the client failed */
+				continue;
+			}
 			if (bad || (pfd[p].revents & (POLLERR | POLLNVAL))) conn_close(c);
 		}
 		/* chunks that became due while we were busy; close finished connections */

@@ -5,6 +5,7 @@
 #include "engine/imap_target.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "net/imap_throttle.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ int mg_itarget_open(const mg_sync_job *job, mg_itarget **out, mg_err *err)
 	t->c = mg_imap_connect(job->dst, err);
 	if (!t->c)
 		goto fail;
+	mg_imap_set_cancel(t->c, job->cancel);      /* a throttled wait ends on stop */
 	if (mg_imap_login(t->c, job->dst_user, job->dst_password, job->dst_authz, err) < 0)
 		goto fail;
 	if (mg_imap_namespace(t->c, &t->prefix, &t->sep, err) < 0)

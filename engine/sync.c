@@ -33,17 +33,44 @@
  * before each group of APPENDs the journal gets P <target UIDNEXT> and one
  * I record per message (source uid, size, date, SHA-256 of the bytes), and is
  * fdatasync'ed.  After the server's OK the M record (with the APPENDUID uid)
- * is written.  A crash between the intent and the M record leaves I records:
- * the next pass, before copying anything in that folder, SELECTs the target
- * folder, checks its UIDVALIDITY is the one recorded, waits until the folder
- * is quiet (UIDNEXT unchanged for 1.5 s: the dead run's server session may
- * still be storing pipelined APPENDs it had already received - the crash
- * test caught exactly that), fetches every target message with UID >= P
- * whose size equals a pending intent, hashes it and maps the intents it
- * finds (nothing duplicated); intents not found are simply copied again
- * (nothing missing: the server never stored them).  Then Z clears the
- * intents.  This happens before a changed source UIDVALIDITY is applied, so
- * reconciled copies take part in the rescan below like any other copy.
+ * is written.  A crash between the intent and the M record leaves I records.
+ * The next pass, before copying anything in that folder, SELECTs the target
+ * folder and checks its UIDVALIDITY is the one recorded; then:
+ *  1. every pending intent becomes a watch (W record: size, hash, P, time),
+ *     journalled before anything else is decided;
+ *  2. it waits until the folder is quiet (UIDNEXT unchanged for 1.5 s), fetches
+ *     every target message with UID >= P that the journal does not map and
+ *     whose size equals an intent's, hashes it and maps the intents it finds;
+ *     the others are copied again; Z clears the intents.
+ * Step 2 alone is not enough: the dead run's server session may still hold
+ * an APPEND it has received (or is still receiving: bytes in its socket
+ * buffer or in a proxy) and store it later - seconds later on a busy server,
+ * a MULTIAPPEND lands all at once, so no quiet period can prove it will not
+ * come.  Such a late copy is ours: it is a copy of a watched intent (same
+ * size and SHA-256, which covers Message-ID, date and bytes), it has a target
+ * UID >= the watch's P (UIDs only grow), and no M record maps it (the
+ * journal maps exactly one target UID per copied message, and APPENDUID
+ * gives it).  So at the end of every pass of the folder - before the pass
+ * counts as done (S record) and again on every later pass while watches
+ * remain - sync_tgt_sweep fetches the unmapped target messages with UID >=
+ * the lowest P and a watched size, hashes them, and removes exactly those
+ * with a watched hash: UID STORE +FLAGS (\Deleted), then UID EXPUNGE (UIDPLUS)
+ * of those UIDs only, so nothing migsh did not append is touched (a user's
+ * own \Deleted messages stay).  Wherever the late copy lands - before the
+ * reconcile fetch (mapped there, so not copied again), between that and the
+ * re-copy, after the re-copy, or after this pass (the next pass removes it) -
+ * the folder ends with one mapped copy per message: nothing duplicated; and
+ * since only unmapped copies are removed, nothing missing.  A crash in the
+ * sweep between STORE and EXPUNGE leaves \Deleted unmapped copies that the
+ * next sweep finds again.  A watch is retired by the first sweep that starts
+ * 15 minutes after the append was seen unconfirmed (the dead connection is
+ * gone by then: its bytes reached the server or were dropped with it), or
+ * when the target folder is recreated.  Without UIDPLUS (or when a server
+ * sent no APPENDUID: dest 0) the journal lacks target UIDs, so late copies
+ * cannot be told from ours: the sweep says so in the log and removes nothing.  Statistics count confirmed APPENDs
+ * (items_copied) and mapped messages (items_synced); a removed late copy was
+ * never counted.  Reconcile runs before a changed source UIDVALIDITY is
+ * applied, so reconciled copies take part in the rescan below like any other.
  *
  * UIDVALIDITY change at the source: the journal's mapped messages become
  * orphans (V record); each message of the new incarnation is fetched and
@@ -79,6 +106,7 @@
 #include "common/mem.h"
 #include "common/str.h"
 #include "net/imap_client.h"
+#include "net/imap_throttle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -601,6 +629,8 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		rc = mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
 		goto out;
 	}
+	if (!x->md && sync_tgt_sweep(&f, err) < 0)    /* late copies of interrupted appends */
+		goto out;
 	mg_journal_pass_done(f.j, ss.uidnext, f.fs.bad || f.fs.unreadable ? 0 : ss.highestmodseq);
 	if (mg_journal_compact(f.j, false, err) < 0)
 		goto out;
@@ -665,6 +695,7 @@ static int connect_source(sctx *x, mg_err *err)
 	x->src = mg_imap_connect(job->src, err);
 	if (!x->src)
 		goto fail;
+	mg_imap_set_cancel(x->src, job->cancel);    /* a throttled wait ends on stop */
 	if (mg_imap_login(x->src, job->src_user, job->src_password, NULL, err) < 0)
 		goto fail;
 	mg_imap_set_readonly(x->src, true);

@@ -28,6 +28,9 @@ check_PROGRAMS += tests/integration/sync_stepper
 tests_integration_sync_stepper_SOURCES = tests/integration/sync_driver.c engine/sync_journal.c
 tests_integration_sync_stepper_CPPFLAGS = $(AM_CPPFLAGS) -DMG_JOURNAL_STEP_HOOK
 tests_integration_sync_stepper_LDADD = $(SYNC_TEST_LIBS)
+# the slow-target relay of the benchmarks, for the crash test into a slow target
+check_PROGRAMS += bench/delayproxy
+bench_delayproxy_SOURCES = bench/delayproxy.c
 
 # unit tests (cmocka), one program per module
 SYNC_UNIT_LIBS = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
@@ -55,7 +58,8 @@ TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
 	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh \
 	tests/integration/sync_every_step.sh \
 	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
-	tests/integration/e2e_hostile.sh
+	tests/integration/e2e_hostile.sh \
+	tests/integration/sync_crash_slow.sh
 EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
 	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
 	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
@@ -79,3 +83,4 @@ fuzz_fuzz_folder_map_CFLAGS = $(AM_CFLAGS) -g -fsanitize=fuzzer,address,undefine
 fuzz_fuzz_folder_map_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_folder_map_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
 endif
+	tests/integration/sync_keywords.sh tests/integration/sync_crash_slow.sh

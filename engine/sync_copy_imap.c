@@ -3,14 +3,17 @@
  * folder: keep small bodies in memory and spool the rest to a file (bounded
  * memory), journal the intent, APPEND (MULTIAPPEND batches or pipelined by
  * the client; spooled messages can be rewound for a resend), journal
- * APPENDUID results; and after a
- * crash, reconcile unconfirmed appends by content hash (see sync.c).
+ * APPENDUID results; after a crash, reconcile unconfirmed appends by content
+ * hash, and at the end of each pass remove late copies of them that a dead
+ * run's server session stored after they were copied again (see the CRASH
+ * SAFETY comment in sync.c).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "net/imap_throttle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,9 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+/* how long after an interrupted append a late copy of it is looked for */
+#define WATCH_SECS (15 * 60)
 
 /* ---- imap target: spool + append ---- */
 
@@ -205,6 +211,55 @@ int sync_tgt_store_flags(fctx *f, const char *dest, const char *flags, mg_err *e
 	return mg_imap_uid_store_flags(f->x->tgt->c, dest, '=', flags, err);
 }
 
+/* APPEND msgs[0..n) (readers rd).  Messages the server refused only to ask
+ * for a slower pace (imap_throttle.h) are not bad items: they are sent again
+ * after the wait it asked for (ends early on stop), at most
+ * MG_THROTTLE_TRIES times; then the chunk fails with a retryable error.
+ * A throttled NO means the message was not stored, and the intents of the
+ * chunk still cover the resend. */
+static int append_paced(fctx *f, const mg_imap_append_msg *msgs, sp_reader *rd, size_t n,
+                        mg_imap_append_result *res, mg_err *err)
+{
+	size_t idx[APPEND_GROUP], m = n;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (int attempt = 0;; attempt++) {
+		mg_imap_append_msg sub[APPEND_GROUP];
+		mg_imap_append_result sr[APPEND_GROUP];
+		for (size_t k = 0; k < m; k++) {
+			sub[k] = msgs[idx[k]];
+			rd[idx[k]].pos = 0;
+		}
+		if (mg_imap_append_many(f->x->tgt->c, f->twire, sub, m, sr, err) < 0)
+			return -1;
+		long wait = 0;
+		size_t again = 0;
+		for (size_t k = 0; k < m; k++) {
+			long w = sr[k].ok ? 0 : mg_imap_throttle_ms(sr[k].text, attempt);
+			res[idx[k]] = sr[k];
+			if (w) {
+				idx[again++] = idx[k];
+				wait = w > wait ? w : wait;
+			}
+		}
+		if (!again)
+			return 0;
+		if (attempt >= MG_THROTTLE_TRIES)
+			return mg_err_set(err, MGC_TIMEOUT, "ServerThrottled",
+			                  "APPEND to '%s' failed: the target kept asking to slow down: %s",
+			                  f->fp->name, res[idx[0]].text);
+		sync_slog(f->x, "folder '%s': the target asked to slow down; sending %zu messages again in %ld ms",
+		          f->fp->name, again, wait);
+		for (; wait > 0 && !sync_cancelled(f->x); wait -= 100) {
+			struct timespec ts = { 0, (wait < 100 ? wait : 100) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		if (sync_cancelled(f->x))
+			return mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
+		m = again;
+	}
+}
+
 int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 {
 	sctx *x = f->x;
@@ -295,7 +350,7 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 				msgs[i].rewind = sp_rewind;
 			}
 		}
-		rc = mg_imap_append_many(x->tgt->c, f->twire, msgs, gn, res, err);
+		rc = append_paced(f, msgs, rd, gn, res, err);
 		for (size_t i = 0; i < gn; i++)
 			free(dates[i]);
 		if (rc < 0)
@@ -394,23 +449,94 @@ static int tmeta_cb(void *arg, const mg_imap_msg_meta *m)
 	return 0;
 }
 
+static bool keep_none(void *arg, const mg_jwatch *w);
+
+/* Target uids the journal maps (messages and orphans): copies that are ours
+ * and wanted, never a late copy.  Sorted, for bsearch. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t *mapped_uids(const mg_journal *j, size_t *n)
+{
+	uint32_t *v = xmalloc((j->n_msgs + j->n_orphans + 1) * sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < j->n_msgs; i++)
+		v[k++] = (uint32_t)strtoul(j->msgs[i].dest, NULL, 10);
+	for (size_t i = 0; i < j->n_orphans; i++)
+		v[k++] = (uint32_t)strtoul(j->orphans[i].dest, NULL, 10);
+	qsort(v, k, sizeof *v, cmp_u32);
+	*n = k;
+	return v;
+}
+
+static bool is_mapped(const uint32_t *v, size_t n, uint32_t uid)
+{
+	return n && bsearch(&uid, v, n, sizeof *v, cmp_u32) != NULL;
+}
+
+/* Target messages with uid >= min that the journal does not map and whose
+ * size is one of sizes[0..ns): their uids, sizes and content hashes. */
+static int unmapped_candidates(fctx *f, uint32_t min, const long long *sizes, size_t ns, tmeta *tm,
+                               char (**hash)[72], mg_err *err)
+{
+	char set[32];
+	snprintf(set, sizeof set, "%" PRIu32 ":*", min ? min : 1);
+	tm->min = min;
+	*hash = NULL;
+	if (mg_imap_fetch_meta(f->x->tgt->c, set, 0, tmeta_cb, tm, err) < 0)
+		return -1;
+	size_t nm;
+	uint32_t *mapped = mapped_uids(f->j, &nm);
+	size_t k = 0;
+	for (size_t i = 0; i < tm->n; i++) {
+		bool want = false;
+		for (size_t q = 0; q < ns && !want; q++)
+			want = (uint64_t)sizes[q] == tm->sizes[i];
+		if (want && !is_mapped(mapped, nm, tm->uids[i])) {
+			tm->uids[k] = tm->uids[i];
+			tm->sizes[k++] = tm->sizes[i];
+		}
+	}
+	tm->n = k;
+	free(mapped);
+	*hash = xcalloc(tm->n ? tm->n : 1, 72);
+	return sync_target_hashes(f->x, tm->uids, tm->n, *hash, err);
+}
+
 /* After a crash between intent and M: find what the target already has. */
 int sync_tgt_reconcile(fctx *f, mg_err *err)
 {
 	mg_journal *j = f->j;
 	sctx *x = f->x;
+	if (j->n_watches && j->dst_uidvalidity && x->tgt->sel.uidvalidity != j->dst_uidvalidity) {
+		sync_slog(x, "folder '%s': target folder changed; no late copies to look for", f->fp->name);
+		mg_journal_retire_watches(j, keep_none, NULL);
+	}
 	if (!j->n_intents)
-		return 0;
+		return mg_journal_flush(j, err);
 	if (!j->dst_mark || x->tgt->sel.uidvalidity != j->dst_uidvalidity) {
 		sync_slog(x, "folder '%s': target folder changed; %zu unconfirmed appends are redone",
 		     f->fp->name, j->n_intents);
 		mg_journal_clear_intents(j);
 		return mg_journal_flush(j, err);
 	}
+	/* Every unconfirmed append may still be stored later by the dead run's
+	 * server session, whatever we find now: watch for such late copies
+	 * (sync_tgt_sweep removes them).  Journalled before the intents are
+	 * cleared, so no crash can forget them. */
+	int64_t now = (int64_t)time(NULL);
+	for (size_t q = 0; q < j->n_intents; q++)
+		mg_journal_watch(j, j->intents[q].size, j->intents[q].hash, j->dst_mark, now);
+	if (mg_journal_flush(j, err) < 0)
+		return -1;
 	/* The killed run's server session may still be storing APPENDs it had
 	 * already received (pipelined literals sit in its socket buffer after
 	 * our end died).  Wait until the folder is quiet: UIDNEXT unchanged for
-	 * 1.5 s (at most 30 s), so everything that will arrive has arrived. */
+	 * 1.5 s (at most 30 s), so that most of what will arrive has arrived and
+	 * is mapped here instead of being copied again and removed later. */
 	uint32_t last = 0;
 	int stable = 0;
 	for (int t = 0; t < 60 && stable < 3 && !sync_cancelled(x); t++) {
@@ -424,31 +550,18 @@ int sync_tgt_reconcile(fctx *f, mg_err *err)
 			nanosleep(&ts, NULL);
 		}
 	}
-	tmeta tm = { .min = j->dst_mark };
-	char set[32];
-	snprintf(set, sizeof set, "%" PRIu32 ":*", j->dst_mark);
-	int rc = mg_imap_fetch_meta(x->tgt->c, set, 0, tmeta_cb, &tm, err);
-	if (rc < 0)
-		goto out;
-	/* keep only sizes some intent has */
-	size_t k = 0;
-	for (size_t i = 0; i < tm.n; i++) {
-		bool want = false;
-		for (size_t q = 0; q < j->n_intents && !want; q++)
-			want = (uint64_t)j->intents[q].size == tm.sizes[i];
-		if (want) {
-			tm.uids[k] = tm.uids[i];
-			tm.sizes[k++] = tm.sizes[i];
-		}
-	}
-	tm.n = k;
-	char (*h)[72] = xcalloc(tm.n ? tm.n : 1, 72);
-	rc = sync_target_hashes(x, tm.uids, tm.n, h, err);
+	size_t ni = j->n_intents;
+	long long *isz = xmalloc((ni ? ni : 1) * sizeof *isz);
+	for (size_t q = 0; q < ni; q++)
+		isz[q] = j->intents[q].size;
+	tmeta tm = { 0 };
+	char (*h)[72] = NULL;
+	int rc = unmapped_candidates(f, j->dst_mark, isz, ni, &tm, &h, err);
+	free(isz);
 	if (rc == 0) {
 		size_t found = 0;
 		bool *used = xcalloc(tm.n ? tm.n : 1, sizeof *used);
 		/* copy intents: st_add removes entries from j->intents as we go */
-		size_t ni = j->n_intents;
 		mg_jintent *iv = xmalloc((ni ? ni : 1) * sizeof *iv);
 		memcpy(iv, j->intents, ni * sizeof *iv);
 		for (size_t q = 0; q < ni; q++) {
@@ -471,8 +584,88 @@ int sync_tgt_reconcile(fctx *f, mg_err *err)
 		rc = mg_journal_flush(j, err);
 	}
 	free(h);
-out:
 	free(tm.uids);
 	free(tm.sizes);
 	return rc;
+}
+
+/* ---- late copies: a dead run's APPEND stored after we copied again ---- */
+
+static bool keep_none(void *arg, const mg_jwatch *w)
+{
+	(void)arg;
+	(void)w;
+	return false;
+}
+
+/* A watch is kept until a sweep that started WATCH_SECS after the append was
+ * seen unconfirmed has looked: by then the dead run's connection is long
+ * gone (its bytes reached the server or were dropped with it). */
+static bool keep_recent(void *arg, const mg_jwatch *w)
+{
+	return w->since + WATCH_SECS > *(const int64_t *)arg;
+}
+
+int sync_tgt_sweep(fctx *f, mg_err *err)
+{
+	mg_journal *j = f->j;
+	sctx *x = f->x;
+	if (!j->n_watches)
+		return 0;
+	int64_t started = (int64_t)time(NULL);
+	bool unknown = !x->tgt->uidplus;
+	for (size_t i = 0; i < j->n_msgs && !unknown; i++)
+		unknown = strcmp(j->msgs[i].dest, "0") == 0;
+	if (unknown) {
+		/* without APPENDUID the journal cannot tell our copy from a late one */
+		sync_slog(x, "folder '%s': the target does not give the uids of appended messages (UIDPLUS): "
+		     "late copies of %zu interrupted appends cannot be told apart from the copies made "
+		     "since and are not removed",
+		     f->fp->name, j->n_watches);
+		mg_journal_retire_watches(j, keep_recent, &started);
+		return mg_journal_flush(j, err);
+	}
+	uint32_t min = UINT32_MAX;
+	long long *wsz = xmalloc(j->n_watches * sizeof *wsz);
+	for (size_t q = 0; q < j->n_watches; q++) {
+		wsz[q] = j->watches[q].size;
+		if (j->watches[q].mark < min)
+			min = j->watches[q].mark;
+	}
+	tmeta tm = { 0 };
+	char (*h)[72] = NULL;
+	int rc = unmapped_candidates(f, min, wsz, j->n_watches, &tm, &h, err);
+	free(wsz);
+	uint32_t *late = xmalloc((tm.n ? tm.n : 1) * sizeof *late);
+	size_t nl = 0;
+	for (size_t i = 0; rc == 0 && i < tm.n; i++)
+		for (size_t q = 0; q < j->n_watches; q++) {
+			const mg_jwatch *w = &j->watches[q];
+			if (tm.uids[i] >= w->mark && tm.sizes[i] == (uint64_t)w->size && strcmp(h[i], w->hash) == 0) {
+				late[nl++] = tm.uids[i];
+				break;
+			}
+		}
+	if (rc == 0 && nl) {
+		qsort(late, nl, sizeof *late, cmp_u32);
+		char *set = mg_imap_uid_set(late, nl);
+		rc = mg_imap_uid_store_flags(x->tgt->c, set, '+', "\\Deleted", err);
+		if (rc == 0)
+			rc = mg_imap_uid_expunge(x->tgt->c, set, err);
+		if (rc == 0)
+			sync_slog(x, "folder '%s': removed %zu late copies of interrupted appends (stored by a "
+			     "stopped run's server session after they had been copied again)", f->fp->name, nl);
+		else
+			mg_err_prefix(err, "cannot remove %zu late copies of interrupted appends in '%s'", nl,
+			              f->fp->name);
+		free(set);
+	}
+	free(late);
+	free(h);
+	free(tm.uids);
+	free(tm.sizes);
+	if (rc < 0)
+		return -1;
+	mg_journal_retire_watches(j, keep_recent, &started);
+	return mg_journal_flush(j, err);
 }

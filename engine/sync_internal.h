@@ -141,6 +141,7 @@ int   sync_md_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err);
 /* sync_copy_imap.c: spool a chunk, journal the intent, APPEND, journal the result */
 int   sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err);
 int   sync_tgt_reconcile(fctx *f, mg_err *err);
+int   sync_tgt_sweep(fctx *f, mg_err *err);
 int   sync_target_hashes(sctx *x, uint32_t *uids, size_t n, char (*hash)[72], mg_err *err);
 int   sync_tgt_store_flags(fctx *f, const char *dest, const char *flags, mg_err *err);
 

@@ -151,6 +151,27 @@ static void st_intent(mg_journal *j, uint32_t uid, long long size, int64_t date,
 	snprintf(t->hash, sizeof t->hash, "%s", hash);
 }
 
+static void st_watch(mg_journal *j, long long size, const char *hash, uint32_t mark, int64_t since)
+{
+	for (size_t i = 0; i < j->n_watches; i++) {
+		mg_jwatch *w = &j->watches[i];
+		if (w->size == size && strcmp(w->hash, hash) == 0) {
+			if (mark < w->mark)
+				w->mark = mark;
+			if (since > w->since)
+				w->since = since;
+			return;
+		}
+	}
+	GROW(j->watches, j->cap_watches, j->n_watches + 1);
+	mg_jwatch *w = &j->watches[j->n_watches++];
+	memset(w, 0, sizeof *w);
+	w->size = size;
+	snprintf(w->hash, sizeof w->hash, "%s", hash);
+	w->mark = mark;
+	w->since = since;
+}
+
 /* Remove orphans whose dest is mapped again by an M record. */
 static int cmp_dest(const void *a, const void *b)
 {
@@ -281,6 +302,15 @@ static int apply(mg_journal *j, char **f, size_t nf)
 		j->n_intents = 0;
 		j->dst_mark = 0;
 		return 0;
+	case 'W':
+		if (nf != 5 || sscanf(f[1], "%lld", &sz) != 1 || sscanf(f[3], "%llu", &a) != 1 ||
+		    sscanf(f[4], "%lld", &dt) != 1)
+			return -1;
+		st_watch(j, sz, f[2], (uint32_t)a, dt);
+		return 0;
+	case 'Y':
+		j->n_watches = 0;
+		return 0;
 	default:
 		return -1;
 	}
@@ -388,6 +418,7 @@ void mg_journal_close(mg_journal *j)
 	free(j->msgs);
 	free(j->orphans);
 	free(j->intents);
+	free(j->watches);
 	free(j->folder);
 	free(j->path);
 	strbuf_free(&j->pending);
@@ -468,6 +499,33 @@ void mg_journal_clear_intents(mg_journal *j)
 	emit(j, "Z");
 }
 
+static void emit_watch(mg_journal *j, const mg_jwatch *w)
+{
+	emit(j, "W\t%lld\t%s\t%" PRIu32 "\t%" PRId64, w->size, w->hash, w->mark, w->since);
+}
+
+void mg_journal_watch(mg_journal *j, long long size, const char *hash, uint32_t mark, int64_t since)
+{
+	st_watch(j, size, hash, mark, since);
+	mg_jwatch w = { .size = size, .mark = mark, .since = since };
+	snprintf(w.hash, sizeof w.hash, "%s", hash);
+	emit_watch(j, &w);
+}
+
+void mg_journal_retire_watches(mg_journal *j, bool (*keep)(void *arg, const mg_jwatch *w), void *arg)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < j->n_watches; i++)
+		if (keep(arg, &j->watches[i]))
+			j->watches[k++] = j->watches[i];
+	if (k == j->n_watches)
+		return;
+	j->n_watches = k;
+	emit(j, "Y");
+	for (size_t i = 0; i < k; i++)
+		emit_watch(j, &j->watches[i]);
+}
+
 void mg_journal_orphan_used(mg_journal *j, size_t i)
 {
 	if (i >= j->n_orphans)
@@ -543,7 +601,7 @@ int mg_journal_compact(mg_journal *j, bool force, mg_err *err)
 {
 	if (mg_journal_flush(j, err) < 0)
 		return -1;
-	size_t live = j->n_msgs + j->n_orphans + j->n_intents + 8;
+	size_t live = j->n_msgs + j->n_orphans + j->n_intents + j->n_watches + 8;
 	if (!force && j->records < 2 * live + 1000)
 		return 0;
 	strbuf saved = j->pending;
@@ -577,6 +635,8 @@ int mg_journal_compact(mg_journal *j, bool force, mg_err *err)
 		mg_jintent *t = &j->intents[i];
 		emit(j, "I\t%" PRIu32 "\t%lld\t%" PRId64 "\t%s", t->uid, t->size, t->date, t->hash);
 	}
+	for (size_t i = 0; i < j->n_watches; i++)
+		emit_watch(j, &j->watches[i]);
 	int rc = mg_write_atomic(j->path, j->pending.buf ? j->pending.buf : "", j->pending.len, 0600, err);
 	strbuf_free(&j->pending);
 	j->pending = saved;

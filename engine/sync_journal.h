@@ -23,6 +23,11 @@
  *   P uidnext            destination UIDNEXT before pending appends
  *   I uid size date hash intent to append (IMAP target), cleared by M or Z
  *   Z                    all intents resolved
+ *   W size hash mark since   watch for a late copy (IMAP target): an intent
+ *                        that was not confirmed; a dead run's server session
+ *                        may still store it at target uid >= mark; since =
+ *                        when it was seen unconfirmed (epoch seconds)
+ *   Y                    all watches retired (W records may follow)
  * flags are space-separated IMAP flags ("\Seen $Forwarded"), or "-" for none.
  *
  * A record with a valid CRC that cannot be applied (an unknown type, a newer
@@ -61,6 +66,13 @@ typedef struct mg_jintent {
 	char      hash[72];
 } mg_jintent;
 
+typedef struct mg_jwatch {
+	long long size;
+	char      hash[72];
+	uint32_t  mark;      /* a late copy has a target uid >= mark */
+	int64_t   since;     /* epoch seconds */
+} mg_jwatch;
+
 typedef struct mg_journal {
 	char     *path;
 	int       fd;
@@ -73,6 +85,7 @@ typedef struct mg_journal {
 	mg_jmsg  *msgs; size_t n_msgs, cap_msgs;        /* sorted by uid */
 	mg_jmsg  *orphans; size_t n_orphans, cap_orphans;
 	mg_jintent *intents; size_t n_intents, cap_intents;
+	mg_jwatch *watches; size_t n_watches, cap_watches;   /* one per (size, hash) */
 	size_t    records;          /* records in the file */
 	size_t    dropped_bytes;    /* torn tail cut off at open */
 	strbuf    pending;          /* appended, not yet flushed */
@@ -93,6 +106,11 @@ void mg_journal_set_dst_uidvalidity(mg_journal *j, uint32_t v);
 void mg_journal_mark(mg_journal *j, uint32_t dst_uidnext);
 void mg_journal_intent(mg_journal *j, uint32_t uid, long long size, int64_t date, const char *hash);
 void mg_journal_clear_intents(mg_journal *j);
+/* Watch for a late copy of (size, hash) at target uids >= mark; one watch per
+ * (size, hash): the lowest mark and the latest since are kept. */
+void mg_journal_watch(mg_journal *j, long long size, const char *hash, uint32_t mark, int64_t since);
+/* Keep only the watches for which keep(arg, w) is true. */
+void mg_journal_retire_watches(mg_journal *j, bool (*keep)(void *arg, const mg_jwatch *w), void *arg);
 /* Forget orphan i (its dest is now mapped by an M record). */
 void mg_journal_orphan_used(mg_journal *j, size_t i);
 

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "net/imap_internal.h"
+#include "net/imap_throttle.h"
 #include "net/sasl.h"
 #include "net/mutf7.h"
 #include "common/str.h"
@@ -348,8 +349,8 @@ static int status_rc(const mg_imap_resp *r)
 	return r->status == MG_IMAP_ST_OK ? IMAP_OK : r->status == MG_IMAP_ST_NO ? IMAP_NO : IMAP_BAD;
 }
 
-int imap_run(mg_imap *c, imap_cmd *k, imap_untagged_fn fn, void *arg, const mg_imap_resp **tagged,
-             mg_err *err)
+static int run_once(mg_imap *c, imap_cmd *k, imap_untagged_fn fn, void *arg, const mg_imap_resp **tagged,
+                    mg_err *err)
 {
 	if (c->dead)
 		return mg_err_set(err, MGC_CONNECTION, "ConnectionDead", "the connection to %s is no longer usable", c->host);
@@ -401,10 +402,26 @@ int imap_run(mg_imap *c, imap_cmd *k, imap_untagged_fn fn, void *arg, const mg_i
 	}
 }
 
+/* a reply asking to slow down: wait as asked and send again (imap_throttle.c) */
+int imap_run(mg_imap *c, imap_cmd *k, imap_untagged_fn fn, void *arg, const mg_imap_resp **tagged,
+             mg_err *err)
+{
+	for (int attempt = 0;; attempt++) {
+		int rc = run_once(c, k, fn, arg, tagged, err), w;
+		if (rc != IMAP_NO && rc != IMAP_BAD)
+			return rc;
+		if ((w = imap_throttle_wait(c, k, attempt, err)) <= 0)
+			return w < 0 ? -1 : rc;
+	}
+}
+
 int imap_fail(mg_imap *c, int rc, const char *what, mg_err *err)
 {
 	if (rc < 0)
 		return -1;
+	if (mg_imap_throttle_ms(c->last_text, 0))
+		return mg_err_set(err, MGC_TIMEOUT, "ServerThrottled", "%s failed: %s kept asking to slow down: %s",
+		                  what, c->host, c->last_text);
 	return mg_err_set(err, MGC_INVALIDOP, rc == IMAP_NO ? "CommandRefused" : "CommandRejected",
 	                  "%s failed: %s answered %s: %s", what, c->host, rc == IMAP_NO ? "NO" : "BAD", c->last_text);
 }
@@ -565,6 +582,8 @@ mg_imap *mg_imap_connect(const mg_conn_params *p, mg_err *err)
 
 static int auth_failed(mg_imap *c, const char *user, const char *mech, mg_err *err)
 {
+	if (mg_imap_throttle_ms(c->last_text, 0))      /* busy, not refused */
+		return imap_fail(c, IMAP_NO, "login", err);
 	char why[sizeof c->last_text];
 	snprintf(why, sizeof why, "%s", c->last_text[0] ? c->last_text : "no reason given");
 	size_t n = strlen(why);

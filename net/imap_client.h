@@ -235,6 +235,10 @@ int mg_imap_append_many(mg_imap *c, const char *wire_mailbox, const mg_imap_appe
 int mg_imap_uid_store_flags(mg_imap *c, const char *uid_set, char op, const char *flags,
                             mg_err *err);
 
+/* UID EXPUNGE uid_set (UIDPLUS; only those messages, and only when flagged
+ * \Deleted).  Target only. */
+int mg_imap_uid_expunge(mg_imap *c, const char *uid_set, mg_err *err);
+
 /* UID SEARCH <criteria> (raw IMAP search criteria, e.g. "ALL",
  * "SINCE 1-Jan-2020").  *uids malloc'd, ascending as sent. */
 int mg_imap_uid_search(mg_imap *c, const char *criteria, uint32_t **uids, size_t *n,

@@ -456,6 +456,20 @@ int mg_imap_uid_store_flags(mg_imap *c, const char *uid_set, char op, const char
 	return rc == IMAP_OK ? 0 : imap_fail(c, rc, "UID STORE", err);
 }
 
+int mg_imap_uid_expunge(mg_imap *c, const char *uid_set, mg_err *err)
+{
+	if (!mg_imap_has_cap(c, "UIDPLUS"))
+		return mg_err_set(err, MGC_INVALIDOP, "UidExpungeNotOffered",
+		                  "%s does not offer UIDPLUS: cannot expunge single messages", c->host);
+	if (check_set(uid_set, err) < 0)
+		return -1;
+	imap_cmd k;
+	imap_cmd_start(c, &k, "UID EXPUNGE %s", uid_set);
+	int rc = imap_run(c, &k, NULL, NULL, NULL, err);
+	imap_cmd_free(&k);
+	return rc == IMAP_OK ? 0 : imap_fail(c, rc, "UID EXPUNGE", err);
+}
+
 /* ---------------- subjects ---------------- */
 
 #define SUBJ_GROUP 128

@@ -10,6 +10,8 @@
 #include "net/imap_parse.h"
 #include "common/mem.h"
 
+#include <signal.h>
+
 #define MG_IMAP_MAX_SPLITS 8
 
 /* One command being built: text with sync-literal split points. */
@@ -39,6 +41,7 @@ struct mg_imap {
 	unsigned char rbuf[65536];
 	size_t rpos, rlen;
 	body_ctx *body;       /* fetch_bodies in progress (stream hook target) */
+	volatile sig_atomic_t *cancel;   /* waits end early when set (imap_throttle.c) */
 };
 
 /* handler for untagged responses while a command runs; return 0, or -1 to fail hard */
@@ -55,6 +58,12 @@ void imap_cmd_start(mg_imap *c, imap_cmd *k, const char *verb_fmt, ...)
 void imap_cmd_astring(mg_imap *c, imap_cmd *k, const char *s);
 void imap_cmd_raw(imap_cmd *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void imap_cmd_free(imap_cmd *k);
+
+/* After a NO/BAD to k (reply in c->last_text): when the server asked to slow
+ * down and attempt < MG_THROTTLE_TRIES, wait as asked (cancellable) and give k
+ * a new tag: 1, send it again; 0, not a throttle reply (or out of tries);
+ * -1 stopped while waiting (err set).  imap_throttle.c. */
+int imap_throttle_wait(mg_imap *c, imap_cmd *k, int attempt, mg_err *err);
 
 /* Send k (waiting for continuations at sync literals) without waiting for the reply. */
 int imap_send(mg_imap *c, imap_cmd *k, mg_err *err);

@@ -10,12 +10,18 @@ libnet_a_SOURCES += \
 	net/imap_mailbox.c \
 	net/imap_fetch.c \
 	net/imap_append.c \
+	net/imap_throttle.c net/imap_throttle.h \
 	net/probe.c net/probe.h
 
 # ---- unit tests (cmocka) ----
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_imap_parse tests/unit/test_imap_client
 TESTS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_imap_parse tests/unit/test_imap_client
+check_PROGRAMS += tests/unit/test_imap_throttle
+TESTS += tests/unit/test_imap_throttle
+tests_unit_test_imap_throttle_SOURCES = tests/unit/test_imap_throttle.c
+tests_unit_test_imap_throttle_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_imap_throttle_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
 tests_unit_test_mutf7_SOURCES = tests/unit/test_mutf7.c
 tests_unit_test_mutf7_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_mutf7_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)

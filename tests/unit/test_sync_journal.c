@@ -1,5 +1,6 @@
 /* test_sync_journal.c - unit tests for engine/sync_journal.c: replay,
- * torn and garbled tails, UIDVALIDITY orphans, intents, compaction. */
+ * torn and garbled tails, UIDVALIDITY orphans, intents, late-copy watches,
+ * compaction. */
 #include "config.h"
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,6 +237,52 @@ static void test_intents(void **st)
 	mg_journal_close(j);
 }
 
+static bool keep_after(void *arg, const mg_jwatch *w)
+{
+	return w->since > *(const int64_t *)arg;
+}
+
+/* Watches for late copies survive a crash and compaction, one per (size,
+ * hash) with the lowest mark and the latest time; retiring some keeps the
+ * rest across a reopen; intents cleared by Z do not clear them. */
+static void test_watches(void **st)
+{
+	(void)st;
+	mg_journal *j = reopen(NULL);
+	mg_journal_mark(j, 50);
+	mg_journal_intent(j, 2, 20, 900, "h2");
+	mg_journal_watch(j, 20, "h2", 50, 1000);
+	mg_journal_watch(j, 30, "h3", 60, 1000);
+	mg_journal_watch(j, 20, "h2", 40, 2000);     /* the same message, watched again */
+	mg_journal_watch(j, 20, "hx", 70, 1500);     /* same size, other bytes */
+	mg_journal_clear_intents(j);
+	assert_int_equal(mg_journal_flush(j, NULL), 0);
+	j = reopen(j);
+	assert_int_equal(j->n_intents, 0);
+	assert_int_equal(j->n_watches, 3);
+	assert_int_equal(j->watches[0].size, 20);
+	assert_string_equal(j->watches[0].hash, "h2");
+	assert_int_equal(j->watches[0].mark, 40);
+	assert_int_equal(j->watches[0].since, 2000);
+	assert_int_equal(mg_journal_compact(j, true, NULL), 0);
+	j = reopen(j);
+	assert_int_equal(j->n_watches, 3);
+	int64_t cut = 1600;
+	mg_journal_retire_watches(j, keep_after, &cut);   /* drops h3 (1000) and hx (1500) */
+	assert_int_equal(j->n_watches, 1);
+	assert_int_equal(mg_journal_flush(j, NULL), 0);
+	j = reopen(j);
+	assert_int_equal(j->n_watches, 1);
+	assert_string_equal(j->watches[0].hash, "h2");
+	cut = 5000;
+	mg_journal_retire_watches(j, keep_after, &cut);
+	assert_int_equal(mg_journal_flush(j, NULL), 0);
+	j = reopen(j);
+	assert_int_equal(j->n_watches, 0);
+	assert_int_equal(j->dropped_bytes, 0);
+	mg_journal_close(j);
+}
+
 static void test_compaction_threshold(void **st)
 {
 	(void)st;
@@ -274,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uidvalidity_orphans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction_threshold, setup, teardown),
 		cmocka_unit_test(test_flags_normalize),
 	};
