@@ -1,6 +1,6 @@
 /* test_store.c - unit tests of the state store (engine/store.h): layout and
- * modes, round trips of every record, safe names, schema refusal, corrupt
- * and truncated files, locking across handles, secrets only in 0600 files. */
+ * modes, round trips of every record, safe names, schema refusal, unreadable
+ * records, transactions across handles, secrets only in 0600 files. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "common/fileio.h"
 #include "common/mem.h"
@@ -51,6 +52,30 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* migsh.db and its WAL files exist only as 0600 */
+static void assert_db_files_private(const char *home)
+{
+	static const char *const f[] = { "migsh.db", "migsh.db-wal", "migsh.db-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		char *p = mg_path_join(home, f[i]);
+		if (i == 0 || access(p, F_OK) == 0)
+			assert_int_equal(mode_of(p), 0600);
+		free(p);
+	}
+}
+
+/* Change the database behind the store's back (a damaged record). */
+static void db_exec(const char *home, const char *sql)
+{
+	char *p = mg_path_join(home, "migsh.db");
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(p);
+}
+
 static void test_open_layout(void **state)
 {
 	(void)state;
@@ -59,15 +84,23 @@ static void test_open_layout(void **state)
 	mg_err err = { 0 };
 	assert_int_equal(mg_store_open(home, &st, &err), 0);
 	assert_int_equal(mode_of(home), 0700);
-	const char *dirs[] = { "endpoints", "batches", "mail", "state", "logs" };
-	for (size_t i = 0; i < 5; i++) {
+	const char *dirs[] = { "batches", "mail", "state", "logs" };
+	for (size_t i = 0; i < 4; i++) {
 		char *p = mg_path_join(home, dirs[i]);
 		assert_int_equal(mode_of(p), 0700);
 		free(p);
 	}
 	char *schema = mg_path_join(home, "schema");
 	assert_int_equal(mode_of(schema), 0600);
+	char *data = NULL;
+	size_t len;
+	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
+	assert_string_equal(data, "migsh-store 2\n");
+	free(data);
 	free(schema);
+	char *db = mg_path_join(home, "migsh.db");
+	assert_int_equal(mode_of(db), 0600);
+	free(db);
 	mg_store_close(st);
 	/* reopen works */
 	assert_int_equal(mg_store_open(home, &st, &err), 0);
@@ -164,10 +197,8 @@ static void test_endpoint_roundtrip(void **state)
 	assert_int_equal(mg_store_endpoint_load(st, e->guid, &g, &err), 0);
 	assert_string_equal(g->name, "IMAPEndpoint");
 	mg_endpoint_free(g);
-	/* the file holding the password is 0600 */
-	char *p = xasprintf("%s/endpoints/imapendpoint.yaml", home);
-	assert_int_equal(mode_of(p), 0600);
-	free(p);
+	/* the files holding the password are 0600 */
+	assert_db_files_private(home);
 	/* not found: Exchange's wording */
 	assert_int_equal(mg_store_endpoint_load(st, "Nope", &g, &err), -1);
 	assert_string_equal(err.category, MGC_NOTFOUND);
@@ -277,10 +308,8 @@ static void test_batch_user_roundtrip(void **state)
 	assert_false(mg_store_email_in_use(st, "ann@contoso.edu", "imapbatch1", NULL));
 	assert_false(mg_store_email_in_use(st, "nobody@contoso.edu", NULL, NULL));
 
-	/* user file modes: passwords only in 0600 files */
-	char *up = xasprintf("%s/batches/imapbatch1/users/terrya@contoso.edu.yaml", home);
-	assert_int_equal(mode_of(up), 0600);
-	free(up);
+	/* passwords only in 0600 files */
+	assert_db_files_private(home);
 
 	/* skipped items */
 	mg_skipped_rec sk[2] = {
@@ -344,28 +373,16 @@ static void test_corrupt_batch_listed(void **state)
 	assert_int_equal(mg_store_batch_create(st, b1, NULL, 0, &err), 0);
 	assert_int_equal(mg_store_batch_create(st, b2, NULL, 0, &err), 0);
 	assert_int_equal(mg_store_batch_create(st, b3, NULL, 0, &err), 0);
-	/* garbage in one, a truncated copy in another */
-	char *p2 = xasprintf("%s/batches/broken/batch.yaml", home);
-	write_file(p2, "Name: [unclosed\n  : : :\n");
-	char *p3 = xasprintf("%s/batches/cut/batch.yaml", home);
-	char *data = NULL;
-	size_t len;
-	assert_int_equal(mg_read_file(p3, 1 << 20, &data, &len, &err), 0);
-	/* cut at a line boundary: still valid YAML, only the end marker is missing */
-	char *cut = data + len / 2;
-	while (cut > data && *cut != '\n')
-		cut--;
-	cut[1] = '\0';
-	write_file(p3, data);
-	free(data);
+	/* damaged records: an unknown status, an unknown list of folders is fine */
+	db_exec(home, "UPDATE batches SET \"Status\" = 'Exploded' WHERE name_key = 'broken'");
+	db_exec(home, "UPDATE batches SET \"Status\" = NULL WHERE name_key = 'cut'");
 
 	mg_batch *r = NULL;
 	assert_int_equal(mg_store_batch_load(st, "Broken", &r, &err), -1);
 	assert_string_equal(err.category, MGC_INVALIDDATA);
-	assert_non_null(strstr(err.msg, p2));
+	assert_non_null(strstr(err.msg, "Exploded"));
 	assert_int_equal(mg_store_batch_load(st, "Cut", &r, &err), -1);
-	assert_non_null(strstr(err.msg, "truncated"));
-	assert_non_null(strstr(err.msg, p3));
+	assert_string_equal(err.category, MGC_INVALIDDATA);
 
 	mg_batch **v;
 	size_t n;
@@ -376,29 +393,25 @@ static void test_corrupt_batch_listed(void **state)
 		if (v[i]->status == MG_BS_CORRUPTED) {
 			corrupted++;
 			assert_non_null(v[i]->message);
-			assert_true(strstr(v[i]->message, "broken/batch.yaml") || strstr(v[i]->message, "cut/batch.yaml"));
+			assert_true(strstr(v[i]->message, "'Broken'") || strstr(v[i]->message, "'Cut'"));
 		}
 	}
 	assert_int_equal(corrupted, 2);
 	mg_batch_list_free(v, n);
 
-	/* a corrupt user file is listed as Corrupted, not dropped */
+	/* a damaged user record is listed as Corrupted, not dropped */
 	mg_user *u = mg_user_new("a@b.example", "Good");
 	assert_int_equal(mg_store_user_save(st, u, &err), 0);
-	char *up = xasprintf("%s/batches/good/users/a@b.example.yaml", home);
-	write_file(up, "\x01\x02 not yaml: [");
+	db_exec(home, "UPDATE users SET \"Status\" = 'Melted' WHERE email_key = 'a@b.example'");
 	mg_user **uv;
 	size_t un;
 	assert_int_equal(mg_store_user_list(st, "Good", &uv, &un, &err), 0);
 	assert_int_equal(un, 1);
 	assert_int_equal(uv[0]->status, MG_US_CORRUPTED);
 	assert_string_equal(uv[0]->email, "a@b.example");
-	assert_non_null(strstr(uv[0]->error, up));
+	assert_non_null(strstr(uv[0]->error, "Melted"));
 	mg_user_list_free(uv, un);
 	mg_user_free(u);
-	free(up);
-	free(p2);
-	free(p3);
 	mg_batch_free(b1);
 	mg_batch_free(b2);
 	mg_batch_free(b3);
@@ -437,22 +450,24 @@ static void test_lock_two_handles(void **state)
 	mg_err err = { 0 };
 	assert_int_equal(mg_store_open(home, &a, &err), 0);
 	assert_int_equal(mg_store_open(home, &b, &err), 0);
+	mg_store_set_busy_timeout(b, 200);
 	assert_int_equal(mg_store_lock(a, &err), 0);
 	assert_int_equal(mg_store_lock(a, &err), 0);   /* recursive */
-	/* another handle (= another process) cannot take it now */
-	char *lp = mg_path_join(home, "store.lock");
-	int fd = mg_lock_file(lp, 0, &err);
-	assert_int_equal(fd, -1);
+	/* another handle (= another process) cannot change the store now */
+	mg_batch *bb = mg_batch_new("Meanwhile");
+	assert_int_equal(mg_store_lock(b, &err), -1);
+	assert_non_null(strstr(err.msg, "busy"));
+	assert_int_equal(mg_store_batch_create(b, bb, NULL, 0, &err), -1);
 	mg_store_unlock(a);
-	fd = mg_lock_file(lp, 0, &err);
-	assert_int_equal(fd, -1);   /* still held once */
+	assert_int_equal(mg_store_lock(b, &err), -1);   /* still held once */
+	/* but it reads what was committed, without waiting */
+	assert_int_equal(mg_store_batch_count(b), 0);
 	mg_store_unlock(a);
-	fd = mg_lock_file(lp, 0, &err);
-	assert_true(fd >= 0);
-	mg_unlock_file(fd);
 	assert_int_equal(mg_store_lock(b, &err), 0);
+	assert_int_equal(mg_store_batch_create(b, bb, NULL, 0, &err), 0);
 	mg_store_unlock(b);
-	free(lp);
+	assert_int_equal(mg_store_batch_count(a), 1);
+	mg_batch_free(bb);
 	mg_store_close(a);
 	mg_store_close(b);
 	rmhome(home);
