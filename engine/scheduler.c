@@ -583,6 +583,28 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);   /* a signal cuts it short: fine */
 }
 
+/* Remove the sync state of users whose batch was removed (recorded by
+ * mg_store_batch_delete), a little each poll: at most a fifth of a second,
+ * never while the store is locked.  Migrated mail is never touched. */
+static void clean_up_removed(sched *s, const struct timespec *t0)
+{
+	for (;;) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000 > 200)
+			return;
+		long long id = 0;
+		char *p = mg_store_cleanup_next(s->st, &id);
+		if (!p)
+			return;
+		mg_err err = { 0 };
+		if (mg_rm_rf(p, &err) < 0)
+			mg_svc_log("cannot remove the sync state '%s' of a removed user: %s", p, err.msg);
+		(void)mg_store_cleanup_done(s->st, id, NULL);
+		free(p);
+	}
+}
+
 int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop)
 {
 	sched s;
@@ -629,6 +651,7 @@ int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop)
 			}
 			mg_store_unlock(st);
 		}
+		clean_up_removed(&s, &t0);
 		if (s.jobs_changed || mg_now() - s.last_status >= 2) {
 			write_status(&s, false);
 			s.jobs_changed = false;

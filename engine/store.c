@@ -423,7 +423,7 @@ int sq_create_schema(mg_store *st, mg_err *err)
 	    "  \"Kind\" TEXT, \"Reason\" TEXT);\n"
 	    "CREATE TABLE IF NOT EXISTS user_reports (\n  id INTEGER PRIMARY KEY,\n"
 	    "  batch_key TEXT NOT NULL, email_key TEXT NOT NULL, line TEXT NOT NULL);\n"
-	    "CREATE TABLE IF NOT EXISTS cleanup (\n  id INTEGER PRIMARY KEY,\n  path TEXT NOT NULL);\n"
+	    "CREATE TABLE IF NOT EXISTS cleanup (\n  id INTEGER PRIMARY KEY,\n  path TEXT NOT NULL,\n  email_key TEXT NOT NULL);\n"
 	    "CREATE INDEX IF NOT EXISTS endpoints_guid ON endpoints(\"Guid\");\n"
 	    "CREATE INDEX IF NOT EXISTS batches_guid ON batches(\"BatchGuid\");\n"
 	    "CREATE INDEX IF NOT EXISTS users_order ON users(batch_id, \"CsvLine\", email_key);\n"

@@ -95,8 +95,9 @@ int mg_store_batch_load(mg_store *st, const char *identity, mg_batch **out, mg_e
 int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users, size_t n, mg_err *err);
 int mg_store_batch_save(mg_store *st, const mg_batch *b, mg_err *err);
 /* Delete the batch's records (batch, users, skipped items, user reports) in
- * one transaction; never mail or sync state.  The reports directory is
- * removed afterwards (files). */
+ * one transaction; never mail.  The users' sync state directories are left
+ * for the service to remove (mg_store_cleanup_next); the reports directory
+ * is removed afterwards (files). */
 int mg_store_batch_delete(mg_store *st, const char *name, mg_err *err);
 /* All batches sorted by creation time.  A batch whose record is unreadable
  * is listed with status MG_BS_CORRUPTED and message = the error (never dropped). */
@@ -130,7 +131,12 @@ int mg_store_user_each(mg_store *st, const char *batch, unsigned long status_mas
  * in CSV order, at most limit (< 0 = all). */
 int mg_store_user_list_status(mg_store *st, const char *batch, unsigned long status_mask,
                               long long limit, mg_user ***out, size_t *n, mg_err *err);
-/* Counts of a batch by SQL aggregates (same figures as mg_batch_counts_compute). */
+/* Users of a batch that failed CSV validation (ValidationWarnings), and those
+ * that lost items (bad, large, over the item limit: DataConsistencyScore). */
+int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
+int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
+/* Counts of a batch (NULL = every batch) by SQL aggregates (the same figures
+ * as mg_batch_counts_compute over its users). */
 int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out, mg_err *err);
 /* Users per status of a batch (NULL = all batches): out[mg_user_status]. */
 int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[MG_US__COUNT], mg_err *err);
@@ -138,10 +144,10 @@ int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[M
 long long mg_store_user_count(mg_store *st, const char *batch);
 
 /* ---- background clean-up (Remove-MigrationBatch) ----
- * Directories to remove later (per-user sync state of removed users),
- * recorded in the same transaction as the removal; the service takes them
- * one at a time.  take: the oldest path (caller frees) or NULL when none. */
-int   mg_store_cleanup_add(mg_store *st, const char *path, mg_err *err);
+ * mg_store_batch_delete records the per-user sync state directories of the
+ * batch's users in the same transaction; the service removes them later, one
+ * at a time: next = the oldest (caller frees; NULL when none), done = forget
+ * it.  A user added to a batch again keeps its sync state (dropped from the list). */
 char *mg_store_cleanup_next(mg_store *st, long long *id);
 int   mg_store_cleanup_done(mg_store *st, long long id, mg_err *err);
 /* Is this address already a user of some batch other than except_batch (may be NULL)?

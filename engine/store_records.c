@@ -478,6 +478,35 @@ static int exec_key(mg_store *st, const char *sql, const char *key, mg_err *err)
 	return rc;
 }
 
+/* The per-user sync state directories of a batch's users, for the service
+ * to remove in the background (mg_store_cleanup_next). */
+static int schedule_state_cleanup(mg_store *st, long long bid, mg_err *err)
+{
+	sqlite3_stmt *s = sq_prepare(st, -1, "SELECT \"TargetEndpoint\" FROM batches WHERE id = ?", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, bid);
+	char *target = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		target = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sq_done(st, -1, s);
+	/* <home>/state/<dest>/<key>: the directory of a user whose key is "x" */
+	char *one = mg_store_user_state_dir(st, "x", target);
+	one[strlen(one) - 1] = '\0';
+	int rc = -1;
+	s = sq_prepare(st, -1, "INSERT INTO cleanup (path, email_key) "
+	                       "SELECT ? || email_key, email_key FROM users WHERE batch_id = ?", err);
+	if (s) {
+		sqlite3_bind_text(s, 1, one, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, bid);
+		rc = step_done(st, s, err, "recording the sync state to remove");
+		sq_done(st, -1, s);
+	}
+	free(one);
+	free(target);
+	return rc;
+}
+
 int mg_store_batch_delete(mg_store *st, const char *name, mg_err *err)
 {
 	if (sq_change_begin(st, err) < 0)
@@ -487,6 +516,8 @@ int mg_store_batch_delete(mg_store *st, const char *name, mg_err *err)
 	int rc = id < 0 ? -1 : 0;
 	if (id == 0)
 		rc = not_found(err, "batch", name);
+	if (rc == 0)
+		rc = schedule_state_cleanup(st, id, err);
 	if (rc == 0)
 		rc = exec_key(st, "DELETE FROM user_reports WHERE batch_key = ?", key, err);
 	if (rc == 0)
@@ -965,18 +996,21 @@ int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out,
 	memset(out, 0, sizeof *out);
 	int rc = 0;
 	rd_begin(st);
-	long long id = batch_id(st, batch, err);
+	long long id = batch ? batch_id(st, batch, err) : 0;
 	if (id < 0)
 		rc = -1;
-	else if (id == 0)
+	else if (batch && id == 0)
 		rc = not_found(err, "batch", batch);
 	sqlite3_stmt *s = NULL;
-	if (rc == 0 && !(s = sq_prepare(st, -1,
-	    "SELECT \"Status\", COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
-	    "SUM(\"TotalItemsInSourceMailboxCount\") FROM users WHERE batch_id = ? GROUP BY \"Status\"", err)))
+	if (rc == 0 && !(s = sq_prepare(st, -1, batch
+	    ? "SELECT \"Status\", COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
+	      "SUM(\"TotalItemsInSourceMailboxCount\") FROM users WHERE batch_id = ? GROUP BY \"Status\""
+	    : "SELECT \"Status\", COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
+	      "SUM(\"TotalItemsInSourceMailboxCount\") FROM users GROUP BY \"Status\"", err)))
 		rc = -1;
 	if (s) {
-		sqlite3_bind_int64(s, 1, id);
+		if (batch)
+			sqlite3_bind_int64(s, 1, id);
 		int r;
 		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 			mg_user_status us;
@@ -1008,6 +1042,54 @@ int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out,
 	}
 	rd_end(st);
 	return rc;
+}
+
+/* Users of a batch matching a fixed condition, in CSV order. */
+static int users_where(mg_store *st, const char *batch, const char *cond, mg_user ***out, size_t *n, mg_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	char *where = xasprintf("WHERE b.name_key = ? AND (%s) ORDER BY u.\"CsvLine\", u.email_key", cond);
+	char *sql = user_select(where);
+	char *bk = mg_safe_name(batch);
+	mg_user **v = xcalloc(1, sizeof *v);
+	size_t k = 0;
+	int rc = -1;
+	rd_begin(st);
+	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
+	if (s) {
+		sqlite3_bind_text(s, 1, bk, -1, SQLITE_STATIC);
+		int r;
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			v = xrealloc(v, (k + 2) * sizeof *v);
+			v[k++] = user_row(s, batch);
+			v[k] = NULL;
+		}
+		rc = r == SQLITE_DONE ? 0 : sq_fail(st, err, "listing users");
+		sq_done(st, -1, s);
+	}
+	rd_end(st);
+	free(bk);
+	free(sql);
+	free(where);
+	if (rc < 0) {
+		mg_user_list_free(v, k);
+		return -1;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
+{
+	return users_where(st, batch, "u.\"ValidationFailed\" <> 0", out, n, err);
+}
+
+int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
+{
+	return users_where(st, batch, "u.\"BadItemCount\" > 0 OR u.\"LargeItemCount\" > 0 OR "
+	                              "u.\"OverLimitItemCount\" > 0", out, n, err);
 }
 
 long long mg_store_user_count(mg_store *st, const char *batch)
@@ -1204,17 +1286,13 @@ int mg_store_user_report_read(mg_store *st, const char *batch, const char *email
 
 /* ---- background clean-up ---- */
 
-int mg_store_cleanup_add(mg_store *st, const char *path, mg_err *err)
-{
-	if (sq_change_begin(st, err) < 0)
-		return -1;
-	int rc = exec_key(st, "INSERT INTO cleanup (path) VALUES (?)", path, err);
-	return sq_change_end(st, rc, err);
-}
-
 char *mg_store_cleanup_next(mg_store *st, long long *id)
 {
 	char *p = NULL;
+	/* a user added again since keeps its sync state */
+	if (sq_change_begin(st, NULL) == 0)
+		(void)sq_change_end(st, sq_exec(st, "DELETE FROM cleanup WHERE EXISTS "
+		                                    "(SELECT 1 FROM users u WHERE u.email_key = cleanup.email_key)", NULL), NULL);
 	rd_begin(st);
 	sqlite3_stmt *s = sq_prepare(st, -1, "SELECT id, path FROM cleanup ORDER BY id LIMIT 1", NULL);
 	if (s) {

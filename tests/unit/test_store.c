@@ -353,6 +353,16 @@ static void test_batch_user_roundtrip(void **state)
 	assert_string_equal(err.category, MGC_NOTFOUND);
 	assert_int_equal(access(mail, F_OK), 0);
 	free(mail);
+	/* the user's sync state is left for the service to remove */
+	long long cid = 0;
+	char *cp = mg_store_cleanup_next(st, &cid);
+	char *want = mg_store_user_state_dir(st, "terrya@contoso.edu", NULL);
+	assert_non_null(cp);
+	assert_string_equal(cp, want);
+	assert_int_equal(mg_store_cleanup_done(st, cid, &err), 0);
+	assert_null(mg_store_cleanup_next(st, &cid));
+	free(cp);
+	free(want);
 
 	for (int i = 0; i < 2; i++)
 		mg_user_free(u[i]);
