@@ -427,7 +427,13 @@ int sq_create_schema(mg_store *st, mg_err *err)
 	    "CREATE INDEX IF NOT EXISTS endpoints_guid ON endpoints(\"Guid\");\n"
 	    "CREATE INDEX IF NOT EXISTS batches_guid ON batches(\"BatchGuid\");\n"
 	    "CREATE INDEX IF NOT EXISTS users_order ON users(batch_id, \"CsvLine\", email_key);\n"
-	    "CREATE INDEX IF NOT EXISTS users_status ON users(batch_id, \"Status\");\n"
+	    /* counts by status answered from the index alone (covering) */
+	    "CREATE INDEX IF NOT EXISTS users_status ON users(batch_id, \"Status\", \"SyncedItemCount\", "
+	    "\"SkippedItemCount\", \"TotalItemsInSourceMailboxCount\");\n"
+	    /* the few users Get-MigrationBatch looks at (partial indexes) */
+	    "CREATE INDEX IF NOT EXISTS users_invalid ON users(batch_id) WHERE \"ValidationFailed\" <> 0;\n"
+	    "CREATE INDEX IF NOT EXISTS users_lossy ON users(batch_id) WHERE \"BadItemCount\" > 0 "
+	    "OR \"LargeItemCount\" > 0 OR \"OverLimitItemCount\" > 0;\n"
 	    "CREATE INDEX IF NOT EXISTS users_email ON users(email_key);\n"
 	    "CREATE INDEX IF NOT EXISTS users_guid ON users(\"Guid\");\n"
 	    "CREATE INDEX IF NOT EXISTS skipped_user ON skipped_items(user_id);\n"
@@ -481,6 +487,18 @@ out:
 	return rc;
 }
 
+/* The schema version recorded inside the database (0 when none). */
+static int schema_in_db(mg_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int v = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
 static int write_schema(const char *home, mg_err *err)
 {
 	char *path = mg_path_join(home, "schema");
@@ -532,7 +550,8 @@ static int db_open(mg_store *st, const char *path, mg_err *err)
 	return sq_exec(st, "PRAGMA journal_mode = WAL;\n"
 	                   "PRAGMA synchronous = FULL;\n"
 	                   "PRAGMA foreign_keys = ON;\n"
-	                   "PRAGMA secure_delete = FAST;", err);
+	                   "PRAGMA secure_delete = FAST;\n"
+	                   "PRAGMA mmap_size = 268435456;", err);
 }
 
 static void db_close(mg_store *st)
@@ -653,8 +672,8 @@ int mg_store_open(const char *home, mg_store **out, mg_err *err)
 			                "another directory.", dbpath, home);
 		else
 			rc = db_open(st, dbpath, err);
-		if (rc == 0)
-			rc = sq_create_schema(st, err);   /* indexes added by later versions */
+		if (rc == 0 && schema_in_db(st) < MG_STORE_SCHEMA)
+			rc = sq_create_schema(st, err);   /* tables and indexes of this version */
 	}
 	free(dbpath);
 	mg_unlock_file(lockfd);

@@ -339,17 +339,21 @@ int mg_store_batch_load(mg_store *st, const char *identity, mg_batch **out, mg_e
 	return rc;
 }
 
-/* The cached upsert of a user row (parameters: batch_id, email_key, columns). */
-static sqlite3_stmt *user_upsert_stmt(mg_store *st, mg_err *err)
+/* user_insert: 0, -1 (err filled) or -2 (the user is already in the batch). */
+/* The cached insert (new = true) or upsert of a user row (parameters:
+ * batch_id, email_key, columns). */
+static sqlite3_stmt *user_write_stmt(mg_store *st, bool new, mg_err *err)
 {
-	if (st->stmts[SQ_USER_UPSERT])
-		return st->stmts[SQ_USER_UPSERT];
+	int slot = new ? SQ_USER_INSERT : SQ_USER_UPSERT;
+	if (st->stmts[slot])
+		return st->stmts[slot];
 	char *cols = sq_col_list(mg_user_cols, mg_user_ncols, NULL);
 	char *qm = sq_qmarks(mg_user_ncols + 2);
 	char *ex = sq_excluded_list(mg_user_cols, mg_user_ncols);
-	char *sql = xasprintf("INSERT INTO users (batch_id, email_key, %s) VALUES (%s) "
-	                      "ON CONFLICT (batch_id, email_key) DO UPDATE SET %s", cols, qm, ex);
-	sqlite3_stmt *s = sq_prepare(st, SQ_USER_UPSERT, sql, err);
+	char *sql = new ? xasprintf("INSERT INTO users (batch_id, email_key, %s) VALUES (%s)", cols, qm)
+	                : xasprintf("INSERT INTO users (batch_id, email_key, %s) VALUES (%s) "
+	                            "ON CONFLICT (batch_id, email_key) DO UPDATE SET %s", cols, qm, ex);
+	sqlite3_stmt *s = sq_prepare(st, slot, sql, err);
 	free(sql);
 	free(ex);
 	free(qm);
@@ -357,17 +361,21 @@ static sqlite3_stmt *user_upsert_stmt(mg_store *st, mg_err *err)
 	return s;
 }
 
-static int user_insert(mg_store *st, long long batch_id, const mg_user *u, mg_err *err)
+static int user_insert(mg_store *st, long long batch_id, const mg_user *u, bool new, mg_err *err)
 {
-	sqlite3_stmt *s = user_upsert_stmt(st, err);
+	int slot = new ? SQ_USER_INSERT : SQ_USER_UPSERT;
+	sqlite3_stmt *s = user_write_stmt(st, new, err);
 	if (!s)
 		return -1;
 	char *key = mg_safe_name(u->email);
 	sqlite3_bind_int64(s, 1, batch_id);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	sq_bind_cols(s, 3, mg_user_cols, mg_user_ncols, u);
-	int rc = step_done(st, s, err, "saving a user");
-	sq_done(st, SQ_USER_UPSERT, s);
+	int r = sqlite3_step(s);
+	int rc = r == SQLITE_DONE ? 0 : r == SQLITE_CONSTRAINT ? -2 : sq_fail(st, err, "saving a user");
+	if (rc == -2)
+		mg_err_set(err, MGC_EXISTS, "StoreConstraint", "The user '%s' is already in its batch.", u->email);
+	sq_done(st, slot, s);
 	free(key);
 	return rc;
 }
@@ -421,22 +429,10 @@ int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users
 	}
 	long long id = rc == 0 ? sqlite3_last_insert_rowid(st->db) : 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		char *uk = mg_safe_name(users[i]->email);
-		sqlite3_stmt *s = sq_prepare(st, -1, "SELECT 1 FROM users WHERE batch_id = ? AND email_key = ?", err);
-		if (!s) {
-			rc = -1;
-		} else {
-			sqlite3_bind_int64(s, 1, id);
-			sqlite3_bind_text(s, 2, uk, -1, SQLITE_STATIC);
-			bool dup = sqlite3_step(s) == SQLITE_ROW;
-			sq_done(st, -1, s);
-			if (dup)
-				rc = mg_err_set(err, MGC_EXISTS, "DuplicateUser",
-				                "The user '%s' appears twice in batch '%s'.", users[i]->email, b->name);
-			else
-				rc = user_insert(st, id, users[i], err);
-		}
-		free(uk);
+		rc = user_insert(st, id, users[i], true, err);
+		if (rc == -2)
+			rc = mg_err_set(err, MGC_EXISTS, "DuplicateUser",
+			                "The user '%s' appears twice in batch '%s'.", users[i]->email, b->name);
 	}
 	free(key);
 	return sq_change_end(st, rc, err);
@@ -702,8 +698,8 @@ int mg_store_user_save(mg_store *st, const mg_user *u, mg_err *err)
 	int rc = id < 0 ? -1 : 0;
 	if (id == 0)
 		rc = not_found(err, "batch", u->batch);
-	if (rc == 0)
-		rc = user_insert(st, id, u, err);
+	if (rc == 0 && user_insert(st, id, u, false, err) < 0)
+		rc = -1;
 	return sq_change_end(st, rc, err);
 }
 
@@ -1044,12 +1040,22 @@ int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out,
 	return rc;
 }
 
+static int cmp_user(const void *a, const void *b)
+{
+	const mg_user *x = *(mg_user *const *)a, *y = *(mg_user *const *)b;
+	if (x->csv_line != y->csv_line)
+		return x->csv_line < y->csv_line ? -1 : 1;
+	return strcmp(x->email, y->email);
+}
+
 /* Users of a batch matching a fixed condition, in CSV order. */
 static int users_where(mg_store *st, const char *batch, const char *cond, mg_user ***out, size_t *n, mg_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	char *where = xasprintf("WHERE b.name_key = ? AND (%s) ORDER BY u.\"CsvLine\", u.email_key", cond);
+	/* no ORDER BY: the planner would walk the batch in CSV order instead of
+	 * using the partial index; the few rows are sorted here */
+	char *where = xasprintf("WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s)", cond);
 	char *sql = user_select(where);
 	char *bk = mg_safe_name(batch);
 	mg_user **v = xcalloc(1, sizeof *v);
@@ -1076,6 +1082,7 @@ static int users_where(mg_store *st, const char *batch, const char *cond, mg_use
 		mg_user_list_free(v, k);
 		return -1;
 	}
+	qsort(v, k, sizeof *v, cmp_user);
 	*out = v;
 	*n = k;
 	return 0;
@@ -1083,13 +1090,14 @@ static int users_where(mg_store *st, const char *batch, const char *cond, mg_use
 
 int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
 {
-	return users_where(st, batch, "u.\"ValidationFailed\" <> 0", out, n, err);
+	return users_where(st, batch, "\"ValidationFailed\" <> 0", out, n, err);
 }
 
 int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
 {
-	return users_where(st, batch, "u.\"BadItemCount\" > 0 OR u.\"LargeItemCount\" > 0 OR "
-	                              "u.\"OverLimitItemCount\" > 0", out, n, err);
+	/* the conditions of the partial indexes users_invalid and users_lossy, word for word */
+	return users_where(st, batch, "\"BadItemCount\" > 0 OR \"LargeItemCount\" > 0 OR "
+	                              "\"OverLimitItemCount\" > 0", out, n, err);
 }
 
 long long mg_store_user_count(mg_store *st, const char *batch)
