@@ -135,6 +135,14 @@ int mg_store_user_list_status(mg_store *st, const char *batch, unsigned long sta
  * that lost items (bad, large, over the item limit: DataConsistencyScore). */
 int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
 int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
+/* The users of a batch the service has to look at (index on batch+status):
+ * every user in a working status (Queued, Validating, Starting,
+ * Provisioning, ProvisionUpdating, Syncing, IncrementalSyncing, Completing,
+ * Stopping), and the Synced/IncrementalSynced users whose incremental sync
+ * is due at now (NextSyncDue reached, or interval seconds after the last
+ * sync; sync_now: all of them).  A batch at rest costs nothing per user. */
+int mg_store_user_list_runnable(mg_store *st, const char *batch, int64_t now, long long interval,
+                                bool sync_now, mg_user ***out, size_t *n, mg_err *err);
 /* Counts of a batch (NULL = every batch) by SQL aggregates (the same figures
  * as mg_batch_counts_compute over its users). */
 int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out, mg_err *err);

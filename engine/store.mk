@@ -54,3 +54,9 @@ engine/migsh-service.service: $(srcdir)/engine/migsh-service.service.in Makefile
 	$(AM_V_GEN)sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/engine/migsh-service.service.in >$@
 all-local: engine/migsh-service.service
 CLEANFILES += engine/migsh-service.service
+
+# the store under concurrent use: kill -9 of New-/Remove-MigrationBatch, the
+# service with 100 users beside a loop of cmdlets (real Dovecot)
+TESTS += tests/integration/store_concurrency.sh tests/integration/store_convert.sh
+EXTRA_DIST += tests/integration/store_concurrency.sh tests/integration/store_convert.sh \
+	tests/integration/store_convert.data

@@ -248,7 +248,7 @@ int mg_store_restore(mg_store *st, const char *dir, bool replace, mg_err *err)
 	if (!replace && (mg_store_batch_count(st) > 0 || mg_store_user_count(st, NULL) > 0)) {
 		rc = mg_err_set(err, MGC_INVALIDOP, "RestoreNotEmpty",
 		                "The data directory '%s' already holds migration batches; restoring '%s' would "
-		                "replace them. Restore into an empty data directory (MIGSH_HOME), or add --replace.",
+		                "replace them. Restore into an empty data directory (MIGSH_HOME), or replace them (-Replace).",
 		                mg_store_home(st), dir);
 	} else {
 		mg_endpoint **ev = NULL;
@@ -257,7 +257,7 @@ int mg_store_restore(mg_store *st, const char *dir, bool replace, mg_err *err)
 		if (rc == 0 && !replace && en > 0)
 			rc = mg_err_set(err, MGC_INVALIDOP, "RestoreNotEmpty",
 			                "The data directory '%s' already holds migration endpoints; restore into an "
-			                "empty data directory (MIGSH_HOME), or add --replace.", mg_store_home(st));
+			                "empty data directory (MIGSH_HOME), or replace them (-Replace).", mg_store_home(st));
 		mg_endpoint_list_free(ev, en);
 	}
 	if (rc == 0)

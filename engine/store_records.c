@@ -1100,6 +1100,21 @@ int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, si
 	                              "\"OverLimitItemCount\" > 0", out, n, err);
 }
 
+int mg_store_user_list_runnable(mg_store *st, const char *batch, int64_t now, long long interval,
+                                bool sync_now, mg_user ***out, size_t *n, mg_err *err)
+{
+	char *cond = xasprintf(
+	    "\"Status\" IN ('Queued', 'Validating', 'Starting', 'Provisioning', 'ProvisionUpdating', "
+	    "'Syncing', 'IncrementalSyncing', 'Completing', 'Stopping') "
+	    "OR (\"Status\" IN ('Synced', 'IncrementalSynced') AND (%d = 1 "
+	    "OR (\"NextSyncDue\" <> 0 AND \"NextSyncDue\" <= %lld) "
+	    "OR (CASE WHEN \"SyncFinished\" <> 0 THEN \"SyncFinished\" ELSE \"LastSuccessfulSyncTime\" END) "
+	    "BETWEEN 1 AND %lld))", sync_now ? 1 : 0, (long long)now, (long long)now - interval);
+	int rc = users_where(st, batch, cond, out, n, err);
+	free(cond);
+	return rc;
+}
+
 long long mg_store_user_count(mg_store *st, const char *batch)
 {
 	if (!batch)

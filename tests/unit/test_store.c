@@ -837,7 +837,7 @@ static void test_dump_restore(void **state)
 	free(p);
 	/* refused over records unless replace */
 	assert_int_equal(mg_store_restore(st, dump, false, &err), -1);
-	assert_non_null(strstr(err.msg, "--replace"));
+	assert_non_null(strstr(err.msg, "-Replace"));
 	assert_int_equal(mg_store_batch_delete(st, "Second", &err), 0);
 	assert_int_equal(mg_store_restore(st, dump, true, &err), 0);
 	for (int i = 0; i < 4; i++) {
