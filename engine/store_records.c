@@ -928,7 +928,8 @@ bool mg_store_email_in_use(mg_store *st, const char *email, const char *except_b
 	char *xk = except_batch ? mg_safe_name(except_batch) : xstrdup("");
 	bool found = false;
 	rd_begin(st);
-	sqlite3_stmt *s = sq_prepare(st, -1,
+	/* cached: New-MigrationBatch asks once per CSV row */
+	sqlite3_stmt *s = sq_prepare(st, SQ_EMAIL_IN_USE,
 	    "SELECT b.\"Name\" FROM users u JOIN batches b ON b.id = u.batch_id "
 	    "WHERE u.email_key = ? AND b.name_key <> ? ORDER BY b.name_key LIMIT 1", NULL);
 	if (s) {
@@ -941,7 +942,7 @@ bool mg_store_email_in_use(mg_store *st, const char *email, const char *except_b
 				*batch_out = xstrdup(nm ? nm : "");
 			}
 		}
-		sq_done(st, -1, s);
+		sq_done(st, SQ_EMAIL_IN_USE, s);
 	}
 	rd_end(st);
 	free(ek);
@@ -1055,8 +1056,11 @@ static int users_where(mg_store *st, const char *batch, const char *cond, mg_use
 	*n = 0;
 	/* no ORDER BY: the planner would walk the batch in CSV order instead of
 	 * using the partial index; the few rows are sorted here */
-	char *where = xasprintf("WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s)", cond);
-	char *sql = user_select(where);
+	char *cols = sq_col_list(mg_user_cols, mg_user_ncols, "u.");
+	char *where = NULL;   /* users only: unqualified names in cond are the user's */
+	char *sql = xasprintf("SELECT u.email_key, %s FROM users u "
+	                      "WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s)", cols, cond);
+	free(cols);
 	char *bk = mg_safe_name(batch);
 	mg_user **v = xcalloc(1, sizeof *v);
 	size_t k = 0;

@@ -46,7 +46,7 @@ extern const size_t mg_user_ncols;
 
 /* Prepared statements kept for the life of the connection. */
 enum {
-	SQ_USER_UPSERT, SQ_USER_INSERT, SQ_USER_BY_KEY, SQ_BATCH_ID, SQ_REPORT_ADD, SQ__COUNT
+	SQ_USER_UPSERT, SQ_USER_INSERT, SQ_USER_BY_KEY, SQ_EMAIL_IN_USE, SQ_BATCH_ID, SQ_REPORT_ADD, SQ__COUNT
 };
 
 struct mg_store {
