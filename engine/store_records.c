@@ -1315,22 +1315,30 @@ int mg_store_user_report_read(mg_store *st, const char *batch, const char *email
 
 char *mg_store_cleanup_next(mg_store *st, long long *id)
 {
-	char *p = NULL;
-	/* a user added again since keeps its sync state */
-	if (sq_change_begin(st, NULL) == 0)
-		(void)sq_change_end(st, sq_exec(st, "DELETE FROM cleanup WHERE EXISTS "
-		                                    "(SELECT 1 FROM users u WHERE u.email_key = cleanup.email_key)", NULL), NULL);
-	rd_begin(st);
-	sqlite3_stmt *s = sq_prepare(st, -1, "SELECT id, path FROM cleanup ORDER BY id LIMIT 1", NULL);
-	if (s) {
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			*id = sqlite3_column_int64(s, 0);
-			p = xstrdup((const char *)sqlite3_column_text(s, 1));
+	/* a read each poll; a write only when there is something to drop */
+	for (;;) {
+		char *p = NULL;
+		bool in_use = false;
+		rd_begin(st);
+		sqlite3_stmt *s = sq_prepare(st, -1,
+		    "SELECT c.id, c.path, EXISTS (SELECT 1 FROM users u WHERE u.email_key = c.email_key) "
+		    "FROM cleanup c ORDER BY c.id LIMIT 1", NULL);
+		if (s) {
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				*id = sqlite3_column_int64(s, 0);
+				p = xstrdup((const char *)sqlite3_column_text(s, 1));
+				in_use = sqlite3_column_int(s, 2) != 0;
+			}
+			sq_done(st, -1, s);
 		}
-		sq_done(st, -1, s);
+		rd_end(st);
+		if (!p || !in_use)
+			return p;
+		/* the user was added to a batch again: its sync state stays */
+		free(p);
+		if (mg_store_cleanup_done(st, *id, NULL) < 0)
+			return NULL;
 	}
-	rd_end(st);
-	return p;
 }
 
 int mg_store_cleanup_done(mg_store *st, long long id, mg_err *err)

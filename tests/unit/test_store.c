@@ -363,6 +363,17 @@ static void test_batch_user_roundtrip(void **state)
 	assert_null(mg_store_cleanup_next(st, &cid));
 	free(cp);
 	free(want);
+	/* removed, then added to another batch before the service got to it:
+	 * its sync state stays */
+	mg_batch *b2 = mg_batch_new("Again1"), *b3 = mg_batch_new("Again2");
+	assert_int_equal(mg_store_batch_create(st, b2, u, 1, &err), 0);
+	assert_int_equal(mg_store_batch_delete(st, "Again1", &err), 0);
+	free(u[0]->batch);
+	u[0]->batch = xstrdup("Again2");
+	assert_int_equal(mg_store_batch_create(st, b3, u, 1, &err), 0);
+	assert_null(mg_store_cleanup_next(st, &cid));
+	mg_batch_free(b2);
+	mg_batch_free(b3);
 
 	for (int i = 0; i < 2; i++)
 		mg_user_free(u[i]);
