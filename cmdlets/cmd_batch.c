@@ -52,16 +52,13 @@ static void warn_invalid_rows(mg_ctx *c, mg_store *st, const char *batch)
 	size_t nu = 0;
 	mg_err err;
 	mg_err_clear(&err);
-	if (mg_store_user_list(st, batch, &uv, &nu, &err) < 0)
+	if (mg_store_user_list_invalid(st, batch, &uv, &nu, &err) < 0)
 		return;
-	size_t bad = 0;
-	for (size_t i = 0; i < nu; i++)
-		if (uv[i]->validation_failed)
-			bad++;
+	size_t bad = nu;
 	if (bad) {
-		mg_warning(c, "%zu of %zu users in the CSV failed validation and were created with "
+		mg_warning(c, "%zu of %lld users in the CSV failed validation and were created with "
 		           "status Failed (their mail will not be migrated; the rest of the batch goes "
-		           "on):", bad, nu);
+		           "on):", bad, mg_store_user_count(st, batch));
 		for (size_t i = 0; i < nu; i++)
 			if (uv[i]->validation_failed)
 				mg_warning(c, "  line %ld: %s: %s", uv[i]->csv_line,

@@ -120,16 +120,9 @@ static int wait_for_batch(mg_ctx *c, mg_store *st, const char *name, bool comple
 			mg_progress(c, activity, "", -1, true);
 			return mg_cmd_fail(c, &err);
 		}
-		mg_user **uv = NULL;
-		size_t nu = 0;
-		if (mg_store_user_list(st, name, &uv, &nu, &err) < 0) {
-			uv = NULL;
-			nu = 0;
-		}
 		mg_batch_counts k;
-		memset(&k, 0, sizeof k);
-		mg_batch_counts_compute(uv, nu, &k);
-		mg_user_list_free(uv, nu);
+		if (mg_store_batch_counts(st, name, &k, &err) < 0)
+			memset(&k, 0, sizeof k);
 		if (settled(b->status, completing)) {
 			mg_progress(c, activity, "", 100, true);
 			int rc = mg_emit_take(c, mg_obj_batch_load(st, b, false));

@@ -63,14 +63,9 @@ static int statistics_process(mg_ctx *c, mv *input)
 	mg_store *st = mg_cmd_store(c);
 	if (!st)
 		return -1;
-	mg_user **uv = NULL;
-	size_t nu = 0;
-	if (mg_store_user_list_all(st, &uv, &nu, &c->err) < 0)
-		return -1;
 	mg_batch_counts k;
-	memset(&k, 0, sizeof k);
-	mg_batch_counts_compute(uv, nu, &k);
-	mg_user_list_free(uv, nu);
+	if (mg_store_batch_counts(st, NULL, &k, &c->err) < 0)   /* SQL aggregates */
+		return -1;
 	mv *o = mv_object(&mg_type_statistics);
 	mv_set_str(o, "Identity", "MigrationStatistics");
 	mv_set_int(o, "TotalCount", k.total);

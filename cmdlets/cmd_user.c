@@ -14,6 +14,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Get-MigrationUser's listing: users streamed from the store into the pipeline. */
+typedef struct emit_users {
+	mg_ctx   *c;
+	long long limit, emitted;
+} emit_users;
+
+static int emit_user(mg_user *u, void *arg, mg_err *err)
+{
+	(void)err;
+	emit_users *e = arg;
+	int rc = 1;
+	if (mg_cmd_within_result_size(e->c, e->limit, e->emitted)) {
+		rc = mg_emit_take(e->c, mg_obj_user(u)) < 0 ? -1 : 0;
+		e->emitted++;
+	}
+	mg_user_free(u);
+	return rc;
+}
+
 static int get_user_process(mg_ctx *c, mv *input)
 {
 	(void)input;
@@ -49,33 +68,26 @@ static int get_user_process(mg_ctx *c, mv *input)
 	if (mg_arg_limit(c, "ResultSize", &limit) < 0)
 		return -1;
 	const char *batch = mg_arg_nonempty(c, "BatchId");
-	mg_user **uv = NULL;
-	size_t nu = 0;
+	char *bname = NULL;
 	if (batch) {
 		mg_batch *b = NULL;
 		int found = mg_cmd_find_batch(c, st, batch, &b);
 		if (found <= 0)
 			return found;
-		int r = mg_store_user_list(st, b->name, &uv, &nu, &c->err);
+		bname = xstrdup(b->name);
 		mg_batch_free(b);
-		if (r < 0)
-			return -1;
-	} else if (mg_store_user_list_all(st, &uv, &nu, &c->err) < 0) {
-		return -1;
 	}
-	int rc = 0;
-	long long emitted = 0;
-	for (size_t i = 0; i < nu && rc == 0; i++) {
-		if (by_status && uv[i]->status != want)
-			continue;
-		if (summary && !str_ieq(summary, mg_user_status_summary(uv[i]->status)))
-			continue;
-		if (!mg_cmd_within_result_size(c, limit, emitted))
-			break;
-		rc = mg_emit_take(c, mg_obj_user(uv[i]));
-		emitted++;
-	}
-	mg_user_list_free(uv, nu);
+	/* the store filters by status (index) and stops after the limit */
+	unsigned long mask = 0;
+	for (int s = 0; s < MG_US__COUNT; s++)
+		if ((!by_status || (mg_user_status)s == want) &&
+		    (!summary || str_ieq(summary, mg_user_status_summary((mg_user_status)s))))
+			mask |= 1UL << s;
+	emit_users eu = { c, limit, 0 };
+	/* one more than the limit: the warning says when there are more */
+	int rc = mg_store_user_each(st, bname, mask == (1UL << MG_US__COUNT) - 1 ? 0 : mask,
+	                            limit < 0 ? -1 : limit + 1, emit_user, &eu, &c->err);
+	free(bname);
 	return rc;
 }
 

@@ -24,13 +24,17 @@ static int resolve_user(mg_ctx *c, mg_store *st, mg_user **out)
 	const char *id = mg_arg_nonempty(c, "Identity");
 	if (id)
 		return mg_cmd_find_user(c, st, id, out);
-	mg_user **v = NULL;
-	size_t n = 0;
-	if (mg_store_user_list_all(st, &v, &n, &c->err) < 0)
-		return -1;
-	if (n == 1)
-		*out = mg_user_dup(v[0]);
-	mg_user_list_free(v, n);
+	/* a count, and the user only when there is exactly one */
+	size_t n = (size_t)mg_store_user_count(st, NULL);
+	if (n == 1) {
+		mg_user **v = NULL;
+		size_t k = 0;
+		if (mg_store_user_list_status(st, NULL, 0, 1, &v, &k, &c->err) < 0)
+			return -1;
+		if (k == 1)
+			*out = mg_user_dup(v[0]);
+		mg_user_list_free(v, k);
+	}
 	if (*out)
 		return 1;
 	mg_err err;

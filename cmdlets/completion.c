@@ -29,6 +29,26 @@ static mg_store *session_store(mg_session *s)
 	return st;
 }
 
+/* User addresses collected as the store streams the users. */
+typedef struct names {
+	char  **v;
+	size_t  n, cap;
+} names;
+
+static int add_email(mg_user *u, void *arg, mg_err *err)
+{
+	(void)err;
+	names *nm = arg;
+	if (u->email) {
+		GROW(nm->v, nm->cap, nm->n + 2);
+		nm->v[nm->n++] = u->email;
+		nm->v[nm->n] = NULL;
+		u->email = NULL;
+	}
+	mg_user_free(u);
+	return 0;
+}
+
 char **mg_migration_names(mg_session *s, mg_complete kind)
 {
 	if (kind != MGCOMP_ENDPOINT && kind != MGCOMP_BATCH && kind != MGCOMP_USER)
@@ -59,15 +79,14 @@ char **mg_migration_names(mg_session *s, mg_complete kind)
 			out[n++] = xstrdup(v[i]->name);
 		mg_batch_list_free(v, nv);
 	} else {
-		mg_user **v = NULL;
-		size_t nv = 0;
-		if (mg_store_user_list_all(st, &v, &nv, &err) < 0)
+		/* streamed: only the addresses are kept, not 100,000 records */
+		names nm = { NULL, 0, 0 };
+		if (mg_store_user_each(st, NULL, 0, -1, add_email, &nm, &err) < 0) {
+			mg_strv_free_all(nm.v);
 			return NULL;
-		out = xcalloc(nv + 1, sizeof *out);
-		for (size_t i = 0; i < nv; i++)
-			if (v[i]->email)
-				out[n++] = xstrdup(v[i]->email);
-		mg_user_list_free(v, nv);
+		}
+		out = nm.v ? nm.v : xcalloc(1, sizeof *out);
+		n = nm.n;
 	}
 	out[n] = NULL;
 	return out;

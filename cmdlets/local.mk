@@ -14,6 +14,7 @@ libcmdlets_a_SOURCES += \
 	cmdlets/cmd_user.c \
 	cmdlets/cmd_statistics.c \
 	cmdlets/cmd_config.c \
+	cmdlets/cmd_state.c \
 	cmdlets/cmd_service.c \
 	cmdlets/completion.c cmdlets/completion.h \
 	cmdlets/migration_list.c

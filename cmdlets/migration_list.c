@@ -29,6 +29,8 @@ extern const mg_cmdlet mg_cmd_get_migration_user_statistics;
 extern const mg_cmdlet mg_cmd_get_migration_statistics;
 extern const mg_cmdlet mg_cmd_get_migration_config;
 extern const mg_cmdlet mg_cmd_set_migration_config;
+extern const mg_cmdlet mg_cmd_export_migration_state;
+extern const mg_cmdlet mg_cmd_import_migration_state;
 extern const mg_cmdlet mg_cmd_get_migration_service;
 extern const mg_cmdlet mg_cmd_start_migration_service;
 extern const mg_cmdlet mg_cmd_stop_migration_service;
@@ -55,6 +57,8 @@ const mg_cmdlet *const mg_migration_cmdlets[] = {
 	&mg_cmd_get_migration_statistics,
 	&mg_cmd_get_migration_config,
 	&mg_cmd_set_migration_config,
+	&mg_cmd_export_migration_state,
+	&mg_cmd_import_migration_state,
 	&mg_cmd_get_migration_service,
 	&mg_cmd_start_migration_service,
 	&mg_cmd_stop_migration_service,

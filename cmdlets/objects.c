@@ -160,13 +160,12 @@ static void batch_report(mv *o, mg_store *st, const char *batch)
 	free(dir);
 }
 
-mv *mg_obj_batch(const mg_batch *b, mg_user *const *users, size_t n,
-                 mg_store *st, bool include_report)
+/* The batch object from its counts, its worst score and the users to warn
+ * about (those that failed validation; others are skipped). */
+static mv *batch_object(const mg_batch *b, const mg_batch_counts *counts, mg_consistency worst,
+                        mg_user *const *users, size_t n, mg_store *st, bool include_report)
 {
-	mg_batch_counts cnt;
-	memset(&cnt, 0, sizeof cnt);
-	mg_batch_counts_compute(users, n, &cnt);
-	mg_consistency worst = mg_consistency_batch(users, n);
+	mg_batch_counts cnt = *counts;
 	long long validation_warnings = 0;
 	mv *warnings = mv_array();
 	for (size_t i = 0; i < n; i++) {
@@ -243,6 +242,15 @@ mv *mg_obj_batch(const mg_batch *b, mg_user *const *users, size_t n,
 		mv_set_str(o, "Report", NULL);
 	mv_set_str(o, "DiagnosticInfo", NULL);
 	return o;
+}
+
+mv *mg_obj_batch(const mg_batch *b, mg_user *const *users, size_t n,
+                 mg_store *st, bool include_report)
+{
+	mg_batch_counts cnt;
+	memset(&cnt, 0, sizeof cnt);
+	mg_batch_counts_compute(users, n, &cnt);
+	return batch_object(b, &cnt, mg_consistency_batch(users, n), users, n, st, include_report);
 }
 
 static void user_common(mv *o, const mg_user *u)
@@ -368,15 +376,24 @@ mv *mg_obj_config(const mg_config *c, size_t n_batches)
 
 mv *mg_obj_batch_load(mg_store *st, const mg_batch *b, bool include_report)
 {
-	mg_user **uv = NULL;
-	size_t nu = 0;
+	/* counts by SQL aggregates; only the few users that matter are read */
+	mg_batch_counts cnt;
 	mg_err err;
 	mg_err_clear(&err);
-	if (mg_store_user_list(st, b->name, &uv, &nu, &err) < 0) {
-		uv = NULL;
-		nu = 0;
+	if (mg_store_batch_counts(st, b->name, &cnt, &err) < 0)
+		memset(&cnt, 0, sizeof cnt);
+	mg_user **lv = NULL, **iv = NULL;
+	size_t ln = 0, in = 0;
+	if (mg_store_user_list_lossy(st, b->name, &lv, &ln, &err) < 0) {
+		lv = NULL;
+		ln = 0;
 	}
-	mv *o = mg_obj_batch(b, uv, nu, st, include_report);
-	mg_user_list_free(uv, nu);
+	if (mg_store_user_list_invalid(st, b->name, &iv, &in, &err) < 0) {
+		iv = NULL;
+		in = 0;
+	}
+	mv *o = batch_object(b, &cnt, mg_consistency_batch(lv, ln), iv, in, st, include_report);
+	mg_user_list_free(lv, ln);
+	mg_user_list_free(iv, in);
 	return o;
 }

@@ -124,7 +124,9 @@ int mg_batch_create_from_csv(mg_store *st, const mg_batch *tmpl, const void *csv
 			(void)mg_store_user_report_append(st, b->name, users[i]->email, line, NULL);
 			free(line);
 		}
-	mg_store_unlock(st);
+	/* one transaction: the whole batch or nothing */
+	if (mg_store_commit(st, rc == 0 ? err : NULL) < 0)
+		rc = -1;
 	mg_csv_batch_free(&cb);
 	mg_user_list_free(users, n);
 	mg_endpoint_free(ep);
@@ -359,12 +361,14 @@ int mg_batch_remove(mg_store *st, const char *identity, int wait_seconds, bool *
 			}
 		}
 	}
-	if (rc == 0 && now) {
+	if (rc == 0 && now)
 		rc = mg_store_batch_delete(st, name, err);
-		if (rc == 0 && removed_now)
-			*removed_now = true;
-	}
-	mg_store_unlock(st);
+	/* one transaction: the batch's records go all at once; the users' sync
+	 * state directories are removed by the service afterwards */
+	if (mg_store_commit(st, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	if (rc == 0 && now && removed_now)
+		*removed_now = true;
 	mg_batch_free(b);
 	if (rc == 0 && !now && wait_seconds > 0) {
 		/* the service stops the batch's work and deletes it */

@@ -306,6 +306,24 @@ static bool incremental_due(sched *s, const mg_batch *b, const mg_user *u, int64
 	return last && last + iv <= now;
 }
 
+/* Replace the working set of a batch's users by all of them (once). */
+static void whole_list(sched *s, const mg_batch *b, mg_user ***users, size_t *n, bool *partial)
+{
+	if (!*partial)
+		return;
+	mg_user **v = NULL;
+	size_t k = 0;
+	mg_err err = { 0 };
+	if (mg_store_user_list(s->st, b->name, &v, &k, &err) < 0) {
+		mg_svc_log("batch %s: cannot list users: %s", b->name, err.msg);
+		return;   /* keep the working set: better than nothing */
+	}
+	mg_user_list_free(*users, *n);
+	*users = v;
+	*n = k;
+	*partial = false;
+}
+
 static void handle_batch(sched *s, mg_batch *b)
 {
 	mg_store *st = s->st;
@@ -351,9 +369,16 @@ static void handle_batch(sched *s, mg_batch *b)
 			mg_svc_log("batch %s: cannot save: %s", b->name, err.msg);
 	}
 
+	/* A syncing or synced batch: only the users there is something to do
+	 * for (the store's index), not all of them; the whole list is read
+	 * only when the batch changes state or writes its reports. */
 	mg_user **users = NULL;
 	size_t n = 0;
-	if (mg_store_user_list(st, b->name, &users, &n, &err) < 0) {
+	bool partial = b->status == MG_BS_SYNCING || b->status == MG_BS_SYNCED ||
+	               b->status == MG_BS_SYNCED_WITH_ERRORS || b->status == MG_BS_INCREMENTAL_SYNCING;
+	long long iv = s->cfg.incremental_sync_interval > 0 ? s->cfg.incremental_sync_interval : 86400;
+	if ((partial ? mg_store_user_list_runnable(st, b->name, now, iv, b->req_sync_now, &users, &n, &err)
+	             : mg_store_user_list(st, b->name, &users, &n, &err)) < 0) {
 		mg_svc_log("batch %s: cannot list users: %s", b->name, err.msg);
 		return;
 	}
@@ -394,14 +419,17 @@ static void handle_batch(sched *s, mg_batch *b)
 	case MG_BS_SYNCED:
 	case MG_BS_SYNCED_WITH_ERRORS:
 	case MG_BS_INCREMENTAL_SYNCING: {
+		/* initial copies running (counted from the jobs: a finished one's
+		 * user may already show Synced), then the users still to copy */
 		size_t pending_initial = 0;
+		for (svc_job *j = s->jobs; j; j = j->next)
+			if (str_ieq(j->batch, b->name) && j->kind == JOB_INITIAL)
+				pending_initial++;
 		for (size_t i = 0; i < n; i++) {
 			mg_user *u = users[i];
 			bool running = find_job(s, b->name, u->email) != NULL;
 			if (running) {
 				svc_job *j = find_job(s, b->name, u->email);
-				if (j->kind == JOB_INITIAL)
-					pending_initial++;
 				if (u->status == MG_US_STOPPING && !j->cancel) {   /* Stop-MigrationUser */
 					j->reason = CANCEL_STOP;
 					j->cancel = 1;
@@ -438,6 +466,7 @@ static void handle_batch(sched *s, mg_batch *b)
 		}
 		if (orig == MG_BS_SYNCING || orig == MG_BS_STARTING || orig == MG_BS_WAITING) {
 			/* the initial sync of every user is over */
+			whole_list(s, b, &users, &n, &partial);
 			size_t failed = 0, tried = 0;
 			for (size_t i = 0; i < n; i++) {
 				if (is_failed(users[i]))
@@ -464,8 +493,9 @@ static void handle_batch(sched *s, mg_batch *b)
 		svc_job_kind k;
 		size_t running = batch_jobs(s, b->name, &k);
 		if (!running && (b->status == MG_BS_SYNCED || b->status == MG_BS_SYNCED_WITH_ERRORS)) {
-			/* idle: remember when the next user falls due */
-			long long iv = s->cfg.incremental_sync_interval > 0 ? s->cfg.incremental_sync_interval : 86400;
+			/* idle: remember when the next user falls due (once per
+			 * idle period: the memo spares the polls in between) */
+			whole_list(s, b, &users, &n, &partial);
 			int64_t next = now + iv;
 			bool waiting = false;
 			for (size_t i = 0; i < n; i++) {
@@ -487,6 +517,7 @@ static void handle_batch(sched *s, mg_batch *b)
 		if (running) {
 			b->status = MG_BS_INCREMENTAL_SYNCING;
 		} else if (b->status == MG_BS_INCREMENTAL_SYNCING) {
+			whole_list(s, b, &users, &n, &partial);
 			size_t failed = 0;
 			for (size_t i = 0; i < n; i++)
 				if (is_failed(users[i]))
@@ -534,6 +565,7 @@ static void handle_batch(sched *s, mg_batch *b)
 		break;
 	}
 	if (report_due(b, now)) {
+		whole_list(s, b, &users, &n, &partial);
 		write_reports(s, b, users, n, "Status report");
 		mg_svc_log("batch %s: status report (every %lld s)", b->name, b->report_interval);
 	}
@@ -583,6 +615,28 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);   /* a signal cuts it short: fine */
 }
 
+/* Remove the sync state of users whose batch was removed (recorded by
+ * mg_store_batch_delete), a little each poll: at most a fifth of a second,
+ * never while the store is locked.  Migrated mail is never touched. */
+static void clean_up_removed(sched *s, const struct timespec *t0)
+{
+	for (;;) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000 > 200)
+			return;
+		long long id = 0;
+		char *p = mg_store_cleanup_next(s->st, &id);
+		if (!p)
+			return;
+		mg_err err = { 0 };
+		if (mg_rm_rf(p, &err) < 0)
+			mg_svc_log("cannot remove the sync state '%s' of a removed user: %s", p, err.msg);
+		(void)mg_store_cleanup_done(s->st, id, NULL);
+		free(p);
+	}
+}
+
 int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop)
 {
 	sched s;
@@ -629,6 +683,7 @@ int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop)
 			}
 			mg_store_unlock(st);
 		}
+		clean_up_removed(&s, &t0);
 		if (s.jobs_changed || mg_now() - s.last_status >= 2) {
 			write_status(&s, false);
 			s.jobs_changed = false;

@@ -1,116 +1,44 @@
 /*
- * store.c - the state store (store.h): data directory layout, schema
- * version, locking, and the CRUD of endpoints, batches, users, config,
- * skipped items and per-user reports.  Records are encoded by store_codec.c.
+ * store.c - the state store (store.h): the data directory, the SQLite
+ * database in it (opening, schema, conversion of the YAML layout of schema
+ * 1), transactions and locking, and the SQL helpers the record functions
+ * (store_records.c) use.
+ *
+ * Transactions: one SQLite connection per mg_store, guarded by a recursive
+ * mutex (the service's threads share it).  mg_store_lock() opens a write
+ * transaction (BEGIN IMMEDIATE: other processes' writers wait up to the
+ * busy timeout, readers never wait in WAL mode), mg_store_unlock() commits
+ * it.  Each change function runs inside a SAVEPOINT, so a failed change
+ * leaves nothing behind even inside a caller's transaction; outside one it
+ * is its own transaction.
+ *
+ * Conversion of schema 1 (one YAML file per record): done once, under the
+ * open lock, into migsh.db.converting, which is renamed to migsh.db when
+ * complete; only then is the schema file rewritten to 2.  A crash before the
+ * rename leaves the YAML layout as it was (the next open converts again); a
+ * crash after it finds migsh.db and only rewrites the schema file.  The YAML
+ * files are left where they were (no longer read; the reports directories
+ * under batches/ stay in use).
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
 #include "engine/store.h"
-#include "engine/store_codec.h"
+#include "engine/store_sql.h"
 
-#define RECORD_MAX   (4L * 1024 * 1024)     /* one record file */
-#define SKIPPED_MAX  (512L * 1024 * 1024)   /* skipped items of one user */
 #define SCHEMA_MAGIC "migsh-store"
-
-/* Parsed user records by path, reused while the file is unchanged (same
- * inode, size and mtime; every write replaces the inode): the service lists
- * batches of up to 50,000 users every poll. */
-typedef struct ucache_ent {
-	char   *path;
-	dev_t   dev;
-	ino_t   ino;
-	off_t   size;
-	struct timespec mtim;
-	mg_user *u;
-	struct ucache_ent *next;
-} ucache_ent;
-
-#define UCACHE_BUCKETS 4096
-
-struct mg_store {
-	char           *home;
-	pthread_mutex_t mu;       /* recursive: threads of one process */
-	int             depth;
-	int             lockfd;   /* flock on store.lock while depth > 0 */
-	ucache_ent    **ucache;   /* UCACHE_BUCKETS chains, guarded by mu */
-};
-
-static unsigned long hash_str(const char *s)
-{
-	unsigned long h = 2166136261UL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619UL;
-	return h;
-}
-
-/* Cached copy of the user at path if the file is unchanged, else NULL. */
-static mg_user *ucache_get(mg_store *st, const char *path, const struct stat *sb)
-{
-	if (!st->ucache)
-		return NULL;
-	for (ucache_ent *e = st->ucache[hash_str(path) % UCACHE_BUCKETS]; e; e = e->next)
-		if (!strcmp(e->path, path)) {
-			if (e->dev == sb->st_dev && e->ino == sb->st_ino && e->size == sb->st_size &&
-			    e->mtim.tv_sec == sb->st_mtim.tv_sec && e->mtim.tv_nsec == sb->st_mtim.tv_nsec)
-				return mg_user_dup(e->u);
-			return NULL;
-		}
-	return NULL;
-}
-
-static void ucache_put(mg_store *st, const char *path, const struct stat *sb, const mg_user *u)
-{
-	if (!st->ucache)
-		st->ucache = xcalloc(UCACHE_BUCKETS, sizeof *st->ucache);
-	ucache_ent **b = &st->ucache[hash_str(path) % UCACHE_BUCKETS];
-	ucache_ent *e;
-	for (e = *b; e; e = e->next)
-		if (!strcmp(e->path, path))
-			break;
-	if (!e) {
-		e = xcalloc(1, sizeof *e);
-		e->path = xstrdup(path);
-		e->next = *b;
-		*b = e;
-	} else {
-		mg_user_free(e->u);
-	}
-	e->dev = sb->st_dev;
-	e->ino = sb->st_ino;
-	e->size = sb->st_size;
-	e->mtim = sb->st_mtim;
-	e->u = mg_user_dup(u);
-}
-
-static void ucache_free(mg_store *st)
-{
-	if (!st->ucache)
-		return;
-	for (size_t i = 0; i < UCACHE_BUCKETS; i++)
-		while (st->ucache[i]) {
-			ucache_ent *e = st->ucache[i];
-			st->ucache[i] = e->next;
-			free(e->path);
-			mg_user_free(e->u);
-			free(e);
-		}
-	free(st->ucache);
-	st->ucache = NULL;
-}
+#define BUSY_MS_DEFAULT 30000
 
 /* ---- names and paths ---- */
 
@@ -147,22 +75,6 @@ char *mg_safe_name(const char *name)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Decode a safe name (for listing a batch whose record is unreadable). */
-static char *unsafe_name(const char *key)
-{
-	strbuf sb = STRBUF_INIT;
-	for (const char *p = key; *p; p++) {
-		if (*p == '%' && p[1] && p[2]) {
-			char h[3] = { p[1], p[2], 0 };
-			strbuf_addc(&sb, (char)strtol(h, NULL, 16));
-			p += 2;
-		} else {
-			strbuf_addc(&sb, *p);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
 char *mg_store_path(const mg_store *st, const char *rel)
 {
 	return mg_path_join(st->home, rel);
@@ -181,16 +93,6 @@ char *mg_store_reports_dir(const mg_store *st, const char *batch)
 	char *d = mg_store_batch_dir(st, batch);
 	char *p = xasprintf("%s/reports", d);
 	free(d);
-	return p;
-}
-
-static char *user_file(const mg_store *st, const char *batch, const char *email, const char *suffix)
-{
-	char *d = mg_store_batch_dir(st, batch);
-	char *k = mg_safe_name(email);
-	char *p = xasprintf("%s/users/%s%s", d, k, suffix);
-	free(d);
-	free(k);
 	return p;
 }
 
@@ -217,11 +119,6 @@ char *mg_store_user_state_dir(const mg_store *st, const char *email, const char 
 	return p;
 }
 
-char *mg_store_user_report_path(const mg_store *st, const char *batch, const char *email)
-{
-	return user_file(st, batch, email, ".log");
-}
-
 char *mg_store_default_home(void)
 {
 	const char *h = getenv("MIGSH_HOME");
@@ -234,47 +131,492 @@ char *mg_store_default_home(void)
 	return xasprintf("%s/.local/share/migsh", home && *home ? home : ".");
 }
 
+/* ---- SQL helpers ---- */
+
+int sq_fail(mg_store *st, mg_err *err, const char *doing)
+{
+	int code = sqlite3_errcode(st->db);
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return mg_err_set(err, MGC_INVALIDOP, "StoreBusy",
+		                  "The state store '%s' is busy: another migsh has been changing it for "
+		                  "more than %d seconds (%s). Try again when it has finished.",
+		                  st->home, st->busy_ms / 1000, doing);
+	if (code == SQLITE_CONSTRAINT)
+		return mg_err_set(err, MGC_EXISTS, "StoreConstraint",
+		                  "The state store refused a change (%s): %s.", doing, sqlite3_errmsg(st->db));
+	if (code == SQLITE_FULL || code == SQLITE_IOERR)
+		return mg_err_set(err, MGC_WRITE, "StoreWrite",
+		                  "cannot write the state store '%s/%s' (%s): %s. Check free disk space.",
+		                  st->home, MG_DB_FILE, doing, sqlite3_errmsg(st->db));
+	return mg_err_set(err, MGC_INVALIDDATA, "StoreError",
+	                  "The state store '%s/%s' failed (%s): %s.", st->home, MG_DB_FILE, doing,
+	                  sqlite3_errmsg(st->db));
+}
+
+int sq_exec(mg_store *st, const char *sql, mg_err *err)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		if (st->depth > 0)
+			st->txn_failed = true;
+		return sq_fail(st, err, "SQL");
+	}
+	return 0;
+}
+
+sqlite3_stmt *sq_prepare(mg_store *st, int slot, const char *sql, mg_err *err)
+{
+	if (slot >= 0 && st->stmts[slot])
+		return st->stmts[slot];
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &s, NULL) != SQLITE_OK) {
+		sq_fail(st, err, "prepare");
+		return NULL;
+	}
+	if (slot >= 0)
+		st->stmts[slot] = s;
+	return s;
+}
+
+void sq_done(mg_store *st, int slot, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	if (slot >= 0 && st->stmts[slot] == s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else {
+		sqlite3_finalize(s);
+	}
+}
+
+/* Lists of strings: each element followed by '\n'; '\\' and '\n' escaped. */
+static char *strv_encode(char *const *v)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	for (size_t i = 0; v[i]; i++) {
+		for (const char *p = v[i]; *p; p++) {
+			if (*p == '\\')
+				strbuf_adds(&sb, "\\\\");
+			else if (*p == '\n')
+				strbuf_adds(&sb, "\\n");
+			else
+				strbuf_addc(&sb, *p);
+		}
+		strbuf_addc(&sb, '\n');
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static char **strv_decode(const char *t)
+{
+	char **v = xcalloc(1, sizeof *v);
+	size_t n = 0;
+	strbuf sb = STRBUF_INIT;
+	for (const char *p = t; *p; p++) {
+		if (*p == '\n') {
+			v = xrealloc(v, (n + 2) * sizeof *v);
+			v[n++] = strbuf_detach(&sb, NULL);
+			v[n] = NULL;
+			sb = (strbuf)STRBUF_INIT;
+			strbuf_adds(&sb, "");
+		} else if (*p == '\\' && p[1]) {
+			p++;
+			strbuf_addc(&sb, *p == 'n' ? '\n' : *p);
+		} else {
+			strbuf_addc(&sb, *p);
+		}
+	}
+	strbuf_free(&sb);
+	return v;
+}
+
+#define FIELD(rec, c, T) ((T *)(void *)((char *)(rec) + (c)->off))
+
+_Static_assert(sizeof(mg_user_status) == sizeof(int) && sizeof(mg_batch_status) == sizeof(int) &&
+               sizeof(mg_consistency) == sizeof(int) && sizeof(mg_security) == sizeof(int) &&
+               sizeof(mg_auth) == sizeof(int) && sizeof(mg_target_login) == sizeof(int),
+               "enums are stored through int");
+
+static const char *enum_name(coltype t, int v)
+{
+	switch (t) {
+	case CT_BSTATUS: return mg_batch_status_name((mg_batch_status)v);
+	case CT_USTATUS: return mg_user_status_name((mg_user_status)v);
+	case CT_CONS:    return mg_consistency_name((mg_consistency)v);
+	case CT_SEC:     return mg_security_name((mg_security)v);
+	case CT_AUTH:    return mg_auth_name((mg_auth)v);
+	case CT_TLOGIN:  return v == MG_TLOGIN_MASTER ? "MasterUser" : "AuthorizationId";
+	default:         return "";
+	}
+}
+
+static int enum_parse(coltype t, const char *s, int *v)
+{
+	int rc = -1;
+	switch (t) {
+	case CT_BSTATUS: { mg_batch_status x; rc = mg_batch_status_parse(s, &x); if (!rc) *v = (int)x; break; }
+	case CT_USTATUS: { mg_user_status x; rc = mg_user_status_parse(s, &x); if (!rc) *v = (int)x; break; }
+	case CT_CONS:    { mg_consistency x; rc = mg_consistency_parse(s, &x); if (!rc) *v = (int)x; break; }
+	case CT_SEC:     { mg_security x; rc = mg_security_parse(s, &x); if (!rc) *v = (int)x; break; }
+	case CT_AUTH:    { mg_auth x; rc = mg_auth_parse(s, &x); if (!rc) *v = (int)x; break; }
+	case CT_TLOGIN:
+		*v = s && !strcmp(s, "MasterUser") ? MG_TLOGIN_MASTER : MG_TLOGIN_AUTHZID;
+		rc = 0;
+		break;
+	default: break;
+	}
+	return rc;
+}
+
+int sq_bind_cols(sqlite3_stmt *s, int first, const coldef *cols, size_t n, const void *rec)
+{
+	int i = first;
+	for (size_t k = 0; k < n; k++, i++) {
+		const coldef *c = &cols[k];
+		switch (c->type) {
+		case CT_STR: {
+			const char *v = *FIELD(rec, c, char *const);
+			if (v)
+				sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(s, i);
+			break;
+		}
+		case CT_GUID:
+			sqlite3_bind_text(s, i, FIELD(rec, c, const char), -1, SQLITE_STATIC);
+			break;
+		case CT_STRV: {
+			char *const *v = *FIELD(rec, c, char **const);
+			if (v) {
+				char *t = strv_encode(v);
+				sqlite3_bind_text(s, i, t, -1, free);
+			} else {
+				sqlite3_bind_null(s, i);
+			}
+			break;
+		}
+		case CT_LL:   sqlite3_bind_int64(s, i, *FIELD(rec, c, const long long)); break;
+		case CT_I64:  sqlite3_bind_int64(s, i, *FIELD(rec, c, const int64_t)); break;
+		case CT_INT:  sqlite3_bind_int64(s, i, *FIELD(rec, c, const int)); break;
+		case CT_LONG: sqlite3_bind_int64(s, i, *FIELD(rec, c, const long)); break;
+		case CT_BOOL: sqlite3_bind_int(s, i, *FIELD(rec, c, const bool) ? 1 : 0); break;
+		default: {
+			int v;
+			memcpy(&v, FIELD(rec, c, const char), sizeof v);
+			sqlite3_bind_text(s, i, enum_name(c->type, v), -1, SQLITE_STATIC);
+			break;
+		}
+		}
+	}
+	return i;
+}
+
+int sq_read_cols(sqlite3_stmt *s, int first, const coldef *cols, size_t n, void *rec,
+                 const char *what, mg_err *err)
+{
+	int i = first;
+	for (size_t k = 0; k < n; k++, i++) {
+		const coldef *c = &cols[k];
+		const char *t = (const char *)sqlite3_column_text(s, i);
+		switch (c->type) {
+		case CT_STR: {
+			char **f = FIELD(rec, c, char *);
+			free(*f);
+			*f = t ? xstrdup(t) : NULL;
+			break;
+		}
+		case CT_GUID: {
+			char *g = FIELD(rec, c, char);
+			if (t && strlen(t) == MG_GUID_LEN)
+				memcpy(g, t, MG_GUID_LEN + 1);
+			break;
+		}
+		case CT_STRV: {
+			char ***f = FIELD(rec, c, char **);
+			mg_strv_free_all(*f);
+			*f = t ? strv_decode(t) : NULL;
+			break;
+		}
+		case CT_LL:   *FIELD(rec, c, long long) = sqlite3_column_int64(s, i); break;
+		case CT_I64:  *FIELD(rec, c, int64_t) = sqlite3_column_int64(s, i); break;
+		case CT_INT:  *FIELD(rec, c, int) = (int)sqlite3_column_int64(s, i); break;
+		case CT_LONG: *FIELD(rec, c, long) = (long)sqlite3_column_int64(s, i); break;
+		case CT_BOOL: *FIELD(rec, c, bool) = sqlite3_column_int(s, i) != 0; break;
+		default: {
+			int v = 0;
+			if (!t || enum_parse(c->type, t, &v) < 0)
+				return mg_err_set(err, MGC_INVALIDDATA, "StoreRecordCorrupt",
+				                  "The %s record in the state store is corrupt: %s '%s' is not a known value.",
+				                  what, c->name, t ? t : "(null)");
+			memcpy(FIELD(rec, c, char), &v, sizeof v);
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+char *sq_col_list(const coldef *cols, size_t n, const char *prefix)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	for (size_t k = 0; k < n; k++)
+		strbuf_addf(&sb, "%s%s\"%s\"", k ? ", " : "", prefix ? prefix : "", cols[k].name);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *sq_qmarks(size_t n)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	for (size_t k = 0; k < n; k++)
+		strbuf_adds(&sb, k ? ", ?" : "?");
+	return strbuf_detach(&sb, NULL);
+}
+
+char *sq_excluded_list(const coldef *cols, size_t n)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	for (size_t k = 0; k < n; k++)
+		strbuf_addf(&sb, "%s\"%s\" = excluded.\"%s\"", k ? ", " : "", cols[k].name, cols[k].name);
+	return strbuf_detach(&sb, NULL);
+}
+
+static const char *sql_type(coltype t)
+{
+	switch (t) {
+	case CT_LL: case CT_I64: case CT_INT: case CT_LONG: case CT_BOOL:
+		return "BIGINT NOT NULL DEFAULT 0";
+	default:
+		return "TEXT";
+	}
+}
+
+static void add_cols(strbuf *sb, const coldef *cols, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		strbuf_addf(sb, ",\n  \"%s\" %s", cols[k].name, sql_type(cols[k].type));
+}
+
+int sq_create_schema(mg_store *st, mg_err *err)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "CREATE TABLE IF NOT EXISTS meta (\n  key TEXT PRIMARY KEY,\n  value TEXT);\n");
+	strbuf_adds(&sb, "CREATE TABLE IF NOT EXISTS endpoints (\n  id INTEGER PRIMARY KEY,\n  name_key TEXT NOT NULL UNIQUE");
+	add_cols(&sb, mg_endpoint_cols, mg_endpoint_ncols);
+	strbuf_adds(&sb, ");\n");
+	strbuf_adds(&sb, "CREATE TABLE IF NOT EXISTS batches (\n  id INTEGER PRIMARY KEY,\n  name_key TEXT NOT NULL UNIQUE");
+	add_cols(&sb, mg_batch_cols, mg_batch_ncols);
+	strbuf_adds(&sb, ");\n");
+	strbuf_adds(&sb, "CREATE TABLE IF NOT EXISTS users (\n  id INTEGER PRIMARY KEY,\n"
+	                 "  batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,\n"
+	                 "  email_key TEXT NOT NULL");
+	add_cols(&sb, mg_user_cols, mg_user_ncols);
+	strbuf_adds(&sb, ",\n  UNIQUE (batch_id, email_key));\n");
+	strbuf_adds(&sb,
+	    "CREATE TABLE IF NOT EXISTS skipped_items (\n  id INTEGER PRIMARY KEY,\n"
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+	    "  \"FolderName\" TEXT, \"Uid\" BIGINT NOT NULL DEFAULT 0, \"Subject\" TEXT,\n"
+	    "  \"Size\" BIGINT NOT NULL DEFAULT 0, \"DateReceived\" BIGINT NOT NULL DEFAULT 0,\n"
+	    "  \"Kind\" TEXT, \"Reason\" TEXT);\n"
+	    "CREATE TABLE IF NOT EXISTS user_reports (\n  id INTEGER PRIMARY KEY,\n"
+	    "  batch_key TEXT NOT NULL, email_key TEXT NOT NULL, line TEXT NOT NULL);\n"
+	    "CREATE TABLE IF NOT EXISTS cleanup (\n  id INTEGER PRIMARY KEY,\n  path TEXT NOT NULL,\n  email_key TEXT NOT NULL);\n"
+	    "CREATE INDEX IF NOT EXISTS endpoints_guid ON endpoints(\"Guid\");\n"
+	    "CREATE INDEX IF NOT EXISTS batches_guid ON batches(\"BatchGuid\");\n"
+	    "CREATE INDEX IF NOT EXISTS users_order ON users(batch_id, \"CsvLine\", email_key);\n"
+	    /* counts by status answered from the index alone (covering) */
+	    "CREATE INDEX IF NOT EXISTS users_status ON users(batch_id, \"Status\", \"SyncedItemCount\", "
+	    "\"SkippedItemCount\", \"TotalItemsInSourceMailboxCount\");\n"
+	    /* the few users Get-MigrationBatch looks at (partial indexes) */
+	    "CREATE INDEX IF NOT EXISTS users_invalid ON users(batch_id) WHERE \"ValidationFailed\" <> 0;\n"
+	    "CREATE INDEX IF NOT EXISTS users_lossy ON users(batch_id) WHERE \"BadItemCount\" > 0 "
+	    "OR \"LargeItemCount\" > 0 OR \"OverLimitItemCount\" > 0;\n"
+	    "CREATE INDEX IF NOT EXISTS users_email ON users(email_key);\n"
+	    "CREATE INDEX IF NOT EXISTS users_guid ON users(\"Guid\");\n"
+	    "CREATE INDEX IF NOT EXISTS skipped_user ON skipped_items(user_id);\n"
+	    "CREATE INDEX IF NOT EXISTS reports_user ON user_reports(batch_key, email_key);\n");
+	strbuf_addf(&sb, "INSERT INTO meta(key, value) VALUES ('schema', '%d') "
+	                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value;\n", MG_STORE_SCHEMA);
+	int rc = sq_exec(st, sb.buf, err);
+	strbuf_free(&sb);
+	return rc;
+}
+
 /* ---- open, schema, lock ---- */
 
-static int check_schema(mg_store *st, mg_err *err)
+static bool exists(const char *path)
 {
-	char *path = mg_store_path(st, "schema");
+	struct stat sb;
+	return stat(path, &sb) == 0;
+}
+
+/* Schema file: 0 when missing, else the version; -1 on error. */
+static int read_schema(const char *home, int *ver, mg_err *err)
+{
+	char *path = mg_path_join(home, "schema");
 	char *data = NULL;
 	size_t len = 0;
 	mg_err e2 = { 0 };
 	int rc = 0;
+	*ver = 0;
 	if (mg_read_file(path, 4096, &data, &len, &e2) < 0) {
 		if (strcmp(e2.category, MGC_NOTFOUND)) {
 			mg_err_copy(err, &e2);
 			rc = -1;
-			goto out;
 		}
-		/* new store (or one from before the schema file): version 1 */
-		char *txt = xasprintf("%s %d\n", SCHEMA_MAGIC, MG_STORE_SCHEMA);
-		rc = mg_write_atomic(path, txt, strlen(txt), 0600, err);
-		free(txt);
 		goto out;
 	}
-	int ver = 0;
 	char magic[32] = "";
-	if (sscanf(data, "%31s %d", magic, &ver) != 2 || strcmp(magic, SCHEMA_MAGIC) || ver < 1) {
+	if (sscanf(data, "%31s %d", magic, ver) != 2 || strcmp(magic, SCHEMA_MAGIC) || *ver < 1) {
 		rc = mg_err_set(err, MGC_INVALIDDATA, "StoreSchemaCorrupt",
 		                "The data directory '%s' has an unreadable schema file '%s'. "
-		                "Check MIGSH_HOME points at a migsh data directory.", st->home, path);
+		                "Check MIGSH_HOME points at a migsh data directory.", home, path);
 		goto out;
 	}
-	if (ver > MG_STORE_SCHEMA) {
+	if (*ver > MG_STORE_SCHEMA)
 		rc = mg_err_set(err, MGC_INVALIDDATA, "StoreSchemaNewer",
 		                "The data directory '%s' was written by a newer migsh (store schema %d; "
 		                "this migsh understands up to %d). Upgrade migsh, or set MIGSH_HOME to "
-		                "another directory.", st->home, ver, MG_STORE_SCHEMA);
-		goto out;
-	}
-	/* ver < MG_STORE_SCHEMA: migrations from older schemas go here, one step
-	 * at a time, each ending with the schema file rewritten.  (None yet.) */
+		                "another directory.", home, *ver, MG_STORE_SCHEMA);
 out:
 	free(data);
 	free(path);
+	return rc;
+}
+
+/* The schema version recorded inside the database (0 when none). */
+static int schema_in_db(mg_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int v = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int write_schema(const char *home, mg_err *err)
+{
+	char *path = mg_path_join(home, "schema");
+	char *txt = xasprintf("%s %d\n", SCHEMA_MAGIC, MG_STORE_SCHEMA);
+	int rc = mg_write_atomic(path, txt, strlen(txt), 0600, err);
+	free(txt);
+	free(path);
+	return rc;
+}
+
+/* Does home hold records in the YAML layout of schema 1? */
+static bool has_yaml_layout(const char *home)
+{
+	static const char *const dirs[] = { "endpoints", "batches" };
+	for (size_t i = 0; i < 2; i++) {
+		char *d = mg_path_join(home, dirs[i]);
+		DIR *dh = opendir(d);
+		free(d);
+		if (!dh)
+			continue;
+		struct dirent *de;
+		bool any = false;
+		while (!any && (de = readdir(dh)))
+			any = de->d_name[0] != '.';
+		closedir(dh);
+		if (any)
+			return true;
+	}
+	return false;
+}
+
+/* Open the database file at path (created 0600) and set the connection up. */
+static int db_open(mg_store *st, const char *path, mg_err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return mg_err_sys(err, MGC_WRITE, "StoreOpen", "cannot open the state database '%s'", path);
+	(void)fchmod(fd, 0600);
+	close(fd);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int rc = mg_err_set(err, MGC_WRITE, "StoreOpen", "cannot open the state database '%s': %s",
+		                    path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		sqlite3_close(st->db);
+		st->db = NULL;
+		return rc;
+	}
+	sqlite3_busy_timeout(st->db, st->busy_ms);
+	sqlite3_extended_result_codes(st->db, 0);
+	return sq_exec(st, "PRAGMA journal_mode = WAL;\n"
+	                   "PRAGMA synchronous = FULL;\n"
+	                   "PRAGMA foreign_keys = ON;\n"
+	                   "PRAGMA secure_delete = FAST;\n"
+	                   "PRAGMA mmap_size = 268435456;", err);
+}
+
+static void db_close(mg_store *st)
+{
+	for (int i = 0; i < SQ__COUNT; i++) {
+		sqlite3_finalize(st->stmts[i]);
+		st->stmts[i] = NULL;
+	}
+	if (st->db)
+		sqlite3_close(st->db);
+	st->db = NULL;
+}
+
+static int fsync_path(const char *path, mg_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		int rc = mg_err_sys(err, MGC_WRITE, "StoreConvert", "cannot sync '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Schema 1 -> SQLite, once (see the top of this file). */
+static int convert_yaml(mg_store *st, const char *dbpath, mg_err *err)
+{
+	char *tmp = xasprintf("%s.converting", dbpath);
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < 4; i++) {
+		char *p = xasprintf("%s%s", tmp, sfx[i]);
+		(void)unlink(p);
+		free(p);
+	}
+	int rc = db_open(st, tmp, err);
+	if (rc == 0)
+		rc = sq_create_schema(st, err);
+	if (rc == 0)
+		rc = mg_store_lock(st, err);
+	if (rc == 0) {
+		rc = mg_store_import_yaml(st, st->home, err);
+		if (rc < 0)
+			st->txn_failed = true;
+		if (mg_store_commit(st, rc == 0 ? err : NULL) < 0)
+			rc = -1;
+	}
+	if (rc < 0)
+		mg_err_prefix(err, "cannot convert the data directory to the SQLite store (the YAML files are unchanged)");
+	db_close(st);   /* checkpoints the WAL into the file */
+	if (rc == 0)
+		rc = fsync_path(tmp, err);
+	if (rc == 0 && rename(tmp, dbpath) < 0)
+		rc = mg_err_sys(err, MGC_WRITE, "StoreConvert", "cannot rename '%s'", tmp);
+	if (rc == 0)
+		rc = mg_fsync_dir(st->home, err);
+	if (rc < 0) {
+		for (size_t i = 0; i < 4; i++) {
+			char *p = xasprintf("%s%s", tmp, sfx[i]);
+			(void)unlink(p);
+			free(p);
+		}
+	}
+	free(tmp);
 	return rc;
 }
 
@@ -287,23 +629,54 @@ int mg_store_open(const char *home, mg_store **out, mg_err *err)
 		return mg_err_prefix(err, "cannot create the data directory");
 	mg_store *st = xcalloc(1, sizeof *st);
 	st->home = xstrdup(home);
-	st->lockfd = -1;
+	st->busy_ms = BUSY_MS_DEFAULT;
 	pthread_mutexattr_t a;
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&st->mu, &a);
 	pthread_mutexattr_destroy(&a);
-	static const char *const dirs[] = { "endpoints", "batches", "mail", "state", "logs" };
-	int rc = mg_store_lock(st, err);
+
+	/* the open lock: one process at a time creates or converts */
+	char *lp = mg_path_join(home, "store.lock");
+	int lockfd = mg_lock_file(lp, 1, err);
+	free(lp);
+	if (lockfd < 0) {
+		mg_store_close(st);
+		return -1;
+	}
+	static const char *const dirs[] = { "batches", "mail", "state", "logs" };
+	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < sizeof dirs / sizeof *dirs; i++) {
 		char *p = mg_store_path(st, dirs[i]);
 		rc = mg_mkdir_p(p, 0700, err);
 		free(p);
 	}
+	int ver = 0;
 	if (rc == 0)
-		rc = check_schema(st, err);
-	if (st->depth)
-		mg_store_unlock(st);
+		rc = read_schema(home, &ver, err);
+	char *dbpath = mg_store_path(st, MG_DB_FILE);
+	if (rc == 0 && ver < MG_STORE_SCHEMA) {
+		if (!exists(dbpath) && (ver == 1 || has_yaml_layout(home)))
+			rc = convert_yaml(st, dbpath, err);
+		if (rc == 0)
+			rc = db_open(st, dbpath, err);
+		if (rc == 0)
+			rc = sq_create_schema(st, err);
+		if (rc == 0)
+			rc = write_schema(home, err);
+	} else if (rc == 0) {
+		if (!exists(dbpath))
+			rc = mg_err_set(err, MGC_INVALIDDATA, "StoreDatabaseMissing",
+			                "The state database '%s' is missing from the data directory '%s'. "
+			                "Restore it from a backup (migsh --restore-state), or set MIGSH_HOME to "
+			                "another directory.", dbpath, home);
+		else
+			rc = db_open(st, dbpath, err);
+		if (rc == 0 && schema_in_db(st) < MG_STORE_SCHEMA)
+			rc = sq_create_schema(st, err);   /* tables and indexes of this version */
+	}
+	free(dbpath);
+	mg_unlock_file(lockfd);
 	if (rc < 0) {
 		mg_store_close(st);
 		return -1;
@@ -318,7 +691,7 @@ void mg_store_close(mg_store *st)
 		return;
 	while (st->depth > 0)
 		mg_store_unlock(st);
-	ucache_free(st);
+	db_close(st);
 	pthread_mutex_destroy(&st->mu);
 	free(st->home);
 	free(st);
@@ -329,915 +702,185 @@ const char *mg_store_home(const mg_store *st)
 	return st->home;
 }
 
+void mg_store_set_busy_timeout(mg_store *st, int ms)
+{
+	pthread_mutex_lock(&st->mu);
+	st->busy_ms = ms;
+	if (st->db)
+		sqlite3_busy_timeout(st->db, ms);
+	pthread_mutex_unlock(&st->mu);
+}
+
 int mg_store_lock(mg_store *st, mg_err *err)
 {
 	pthread_mutex_lock(&st->mu);
 	if (st->depth == 0) {
-		char *p = mg_store_path(st, "store.lock");
-		int fd = mg_lock_file(p, 1, err);
-		free(p);
-		if (fd < 0) {
+		st->txn_failed = false;
+		if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+			sq_fail(st, err, "starting a change");
 			pthread_mutex_unlock(&st->mu);
 			return -1;
 		}
-		st->lockfd = fd;
 	}
 	st->depth++;
 	return 0;
 }
 
-void mg_store_unlock(mg_store *st)
+int mg_store_commit(mg_store *st, mg_err *err)
 {
 	if (st->depth <= 0)
-		return;
+		return 0;
+	int rc = 0;
 	if (--st->depth == 0) {
-		mg_unlock_file(st->lockfd);
-		st->lockfd = -1;
+		if (st->txn_failed) {
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			rc = mg_err_set(err, MGC_WRITE, "StoreRolledBack",
+			                "The change to the state store was rolled back because a step of it failed.");
+		} else if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = sq_fail(st, err, "committing a change");
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		st->txn_failed = false;
 	}
 	pthread_mutex_unlock(&st->mu);
-}
-
-/* ---- generic record I/O ---- */
-
-static int write_record(const char *path, char *text, mg_err *err)
-{
-	int rc = mg_write_atomic(path, text, strlen(text), 0600, err);
-	size_t n = strlen(text);
-	mg_wipe(text, n);   /* may hold a password */
-	free(text);
 	return rc;
 }
 
-/* Write a new file in a directory nobody sees yet (a batch being created):
- * no fsync per file; the caller syncs the whole tree once (sync_tree) before
- * making it visible with rename. */
-static int write_record_unsynced(const char *path, char *text, mg_err *err)
+void mg_store_unlock(mg_store *st)
 {
-	size_t n = strlen(text);
-	int rc = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = mg_err_sys(err, MGC_WRITE, "WriteFile", "cannot create '%s'", path);
-	} else {
-		const char *p = text;
-		size_t left = n;
-		while (left) {
-			ssize_t w = write(fd, p, left);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				rc = mg_err_sys(err, MGC_WRITE, "WriteFile", "cannot write '%s'", path);
-				break;
-			}
-			p += w;
-			left -= (size_t)w;
-		}
-		if (close(fd) < 0 && rc == 0)
-			rc = mg_err_sys(err, MGC_WRITE, "WriteFile", "cannot write '%s'", path);
+	(void)mg_store_commit(st, NULL);
+}
+
+int sq_change_begin(mg_store *st, mg_err *err)
+{
+	if (mg_store_lock(st, err) < 0)
+		return -1;
+	if (sqlite3_exec(st->db, "SAVEPOINT change", NULL, NULL, NULL) != SQLITE_OK) {
+		sq_fail(st, err, "starting a change");
+		st->txn_failed = true;
+		mg_store_unlock(st);
+		return -1;
 	}
-	mg_wipe(text, n);
-	free(text);
-	return rc;
+	return 0;
 }
 
-/* Make everything written under dir durable: one syncfs() for the file
- * system (much faster than one fsync per file for 50,000 users), then the
- * directories themselves. */
-static int sync_tree(const char *dir, const char *const *subdirs, mg_err *err)
+int sq_change_end(mg_store *st, int rc, mg_err *err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return mg_err_sys(err, MGC_WRITE, "SyncDirectory", "cannot open '%s'", dir);
-	int rc = syncfs(fd);
-	close(fd);
 	if (rc < 0)
-		return mg_err_sys(err, MGC_WRITE, "SyncDirectory", "cannot sync '%s'", dir);
-	for (size_t i = 0; subdirs && subdirs[i]; i++)
-		if (mg_fsync_dir(subdirs[i], err) < 0)
-			return -1;
-	return mg_fsync_dir(dir, err);
-}
-
-static bool exists(const char *path)
-{
-	struct stat sb;
-	return stat(path, &sb) == 0;
-}
-
-/* Sorted list of directory entries (no dot entries) with an optional suffix filter. */
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **list_dir(const char *dir, const char *suffix, const char *not_suffix, size_t *n)
-{
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	char **v = NULL;
-	size_t cap = 0;
-	struct dirent *de;
-	size_t sl = suffix ? strlen(suffix) : 0, nl = not_suffix ? strlen(not_suffix) : 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		size_t l = strlen(de->d_name);
-		if (suffix && (l <= sl || strcmp(de->d_name + l - sl, suffix)))
-			continue;
-		if (not_suffix && l > nl && !strcmp(de->d_name + l - nl, not_suffix))
-			continue;
-		GROW(v, cap, *n + 2);
-		v[(*n)++] = xstrdup(de->d_name);
-		v[*n] = NULL;
+		(void)sqlite3_exec(st->db, "ROLLBACK TO change", NULL, NULL, NULL);
+	if (sqlite3_exec(st->db, "RELEASE change", NULL, NULL, NULL) != SQLITE_OK && rc == 0) {
+		rc = sq_fail(st, err, "finishing a change");
+		st->txn_failed = true;
 	}
-	closedir(d);
-	if (v)
-		qsort(v, *n, sizeof *v, cmpstr);
-	return v;
-}
-
-/* ---- config ---- */
-
-int mg_store_config_load(mg_store *st, mg_config *out, mg_err *err)
-{
-	mg_config_defaults(out);
-	char *path = mg_store_path(st, "config.yaml");
-	char *data = NULL;
-	size_t len = 0;
-	mg_err e2 = { 0 };
-	int rc = 0;
-	if (mg_store_lock(st, err) < 0) {
-		free(path);
-		return -1;
-	}
-	if (mg_read_file(path, RECORD_MAX, &data, &len, &e2) < 0) {
-		if (strcmp(e2.category, MGC_NOTFOUND)) {
-			mg_err_copy(err, &e2);
-			rc = -1;
-		}
-	} else {
-		rc = mg_config_from_yaml(data, len, path, out, err);
-	}
-	mg_store_unlock(st);
-	free(data);
-	free(path);
+	if (mg_store_commit(st, rc == 0 ? err : NULL) < 0)
+		rc = -1;
 	return rc;
 }
 
-int mg_store_config_save(mg_store *st, const mg_config *c, mg_err *err)
-{
-	char *path = mg_store_path(st, "config.yaml");
-	if (mg_store_lock(st, err) < 0) {
-		free(path);
-		return -1;
-	}
-	int rc = write_record(path, mg_config_to_yaml(c), err);
-	mg_store_unlock(st);
-	free(path);
-	return rc;
-}
+/* ---- column tables ---- */
 
-/* ---- endpoints ---- */
+#define C(T, name, type, field) { name, type, offsetof(T, field) }
 
-static char *endpoint_path(mg_store *st, const char *name)
-{
-	char *k = mg_safe_name(name);
-	char *p = xasprintf("%s/endpoints/%s.yaml", st->home, k);
-	free(k);
-	return p;
-}
+const coldef mg_endpoint_cols[] = {
+	C(mg_endpoint, "Name", CT_STR, name),
+	C(mg_endpoint, "Guid", CT_GUID, guid),
+	C(mg_endpoint, "EndpointType", CT_STR, endpoint_type),
+	C(mg_endpoint, "RemoteServer", CT_STR, remote_server),
+	C(mg_endpoint, "Port", CT_INT, port),
+	C(mg_endpoint, "Security", CT_SEC, security),
+	C(mg_endpoint, "Authentication", CT_AUTH, authentication),
+	C(mg_endpoint, "AcceptUntrustedCertificates", CT_BOOL, accept_untrusted),
+	C(mg_endpoint, "MaxConcurrentMigrations", CT_LL, max_concurrent_migrations),
+	C(mg_endpoint, "MaxConcurrentIncrementalSyncs", CT_LL, max_concurrent_incremental),
+	C(mg_endpoint, "UserName", CT_STR, admin_user),
+	C(mg_endpoint, "Password", CT_STR, admin_password),
+	C(mg_endpoint, "TargetLogin", CT_TLOGIN, target_login),
+	C(mg_endpoint, "MasterSeparator", CT_STR, master_separator),
+	C(mg_endpoint, "CreationDateTime", CT_I64, created),
+};
+const size_t mg_endpoint_ncols = sizeof mg_endpoint_cols / sizeof *mg_endpoint_cols;
 
-static int endpoint_read(const char *path, mg_endpoint **out, mg_err *err)
-{
-	char *data = NULL;
-	size_t len = 0;
-	if (mg_read_file(path, RECORD_MAX, &data, &len, err) < 0)
-		return -1;
-	int rc = mg_endpoint_from_yaml(data, len, path, out, err);
-	mg_wipe(data, len);
-	free(data);
-	return rc;
-}
+const coldef mg_batch_cols[] = {
+	C(mg_batch, "Name", CT_STR, name),
+	C(mg_batch, "BatchGuid", CT_GUID, guid),
+	C(mg_batch, "Status", CT_BSTATUS, status),
+	C(mg_batch, "Message", CT_STR, message),
+	C(mg_batch, "SourceEndpoint", CT_STR, source_endpoint),
+	C(mg_batch, "TargetEndpoint", CT_STR, target_endpoint),
+	C(mg_batch, "ExcludeFolders", CT_STRV, exclude_folders),
+	C(mg_batch, "IncludeFolders", CT_STRV, include_folders),
+	C(mg_batch, "ContentFilter", CT_STR, content_filter),
+	C(mg_batch, "ContentFilterLanguage", CT_STR, content_filter_language),
+	C(mg_batch, "NotificationEmails", CT_STRV, notification_emails),
+	C(mg_batch, "ReportInterval", CT_LL, report_interval),
+	C(mg_batch, "SkipReports", CT_BOOL, skip_reports),
+	C(mg_batch, "AllowUnknownColumnsInCsv", CT_BOOL, allow_unknown_columns),
+	C(mg_batch, "BadItemLimit", CT_LL, bad_item_limit),
+	C(mg_batch, "LargeItemLimit", CT_LL, large_item_limit),
+	C(mg_batch, "BadItemLimitSet", CT_BOOL, bad_item_limit_set),
+	C(mg_batch, "LargeItemLimitSet", CT_BOOL, large_item_limit_set),
+	C(mg_batch, "StartAfter", CT_I64, start_after),
+	C(mg_batch, "CompleteAfter", CT_I64, complete_after),
+	C(mg_batch, "TimeZone", CT_STR, time_zone),
+	C(mg_batch, "AutoStart", CT_BOOL, auto_start),
+	C(mg_batch, "AutoComplete", CT_BOOL, auto_complete),
+	C(mg_batch, "SubmittedByUser", CT_STR, submitted_by),
+	C(mg_batch, "CreationDateTime", CT_I64, created),
+	C(mg_batch, "StartDateTime", CT_I64, started),
+	C(mg_batch, "InitialSyncDateTime", CT_I64, initial_synced),
+	C(mg_batch, "InitialSyncDuration", CT_LL, initial_sync_duration),
+	C(mg_batch, "LastSyncedDateTime", CT_I64, last_synced),
+	C(mg_batch, "FinalizedDateTime", CT_I64, finalized),
+	C(mg_batch, "LastReport", CT_I64, last_report),
+	C(mg_batch, "RequestSyncNow", CT_BOOL, req_sync_now),
+	C(mg_batch, "RequestUpdate", CT_BOOL, req_update),
+};
+const size_t mg_batch_ncols = sizeof mg_batch_cols / sizeof *mg_batch_cols;
 
-static int endpoint_not_found(mg_err *err, const char *identity)
-{
-	return mg_err_set(err, MGC_NOTFOUND, "ManagementObjectNotFoundException",
-	                  "The migration endpoint '%s' couldn't be found. Reason: The migration endpoint '%s' couldn't be found.",
-	                  identity, identity);
-}
-
-int mg_store_endpoint_list(mg_store *st, mg_endpoint ***out, size_t *n, mg_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *dir = mg_store_path(st, "endpoints");
-	size_t cnt;
-	char **names = list_dir(dir, ".yaml", NULL, &cnt);
-	mg_endpoint **v = xcalloc(cnt + 1, sizeof *v);
-	size_t k = 0;
-	int rc = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		char *p = mg_path_join(dir, names[i]);
-		if (endpoint_read(p, &v[k], err) < 0)
-			rc = -1;
-		else
-			k++;
-		free(p);
-		if (rc < 0)
-			break;
-	}
-	mg_strv_free_all(names);
-	free(dir);
-	mg_store_unlock(st);
-	if (rc < 0) {
-		mg_endpoint_list_free(v, k);
-		return -1;
-	}
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-void mg_endpoint_list_free(mg_endpoint **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		mg_endpoint_free(v[i]);
-	free(v);
-}
-
-int mg_store_endpoint_load(mg_store *st, const char *identity, mg_endpoint **out, mg_err *err)
-{
-	if (!identity || !*identity)
-		return endpoint_not_found(err, identity ? identity : "");
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *p = endpoint_path(st, identity);
-	int rc;
-	if (exists(p)) {
-		rc = endpoint_read(p, out, err);
-	} else {
-		/* by Guid */
-		mg_endpoint **v;
-		size_t n;
-		rc = mg_store_endpoint_list(st, &v, &n, err);
-		if (rc == 0) {
-			rc = endpoint_not_found(err, identity);
-			for (size_t i = 0; i < n; i++)
-				if (str_ieq(v[i]->guid, identity)) {
-					*out = mg_endpoint_dup(v[i]);
-					mg_err_clear(err);
-					rc = 0;
-					break;
-				}
-			mg_endpoint_list_free(v, n);
-		}
-	}
-	free(p);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_endpoint_create(mg_store *st, const mg_endpoint *e, mg_err *err)
-{
-	if (!e->name || !*e->name)
-		return mg_err_set(err, MGC_INVALIDARG, "EmptyName", "The endpoint name must not be empty.");
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *p = endpoint_path(st, e->name);
-	int rc;
-	if (exists(p))
-		rc = mg_err_set(err, MGC_EXISTS, "MigrationEndpointDuplicate",
-		                "A migration endpoint named '%s' already exists. Choose another name, "
-		                "or change it with Set-MigrationEndpoint.", e->name);
-	else
-		rc = write_record(p, mg_endpoint_to_yaml(e), err);
-	free(p);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_endpoint_save(mg_store *st, const mg_endpoint *e, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *p = endpoint_path(st, e->name);
-	int rc;
-	if (!exists(p))
-		rc = endpoint_not_found(err, e->name);
-	else
-		rc = write_record(p, mg_endpoint_to_yaml(e), err);
-	free(p);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_endpoint_remove(mg_store *st, const char *identity, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	mg_endpoint *e = NULL;
-	mg_batch **bv = NULL;
-	size_t bn = 0;
-	int rc = mg_store_endpoint_load(st, identity, &e, err);
-	if (rc == 0)
-		rc = mg_store_batch_list(st, &bv, &bn, err);
-	for (size_t i = 0; rc == 0 && i < bn; i++) {
-		if ((bv[i]->source_endpoint && str_ieq(bv[i]->source_endpoint, e->name)) ||
-		    (bv[i]->target_endpoint && str_ieq(bv[i]->target_endpoint, e->name)))
-			rc = mg_err_set(err, MGC_INVALIDOP, "MigrationEndpointInUse",
-			                "The migration endpoint '%s' can't be removed because the migration batch "
-			                "'%s' uses it. Remove the batch first (Remove-MigrationBatch).",
-			                e->name, bv[i]->name);
-	}
-	if (rc == 0) {
-		char *p = endpoint_path(st, e->name);
-		if (unlink(p) < 0)
-			rc = mg_err_sys(err, MGC_WRITE, "RemoveEndpoint", "cannot remove '%s'", p);
-		else {
-			char *dir = mg_store_path(st, "endpoints");
-			rc = mg_fsync_dir(dir, err);
-			free(dir);
-		}
-		free(p);
-	}
-	mg_batch_list_free(bv, bn);
-	mg_endpoint_free(e);
-	mg_store_unlock(st);
-	return rc;
-}
-
-/* ---- batches ---- */
-
-static int batch_not_found(mg_err *err, const char *identity)
-{
-	return mg_err_set(err, MGC_NOTFOUND, "ManagementObjectNotFoundException",
-	                  "The migration batch '%s' couldn't be found. Reason: The migration batch '%s' couldn't be found.",
-	                  identity, identity);
-}
-
-static int batch_read_dir(const char *bdir, mg_batch **out, mg_err *err)
-{
-	char *p = mg_path_join(bdir, "batch.yaml");
-	char *data = NULL;
-	size_t len = 0;
-	int rc = mg_read_file(p, RECORD_MAX, &data, &len, err);
-	if (rc < 0 && err && !strcmp(err->category, MGC_NOTFOUND))
-		mg_err_set(err, MGC_INVALIDDATA, "StoreFileMissing",
-		           "The batch record '%s' is missing. Remove the batch (Remove-MigrationBatch) "
-		           "or restore the file from a backup.", p);
-	if (rc == 0)
-		rc = mg_batch_from_yaml(data, len, p, out, err);
-	free(data);
-	free(p);
-	return rc;
-}
-
-int mg_store_batch_list(mg_store *st, mg_batch ***out, size_t *n, mg_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *dir = mg_store_path(st, "batches");
-	size_t cnt;
-	char **names = list_dir(dir, NULL, NULL, &cnt);
-	mg_batch **v = xcalloc(cnt + 1, sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		char *bdir = mg_path_join(dir, names[i]);
-		struct stat sb;
-		if (stat(bdir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			free(bdir);
-			continue;
-		}
-		mg_err e2 = { 0 };
-		if (batch_read_dir(bdir, &v[k], &e2) < 0) {
-			/* never drop a batch: list it as Corrupted with the reason */
-			char *nm = unsafe_name(names[i]);
-			v[k] = mg_batch_new(nm);
-			free(nm);
-			v[k]->status = MG_BS_CORRUPTED;
-			v[k]->message = xstrdup(e2.msg);
-			v[k]->created = (int64_t)sb.st_mtime;
-		}
-		k++;
-		free(bdir);
-	}
-	mg_strv_free_all(names);
-	free(dir);
-	mg_store_unlock(st);
-	/* by creation time, then name */
-	for (size_t i = 1; i < k; i++)
-		for (size_t j = i; j > 0; j--) {
-			mg_batch *a = v[j - 1], *b = v[j];
-			if (a->created < b->created || (a->created == b->created && strcmp(a->name, b->name) <= 0))
-				break;
-			v[j - 1] = b;
-			v[j] = a;
-		}
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-void mg_batch_list_free(mg_batch **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		mg_batch_free(v[i]);
-	free(v);
-}
-
-size_t mg_store_batch_count(mg_store *st)
-{
-	char *dir = mg_store_path(st, "batches");
-	size_t cnt;
-	char **names = list_dir(dir, NULL, NULL, &cnt);
-	mg_strv_free_all(names);
-	free(dir);
-	return cnt;
-}
-
-int mg_store_batch_load(mg_store *st, const char *identity, mg_batch **out, mg_err *err)
-{
-	if (!identity || !*identity)
-		return batch_not_found(err, identity ? identity : "");
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *bdir = mg_store_batch_dir(st, identity);
-	int rc;
-	if (exists(bdir)) {
-		rc = batch_read_dir(bdir, out, err);
-	} else {
-		mg_batch **v;
-		size_t n;
-		rc = mg_store_batch_list(st, &v, &n, err);
-		if (rc == 0) {
-			rc = batch_not_found(err, identity);
-			for (size_t i = 0; i < n; i++)
-				if (str_ieq(v[i]->guid, identity) && v[i]->status != MG_BS_CORRUPTED) {
-					*out = mg_batch_dup(v[i]);
-					mg_err_clear(err);
-					rc = 0;
-					break;
-				}
-			mg_batch_list_free(v, n);
-		}
-	}
-	free(bdir);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users, size_t n, mg_err *err)
-{
-	if (!b->name || !*b->name)
-		return mg_err_set(err, MGC_INVALIDARG, "EmptyName", "The batch name must not be empty.");
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *bdir = mg_store_batch_dir(st, b->name);
-	char *key = mg_safe_name(b->name);
-	char *tmp = xasprintf("%s/batches/.new-%s-%ld", st->home, key, (long)getpid());
-	int rc = 0;
-	if (exists(bdir)) {
-		rc = mg_err_set(err, MGC_EXISTS, "MigrationBatchDuplicate",
-		                "A migration batch named '%s' already exists. Choose another name, or "
-		                "remove the old batch first (Remove-MigrationBatch).", b->name);
-		goto out;
-	}
-	(void)mg_rm_rf(tmp, NULL);
-	char *udir = xasprintf("%s/users", tmp);
-	char *rdir = xasprintf("%s/reports", tmp);
-	rc = mg_mkdir_p(udir, 0700, err);
-	if (rc == 0)
-		rc = mg_mkdir_p(rdir, 0700, err);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		char *uk = mg_safe_name(users[i]->email);
-		char *up = xasprintf("%s/%s.yaml", udir, uk);
-		if (exists(up))
-			rc = mg_err_set(err, MGC_EXISTS, "DuplicateUser",
-			                "The user '%s' appears twice in batch '%s'.", users[i]->email, b->name);
-		else
-			rc = write_record_unsynced(up, mg_user_to_yaml(users[i]), err);
-		free(up);
-		free(uk);
-	}
-	if (rc == 0) {
-		char *bp = xasprintf("%s/batch.yaml", tmp);
-		rc = write_record_unsynced(bp, mg_batch_to_yaml(b), err);
-		free(bp);
-	}
-	if (rc == 0) {
-		const char *const subs[] = { udir, rdir, NULL };
-		rc = sync_tree(tmp, subs, err);
-	}
-	if (rc == 0 && rename(tmp, bdir) < 0)
-		rc = mg_err_sys(err, MGC_WRITE, "CreateBatch", "cannot create '%s'", bdir);
-	if (rc == 0) {
-		char *dir = mg_store_path(st, "batches");
-		rc = mg_fsync_dir(dir, err);
-		free(dir);
-	} else {
-		(void)mg_rm_rf(tmp, NULL);
-	}
-	free(udir);
-	free(rdir);
-out:
-	free(tmp);
-	free(key);
-	free(bdir);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_batch_save(mg_store *st, const mg_batch *b, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *bdir = mg_store_batch_dir(st, b->name);
-	int rc;
-	if (!exists(bdir)) {
-		rc = batch_not_found(err, b->name);
-	} else {
-		char *p = mg_path_join(bdir, "batch.yaml");
-		rc = write_record(p, mg_batch_to_yaml(b), err);
-		free(p);
-	}
-	free(bdir);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_batch_delete(mg_store *st, const char *name, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *bdir = mg_store_batch_dir(st, name);
-	char *key = mg_safe_name(name);
-	char *tmp = xasprintf("%s/batches/.del-%s-%ld", st->home, key, (long)getpid());
-	int rc = 0;
-	if (!exists(bdir))
-		rc = batch_not_found(err, name);
-	else if (rename(bdir, tmp) < 0)
-		rc = mg_err_sys(err, MGC_WRITE, "RemoveBatch", "cannot remove '%s'", bdir);
-	if (rc == 0) {
-		char *dir = mg_store_path(st, "batches");
-		rc = mg_fsync_dir(dir, err);
-		free(dir);
-		(void)mg_rm_rf(tmp, NULL);
-	}
-	free(tmp);
-	free(key);
-	free(bdir);
-	mg_store_unlock(st);
-	return rc;
-}
-
-/* ---- users ---- */
-
-static int user_not_found(mg_err *err, const char *identity)
-{
-	return mg_err_set(err, MGC_NOTFOUND, "ManagementObjectNotFoundException",
-	                  "The migration user '%s' couldn't be found. Reason: The migration user '%s' couldn't be found.",
-	                  identity, identity);
-}
-
-static int user_read(const char *path, mg_user **out, mg_err *err)
-{
-	char *data = NULL;
-	size_t len = 0;
-	if (mg_read_file(path, RECORD_MAX, &data, &len, err) < 0)
-		return -1;
-	int rc = mg_user_from_yaml(data, len, path, out, err);
-	mg_wipe(data, len);
-	free(data);
-	return rc;
-}
-
-int mg_store_user_load(mg_store *st, const char *batch, const char *email, mg_user **out, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *p = user_file(st, batch, email, ".yaml");
-	int rc = exists(p) ? user_read(p, out, err) : user_not_found(err, email);
-	free(p);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_user_save(mg_store *st, const mg_user *u, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *bdir = mg_store_batch_dir(st, u->batch);
-	int rc;
-	if (!exists(bdir)) {
-		rc = batch_not_found(err, u->batch);
-	} else {
-		char *udir = mg_path_join(bdir, "users");
-		rc = mg_mkdir_p(udir, 0700, err);
-		free(udir);
-		char *p = user_file(st, u->batch, u->email, ".yaml");
-		if (rc == 0)
-			rc = write_record(p, mg_user_to_yaml(u), err);
-		free(p);
-	}
-	free(bdir);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_user_delete(mg_store *st, const char *batch, const char *email, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *p = user_file(st, batch, email, ".yaml");
-	int rc = 0;
-	if (!exists(p)) {
-		rc = user_not_found(err, email);
-	} else if (unlink(p) < 0) {
-		rc = mg_err_sys(err, MGC_WRITE, "RemoveUser", "cannot remove '%s'", p);
-	} else {
-		static const char *const extra[] = { ".skipped.yaml", ".log" };
-		for (size_t i = 0; i < 2; i++) {
-			char *q = user_file(st, batch, email, extra[i]);
-			(void)unlink(q);
-			free(q);
-		}
-		char *d = strrchr(p, '/');
-		*d = '\0';
-		rc = mg_fsync_dir(p, err);
-	}
-	free(p);
-	mg_store_unlock(st);
-	return rc;
-}
-
-static int cmp_user(const void *a, const void *b)
-{
-	const mg_user *x = *(mg_user *const *)a, *y = *(mg_user *const *)b;
-	if (x->csv_line != y->csv_line)
-		return x->csv_line < y->csv_line ? -1 : 1;
-	return strcmp(x->email, y->email);
-}
-
-int mg_store_user_list(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *bdir = mg_store_batch_dir(st, batch);
-	if (!exists(bdir)) {
-		free(bdir);
-		mg_store_unlock(st);
-		return batch_not_found(err, batch);
-	}
-	char *udir = mg_path_join(bdir, "users");
-	size_t cnt;
-	char **names = list_dir(udir, ".yaml", ".skipped.yaml", &cnt);
-	mg_user **v = xcalloc(cnt + 1, sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		char *p = mg_path_join(udir, names[i]);
-		mg_err e2 = { 0 };
-		struct stat sb;
-		bool have_stat = stat(p, &sb) == 0;
-		if (have_stat && (v[k] = ucache_get(st, p, &sb)) != NULL) {
-			k++;
-			free(p);
-			continue;
-		}
-		if (user_read(p, &v[k], &e2) == 0) {
-			if (have_stat)
-				ucache_put(st, p, &sb, v[k]);
-		} else {
-			/* never drop a user: list it as Corrupted with the reason */
-			names[i][strlen(names[i]) - 5] = '\0';
-			char *em = unsafe_name(names[i]);
-			v[k] = mg_user_new(em, batch);
-			free(em);
-			v[k]->status = MG_US_CORRUPTED;
-			v[k]->error = xstrdup(e2.msg);
-			v[k]->error_summary = xstrdup("The user's record is corrupt.");
-			v[k]->csv_line = 1L << 30;
-		}
-		k++;
-		free(p);
-	}
-	mg_strv_free_all(names);
-	free(udir);
-	free(bdir);
-	mg_store_unlock(st);
-	qsort(v, k, sizeof *v, cmp_user);
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-void mg_user_list_free(mg_user **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		mg_user_free(v[i]);
-	free(v);
-}
-
-int mg_store_user_list_all(mg_store *st, mg_user ***out, size_t *n, mg_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	mg_batch **bv;
-	size_t bn;
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	if (mg_store_batch_list(st, &bv, &bn, err) < 0) {
-		mg_store_unlock(st);
-		return -1;
-	}
-	mg_user **all = NULL;
-	size_t cap = 0, k = 0;
-	int rc = 0;
-	for (size_t i = 0; i < bn; i++) {
-		mg_user **uv;
-		size_t un;
-		mg_err e2 = { 0 };
-		if (mg_store_user_list(st, bv[i]->name, &uv, &un, &e2) < 0)
-			continue;   /* a corrupt batch directory name: its users can't be read */
-		GROW(all, cap, k + un + 1);
-		for (size_t j = 0; j < un; j++)
-			all[k++] = uv[j];
-		free(uv);
-	}
-	mg_batch_list_free(bv, bn);
-	mg_store_unlock(st);
-	if (!all)
-		all = xcalloc(1, sizeof *all);
-	*out = all;
-	*n = k;
-	return rc;
-}
-
-bool mg_store_email_in_use(mg_store *st, const char *email, const char *except_batch, char **batch_out)
-{
-	bool found = false;
-	if (mg_store_lock(st, NULL) < 0)
-		return false;
-	char *dir = mg_store_path(st, "batches");
-	size_t cnt;
-	char **names = list_dir(dir, NULL, NULL, &cnt);
-	char *uk = mg_safe_name(email);
-	char *except = except_batch ? mg_safe_name(except_batch) : NULL;
-	for (size_t i = 0; i < cnt && !found; i++) {
-		if (except && !strcmp(except, names[i]))
-			continue;
-		char *p = xasprintf("%s/%s/users/%s.yaml", dir, names[i], uk);
-		if (exists(p)) {
-			found = true;
-			if (batch_out) {
-				mg_batch *b = NULL;
-				char *bdir = xasprintf("%s/%s", dir, names[i]);
-				if (batch_read_dir(bdir, &b, NULL) == 0) {
-					*batch_out = xstrdup(b->name);
-					mg_batch_free(b);
-				} else {
-					*batch_out = unsafe_name(names[i]);
-				}
-				free(bdir);
-			}
-		}
-		free(p);
-	}
-	free(except);
-	free(uk);
-	mg_strv_free_all(names);
-	free(dir);
-	mg_store_unlock(st);
-	return found;
-}
-
-int mg_store_user_find(mg_store *st, const char *identity, mg_user **out, mg_err *err)
-{
-	if (!identity || !*identity)
-		return user_not_found(err, "");
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *batch = NULL;
-	int rc;
-	if (mg_store_email_in_use(st, identity, NULL, &batch)) {
-		rc = mg_store_user_load(st, batch, identity, out, err);
-	} else {
-		mg_user **v;
-		size_t n;
-		rc = mg_store_user_list_all(st, &v, &n, err);
-		if (rc == 0) {
-			rc = user_not_found(err, identity);
-			for (size_t i = 0; i < n; i++)
-				if (str_ieq(v[i]->guid, identity)) {
-					*out = mg_user_dup(v[i]);
-					mg_err_clear(err);
-					rc = 0;
-					break;
-				}
-			mg_user_list_free(v, n);
-		}
-	}
-	free(batch);
-	mg_store_unlock(st);
-	return rc;
-}
-
-/* ---- skipped items ---- */
-
-int mg_store_skipped_load(mg_store *st, const char *batch, const char *email,
-                          mg_skipped_rec **out, size_t *n, mg_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *p = user_file(st, batch, email, ".skipped.yaml");
-	char *data = NULL;
-	size_t len = 0;
-	mg_err e2 = { 0 };
-	int rc = 0;
-	if (mg_read_file(p, SKIPPED_MAX, &data, &len, &e2) < 0) {
-		if (strcmp(e2.category, MGC_NOTFOUND)) {
-			mg_err_copy(err, &e2);
-			rc = -1;
-		}
-	} else {
-		rc = mg_skipped_from_yaml(data, len, p, out, n, err);
-	}
-	free(data);
-	free(p);
-	mg_store_unlock(st);
-	return rc;
-}
-
-int mg_store_skipped_save(mg_store *st, const char *batch, const char *email,
-                          const mg_skipped_rec *v, size_t n, mg_err *err)
-{
-	if (mg_store_lock(st, err) < 0)
-		return -1;
-	char *p = user_file(st, batch, email, ".skipped.yaml");
-	int rc = write_record(p, mg_skipped_to_yaml(v, n), err);
-	free(p);
-	mg_store_unlock(st);
-	return rc;
-}
-
-/* ---- per-user report ---- */
-
-int mg_store_user_report_append(mg_store *st, const char *batch, const char *email,
-                                const char *line, mg_err *err)
-{
-	char *p = user_file(st, batch, email, ".log");
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-	char *txt = xasprintf("%s UTC %s\n", ts, line);
-	int rc = 0;
-	int fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = mg_err_sys(err, MGC_WRITE, "ReportWrite", "cannot open the user report '%s'", p);
-	} else {
-		size_t len = strlen(txt);
-		if (write(fd, txt, len) != (ssize_t)len)
-			rc = mg_err_sys(err, MGC_WRITE, "ReportWrite", "cannot write the user report '%s'", p);
-		close(fd);
-	}
-	free(txt);
-	free(p);
-	return rc;
-}
-
-int mg_store_user_report_read(mg_store *st, const char *batch, const char *email,
-                              char **out, mg_err *err)
-{
-	char *p = user_file(st, batch, email, ".log");
-	size_t len;
-	mg_err e2 = { 0 };
-	int rc = 0;
-	*out = NULL;
-	if (mg_read_file(p, SKIPPED_MAX, out, &len, &e2) < 0) {
-		if (strcmp(e2.category, MGC_NOTFOUND)) {
-			mg_err_copy(err, &e2);
-			rc = -1;
-		} else {
-			*out = xstrdup("");
-		}
-	}
-	free(p);
-	return rc;
-}
+const coldef mg_user_cols[] = {
+	C(mg_user, "EmailAddress", CT_STR, email),
+	C(mg_user, "Guid", CT_GUID, guid),
+	C(mg_user, "BatchId", CT_STR, batch),
+	C(mg_user, "UserName", CT_STR, user_name),
+	C(mg_user, "Password", CT_STR, password),
+	C(mg_user, "UserRoot", CT_STR, user_root),
+	C(mg_user, "CsvLine", CT_LONG, csv_line),
+	C(mg_user, "Status", CT_USTATUS, status),
+	C(mg_user, "Error", CT_STR, error),
+	C(mg_user, "ErrorSummary", CT_STR, error_summary),
+	C(mg_user, "ErrorCategory", CT_STR, error_category),
+	C(mg_user, "ValidationFailed", CT_BOOL, validation_failed),
+	C(mg_user, "SyncedItemCount", CT_LL, synced_items),
+	C(mg_user, "SkippedItemCount", CT_LL, skipped_items),
+	C(mg_user, "TotalItemsInSourceMailboxCount", CT_LL, total_in_source),
+	C(mg_user, "EstimatedTotalTransferSize", CT_LL, bytes_in_source),
+	C(mg_user, "BytesTransferred", CT_LL, bytes_transferred),
+	C(mg_user, "LargeItemCount", CT_LL, items_large),
+	C(mg_user, "BadItemCount", CT_LL, items_bad),
+	C(mg_user, "FilteredItemCount", CT_LL, items_filtered),
+	C(mg_user, "KeywordsNotKeptCount", CT_LL, keywords_lost),
+	C(mg_user, "ExcludedItemCount", CT_LL, items_excluded),
+	C(mg_user, "OverLimitItemCount", CT_LL, items_over_limit),
+	C(mg_user, "FoldersTotal", CT_LL, folders_total),
+	C(mg_user, "FoldersSynced", CT_LL, folders_synced),
+	C(mg_user, "LastPassCopied", CT_LL, last_pass_copied),
+	C(mg_user, "LastPassFlagsUpdated", CT_LL, last_pass_flags),
+	C(mg_user, "Passes", CT_LL, passes),
+	C(mg_user, "InitialSyncDone", CT_BOOL, initial_done),
+	C(mg_user, "QueuedAt", CT_I64, queued_at),
+	C(mg_user, "SyncStarted", CT_I64, sync_started),
+	C(mg_user, "SyncFinished", CT_I64, sync_finished),
+	C(mg_user, "LastSuccessfulSyncTime", CT_I64, last_successful_sync),
+	C(mg_user, "NextSyncDue", CT_I64, next_sync_due),
+	C(mg_user, "TotalQueuedDuration", CT_LL, queued_seconds),
+	C(mg_user, "TotalInProgressDuration", CT_LL, in_progress_seconds),
+	C(mg_user, "TotalSyncedDuration", CT_LL, synced_seconds),
+	C(mg_user, "TotalStalledDuration", CT_LL, stalled_seconds),
+	C(mg_user, "TargetMailbox", CT_STR, target_mailbox),
+	C(mg_user, "DataConsistencyScore", CT_CONS, consistency),
+	C(mg_user, "SkippedItemsApproved", CT_BOOL, skipped_approved),
+	C(mg_user, "ApprovedSkippedItemCount", CT_LL, approved_skipped_count),
+	C(mg_user, "StartAfter", CT_I64, start_after),
+	C(mg_user, "CompleteAfter", CT_I64, complete_after),
+};
+const size_t mg_user_ncols = sizeof mg_user_cols / sizeof *mg_user_cols;

@@ -1,33 +1,34 @@
 /*
  * store.h - the state store: one data directory ($MIGSH_HOME) holding the
- * endpoints, batches, users, config, per-user sync state, mail (local store),
- * logs and reports.  Human-readable YAML records (libyaml).
+ * records (endpoints, batches, users, skipped items, per-user reports) in a
+ * SQLite database, and beside it the config, per-user sync state, mail
+ * (local store), logs and reports as files.
  *
- * Layout (every file 0600, every directory 0700, every write atomic):
- *   <home>/schema                         schema version ("migsh-store 1")
- *   <home>/store.lock                     lock held briefly around each read-modify-write
- *   <home>/config.yaml                    mg_config (defaults when absent)
- *   <home>/endpoints/<key>.yaml           mg_endpoint
- *   <home>/batches/<key>/batch.yaml       mg_batch
- *   <home>/batches/<key>/users/<key>.yaml          mg_user
- *   <home>/batches/<key>/users/<key>.skipped.yaml  skipped items of that user
- *   <home>/batches/<key>/users/<key>.log           per-user report (-IncludeReport)
+ * Layout (every file 0600, every directory 0700):
+ *   <home>/schema                         schema version ("migsh-store 2")
+ *   <home>/migsh.db (+ -wal, -shm)        the records (SQLite, WAL mode; store.c)
+ *   <home>/store.lock                     held while a process opens (or converts) the store
+ *   <home>/config.yaml                    mg_config (defaults when absent; a person edits it)
  *   <home>/batches/<key>/reports/         MigrationErrors.csv, summary, notifications
  *   <home>/mail/<key>/                    local store: the user's Maildir++ (never deleted by us)
- *   <home>/state/<dest>/<key>/            per-user sync state (engine/sync.h); <dest> =
- *                                         "local" or "ep-<endpoint key>" (the destination)
+ *   <home>/state/<dest>/<key>/            per-user sync state and journals (engine/sync.h);
+ *                                         <dest> = "local" or "ep-<endpoint key>"
  *   <home>/logs/service.log               service log
- *   <home>/service.pid, service.lock      the background service (service.h)
+ *   <home>/service.pid, service.lock, service.yaml   the background service (service.h)
  * <key> = mg_safe_name() of the lower-cased name or email address: names and
- * addresses are never used as paths as typed.
+ * addresses are never used as paths as typed.  A data directory of schema 1
+ * (one YAML file per record under endpoints/ and batches/) is converted on
+ * first open, once (store.c says how a crash during it is survived).
  *
- * Locking: every function below locks the store itself (process-wide flock on
- * store.lock plus a mutex for threads; recursive).  Wrap a read-modify-write
- * in mg_store_lock()/mg_store_unlock() so nobody writes in between; hold it
- * briefly (never across network I/O).
+ * Transactions: every change function is atomic on its own.  Wrap a
+ * read-modify-write in mg_store_lock()/mg_store_unlock() (or
+ * mg_store_commit(), which reports a failed commit): one write transaction,
+ * so changes by other processes wait (busy timeout, then a clear error) and
+ * nothing is lost or half-done.  Hold it briefly (never across network I/O).
+ * Readers never wait for a writer.
  *
- * Errors: a missing record is MGC_NOTFOUND; a corrupt or truncated file is
- * MGC_INVALIDDATA with the file's path in the message; never a crash.
+ * Errors: a missing record is MGC_NOTFOUND; an unreadable record is
+ * MGC_INVALIDDATA naming it; never a crash.
  */
 #ifndef MIGSH_ENGINE_STORE_H
 #define MIGSH_ENGINE_STORE_H
@@ -37,7 +38,7 @@
 #include "common/err.h"
 #include "engine/records.h"
 
-#define MG_STORE_SCHEMA 1
+#define MG_STORE_SCHEMA 2
 
 typedef struct mg_store mg_store;
 
@@ -51,9 +52,15 @@ int  mg_store_open(const char *home, mg_store **out, mg_err *err);
 void mg_store_close(mg_store *st);
 const char *mg_store_home(const mg_store *st);
 
-/* Recursive, thread-safe and process-safe lock around a read-modify-write. */
+/* Recursive, thread-safe and process-safe write transaction around a
+ * read-modify-write; the outermost unlock commits. */
 int  mg_store_lock(mg_store *st, mg_err *err);
 void mg_store_unlock(mg_store *st);
+/* mg_store_unlock() that says whether the outermost commit worked
+ * (-1: nothing of the transaction was kept). */
+int  mg_store_commit(mg_store *st, mg_err *err);
+/* How long a change waits for another process's transaction (default 30 s). */
+void mg_store_set_busy_timeout(mg_store *st, int ms);
 
 /* ---- safe names ---- */
 /* Encode any name/address into a file name: lower-cased, [a-z0-9_+@-] and '.'
@@ -83,13 +90,16 @@ void mg_endpoint_list_free(mg_endpoint **v, size_t n);
 /* identity: name (case-insensitive) or BatchGuid.  A corrupt batch.yaml is
  * MGC_INVALIDDATA naming the file. */
 int mg_store_batch_load(mg_store *st, const char *identity, mg_batch **out, mg_err *err);
-/* Create the batch directory with its users (all or nothing; MGC_EXISTS when
- * the name is taken).  Does not check limits (lifecycle.h's mg_batch_create does). */
+/* Create the batch with its users (one transaction: all or nothing;
+ * MGC_EXISTS when the name is taken).  Does not check limits (lifecycle.h's mg_batch_create does). */
 int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users, size_t n, mg_err *err);
 int mg_store_batch_save(mg_store *st, const mg_batch *b, mg_err *err);
-/* Delete the batch's records (batch, users, reports); never mail or sync state. */
+/* Delete the batch's records (batch, users, skipped items, user reports) in
+ * one transaction; never mail.  The users' sync state directories are left
+ * for the service to remove (mg_store_cleanup_next); the reports directory
+ * is removed afterwards (files). */
 int mg_store_batch_delete(mg_store *st, const char *name, mg_err *err);
-/* All batches sorted by creation time.  A batch whose batch.yaml is corrupt
+/* All batches sorted by creation time.  A batch whose record is unreadable
  * is listed with status MG_BS_CORRUPTED and message = the error (never dropped). */
 int mg_store_batch_list(mg_store *st, mg_batch ***out, size_t *n, mg_err *err);
 void mg_batch_list_free(mg_batch **v, size_t n);
@@ -101,12 +111,53 @@ int mg_store_user_load(mg_store *st, const char *batch, const char *email, mg_us
 int mg_store_user_find(mg_store *st, const char *identity, mg_user **out, mg_err *err);
 int mg_store_user_save(mg_store *st, const mg_user *u, mg_err *err);        /* into u->batch */
 int mg_store_user_delete(mg_store *st, const char *batch, const char *email, mg_err *err);
-/* Users of one batch, sorted by CSV line then email.  A corrupt user file is
- * listed as a user with status MG_US_CORRUPTED and error = the message. */
+/* Users of one batch, sorted by CSV line then email.  An unreadable user
+ * record is listed as a user with status MG_US_CORRUPTED and error = the message. */
 int mg_store_user_list(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
 /* Users of every batch. */
 int mg_store_user_list_all(mg_store *st, mg_user ***out, size_t *n, mg_err *err);
 void mg_user_list_free(mg_user **v, size_t n);
+
+/* Stream users row by row (a few hundred in memory at a time; no
+ * transaction is held while cb runs, so cb may change the store).
+ * batch NULL = every batch (by batch creation, then CSV line).  status_mask:
+ * bit (1u << mg_user_status) per wanted status, 0 = all.  limit < 0 = all.
+ * cb gets a user it owns (free with mg_user_free); returns 0 to go on, 1 to
+ * stop, -1 to fail (err filled by cb).  Returns 0 or -1. */
+typedef int (*mg_user_cb)(mg_user *u, void *arg, mg_err *err);
+int mg_store_user_each(mg_store *st, const char *batch, unsigned long status_mask, long long limit,
+                       mg_user_cb cb, void *arg, mg_err *err);
+/* Users of a batch whose status is in status_mask (index on batch+status),
+ * in CSV order, at most limit (< 0 = all). */
+int mg_store_user_list_status(mg_store *st, const char *batch, unsigned long status_mask,
+                              long long limit, mg_user ***out, size_t *n, mg_err *err);
+/* Users of a batch that failed CSV validation (ValidationWarnings), and those
+ * that lost items (bad, large, over the item limit: DataConsistencyScore). */
+int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
+int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
+/* The users of a batch the service has to look at (index on batch+status):
+ * every user in a working status (Queued, Validating, Starting,
+ * Provisioning, ProvisionUpdating, Syncing, IncrementalSyncing, Completing,
+ * Stopping), and the Synced/IncrementalSynced users whose incremental sync
+ * is due at now (NextSyncDue reached, or interval seconds after the last
+ * sync; sync_now: all of them).  A batch at rest costs nothing per user. */
+int mg_store_user_list_runnable(mg_store *st, const char *batch, int64_t now, long long interval,
+                                bool sync_now, mg_user ***out, size_t *n, mg_err *err);
+/* Counts of a batch (NULL = every batch) by SQL aggregates (the same figures
+ * as mg_batch_counts_compute over its users). */
+int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out, mg_err *err);
+/* Users per status of a batch (NULL = all batches): out[mg_user_status]. */
+int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[MG_US__COUNT], mg_err *err);
+/* Number of users of a batch (NULL = all). */
+long long mg_store_user_count(mg_store *st, const char *batch);
+
+/* ---- background clean-up (Remove-MigrationBatch) ----
+ * mg_store_batch_delete records the per-user sync state directories of the
+ * batch's users in the same transaction; the service removes them later, one
+ * at a time: next = the oldest (caller frees; NULL when none), done = forget
+ * it.  A user added to a batch again keeps its sync state (dropped from the list). */
+char *mg_store_cleanup_next(mg_store *st, long long *id);
+int   mg_store_cleanup_done(mg_store *st, long long id, mg_err *err);
 /* Is this address already a user of some batch other than except_batch (may be NULL)?
  * Fills *batch_out (caller frees) when non-NULL. */
 bool mg_store_email_in_use(mg_store *st, const char *email, const char *except_batch, char **batch_out);
@@ -131,6 +182,14 @@ char *mg_store_reports_dir(const mg_store *st, const char *batch);
 char *mg_store_user_mail_dir(const mg_store *st, const char *email);  /* <home>/mail/<key> */
 /* <home>/state/<dest>/<key>; target_endpoint NULL = local store. */
 char *mg_store_user_state_dir(const mg_store *st, const char *email, const char *target_endpoint);
-char *mg_store_user_report_path(const mg_store *st, const char *batch, const char *email);
+
+/* ---- dump and restore (a readable copy of the whole state) ----
+ * dump: write every record into dir (created; must not exist) in the YAML
+ * layout of schema 1 (endpoints/<key>.yaml, batches/<key>/batch.yaml,
+ * batches/<key>/users/<key>.yaml, .skipped.yaml, .log), plus config.yaml.
+ * restore: read such a directory into the store, replacing its records
+ * (one transaction); refused while the store holds records unless replace. */
+int mg_store_dump(mg_store *st, const char *dir, mg_err *err);
+int mg_store_restore(mg_store *st, const char *dir, bool replace, mg_err *err);
 
 #endif

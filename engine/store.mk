@@ -5,7 +5,8 @@ libengine_a_SOURCES += \
 	engine/records.c engine/records.h \
 	engine/store_yaml.c engine/store_yaml.h \
 	engine/store_codec.c engine/store_codec.h \
-	engine/store.c engine/store.h \
+	engine/store.c engine/store.h engine/store_sql.h \
+	engine/store_records.c engine/store_convert.c \
 	engine/csv_batch.c engine/csv_batch.h \
 	engine/content_filter.c \
 	engine/tz.c engine/tz.h \
@@ -53,3 +54,9 @@ engine/migsh-service.service: $(srcdir)/engine/migsh-service.service.in Makefile
 	$(AM_V_GEN)sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/engine/migsh-service.service.in >$@
 all-local: engine/migsh-service.service
 CLEANFILES += engine/migsh-service.service
+
+# the store under concurrent use: kill -9 of New-/Remove-MigrationBatch, the
+# service with 100 users beside a loop of cmdlets (real Dovecot)
+TESTS += tests/integration/store_concurrency.sh tests/integration/store_convert.sh
+EXTRA_DIST += tests/integration/store_concurrency.sh tests/integration/store_convert.sh \
+	tests/integration/store_convert.data

@@ -262,8 +262,45 @@ static int measure_one(mg_ctx *c, mvlist *in, const char *prop)
 	return mg_emit_take(c, o);
 }
 
+/* A plain count (no -Property, no statistic) counts as the objects come
+ * and keeps none of them: counting 50,000 users must not hold them all. */
+typedef struct measure_state {
+	bu_coll_state coll;   /* first: bu_coll_cleanup frees it */
+	long long     counted;
+} measure_state;
+
+static bool measure_count_only(mg_ctx *c)
+{
+	return !mg_arg(c, "Property") && !mg_switch(c, "Sum") && !mg_switch(c, "Average") &&
+	       !mg_switch(c, "Minimum") && !mg_switch(c, "Maximum");
+}
+
+static int measure_process(mg_ctx *c, mv *input)
+{
+	measure_state *ms = c->state;
+	if (!measure_count_only(c))
+		return bu_coll_process(c, input);
+	mvlist one = { 0 };
+	bu_collect(c, input, &one);
+	for (size_t i = 0; i < one.n; i++)
+		if (one.v[i] && one.v[i]->kind != MV_NULL)
+			ms->counted++;
+	mvlist_free(&one);
+	return 0;
+}
+
 static int measure_end(mg_ctx *c)
 {
+	if (measure_count_only(c)) {
+		mv *o = mv_object(&mg_type_measure_info);
+		mv_set_int(o, "Count", ((measure_state *)c->state)->counted);
+		mv_set_take(o, "Average", mv_null());
+		mv_set_take(o, "Sum", mv_null());
+		mv_set(o, "Maximum", NULL);
+		mv_set(o, "Minimum", NULL);
+		mv_set_str(o, "Property", NULL);
+		return mg_emit_take(c, o);
+	}
 	bu_coll_state *st = c->state;
 	size_t n;
 	char **props = bu_strv(mg_arg(c, "Property"), &n);
@@ -325,8 +362,8 @@ const mg_cmdlet mg_cmd_measure_object = {
 	.output_type = &mg_type_measure_info,
 	.examples = measure_examples,
 	.related = "Sort-Object Group-Object",
-	.state_size = sizeof(bu_coll_state),
-	.process = bu_coll_process,
+	.state_size = sizeof(measure_state),
+	.process = measure_process,
 	.end = measure_end,
 	.cleanup = bu_coll_cleanup,
 };

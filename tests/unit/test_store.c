@@ -1,6 +1,6 @@
 /* test_store.c - unit tests of the state store (engine/store.h): layout and
- * modes, round trips of every record, safe names, schema refusal, corrupt
- * and truncated files, locking across handles, secrets only in 0600 files. */
+ * modes, round trips of every record, safe names, schema refusal, unreadable
+ * records, transactions across handles, secrets only in 0600 files. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "common/fileio.h"
 #include "common/mem.h"
@@ -51,6 +52,30 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* migsh.db and its WAL files exist only as 0600 */
+static void assert_db_files_private(const char *home)
+{
+	static const char *const f[] = { "migsh.db", "migsh.db-wal", "migsh.db-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		char *p = mg_path_join(home, f[i]);
+		if (i == 0 || access(p, F_OK) == 0)
+			assert_int_equal(mode_of(p), 0600);
+		free(p);
+	}
+}
+
+/* Change the database behind the store's back (a damaged record). */
+static void db_exec(const char *home, const char *sql)
+{
+	char *p = mg_path_join(home, "migsh.db");
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(p);
+}
+
 static void test_open_layout(void **state)
 {
 	(void)state;
@@ -59,15 +84,23 @@ static void test_open_layout(void **state)
 	mg_err err = { 0 };
 	assert_int_equal(mg_store_open(home, &st, &err), 0);
 	assert_int_equal(mode_of(home), 0700);
-	const char *dirs[] = { "endpoints", "batches", "mail", "state", "logs" };
-	for (size_t i = 0; i < 5; i++) {
+	const char *dirs[] = { "batches", "mail", "state", "logs" };
+	for (size_t i = 0; i < 4; i++) {
 		char *p = mg_path_join(home, dirs[i]);
 		assert_int_equal(mode_of(p), 0700);
 		free(p);
 	}
 	char *schema = mg_path_join(home, "schema");
 	assert_int_equal(mode_of(schema), 0600);
+	char *data = NULL;
+	size_t len;
+	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
+	assert_string_equal(data, "migsh-store 2\n");
+	free(data);
 	free(schema);
+	char *db = mg_path_join(home, "migsh.db");
+	assert_int_equal(mode_of(db), 0600);
+	free(db);
 	mg_store_close(st);
 	/* reopen works */
 	assert_int_equal(mg_store_open(home, &st, &err), 0);
@@ -164,10 +197,8 @@ static void test_endpoint_roundtrip(void **state)
 	assert_int_equal(mg_store_endpoint_load(st, e->guid, &g, &err), 0);
 	assert_string_equal(g->name, "IMAPEndpoint");
 	mg_endpoint_free(g);
-	/* the file holding the password is 0600 */
-	char *p = xasprintf("%s/endpoints/imapendpoint.yaml", home);
-	assert_int_equal(mode_of(p), 0600);
-	free(p);
+	/* the files holding the password are 0600 */
+	assert_db_files_private(home);
 	/* not found: Exchange's wording */
 	assert_int_equal(mg_store_endpoint_load(st, "Nope", &g, &err), -1);
 	assert_string_equal(err.category, MGC_NOTFOUND);
@@ -277,10 +308,8 @@ static void test_batch_user_roundtrip(void **state)
 	assert_false(mg_store_email_in_use(st, "ann@contoso.edu", "imapbatch1", NULL));
 	assert_false(mg_store_email_in_use(st, "nobody@contoso.edu", NULL, NULL));
 
-	/* user file modes: passwords only in 0600 files */
-	char *up = xasprintf("%s/batches/imapbatch1/users/terrya@contoso.edu.yaml", home);
-	assert_int_equal(mode_of(up), 0600);
-	free(up);
+	/* passwords only in 0600 files */
+	assert_db_files_private(home);
 
 	/* skipped items */
 	mg_skipped_rec sk[2] = {
@@ -324,6 +353,27 @@ static void test_batch_user_roundtrip(void **state)
 	assert_string_equal(err.category, MGC_NOTFOUND);
 	assert_int_equal(access(mail, F_OK), 0);
 	free(mail);
+	/* the user's sync state is left for the service to remove */
+	long long cid = 0;
+	char *cp = mg_store_cleanup_next(st, &cid);
+	char *want = mg_store_user_state_dir(st, "terrya@contoso.edu", NULL);
+	assert_non_null(cp);
+	assert_string_equal(cp, want);
+	assert_int_equal(mg_store_cleanup_done(st, cid, &err), 0);
+	assert_null(mg_store_cleanup_next(st, &cid));
+	free(cp);
+	free(want);
+	/* removed, then added to another batch before the service got to it:
+	 * its sync state stays */
+	mg_batch *b2 = mg_batch_new("Again1"), *b3 = mg_batch_new("Again2");
+	assert_int_equal(mg_store_batch_create(st, b2, u, 1, &err), 0);
+	assert_int_equal(mg_store_batch_delete(st, "Again1", &err), 0);
+	free(u[0]->batch);
+	u[0]->batch = xstrdup("Again2");
+	assert_int_equal(mg_store_batch_create(st, b3, u, 1, &err), 0);
+	assert_null(mg_store_cleanup_next(st, &cid));
+	mg_batch_free(b2);
+	mg_batch_free(b3);
 
 	for (int i = 0; i < 2; i++)
 		mg_user_free(u[i]);
@@ -344,28 +394,16 @@ static void test_corrupt_batch_listed(void **state)
 	assert_int_equal(mg_store_batch_create(st, b1, NULL, 0, &err), 0);
 	assert_int_equal(mg_store_batch_create(st, b2, NULL, 0, &err), 0);
 	assert_int_equal(mg_store_batch_create(st, b3, NULL, 0, &err), 0);
-	/* garbage in one, a truncated copy in another */
-	char *p2 = xasprintf("%s/batches/broken/batch.yaml", home);
-	write_file(p2, "Name: [unclosed\n  : : :\n");
-	char *p3 = xasprintf("%s/batches/cut/batch.yaml", home);
-	char *data = NULL;
-	size_t len;
-	assert_int_equal(mg_read_file(p3, 1 << 20, &data, &len, &err), 0);
-	/* cut at a line boundary: still valid YAML, only the end marker is missing */
-	char *cut = data + len / 2;
-	while (cut > data && *cut != '\n')
-		cut--;
-	cut[1] = '\0';
-	write_file(p3, data);
-	free(data);
+	/* damaged records: an unknown status, an unknown list of folders is fine */
+	db_exec(home, "UPDATE batches SET \"Status\" = 'Exploded' WHERE name_key = 'broken'");
+	db_exec(home, "UPDATE batches SET \"Status\" = NULL WHERE name_key = 'cut'");
 
 	mg_batch *r = NULL;
 	assert_int_equal(mg_store_batch_load(st, "Broken", &r, &err), -1);
 	assert_string_equal(err.category, MGC_INVALIDDATA);
-	assert_non_null(strstr(err.msg, p2));
+	assert_non_null(strstr(err.msg, "Exploded"));
 	assert_int_equal(mg_store_batch_load(st, "Cut", &r, &err), -1);
-	assert_non_null(strstr(err.msg, "truncated"));
-	assert_non_null(strstr(err.msg, p3));
+	assert_string_equal(err.category, MGC_INVALIDDATA);
 
 	mg_batch **v;
 	size_t n;
@@ -376,29 +414,25 @@ static void test_corrupt_batch_listed(void **state)
 		if (v[i]->status == MG_BS_CORRUPTED) {
 			corrupted++;
 			assert_non_null(v[i]->message);
-			assert_true(strstr(v[i]->message, "broken/batch.yaml") || strstr(v[i]->message, "cut/batch.yaml"));
+			assert_true(strstr(v[i]->message, "'Broken'") || strstr(v[i]->message, "'Cut'"));
 		}
 	}
 	assert_int_equal(corrupted, 2);
 	mg_batch_list_free(v, n);
 
-	/* a corrupt user file is listed as Corrupted, not dropped */
+	/* a damaged user record is listed as Corrupted, not dropped */
 	mg_user *u = mg_user_new("a@b.example", "Good");
 	assert_int_equal(mg_store_user_save(st, u, &err), 0);
-	char *up = xasprintf("%s/batches/good/users/a@b.example.yaml", home);
-	write_file(up, "\x01\x02 not yaml: [");
+	db_exec(home, "UPDATE users SET \"Status\" = 'Melted' WHERE email_key = 'a@b.example'");
 	mg_user **uv;
 	size_t un;
 	assert_int_equal(mg_store_user_list(st, "Good", &uv, &un, &err), 0);
 	assert_int_equal(un, 1);
 	assert_int_equal(uv[0]->status, MG_US_CORRUPTED);
 	assert_string_equal(uv[0]->email, "a@b.example");
-	assert_non_null(strstr(uv[0]->error, up));
+	assert_non_null(strstr(uv[0]->error, "Melted"));
 	mg_user_list_free(uv, un);
 	mg_user_free(u);
-	free(up);
-	free(p2);
-	free(p3);
 	mg_batch_free(b1);
 	mg_batch_free(b2);
 	mg_batch_free(b3);
@@ -437,22 +471,24 @@ static void test_lock_two_handles(void **state)
 	mg_err err = { 0 };
 	assert_int_equal(mg_store_open(home, &a, &err), 0);
 	assert_int_equal(mg_store_open(home, &b, &err), 0);
+	mg_store_set_busy_timeout(b, 200);
 	assert_int_equal(mg_store_lock(a, &err), 0);
 	assert_int_equal(mg_store_lock(a, &err), 0);   /* recursive */
-	/* another handle (= another process) cannot take it now */
-	char *lp = mg_path_join(home, "store.lock");
-	int fd = mg_lock_file(lp, 0, &err);
-	assert_int_equal(fd, -1);
+	/* another handle (= another process) cannot change the store now */
+	mg_batch *bb = mg_batch_new("Meanwhile");
+	assert_int_equal(mg_store_lock(b, &err), -1);
+	assert_non_null(strstr(err.msg, "busy"));
+	assert_int_equal(mg_store_batch_create(b, bb, NULL, 0, &err), -1);
 	mg_store_unlock(a);
-	fd = mg_lock_file(lp, 0, &err);
-	assert_int_equal(fd, -1);   /* still held once */
+	assert_int_equal(mg_store_lock(b, &err), -1);   /* still held once */
+	/* but it reads what was committed, without waiting */
+	assert_int_equal(mg_store_batch_count(b), 0);
 	mg_store_unlock(a);
-	fd = mg_lock_file(lp, 0, &err);
-	assert_true(fd >= 0);
-	mg_unlock_file(fd);
 	assert_int_equal(mg_store_lock(b, &err), 0);
+	assert_int_equal(mg_store_batch_create(b, bb, NULL, 0, &err), 0);
 	mg_store_unlock(b);
-	free(lp);
+	assert_int_equal(mg_store_batch_count(a), 1);
+	mg_batch_free(bb);
 	mg_store_close(a);
 	mg_store_close(b);
 	rmhome(home);
@@ -531,6 +567,315 @@ static void test_codec_robust(void **state)
 	mg_user_free(u);
 }
 
+/* ---- conversion of the YAML layout (schema 1) ---- */
+
+static void put_file(const char *dir, const char *name, char *text)
+{
+	assert_int_equal(mg_mkdir_p(dir, 0700, NULL), 0);
+	char *p = mg_path_join(dir, name);
+	write_file(p, text);
+	chmod(p, 0600);
+	free(p);
+	free(text);
+}
+
+/* A schema-1 data directory as the YAML store wrote it: endpoints, two
+ * batches, users with every kind of field, skipped items, report lines and
+ * one unreadable user file. */
+typedef struct old_home {
+	mg_endpoint *ep[2];
+	mg_batch    *b[2];
+	mg_user     *u[4];      /* u[0..2] in b[0], u[3] in b[1] */
+} old_home;
+
+static void write_old_home(const char *home, old_home *o)
+{
+	assert_int_equal(mg_mkdir_p(home, 0700, NULL), 0);
+	put_file(home, "schema", xstrdup("migsh-store 1\n"));
+	char *ed = mg_path_join(home, "endpoints");
+	o->ep[0] = mg_endpoint_new("Source IMAP");
+	o->ep[0]->remote_server = xstrdup("imap.contoso.edu");
+	o->ep[0]->port = 143;
+	o->ep[0]->security = MG_SEC_TLS;
+	o->ep[0]->admin_user = xstrdup("mailadmin");
+	o->ep[0]->admin_password = xstrdup("pw \"with\" quotes\\");
+	o->ep[1] = mg_endpoint_new("Target");
+	o->ep[1]->target_login = MG_TLOGIN_MASTER;
+	o->ep[1]->master_separator = xstrdup("%");
+	o->ep[1]->max_concurrent_incremental = MG_UNLIMITED;
+	for (int i = 0; i < 2; i++) {
+		char *k = mg_safe_name(o->ep[i]->name);
+		char *f = xasprintf("%s.yaml", k);
+		put_file(ed, f, mg_endpoint_to_yaml(o->ep[i]));
+		free(f);
+		free(k);
+	}
+	free(ed);
+	o->b[0] = sample_batch("Spring Wave/1");
+	o->b[0]->status = MG_BS_SYNCED_WITH_ERRORS;
+	o->b[0]->target_endpoint = xstrdup("Target");
+	o->b[0]->message = xstrdup("two lines\nof message");
+	o->b[0]->include_folders = xcalloc(1, sizeof(char *));   /* empty, not absent */
+	o->b[0]->started = 1700000100;
+	o->b[0]->req_sync_now = true;
+	o->b[1] = mg_batch_new("Second");
+	o->b[1]->source_endpoint = xstrdup("Source IMAP");
+	o->b[1]->status = MG_BS_COMPLETED;
+	o->b[1]->created = o->b[0]->created + 5;
+	for (int i = 0; i < 4; i++) {
+		mg_batch *b = o->b[i < 3 ? 0 : 1];
+		char *em = xasprintf("User%d@Contoso.edu", i);
+		o->u[i] = mg_user_new(em, b->name);
+		free(em);
+		o->u[i]->user_name = xasprintf("user%d", i);
+		o->u[i]->password = xasprintf("p\xc3\xa4ss%d, \"q\"", i);
+		o->u[i]->csv_line = 2 + i;
+		o->u[i]->status = (mg_user_status)(MG_US_SYNCED + i);
+		o->u[i]->synced_items = 1000 + i;
+		o->u[i]->bytes_transferred = 1LL << 40;
+		o->u[i]->last_successful_sync = 1700000200 + i;
+		o->u[i]->consistency = MG_DCS_INVESTIGATE;
+		o->u[i]->error = i == 1 ? xstrdup("line1\nline2\ttab") : NULL;
+		o->u[i]->user_root = i == 2 ? xstrdup("/users/two") : NULL;
+		o->u[i]->skipped_approved = i == 0;
+		o->u[i]->start_after = i == 0 ? 1800000000 : 0;
+	}
+	for (int bi = 0; bi < 2; bi++) {
+		char *bk = mg_safe_name(o->b[bi]->name);
+		char *bd = xasprintf("%s/batches/%s", home, bk);
+		put_file(bd, "batch.yaml", mg_batch_to_yaml(o->b[bi]));
+		char *rd = mg_path_join(bd, "reports");
+		put_file(rd, "MigrationErrors.csv", xstrdup("EmailAddress,Error\n"));
+		free(rd);
+		char *ud = mg_path_join(bd, "users");
+		for (int i = 0; i < 4; i++) {
+			if ((i < 3) != (bi == 0))
+				continue;
+			char *k = mg_safe_name(o->u[i]->email);
+			char *f = xasprintf("%s.yaml", k);
+			put_file(ud, f, mg_user_to_yaml(o->u[i]));
+			free(f);
+			free(k);
+		}
+		if (bi == 0) {
+			mg_skipped_rec sk[2] = {
+				{ (char *)"Inbox", 7, (char *)"Big \"one\"", 40000000, 1600000000, (char *)"LargeItem", (char *)"over 35 MB" },
+				{ (char *)"Sent", 9, NULL, 10, 0, (char *)"BadItem", NULL },
+			};
+			put_file(ud, "user0@contoso.edu.skipped.yaml", mg_skipped_to_yaml(sk, 2));
+			put_file(ud, "user1@contoso.edu.log",
+			         xstrdup("2026-01-02 03:04:05 UTC Connected.\n2026-01-02 03:04:06 UTC Copied 5 items.\n"));
+			put_file(ud, "broken@contoso.edu.yaml", xstrdup("\x01 not yaml: ["));
+		}
+		free(ud);
+		free(bd);
+		free(bk);
+	}
+}
+
+static void old_home_free(old_home *o)
+{
+	for (int i = 0; i < 2; i++) {
+		mg_endpoint_free(o->ep[i]);
+		mg_batch_free(o->b[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		mg_user_free(o->u[i]);
+}
+
+/* Same record: every field, compared through the YAML encoding. */
+#define assert_same(enc, a, b) do { \
+		char *x_ = enc(a), *y_ = enc(b); \
+		assert_string_equal(x_, y_); \
+		free(x_); free(y_); \
+	} while (0)
+
+static void test_convert_yaml_layout(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	old_home o;
+	write_old_home(home, &o);
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+
+	/* a conversion that fails leaves the YAML layout as it was */
+	char *epath = xasprintf("%s/endpoints/target.yaml", home);
+	char *good = NULL;
+	size_t len;
+	assert_int_equal(mg_read_file(epath, 1 << 20, &good, &len, &err), 0);
+	write_file(epath, "Name: [unclosed\n");
+	assert_int_equal(mg_store_open(home, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "YAML files are unchanged"));
+	char *schema = mg_path_join(home, "schema"), *data = NULL;
+	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
+	assert_string_equal(data, "migsh-store 1\n");
+	free(data);
+	char *db = mg_path_join(home, "migsh.db");
+	assert_int_equal(access(db, F_OK), -1);
+	/* a crash half-way left a partial database behind: ignored, redone */
+	char *partial = xasprintf("%s.converting", db);
+	write_file(partial, "half a database");
+	write_file(epath, good);
+	free(good);
+
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	assert_int_equal(access(partial, F_OK), -1);
+	assert_int_equal(mode_of(db), 0600);
+	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
+	assert_string_equal(data, "migsh-store 2\n");
+	free(data);
+
+	/* every record */
+	for (int i = 0; i < 2; i++) {
+		mg_endpoint *e = NULL;
+		assert_int_equal(mg_store_endpoint_load(st, o.ep[i]->name, &e, &err), 0);
+		assert_same(mg_endpoint_to_yaml, e, o.ep[i]);
+		mg_endpoint_free(e);
+		mg_batch *b = NULL;
+		assert_int_equal(mg_store_batch_load(st, o.b[i]->name, &b, &err), 0);
+		assert_same(mg_batch_to_yaml, b, o.b[i]);
+		mg_batch_free(b);
+	}
+	for (int i = 0; i < 4; i++) {
+		mg_user *u = NULL;
+		assert_int_equal(mg_store_user_load(st, o.u[i]->batch, o.u[i]->email, &u, &err), 0);
+		assert_same(mg_user_to_yaml, u, o.u[i]);
+		mg_user_free(u);
+	}
+	mg_batch **bv;
+	size_t bn;
+	assert_int_equal(mg_store_batch_list(st, &bv, &bn, &err), 0);
+	assert_int_equal(bn, 2);
+	assert_string_equal(bv[0]->name, "Spring Wave/1");
+	mg_batch_list_free(bv, bn);
+	mg_user **uv;
+	size_t un;
+	assert_int_equal(mg_store_user_list(st, "Spring Wave/1", &uv, &un, &err), 0);
+	assert_int_equal(un, 4);   /* three users and the unreadable one, Corrupted */
+	assert_string_equal(uv[0]->email, "User0@Contoso.edu");
+	assert_int_equal(uv[3]->status, MG_US_CORRUPTED);
+	assert_string_equal(uv[3]->email, "broken@contoso.edu");
+	assert_non_null(strstr(uv[3]->error, "broken@contoso.edu.yaml"));
+	mg_user_list_free(uv, un);
+	mg_skipped_rec *sr;
+	size_t sn;
+	assert_int_equal(mg_store_skipped_load(st, "Spring Wave/1", "user0@contoso.edu", &sr, &sn, &err), 0);
+	assert_int_equal(sn, 2);
+	assert_string_equal(sr[0].subject, "Big \"one\"");
+	assert_int_equal(sr[0].size, 40000000);
+	assert_int_equal(sr[0].date, 1600000000);
+	assert_string_equal(sr[0].reason, "over 35 MB");
+	assert_null(sr[1].subject);
+	assert_int_equal(sr[1].uid, 9);
+	mg_skipped_recs_free(sr, sn);
+	char *rep = NULL;
+	assert_int_equal(mg_store_user_report_read(st, "Spring Wave/1", "user1@contoso.edu", &rep, &err), 0);
+	assert_string_equal(rep, "2026-01-02 03:04:05 UTC Connected.\n2026-01-02 03:04:06 UTC Copied 5 items.\n");
+	free(rep);
+	/* reports directories stay where they were */
+	char *rd = mg_store_reports_dir(st, "Spring Wave/1");
+	char *csv = mg_path_join(rd, "MigrationErrors.csv");
+	assert_int_equal(access(csv, F_OK), 0);
+	free(csv);
+	free(rd);
+	/* a change, then reopen: converted once, never again */
+	mg_user *u = NULL;
+	assert_int_equal(mg_store_user_find(st, "user2@contoso.edu", &u, &err), 0);
+	u->synced_items = 7;
+	assert_int_equal(mg_store_user_save(st, u, &err), 0);
+	mg_user_free(u);
+	mg_store_close(st);
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	assert_int_equal(mg_store_user_find(st, "user2@contoso.edu", &u, &err), 0);
+	assert_int_equal(u->synced_items, 7);
+	mg_user_free(u);
+	assert_int_equal(mg_store_user_count(st, NULL), 5);
+	mg_store_close(st);
+
+	free(partial);
+	free(db);
+	free(schema);
+	free(epath);
+	old_home_free(&o);
+	rmhome(home);
+}
+
+/* A crash after the database was complete but before the schema file said
+ * so: the next open finishes without converting again. */
+static void test_convert_finish_after_crash(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	old_home o;
+	write_old_home(home, &o);
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_user *u = NULL;
+	assert_int_equal(mg_store_user_find(st, "user3@contoso.edu", &u, &err), 0);
+	u->passes = 99;
+	assert_int_equal(mg_store_user_save(st, u, &err), 0);
+	mg_user_free(u);
+	mg_store_close(st);
+	char *schema = mg_path_join(home, "schema");
+	write_file(schema, "migsh-store 1\n");
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	assert_int_equal(mg_store_user_find(st, "user3@contoso.edu", &u, &err), 0);
+	assert_int_equal(u->passes, 99);   /* not overwritten by a second conversion */
+	mg_user_free(u);
+	mg_store_close(st);
+	free(schema);
+	old_home_free(&o);
+	rmhome(home);
+}
+
+/* Dump and restore: a readable copy that comes back identical. */
+static void test_dump_restore(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	old_home o;
+	write_old_home(home, &o);
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	char *dump = xasprintf("%s-dump", home);
+	assert_int_equal(mg_store_dump(st, dump, &err), 0);
+	assert_int_equal(mg_store_dump(st, dump, &err), -1);   /* never over an existing one */
+	char *p = xasprintf("%s/batches/spring%%20wave%%2f1/users/user1@contoso.edu.yaml", dump);
+	assert_int_equal(mode_of(p), 0600);
+	free(p);
+	/* refused over records unless replace */
+	assert_int_equal(mg_store_restore(st, dump, false, &err), -1);
+	assert_non_null(strstr(err.msg, "-Replace"));
+	assert_int_equal(mg_store_batch_delete(st, "Second", &err), 0);
+	assert_int_equal(mg_store_restore(st, dump, true, &err), 0);
+	for (int i = 0; i < 4; i++) {
+		mg_user *u = NULL;
+		assert_int_equal(mg_store_user_load(st, o.u[i]->batch, o.u[i]->email, &u, &err), 0);
+		assert_same(mg_user_to_yaml, u, o.u[i]);
+		mg_user_free(u);
+	}
+	for (int i = 0; i < 2; i++) {
+		mg_batch *b = NULL;
+		assert_int_equal(mg_store_batch_load(st, o.b[i]->name, &b, &err), 0);
+		assert_same(mg_batch_to_yaml, b, o.b[i]);
+		mg_batch_free(b);
+	}
+	char *rep = NULL;
+	assert_int_equal(mg_store_user_report_read(st, "Spring Wave/1", "user1@contoso.edu", &rep, &err), 0);
+	assert_non_null(strstr(rep, "Copied 5 items."));
+	free(rep);
+	mg_store_close(st);
+	char *parent = xstrdup(dump);
+	mg_rm_rf(dump, NULL);
+	free(parent);
+	free(dump);
+	old_home_free(&o);
+	rmhome(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +889,9 @@ int main(void)
 		cmocka_unit_test(test_lock_two_handles),
 		cmocka_unit_test(test_paths_stay_inside),
 		cmocka_unit_test(test_codec_robust),
+		cmocka_unit_test(test_convert_yaml_layout),
+		cmocka_unit_test(test_convert_finish_after_crash),
+		cmocka_unit_test(test_dump_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,115 @@
+#!/bin/sh
+# bench/store_scale.sh - the control plane at Exchange's limit (issue 12):
+# the cmdlets admins run in loops, against a data directory holding one
+# 50,000-user batch B and a second 50,000-user batch Other (so the cost of
+# one batch is seen not to grow with the others), for two migsh builds side
+# by side (the "before" build, e.g. the YAML store, and the "after" build).
+# Not a test: it prints figures and judges nothing.
+#
+#   bench/store_scale.sh OLD_MIGSH NEW_MIGSH [WORK]
+#   USERS=50000 RUNS=5 TIMER="farm-bench" bench/store_scale.sh ...
+#
+# New-MigrationBatch and Remove-MigrationBatch change the store, so they are
+# timed in pairs by this script (/usr/bin/time -f '%e %U %S %M': wall, user,
+# sys seconds, peak RSS KB), RUNS times each, alternating old and new.  The
+# read-only commands are timed by $TIMER (a command that takes "--vs 'B'
+# -- A" and prints min/median/max of wall time and peak RSS, e.g. the
+# machine's benchmark runner), or, when TIMER is empty, by /usr/bin/time in
+# the same way as above.  Everything goes to WORK/*.txt; medians are
+# printed at the end.
+set -eu
+
+OLD=${1:?usage: store_scale.sh OLD_MIGSH NEW_MIGSH [WORK]}
+NEW=${2:?usage: store_scale.sh OLD_MIGSH NEW_MIGSH [WORK]}
+WORK=${3:-/tmp/migsh-store-bench}
+USERS=${USERS:-50000}
+RUNS=${RUNS:-5}
+TIMER=${TIMER:-}
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+chmod 700 "$WORK"
+
+gen_csv() { # FILE PREFIX
+	awk -v n="$USERS" -v p="$2" 'BEGIN {
+		print "EmailAddress,UserName,Password"
+		for (i = 1; i <= n; i++) printf "%s%05d@contoso.edu,%s%05d,pw%d\n", p, i, p, i, i
+	}' >"$1"
+}
+gen_csv "$WORK/b.csv" user
+gen_csv "$WORK/other.csv" other
+
+# tool name -> binary
+bin() { if [ "$1" = old ]; then echo "$OLD"; else echo "$NEW"; fi; }
+
+for t in old new; do
+	h="$WORK/home-$t"
+	mkdir -p "$h" && chmod 700 "$h"
+	MIGSH_HOME="$h" "$(bin $t)" -c "New-MigrationEndpoint -IMAP -Name Src -RemoteServer 127.0.0.1 -Port 9 -SkipVerification" >/dev/null
+	MIGSH_HOME="$h" "$(bin $t)" -c "New-MigrationBatch -Name Other -SourceEndpoint Src -CSVFile '$WORK/other.csv'" >/dev/null
+done
+
+timed() { # OUTFILE TOOL COMMAND: one timed run, appends "wall user sys maxrss_kb"
+	MIGSH_HOME="$WORK/home-$2" /usr/bin/time -f '%e %U %S %M' -a -o "$1" "$(bin "$2")" -c "$3" >/dev/null 2>"$WORK/last.err" ||
+		{ echo "failed: $2: $3" >&2; cat "$WORK/last.err" >&2; exit 1; }
+}
+
+# ---- New-MigrationBatch / Remove-MigrationBatch, alternating old and new
+for i in $(seq 1 "$RUNS"); do
+	for t in old new; do
+		timed "$WORK/new-batch-$t.txt" "$t" "New-MigrationBatch -Name B -SourceEndpoint Src -CSVFile '$WORK/b.csv'"
+		timed "$WORK/remove-batch-$t.txt" "$t" "Remove-MigrationBatch B -Confirm:\$false"
+	done
+done
+for t in old new; do
+	MIGSH_HOME="$WORK/home-$t" "$(bin $t)" -c "New-MigrationBatch -Name B -SourceEndpoint Src -CSVFile '$WORK/b.csv'" >/dev/null
+done
+
+# ---- read-only commands
+set -- \
+	"get-batch" "Get-MigrationBatch" \
+	"get-user-count" "Get-MigrationUser -BatchId B | Measure-Object" \
+	"get-user-unlimited" "Get-MigrationUser -BatchId B -ResultSize Unlimited | Measure-Object" \
+	"statistics" "Get-MigrationStatistics" \
+	"get-one-user" "Get-MigrationUser -Identity user$(printf %05d $((USERS / 2)))@contoso.edu" \
+	"one" "1"
+while [ $# -ge 2 ]; do
+	name=$1 cmd=$2
+	shift 2
+	for t in old new; do
+		w="$WORK/run-$name-$t.sh"
+		printf '#!/bin/sh\nMIGSH_HOME=%s exec %s -c %s >/dev/null\n' "'$WORK/home-$t'" "'$(bin $t)'" \
+			"'$(printf %s "$cmd" | sed "s/'/'\\\\''/g")'" >"$w"
+		chmod 700 "$w"
+	done
+	if [ -n "$TIMER" ]; then
+		$TIMER -n "$RUNS" --timeout 1800 --vs "$WORK/run-$name-old.sh" -- "$WORK/run-$name-new.sh" \
+			>"$WORK/timer-$name.txt" 2>&1 || :
+	else
+		for i in $(seq 1 "$RUNS"); do
+			for t in old new; do
+				MIGSH_HOME="$WORK/home-$t" /usr/bin/time -f '%e %U %S %M' -a -o "$WORK/$name-$t.txt" \
+					"$WORK/run-$name-$t.sh"
+			done
+		done
+	fi
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+echo "figures: median wall s / median peak RSS MB over $RUNS runs, $USERS users per batch, two batches"
+for f in "$WORK"/*-old.txt; do
+	name=$(basename "$f" -old.txt)
+	for t in old new; do
+		g="$WORK/$name-$t.txt"
+		[ -s "$g" ] || continue
+		wall=$(cut -d' ' -f1 "$g" | median)
+		rss=$(cut -d' ' -f4 "$g" | median)
+		printf '%-22s %-4s wall %8s s   peak RSS %6s MB\n' "$name" "$t" "$wall" "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+	done
+done
+for f in "$WORK"/timer-*.txt; do
+	[ -e "$f" ] || continue
+	echo "== $(basename "$f" .txt) (A = new, B = old)"
+	cat "$f"
+done
+uptime
