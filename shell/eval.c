@@ -62,6 +62,45 @@ static mv  *ev_expr(ev *e, const ast *n);
 
 static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+/* ---------- stack ----------
+ * Every recursive step of the evaluator (statement, expression, script
+ * block call, member enumeration, index lists) checks how far below the
+ * outermost evaluation's frame it is; past the session's stack budget it
+ * throws InsufficientExecutionStack (as .NET does) instead of overflowing.
+ * The parser already refuses trees taller than it can walk; this bounds what
+ * recursion at run time adds on top (functions calling functions, script
+ * blocks run by cmdlets, ...). */
+
+static bool stack_low(ev *e, const ast *at)
+{
+	const char *here = __builtin_frame_address(0);
+	const char *base = e->s->stack_base;
+	if (!base || here >= base || (size_t)(base - here) < e->s->stack_budget)
+		return false;
+	throwf(e, at, MGC_INVALIDOP, "InsufficientExecutionStack",
+	       "Insufficient stack to continue executing the program safely. This can happen from having "
+	       "too many functions on the call stack or function on the call stack using too much stack space.");
+	e->fatal = true;   /* ends the script unless caught */
+	return true;
+}
+
+/* Mark the start of the outermost evaluation; returns whether this call
+ * did (and so must call stack_leave). */
+static bool stack_enter(mg_session *s)
+{
+	if (s->stack_base)
+		return false;
+	s->stack_base = __builtin_frame_address(0);
+	return true;
+}
+
+static void stack_leave(mg_session *s, bool mine)
+{
+	if (mine)
+		s->stack_base = NULL;
+}
+
 static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
 {
 	if (e->has_err)
@@ -180,8 +219,11 @@ static int run_scriptblock(ev *e, mv *block, mv *dollar_under, mv *args, mv *out
 	mg_session *s = e->s;
 	if (s->depth > MAX_EVAL_DEPTH) {
 		throwf(e, NULL, MGC_LIMIT, "CallDepthOverflow", "The script failed due to call depth overflow.");
+		e->fatal = true;   /* ends the script (unless caught), as in PowerShell */
 		return EV_ERR;
 	}
+	if (stack_low(e, NULL))
+		return EV_ERR;
 	mv *old_under = mg_var_get(s, "_");
 	if (old_under)
 		mv_ref(old_under);
@@ -224,7 +266,9 @@ mv *mg_eval_scriptblock(mg_session *s, mv *block, mv *dollar_under, mv *args, mg
 	memset(&e, 0, sizeof e);
 	e.s = s;
 	mv *out = mv_array();
+	bool mine = stack_enter(s);
 	int rc = run_scriptblock(&e, block, dollar_under, args, out);
+	stack_leave(s, mine);
 	if (rc == EV_ERR) {
 		mg_err_copy(err, &e.rec.err);
 		mv_unref(out);
@@ -401,6 +445,8 @@ static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *
 static mv *member_of(ev *e, const ast *at, mv *obj, const char *name)
 {
 	if (obj->kind == MV_ARRAY) {
+		if (stack_low(e, at))
+			return NULL;
 		if (str_ieq(name, "Count") || str_ieq(name, "Length"))
 			return mv_int((long long)obj->u.arr.n);
 		/* member enumeration: each item's value, flattened */
@@ -410,6 +456,10 @@ static mv *member_of(ev *e, const ast *at, mv *obj, const char *name)
 			mv *v = obj->u.arr.items[i]->kind == MV_ARRAY
 			        ? member_of(e, at, obj->u.arr.items[i], name)
 			        : member_scalar(e, at, obj->u.arr.items[i], name, &found);
+			if (!v) {
+				mv_unref(res);
+				return NULL;
+			}
 			if (v->kind == MV_ARRAY) {
 				for (size_t k = 0; k < v->u.arr.n; k++)
 					mv_array_push(res, v->u.arr.items[k]);
@@ -1199,6 +1249,8 @@ static mv *eval_collect_block(ev *e, const ast *blk, bool force_array)
 static mv *index_value(ev *e, const ast *n, mv *obj, mv *idx)
 {
 	if (idx->kind == MV_ARRAY) {
+		if (stack_low(e, n))
+			return NULL;
 		mv *res = mv_array();
 		for (size_t i = 0; i < idx->u.arr.n; i++) {
 			mv *v = index_value(e, n, obj, idx->u.arr.items[i]);
@@ -1246,6 +1298,8 @@ static mv *index_value(ev *e, const ast *n, mv *obj, mv *idx)
 
 static mv *ev_expr(ev *e, const ast *n)
 {
+	if (stack_low(e, n))
+		return NULL;
 	switch (n->kind) {
 	case N_NUMBER:
 		return n->is_int ? mv_int(n->inum) : mv_double(n->num);
@@ -2274,8 +2328,11 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 	mg_session *s = e->s;
 	if (s->depth > MAX_EVAL_DEPTH) {
 		throwf(e, n, MGC_LIMIT, "CallDepthOverflow", "The script failed due to call depth overflow.");
+		e->fatal = true;
 		return EV_ERR;
 	}
+	if (stack_low(e, n))
+		return EV_ERR;
 	switch (n->kind) {
 	case N_PIPELINE: {
 		e->nest++;
@@ -2744,6 +2801,8 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 			bool fatal = e.fatal;
 			e.fatal = false;
 			report(&e);
+			/* a statement that threw failed, whatever its last command set */
+			s->last_ok = false;
 			if (fatal || stop_on_error(s)) {
 				last_ok = false;
 				break;
@@ -2765,13 +2824,18 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 
 int mg_run_source(mg_session *s, const char *src, size_t len, const char *origin)
 {
-	return run(s, src, len, origin, NULL);
+	bool mine = stack_enter(s);
+	int rc = run(s, src, len, origin, NULL);
+	stack_leave(s, mine);
+	return rc;
 }
 
 int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origin, mv **out)
 {
 	mv *c = mv_array();
+	bool mine = stack_enter(s);
 	int rc = run(s, src, len, origin, c);
+	stack_leave(s, mine);
 	*out = c;
 	return rc;
 }

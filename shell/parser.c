@@ -19,6 +19,11 @@
 #include <strings.h>
 
 #define MAX_DEPTH 100
+/* The tree's height, whatever built it: a chain like 1+1+1... or $x.a.a...
+ * is parsed by a loop, not by recursion, but the evaluator and ast_free walk
+ * the result recursively; past this many levels the parser stops with a
+ * ParseError so that no later walk can run out of stack. */
+#define MAX_TREE_HEIGHT 1000
 
 typedef struct parser {
 	lexer lx;
@@ -137,6 +142,17 @@ static bool enter(parser *p, size_t pos)
 static void leave(parser *p)
 {
 	p->depth--;
+}
+
+/* true (and the parse fails) when n makes the tree too tall to walk */
+static bool too_tall(parser *p, const ast *n)
+{
+	if (!n || n->height <= MAX_TREE_HEIGHT)
+		return false;
+	fail(p, n->pos + n->len, 1, false, "ExpressionTooComplex",
+	     "The expression is too complex to evaluate: more than %d operators, members or indexes are chained.",
+	     MAX_TREE_HEIGHT);
+	return true;
 }
 
 static const char *tok_desc(const token *t, const lexer *lx)
@@ -449,6 +465,10 @@ static ast *primary_from_token(parser *p, token *t, lx_mode mode)
 static ast *parse_postfix(parser *p, ast *base)
 {
 	while (base && !p->failed) {
+		if (too_tall(p, base)) {
+			ast_free(base);
+			return NULL;
+		}
 		size_t pos = p->lx.pos;
 		int c = pos < p->lx.len ? (unsigned char)p->lx.src[pos] : 0;
 		int c1 = pos + 1 < p->lx.len ? (unsigned char)p->lx.src[pos + 1] : 0;
@@ -706,6 +726,10 @@ static ast *parse_range(parser *p)
 			return NULL;
 		}
 		l = binop(NULL, l, r, N_RANGE);
+		if (too_tall(p, l)) {
+			ast_free(l);
+			return NULL;
+		}
 	}
 	return l;
 }
@@ -745,6 +769,11 @@ static ast *parse_level(parser *p, level_fn sub, const char *const *ops)
 		}
 		l = binop(o.text, l, r, N_BINOP);
 		tok_free(&o);
+		if (too_tall(p, l)) {
+			ast_free(l);
+			leave(p);
+			return NULL;
+		}
 	}
 	leave(p);
 	return l;
