@@ -101,6 +101,19 @@ static void stack_leave(mg_session *s, bool mine)
 		s->stack_base = NULL;
 }
 
+/* Sizes that come from the input are checked against the session's limits
+ * before anything is allocated: true (and an error thrown) when n is more
+ * than max.  what names the thing ("string", "array"). */
+static bool over_limit(ev *e, const ast *at, const char *what, unsigned long long n, size_t max)
+{
+	if (n <= max)
+		return false;
+	throwf(e, at, MGC_LIMIT, strcmp(what, "array") ? "StringTooLong" : "ArrayTooLarge",
+	       "The %s would have %llu %s, more than the %zu migsh allows.", what, n,
+	       strcmp(what, "array") ? "characters" : "items", max);
+	return true;
+}
+
 static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
 {
 	if (e->has_err)
@@ -353,6 +366,7 @@ static int set_var(ev *e, const ast *at, const char *name, mv *val)
 /* ---------- members ---------- */
 
 static mv *member_of(ev *e, const ast *at, mv *obj, const char *name);
+static mv *member_enum(ev *e, const ast *at, mv *obj, const char *name, size_t *arrays);
 
 static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *found)
 {
@@ -442,11 +456,26 @@ static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *
 	return mv_null();
 }
 
+/* member enumeration visits at most this many nested arrays (an array that
+ * holds itself twice would otherwise take exponential time) */
+#define MEMBER_ARRAYS 100000
+
 static mv *member_of(ev *e, const ast *at, mv *obj, const char *name)
+{
+	size_t arrays = MEMBER_ARRAYS;
+	return member_enum(e, at, obj, name, &arrays);
+}
+
+static mv *member_enum(ev *e, const ast *at, mv *obj, const char *name, size_t *arrays)
 {
 	if (obj->kind == MV_ARRAY) {
 		if (stack_low(e, at))
 			return NULL;
+		if (*arrays == 0)
+			return throwf(e, at, MGC_LIMIT, "MemberEnumerationTooLarge",
+			              "Cannot get '%s' of each item: the arrays nest more than %d times.",
+			              name, MEMBER_ARRAYS);
+		--*arrays;
 		if (str_ieq(name, "Count") || str_ieq(name, "Length"))
 			return mv_int((long long)obj->u.arr.n);
 		/* member enumeration: each item's value, flattened */
@@ -454,7 +483,7 @@ static mv *member_of(ev *e, const ast *at, mv *obj, const char *name)
 		for (size_t i = 0; i < obj->u.arr.n; i++) {
 			bool found;
 			mv *v = obj->u.arr.items[i]->kind == MV_ARRAY
-			        ? member_of(e, at, obj->u.arr.items[i], name)
+			        ? member_enum(e, at, obj->u.arr.items[i], name, arrays)
 			        : member_scalar(e, at, obj->u.arr.items[i], name, &found);
 			if (!v) {
 				mv_unref(res);
@@ -895,6 +924,11 @@ static mv *regex_replace(ev *e, const ast *at, const char *s, const char *pat, c
 			p += m[0].rm_eo;
 		}
 		flags = REG_NOTBOL;
+		if (over_limit(e, at, "string", (unsigned long long)sb.len + strlen(p), e->s->max_string)) {
+			regfree(&re);
+			strbuf_free(&sb);
+			return NULL;
+		}
 	}
 	strbuf_adds(&sb, p);
 	regfree(&re);
@@ -953,7 +987,17 @@ static bool collection_contains(mv *coll, mv *item, bool icase)
 	return false;
 }
 
-static mv *format_op(mv *fmtv, mv *args)
+/* .NET refuses an index or an alignment of 1,000,000 or more in a
+ * composite format string (System.Text.StringBuilder.AppendFormat) */
+#define FORMAT_LIMIT 1000000
+
+static mv *format_error(ev *e, const ast *at)
+{
+	return throwf(e, at, MGC_INVALIDOP, "FormatError",
+	              "Error formatting a string: Input string was not in a correct format..");
+}
+
+static mv *format_op(ev *e, const ast *at, mv *fmtv, mv *args)
 {
 	char *f = mv_to_string(fmtv);
 	strbuf sb = STRBUF_INIT;
@@ -971,6 +1015,11 @@ static mv *format_op(mv *fmtv, mv *args)
 			long width = 0;
 			if (*end == ',')
 				width = strtol(end + 1, &end, 10);
+			if (idx >= FORMAT_LIMIT || width >= FORMAT_LIMIT || width <= -FORMAT_LIMIT) {
+				free(f);
+				strbuf_free(&sb);
+				return format_error(e, at);
+			}
 			const char *spec = NULL;
 			if (*end == ':') {
 				spec = end + 1;
@@ -1001,6 +1050,11 @@ static mv *format_op(mv *fmtv, mv *args)
 					strbuf_addc(&sb, ' ');
 			free(txt);
 			p = end;
+			if (over_limit(e, at, "string", sb.len, e->s->max_string)) {
+				free(f);
+				strbuf_free(&sb);
+				return NULL;
+			}
 		} else {
 			strbuf_addc(&sb, *p);
 		}
@@ -1013,6 +1067,8 @@ static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 {
 	if (!strcmp(op, "+")) {
 		if (l->kind == MV_ARRAY) {
+			if (over_limit(e, n, "array", (unsigned long long)l->u.arr.n + mv_count(r), e->s->max_items))
+				return NULL;
 			mv *a = mv_array();
 			for (size_t i = 0; i < l->u.arr.n; i++)
 				mv_array_push(a, l->u.arr.items[i]);
@@ -1025,6 +1081,11 @@ static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 		}
 		if (l->kind == MV_STRING) {
 			char *rs = mv_to_string(r);
+			size_t rl = strlen(rs);
+			if (over_limit(e, n, "string", (unsigned long long)l->u.str.len + rl, e->s->max_string)) {
+				free(rs);
+				return NULL;
+			}
 			mv *res = mv_stringf("%s%s", l->u.str.s, rs);
 			free(rs);
 			return res;
@@ -1040,13 +1101,29 @@ static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 		if (l->kind == MV_NULL)
 			return mv_ref(r);
 	}
-	if (!strcmp(op, "*") && l->kind == MV_STRING) {
+	if (!strcmp(op, "*") && (l->kind == MV_STRING || l->kind == MV_ARRAY)) {
+		/* 'ab' * 3 repeats the string, @(1,2) * 3 the array */
 		long long k;
-		if (mv_to_ll(r, &k) == 0 && k >= 0 && k < 100000) {
+		if (mv_to_ll(r, &k) == 0 && k >= 0) {
+			bool str = l->kind == MV_STRING;
+			size_t unit = str ? l->u.str.len : l->u.arr.n;
+			unsigned long long total;
+			if (__builtin_mul_overflow((unsigned long long)unit, (unsigned long long)k, &total))
+				total = ULLONG_MAX;
+			if (over_limit(e, n, str ? "string" : "array", total, str ? e->s->max_string : e->s->max_items))
+				return NULL;
+			if (!str) {
+				mv *a = mv_array();
+				for (long long i = 0; i < k; i++)
+					for (size_t j = 0; j < unit; j++)
+						mv_array_push(a, l->u.arr.items[j]);
+				return a;
+			}
 			strbuf sb = STRBUF_INIT;
+			strbuf_grow(&sb, (size_t)total + 1);
 			strbuf_adds(&sb, "");
 			for (long long i = 0; i < k; i++)
-				strbuf_adds(&sb, l->u.str.s);
+				strbuf_add(&sb, l->u.str.s, unit);
 			return mv_string_take(strbuf_detach(&sb, NULL));
 		}
 	}
@@ -1199,16 +1276,23 @@ static mv *binop(ev *e, const ast *n)
 		char *sep = mv_to_string(r);
 		strbuf sb = STRBUF_INIT;
 		strbuf_adds(&sb, "");
-		size_t cnt = l->kind == MV_ARRAY ? l->u.arr.n : 1;
-		for (size_t i = 0; i < cnt; i++) {
+		size_t cnt = l->kind == MV_ARRAY ? l->u.arr.n : 1, seplen = strlen(sep);
+		bool over = false;
+		for (size_t i = 0; i < cnt && !over; i++) {
 			char *it = mv_to_string(l->kind == MV_ARRAY ? l->u.arr.items[i] : l);
-			strbuf_addf(&sb, "%s%s", i ? sep : "", it);
+			over = over_limit(e, n, "string", (unsigned long long)sb.len + (i ? seplen : 0) + strlen(it),
+			                  e->s->max_string);
+			if (!over)
+				strbuf_addf(&sb, "%s%s", i ? sep : "", it);
 			free(it);
 		}
 		free(sep);
-		res = mv_string_take(strbuf_detach(&sb, NULL));
+		if (over)
+			strbuf_free(&sb);
+		else
+			res = mv_string_take(strbuf_detach(&sb, NULL));
 	} else if (!strcmp(base, "f")) {
-		res = format_op(l, r);
+		res = format_op(e, n, l, r);
 	} else if (!strcmp(base, "band") || !strcmp(base, "bor")) {
 		long long a = 0, b = 0;
 		mv_to_ll(l, &a);
@@ -2040,6 +2124,7 @@ static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
 static int ev_pipeline(ev *e, const ast *pl, mv *out)
 {
 	mg_session *s = e->s;
+	unsigned long errs_before = s->errors_written;
 	size_t n = pl->nkids;
 	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
 	/* a function call as the first element feeds its output like an expression */
@@ -2317,7 +2402,7 @@ out:
 			stage_destroy(&stages[i]);
 	free(stages);
 	mv_unref(P.sink);
-	s->last_ok = !(rc == EV_ERR || P.had_error);
+	s->last_ok = !(rc == EV_ERR || P.had_error || s->errors_written != errs_before);
 	return rc;
 }
 

@@ -799,8 +799,9 @@ static void hash_table(const mv *h, const mg_table_opts *o, strbuf *out)
 }
 
 /* Flatten arrays (and bytes) the way the pipeline enumerates them.  An
- * array nested deeper than FLATTEN_DEPTH, or met after FLATTEN_ARRAYS arrays
- * (one that holds itself: $a[0] = $a), is kept as one item. */
+ * array nested deeper than FLATTEN_DEPTH shows as its type name, and after
+ * FLATTEN_ARRAYS arrays (one that holds itself: $a[0] = $a) the rest is left
+ * out. */
 #define FLATTEN_DEPTH 64
 #define FLATTEN_ARRAYS 100000
 
@@ -808,8 +809,15 @@ static void flatten(mv *v, mv ***items, size_t *n, size_t *cap, int depth, size_
 {
 	if (!v)
 		return;
-	if (v->kind == MV_ARRAY && depth < FLATTEN_DEPTH && *arrays > 0) {
+	if (v->kind == MV_ARRAY) {
+		if (*arrays == 0)
+			return;
 		--*arrays;
+		if (depth >= FLATTEN_DEPTH) {
+			GROW(*items, *cap, *n + 1);
+			(*items)[(*n)++] = mv_string("System.Object[]");
+			return;
+		}
 		for (size_t i = 0; i < v->u.arr.n; i++)
 			flatten(v->u.arr.items[i], items, n, cap, depth + 1, arrays);
 		return;

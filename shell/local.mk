@@ -20,9 +20,11 @@ SHELL_TEST_LIBS = libshell.a libcommon.a $(CMOCKA_LIBS) -lm
 
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
-	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete
+	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete \
+	tests/unit/test_limits
 TESTS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
-	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete
+	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete \
+	tests/unit/test_limits
 tests_unit_test_lexer_SOURCES = tests/unit/test_lexer.c
 tests_unit_test_lexer_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lexer_LDADD = $(SHELL_TEST_LIBS)
@@ -38,6 +40,10 @@ tests_unit_test_eval_LDADD = $(SHELL_TEST_LIBS)
 tests_unit_test_errors_SOURCES = tests/unit/test_errors.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
 tests_unit_test_errors_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_errors_LDADD = $(SHELL_TEST_LIBS)
+# hostile input: depth and size limits, exit status of failing statements
+tests_unit_test_limits_SOURCES = tests/unit/test_limits.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
+tests_unit_test_limits_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_limits_LDADD = $(SHELL_TEST_LIBS)
 tests_unit_test_complete_SOURCES = tests/unit/test_complete.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
 tests_unit_test_complete_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_complete_LDADD = $(SHELL_TEST_LIBS)

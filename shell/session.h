@@ -92,6 +92,9 @@ typedef struct mg_session {
 	 * InsufficientExecutionStack error (from RLIMIT_STACK). */
 	const char *stack_base;
 	size_t  stack_budget;
+	/* error records written to the error stream so far: a pipeline whose
+	 * commands (functions, script blocks) wrote one has failed ($? False) */
+	unsigned long errors_written;
 } mg_session;
 
 #define MG_DEFAULT_MAX_STRING ((size_t)256 * 1024 * 1024)
