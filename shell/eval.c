@@ -1566,8 +1566,12 @@ static mv *ev_expr(ev *e, const ast *n)
 		}
 		mv_unref(l);
 		mv_unref(r);
-		if ((a > b ? a - b : b - a) > 1000000)
+		unsigned long long span = a > b ? (unsigned long long)a - (unsigned long long)b
+		                                : (unsigned long long)b - (unsigned long long)a;
+		if (span > 1000000)
 			return throwf(e, n, MGC_LIMIT, "RangeTooLarge", "The range is too large (more than 1,000,000 numbers).");
+		if (over_limit(e, n, "array", span + 1, e->s->max_items))
+			return NULL;
 		mv *arr = mv_array();
 		for (long long i = a;; i += a <= b ? 1 : -1) {
 			mv_array_push_take(arr, mv_int(i));
@@ -1749,7 +1753,7 @@ static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv
 	char *data;
 	size_t len;
 	mg_err err;
-	if (mg_read_file(path, MAX_FILE_BYTES, &data, &len, &err) < 0) {
+	if (!mg_path_confined(e->s, path) || mg_read_file(path, MAX_FILE_BYTES, &data, &len, &err) < 0) {
 		free(path);
 		mg_command_not_found(e->s, name, &err);
 		throwf(e, cmd, err.category, err.id, "%s", err.msg);

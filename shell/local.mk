@@ -54,7 +54,7 @@ tests_unit_test_examples_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS) $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh
-EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh
+EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING
 noinst_PROGRAMS += fuzz/fuzz_parse
@@ -64,4 +64,10 @@ fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c shell/lexer.c shell/parser.c shell/a
 fuzz_fuzz_parse_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_parse_LDFLAGS = -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_parse_LDADD = libcommon.a -lm
+# the evaluator target: the whole shell library compiled in (instrumented)
+noinst_PROGRAMS += fuzz/fuzz_eval
+fuzz_fuzz_eval_SOURCES = fuzz/fuzz_eval.c $(libshell_a_SOURCES)
+fuzz_fuzz_eval_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_eval_LDFLAGS = -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_eval_LDADD = libcommon.a -lm -lrt
 endif

@@ -95,6 +95,9 @@ typedef struct mg_session {
 	/* error records written to the error stream so far: a pipeline whose
 	 * commands (functions, script blocks) wrote one has failed ($? False) */
 	unsigned long errors_written;
+	/* NULL, or the real path of the one directory whose files this session
+	 * may read (the evaluator's fuzzer): see mg_path_confined */
+	const char *file_root;
 } mg_session;
 
 #define MG_DEFAULT_MAX_STRING ((size_t)256 * 1024 * 1024)
