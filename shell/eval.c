@@ -10,6 +10,7 @@
 #include "shell/binder.h"
 #include "shell/errors.h"
 #include "shell/format.h"
+#include "shell/netfmt.h"
 #include "shell/parser.h"
 #include "shell/regex_net.h"
 #include "shell/paths.h"
@@ -991,75 +992,153 @@ static bool collection_contains(mv *coll, mv *item, bool icase)
  * composite format string (System.Text.StringBuilder.AppendFormat) */
 #define FORMAT_LIMIT 1000000
 
-static mv *format_error(ev *e, const ast *at)
+static mv *format_error(ev *e, const ast *at, const char *why)
 {
-	return throwf(e, at, MGC_INVALIDOP, "FormatError",
-	              "Error formatting a string: Input string was not in a correct format..");
+	return throwf(e, at, MGC_INVALIDOP, "FormatError", "Error formatting a string: %s.", why);
 }
 
+#define BAD_FORMAT "Input string was not in a correct format."
+
+/* One argument formatted by a format-string component: numbers by .NET's
+ * numeric formats (netfmt.h), dates by the custom date formats, anything
+ * else as its string.  Returns NULL with *why set when .NET would throw. */
+static char *format_item(mv *a, const char *spec, size_t speclen, const char **why)
+{
+	if (!a)
+		return xstrdup("");
+	if (!speclen)
+		return mv_to_string(a);
+	char *fs = xstrndup(spec, speclen);
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	mv *v = a;
+	while (v->kind == MV_ARRAY && v->u.arr.n == 1)
+		v = v->u.arr.items[0];
+	int r = 1;
+	if (v->kind == MV_DATETIME) {
+		mg_format_datetime_as(v->u.dt.sec, v->u.dt.usec, fs, &sb);
+		r = 0;
+	} else {
+		r = mg_netfmt_number(v, fs, &sb);
+	}
+	free(fs);
+	if (r < 0) {
+		strbuf_free(&sb);
+		*why = "Format specifier was invalid.";
+		return NULL;
+	}
+	if (r > 0) {
+		strbuf_free(&sb);
+		return mv_to_string(a);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The .NET composite format grammar (String.Format): {{ and }} are braces;
+ * {index[,alignment][:formatString]} takes an argument; anything else with a
+ * brace is a FormatError, as in PowerShell. */
 static mv *format_op(ev *e, const ast *at, mv *fmtv, mv *args)
 {
 	char *f = mv_to_string(fmtv);
 	strbuf sb = STRBUF_INIT;
 	strbuf_adds(&sb, "");
-	for (const char *p = f; *p; p++) {
+	size_t nargs = args->kind == MV_ARRAY ? args->u.arr.n : 1;
+	const char *why = NULL;
+	for (const char *p = f; *p && !why; p++) {
 		if (*p == '{' && p[1] == '{') {
 			strbuf_addc(&sb, '{');
 			p++;
-		} else if (*p == '}' && p[1] == '}') {
+			continue;
+		}
+		if (*p == '}' && p[1] == '}') {
 			strbuf_addc(&sb, '}');
 			p++;
-		} else if (*p == '{' && isdigit((unsigned char)p[1])) {
-			char *end;
-			long idx = strtol(p + 1, &end, 10);
-			long width = 0;
-			if (*end == ',')
-				width = strtol(end + 1, &end, 10);
-			if (idx >= FORMAT_LIMIT || width >= FORMAT_LIMIT || width <= -FORMAT_LIMIT) {
-				free(f);
-				strbuf_free(&sb);
-				return format_error(e, at);
-			}
-			const char *spec = NULL;
-			if (*end == ':') {
-				spec = end + 1;
-				while (*end && *end != '}')
-					end++;
-			}
-			if (*end != '}') {
-				strbuf_addc(&sb, *p);
-				continue;
-			}
-			mv *a = args->kind == MV_ARRAY ? mv_index(args, idx) : (idx == 0 ? args : NULL);
-			char *txt;
-			double d;
-			if (a && spec && (spec[0] == 'N' || spec[0] == 'n' || spec[0] == 'F' || spec[0] == 'f') &&
-			    mv_to_double(a, &d) == 0) {
-				int prec = isdigit((unsigned char)spec[1]) ? atoi(spec + 1) : 2;
-				txt = xasprintf("%.*f", prec, d);
-			} else {
-				txt = a ? mv_to_string(a) : xstrdup("");
-			}
-			size_t tl = strlen(txt);
-			if (width > 0 && (size_t)width > tl)
-				for (size_t k = tl; k < (size_t)width; k++)
-					strbuf_addc(&sb, ' ');
-			strbuf_adds(&sb, txt);
-			if (width < 0 && (size_t)(-width) > tl)
-				for (size_t k = tl; k < (size_t)(-width); k++)
-					strbuf_addc(&sb, ' ');
-			free(txt);
-			p = end;
-			if (over_limit(e, at, "string", sb.len, e->s->max_string)) {
-				free(f);
-				strbuf_free(&sb);
-				return NULL;
-			}
-		} else {
+			continue;
+		}
+		if (*p == '}') {
+			why = BAD_FORMAT;
+			break;
+		}
+		if (*p != '{') {
 			strbuf_addc(&sb, *p);
+			continue;
+		}
+		const char *q = p + 1;
+		if (!isdigit((unsigned char)*q)) {
+			why = BAD_FORMAT;
+			break;
+		}
+		long idx = 0;
+		while (isdigit((unsigned char)*q) && idx < FORMAT_LIMIT)
+			idx = idx * 10 + (*q++ - '0');
+		while (*q == ' ')
+			q++;
+		long width = 0;
+		if (*q == ',') {
+			q++;
+			while (*q == ' ')
+				q++;
+			bool neg = *q == '-';
+			if (neg)
+				q++;
+			if (!isdigit((unsigned char)*q)) {
+				why = BAD_FORMAT;
+				break;
+			}
+			while (isdigit((unsigned char)*q) && width < FORMAT_LIMIT)
+				width = width * 10 + (*q++ - '0');
+			if (neg)
+				width = -width;
+			while (*q == ' ')
+				q++;
+		}
+		if (idx >= FORMAT_LIMIT || width >= FORMAT_LIMIT || width <= -FORMAT_LIMIT) {
+			why = BAD_FORMAT;
+			break;
+		}
+		const char *spec = NULL;
+		size_t speclen = 0;
+		if (*q == ':') {
+			spec = ++q;
+			while (*q && *q != '}')
+				q++;
+			speclen = (size_t)(q - spec);
+		}
+		if (*q != '}') {
+			why = BAD_FORMAT;
+			break;
+		}
+		if ((size_t)idx >= nargs) {
+			why = "Index (zero based) must be greater than or equal to zero and less than the size of the argument list.";
+			break;
+		}
+		mv *a = args->kind == MV_ARRAY ? args->u.arr.items[idx] : args;
+		char *txt = format_item(a, spec, speclen, &why);
+		if (!txt)
+			break;
+		size_t tl = 0;   /* characters, not bytes (UTF-8) */
+		for (const char *c = txt; *c; c++)
+			tl += ((unsigned char)*c & 0xC0) != 0x80;
+		if (width > 0 && (size_t)width > tl)
+			for (size_t k = tl; k < (size_t)width; k++)
+				strbuf_addc(&sb, ' ');
+		strbuf_adds(&sb, txt);
+		if (width < 0 && (size_t)(-width) > tl)
+			for (size_t k = tl; k < (size_t)(-width); k++)
+				strbuf_addc(&sb, ' ');
+		free(txt);
+		p = q;
+		if (over_limit(e, at, "string", sb.len, e->s->max_string)) {
+			free(f);
+			strbuf_free(&sb);
+			return NULL;
 		}
 	}
 	free(f);
+	if (why) {
+		strbuf_free(&sb);
+		return format_error(e, at, why);
+	}
 	return mv_string_take(strbuf_detach(&sb, NULL));
 }
 

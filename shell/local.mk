@@ -13,6 +13,7 @@ libshell_a_SOURCES += \
 	shell/errors.c shell/errors.h \
 	shell/runtime.c shell/runtime.h \
 	shell/eval.c shell/eval.h \
+	shell/netfmt.c shell/netfmt.h \
 	shell/regex_net.c shell/regex_net.h \
 	shell/complete.c shell/complete.h
 
