@@ -2150,16 +2150,35 @@ static int set_params(ev *e, const ast *const *prm, size_t np, mv **vals, mv **s
 	}
 	for (size_t k = 0; k < np; k++) {
 		mv *v = vals[k] ? mv_ref(vals[k]) : NULL;
-		if (!v && prm[k]->nkids) {
+		/* kids: the default value, then the declared type (N_TYPE) */
+		const ast *type = prm[k]->nkids && prm[k]->kids[prm[k]->nkids - 1]->kind == N_TYPE
+		                  ? prm[k]->kids[prm[k]->nkids - 1] : NULL;
+		const ast *def = prm[k]->nkids && prm[k]->kids[0]->kind != N_TYPE ? prm[k]->kids[0] : NULL;
+		if (!v && def) {
 			ast_tree *caller = e->tree;
 			e->tree = def_tree;
-			v = ev_expr(e, prm[k]->kids[0]);
+			v = ev_expr(e, def);
 			e->tree = caller;
 			if (!v)
 				return -1;
 		}
-		if (!v)
+		if (!v && !type)
 			v = (prm[k]->flags & AF_SWITCHPARAM) ? mv_bool(false) : mv_null();
+		if (type) {
+			/* [int]$n: the value converted, or the type's default ($null as [int] is 0) */
+			mv *raw = v ? v : mv_null();
+			mv *c = cast_to(e, prm[k], type->str, raw);
+			if (!c && vals[k]) {
+				mv_unref(raw);
+				return -1;
+			}
+			if (!c) {
+				e->has_err = false;
+				c = mv_ref(raw);
+			}
+			mv_unref(raw);
+			v = c;
+		}
 		mg_var_set_take(e->s, prm[k]->str, v);
 	}
 	return 0;
@@ -2176,31 +2195,46 @@ static void restore_params(ev *e, const ast *const *prm, size_t np, mv **saved)
 	}
 }
 
-/* Call a function defined with `function`. */
-static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
+/* The declared parameters of a function or a script block (kids[1..]). */
+static size_t block_params(const ast *def, const ast *const **prm)
+{
+	size_t np = (def->kind == N_FUNCDEF || def->kind == N_SCRIPTBLOCK) && def->nkids ? def->nkids - 1 : 0;
+	*prm = np ? (const ast *const *)&def->kids[1] : NULL;
+	return np;
+}
+
+/* Run a function or script block with arguments bound to its parameters. */
+static int invoke_bound(ev *e, const ast *at, const char *who, mv *fn, const mg_rawarg *a, size_t na, mv *out)
 {
 	sbcode *c = fn->u.sb.code;
-	const ast *def = c->node;
-	size_t np = def->kind == N_FUNCDEF ? def->nkids - 1 : 0;
-	const ast *const *prm = np ? (const ast *const *)&def->kids[1] : NULL;
+	const ast *const *prm;
+	size_t np = block_params(c->node, &prm);
 	mv **vals = xcalloc(np + 1, sizeof *vals);
 	mv **saved = xcalloc(np + 1, sizeof *saved);
 	mv *rest = mv_array();
-	cmdargs ca;
-	memset(&ca, 0, sizeof ca);
 	int rc = EV_ERR;
-	if (eval_cmdargs(e, cmd, 0, &ca) == 0 &&
-	    bind_params(e, prm, np, ca.a, ca.n, vals, rest, cmd->str, cmd) == 0) {
+	if (bind_params(e, prm, np, a, na, vals, rest, who, at) == 0) {
 		if (set_params(e, prm, np, vals, saved, c->tree) == 0)
 			rc = run_scriptblock(e, fn, NULL, rest, out);
 		restore_params(e, prm, np, saved);
 	}
-	cmdargs_free(&ca);
 	for (size_t k = 0; k < np; k++)
 		mv_unref(vals[k]);
 	free(vals);
 	free(saved);
 	mv_unref(rest);
+	return rc;
+}
+
+/* Call a function defined with `function`. */
+static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
+{
+	cmdargs ca;
+	memset(&ca, 0, sizeof ca);
+	int rc = EV_ERR;
+	if (eval_cmdargs(e, cmd, 0, &ca) == 0)
+		rc = invoke_bound(e, cmd, cmd->str, fn, ca.a, ca.n, out);
+	cmdargs_free(&ca);
 	return rc;
 }
 
@@ -2244,12 +2278,19 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 					rc = EV_ERR;
 					goto out;
 				}
-				mv *args = mv_array();
-				for (size_t i = 0; i < ca.n; i++)
-					if (ca.a[i].val)
-						mv_array_push(args, ca.a[i].val);
-				rc = run_block_element(e, what, args, P.sink);
-				mv_unref(args);
+				const ast *const *prm;
+				if (what->u.sb.release == sb_release &&
+				    block_params(((sbcode *)what->u.sb.code)->node, &prm) > 0) {
+					/* & { param($a) ... } 5: bound like a function's */
+					rc = invoke_bound(e, c, "&", what, ca.a, ca.n, P.sink);
+				} else {
+					mv *args = mv_array();
+					for (size_t i = 0; i < ca.n; i++)
+						if (ca.a[i].val)
+							mv_array_push(args, ca.a[i].val);
+					rc = run_block_element(e, what, args, P.sink);
+					mv_unref(args);
+				}
 				cmdargs_free(&ca);
 				mv_unref(what);
 				goto out;

@@ -55,6 +55,13 @@ tests_unit_test_examples_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS) $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh
+# the PowerShell conformance suite: tests/conformance/<area>.txt, each case
+# an input and PowerShell 7's exact output
+TESTS += tests/conformance/run.sh
+EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/conformance/arrays.txt \
+	tests/conformance/control.txt tests/conformance/format.txt tests/conformance/functions.txt \
+	tests/conformance/hashtables.txt tests/conformance/pipeline.txt tests/conformance/strings.txt \
+	tests/conformance/types.txt
 EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING
