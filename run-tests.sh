@@ -5,8 +5,8 @@
 #   1. autoreconf -fi
 #   2. normal build in build/:        configure, make -j2, make check
 #   3. sanitizer build in build-asan/: configure --enable-sanitizers, make, make check
-#   4. bounded libFuzzer runs of the two parsers, the batch CSV reader and the
-#      folder mapper (clang, build-fuzz/)
+#   4. bounded libFuzzer runs of the two parsers, the evaluator, the batch CSV
+#      reader and the folder mapper (clang, build-fuzz/)
 #   5. make distcheck in build/
 # Test logs of failing tests are printed; a failing normal build still gets its
 # sanitizer run (distcheck is then skipped).  Exit status non-zero on any failure.
@@ -85,12 +85,12 @@ if [ "$quick" = 0 ]; then
 	make -C build-asan -j"$jobs"
 	check build-asan
 
-	# libFuzzer targets (clang): the shell's lexer+parser, the IMAP response
-	# parser, the batch CSV reader and the folder mapper, each for a bounded
-	# time; a crash fails the run.
+	# libFuzzer targets (clang): the shell's lexer+parser, its evaluator, the
+	# IMAP response parser, the batch CSV reader and the folder mapper, each
+	# for a bounded time; a crash fails the run.
 	step "fuzzing (build-fuzz/, ${FUZZ_SECONDS:-30} s per target)"
 	mkdir -p build-fuzz
-	for f in fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_csv_fmap.sh; do
+	for f in fuzz/run_fuzz_parse.sh fuzz/run_fuzz_eval.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_csv_fmap.sh; do
 		rc=0
 		FUZZ_BUILD_DIR="$top/build-fuzz" sh "$f" "${FUZZ_SECONDS:-30}" || rc=$?
 		if [ "$rc" = 77 ]; then

@@ -20,6 +20,8 @@ void ast_add(ast *parent, ast *kid)
 		return;
 	GROW(parent->kids, parent->capkids, parent->nkids + 1);
 	parent->kids[parent->nkids++] = kid;
+	if (kid->height + 1 > parent->height)
+		parent->height = kid->height + 1;
 }
 
 void ast_free(ast *n)

@@ -78,6 +78,7 @@ typedef struct ast {
 	double   num;
 	struct ast **kids;
 	size_t   nkids, capkids;
+	unsigned height;        /* longest path to a leaf (0 = leaf); kept by ast_add */
 } ast;
 
 typedef struct ast_tree {
@@ -90,7 +91,7 @@ typedef struct ast_tree {
 } ast_tree;
 
 ast  *ast_new(ast_kind kind, size_t pos, size_t len);
-void  ast_add(ast *parent, ast *kid);    /* kid may be NULL: ignored */
+void  ast_add(ast *parent, ast *kid);    /* kid may be NULL: ignored; updates parent->height */
 void  ast_free(ast *n);
 ast_tree *ast_tree_ref(ast_tree *t);
 void  ast_tree_unref(ast_tree *t);

@@ -7,6 +7,7 @@
 #include "shell/builtin_util.h"
 #include "shell/builtins.h"
 #include "shell/paths.h"
+#include "shell/session.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -53,8 +54,12 @@ static void json_nl(strbuf *o, bool compress, int indent)
 		strbuf_adds(o, "  ");
 }
 
-static void json_val(strbuf *o, const mv *v, int depth, int maxdepth, bool compress, int indent)
+/* Once the text is longer than *limit bytes (values holding themselves grow
+ * it exponentially with -Depth) nothing more is added; json_end reports it. */
+static void json_val(strbuf *o, const mv *v, int depth, int maxdepth, bool compress, int indent, size_t limit)
 {
+	if (o->len > limit)
+		return;
 	if (!v || v->kind == MV_NULL) {
 		strbuf_adds(o, "null");
 		return;
@@ -109,7 +114,7 @@ static void json_val(strbuf *o, const mv *v, int depth, int maxdepth, bool compr
 			if (v->kind == MV_BYTES)
 				strbuf_addf(o, "%u", v->u.bytes.p[i]);
 			else
-				json_val(o, v->u.arr.items[i], depth + 1, maxdepth, compress, indent + 1);
+				json_val(o, v->u.arr.items[i], depth + 1, maxdepth, compress, indent + 1, limit);
 		}
 		if (n)
 			json_nl(o, compress, indent);
@@ -131,7 +136,7 @@ static void json_val(strbuf *o, const mv *v, int depth, int maxdepth, bool compr
 			json_nl(o, compress, indent + 1);
 			json_str(o, v->u.obj.props[i].name, strlen(v->u.obj.props[i].name));
 			strbuf_adds(o, compress ? ":" : ": ");
-			json_val(o, v->u.obj.props[i].val, depth + 1, maxdepth, compress, indent + 1);
+			json_val(o, v->u.obj.props[i].val, depth + 1, maxdepth, compress, indent + 1, limit);
 		}
 		if (v->u.obj.n)
 			json_nl(o, compress, indent);
@@ -153,18 +158,26 @@ static int json_end(mg_ctx *c)
 		return -1;
 	}
 	bool compress = mg_switch(c, "Compress");
+	size_t limit = c->session->max_string;
 	strbuf o = STRBUF_INIT;
 	if (st->in.n == 1 && !mg_switch(c, "AsArray")) {
-		json_val(&o, st->in.v[0], 0, (int)depth, compress, 0);
+		json_val(&o, st->in.v[0], 0, (int)depth, compress, 0, limit);
 	} else if (st->in.n > 0 || mg_switch(c, "AsArray")) {
 		mv *a = mv_array();
 		for (size_t i = 0; i < st->in.n; i++)
 			mv_array_push(a, st->in.v[i]);
 		/* the array itself does not count towards the depth */
-		json_val(&o, a, -1, (int)depth, compress, 0);
+		json_val(&o, a, -1, (int)depth, compress, 0, limit);
 		mv_unref(a);
 	} else {
 		return 0;
+	}
+	if (o.len > limit) {
+		strbuf_free(&o);
+		mg_err_set(&c->err, MGC_LIMIT, "JsonTooLong",
+		           "The JSON text would be longer than %zu bytes, the longest string migsh builds. "
+		           "Give a smaller -Depth or convert fewer objects.", limit);
+		return -1;
 	}
 	int r = mg_emit_take(c, mv_string_take(strbuf_detach(&o, NULL)));
 	strbuf_free(&o);

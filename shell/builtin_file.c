@@ -215,7 +215,13 @@ const mg_cmdlet mg_cmd_get_content = {
 
 /* ---- Set-Content ---- */
 
-static void append_value(strbuf *sb, const mv *v, bool nonewline)
+/* nested arrays are written item by item down to this depth, deeper ones
+ * (or one holding itself) as their string form */
+#define APPEND_DEPTH 32
+
+#define APPEND_ARRAYS 100000   /* arrays written at most (one may hold itself) */
+
+static void append_value(strbuf *sb, const mv *v, bool nonewline, int depth, size_t *arrays)
 {
 	if (!v)
 		return;
@@ -223,9 +229,16 @@ static void append_value(strbuf *sb, const mv *v, bool nonewline)
 		strbuf_add(sb, v->u.bytes.p, v->u.bytes.len);
 		return;
 	}
-	if (v->kind == MV_ARRAY) {
+	if (v->kind == MV_ARRAY && depth < APPEND_DEPTH) {
+		if (*arrays == 0)
+			return;
+		--*arrays;
 		for (size_t i = 0; i < v->u.arr.n; i++)
-			append_value(sb, v->u.arr.items[i], nonewline);
+			append_value(sb, v->u.arr.items[i], nonewline, depth + 1, arrays);
+		return;
+	}
+	if (v->kind == MV_ARRAY) {
+		strbuf_adds(sb, nonewline ? "System.Object[]" : "System.Object[]\n");
 		return;
 	}
 	char *s = mv_to_string(v);
@@ -246,10 +259,11 @@ static int sc_end(mg_ctx *c)
 	strbuf sb = STRBUF_INIT;
 	bool nonl = mg_switch(c, "NoNewline");
 	mv *val = mg_arg(c, "Value");
+	size_t arrays = APPEND_ARRAYS;
 	if (st->in.n == 0 && val)
-		append_value(&sb, val, nonl);
+		append_value(&sb, val, nonl, 0, &arrays);
 	for (size_t i = 0; i < st->in.n; i++)
-		append_value(&sb, st->in.v[i], nonl);
+		append_value(&sb, st->in.v[i], nonl, 0, &arrays);
 	int rc = bu_write_text_file(c, path, sb.buf ? sb.buf : "", sb.len, false, false);
 	strbuf_free(&sb);
 	return rc;

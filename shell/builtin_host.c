@@ -34,16 +34,29 @@ static int color_code(const char *name, bool bg)
 
 /* ---- Write-Host ---- */
 
-static void host_text(strbuf *sb, const mv *v, const char *sep)
+/* nested arrays are written item by item down to this depth; deeper ones
+ * (or one holding itself) as their string form */
+#define HOST_DEPTH 32
+
+#define HOST_ARRAYS 100000   /* arrays written at most (one may hold itself) */
+
+static void host_text(strbuf *sb, const mv *v, const char *sep, int depth, size_t *arrays)
 {
 	if (!v)
 		return;
-	if (v->kind == MV_ARRAY) {
+	if (v->kind == MV_ARRAY && depth < HOST_DEPTH) {
+		if (*arrays == 0)
+			return;
+		--*arrays;
 		for (size_t i = 0; i < v->u.arr.n; i++) {
 			if (i)
 				strbuf_adds(sb, sep);
-			host_text(sb, v->u.arr.items[i], sep);
+			host_text(sb, v->u.arr.items[i], sep, depth + 1, arrays);
 		}
+		return;
+	}
+	if (v->kind == MV_ARRAY) {
+		strbuf_adds(sb, "System.Object[]");
 		return;
 	}
 	char *s = mv_to_string(v);
@@ -68,7 +81,8 @@ static int wh_process(mg_ctx *c, mv *input)
 			strbuf_addf(&sb, "%s%d", fg ? ";" : "", bg);
 		strbuf_addc(&sb, 'm');
 	}
-	host_text(&sb, obj, sep ? sep : " ");
+	size_t arrays = HOST_ARRAYS;
+	host_text(&sb, obj, sep ? sep : " ", 0, &arrays);
 	if (color)
 		strbuf_adds(&sb, "\033[0m");
 	if (!mg_switch(c, "NoNewline"))

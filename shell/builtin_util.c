@@ -191,7 +191,12 @@ void bu_props_free(bu_prop *p, size_t n)
 	free(p);
 }
 
-mv *bu_member(const mv *obj, const char *name)
+/* member enumeration goes this many nested arrays deep at most */
+#define MEMBER_DEPTH 32
+
+#define MEMBER_ARRAYS 100000   /* arrays visited at most (one may hold itself) */
+
+static mv *member_at(const mv *obj, const char *name, int depth, size_t *arrays)
 {
 	if (!obj)
 		return NULL;
@@ -205,10 +210,11 @@ mv *bu_member(const mv *obj, const char *name)
 			return mv_int((long long)mv_count(obj));
 	}
 	/* member access on a collection: each item's value */
-	if (obj->kind == MV_ARRAY) {
+	if (obj->kind == MV_ARRAY && depth < MEMBER_DEPTH && *arrays > 0) {
+		--*arrays;
 		mv *a = mv_array();
 		for (size_t i = 0; i < obj->u.arr.n; i++) {
-			mv *x = bu_member(obj->u.arr.items[i], name);
+			mv *x = member_at(obj->u.arr.items[i], name, depth + 1, arrays);
 			if (x)
 				mv_array_push_take(a, x);
 		}
@@ -218,6 +224,12 @@ mv *bu_member(const mv *obj, const char *name)
 	}
 	/* an object with a string identity exposes .Name (MigrationBatchId) */
 	return NULL;
+}
+
+mv *bu_member(const mv *obj, const char *name)
+{
+	size_t arrays = MEMBER_ARRAYS;
+	return member_at(obj, name, 0, &arrays);
 }
 
 mv *bu_prop_value(mg_ctx *c, const bu_prop *p, mv *obj)

@@ -118,6 +118,8 @@ static bool use_color(struct mg_session *s)
 
 void mg_errrec_print(struct mg_session *s, const mg_errrec *r)
 {
+	if (s)
+		s->errors_written++;
 	strbuf sb = STRBUF_INIT;
 	mg_errrec_render(r, &sb);
 	FILE *f = s && s->errf ? s->errf : stderr;

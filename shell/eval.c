@@ -10,6 +10,7 @@
 #include "shell/binder.h"
 #include "shell/errors.h"
 #include "shell/format.h"
+#include "shell/netfmt.h"
 #include "shell/parser.h"
 #include "shell/regex_net.h"
 #include "shell/paths.h"
@@ -62,6 +63,58 @@ static mv  *ev_expr(ev *e, const ast *n);
 
 static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+/* ---------- stack ----------
+ * Every recursive step of the evaluator (statement, expression, script
+ * block call, member enumeration, index lists) checks how far below the
+ * outermost evaluation's frame it is; past the session's stack budget it
+ * throws InsufficientExecutionStack (as .NET does) instead of overflowing.
+ * The parser already refuses trees taller than it can walk; this bounds what
+ * recursion at run time adds on top (functions calling functions, script
+ * blocks run by cmdlets, ...). */
+
+static bool stack_low(ev *e, const ast *at)
+{
+	const char *here = __builtin_frame_address(0);
+	const char *base = e->s->stack_base;
+	if (!base || here >= base || (size_t)(base - here) < e->s->stack_budget)
+		return false;
+	throwf(e, at, MGC_INVALIDOP, "InsufficientExecutionStack",
+	       "Insufficient stack to continue executing the program safely. This can happen from having "
+	       "too many functions on the call stack or function on the call stack using too much stack space.");
+	e->fatal = true;   /* ends the script unless caught */
+	return true;
+}
+
+/* Mark the start of the outermost evaluation; returns whether this call
+ * did (and so must call stack_leave). */
+static bool stack_enter(mg_session *s)
+{
+	if (s->stack_base)
+		return false;
+	s->stack_base = __builtin_frame_address(0);
+	return true;
+}
+
+static void stack_leave(mg_session *s, bool mine)
+{
+	if (mine)
+		s->stack_base = NULL;
+}
+
+/* Sizes that come from the input are checked against the session's limits
+ * before anything is allocated: true (and an error thrown) when n is more
+ * than max.  what names the thing ("string", "array"). */
+static bool over_limit(ev *e, const ast *at, const char *what, unsigned long long n, size_t max)
+{
+	if (n <= max)
+		return false;
+	throwf(e, at, MGC_LIMIT, strcmp(what, "array") ? "StringTooLong" : "ArrayTooLarge",
+	       "The %s would have %llu %s, more than the %zu migsh allows.", what, n,
+	       strcmp(what, "array") ? "characters" : "items", max);
+	return true;
+}
+
 static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
 {
 	if (e->has_err)
@@ -180,8 +233,11 @@ static int run_scriptblock(ev *e, mv *block, mv *dollar_under, mv *args, mv *out
 	mg_session *s = e->s;
 	if (s->depth > MAX_EVAL_DEPTH) {
 		throwf(e, NULL, MGC_LIMIT, "CallDepthOverflow", "The script failed due to call depth overflow.");
+		e->fatal = true;   /* ends the script (unless caught), as in PowerShell */
 		return EV_ERR;
 	}
+	if (stack_low(e, NULL))
+		return EV_ERR;
 	mv *old_under = mg_var_get(s, "_");
 	if (old_under)
 		mv_ref(old_under);
@@ -224,7 +280,9 @@ mv *mg_eval_scriptblock(mg_session *s, mv *block, mv *dollar_under, mv *args, mg
 	memset(&e, 0, sizeof e);
 	e.s = s;
 	mv *out = mv_array();
+	bool mine = stack_enter(s);
 	int rc = run_scriptblock(&e, block, dollar_under, args, out);
+	stack_leave(s, mine);
 	if (rc == EV_ERR) {
 		mg_err_copy(err, &e.rec.err);
 		mv_unref(out);
@@ -309,6 +367,7 @@ static int set_var(ev *e, const ast *at, const char *name, mv *val)
 /* ---------- members ---------- */
 
 static mv *member_of(ev *e, const ast *at, mv *obj, const char *name);
+static mv *member_enum(ev *e, const ast *at, mv *obj, const char *name, size_t *arrays);
 
 static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *found)
 {
@@ -398,9 +457,26 @@ static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *
 	return mv_null();
 }
 
+/* member enumeration visits at most this many nested arrays (an array that
+ * holds itself twice would otherwise take exponential time) */
+#define MEMBER_ARRAYS 100000
+
 static mv *member_of(ev *e, const ast *at, mv *obj, const char *name)
 {
+	size_t arrays = MEMBER_ARRAYS;
+	return member_enum(e, at, obj, name, &arrays);
+}
+
+static mv *member_enum(ev *e, const ast *at, mv *obj, const char *name, size_t *arrays)
+{
 	if (obj->kind == MV_ARRAY) {
+		if (stack_low(e, at))
+			return NULL;
+		if (*arrays == 0)
+			return throwf(e, at, MGC_LIMIT, "MemberEnumerationTooLarge",
+			              "Cannot get '%s' of each item: the arrays nest more than %d times.",
+			              name, MEMBER_ARRAYS);
+		--*arrays;
 		if (str_ieq(name, "Count") || str_ieq(name, "Length"))
 			return mv_int((long long)obj->u.arr.n);
 		/* member enumeration: each item's value, flattened */
@@ -408,8 +484,12 @@ static mv *member_of(ev *e, const ast *at, mv *obj, const char *name)
 		for (size_t i = 0; i < obj->u.arr.n; i++) {
 			bool found;
 			mv *v = obj->u.arr.items[i]->kind == MV_ARRAY
-			        ? member_of(e, at, obj->u.arr.items[i], name)
+			        ? member_enum(e, at, obj->u.arr.items[i], name, arrays)
 			        : member_scalar(e, at, obj->u.arr.items[i], name, &found);
+			if (!v) {
+				mv_unref(res);
+				return NULL;
+			}
 			if (v->kind == MV_ARRAY) {
 				for (size_t k = 0; k < v->u.arr.n; k++)
 					mv_array_push(res, v->u.arr.items[k]);
@@ -844,6 +924,11 @@ static mv *regex_replace(ev *e, const ast *at, const char *s, const char *pat, c
 			p += m[0].rm_eo;
 		}
 		flags = REG_NOTBOL;
+		if (over_limit(e, at, "string", (unsigned long long)sb.len + strlen(p), e->s->max_string)) {
+			regfree(&re);
+			strbuf_free(&sb);
+			return NULL;
+		}
 	}
 	strbuf_adds(&sb, p);
 	regfree(&re);
@@ -902,59 +987,157 @@ static bool collection_contains(mv *coll, mv *item, bool icase)
 	return false;
 }
 
-static mv *format_op(mv *fmtv, mv *args)
+/* .NET refuses an index or an alignment of 1,000,000 or more in a
+ * composite format string (System.Text.StringBuilder.AppendFormat) */
+#define FORMAT_LIMIT 1000000
+
+static mv *format_error(ev *e, const ast *at, const char *why)
+{
+	return throwf(e, at, MGC_INVALIDOP, "FormatError", "Error formatting a string: %s.", why);
+}
+
+#define BAD_FORMAT "Input string was not in a correct format."
+
+/* One argument formatted by a format-string component: numbers by .NET's
+ * numeric formats (netfmt.h), dates by the custom date formats, anything
+ * else as its string.  Returns NULL with *why set when .NET would throw. */
+static char *format_item(mv *a, const char *spec, size_t speclen, const char **why)
+{
+	if (!a)
+		return xstrdup("");
+	if (!speclen)
+		return mv_to_string(a);
+	char *fs = xstrndup(spec, speclen);
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "");
+	mv *v = a;
+	while (v->kind == MV_ARRAY && v->u.arr.n == 1)
+		v = v->u.arr.items[0];
+	int r = 1;
+	if (v->kind == MV_DATETIME) {
+		mg_format_datetime_as(v->u.dt.sec, v->u.dt.usec, fs, &sb);
+		r = 0;
+	} else {
+		r = mg_netfmt_number(v, fs, &sb);
+	}
+	free(fs);
+	if (r < 0) {
+		strbuf_free(&sb);
+		*why = "Format specifier was invalid.";
+		return NULL;
+	}
+	if (r > 0) {
+		strbuf_free(&sb);
+		return mv_to_string(a);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The .NET composite format grammar (String.Format): {{ and }} are braces;
+ * {index[,alignment][:formatString]} takes an argument; anything else with a
+ * brace is a FormatError, as in PowerShell. */
+static mv *format_op(ev *e, const ast *at, mv *fmtv, mv *args)
 {
 	char *f = mv_to_string(fmtv);
 	strbuf sb = STRBUF_INIT;
 	strbuf_adds(&sb, "");
-	for (const char *p = f; *p; p++) {
+	size_t nargs = args->kind == MV_ARRAY ? args->u.arr.n : 1;
+	const char *why = NULL;
+	for (const char *p = f; *p && !why; p++) {
 		if (*p == '{' && p[1] == '{') {
 			strbuf_addc(&sb, '{');
 			p++;
-		} else if (*p == '}' && p[1] == '}') {
+			continue;
+		}
+		if (*p == '}' && p[1] == '}') {
 			strbuf_addc(&sb, '}');
 			p++;
-		} else if (*p == '{' && isdigit((unsigned char)p[1])) {
-			char *end;
-			long idx = strtol(p + 1, &end, 10);
-			long width = 0;
-			if (*end == ',')
-				width = strtol(end + 1, &end, 10);
-			const char *spec = NULL;
-			if (*end == ':') {
-				spec = end + 1;
-				while (*end && *end != '}')
-					end++;
-			}
-			if (*end != '}') {
-				strbuf_addc(&sb, *p);
-				continue;
-			}
-			mv *a = args->kind == MV_ARRAY ? mv_index(args, idx) : (idx == 0 ? args : NULL);
-			char *txt;
-			double d;
-			if (a && spec && (spec[0] == 'N' || spec[0] == 'n' || spec[0] == 'F' || spec[0] == 'f') &&
-			    mv_to_double(a, &d) == 0) {
-				int prec = isdigit((unsigned char)spec[1]) ? atoi(spec + 1) : 2;
-				txt = xasprintf("%.*f", prec, d);
-			} else {
-				txt = a ? mv_to_string(a) : xstrdup("");
-			}
-			size_t tl = strlen(txt);
-			if (width > 0 && (size_t)width > tl)
-				for (size_t k = tl; k < (size_t)width; k++)
-					strbuf_addc(&sb, ' ');
-			strbuf_adds(&sb, txt);
-			if (width < 0 && (size_t)(-width) > tl)
-				for (size_t k = tl; k < (size_t)(-width); k++)
-					strbuf_addc(&sb, ' ');
-			free(txt);
-			p = end;
-		} else {
+			continue;
+		}
+		if (*p == '}') {
+			why = BAD_FORMAT;
+			break;
+		}
+		if (*p != '{') {
 			strbuf_addc(&sb, *p);
+			continue;
+		}
+		const char *q = p + 1;
+		if (!isdigit((unsigned char)*q)) {
+			why = BAD_FORMAT;
+			break;
+		}
+		long idx = 0;
+		while (isdigit((unsigned char)*q) && idx < FORMAT_LIMIT)
+			idx = idx * 10 + (*q++ - '0');
+		while (*q == ' ')
+			q++;
+		long width = 0;
+		if (*q == ',') {
+			q++;
+			while (*q == ' ')
+				q++;
+			bool neg = *q == '-';
+			if (neg)
+				q++;
+			if (!isdigit((unsigned char)*q)) {
+				why = BAD_FORMAT;
+				break;
+			}
+			while (isdigit((unsigned char)*q) && width < FORMAT_LIMIT)
+				width = width * 10 + (*q++ - '0');
+			if (neg)
+				width = -width;
+			while (*q == ' ')
+				q++;
+		}
+		if (idx >= FORMAT_LIMIT || width >= FORMAT_LIMIT || width <= -FORMAT_LIMIT) {
+			why = BAD_FORMAT;
+			break;
+		}
+		const char *spec = NULL;
+		size_t speclen = 0;
+		if (*q == ':') {
+			spec = ++q;
+			while (*q && *q != '}')
+				q++;
+			speclen = (size_t)(q - spec);
+		}
+		if (*q != '}') {
+			why = BAD_FORMAT;
+			break;
+		}
+		if ((size_t)idx >= nargs) {
+			why = "Index (zero based) must be greater than or equal to zero and less than the size of the argument list.";
+			break;
+		}
+		mv *a = args->kind == MV_ARRAY ? args->u.arr.items[idx] : args;
+		char *txt = format_item(a, spec, speclen, &why);
+		if (!txt)
+			break;
+		size_t tl = 0;   /* characters, not bytes (UTF-8) */
+		for (const char *c = txt; *c; c++)
+			tl += ((unsigned char)*c & 0xC0) != 0x80;
+		if (width > 0 && (size_t)width > tl)
+			for (size_t k = tl; k < (size_t)width; k++)
+				strbuf_addc(&sb, ' ');
+		strbuf_adds(&sb, txt);
+		if (width < 0 && (size_t)(-width) > tl)
+			for (size_t k = tl; k < (size_t)(-width); k++)
+				strbuf_addc(&sb, ' ');
+		free(txt);
+		p = q;
+		if (over_limit(e, at, "string", sb.len, e->s->max_string)) {
+			free(f);
+			strbuf_free(&sb);
+			return NULL;
 		}
 	}
 	free(f);
+	if (why) {
+		strbuf_free(&sb);
+		return format_error(e, at, why);
+	}
 	return mv_string_take(strbuf_detach(&sb, NULL));
 }
 
@@ -962,6 +1145,8 @@ static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 {
 	if (!strcmp(op, "+")) {
 		if (l->kind == MV_ARRAY) {
+			if (over_limit(e, n, "array", (unsigned long long)l->u.arr.n + mv_count(r), e->s->max_items))
+				return NULL;
 			mv *a = mv_array();
 			for (size_t i = 0; i < l->u.arr.n; i++)
 				mv_array_push(a, l->u.arr.items[i]);
@@ -974,6 +1159,11 @@ static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 		}
 		if (l->kind == MV_STRING) {
 			char *rs = mv_to_string(r);
+			size_t rl = strlen(rs);
+			if (over_limit(e, n, "string", (unsigned long long)l->u.str.len + rl, e->s->max_string)) {
+				free(rs);
+				return NULL;
+			}
 			mv *res = mv_stringf("%s%s", l->u.str.s, rs);
 			free(rs);
 			return res;
@@ -989,13 +1179,29 @@ static mv *arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 		if (l->kind == MV_NULL)
 			return mv_ref(r);
 	}
-	if (!strcmp(op, "*") && l->kind == MV_STRING) {
+	if (!strcmp(op, "*") && (l->kind == MV_STRING || l->kind == MV_ARRAY)) {
+		/* 'ab' * 3 repeats the string, @(1,2) * 3 the array */
 		long long k;
-		if (mv_to_ll(r, &k) == 0 && k >= 0 && k < 100000) {
+		if (mv_to_ll(r, &k) == 0 && k >= 0) {
+			bool str = l->kind == MV_STRING;
+			size_t unit = str ? l->u.str.len : l->u.arr.n;
+			unsigned long long total;
+			if (__builtin_mul_overflow((unsigned long long)unit, (unsigned long long)k, &total))
+				total = ULLONG_MAX;
+			if (over_limit(e, n, str ? "string" : "array", total, str ? e->s->max_string : e->s->max_items))
+				return NULL;
+			if (!str) {
+				mv *a = mv_array();
+				for (long long i = 0; i < k; i++)
+					for (size_t j = 0; j < unit; j++)
+						mv_array_push(a, l->u.arr.items[j]);
+				return a;
+			}
 			strbuf sb = STRBUF_INIT;
+			strbuf_grow(&sb, (size_t)total + 1);
 			strbuf_adds(&sb, "");
 			for (long long i = 0; i < k; i++)
-				strbuf_adds(&sb, l->u.str.s);
+				strbuf_add(&sb, l->u.str.s, unit);
 			return mv_string_take(strbuf_detach(&sb, NULL));
 		}
 	}
@@ -1148,16 +1354,23 @@ static mv *binop(ev *e, const ast *n)
 		char *sep = mv_to_string(r);
 		strbuf sb = STRBUF_INIT;
 		strbuf_adds(&sb, "");
-		size_t cnt = l->kind == MV_ARRAY ? l->u.arr.n : 1;
-		for (size_t i = 0; i < cnt; i++) {
+		size_t cnt = l->kind == MV_ARRAY ? l->u.arr.n : 1, seplen = strlen(sep);
+		bool over = false;
+		for (size_t i = 0; i < cnt && !over; i++) {
 			char *it = mv_to_string(l->kind == MV_ARRAY ? l->u.arr.items[i] : l);
-			strbuf_addf(&sb, "%s%s", i ? sep : "", it);
+			over = over_limit(e, n, "string", (unsigned long long)sb.len + (i ? seplen : 0) + strlen(it),
+			                  e->s->max_string);
+			if (!over)
+				strbuf_addf(&sb, "%s%s", i ? sep : "", it);
 			free(it);
 		}
 		free(sep);
-		res = mv_string_take(strbuf_detach(&sb, NULL));
+		if (over)
+			strbuf_free(&sb);
+		else
+			res = mv_string_take(strbuf_detach(&sb, NULL));
 	} else if (!strcmp(base, "f")) {
-		res = format_op(l, r);
+		res = format_op(e, n, l, r);
 	} else if (!strcmp(base, "band") || !strcmp(base, "bor")) {
 		long long a = 0, b = 0;
 		mv_to_ll(l, &a);
@@ -1198,6 +1411,8 @@ static mv *eval_collect_block(ev *e, const ast *blk, bool force_array)
 static mv *index_value(ev *e, const ast *n, mv *obj, mv *idx)
 {
 	if (idx->kind == MV_ARRAY) {
+		if (stack_low(e, n))
+			return NULL;
 		mv *res = mv_array();
 		for (size_t i = 0; i < idx->u.arr.n; i++) {
 			mv *v = index_value(e, n, obj, idx->u.arr.items[i]);
@@ -1245,6 +1460,8 @@ static mv *index_value(ev *e, const ast *n, mv *obj, mv *idx)
 
 static mv *ev_expr(ev *e, const ast *n)
 {
+	if (stack_low(e, n))
+		return NULL;
 	switch (n->kind) {
 	case N_NUMBER:
 		return n->is_int ? mv_int(n->inum) : mv_double(n->num);
@@ -1427,8 +1644,12 @@ static mv *ev_expr(ev *e, const ast *n)
 		}
 		mv_unref(l);
 		mv_unref(r);
-		if ((a > b ? a - b : b - a) > 1000000)
+		unsigned long long span = a > b ? (unsigned long long)a - (unsigned long long)b
+		                                : (unsigned long long)b - (unsigned long long)a;
+		if (span > 1000000)
 			return throwf(e, n, MGC_LIMIT, "RangeTooLarge", "The range is too large (more than 1,000,000 numbers).");
+		if (over_limit(e, n, "array", span + 1, e->s->max_items))
+			return NULL;
 		mv *arr = mv_array();
 		for (long long i = a;; i += a <= b ? 1 : -1) {
 			mv_array_push_take(arr, mv_int(i));
@@ -1610,7 +1831,7 @@ static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv
 	char *data;
 	size_t len;
 	mg_err err;
-	if (mg_read_file(path, MAX_FILE_BYTES, &data, &len, &err) < 0) {
+	if (!mg_path_confined(e->s, path) || mg_read_file(path, MAX_FILE_BYTES, &data, &len, &err) < 0) {
 		free(path);
 		mg_command_not_found(e->s, name, &err);
 		throwf(e, cmd, err.category, err.id, "%s", err.msg);
@@ -1928,16 +2149,35 @@ static int set_params(ev *e, const ast *const *prm, size_t np, mv **vals, mv **s
 	}
 	for (size_t k = 0; k < np; k++) {
 		mv *v = vals[k] ? mv_ref(vals[k]) : NULL;
-		if (!v && prm[k]->nkids) {
+		/* kids: the default value, then the declared type (N_TYPE) */
+		const ast *type = prm[k]->nkids && prm[k]->kids[prm[k]->nkids - 1]->kind == N_TYPE
+		                  ? prm[k]->kids[prm[k]->nkids - 1] : NULL;
+		const ast *def = prm[k]->nkids && prm[k]->kids[0]->kind != N_TYPE ? prm[k]->kids[0] : NULL;
+		if (!v && def) {
 			ast_tree *caller = e->tree;
 			e->tree = def_tree;
-			v = ev_expr(e, prm[k]->kids[0]);
+			v = ev_expr(e, def);
 			e->tree = caller;
 			if (!v)
 				return -1;
 		}
-		if (!v)
+		if (!v && !type)
 			v = (prm[k]->flags & AF_SWITCHPARAM) ? mv_bool(false) : mv_null();
+		if (type) {
+			/* [int]$n: the value converted, or the type's default ($null as [int] is 0) */
+			mv *raw = v ? v : mv_null();
+			mv *c = cast_to(e, prm[k], type->str, raw);
+			if (!c && vals[k]) {
+				mv_unref(raw);
+				return -1;
+			}
+			if (!c) {
+				e->has_err = false;
+				c = mv_ref(raw);
+			}
+			mv_unref(raw);
+			v = c;
+		}
 		mg_var_set_take(e->s, prm[k]->str, v);
 	}
 	return 0;
@@ -1954,26 +2194,29 @@ static void restore_params(ev *e, const ast *const *prm, size_t np, mv **saved)
 	}
 }
 
-/* Call a function defined with `function`. */
-static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
+/* The declared parameters of a function or a script block (kids[1..]). */
+static size_t block_params(const ast *def, const ast *const **prm)
+{
+	size_t np = (def->kind == N_FUNCDEF || def->kind == N_SCRIPTBLOCK) && def->nkids ? def->nkids - 1 : 0;
+	*prm = np ? (const ast *const *)&def->kids[1] : NULL;
+	return np;
+}
+
+/* Run a function or script block with arguments bound to its parameters. */
+static int invoke_bound(ev *e, const ast *at, const char *who, mv *fn, const mg_rawarg *a, size_t na, mv *out)
 {
 	sbcode *c = fn->u.sb.code;
-	const ast *def = c->node;
-	size_t np = def->kind == N_FUNCDEF ? def->nkids - 1 : 0;
-	const ast *const *prm = np ? (const ast *const *)&def->kids[1] : NULL;
+	const ast *const *prm;
+	size_t np = block_params(c->node, &prm);
 	mv **vals = xcalloc(np + 1, sizeof *vals);
 	mv **saved = xcalloc(np + 1, sizeof *saved);
 	mv *rest = mv_array();
-	cmdargs ca;
-	memset(&ca, 0, sizeof ca);
 	int rc = EV_ERR;
-	if (eval_cmdargs(e, cmd, 0, &ca) == 0 &&
-	    bind_params(e, prm, np, ca.a, ca.n, vals, rest, cmd->str, cmd) == 0) {
+	if (bind_params(e, prm, np, a, na, vals, rest, who, at) == 0) {
 		if (set_params(e, prm, np, vals, saved, c->tree) == 0)
 			rc = run_scriptblock(e, fn, NULL, rest, out);
 		restore_params(e, prm, np, saved);
 	}
-	cmdargs_free(&ca);
 	for (size_t k = 0; k < np; k++)
 		mv_unref(vals[k]);
 	free(vals);
@@ -1982,9 +2225,22 @@ static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
 	return rc;
 }
 
+/* Call a function defined with `function`. */
+static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
+{
+	cmdargs ca;
+	memset(&ca, 0, sizeof ca);
+	int rc = EV_ERR;
+	if (eval_cmdargs(e, cmd, 0, &ca) == 0)
+		rc = invoke_bound(e, cmd, cmd->str, fn, ca.a, ca.n, out);
+	cmdargs_free(&ca);
+	return rc;
+}
+
 static int ev_pipeline(ev *e, const ast *pl, mv *out)
 {
 	mg_session *s = e->s;
+	unsigned long errs_before = s->errors_written;
 	size_t n = pl->nkids;
 	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
 	/* a function call as the first element feeds its output like an expression */
@@ -2021,12 +2277,19 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 					rc = EV_ERR;
 					goto out;
 				}
-				mv *args = mv_array();
-				for (size_t i = 0; i < ca.n; i++)
-					if (ca.a[i].val)
-						mv_array_push(args, ca.a[i].val);
-				rc = run_block_element(e, what, args, P.sink);
-				mv_unref(args);
+				const ast *const *prm;
+				if (what->u.sb.release == sb_release &&
+				    block_params(((sbcode *)what->u.sb.code)->node, &prm) > 0) {
+					/* & { param($a) ... } 5: bound like a function's */
+					rc = invoke_bound(e, c, "&", what, ca.a, ca.n, P.sink);
+				} else {
+					mv *args = mv_array();
+					for (size_t i = 0; i < ca.n; i++)
+						if (ca.a[i].val)
+							mv_array_push(args, ca.a[i].val);
+					rc = run_block_element(e, what, args, P.sink);
+					mv_unref(args);
+				}
 				cmdargs_free(&ca);
 				mv_unref(what);
 				goto out;
@@ -2262,7 +2525,7 @@ out:
 			stage_destroy(&stages[i]);
 	free(stages);
 	mv_unref(P.sink);
-	s->last_ok = !(rc == EV_ERR || P.had_error);
+	s->last_ok = !(rc == EV_ERR || P.had_error || s->errors_written != errs_before);
 	return rc;
 }
 
@@ -2273,8 +2536,11 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 	mg_session *s = e->s;
 	if (s->depth > MAX_EVAL_DEPTH) {
 		throwf(e, n, MGC_LIMIT, "CallDepthOverflow", "The script failed due to call depth overflow.");
+		e->fatal = true;
 		return EV_ERR;
 	}
+	if (stack_low(e, n))
+		return EV_ERR;
 	switch (n->kind) {
 	case N_PIPELINE: {
 		e->nest++;
@@ -2743,6 +3009,8 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 			bool fatal = e.fatal;
 			e.fatal = false;
 			report(&e);
+			/* a statement that threw failed, whatever its last command set */
+			s->last_ok = false;
 			if (fatal || stop_on_error(s)) {
 				last_ok = false;
 				break;
@@ -2764,13 +3032,18 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 
 int mg_run_source(mg_session *s, const char *src, size_t len, const char *origin)
 {
-	return run(s, src, len, origin, NULL);
+	bool mine = stack_enter(s);
+	int rc = run(s, src, len, origin, NULL);
+	stack_leave(s, mine);
+	return rc;
 }
 
 int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origin, mv **out)
 {
 	mv *c = mv_array();
+	bool mine = stack_enter(s);
 	int rc = run(s, src, len, origin, c);
+	stack_leave(s, mine);
 	*out = c;
 	return rc;
 }

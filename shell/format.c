@@ -270,6 +270,9 @@ static void trim_trailing_spaces(strbuf *out, size_t from)
 
 /* ---- cells ---- */
 
+/* arrays in a cell nest at most this deep; deeper ones show as "..." */
+#define CELL_DEPTH 4
+
 static void cell_buf(const mv *v, strbuf *out, int depth);
 
 static void enum_buf(mv *const *items, size_t n, strbuf *out, int depth)
@@ -291,6 +294,10 @@ static void cell_buf(const mv *v, strbuf *out, int depth)
 		return;
 	switch (v->kind) {
 	case MV_ARRAY:
+		if (depth >= CELL_DEPTH) {   /* nested (or holding itself): cut */
+			strbuf_adds(out, "...");
+			return;
+		}
 		enum_buf(v->u.arr.items, v->u.arr.n, out, depth);
 		return;
 	case MV_BYTES:
@@ -791,14 +798,28 @@ static void hash_table(const mv *h, const mg_table_opts *o, strbuf *out)
 	free(rows);
 }
 
-/* Flatten arrays (and bytes) the way the pipeline enumerates them. */
-static void flatten(mv *v, mv ***items, size_t *n, size_t *cap)
+/* Flatten arrays (and bytes) the way the pipeline enumerates them.  An
+ * array nested deeper than FLATTEN_DEPTH shows as its type name, and after
+ * FLATTEN_ARRAYS arrays (one that holds itself: $a[0] = $a) the rest is left
+ * out. */
+#define FLATTEN_DEPTH 64
+#define FLATTEN_ARRAYS 100000
+
+static void flatten(mv *v, mv ***items, size_t *n, size_t *cap, int depth, size_t *arrays)
 {
 	if (!v)
 		return;
 	if (v->kind == MV_ARRAY) {
+		if (*arrays == 0)
+			return;
+		--*arrays;
+		if (depth >= FLATTEN_DEPTH) {
+			GROW(*items, *cap, *n + 1);
+			(*items)[(*n)++] = mv_string("System.Object[]");
+			return;
+		}
 		for (size_t i = 0; i < v->u.arr.n; i++)
-			flatten(v->u.arr.items[i], items, n, cap);
+			flatten(v->u.arr.items[i], items, n, cap, depth + 1, arrays);
 		return;
 	}
 	if (v->kind == MV_BYTES) {
@@ -816,8 +837,9 @@ static void default_buf(mv *const *in, size_t nin, int width, strbuf *out)
 {
 	mv **objs = NULL;
 	size_t n = 0, cap = 0;
+	size_t arrays = FLATTEN_ARRAYS;
 	for (size_t i = 0; i < nin; i++)
-		flatten(in[i], &objs, &n, &cap);
+		flatten(in[i], &objs, &n, &cap, 0, &arrays);
 	mg_table_opts o = { .width = width };
 	size_t i = 0;
 	bool prev_block = false;   /* last thing printed was a table/list block */

@@ -201,8 +201,12 @@ static bool is_var_char(int c)
 }
 
 /* Scan a double-quoted string body starting after the opening quote; returns
- * the index of the closing quote or (size_t)-1. */
-static size_t scan_dq(const lexer *lx, size_t p);
+ * the index of the closing quote, (size_t)-1 when there is none, or
+ * SCAN_TOO_DEEP when strings and $( ) nest more than LX_MAX_NEST deep (the
+ * parser could not take them anyway). */
+#define LX_MAX_NEST 100
+#define SCAN_TOO_DEEP ((size_t)-2)
+static size_t scan_dq(const lexer *lx, size_t p, int nest);
 
 static size_t scan_sq(const lexer *lx, size_t p)
 {
@@ -219,9 +223,11 @@ static size_t scan_sq(const lexer *lx, size_t p)
 }
 
 /* p points just after "$(": returns the index of the matching ')' */
-static size_t scan_subexpr(const lexer *lx, size_t p)
+static size_t scan_subexpr(const lexer *lx, size_t p, int nest)
 {
 	int depth = 1;
+	if (nest > LX_MAX_NEST)
+		return SCAN_TOO_DEEP;
 	while (p < lx->len) {
 		char c = lx->src[p];
 		if (c == '`') {
@@ -236,8 +242,8 @@ static size_t scan_subexpr(const lexer *lx, size_t p)
 			continue;
 		}
 		if (c == '"') {
-			size_t e = scan_dq(lx, p + 1);
-			if (e == (size_t)-1)
+			size_t e = scan_dq(lx, p + 1, nest + 1);
+			if (e >= SCAN_TOO_DEEP)
 				return e;
 			p = e + 1;
 			continue;
@@ -256,7 +262,7 @@ static size_t scan_subexpr(const lexer *lx, size_t p)
 	return (size_t)-1;
 }
 
-static size_t scan_dq(const lexer *lx, size_t p)
+static size_t scan_dq(const lexer *lx, size_t p, int nest)
 {
 	while (p < lx->len) {
 		char c = lx->src[p];
@@ -272,8 +278,8 @@ static size_t scan_dq(const lexer *lx, size_t p)
 			return p;
 		}
 		if (c == '$' && at(lx, p + 1) == '(') {
-			size_t e = scan_subexpr(lx, p + 2);
-			if (e == (size_t)-1)
+			size_t e = scan_subexpr(lx, p + 2, nest + 1);
+			if (e >= SCAN_TOO_DEEP)
 				return e;
 			p = e + 1;
 			continue;
@@ -334,7 +340,12 @@ static token lex_variable(lexer *lx, size_t start)
 
 static token lex_string(lexer *lx, size_t start, bool dq)
 {
-	size_t e = dq ? scan_dq(lx, start + 1) : scan_sq(lx, start + 1);
+	size_t e = dq ? scan_dq(lx, start + 1, 0) : scan_sq(lx, start + 1);
+	if (e == SCAN_TOO_DEEP) {
+		lx->pos = lx->len;
+		return err_tok(lx, start, false, "NestingTooDeep",
+		               "The string nests strings and $( ) more than %d levels deep.", LX_MAX_NEST);
+	}
 	if (e == (size_t)-1) {
 		lx->pos = lx->len;
 		return err_tok(lx, start, true, "TerminatorExpectedAtEndOfString",

@@ -13,6 +13,7 @@ libshell_a_SOURCES += \
 	shell/errors.c shell/errors.h \
 	shell/runtime.c shell/runtime.h \
 	shell/eval.c shell/eval.h \
+	shell/netfmt.c shell/netfmt.h \
 	shell/regex_net.c shell/regex_net.h \
 	shell/complete.c shell/complete.h
 
@@ -20,9 +21,11 @@ SHELL_TEST_LIBS = libshell.a libcommon.a $(CMOCKA_LIBS) -lm
 
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
-	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete
+	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete \
+	tests/unit/test_limits
 TESTS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
-	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete
+	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete \
+	tests/unit/test_limits
 tests_unit_test_lexer_SOURCES = tests/unit/test_lexer.c
 tests_unit_test_lexer_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lexer_LDADD = $(SHELL_TEST_LIBS)
@@ -38,6 +41,10 @@ tests_unit_test_eval_LDADD = $(SHELL_TEST_LIBS)
 tests_unit_test_errors_SOURCES = tests/unit/test_errors.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
 tests_unit_test_errors_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_errors_LDADD = $(SHELL_TEST_LIBS)
+# hostile input: depth and size limits, exit status of failing statements
+tests_unit_test_limits_SOURCES = tests/unit/test_limits.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
+tests_unit_test_limits_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_limits_LDADD = $(SHELL_TEST_LIBS)
 tests_unit_test_complete_SOURCES = tests/unit/test_complete.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
 tests_unit_test_complete_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_complete_LDADD = $(SHELL_TEST_LIBS)
@@ -48,7 +55,14 @@ tests_unit_test_examples_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS) $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh
-EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh
+# the PowerShell conformance suite: tests/conformance/<area>.txt, each case
+# an input and PowerShell 7's exact output
+TESTS += tests/conformance/run.sh
+EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/conformance/arrays.txt \
+	tests/conformance/control.txt tests/conformance/format.txt tests/conformance/functions.txt \
+	tests/conformance/hashtables.txt tests/conformance/pipeline.txt tests/conformance/strings.txt \
+	tests/conformance/types.txt
+EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING
 noinst_PROGRAMS += fuzz/fuzz_parse
@@ -58,4 +72,10 @@ fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c shell/lexer.c shell/parser.c shell/a
 fuzz_fuzz_parse_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_parse_LDFLAGS = -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_parse_LDADD = libcommon.a -lm
+# the evaluator target: the whole shell library compiled in (instrumented)
+noinst_PROGRAMS += fuzz/fuzz_eval
+fuzz_fuzz_eval_SOURCES = fuzz/fuzz_eval.c $(libshell_a_SOURCES)
+fuzz_fuzz_eval_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_eval_LDFLAGS = -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_eval_LDADD = libcommon.a -lm -lrt
 endif

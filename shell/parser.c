@@ -19,6 +19,11 @@
 #include <strings.h>
 
 #define MAX_DEPTH 100
+/* The tree's height, whatever built it: a chain like 1+1+1... or $x.a.a...
+ * is parsed by a loop, not by recursion, but the evaluator and ast_free walk
+ * the result recursively; past this many levels the parser stops with a
+ * ParseError so that no later walk can run out of stack. */
+#define MAX_TREE_HEIGHT 1000
 
 typedef struct parser {
 	lexer lx;
@@ -137,6 +142,17 @@ static bool enter(parser *p, size_t pos)
 static void leave(parser *p)
 {
 	p->depth--;
+}
+
+/* true (and the parse fails) when n makes the tree too tall to walk */
+static bool too_tall(parser *p, const ast *n)
+{
+	if (!n || n->height <= MAX_TREE_HEIGHT)
+		return false;
+	fail(p, n->pos + n->len, 1, false, "ExpressionTooComplex",
+	     "The expression is too complex to evaluate: more than %d operators, members or indexes are chained.",
+	     MAX_TREE_HEIGHT);
+	return true;
 }
 
 static const char *tok_desc(const token *t, const lexer *lx)
@@ -263,13 +279,28 @@ static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw)
 
 /* ---------- hashtables and script blocks ---------- */
 
+static bool parse_body_params(parser *p, ast *into);
+
+/* { [CmdletBinding()] param(...) body }: the parameters follow the body
+ * as kids[1..] of the N_SCRIPTBLOCK */
 static ast *parse_scriptblock(parser *p, size_t open_pos)
 {
-	ast *blk = parse_block_until(p, TK_RBRACE, open_pos);
-	if (!blk)
+	ast *params = ast_new(N_BLOCK, 0, 0);
+	if (!parse_body_params(p, params)) {
+		ast_free(params);
 		return NULL;
+	}
+	ast *blk = parse_block_until(p, TK_RBRACE, open_pos);
+	if (!blk) {
+		ast_free(params);
+		return NULL;
+	}
 	ast *sb = ast_new(N_SCRIPTBLOCK, open_pos + 1, p->lx.pos - 1 - (open_pos + 1));
 	ast_add(sb, blk);
+	for (size_t i = 0; i < params->nkids; i++)
+		ast_add(sb, params->kids[i]);
+	params->nkids = 0;
+	ast_free(params);
 	return sb;
 }
 
@@ -449,6 +480,10 @@ static ast *primary_from_token(parser *p, token *t, lx_mode mode)
 static ast *parse_postfix(parser *p, ast *base)
 {
 	while (base && !p->failed) {
+		if (too_tall(p, base)) {
+			ast_free(base);
+			return NULL;
+		}
 		size_t pos = p->lx.pos;
 		int c = pos < p->lx.len ? (unsigned char)p->lx.src[pos] : 0;
 		int c1 = pos + 1 < p->lx.len ? (unsigned char)p->lx.src[pos + 1] : 0;
@@ -706,6 +741,10 @@ static ast *parse_range(parser *p)
 			return NULL;
 		}
 		l = binop(NULL, l, r, N_RANGE);
+		if (too_tall(p, l)) {
+			ast_free(l);
+			return NULL;
+		}
 	}
 	return l;
 }
@@ -745,6 +784,11 @@ static ast *parse_level(parser *p, level_fn sub, const char *const *ops)
 		}
 		l = binop(o.text, l, r, N_BINOP);
 		tok_free(&o);
+		if (too_tall(p, l)) {
+			ast_free(l);
+			leave(p);
+			return NULL;
+		}
 	}
 	leave(p);
 	return l;
@@ -1432,7 +1476,10 @@ fail:
 
 /* Skip one [attribute or type] at the current position; returns true and
  * sets *is_switch when it was [switch]. */
-static bool skip_attribute(parser *p, bool *is_switch)
+/* Skip one [Attribute(...)] or [type] before a parameter; *is_switch when
+ * it is [switch]; *type (when asked) gets a plain type name such as "int" or
+ * "string[]" (malloc'd), NULL for attributes. */
+static bool skip_attribute_typed(parser *p, bool *is_switch, char **type)
 {
 	size_t q = p->lx.pos;   /* at '[' */
 	int depth = 0;
@@ -1454,8 +1501,18 @@ static bool skip_attribute(parser *p, bool *is_switch)
 	}
 	size_t inner = p->lx.pos + 1, ilen = q - inner;
 	*is_switch = ilen == 6 && strncasecmp(p->lx.src + inner, "switch", 6) == 0;
+	if (type) {
+		*type = NULL;
+		if (!*is_switch && ilen && !memchr(p->lx.src + inner, '(', ilen))
+			*type = xstrndup(p->lx.src + inner, ilen);
+	}
 	p->lx.pos = q + 1;
 	return true;
+}
+
+static bool skip_attribute(parser *p, bool *is_switch)
+{
+	return skip_attribute_typed(p, is_switch, NULL);
 }
 
 /* Function parameters: ( [type] $name [= default], ... ) - the '(' is consumed. */
@@ -1471,10 +1528,18 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 		}
 		tok_free(&t);
 		bool sw = false;
+		char *type = NULL;
 		while (lx_peekc(&p->lx) == '[') {
 			bool this_sw;
-			if (!skip_attribute(p, &this_sw))
+			char *ty;
+			if (!skip_attribute_typed(p, &this_sw, &ty)) {
+				free(type);
 				return false;
+			}
+			if (ty) {
+				free(type);
+				type = ty;
+			}
 			sw = sw || this_sw;
 			skip_newlines(p);
 		}
@@ -1486,6 +1551,7 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 			else
 				fail_tok(p, &v, "InvalidFunctionParameter", "A parameter name ($name) was expected in the parameter list.");
 			tok_free(&v);
+			free(type);
 			return false;
 		}
 		ast *prm = ast_new(N_VAR, v.pos, v.len);
@@ -1503,9 +1569,17 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 			p->no_comma++;
 			ast *d = parse_expression(p);
 			p->no_comma--;
-			if (!d)
+			if (!d) {
+				free(type);
 				return false;
+			}
 			ast_add(prm, d);
+		}
+		if (type) {
+			/* the declared type: the last kid, after the default value */
+			ast *ty = ast_new(N_TYPE, prm->pos, 0);
+			ty->str = type;
+			ast_add(prm, ty);
 		}
 		skip_newlines(p);
 		token sep = next(p, LX_EXPR);
@@ -1529,6 +1603,38 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 }
 
 /* function Name [(params)] { [param(params)] statements } */
+/* At the start of a function body or script block: attributes such as
+ * [CmdletBinding()] and a param( ) block, if there is one (else nothing is
+ * consumed: `{ [int]$x = 1 }` starts with a cast). */
+static bool parse_body_params(parser *p, ast *into)
+{
+	skip_newlines(p);
+	size_t save = lx_save(&p->lx);
+	bool is_switch;
+	while (lx_peekc(&p->lx) == '[') {
+		if (!skip_attribute(p, &is_switch))
+			return false;   /* no ']': the block cannot parse anyway */
+		if (p->lx.src[p->lx.pos - 2] != ')') {
+			/* not an attribute with arguments: a cast or a type */
+			lx_restore(&p->lx, save);
+			return true;
+		}
+		skip_newlines(p);
+	}
+	if (!next_is_keyword(p, "param")) {
+		lx_restore(&p->lx, save);
+		return true;
+	}
+	consume(p, LX_ARG);
+	if (lx_peekc(&p->lx) != '(') {
+		lx_restore(&p->lx, save);
+		return true;
+	}
+	size_t po = p->lx.pos;
+	p->lx.pos++;
+	return parse_param_list(p, into, po);
+}
+
 static ast *parse_function(parser *p)
 {
 	token kw = next(p, LX_ARG);
@@ -1559,19 +1665,8 @@ static ast *parse_function(parser *p)
 	}
 	size_t open = lb.pos;
 	tok_free(&lb);
-	skip_newlines(p);
-	size_t save = lx_save(&p->lx);
-	if (next_is_keyword(p, "param")) {
-		consume(p, LX_ARG);
-		if (lx_peekc(&p->lx) == '(') {
-			size_t po = p->lx.pos;
-			p->lx.pos++;
-			if (!parse_param_list(p, params, po))
-				goto fail;
-		} else {
-			lx_restore(&p->lx, save);
-		}
-	}
+	if (!parse_body_params(p, params))
+		goto fail;
 	ast *blk = parse_block_until(p, TK_RBRACE, open);
 	if (!blk)
 		goto fail;

@@ -48,7 +48,34 @@ static char *drive_target(struct mg_session *s, const char *path)
 	return r;
 }
 
+bool mg_path_confined(struct mg_session *s, const char *local)
+{
+	if (!s || !s->file_root)
+		return true;
+	char *real = realpath(local, NULL);
+	size_t n = strlen(s->file_root);
+	struct stat st;
+	bool ok = real && strncmp(real, s->file_root, n) == 0 && real[n] == '/' &&
+	          stat(real, &st) == 0 && S_ISREG(st.st_mode);
+	free(real);
+	return ok;
+}
+
+static char *map_path(struct mg_session *s, const char *path, mg_err *err);
+
 char *mg_map_path(struct mg_session *s, const char *path, mg_err *err)
+{
+	char *local = map_path(s, path, err);
+	if (local && !mg_path_confined(s, local)) {
+		mg_err_set(err, MGC_NOTFOUND, "PathNotFound",
+		           "Cannot find path '%s': this session may only read files under %s.", path, s->file_root);
+		free(local);
+		return NULL;
+	}
+	return local;
+}
+
+static char *map_path(struct mg_session *s, const char *path, mg_err *err)
 {
 	if (!path || !*path) {
 		mg_err_set(err, MGC_INVALIDARG, "PathNotFound", "The path is empty. Give the path of a file.");

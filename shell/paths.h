@@ -14,6 +14,7 @@
 #ifndef MIGSH_PATHS_H
 #define MIGSH_PATHS_H
 
+#include <stdbool.h>
 #include "common/err.h"
 
 struct mg_session;
@@ -28,5 +29,11 @@ char *mg_map_path(struct mg_session *s, const char *path, mg_err *err);
  * drives/ directory does not exist maps to the base name in the current
  * directory.  Returns malloc'd path. */
 char *mg_map_path_for_write(struct mg_session *s, const char *path);
+
+/* May this session read the existing file at local?  Always, unless the
+ * session is confined to a directory (s->file_root, set by the evaluator's
+ * fuzzer): then only regular files under that directory, symbolic links
+ * and '..' resolved.  mg_map_path already applies it. */
+bool mg_path_confined(struct mg_session *s, const char *local);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 char *mg_session_default_home(void)
@@ -19,6 +20,18 @@ char *mg_session_default_home(void)
 		return xasprintf("%s/migsh", x);
 	const char *home = getenv("HOME");
 	return xasprintf("%s/.local/share/migsh", home && *home ? home : ".");
+}
+
+/* Half of the stack the process may grow to (8 MiB when unlimited or not
+ * known): the rest is left to cmdlets, formatting and the C library below
+ * the deepest evaluation frame. */
+static size_t stack_budget(void)
+{
+	struct rlimit rl;
+	size_t lim = (size_t)8 * 1024 * 1024;
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)lim)
+		lim = (size_t)rl.rlim_cur;
+	return lim / 2;
 }
 
 mg_session *mg_session_new(const char *home, const mg_cmdlet_source *src, mg_err *err)
@@ -35,6 +48,9 @@ mg_session *mg_session_new(const char *home, const mg_cmdlet_source *src, mg_err
 	s->last_ok = true;
 	s->out = stdout;
 	s->errf = stderr;
+	s->max_string = MG_DEFAULT_MAX_STRING;
+	s->max_items = MG_DEFAULT_MAX_ITEMS;
+	s->stack_budget = stack_budget();
 	if (src)
 		s->cmdlets = *src;
 	return s;

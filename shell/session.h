@@ -78,7 +78,30 @@ typedef struct mg_session {
 	/* set (by the REPL's SIGINT handler) when the user pressed Ctrl-C: the
 	 * running pipeline stops at its next object; NULL = never */
 	volatile sig_atomic_t *interrupted;
+
+	/* Resource limits on what a script may build (mg_session_new sets the
+	 * defaults below; tests and the fuzzer lower them).  A string, a -f
+	 * result or a -join result longer than max_string bytes, or an array
+	 * (range, multiplication) of more than max_items items, is refused with a
+	 * LimitsExceeded error before anything is allocated. */
+	size_t  max_string;
+	size_t  max_items;
+	/* Stack use of the evaluator: the frame address where the outermost
+	 * evaluation started (NULL when none is running) and how many bytes
+	 * below it evaluation may go before it stops with an
+	 * InsufficientExecutionStack error (from RLIMIT_STACK). */
+	const char *stack_base;
+	size_t  stack_budget;
+	/* error records written to the error stream so far: a pipeline whose
+	 * commands (functions, script blocks) wrote one has failed ($? False) */
+	unsigned long errors_written;
+	/* NULL, or the real path of the one directory whose files this session
+	 * may read (the evaluator's fuzzer): see mg_path_confined */
+	const char *file_root;
 } mg_session;
+
+#define MG_DEFAULT_MAX_STRING ((size_t)256 * 1024 * 1024)
+#define MG_DEFAULT_MAX_ITEMS  ((size_t)32 * 1024 * 1024)
 
 /* Create a session.  home may be NULL: $MIGSH_HOME, else
  * $XDG_DATA_HOME/migsh, else ~/.local/share/migsh; created 0700.

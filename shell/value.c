@@ -158,39 +158,59 @@ mv *mv_ref(mv *v)
 	return v;
 }
 
+/* Iterative: a value nested a million levels deep (a loop of $a = @(,$a))
+ * must not need a million stack frames to be freed.  Values whose count
+ * reaches zero wait on a local work list. */
 void mv_unref(mv *v)
 {
 	if (!v || --v->refs > 0)
 		return;
-	switch (v->kind) {
-	case MV_STRING:
-		free(v->u.str.s);
-		break;
-	case MV_BYTES:
-		free(v->u.bytes.p);
-		break;
-	case MV_ARRAY:
-		for (size_t i = 0; i < v->u.arr.n; i++)
-			mv_unref(v->u.arr.items[i]);
-		free(v->u.arr.items);
-		break;
-	case MV_HASH:
-	case MV_OBJECT:
-		for (size_t i = 0; i < v->u.obj.n; i++) {
-			free(v->u.obj.props[i].name);
-			mv_unref(v->u.obj.props[i].val);
+	mv **todo = NULL;
+	size_t ntodo = 0, captodo = 0;
+	for (;;) {
+		switch (v->kind) {
+		case MV_STRING:
+			free(v->u.str.s);
+			break;
+		case MV_BYTES:
+			free(v->u.bytes.p);
+			break;
+		case MV_ARRAY:
+			for (size_t i = 0; i < v->u.arr.n; i++) {
+				mv *k = v->u.arr.items[i];
+				if (k && --k->refs == 0) {
+					GROW(todo, captodo, ntodo + 1);
+					todo[ntodo++] = k;
+				}
+			}
+			free(v->u.arr.items);
+			break;
+		case MV_HASH:
+		case MV_OBJECT:
+			for (size_t i = 0; i < v->u.obj.n; i++) {
+				free(v->u.obj.props[i].name);
+				mv *k = v->u.obj.props[i].val;
+				if (k && --k->refs == 0) {
+					GROW(todo, captodo, ntodo + 1);
+					todo[ntodo++] = k;
+				}
+			}
+			free(v->u.obj.props);
+			break;
+		case MV_SCRIPTBLOCK:
+			if (v->u.sb.release && v->u.sb.code)
+				v->u.sb.release(v->u.sb.code);
+			free(v->u.sb.text);
+			break;
+		default:
+			break;
 		}
-		free(v->u.obj.props);
-		break;
-	case MV_SCRIPTBLOCK:
-		if (v->u.sb.release && v->u.sb.code)
-			v->u.sb.release(v->u.sb.code);
-		free(v->u.sb.text);
-		break;
-	default:
-		break;
+		free(v);
+		if (!ntodo)
+			break;
+		v = todo[--ntodo];
 	}
-	free(v);
+	free(todo);
 }
 
 /* ---- arrays ---- */
@@ -311,6 +331,10 @@ const char *mv_get_str(const mv *obj, const char *name)
 
 bool mv_truthy(const mv *v)
 {
+	/* a one-element array is as true as its element (unwrapped in a loop:
+	 * @(,@(,...)) may nest arbitrarily deep) */
+	while (v && v->kind == MV_ARRAY && v->u.arr.n == 1)
+		v = v->u.arr.items[0];
 	if (!v)
 		return false;
 	switch (v->kind) {
@@ -329,9 +353,7 @@ bool mv_truthy(const mv *v)
 	case MV_ARRAY:
 		if (v->u.arr.n == 0)
 			return false;
-		if (v->u.arr.n == 1)
-			return mv_truthy(v->u.arr.items[0]);
-		return true;
+		return v->u.arr.n > 1;
 	default:
 		return true;
 	}
@@ -356,10 +378,26 @@ static void double_to_buf(double d, strbuf *out)
 	strbuf_adds(out, buf);
 }
 
-static void to_string_buf(const mv *v, strbuf *out)
+/* Arrays and objects nest (and may hold themselves: $a[0] = $a): past
+ * TO_STRING_DEPTH levels a container is written as its type name, and after
+ * TO_STRING_NODES containers the rest is left out, so that neither the stack
+ * nor the time is unbounded. */
+#define TO_STRING_DEPTH 32
+#define TO_STRING_NODES 1000000
+
+static void to_string_buf(const mv *v, strbuf *out, int depth, size_t *nodes)
 {
 	if (!v)
 		return;
+	if (v->kind == MV_ARRAY || v->kind == MV_OBJECT) {
+		if (*nodes == 0)
+			return;
+		--*nodes;
+		if (depth > TO_STRING_DEPTH) {
+			strbuf_adds(out, v->kind == MV_ARRAY ? "System.Object[]" : "System.Management.Automation.PSCustomObject");
+			return;
+		}
+	}
 	switch (v->kind) {
 	case MV_NULL:
 		break;
@@ -392,7 +430,7 @@ static void to_string_buf(const mv *v, strbuf *out)
 		for (size_t i = 0; i < v->u.arr.n; i++) {
 			if (i)
 				strbuf_addc(out, ' ');
-			to_string_buf(v->u.arr.items[i], out);
+			to_string_buf(v->u.arr.items[i], out, depth + 1, nodes);
 		}
 		break;
 	case MV_HASH:
@@ -403,7 +441,7 @@ static void to_string_buf(const mv *v, strbuf *out)
 		if (t && t->to_string_prop) {
 			mv *p = mv_get(v, t->to_string_prop);
 			if (p && p != v) {
-				to_string_buf(p, out);
+				to_string_buf(p, out, depth + 1, nodes);
 				break;
 			}
 		}
@@ -414,7 +452,7 @@ static void to_string_buf(const mv *v, strbuf *out)
 				strbuf_adds(out, "; ");
 			strbuf_adds(out, v->u.obj.props[i].name);
 			strbuf_addc(out, '=');
-			to_string_buf(v->u.obj.props[i].val, out);
+			to_string_buf(v->u.obj.props[i].val, out, depth + 1, nodes);
 		}
 		strbuf_addc(out, '}');
 		break;
@@ -430,7 +468,8 @@ char *mv_to_string(const mv *v)
 	strbuf sb = STRBUF_INIT;
 	strbuf_grow(&sb, 1);
 	sb.buf[0] = '\0';   /* strbuf_detach of an empty buffer needs this */
-	to_string_buf(v, &sb);
+	size_t nodes = TO_STRING_NODES;
+	to_string_buf(v, &sb, 0, &nodes);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -494,6 +533,8 @@ static int parse_double(const char *s, double *out)
 
 int mv_to_ll(const mv *v, long long *out)
 {
+	while (v && v->kind == MV_ARRAY && v->u.arr.n == 1)
+		v = v->u.arr.items[0];
 	if (!v)
 		return -1;
 	switch (v->kind) {
@@ -525,8 +566,6 @@ int mv_to_ll(const mv *v, long long *out)
 		return -1;
 	}
 	case MV_ARRAY:
-		if (v->u.arr.n == 1)
-			return mv_to_ll(v->u.arr.items[0], out);
 		return -1;
 	default:
 		return -1;
@@ -535,6 +574,8 @@ int mv_to_ll(const mv *v, long long *out)
 
 int mv_to_double(const mv *v, double *out)
 {
+	while (v && v->kind == MV_ARRAY && v->u.arr.n == 1)
+		v = v->u.arr.items[0];
 	if (!v)
 		return -1;
 	switch (v->kind) {
@@ -544,8 +585,6 @@ int mv_to_double(const mv *v, double *out)
 	case MV_STRING:
 		return parse_double(v->u.str.s, out);
 	case MV_ARRAY:
-		if (v->u.arr.n == 1)
-			return mv_to_double(v->u.arr.items[0], out);
 		return -1;
 	default: {
 		long long ll;
@@ -605,10 +644,13 @@ int mv_compare(const mv *a, const mv *b, bool icase, bool *comparable)
 		return an ? -1 : 1;
 	}
 	/* a one-element array compares as its element */
-	if (a->kind == MV_ARRAY && a->u.arr.n == 1)
-		return mv_compare(a->u.arr.items[0], b, icase, comparable);
-	if (b->kind == MV_ARRAY && b->u.arr.n == 1)
-		return mv_compare(a, b->u.arr.items[0], icase, comparable);
+	if ((a->kind == MV_ARRAY && a->u.arr.n == 1) || (b->kind == MV_ARRAY && b->u.arr.n == 1)) {
+		while (a->kind == MV_ARRAY && a->u.arr.n == 1)
+			a = a->u.arr.items[0];
+		while (b->kind == MV_ARRAY && b->u.arr.n == 1)
+			b = b->u.arr.items[0];
+		return mv_compare(a, b, icase, comparable);   /* once: neither is one-element now */
+	}
 
 	if (a->kind == MV_BOOL) {
 		bool bb = mv_truthy(b);

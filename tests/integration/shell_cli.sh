@@ -163,6 +163,30 @@ wait "$loop_pid"
 check "the loop ends when told" 0 $?
 contains "the loop ran to its end" "$T/out" "done"
 
+# hostile input (issue 16): no crash, a PowerShell-style error, exit 1 (or 2
+# for a parse error); each case is bounded in time so a hang fails too
+limit() { # name expected-rc error-id command-text
+	printf '%s' "$4" >"$T/hostile.ps1"
+	timeout 60 "$MIGSH" -File "$T/hostile.ps1" >"$T/out" 2>"$T/err"
+	check "$1" "$2" $?
+	contains "$1: error id" "$T/err" "$3"
+}
+limit "20,000-term 1+1+... is a parse error" 2 ExpressionTooComplex \
+	"$(awk 'BEGIN { printf "1"; for (i = 0; i < 20000; i++) printf "+1" }')"
+limit "20,000-member \$x.a.a... is a parse error" 2 ExpressionTooComplex \
+	"$(awk 'BEGIN { printf "$x = 1; $x"; for (i = 0; i < 20000; i++) printf ".a" }')"
+limit "strings nested 30,000 deep are a parse error" 2 NestingTooDeep \
+	"$(awk 'BEGIN { for (i = 0; i < 30000; i++) printf "\"$(" }')"
+limit "'{0,2000000000}' -f 1 is a format error" 1 FormatError "'{0,2000000000}' -f 1"
+limit "('x'*99999)*99999 is refused" 1 StringTooLong "('x'*99999)*99999"
+limit "(@(1)*99999)*99999 is refused" 1 ArrayTooLarge "(@(1)*99999)*99999"
+limit "1..2000000000 is refused" 1 RangeTooLarge "1..2000000000"
+limit "function f { f }; f fails the script" 1 CallDepthOverflow 'function f { f }; f'
+"$MIGSH" -c 'function f { f }; f' >"$T/out" 2>"$T/err"; check "-c: unbounded recursion exits 1" 1 $?
+"$MIGSH" -c 'function g { 1/0 }; g' >"$T/out" 2>"$T/err"; check "-c: a function whose statement failed exits 1" 1 $?
+"$MIGSH" -c '& { 1/0 }' >"$T/out" 2>"$T/err"; check "-c: a script block whose statement failed exits 1" 1 $?
+"$MIGSH" -c '1/0; "ok"' >"$T/out" 2>"$T/err"; check "-c: a later statement that succeeds exits 0" 0 $?
+
 "$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
 contains "--version prints the version" "$T/out" "migsh "
 "$MIGSH" --help >"$T/out" 2>"$T/err"; check "--help" 0 $?

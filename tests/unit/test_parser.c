@@ -116,7 +116,12 @@ static void test_statements(void **st)
 	ASSERT_TREE("function F([switch]$s, $n = 1) { $n }",
 	            "(Block (Function F (ScriptBlock (Block (Pipeline (Variable n)))) (Variable s) (Variable n (Number 1 #1))))");
 	ASSERT_TREE("function G { param([Parameter(Mandatory=$true)][string]$x) $x }",
-	            "(Block (Function G (ScriptBlock (Block (Pipeline (Variable x)))) (Variable x)))");
+	            "(Block (Function G (ScriptBlock (Block (Pipeline (Variable x)))) (Variable x (Type string))))");
+	/* a script block's own param( ) block, after attributes; a cast is not one */
+	ASSERT_TREE("{ [CmdletBinding()] param([int]$a = 1) $a }",
+	            "(Block (Pipeline (ScriptBlock (Block (Pipeline (Variable a))) (Variable a (Number 1 #1) (Type int)))))");
+	ASSERT_TREE("{ [int]$a }",
+	            "(Block (Pipeline (ScriptBlock (Block (Pipeline (Cast int (Variable a)))))))");
 	ASSERT_TREE("$n++", "(Block (Assign += (Variable n) (Pipeline (Number 1 #1))))");
 	ASSERT_TREE("do-it -x", "(Block (Pipeline (Command do-it (CommandParameter x))))");
 }
