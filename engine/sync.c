@@ -291,6 +291,9 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	f.fp = fp;
 	f.spool_fd = -1;
 	int rc = -1;
+	char *skpath = NULL;
+	uint32_t *skuids = NULL;
+	size_t n_skuids = 0;
 	char *jdir = mg_path_join(job->state_dir, "folders");
 	char *jname = xasprintf("%016" PRIx64 ".jnl", fnv64(fp->wire));
 	char *jpath = mg_path_join(jdir, jname);
@@ -367,6 +370,14 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	meta_acc ma = { 0 };
 	bool cs = !f.rescan && f.j->modseq && f.j->uidnext && ss.highestmodseq && !ss.nomodseq &&
 	          !f.j->n_intents && mg_imap_has_cap(x->src, "CONDSTORE");
+	/* ... and what the last pass did not copy, looked at again (sync_skipset.c) */
+	skpath = sync_skipset_path(jpath);
+	if (cs) {
+		int lrc = sync_skipset_load(skpath, ss.uidvalidity, &skuids, &n_skuids, err);
+		if (lrc < 0)
+			goto out;
+		cs = lrc == 0;
+	}
 	if (ss.exists && !cs) {
 		if (mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0) {
 			sync_items_free(ma.v, ma.n);
@@ -390,6 +401,11 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		if (mrc == 0 && ss.highestmodseq != f.j->modseq && f.j->uidnext > 1) {
 			snprintf(set, sizeof set, "1:%" PRIu32, f.j->uidnext - 1);
 			mrc = mg_imap_fetch_meta(x->src, set, f.j->modseq, sync_meta_cb, &ma, err);
+		}
+		for (size_t pos = 0; mrc == 0 && pos < n_skuids;) {
+			char *part = sync_uidset_next(skuids, n_skuids, &pos, 4000);
+			mrc = mg_imap_fetch_meta(x->src, part, 0, sync_meta_cb, &ma, err);
+			free(part);
 		}
 		if (mrc < 0) {
 			sync_items_free(ma.v, ma.n);
@@ -510,6 +526,14 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		rc = mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
 		goto out;
 	}
+	free(skuids);
+	skuids = xmalloc((f.n_items ? f.n_items : 1) * sizeof *skuids);
+	n_skuids = 0;
+	for (size_t i = 0; i < f.n_items; i++)
+		if (!mg_journal_find(f.j, f.items[i].uid))
+			skuids[n_skuids++] = f.items[i].uid;
+	if (sync_skipset_save(skpath, ss.uidvalidity, skuids, n_skuids, err) < 0)
+		goto out;
 	mg_journal_pass_done(f.j, ss.uidnext, f.fs.bad ? 0 : ss.highestmodseq);
 	if (mg_journal_compact(f.j, false, err) < 0)
 		goto out;
@@ -545,6 +569,8 @@ out:
 	free(f.thash);
 	free(f.twire);
 	mg_journal_close(f.j);
+	free(skuids);
+	free(skpath);
 	free(jpath);
 	free(jdir);
 	return rc;

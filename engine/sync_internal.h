@@ -137,4 +137,12 @@ int   sync_tgt_reconcile(fctx *f, mg_err *err);
 int   sync_target_hashes(sctx *x, uint32_t *uids, size_t n, char (*hash)[72], mg_err *err);
 int   sync_tgt_store_flags(fctx *f, const char *dest, const char *flags, mg_err *err);
 
+/* sync_skipset.c: what the last complete pass of a folder did not copy */
+char *sync_skipset_path(const char *journal_path);
+/* 0 loaded, 1 unknown (no file, other UIDVALIDITY), -1 error; *uids sorted */
+int   sync_skipset_load(const char *path, uint32_t uidvalidity, uint32_t **uids, size_t *n, mg_err *err);
+int   sync_skipset_save(const char *path, uint32_t uidvalidity, uint32_t *uids, size_t n, mg_err *err);
+/* the next piece of a sorted uid list as an IMAP set of about max_len bytes; NULL at the end */
+char *sync_uidset_next(const uint32_t *uids, size_t n, size_t *pos, size_t max_len);
+
 #endif
