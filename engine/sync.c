@@ -70,7 +70,10 @@
  * pass, flags), sync_copy_maildir.c and sync_copy_imap.c (copying a chunk to
  * each kind of destination), sync_util.c (helpers), folder_map.c (which
  * folders, and their destination names), maildir_store.c, imap_target.c,
- * sync_journal.c (per-folder state), sync_filter.c (filters and limits).
+ * sync_journal.c (per-folder state), sync_filter.c (filters and limits),
+ * sync_skipset.c (what a folder's last pass did not copy, looked at again by
+ * every incremental pass so the statistics describe the mailbox),
+ * sync_subscribe.c (the source's subscriptions, after each complete pass).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
@@ -312,8 +315,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	/* destination folder; for a target, first settle appends a crash left
 	 * unconfirmed (under the UIDVALIDITY they were made with) */
 	if (x->md) {
-		if (mg_mdfolder_open(x->md, fp->comps, fp->n_comps, &f.mf, err) < 0 ||
-		    mg_maildir_subscribe(x->md, fp->comps, fp->n_comps, err) < 0)
+		if (mg_mdfolder_open(x->md, fp->comps, fp->n_comps, &f.mf, err) < 0)
 			goto out;
 	} else {
 		if (mg_itarget_ensure(x->tgt, fp->comps, fp->n_comps, err) < 0 ||
@@ -795,6 +797,8 @@ static int run_pass(sctx *x, mg_err *err)
 				                x->large_total, job->large_item_limit);
 		}
 	}
+	if (rc == 0 && !sync_cancelled(x))
+		rc = sync_subscriptions(x, plans, np, err);
 	mg_fmap_free(plans, np);
 	return rc;
 }

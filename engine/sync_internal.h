@@ -145,4 +145,7 @@ int   sync_skipset_save(const char *path, uint32_t uidvalidity, uint32_t *uids, 
 /* the next piece of a sorted uid list as an IMAP set of about max_len bytes; NULL at the end */
 char *sync_uidset_next(const uint32_t *uids, size_t n, size_t *pos, size_t max_len);
 
+/* sync_subscribe.c: subscribe at the destination what the source subscribed */
+int   sync_subscriptions(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+
 #endif
