@@ -228,6 +228,7 @@ static int remove_batch_process(mg_ctx *c, mv *input)
 	(void)input;
 	mg_store *st = NULL;
 	char *name = NULL;
+	mv *obj = NULL;
 	int rc = batch_to_process(c, "Remove migration batch", &st, &name);
 	if (rc <= 0)
 		return rc;
@@ -238,6 +239,14 @@ static int remove_batch_process(mg_ctx *c, mv *input)
 	}
 	mg_err err;
 	mg_err_clear(&err);
+	/* as in Exchange Online: the batch is returned with Status Removing (a
+	 * Corrupted batch, whose record cannot be read, returns nothing) */
+	mg_batch *b = NULL;
+	if (mg_cmd_get_batch(st, name, &b, NULL) == 0) {
+		b->status = MG_BS_REMOVING;
+		obj = mg_obj_batch_load(st, b, false);
+		mg_batch_free(b);
+	}
 	bool removed_now = false;
 	if (mg_batch_remove(st, name, 60, &removed_now, &err) < 0) {
 		rc = mg_cmd_report(c, &err, name);
@@ -247,7 +256,13 @@ static int remove_batch_process(mg_ctx *c, mv *input)
 		mg_warning(c, "The migration batch '%s' is being removed (status Removing): the "
 		           "service stops its running work first; it disappears within a minute.",
 		           name);
+	if (obj) {
+		rc = mg_emit_take(c, obj);
+		obj = NULL;
+	}
 out:
+	if (obj)
+		mv_unref(obj);
 	free(name);
 	return rc;
 }
@@ -416,8 +431,8 @@ static const mg_example remove_batch_examples[] = {
 	  "Removes the batch after asking for confirmation. (Microsoft's IMAP migration "
 	  "walkthrough.)", MG_EXAMPLE_TTY, "Are you sure you want to perform this action?" },
 	{ "Remove-MigrationBatch -Identity IMAPBatch1 -Confirm:$false",
-	  "Removes it without asking, as scripts must. Migrated mail stays in the destination "
-	  "mailboxes.", 0, NULL },
+	  "Removes it without asking, as scripts must, and returns the batch with Status "
+	  "Removing. Migrated mail stays in the destination mailboxes.", 0, "Removing" },
 	{ "Get-MigrationBatch -Status Completed | Remove-MigrationBatch -Confirm:$false",
 	  "Removes every completed batch.", 0, NULL },
 	{ "Remove-MigrationBatch IMAPBatch1 -WhatIf", "Shows what would be removed.", 0,
@@ -440,7 +455,8 @@ const mg_cmdlet mg_cmd_remove_migration_batch = {
 	  "cannot ask and fails, telling to add -Confirm:$false.",
 	.params = remove_batch_params,
 	.inputs = "String or MigrationBatch (the Identity).",
-	.outputs = "None.",
+	.outputs = "MigrationBatch: the batch, with Status Removing (as Exchange Online returns it).",
+	.output_type = &mg_type_batch,
 	.examples = remove_batch_examples,
 	.notes = "Keep a batch at least 72 hours after switching the MX record, and make sure an "
 	         "incremental sync ran after mail started arriving at the new mailboxes, before "

@@ -8,7 +8,8 @@
  * the destination path as UTF-8 components (no component = INBOX), or why not
  * (FolderNameInvalid, FolderExcluded).
  *
- * Matching rules (man migsh-sync(7) documents them for admins):
+ * Matching rules (documented for admins under FOLDERS in about_Migration_Csv,
+ * man migsh-migration(7)):
  *  - names are relative to the namespace prefix / UserRoot, hierarchy written
  *    with '/', compared case-insensitively;
  *  - "Name/ *" selects Name and every folder below it;

@@ -2,7 +2,7 @@
  * maildir_store.h - the local destination: one user's Maildir++ tree in the
  * layout Dovecot serves directly.
  *
- * Layout (documented for admins in man migsh-sync(7)):
+ * Layout (admins find the store under FILES in migsh(1): mail/USER/):
  *   ROOT/{cur,new,tmp}                 INBOX
  *   ROOT/.Parent.Child/{cur,new,tmp}   folder "Parent/Child"; each level in
  *                                      modified UTF-7 (Dovecot's default), plus

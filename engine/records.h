@@ -1,7 +1,7 @@
 /*
  * records.h - the control plane's records: migration endpoint, batch, user
- * and config, with every field the Exchange objects (reference/cmdlets.md
- * section 12) need, plus the status enums of sections 9.1 and 9.2.
+ * and config, with every field the Exchange objects (cmdlets/objects.c) need,
+ * plus Exchange's batch and user status enums.
  *
  * Plain data, owned by whoever created it (mg_*_free).  Strings are malloc'd
  * UTF-8 or NULL; lists are NULL-terminated malloc'd arrays of malloc'd strings

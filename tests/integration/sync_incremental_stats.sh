@@ -76,6 +76,8 @@ wait_pass u2@contoso.edu 1
 expect initial u1@contoso.edu "2 1 1 1 Poor 1 6"
 expect initial u2@contoso.edu "1 1 0 0 Good 1 5"
 expect_batch initial 3
+# the empty message the target refused is reported as TargetRejected (a bad item)
+ms_ok "@((Get-MigrationUserStatistics u1@contoso.edu -IncludeSkippedItems).SkippedItems | Where-Object Kind -eq TargetRejected).Count" '^1$'
 expect_big_line initial u2@contoso.edu 1
 
 # pass 2: new mail in INBOX, the batch's -SyncNow
