@@ -235,6 +235,7 @@ typedef struct mg_batch_counts {
 	long long pending;               /* PendingCount (Queued) */
 	long long completed_with_warning;
 	long long items_synced, items_skipped, items_total; /* sums, for progress */
+	long long bytes_total, bytes_done;  /* EstimatedTotalTransferSize, BytesTransferred (at most the total) */
 } mg_batch_counts;
 void mg_batch_counts_compute(mg_user *const *users, size_t n, mg_batch_counts *out);
 

@@ -194,6 +194,7 @@ static void merge_fstats(sctx *x, fstats *fs)
 	}
 	free(fs->sk);
 	memset(fs, 0, sizeof *fs);
+	st->items_in_progress = 0;
 }
 
 /* ---- subjects of skipped messages ---- */
@@ -521,6 +522,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 			goto out;
 		}
 		i += n;
+		x->st->items_in_progress = f.fs.synced;
 		sync_progress(x, false);
 	}
 	free(todo);
@@ -648,8 +650,8 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		return 0;
 	long long max = job->max_items > 0 ? job->max_items : MG_MAX_ITEMS_PER_MAILBOX;
 	long long large = job->large_item_bytes > 0 ? job->large_item_bytes : MG_LARGE_ITEM_BYTES;
-	long long total = 0;
-	for (size_t i = 0; i < np && total <= max; i++) {
+	long long total = x->counted ? x->count_items : 0;
+	for (size_t i = 0; !x->counted && i < np && total <= max; i++) {
 		mg_imap_mbox_status s;
 		if (!plan_copied(&plans[i]))
 			continue;
@@ -740,7 +742,9 @@ static int run_pass(sctx *x, mg_err *err)
 	size_t np;
 	if (mg_fmap_build(x->list, x->n_list, &o, &plans, &np, err) < 0)
 		return -1;
-	int rc = plan_cutoff(x, plans, np, err);
+	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
+	if (rc == 0)
+		rc = plan_cutoff(x, plans, np, err);
 	st->folders_total = 0;
 	for (size_t i = 0; i < np; i++)
 		if (plans[i].status != MG_FPLAN_NOSELECT)

@@ -61,6 +61,8 @@ typedef struct sctx {
 	mg_item_key cut;
 	uint32_t   cur_folder;    /* position in the plan of the folder being copied */
 	time_t     last_progress;
+	bool       counted;       /* sync_count_mailbox ran: count_items holds its total */
+	long long  count_items;
 } sctx;
 
 typedef struct hasher { EVP_MD_CTX *c; } hasher;
@@ -147,5 +149,8 @@ char *sync_uidset_next(const uint32_t *uids, size_t n, size_t *pos, size_t max_l
 
 /* sync_subscribe.c: subscribe at the destination what the source subscribed */
 int   sync_subscriptions(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+
+/* sync_count.c: STATUS every folder to migrate, before copying (progress totals) */
+int   sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
 
 #endif

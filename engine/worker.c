@@ -36,10 +36,16 @@ typedef struct wctx {
  * mail really arrived or left the source. */
 static void copy_counts(mg_user *u, const mg_sync_stats *s, long long base_bytes, bool complete)
 {
-	u->synced_items = s->items_synced;
-	u->total_in_source = s->items_in_source;
-	u->bytes_in_source = s->bytes_in_source;
 	u->bytes_transferred = base_bytes + s->bytes_transferred;
+	if (complete) {
+		u->synced_items = s->items_synced;
+		u->total_in_source = s->items_in_source;
+		u->bytes_in_source = s->bytes_in_source;
+	} else {   /* during a pass the totals are the mailbox's, counted first (sync_count.c) */
+		u->synced_items = s->items_synced + s->items_in_progress;
+		u->total_in_source = s->items_in_source > s->items_expected ? s->items_in_source : s->items_expected;
+		u->bytes_in_source = s->bytes_in_source > s->bytes_expected ? s->bytes_in_source : s->bytes_expected;
+	}
 	if (complete) {
 		u->skipped_items = s->items_skipped;
 		u->items_large = s->items_large;
@@ -161,7 +167,7 @@ void *mg_svc_worker(void *arg)
 	mg_sync_stats stats;
 	memset(&stats, 0, sizeof stats);
 	int rc;
-	wctx w = { job, mg_now(), mg_now(), 0 };
+	wctx w = { job, 0, mg_now(), 0 };   /* last_write 0: the first progress (the count) is written at once */
 
 	/* read the records */
 	rc = mg_store_lock(st, &err);
