@@ -124,6 +124,36 @@ int mg_maildir_dirname(char *const *comps, size_t n, char **out, mg_err *err)
 	return 0;
 }
 
+int mg_maildir_rename_folder(mg_maildir *md, char *const *from, size_t nf, char *const *to, size_t nt,
+                             mg_err *err)
+{
+	if (nf == 0 || nt == 0)
+		return mg_err_set(err, MGC_INVALIDARG, "RenameInbox", "INBOX cannot be renamed");
+	char *a = NULL, *b = NULL, *pa = NULL, *pb = NULL;
+	int rc = -1;
+	if (mg_maildir_dirname(from, nf, &a, err) < 0 || mg_maildir_dirname(to, nt, &b, err) < 0)
+		goto out;
+	pa = mg_path_join(md->root, a);
+	pb = mg_path_join(md->root, b);
+	if (access(pb, F_OK) == 0) {
+		rc = mg_err_set(err, MGC_INVALIDOP, "RenameTargetExists",
+		                "cannot rename folder '%s' to '%s': '%s' exists", pa, pb, pb);
+		goto out;
+	}
+	if (rename(pa, pb) < 0) {
+		rc = mg_err_sys(err, errno == ENOENT ? MGC_NOTFOUND : MGC_WRITE, "RenameFolder",
+		                "cannot rename folder '%s' to '%s'", pa, pb);
+		goto out;
+	}
+	rc = mg_fsync_dir(md->root, err);
+out:
+	free(a);
+	free(b);
+	free(pa);
+	free(pb);
+	return rc;
+}
+
 /* Dovecot's tab escaping of one name level (str_append_tabescaped). */
 static void add_tabescaped(strbuf *sb, const char *s)
 {

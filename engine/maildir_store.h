@@ -41,6 +41,12 @@ const char *mg_maildir_root(const mg_maildir *md);
  * contain '.', '/' or control characters (MGC_INVALIDARG). */
 int mg_maildir_dirname(char *const *comps, size_t n, char **out, mg_err *err);
 
+/* Rename a folder's directory (one level of the flat Maildir++ tree; its
+ * subfolders are directories of their own).  Refused when the new name
+ * exists (MGC_INVALIDOP) or the old one does not (MGC_NOTFOUND). */
+int mg_maildir_rename_folder(mg_maildir *md, char *const *from, size_t nf, char *const *to, size_t nt,
+                             mg_err *err);
+
 /* Write ROOT/subscriptions listing exactly these folders (atomic rewrite);
  * an entry with n == 0 is INBOX. */
 typedef struct mg_md_folder_ref { char *const *comps; size_t n; } mg_md_folder_ref;

@@ -73,7 +73,9 @@
  * sync_journal.c (per-folder state), sync_filter.c (filters and limits),
  * sync_skipset.c (what a folder's last pass did not copy, looked at again by
  * every incremental pass so the statistics describe the mailbox),
- * sync_subscribe.c (the source's subscriptions, after each complete pass).
+ * sync_subscribe.c (the source's subscriptions, after each complete pass),
+ * sync_count.c (the mailbox counted first, for progress), sync_rename.c
+ * (folders renamed at the source are renamed at the destination).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
@@ -107,16 +109,6 @@ static void mark_done(sctx *x, const char *key)
 {
 	GROW(x->done, x->cap_done, x->n_done + 1);
 	x->done[x->n_done++] = xstrdup(key);
-}
-
-static uint64_t fnv64(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 static bool retryable(const mg_err *e)
@@ -298,10 +290,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	char *skpath = NULL;
 	uint32_t *skuids = NULL;
 	size_t n_skuids = 0;
-	char *jdir = mg_path_join(job->state_dir, "folders");
-	char *jname = xasprintf("%016" PRIx64 ".jnl", fnv64(fp->wire));
-	char *jpath = mg_path_join(jdir, jname);
-	free(jname);
+	char *jpath = sync_journal_path(job, fp->wire);
 
 	mg_imap_mbox_status ss;
 	if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0)
@@ -576,7 +565,6 @@ out:
 	free(skuids);
 	free(skpath);
 	free(jpath);
-	free(jdir);
 	return rc;
 }
 
@@ -743,6 +731,10 @@ static int run_pass(sctx *x, mg_err *err)
 	if (mg_fmap_build(x->list, x->n_list, &o, &plans, &np, err) < 0)
 		return -1;
 	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
+	if (rc == 0 && !x->renames_checked) {
+		rc = sync_follow_renames(x, &o, plans, np, err);
+		x->renames_checked = rc == 0;
+	}
 	if (rc == 0)
 		rc = plan_cutoff(x, plans, np, err);
 	st->folders_total = 0;

@@ -61,6 +61,7 @@ typedef struct sctx {
 	mg_item_key cut;
 	uint32_t   cur_folder;    /* position in the plan of the folder being copied */
 	time_t     last_progress;
+	bool       renames_checked;  /* sync_follow_renames ran */
 	bool       counted;       /* sync_count_mailbox ran: count_items holds its total */
 	long long  count_items;
 } sctx;
@@ -152,5 +153,10 @@ int   sync_subscriptions(sctx *x, const mg_folder_plan *plans, size_t np, mg_err
 
 /* sync_count.c: STATUS every folder to migrate, before copying (progress totals) */
 int   sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+
+/* sync_rename.c: the journal of a source folder; folders renamed at the source */
+char *sync_journal_path(const mg_sync_job *job, const char *wire);
+int   sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *plans, size_t np,
+                          mg_err *err);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * imap_subscribe.h - subscriptions: which folders a source account has
+ * imap_subscribe.h - folder-list changes carried to a destination (and
+ * read from a source): subscriptions - which folders a source account has
  * subscribed (LSUB, which every IMAP4rev1 server answers: Dovecot, Cyrus,
  * Courier), and SUBSCRIBE on a target (refused on a read-only source
  * connection like every other write).
@@ -18,5 +19,7 @@ int  mg_imap_lsub(mg_imap *c, const char *pattern, char ***wires, size_t *n, mg_
 void mg_imap_lsub_free(char **wires, size_t n);
 /* SUBSCRIBE wire_name. */
 int  mg_imap_subscribe(mg_imap *c, const char *wire_name, mg_err *err);
+/* RENAME from to (imap_rename.c): a folder renamed at the source follows at the target. */
+int  mg_imap_rename(mg_imap *c, const char *from_wire, const char *to_wire, mg_err *err);
 
 #endif

@@ -343,7 +343,10 @@ static const mg_help_section csv_sections[] = {
 	  "the target marks as its own special folders (SPECIAL-USE), else to those same "
 	  "names. So Deleted Items arrives as Trash and Junk E-Mail as Junk; the "
 	  "user's report names each folder with its destination (folder 'Deleted Items' -> "
-	  "'Trash')." },
+	  "'Trash').\n\n"
+	  "A folder renamed at the source between two synchronizations is renamed at the "
+	  "destination too (recognized by its UIDVALIDITY and its messages), with its "
+	  "subfolders, and reported; its mail is not copied a second time." },
 	{ NULL, NULL }
 };
 
