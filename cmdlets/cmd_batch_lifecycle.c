@@ -103,6 +103,60 @@ static bool settled(mg_batch_status s, bool completing)
 	}
 }
 
+/* The -Wait bar: items done (copied or skipped) of the mailboxes' items,
+ * which the sync engine counts before copying (engine/sync_count.c), so the
+ * total is right from the start; before any count, users done of users. */
+static int wait_percent(const mg_batch_counts *k)
+{
+	long long pct = -1;
+	if (k->items_total > 0)
+		pct = (k->items_synced + k->items_skipped) * 100 / k->items_total;
+	else if (k->total > 0)
+		pct = (k->synced + k->failed + k->finalized) * 100 / k->total;
+	return pct > 100 ? 100 : (int)pct;
+}
+
+/* items done when the wait began, for the ETA */
+typedef struct wait_pace { int64_t t0; long long done0; bool started; } wait_pace;
+
+static void human_bytes(long long n, char *out, size_t len)
+{
+	if (n >= 10LL << 30)
+		snprintf(out, len, "%lld GB", n >> 30);
+	else if (n >= 10LL << 20)
+		snprintf(out, len, "%lld MB", n >> 20);
+	else
+		snprintf(out, len, "%lld KB", (n + 1023) >> 10);
+}
+
+static void wait_status(const mg_batch_counts *k, mg_batch_status bs, wait_pace *pace, char *out,
+                        size_t len)
+{
+	long long done = k->items_synced + k->items_skipped;
+	int64_t now = (int64_t)time(NULL);
+	if (!pace->started && k->items_total > 0) {
+		*pace = (wait_pace){ now, done, true };
+	}
+	int n = snprintf(out, len, "%s: %lld of %lld users synced, %lld failed, %lld active; %lld of "
+	                 "%lld items", mg_batch_status_name(bs), k->synced + k->finalized, k->total,
+	                 k->failed, k->active, done > k->items_total ? k->items_total : done,
+	                 k->items_total);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (k->bytes_total > 0) {
+		char a[32], b[32];
+		human_bytes(k->bytes_done, a, sizeof a);
+		human_bytes(k->bytes_total, b, sizeof b);
+		n += snprintf(out + n, len - (size_t)n, ", %s of %s", a, b);
+	}
+	if (n >= 0 && (size_t)n < len && pace->started && done > pace->done0 && k->items_total > done &&
+	    now > pace->t0) {
+		long long eta = (long long)(now - pace->t0) * (k->items_total - done) / (done - pace->done0);
+		snprintf(out + n, len - (size_t)n, "; about %lld:%02lld:%02lld left", eta / 3600,
+		         eta / 60 % 60, eta % 60);
+	}
+}
+
 /* -Wait: follow the batch with a progress bar until it reaches
  * Synced/SyncedWithErrors (Start) or Completed/CompletedWithErrors
  * (Complete), Failed or Stopped; then emit it. */
@@ -112,6 +166,7 @@ static int wait_for_batch(mg_ctx *c, mg_store *st, const char *name, bool comple
 	snprintf(activity, sizeof activity, "%s migration batch %s",
 	         completing ? "Completing" : "Synchronizing", name);
 	int service_missing = 0;
+	wait_pace pace = { 0, 0, false };
 	for (;;) {
 		mg_batch *b = NULL;
 		mg_err err;
@@ -129,19 +184,9 @@ static int wait_for_batch(mg_ctx *c, mg_store *st, const char *name, bool comple
 			mg_batch_free(b);
 			return rc;
 		}
-		int pct = -1;
-		if (k.items_total > 0)
-			pct = (int)(k.items_synced * 100 / k.items_total);
-		else if (k.total > 0)
-			pct = (int)((k.synced + k.failed + k.finalized) * 100 / k.total);
-		if (pct > 100)
-			pct = 100;
 		char status[512];
-		snprintf(status, sizeof status,
-		         "%s: %lld of %lld users synced, %lld failed, %lld active; %lld of %lld items",
-		         mg_batch_status_name(b->status), k.synced + k.finalized, k.total, k.failed,
-		         k.active, k.items_synced, k.items_total);
-		mg_progress(c, activity, status, pct, false);
+		wait_status(&k, b->status, &pace, status, sizeof status);
+		mg_progress(c, activity, status, wait_percent(&k), false);
 		mg_batch_free(b);
 
 		mg_service_info si;
@@ -221,6 +266,7 @@ static int remove_batch_process(mg_ctx *c, mv *input)
 	(void)input;
 	mg_store *st = NULL;
 	char *name = NULL;
+	mv *obj = NULL;
 	int rc = batch_to_process(c, "Remove migration batch", &st, &name);
 	if (rc <= 0)
 		return rc;
@@ -231,6 +277,14 @@ static int remove_batch_process(mg_ctx *c, mv *input)
 	}
 	mg_err err;
 	mg_err_clear(&err);
+	/* as in Exchange Online: the batch is returned with Status Removing (a
+	 * Corrupted batch, whose record cannot be read, returns nothing) */
+	mg_batch *b = NULL;
+	if (mg_cmd_get_batch(st, name, &b, NULL) == 0) {
+		b->status = MG_BS_REMOVING;
+		obj = mg_obj_batch_load(st, b, false);
+		mg_batch_free(b);
+	}
 	bool removed_now = false;
 	if (mg_batch_remove(st, name, 60, &removed_now, &err) < 0) {
 		rc = mg_cmd_report(c, &err, name);
@@ -240,7 +294,13 @@ static int remove_batch_process(mg_ctx *c, mv *input)
 		mg_warning(c, "The migration batch '%s' is being removed (status Removing): the "
 		           "service stops its running work first; it disappears within a minute.",
 		           name);
+	if (obj) {
+		rc = mg_emit_take(c, obj);
+		obj = NULL;
+	}
 out:
+	if (obj)
+		mv_unref(obj);
 	free(name);
 	return rc;
 }
@@ -409,8 +469,8 @@ static const mg_example remove_batch_examples[] = {
 	  "Removes the batch after asking for confirmation. (Microsoft's IMAP migration "
 	  "walkthrough.)", MG_EXAMPLE_TTY, "Are you sure you want to perform this action?" },
 	{ "Remove-MigrationBatch -Identity IMAPBatch1 -Confirm:$false",
-	  "Removes it without asking, as scripts must. Migrated mail stays in the destination "
-	  "mailboxes.", 0, NULL },
+	  "Removes it without asking, as scripts must, and returns the batch with Status "
+	  "Removing. Migrated mail stays in the destination mailboxes.", 0, "Removing" },
 	{ "Get-MigrationBatch -Status Completed | Remove-MigrationBatch -Confirm:$false",
 	  "Removes every completed batch.", 0, NULL },
 	{ "Remove-MigrationBatch IMAPBatch1 -WhatIf", "Shows what would be removed.", 0,
@@ -433,7 +493,8 @@ const mg_cmdlet mg_cmd_remove_migration_batch = {
 	  "cannot ask and fails, telling to add -Confirm:$false.",
 	.params = remove_batch_params,
 	.inputs = "String or MigrationBatch (the Identity).",
-	.outputs = "None.",
+	.outputs = "MigrationBatch: the batch, with Status Removing (as Exchange Online returns it).",
+	.output_type = &mg_type_batch,
 	.examples = remove_batch_examples,
 	.notes = "Keep a batch at least 72 hours after switching the MX record, and make sure an "
 	         "incremental sync ran after mail started arriving at the new mailboxes, before "

@@ -97,7 +97,10 @@ static const mg_param user_stats_params[] = {
 	{ "IncludeSkippedItems", MPT_SWITCH, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Fill SkippedItems: one object per skipped message with DateReceived, Kind "
 	  "(LargeItem, BadItem, OverItemLimit, Filtered, FolderExcluded, FolderNameInvalid, "
-	  "TargetRejected), FolderName, Subject, MessageSize and Reason." },
+	  "TargetRejected), FolderName, Subject, MessageSize and Reason. BadItem: the source "
+	  "server could not deliver the message; TargetRejected: the target IMAP server "
+	  "refused to store it (Dovecot refuses a zero-byte message); both count as bad "
+	  "items (ItemsBad, -BadItemLimit, DataConsistencyScore)." },
 	{ "LimitSkippedItemsTo", MPT_INT, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "At most this many SkippedItems (implies -IncludeSkippedItems)." },
 	{ "SkipSubscription", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,

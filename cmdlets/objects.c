@@ -1,6 +1,6 @@
 /*
  * objects.c - records (engine/records.h) to shell objects with Exchange's
- * property names (reference/cmdlets.md section 12) plus migsh's extras.
+ * property names plus migsh's extras.
  * Property order is the order Format-List shows.  No password is ever set.
  */
 #include "config.h"

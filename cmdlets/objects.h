@@ -1,7 +1,7 @@
 /*
  * objects.h - build the shell objects the migration cmdlets emit from the
  * control plane's records (engine/records.h), with Exchange's property
- * names (reference/cmdlets.md section 12) and migsh's extras.  Secrets
+ * names and migsh's extras.  Secrets
  * (passwords) are never copied into an object.
  */
 #ifndef MIGSH_CMDLETS_OBJECTS_H

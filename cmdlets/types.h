@@ -1,7 +1,7 @@
 /*
  * types.h - the object types the migration cmdlets emit (shell/value.h
  * mv_type_info): their names and default display property sets, following
- * Exchange's (reference/cmdlets.md section 12).
+ * Exchange's.
  */
 #ifndef MIGSH_CMDLETS_TYPES_H
 #define MIGSH_CMDLETS_TYPES_H

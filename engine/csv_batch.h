@@ -1,6 +1,7 @@
 /*
  * csv_batch.h - validation of the CSV file of an IMAP migration batch
- * (reference/cmdlets.md section 8), parsed with libcsv.
+ * (the rules of Exchange Online, documented for admins in about_Migration_Csv,
+ * man migsh-migration(7)), parsed with libcsv.
  *
  * Batch-level checks refuse the whole file (return -1, MGC_INVALIDDATA, id
  * "CsvValidation...", message naming the failed check):

@@ -16,7 +16,8 @@
  * plan's name is always printable UTF-8 (undecodable bytes as "\xNN"), so it
  * can be stored in a record and shown.
  *
- * Matching rules (man migsh-sync(7) documents them for admins):
+ * Matching rules (documented for admins under FOLDERS in about_Migration_Csv,
+ * man migsh-migration(7)):
  *  - names are relative to the namespace prefix / UserRoot, hierarchy written
  *    with '/', compared case-insensitively;
  *  - "Name/ *" selects Name and every folder below it;

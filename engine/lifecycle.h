@@ -1,6 +1,6 @@
 /*
- * lifecycle.h - the batch/user life cycle (reference/cmdlets.md sections 7,
- * 9.1, 9.2): which admin action is allowed in which batch status and what it
+ * lifecycle.h - the batch/user life cycle (Exchange Online's batch cmdlets
+ * and batch/user statuses, as their man pages describe them): which admin action is allowed in which batch status and what it
  * changes, and the store-level operations the cmdlets call.
  *
  * Batch status machine (IMAP, following the seed documents).  Actions allowed:

@@ -124,57 +124,76 @@ int mg_maildir_dirname(char *const *comps, size_t n, char **out, mg_err *err)
 	return 0;
 }
 
-int mg_maildir_subscribe(mg_maildir *md, char *const *comps, size_t n, mg_err *err)
+int mg_maildir_rename_folder(mg_maildir *md, char *const *from, size_t nf, char *const *to, size_t nt,
+                             mg_err *err)
 {
-	if (n == 0)
-		return 0;
-	char *path = mg_path_join(md->root, "subscriptions");
-	char *name = NULL;
-	strbuf sb = STRBUF_INIT;
+	if (nf == 0 || nt == 0)
+		return mg_err_set(err, MGC_INVALIDARG, "RenameInbox", "INBOX cannot be renamed");
+	char *a = NULL, *b = NULL, *pa = NULL, *pb = NULL;
 	int rc = -1;
-	{
-		strbuf nb = STRBUF_INIT;
-		for (size_t i = 0; i < n; i++) {
+	if (mg_maildir_dirname(from, nf, &a, err) < 0 || mg_maildir_dirname(to, nt, &b, err) < 0)
+		goto out;
+	pa = mg_path_join(md->root, a);
+	pb = mg_path_join(md->root, b);
+	if (access(pb, F_OK) == 0) {
+		rc = mg_err_set(err, MGC_INVALIDOP, "RenameTargetExists",
+		                "cannot rename folder '%s' to '%s': '%s' exists", pa, pb, pb);
+		goto out;
+	}
+	if (rename(pa, pb) < 0) {
+		rc = mg_err_sys(err, errno == ENOENT ? MGC_NOTFOUND : MGC_WRITE, "RenameFolder",
+		                "cannot rename folder '%s' to '%s'", pa, pb);
+		goto out;
+	}
+	rc = mg_fsync_dir(md->root, err);
+out:
+	free(a);
+	free(b);
+	free(pa);
+	free(pb);
+	return rc;
+}
+
+/* Dovecot's tab escaping of one name level (str_append_tabescaped). */
+static void add_tabescaped(strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\001': strbuf_adds(sb, "\0011"); break;
+		case '\t': strbuf_adds(sb, "\001t"); break;
+		case '\r': strbuf_adds(sb, "\001r"); break;
+		case '\n': strbuf_adds(sb, "\001n"); break;
+		default: strbuf_addc(sb, *s);
+		}
+	}
+}
+
+int mg_maildir_set_subscriptions(mg_maildir *md, const mg_md_folder_ref *v, size_t n, mg_err *err)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "V\t2\n\n");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].n == 0) {
+			strbuf_adds(&sb, "INBOX\n");
+			continue;
+		}
+		for (size_t k = 0; k < v[i].n; k++) {
 			char *enc;
-			if (mg_mutf7_encode(comps[i], &enc, err) < 0) {
-				strbuf_free(&nb);
-				goto out;
+			if (mg_mutf7_encode(v[i].comps[k], &enc, err) < 0) {
+				strbuf_free(&sb);
+				return -1;
 			}
-			if (i)
-				strbuf_addc(&nb, '/');
-			strbuf_adds(&nb, enc);
+			if (k)
+				strbuf_addc(&sb, '\t');
+			add_tabescaped(&sb, enc);
 			free(enc);
 		}
-		name = strbuf_detach(&nb, NULL);
+		strbuf_addc(&sb, '\n');
 	}
-	char *old = NULL;
-	size_t len = 0;
-	if (access(path, F_OK) == 0 && mg_read_file(path, 16u << 20, &old, &len, err) < 0)
-		goto out;
-	for (char *line = old, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		size_t ll = nl ? (size_t)(nl - line) : strlen(line);
-		if (ll == strlen(name) && memcmp(line, name, ll) == 0) {
-			free(old);
-			rc = 0;
-			goto out;
-		}
-		if (!nl)
-			break;
-	}
-	if (old) {
-		strbuf_add(&sb, old, len);
-		if (len && old[len - 1] != '\n')
-			strbuf_addc(&sb, '\n');
-	}
-	free(old);
-	strbuf_adds(&sb, name);
-	strbuf_addc(&sb, '\n');
-	rc = mg_write_atomic(path, sb.buf, sb.len, 0600, err);
-out:
-	strbuf_free(&sb);
-	free(name);
+	char *path = mg_path_join(md->root, "subscriptions");
+	int rc = mg_write_atomic(path, sb.buf, sb.len, 0600, err);
 	free(path);
+	strbuf_free(&sb);
 	return rc;
 }
 

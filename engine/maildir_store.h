@@ -2,12 +2,14 @@
  * maildir_store.h - the local destination: one user's Maildir++ tree in the
  * layout Dovecot serves directly.
  *
- * Layout (documented for admins in man migsh-sync(7)):
+ * Layout (admins find the store under FILES in migsh(1): mail/USER/):
  *   ROOT/{cur,new,tmp}                 INBOX
  *   ROOT/.Parent.Child/{cur,new,tmp}   folder "Parent/Child"; each level in
  *                                      modified UTF-7 (Dovecot's default), plus
  *                                      an empty `maildirfolder` file
- *   ROOT/subscriptions                 one folder name per line ('/' separated)
+ *   ROOT/subscriptions                 Dovecot's version 2 format: "V<TAB>2" and an
+ *                                      empty line, then one folder per line, its
+ *                                      levels (modified UTF-7) separated by TABs
  *   FOLDER/dovecot-keywords            "N keyword" lines: keyword N is letter 'a'+N
  *   FOLDER/cur/BASE,S=SIZE:2,FLAGS     one message, exact bytes as fetched;
  *                                      mtime = internal date; FLAGS sorted letters:
@@ -39,8 +41,16 @@ const char *mg_maildir_root(const mg_maildir *md);
  * contain '.', '/' or control characters (MGC_INVALIDARG). */
 int mg_maildir_dirname(char *const *comps, size_t n, char **out, mg_err *err);
 
-/* Add "A/B" to ROOT/subscriptions when missing (atomic rewrite). */
-int mg_maildir_subscribe(mg_maildir *md, char *const *comps, size_t n, mg_err *err);
+/* Rename a folder's directory (one level of the flat Maildir++ tree; its
+ * subfolders are directories of their own).  Refused when the new name
+ * exists (MGC_INVALIDOP) or the old one does not (MGC_NOTFOUND). */
+int mg_maildir_rename_folder(mg_maildir *md, char *const *from, size_t nf, char *const *to, size_t nt,
+                             mg_err *err);
+
+/* Write ROOT/subscriptions listing exactly these folders (atomic rewrite);
+ * an entry with n == 0 is INBOX. */
+typedef struct mg_md_folder_ref { char *const *comps; size_t n; } mg_md_folder_ref;
+int mg_maildir_set_subscriptions(mg_maildir *md, const mg_md_folder_ref *v, size_t n, mg_err *err);
 
 /* Base name for a source message: "<date>.mg<folderhash>-<uidvalidity>-<uid>.migsh". */
 char *mg_maildir_base(const char *src_folder, uint32_t uidvalidity, uint32_t uid, int64_t date);

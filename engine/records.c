@@ -388,6 +388,9 @@ void mg_batch_counts_compute(mg_user *const *users, size_t n, mg_batch_counts *o
 		out->items_synced += u->synced_items;
 		out->items_skipped += u->skipped_items;
 		out->items_total += u->total_in_source;
+		out->bytes_total += u->bytes_in_source;
+		out->bytes_done += u->bytes_transferred < u->bytes_in_source ? u->bytes_transferred
+		                                                             : u->bytes_in_source;
 	}
 }
 

@@ -1,7 +1,7 @@
 /*
  * records.h - the control plane's records: migration endpoint, batch, user
- * and config, with every field the Exchange objects (reference/cmdlets.md
- * section 12) need, plus the status enums of sections 9.1 and 9.2.
+ * and config, with every field the Exchange objects (cmdlets/objects.c) need,
+ * plus Exchange's batch and user status enums.
  *
  * Plain data, owned by whoever created it (mg_*_free).  Strings are malloc'd
  * UTF-8 or NULL; lists are NULL-terminated malloc'd arrays of malloc'd strings
@@ -235,6 +235,7 @@ typedef struct mg_batch_counts {
 	long long pending;               /* PendingCount (Queued) */
 	long long completed_with_warning;
 	long long items_synced, items_skipped, items_total; /* sums, for progress */
+	long long bytes_total, bytes_done;  /* EstimatedTotalTransferSize, BytesTransferred (at most the total) */
 } mg_batch_counts;
 void mg_batch_counts_compute(mg_user *const *users, size_t n, mg_batch_counts *out);
 

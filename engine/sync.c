@@ -97,7 +97,12 @@
  * pass, flags), sync_copy_maildir.c and sync_copy_imap.c (copying a chunk to
  * each kind of destination), sync_util.c (helpers), folder_map.c (which
  * folders, and their destination names), maildir_store.c, imap_target.c,
- * sync_journal.c (per-folder state), sync_filter.c (filters and limits).
+ * sync_journal.c (per-folder state), sync_filter.c (filters and limits),
+ * sync_skipset.c (what a folder's last pass did not copy, looked at again by
+ * every incremental pass so the statistics describe the mailbox),
+ * sync_subscribe.c (the source's subscriptions, after each complete pass),
+ * sync_count.c (the mailbox counted first, for progress), sync_rename.c
+ * (folders renamed at the source are renamed at the destination).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
@@ -135,14 +140,6 @@ static void mark_done(sctx *x, const char *key)
 	x->done[x->n_done++] = xstrdup(key);
 }
 
-static uint64_t fnv64(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 /* ------------------------------------------------------------ meta ---- */
@@ -214,6 +211,7 @@ static void merge_fstats(sctx *x, fstats *fs)
 	}
 	free(fs->sk);
 	memset(fs, 0, sizeof *fs);
+	st->items_in_progress = 0;
 }
 
 /* ---- subjects of skipped messages ---- */
@@ -310,7 +308,8 @@ static void fill_subjects(sctx *x, fctx *f)
  * and what changed since its HIGHESTMODSEQ.  A pass that left bad items
  * records modseq 0, so the next pass looks at everything again.  Damaged
  * flags the server sent are reported here (they were dropped). */
-static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, meta_acc *ma, mg_err *err)
+static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, meta_acc *ma,
+                     const uint32_t *skuids, size_t n_skuids, mg_err *err)
 {
 	int mrc = 0;
 	if (ss->exists && !cs) {
@@ -332,6 +331,12 @@ static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, m
 		if (mrc == 0 && ss->highestmodseq != f->j->modseq && f->j->uidnext > 1) {
 			snprintf(set, sizeof set, "1:%" PRIu32, f->j->uidnext - 1);
 			mrc = mg_imap_fetch_meta(x->src, set, f->j->modseq, sync_meta_cb, ma, err);
+		}
+		/* ... and what the last pass did not copy, looked at again */
+		for (size_t pos = 0; mrc == 0 && pos < n_skuids;) {
+			char *part = sync_uidset_next(skuids, n_skuids, &pos, 4000);
+			mrc = mg_imap_fetch_meta(x->src, part, 0, sync_meta_cb, ma, err);
+			free(part);
 		}
 	}
 	if (ma->bad_flags)
@@ -406,10 +411,10 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	f.fp = fp;
 	f.spool_fd = -1;
 	int rc = -1;
-	char *jdir = mg_path_join(job->state_dir, "folders");
-	char *jname = xasprintf("%016" PRIx64 ".jnl", fnv64(fp->wire));
-	char *jpath = mg_path_join(jdir, jname);
-	free(jname);
+	char *skpath = NULL;
+	uint32_t *skuids = NULL;
+	size_t n_skuids = 0;
+	char *jpath = sync_journal_path(job, fp->wire);
 
 	mg_imap_mbox_status ss;
 	if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0)
@@ -429,7 +434,6 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 				rc = 1;   /* run_pass reports the folder and goes on */
 			goto out;
 		}
-		if (mg_maildir_subscribe(x->md, fp->comps, fp->n_comps, err) < 0)
 			goto out;
 	} else {
 		if (mg_itarget_ensure(x->tgt, fp->comps, fp->n_comps, err) < 0) {
@@ -488,10 +492,18 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	meta_acc ma = { 0 };
 	bool cs = !f.rescan && f.j->modseq && f.j->uidnext && ss.highestmodseq && !ss.nomodseq &&
 	          !f.j->n_intents && mg_imap_has_cap(x->src, "CONDSTORE");
+	/* ... and what the last pass did not copy, looked at again (sync_skipset.c) */
+	skpath = sync_skipset_path(jpath);
+	if (cs) {
+		int lrc = sync_skipset_load(skpath, ss.uidvalidity, &skuids, &n_skuids, err);
+		if (lrc < 0)
+			goto out;
+		cs = lrc == 0;
+	}
 	size_t k = 0;
 	uint32_t unread = 0;
 	for (int reading = 0;; reading++) {
-		if (read_meta(x, &f, cs, &ss, &ma, err) < 0)
+		if (read_meta(x, &f, cs, &ss, &ma, skuids, n_skuids, err) < 0)
 			goto out;
 		k = sort_meta(&ma);
 		/* Consistency: a full read must list EXISTS distinct UIDs, each once
@@ -622,6 +634,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 			goto out;
 		}
 		i += n;
+		x->st->items_in_progress = f.fs.synced;
 		sync_progress(x, false);
 	}
 	free(todo);
@@ -630,6 +643,14 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		goto out;
 	}
 	if (!x->md && sync_tgt_sweep(&f, err) < 0)    /* late copies of interrupted appends */
+		goto out;
+	free(skuids);
+	skuids = xmalloc((f.n_items ? f.n_items : 1) * sizeof *skuids);
+	n_skuids = 0;
+	for (size_t i = 0; i < f.n_items; i++)
+		if (!mg_journal_find(f.j, f.items[i].uid))
+			skuids[n_skuids++] = f.items[i].uid;
+	if (sync_skipset_save(skpath, ss.uidvalidity, skuids, n_skuids, err) < 0)
 		goto out;
 	mg_journal_pass_done(f.j, ss.uidnext, f.fs.bad || f.fs.unreadable ? 0 : ss.highestmodseq);
 	if (mg_journal_compact(f.j, false, err) < 0)
@@ -666,8 +687,9 @@ out:
 	free(f.thash);
 	free(f.twire);
 	mg_journal_close(f.j);
+	free(skuids);
+	free(skpath);
 	free(jpath);
-	free(jdir);
 	return rc;
 }
 
@@ -744,8 +766,8 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		return 0;
 	long long max = job->max_items > 0 ? job->max_items : MG_MAX_ITEMS_PER_MAILBOX;
 	long long large = job->large_item_bytes > 0 ? job->large_item_bytes : MG_LARGE_ITEM_BYTES;
-	long long total = 0;
-	for (size_t i = 0; i < np && total <= max; i++) {
+	long long total = x->counted ? x->count_items : 0;
+	for (size_t i = 0; !x->counted && i < np && total <= max; i++) {
 		mg_imap_mbox_status s;
 		if (!plan_copied(&plans[i]))
 			continue;
@@ -870,7 +892,13 @@ static int run_pass(sctx *x, mg_err *err)
 	size_t np;
 	if (mg_fmap_build(x->list, x->n_list, &o, &plans, &np, err) < 0)
 		return -1;
-	int rc = plan_cutoff(x, plans, np, err);
+	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
+	if (rc == 0 && !x->renames_checked) {
+		rc = sync_follow_renames(x, &o, plans, np, err);
+		x->renames_checked = rc == 0;
+	}
+	if (rc == 0)
+		rc = plan_cutoff(x, plans, np, err);
 	st->folders_total = 0;
 	for (size_t i = 0; i < np; i++)
 		if (plans[i].status != MG_FPLAN_NOSELECT)
@@ -924,6 +952,8 @@ static int run_pass(sctx *x, mg_err *err)
 				                x->large_total, job->large_item_limit);
 		}
 	}
+	if (rc == 0 && !sync_cancelled(x))
+		rc = sync_subscriptions(x, plans, np, err);
 	mg_fmap_free(plans, np);
 	return rc;
 }

@@ -87,6 +87,11 @@ typedef struct mg_sync_stats {
 	int64_t   started, finished;    /* epoch seconds */
 	mg_skipped_item *skipped; size_t n_skipped, cap_skipped;
 	char     *dest_mailbox;         /* TargetMailbox: Maildir path or target account */
+	/* counted before anything is copied (STATUS of every folder to migrate), so
+	 * progress has its total from the start; bytes only when the server offers
+	 * STATUS=SIZE (else 0) */
+	long long items_expected, bytes_expected;
+	long long items_in_progress;    /* at the destination so far in the folder being copied */
 } mg_sync_stats;
 
 /* 0: done (possibly with skipped items); -1: the user failed, err says why

@@ -9,7 +9,9 @@ libengine_a_SOURCES += \
 libengine_a_SOURCES += \
 	engine/imap_target.c engine/imap_target.h \
 	engine/sync.c engine/sync_internal.h engine/sync_util.c \
-	engine/sync_copy_maildir.c engine/sync_copy_imap.c
+	engine/sync_copy_maildir.c engine/sync_copy_imap.c \
+	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
+	engine/sync_rename.c
 
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)
@@ -83,4 +85,11 @@ fuzz_fuzz_folder_map_CFLAGS = $(AM_CFLAGS) -g -fsanitize=fuzzer,address,undefine
 fuzz_fuzz_folder_map_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_folder_map_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
 endif
-	tests/integration/sync_keywords.sh tests/integration/sync_crash_slow.sh
+	tests/integration/sync_keywords.sh tests/integration/sync_crash_slow.sh \
+	tests/integration/sync_keywords.sh
+
+# incremental passes: statistics, subscriptions, progress (issue 14)
+TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
+	tests/integration/sync_progress.sh tests/integration/sync_rename.sh
+EXTRA_DIST += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
+	tests/integration/sync_progress.sh tests/integration/sync_rename.sh

@@ -366,7 +366,7 @@ int sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err)
 			} else {
 				f->fs.bad++;
 				char *r = xasprintf("the target refused it: %s", res[i].text);
-				sync_fskip(&f->fs, f->fp->name, it, "BadItem", r);
+				sync_fskip(&f->fs, f->fp->name, it, "TargetRejected", r);
 				free(r);
 				f->fs.sk[f->fs.n_sk - 1].subject = spool_subject(f, &f->sp[g + i]);
 			}

@@ -62,6 +62,9 @@ typedef struct sctx {
 	mg_item_key cut;
 	uint32_t   cur_folder;    /* position in the plan of the folder being copied */
 	time_t     last_progress;
+	bool       renames_checked;  /* sync_follow_renames ran */
+	bool       counted;       /* sync_count_mailbox ran: count_items holds its total */
+	long long  count_items;
 } sctx;
 
 typedef struct hasher { EVP_MD_CTX *c; } hasher;
@@ -144,5 +147,24 @@ int   sync_tgt_reconcile(fctx *f, mg_err *err);
 int   sync_tgt_sweep(fctx *f, mg_err *err);
 int   sync_target_hashes(sctx *x, uint32_t *uids, size_t n, char (*hash)[72], mg_err *err);
 int   sync_tgt_store_flags(fctx *f, const char *dest, const char *flags, mg_err *err);
+
+/* sync_skipset.c: what the last complete pass of a folder did not copy */
+char *sync_skipset_path(const char *journal_path);
+/* 0 loaded, 1 unknown (no file, other UIDVALIDITY), -1 error; *uids sorted */
+int   sync_skipset_load(const char *path, uint32_t uidvalidity, uint32_t **uids, size_t *n, mg_err *err);
+int   sync_skipset_save(const char *path, uint32_t uidvalidity, uint32_t *uids, size_t n, mg_err *err);
+/* the next piece of a sorted uid list as an IMAP set of about max_len bytes; NULL at the end */
+char *sync_uidset_next(const uint32_t *uids, size_t n, size_t *pos, size_t max_len);
+
+/* sync_subscribe.c: subscribe at the destination what the source subscribed */
+int   sync_subscriptions(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+
+/* sync_count.c: STATUS every folder to migrate, before copying (progress totals) */
+int   sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+
+/* sync_rename.c: the journal of a source folder; folders renamed at the source */
+char *sync_journal_path(const mg_sync_job *job, const char *wire);
+int   sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *plans, size_t np,
+                          mg_err *err);
 
 #endif

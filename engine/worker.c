@@ -28,18 +28,42 @@ typedef struct wctx {
 	long long base_bytes;      /* BytesTransferred before this pass */
 } wctx;
 
-static void copy_counts(mg_user *u, const mg_sync_stats *s, long long base_bytes)
+#define KEEP_MAX(field, v) (field = (v) > field ? (v) : field)
+
+/* A complete pass describes the whole mailbox (the sync engine looks at
+ * everything it skipped before again), so its skipped counts replace the
+ * stored ones.  During a pass, or after one that failed, they can only
+ * grow: the counts and the DataConsistencyScore never improve unless the
+ * mail really arrived or left the source. */
+static void copy_counts(mg_user *u, const mg_sync_stats *s, long long base_bytes, bool complete)
 {
-	u->synced_items = s->items_synced;
-	u->total_in_source = s->items_in_source;
-	u->bytes_in_source = s->bytes_in_source;
 	u->bytes_transferred = base_bytes + s->bytes_transferred;
-	u->skipped_items = s->items_skipped;
-	u->items_large = s->items_large;
-	u->items_bad = s->items_bad;
-	u->items_filtered = s->items_filtered;
-	u->items_over_limit = s->items_over_limit;
-	u->items_excluded = s->items_excluded;
+	if (complete) {
+		u->synced_items = s->items_synced;
+		u->total_in_source = s->items_in_source;
+		u->bytes_in_source = s->bytes_in_source;
+	} else {   /* during a pass the totals are the mailbox's, counted first (sync_count.c) */
+		u->synced_items = s->items_synced + s->items_in_progress;
+		u->total_in_source = s->items_in_source > s->items_expected ? s->items_in_source : s->items_expected;
+		u->bytes_in_source = s->bytes_in_source > s->bytes_expected ? s->bytes_in_source : s->bytes_expected;
+	}
+	if (complete) {
+		u->skipped_items = s->items_skipped;
+		u->items_large = s->items_large;
+		u->items_bad = s->items_bad;
+		u->items_filtered = s->items_filtered;
+		u->items_over_limit = s->items_over_limit;
+		u->items_excluded = s->items_excluded;
+		if (u->approved_skipped_count > u->skipped_items)
+			u->approved_skipped_count = u->skipped_items;
+	} else {
+		KEEP_MAX(u->skipped_items, s->items_skipped);
+		KEEP_MAX(u->items_large, s->items_large);
+		KEEP_MAX(u->items_bad, s->items_bad);
+		KEEP_MAX(u->items_filtered, s->items_filtered);
+		KEEP_MAX(u->items_over_limit, s->items_over_limit);
+		KEEP_MAX(u->items_excluded, s->items_excluded);
+	}
 	u->folders_total = s->folders_total;
 	u->folders_synced = s->folders_synced;
 	u->last_pass_copied = s->items_copied;
@@ -62,7 +86,7 @@ static void on_progress(void *arg, const struct mg_sync_stats *s)
 		return;
 	mg_user *u = NULL;
 	if (mg_store_user_load(st, w->job->batch, w->job->email, &u, NULL) == 0) {
-		copy_counts(u, s, w->base_bytes);
+		copy_counts(u, s, w->base_bytes, false);
 		u->in_progress_seconds += now - (w->pass_started > u->sync_started ? w->pass_started : u->sync_started);
 		w->pass_started = now;
 		(void)mg_store_user_save(st, u, NULL);
@@ -77,16 +101,20 @@ static void on_log(void *arg, const char *line)
 	(void)mg_store_user_report_append(w->job->st, w->job->batch, w->job->email, line, NULL);
 }
 
-/* Merge this pass's skipped items into the stored list (key: folder, uid, kind). */
-static size_t merge_skipped(mg_store *st, const char *batch, const char *email, const mg_sync_stats *s)
+/* The stored skipped items: after a complete pass exactly its list (what is
+ * skipped in the mailbox now: an item copied since, or gone from the
+ * source, leaves it); after a failed pass the old list plus this pass's
+ * items (key: folder, uid, kind). */
+static size_t merge_skipped(mg_store *st, const char *batch, const char *email, const mg_sync_stats *s,
+                            bool complete)
 {
 	mg_skipped_rec *old = NULL;
 	size_t n = 0;
-	if (mg_store_skipped_load(st, batch, email, &old, &n, NULL) < 0) {
+	if (complete || mg_store_skipped_load(st, batch, email, &old, &n, NULL) < 0) {
 		old = NULL;
 		n = 0;
 	}
-	if (!s->n_skipped)
+	if (!s->n_skipped && !complete)
 		goto out;
 	old = xrealloc(old, (n + s->n_skipped + 1) * sizeof *old);
 	for (size_t i = 0; i < s->n_skipped; i++) {
@@ -213,7 +241,7 @@ void *mg_svc_worker(void *arg)
 	mg_sync_stats stats;
 	memset(&stats, 0, sizeof stats);
 	int rc;
-	wctx w = { job, mg_now(), mg_now(), 0 };
+	wctx w = { job, 0, mg_now(), 0 };   /* last_write 0: the first progress (the count) is written at once */
 
 	/* read the records */
 	rc = mg_store_lock(st, &err);
@@ -290,9 +318,9 @@ void *mg_svc_worker(void *arg)
 		mg_user *cur = NULL;
 		if (mg_store_user_load(st, job->batch, job->email, &cur, NULL) == 0) {
 			if (stats.started || stats.items_in_source || stats.items_synced)
-				copy_counts(cur, &stats, w.base_bytes);
+				copy_counts(cur, &stats, w.base_bytes, rc == 0);
 			cur->keywords_lost += stats.keywords_lost;
-			(void)merge_skipped(st, job->batch, job->email, &stats);
+			(void)merge_skipped(st, job->batch, job->email, &stats, rc == 0);
 			cur->in_progress_seconds += now - w.pass_started;
 			cur->sync_finished = now;
 			cur->consistency = mg_consistency_user(cur);

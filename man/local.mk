@@ -32,3 +32,7 @@ clean-man-generated:
 	rm -rf man/gen man/pages.stamp
 
 .PHONY: install-man-generated uninstall-man-generated clean-man-generated
+
+# every page, help topic and source comment names pages and files that exist
+TESTS += tests/integration/man_references.sh
+EXTRA_DIST += tests/integration/man_references.sh

@@ -131,6 +131,8 @@ typedef struct mg_imap_mbox_status {
 	bool     keywords_ok;  /* PERMANENTFLAGS contains \* */
 	char     permanentflags[512]; /* as received, without parentheses */
 	char     flags[512];           /* FLAGS list, without parentheses */
+	uint64_t size;         /* STATUS SIZE (RFC 8438, when offered): bytes of all messages */
+	bool     has_size;
 } mg_imap_mbox_status;
 
 /* EXAMINE (read-only; adds (CONDSTORE) when offered). */
@@ -140,7 +142,7 @@ int mg_imap_select(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, m
 /* CREATE; *existed (may be NULL) set when the server said it already exists
  * ([ALREADYEXISTS] or an existing name), which is not an error. */
 int mg_imap_create(mg_imap *c, const char *wire_name, bool *existed, mg_err *err);
-/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ]). */
+/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ] [SIZE]). */
 int mg_imap_status(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, mg_err *err);
 
 typedef struct mg_imap_msg_meta {

@@ -344,6 +344,7 @@ static int status_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 		else if (mg_imap_val_is(key, "UNSEEN")) st->unseen = (uint32_t)x;
 		else if (mg_imap_val_is(key, "RECENT")) st->recent = (uint32_t)x;
 		else if (mg_imap_val_is(key, "HIGHESTMODSEQ")) st->highestmodseq = x;
+		else if (mg_imap_val_is(key, "SIZE")) { st->size = x; st->has_size = true; }
 	}
 	return 0;
 }
@@ -354,8 +355,9 @@ int mg_imap_status(mg_imap *c, const char *name, mg_imap_mbox_status *st, mg_err
 	imap_cmd k;
 	imap_cmd_start(c, &k, "STATUS");
 	imap_cmd_astring(c, &k, name);
-	imap_cmd_raw(&k, " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN%s)",
-	             mg_imap_has_cap(c, "CONDSTORE") ? " HIGHESTMODSEQ" : "");
+	imap_cmd_raw(&k, " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN%s%s)",
+	             mg_imap_has_cap(c, "CONDSTORE") ? " HIGHESTMODSEQ" : "",
+	             mg_imap_has_cap(c, "STATUS=SIZE") ? " SIZE" : "");
 	int rc = imap_run(c, &k, status_untagged, st, NULL, err);
 	imap_cmd_free(&k);
 	if (rc == IMAP_OK)

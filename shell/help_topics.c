@@ -291,11 +291,14 @@ static const mg_help_section workflow_sections[] = {
 	  "Point the MX record at the new server once the batch is Synced. Keep the batch "
 	  "for at least 72 hours after the switch so the daily incremental sync picks up "
 	  "mail that still arrived at the old server, check that a sync ran after mail "
-	  "started arriving at the new one, then remove the batch:\n\n"
+	  "started arriving at the new one, then complete and remove the batch:\n\n"
+	  "  Complete-MigrationBatch -Identity IMAPBatch1\n"
 	  "  Remove-MigrationBatch -Identity IMAPBatch1\n\n"
-	  "Removing a batch deletes its records; the copied mail stays where it is. IMAP "
-	  "batches have no completion step: Complete-MigrationBatch is refused, as in "
-	  "Exchange Online." },
+	  "Complete-MigrationBatch runs one last synchronization of every synced user "
+	  "(status Completing) and marks the batch Completed (CompletedWithErrors when some "
+	  "users failed); no incremental syncs run after that. This follows the documented "
+	  "IMAP workflow; Exchange Online itself now refuses Complete-MigrationBatch for IMAP "
+	  "batches. Removing a batch deletes its records; the copied mail stays where it is." },
 	{ "SCRIPTS AND CRON",
 	  "  migsh -c 'Get-MigrationUser | Where-Object Status -eq Failed | Export-Csv -Path failed.csv'\n"
 	  "  migsh -File nightly.ps1\n\n"
@@ -347,7 +350,19 @@ static const mg_help_section csv_sections[] = {
 	  "folders whatever their local name: Root, Inbox, SentItems, Outbox, DeletedItems, "
 	  "Calendar, Contacts, Drafts, Journal, Tasks, Notes, AllItems, JunkEmail, Archive; "
 	  "\\#Notes\\# is a folder literally named #Notes#. Folders whose names contain / are "
-	  "not migrated (rename them first)." },
+	  "not migrated (rename them first).\n\n"
+	  "Well-known folders get the destination's names: the source's sent, deleted-items, "
+	  "junk, drafts and archive folders (found by their SPECIAL-USE flag, or else by a "
+	  "common name such as Sent Items, Deleted Items, Deleted Messages, Junk E-Mail, Junk "
+	  "Email, Spam, Draft or Archives) become Sent, Trash, Junk, Drafts and Archive in the "
+	  "local store, with their subfolders; into an IMAP target they go to the folders "
+	  "the target marks as its own special folders (SPECIAL-USE), else to those same "
+	  "names. So Deleted Items arrives as Trash and Junk E-Mail as Junk; the "
+	  "user's report names each folder with its destination (folder 'Deleted Items' -> "
+	  "'Trash').\n\n"
+	  "A folder renamed at the source between two synchronizations is renamed at the "
+	  "destination too (recognized by its UIDVALIDITY and its messages), with its "
+	  "subfolders, and reported; its mail is not copied a second time." },
 	{ NULL, NULL }
 };
 

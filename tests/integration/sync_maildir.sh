@@ -29,7 +29,9 @@ for u in user1 user2; do
 	# layout Dovecot expects
 	[ -d "$DST_MAIL/$u/.Archive.2019/cur" ] || mg_fail "no .Archive.2019 folder for $u"
 	[ -d "$DST_MAIL/$u/.Entw&APw-rfe/cur" ] || mg_fail "non-ASCII folder not in modified UTF-7"
-	grep -q '^Archive/2019$' "$DST_MAIL/$u/subscriptions" || mg_fail "Archive/2019 not subscribed"
+	# subscriptions in Dovecot's own format (what is subscribed: sync_subscriptions.sh)
+	[ "$(head -n 1 "$DST_MAIL/$u/subscriptions")" = "$(printf 'V\t2')" ] ||
+		mg_fail "subscriptions file not in Dovecot's version 2 format"
 done
 
 # re-run: nothing new

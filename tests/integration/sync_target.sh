@@ -3,7 +3,7 @@
 # source as `user1*mailadmin` (master user), target as `user1*mailadmin` and
 # as mailadmin acting for user2 (PLAIN authorization identity).  Verifies
 # every message, that what the target refuses (Dovecot refuses empty
-# messages) is reported as a BadItem and counted against BadItemLimit, that a
+# messages) is reported as TargetRejected and counted against BadItemLimit, that a
 # re-run appends nothing, that flag changes reach the target, and that the
 # source can be read over implicit TLS.
 set -eu
@@ -19,7 +19,7 @@ sync_run "$MG_TMP/t1" --user 'user1*mailadmin' --pass-env MG_MPW $T --target-use
 	--state "$MG_TMP/state/user1" --trace || mg_fail "sync into the target failed: $(cat "$MG_TMP/t1" "$MG_TMP/t1.err")"
 # the corpus has one empty message per user, which Dovecot refuses on APPEND
 expect_stat "$MG_TMP/t1" items_bad 1
-grep -q '^skipped: kind=BadItem folder=INBOX uid=[0-9]* size=0 .*target refused' "$MG_TMP/t1" \
+grep -q '^skipped: kind=TargetRejected folder=INBOX uid=[0-9]* size=0 .*target refused' "$MG_TMP/t1" \
 	|| mg_fail "refused empty message not reported"
 n=$(stat_of "$MG_TMP/t1" items_in_source)
 expect_stat "$MG_TMP/t1" items_copied $((n - 1))

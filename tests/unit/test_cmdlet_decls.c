@@ -2,7 +2,7 @@
  * test_cmdlet_decls.c - unit tests of the migration cmdlets' data:
  * the declarations (every parameter documented, no duplicate names or
  * positions, enum parameters with values, the seed parameter shapes of
- * reference/cmdlets.md) and the objects built from records (Exchange's
+ * Exchange's cmdlets) and the objects built from records (Exchange's
  * property names present, the default display sets resolvable, and no
  * password anywhere in an object).
  */

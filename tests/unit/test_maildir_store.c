@@ -185,14 +185,24 @@ static void test_subscriptions(void **st)
 	assert_int_equal(mg_maildir_open(root, &md, NULL), 0);
 	char *a[] = { "Archive", "2019" };
 	char *b[] = { "Entw\xc3\xbc" "rfe" };
-	assert_int_equal(mg_maildir_subscribe(md, a, 2, NULL), 0);
-	assert_int_equal(mg_maildir_subscribe(md, b, 1, NULL), 0);
-	assert_int_equal(mg_maildir_subscribe(md, a, 2, NULL), 0);
+	char *c[] = { "tab\there" };
+	/* Dovecot 2.3's own format (version 2): levels separated by TABs, so
+	 * nested names survive whatever the hierarchy separator */
+	mg_md_folder_ref v[] = { { a, 2 }, { b, 1 }, { NULL, 0 }, { c, 1 } };
+	assert_int_equal(mg_maildir_set_subscriptions(md, v, 4, NULL), 0);
 	char *p = xasprintf("%s/subscriptions", root), *s;
 	size_t len;
 	assert_int_equal(mg_read_file(p, 4096, &s, &len, NULL), 0);
-	assert_string_equal(s, "Archive/2019\nEntw&APw-rfe\n");
+	assert_string_equal(s, "V\t2\n\nArchive\t2019\nEntw&APw-rfe\nINBOX\ntab&AAk-here\n");
 	free(s);
+	/* rewritten, not appended: an unsubscribed folder leaves the file */
+	assert_int_equal(mg_maildir_set_subscriptions(md, v + 1, 1, NULL), 0);
+	assert_int_equal(mg_read_file(p, 4096, &s, &len, NULL), 0);
+	assert_string_equal(s, "V\t2\n\nEntw&APw-rfe\n");
+	free(s);
+	struct stat sbuf;
+	assert_int_equal(stat(p, &sbuf), 0);
+	assert_int_equal(sbuf.st_mode & 0777, 0600);
 	free(p);
 	mg_maildir_close(md);
 }

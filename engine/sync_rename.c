@@ -1,0 +1,283 @@
+/*
+ * sync_rename.c - a folder renamed at the source is renamed at the
+ * destination, not copied a second time.
+ *
+ * Each source folder has its journal under state_dir/folders, named after
+ * the folder's wire name (sync_journal_path).  Before the folders are
+ * copied, the journals that belong to no folder of the source any more
+ * ("vanished") are matched against the folders that have no journal yet
+ * ("new"): a new folder is the vanished one renamed when its UIDVALIDITY is
+ * the vanished journal's (Dovecot, Cyrus and Courier keep it across RENAME;
+ * servers without RFC 8474 OBJECTID give nothing better) and the messages
+ * the journal maps are there with the same UIDs, sizes and dates (up to
+ * three of them are fetched, metadata only).  Then the destination folder
+ * is renamed (Maildir++ directory rename, or IMAP RENAME on a target), and
+ * the journal (and its skipped-items file) is moved to the new name, so the
+ * folder's pass finds everything already copied.  Order: destination first,
+ * journal second; after a crash in between, a destination that already has
+ * the new name and no longer the old one counts as renamed.
+ * Subfolders are renamed with their parent by the server: each is a folder
+ * of its own here (Maildir++ is flat; on an IMAP target the RENAME of the
+ * parent already moved them, which the target's folder list shows).
+ */
+#include "config.h"
+#include "engine/sync_internal.h"
+#include "common/fileio.h"
+#include "common/mem.h"
+#include "common/str.h"
+#include "net/imap_subscribe.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t fnv64(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+char *sync_journal_path(const mg_sync_job *job, const char *wire)
+{
+	char *dir = mg_path_join(job->state_dir, "folders");
+	char *name = xasprintf("%016" PRIx64 ".jnl", fnv64(wire));
+	char *p = mg_path_join(dir, name);
+	free(name);
+	free(dir);
+	return p;
+}
+
+typedef struct vanished { char *path; mg_journal *j; bool used; } vanished;
+
+/* The messages the journal maps are in the (examined) folder: same uid, size, date. */
+static int same_messages(sctx *x, const mg_journal *j, bool *same, mg_err *err)
+{
+	*same = false;
+	size_t pick[3] = { 0, j->n_msgs / 2, j->n_msgs - 1 };
+	char set[64];
+	snprintf(set, sizeof set, "%" PRIu32 ",%" PRIu32 ",%" PRIu32, j->msgs[pick[0]].uid,
+	         j->msgs[pick[1]].uid, j->msgs[pick[2]].uid);
+	meta_acc ma = { 0 };
+	if (mg_imap_fetch_meta(x->src, set, 0, sync_meta_cb, &ma, err) < 0) {
+		sync_items_free(ma.v, ma.n);
+		return -1;
+	}
+	bool all = true;
+	for (int k = 0; k < 3 && all; k++) {
+		const mg_jmsg *m = &j->msgs[pick[k]];
+		bool found = false;
+		for (size_t i = 0; i < ma.n && !found; i++)
+			found = ma.v[i].uid == m->uid && (long long)ma.v[i].size == m->size && ma.v[i].date == m->date;
+		all = found;
+	}
+	sync_items_free(ma.v, ma.n);
+	*same = all;
+	return 0;
+}
+
+static bool target_has(const mg_itarget *t, const char *wire)
+{
+	for (size_t i = 0; i < t->n_list; i++)
+		if (strcmp(t->list[i].wire, wire) == 0)
+			return true;
+	return false;
+}
+
+/* the target's folder list after RENAME: the folder and its subfolders moved */
+static void target_renamed(mg_itarget *t, const char *from, const char *to)
+{
+	size_t fl = strlen(from);
+	for (size_t i = 0; i < t->n_list; i++) {
+		char *w = t->list[i].wire;
+		if (strncmp(w, from, fl) != 0 || (w[fl] && w[fl] != t->sep))
+			continue;
+		char *nw = xasprintf("%s%s", to, w + fl);
+		free(t->list[i].wire);
+		t->list[i].wire = nw;
+	}
+}
+
+/* Rename the destination folder; *done false when it cannot be (then the
+ * folder is copied as a new one and the old copy stays, as before). */
+static int rename_dest(sctx *x, const mg_folder_plan *op, const mg_folder_plan *np, bool *done,
+                       mg_err *err)
+{
+	*done = false;
+	if (x->md) {
+		char *a = NULL, *b = NULL;
+		if (mg_maildir_dirname(op->comps, op->n_comps, &a, err) < 0 ||
+		    mg_maildir_dirname(np->comps, np->n_comps, &b, err) < 0) {
+			free(a);
+			free(b);
+			mg_err_clear(err);
+			return 0;
+		}
+		char *pa = mg_path_join(mg_maildir_root(x->md), a), *pb = mg_path_join(mg_maildir_root(x->md), b);
+		bool had_old = access(pa, F_OK) == 0, has_new = access(pb, F_OK) == 0;
+		int rc = 0;
+		if (!had_old && has_new) {
+			*done = true;                 /* renamed before a crash */
+		} else if (had_old && !has_new) {
+			rc = mg_maildir_rename_folder(x->md, op->comps, op->n_comps, np->comps, np->n_comps, err);
+			*done = rc == 0;
+		}
+		free(a); free(b); free(pa); free(pb);
+		return rc;
+	}
+	char *wa = NULL, *wb = NULL;
+	int rc = 0;
+	if (mg_itarget_wire(x->tgt, op->comps, op->n_comps, &wa, err) < 0 ||
+	    mg_itarget_wire(x->tgt, np->comps, np->n_comps, &wb, err) < 0) {
+		rc = -1;
+	} else if (!target_has(x->tgt, wa) && target_has(x->tgt, wb)) {
+		*done = true;                     /* moved with its parent, or before a crash */
+	} else if (target_has(x->tgt, wa) && !target_has(x->tgt, wb)) {
+		if (x->tgt->selected && strcmp(x->tgt->selected, wa) == 0) {
+			free(x->tgt->selected);     /* never RENAME the selected folder */
+			x->tgt->selected = NULL;
+		}
+		rc = mg_imap_rename(x->tgt->c, wa, wb, err);
+		if (rc == 0) {
+			target_renamed(x->tgt, wa, wb);
+			*done = true;
+		} else if (strcmp(err->category, MGC_INVALIDOP) == 0) {
+			sync_slog(x, "the target refused to rename '%s' to '%s': %s", wa, wb, err->msg);
+			mg_err_clear(err);
+			rc = 0;
+		}
+	}
+	free(wa);
+	free(wb);
+	return rc;
+}
+
+static int move_state(const char *from, const char *to, mg_err *err)
+{
+	char *sf = sync_skipset_path(from), *st = sync_skipset_path(to);
+	int rc = 0;
+	if (rename(from, to) < 0)
+		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename sync journal '%s' to '%s'", from, to);
+	else if (rename(sf, st) < 0 && errno != ENOENT)
+		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename '%s' to '%s'", sf, st);
+	free(sf);
+	free(st);
+	if (rc == 0) {
+		char *dir = xstrdup(to);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		rc = mg_fsync_dir(dir, err);
+		free(dir);
+	}
+	return rc;
+}
+
+int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *plans, size_t np,
+                        mg_err *err)
+{
+	char *dir = mg_path_join(x->job->state_dir, "folders");
+	char **known = xmalloc((np ? np : 1) * sizeof *known);
+	for (size_t i = 0; i < np; i++)
+		known[i] = sync_journal_path(x->job, plans[i].wire);
+	vanished *v = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = 0;
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+		size_t l = strlen(e->d_name);
+		if (l < 5 || strcmp(e->d_name + l - 4, ".jnl") != 0)
+			continue;
+		char *p = mg_path_join(dir, e->d_name);
+		bool mine = false;
+		for (size_t i = 0; i < np && !mine; i++)
+			mine = strcmp(known[i], p) == 0;
+		if (mine) {
+			free(p);
+			continue;
+		}
+		mg_journal *j = NULL;
+		mg_err je;
+		mg_err_clear(&je);
+		if (mg_journal_open(p, &j, &je) < 0 || !j->n_msgs || !j->folder || j->n_intents) {
+			mg_journal_close(j);     /* unreadable, empty or unsettled: leave it */
+			free(p);
+			continue;
+		}
+		GROW(v, cap, nv + 1);
+		v[nv++] = (vanished){ p, j, false };
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; nv && rc == 0 && i < np; i++) {
+		const mg_folder_plan *fp = &plans[i];
+		if (fp->status != MG_FPLAN_COPY || fp->n_comps == 0 || access(known[i], F_OK) == 0)
+			continue;
+		mg_imap_mbox_status ss;
+		if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0) {
+			if (strcmp(err->category, MGC_INVALIDOP) != 0 && strcmp(err->category, MGC_NOTFOUND) != 0)
+				rc = -1;
+			else
+				mg_err_clear(err);
+			continue;
+		}
+		for (size_t k = 0; k < nv && rc == 0; k++) {
+			if (v[k].used || v[k].j->uidvalidity != ss.uidvalidity)
+				continue;
+			bool same;
+			if ((rc = same_messages(x, v[k].j, &same, err)) < 0 || !same)
+				continue;
+			/* the old destination name, mapped as the old folder would be */
+			mg_imap_mailbox mb = { 0 };
+			mb.name = v[k].j->folder;
+			mb.wire = mg_imap_mailbox_wire(x->src, v[k].j->folder, NULL);
+			mb.sep = x->src_sep;
+			mg_folder_plan *op = NULL;
+			size_t nop = 0;
+			if (!mb.wire || mg_fmap_build(&mb, 1, o, &op, &nop, NULL) < 0 || nop != 1 ||
+			    op[0].status != MG_FPLAN_COPY || op[0].n_comps == 0) {
+				free(mb.wire);
+				mg_fmap_free(op, nop);
+				continue;
+			}
+			free(mb.wire);
+			bool done = false;
+			rc = rename_dest(x, &op[0], fp, &done, err);
+			if (rc == 0 && done) {
+				char *on = mg_fmap_join(op[0].comps, op[0].n_comps, '/');
+				char *nn = mg_fmap_join(fp->comps, fp->n_comps, '/');
+				char *oldsrc = xstrdup(v[k].j->folder);
+				mg_journal_close(v[k].j);
+				v[k].j = NULL;
+				v[k].used = true;
+				rc = move_state(v[k].path, known[i], err);
+				if (rc == 0)
+					sync_slog(x, "folder '%s' was renamed to '%s' at the source (same UIDVALIDITY "
+					          "and messages): renamed at the destination ('%s' -> '%s'), nothing "
+					          "copied again", oldsrc, fp->name, on, nn);
+				free(oldsrc);
+				free(on);
+				free(nn);
+			}
+			mg_fmap_free(op, nop);
+			break;
+		}
+	}
+	for (size_t k = 0; k < nv; k++) {
+		mg_journal_close(v[k].j);
+		free(v[k].path);
+	}
+	free(v);
+	for (size_t i = 0; i < np; i++)
+		free(known[i]);
+	free(known);
+	free(dir);
+	return rc;
+}
