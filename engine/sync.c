@@ -140,8 +140,6 @@ static void mark_done(sctx *x, const char *key)
 	x->done[x->n_done++] = xstrdup(key);
 }
 
-}
-
 /* ------------------------------------------------------------ meta ---- */
 
 /* ---- flags ---- */

@@ -68,7 +68,7 @@ EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh
 	tests/integration/sync_retry.sh tests/integration/sync_separators.sh \
 	tests/integration/sync_keywords.sh tests/integration/sync_every_step.sh \
 	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
-	tests/integration/e2e_hostile.sh
+	tests/integration/e2e_hostile.sh tests/integration/sync_crash_slow.sh
 
 # ---- libFuzzer targets for the batch CSV reader and the folder mapper
 # (configure --enable-fuzzing CC=clang; fuzz/run_fuzz_csv_fmap.sh runs them).
@@ -85,8 +85,6 @@ fuzz_fuzz_folder_map_CFLAGS = $(AM_CFLAGS) -g -fsanitize=fuzzer,address,undefine
 fuzz_fuzz_folder_map_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_folder_map_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
 endif
-	tests/integration/sync_keywords.sh tests/integration/sync_crash_slow.sh \
-	tests/integration/sync_keywords.sh
 
 # incremental passes: statistics, subscriptions, progress (issue 14)
 TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
