@@ -432,7 +432,6 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 				rc = 1;   /* run_pass reports the folder and goes on */
 			goto out;
 		}
-			goto out;
 	} else {
 		if (mg_itarget_ensure(x->tgt, fp->comps, fp->n_comps, err) < 0) {
 			if (name_refused(err))
