@@ -429,7 +429,8 @@ int sq_create_schema(mg_store *st, mg_err *err)
 	    "CREATE INDEX IF NOT EXISTS users_order ON users(batch_id, \"CsvLine\", email_key);\n"
 	    /* counts by status answered from the index alone (covering) */
 	    "CREATE INDEX IF NOT EXISTS users_status ON users(batch_id, \"Status\", \"SyncedItemCount\", "
-	    "\"SkippedItemCount\", \"TotalItemsInSourceMailboxCount\");\n"
+	    "\"SkippedItemCount\", \"TotalItemsInSourceMailboxCount\", \"EstimatedTotalTransferSize\", "
+	    "\"BytesTransferred\");\n"
 	    /* the few users Get-MigrationBatch looks at (partial indexes) */
 	    "CREATE INDEX IF NOT EXISTS users_invalid ON users(batch_id) WHERE \"ValidationFailed\" <> 0;\n"
 	    "CREATE INDEX IF NOT EXISTS users_lossy ON users(batch_id) WHERE \"BadItemCount\" > 0 "

@@ -988,6 +988,11 @@ int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[M
 	return rc;
 }
 
+/* The bytes of the -Wait bar: EstimatedTotalTransferSize, and BytesTransferred
+ * counted at most up to it (as mg_batch_counts_compute does). */
+#define COUNT_BYTES "SUM(\"EstimatedTotalTransferSize\"), SUM(CASE WHEN \"BytesTransferred\" < " \
+	"\"EstimatedTotalTransferSize\" THEN \"BytesTransferred\" ELSE \"EstimatedTotalTransferSize\" END)"
+
 int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out, mg_err *err)
 {
 	memset(out, 0, sizeof *out);
@@ -1001,9 +1006,11 @@ int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out,
 	sqlite3_stmt *s = NULL;
 	if (rc == 0 && !(s = sq_prepare(st, -1, batch
 	    ? "SELECT \"Status\", COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
-	      "SUM(\"TotalItemsInSourceMailboxCount\") FROM users WHERE batch_id = ? GROUP BY \"Status\""
+	      "SUM(\"TotalItemsInSourceMailboxCount\"), " COUNT_BYTES " FROM users WHERE batch_id = ? "
+	      "GROUP BY \"Status\""
 	    : "SELECT \"Status\", COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
-	      "SUM(\"TotalItemsInSourceMailboxCount\") FROM users GROUP BY \"Status\"", err)))
+	      "SUM(\"TotalItemsInSourceMailboxCount\"), " COUNT_BYTES " FROM users GROUP BY \"Status\"",
+	    err)))
 		rc = -1;
 	if (s) {
 		if (batch)
@@ -1032,6 +1039,8 @@ int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out,
 			out->items_synced += sqlite3_column_int64(s, 2);
 			out->items_skipped += sqlite3_column_int64(s, 3);
 			out->items_total += sqlite3_column_int64(s, 4);
+			out->bytes_total += sqlite3_column_int64(s, 5);
+			out->bytes_done += sqlite3_column_int64(s, 6);
 		}
 		if (r != SQLITE_DONE)
 			rc = sq_fail(st, err, "counting users");
