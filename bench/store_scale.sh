@@ -8,6 +8,8 @@
 #
 #   bench/store_scale.sh OLD_MIGSH NEW_MIGSH [WORK]
 #   USERS=50000 RUNS=5 TIMER="farm-bench" bench/store_scale.sh ...
+#   OLD_RUNS=3 READS_ONLY=1 ...   (fewer runs of the slow "before" build;
+#                                  reuse WORK's data directories, time the reads only)
 #
 # New-MigrationBatch and Remove-MigrationBatch change the store, so they are
 # timed in pairs by this script (/usr/bin/time -f '%e %U %S %M': wall, user,
@@ -26,6 +28,9 @@ USERS=${USERS:-50000}
 RUNS=${RUNS:-5}
 TIMER=${TIMER:-}
 
+OLD_RUNS=${OLD_RUNS:-$RUNS}
+READS_ONLY=${READS_ONLY:-0}
+if [ "$READS_ONLY" != 1 ]; then
 rm -rf "$WORK"
 mkdir -p "$WORK"
 chmod 700 "$WORK"
@@ -38,11 +43,12 @@ gen_csv() { # FILE PREFIX
 }
 gen_csv "$WORK/b.csv" user
 gen_csv "$WORK/other.csv" other
+fi
 
 # tool name -> binary
 bin() { if [ "$1" = old ]; then echo "$OLD"; else echo "$NEW"; fi; }
 
-for t in old new; do
+[ "$READS_ONLY" = 1 ] || for t in old new; do
 	h="$WORK/home-$t"
 	mkdir -p "$h" && chmod 700 "$h"
 	MIGSH_HOME="$h" "$(bin $t)" -c "New-MigrationEndpoint -IMAP -Name Src -RemoteServer 127.0.0.1 -Port 9 -SkipVerification" >/dev/null
@@ -55,13 +61,13 @@ timed() { # OUTFILE TOOL COMMAND: one timed run, appends "wall user sys maxrss_k
 }
 
 # ---- New-MigrationBatch / Remove-MigrationBatch, alternating old and new
-for i in $(seq 1 "$RUNS"); do
+[ "$READS_ONLY" = 1 ] || for i in $(seq 1 "$RUNS"); do
 	for t in old new; do
 		timed "$WORK/new-batch-$t.txt" "$t" "New-MigrationBatch -Name B -SourceEndpoint Src -CSVFile '$WORK/b.csv'"
 		timed "$WORK/remove-batch-$t.txt" "$t" "Remove-MigrationBatch B -Confirm:\$false"
 	done
 done
-for t in old new; do
+[ "$READS_ONLY" = 1 ] || for t in old new; do
 	MIGSH_HOME="$WORK/home-$t" "$(bin $t)" -c "New-MigrationBatch -Name B -SourceEndpoint Src -CSVFile '$WORK/b.csv'" >/dev/null
 done
 
@@ -82,12 +88,17 @@ while [ $# -ge 2 ]; do
 			"'$(printf %s "$cmd" | sed "s/'/'\\\\''/g")'" >"$w"
 		chmod 700 "$w"
 	done
-	if [ -n "$TIMER" ]; then
+	if [ -n "$TIMER" ] && [ "$OLD_RUNS" = "$RUNS" ]; then
 		$TIMER -n "$RUNS" --timeout 1800 --vs "$WORK/run-$name-old.sh" -- "$WORK/run-$name-new.sh" \
 			>"$WORK/timer-$name.txt" 2>&1 || :
+	elif [ -n "$TIMER" ]; then
+		$TIMER -n "$RUNS" --timeout 1800 -- "$WORK/run-$name-new.sh" >"$WORK/timer-$name-new.txt" 2>&1 || :
+		$TIMER -n "$OLD_RUNS" --warmup 0 --timeout 1800 -- "$WORK/run-$name-old.sh" \
+			>"$WORK/timer-$name-old.txt" 2>&1 || :
 	else
 		for i in $(seq 1 "$RUNS"); do
 			for t in old new; do
+				[ "$t" = old ] && [ "$i" -gt "$OLD_RUNS" ] && continue
 				MIGSH_HOME="$WORK/home-$t" /usr/bin/time -f '%e %U %S %M' -a -o "$WORK/$name-$t.txt" \
 					"$WORK/run-$name-$t.sh"
 			done

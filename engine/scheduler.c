@@ -616,25 +616,21 @@ static void sleep_ms(long ms)
 }
 
 /* Remove the sync state of users whose batch was removed (recorded by
- * mg_store_batch_delete), a little each poll: at most a fifth of a second,
+ * mg_store_batch_delete), a little each poll: 200 directories at most,
  * never while the store is locked.  Migrated mail is never touched. */
-static void clean_up_removed(sched *s, const struct timespec *t0)
+static void clean_up_removed(sched *s)
 {
-	for (;;) {
-		struct timespec t;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000 > 200)
-			return;
-		long long id = 0;
-		char *p = mg_store_cleanup_next(s->st, &id);
-		if (!p)
-			return;
+	long long upto = 0;
+	char **v = mg_store_cleanup_take(s->st, 200, &upto);
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++) {
 		mg_err err = { 0 };
-		if (mg_rm_rf(p, &err) < 0)
-			mg_svc_log("cannot remove the sync state '%s' of a removed user: %s", p, err.msg);
-		(void)mg_store_cleanup_done(s->st, id, NULL);
-		free(p);
+		if (mg_rm_rf(v[i], &err) < 0)
+			mg_svc_log("cannot remove the sync state '%s' of a removed user: %s", v[i], err.msg);
 	}
+	(void)mg_store_cleanup_done(s->st, upto, NULL);
+	mg_strv_free_all(v);
 }
 
 int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop)
@@ -683,7 +679,7 @@ int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop)
 			}
 			mg_store_unlock(st);
 		}
-		clean_up_removed(&s, &t0);
+		clean_up_removed(&s);
 		if (s.jobs_changed || mg_now() - s.last_status >= 2) {
 			write_status(&s, false);
 			s.jobs_changed = false;

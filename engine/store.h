@@ -96,7 +96,7 @@ int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users
 int mg_store_batch_save(mg_store *st, const mg_batch *b, mg_err *err);
 /* Delete the batch's records (batch, users, skipped items, user reports) in
  * one transaction; never mail.  The users' sync state directories are left
- * for the service to remove (mg_store_cleanup_next); the reports directory
+ * for the service to remove (mg_store_cleanup_take); the reports directory
  * is removed afterwards (files). */
 int mg_store_batch_delete(mg_store *st, const char *name, mg_err *err);
 /* All batches sorted by creation time.  A batch whose record is unreadable
@@ -153,11 +153,14 @@ long long mg_store_user_count(mg_store *st, const char *batch);
 
 /* ---- background clean-up (Remove-MigrationBatch) ----
  * mg_store_batch_delete records the per-user sync state directories of the
- * batch's users in the same transaction; the service removes them later, one
- * at a time: next = the oldest (caller frees; NULL when none), done = forget
- * it.  A user added to a batch again keeps its sync state (dropped from the list). */
-char *mg_store_cleanup_next(mg_store *st, long long *id);
-int   mg_store_cleanup_done(mg_store *st, long long id, mg_err *err);
+ * batch's users in the same transaction; the service removes them later, a
+ * few at a time: take = the oldest max paths (NULL-terminated, caller frees
+ * with mg_strv_free_all; NULL when none) and *upto, done = forget every one
+ * up to *upto.  A user added to a batch again keeps its sync state (dropped
+ * from the list). */
+char **mg_store_cleanup_take(mg_store *st, size_t max, long long *upto);
+int    mg_store_cleanup_done(mg_store *st, long long upto, mg_err *err);
+
 /* Is this address already a user of some batch other than except_batch (may be NULL)?
  * Fills *batch_out (caller frees) when non-NULL. */
 bool mg_store_email_in_use(mg_store *st, const char *email, const char *except_batch, char **batch_out);

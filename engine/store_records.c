@@ -475,7 +475,7 @@ static int exec_key(mg_store *st, const char *sql, const char *key, mg_err *err)
 }
 
 /* The per-user sync state directories of a batch's users, for the service
- * to remove in the background (mg_store_cleanup_next). */
+ * to remove in the background (mg_store_cleanup_take). */
 static int schedule_state_cleanup(mg_store *st, long long bid, mg_err *err)
 {
 	sqlite3_stmt *s = sq_prepare(st, -1, "SELECT \"TargetEndpoint\" FROM batches WHERE id = ?", err);
@@ -1322,42 +1322,49 @@ int mg_store_user_report_read(mg_store *st, const char *batch, const char *email
 
 /* ---- background clean-up ---- */
 
-char *mg_store_cleanup_next(mg_store *st, long long *id)
+char **mg_store_cleanup_take(mg_store *st, size_t max, long long *upto)
 {
-	/* a read each poll; a write only when there is something to drop */
-	for (;;) {
-		char *p = NULL;
-		bool in_use = false;
-		rd_begin(st);
-		sqlite3_stmt *s = sq_prepare(st, -1,
-		    "SELECT c.id, c.path, EXISTS (SELECT 1 FROM users u WHERE u.email_key = c.email_key) "
-		    "FROM cleanup c ORDER BY c.id LIMIT 1", NULL);
-		if (s) {
-			if (sqlite3_step(s) == SQLITE_ROW) {
-				*id = sqlite3_column_int64(s, 0);
-				p = xstrdup((const char *)sqlite3_column_text(s, 1));
-				in_use = sqlite3_column_int(s, 2) != 0;
-			}
-			sq_done(st, -1, s);
-		}
-		rd_end(st);
-		if (!p || !in_use)
-			return p;
-		/* the user was added to a batch again: its sync state stays */
-		free(p);
-		if (mg_store_cleanup_done(st, *id, NULL) < 0)
-			return NULL;
+	*upto = 0;
+	/* a read each poll; a write only when there is something to drop:
+	 * users added to a batch again keep their sync state */
+	bool in_use = false;
+	rd_begin(st);
+	sqlite3_stmt *s = sq_prepare(st, -1,
+	    "SELECT EXISTS (SELECT 1 FROM cleanup c JOIN users u ON u.email_key = c.email_key)", NULL);
+	if (s) {
+		in_use = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+		sq_done(st, -1, s);
 	}
+	rd_end(st);
+	if (in_use && sq_change_begin(st, NULL) == 0)
+		(void)sq_change_end(st, sq_exec(st, "DELETE FROM cleanup WHERE EXISTS "
+		                                    "(SELECT 1 FROM users u WHERE u.email_key = cleanup.email_key)", NULL), NULL);
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	rd_begin(st);
+	s = sq_prepare(st, -1, "SELECT id, path FROM cleanup ORDER BY id LIMIT ?", NULL);
+	if (s) {
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			GROW(v, cap, n + 2);
+			*upto = sqlite3_column_int64(s, 0);
+			v[n++] = xstrdup((const char *)sqlite3_column_text(s, 1));
+			v[n] = NULL;
+		}
+		sq_done(st, -1, s);
+	}
+	rd_end(st);
+	return v;
 }
 
-int mg_store_cleanup_done(mg_store *st, long long id, mg_err *err)
+int mg_store_cleanup_done(mg_store *st, long long upto, mg_err *err)
 {
 	if (sq_change_begin(st, err) < 0)
 		return -1;
 	int rc = -1;
-	sqlite3_stmt *s = sq_prepare(st, -1, "DELETE FROM cleanup WHERE id = ?", err);
+	sqlite3_stmt *s = sq_prepare(st, -1, "DELETE FROM cleanup WHERE id <= ?", err);
 	if (s) {
-		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 1, upto);
 		rc = step_done(st, s, err, "updating the clean-up list");
 		sq_done(st, -1, s);
 	}

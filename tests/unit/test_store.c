@@ -355,13 +355,14 @@ static void test_batch_user_roundtrip(void **state)
 	free(mail);
 	/* the user's sync state is left for the service to remove */
 	long long cid = 0;
-	char *cp = mg_store_cleanup_next(st, &cid);
+	char **cp = mg_store_cleanup_take(st, 10, &cid);
 	char *want = mg_store_user_state_dir(st, "terrya@contoso.edu", NULL);
 	assert_non_null(cp);
-	assert_string_equal(cp, want);
+	assert_string_equal(cp[0], want);
+	assert_null(cp[1]);
 	assert_int_equal(mg_store_cleanup_done(st, cid, &err), 0);
-	assert_null(mg_store_cleanup_next(st, &cid));
-	free(cp);
+	assert_null(mg_store_cleanup_take(st, 10, &cid));
+	mg_strv_free_all(cp);
 	free(want);
 	/* removed, then added to another batch before the service got to it:
 	 * its sync state stays */
@@ -371,7 +372,7 @@ static void test_batch_user_roundtrip(void **state)
 	free(u[0]->batch);
 	u[0]->batch = xstrdup("Again2");
 	assert_int_equal(mg_store_batch_create(st, b3, u, 1, &err), 0);
-	assert_null(mg_store_cleanup_next(st, &cid));
+	assert_null(mg_store_cleanup_take(st, 10, &cid));
 	mg_batch_free(b2);
 	mg_batch_free(b3);
 
