@@ -459,6 +459,12 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return x < y ? -1 : x > y;
+}
+
 static uint32_t *mapped_uids(const mg_journal *j, size_t *n)
 {
 	uint32_t *v = xmalloc((j->n_msgs + j->n_orphans + 1) * sizeof *v);
@@ -490,17 +496,19 @@ static int unmapped_candidates(fctx *f, uint32_t min, const long long *sizes, si
 		return -1;
 	size_t nm;
 	uint32_t *mapped = mapped_uids(f->j, &nm);
+	long long *sz = xmalloc((ns ? ns : 1) * sizeof *sz);
+	memcpy(sz, sizes, ns * sizeof *sz);
+	qsort(sz, ns, sizeof *sz, cmp_ll);
 	size_t k = 0;
 	for (size_t i = 0; i < tm->n; i++) {
-		bool want = false;
-		for (size_t q = 0; q < ns && !want; q++)
-			want = (uint64_t)sizes[q] == tm->sizes[i];
-		if (want && !is_mapped(mapped, nm, tm->uids[i])) {
+		long long want = (long long)tm->sizes[i];
+		if (ns && bsearch(&want, sz, ns, sizeof *sz, cmp_ll) && !is_mapped(mapped, nm, tm->uids[i])) {
 			tm->uids[k] = tm->uids[i];
 			tm->sizes[k++] = tm->sizes[i];
 		}
 	}
 	tm->n = k;
+	free(sz);
 	free(mapped);
 	*hash = xcalloc(tm->n ? tm->n : 1, 72);
 	return sync_target_hashes(f->x, tm->uids, tm->n, *hash, err);

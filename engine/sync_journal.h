@@ -28,6 +28,7 @@
  *                        may still store it at target uid >= mark; since =
  *                        when it was seen unconfirmed (epoch seconds)
  *   Y                    all watches retired (W records may follow)
+ *                        (W and Y: version 2; version 1 journals read as ever)
  * flags are space-separated IMAP flags ("\Seen $Forwarded"), or "-" for none.
  *
  * A record with a valid CRC that cannot be applied (an unknown type, a newer
@@ -49,7 +50,7 @@
 #include "common/err.h"
 #include "common/mem.h"
 
-#define MG_JOURNAL_VERSION 1
+#define MG_JOURNAL_VERSION 2   /* 2: W and Y records */
 
 typedef struct mg_jmsg {
 	uint32_t  uid;       /* source uid (0 for orphans) */

@@ -132,14 +132,14 @@ static void test_version_record(void **st)
 	char *data = NULL;
 	size_t len = 0;
 	assert_int_equal(mg_read_file(path, 1 << 20, &data, &len, NULL), 0);
-	assert_true(len > 4 && memcmp(data, "J\t1\t", 4) == 0);   /* the first record */
+	assert_true(len > 4 && memcmp(data, "J\t2\t", 4) == 0);   /* the first record */
 	free(data);
 	/* after a compaction too */
 	j = reopen(NULL);
 	assert_int_equal(mg_journal_compact(j, true, NULL), 0);
 	mg_journal_close(j);
 	assert_int_equal(mg_read_file(path, 1 << 20, &data, &len, NULL), 0);
-	assert_true(len > 4 && memcmp(data, "J\t1\t", 4) == 0);
+	assert_true(len > 4 && memcmp(data, "J\t2\t", 4) == 0);
 	free(data);
 	j = reopen(NULL);
 	assert_int_equal(j->uidvalidity, 5);
@@ -158,7 +158,7 @@ static void test_version_record(void **st)
 	/* a newer version, or a whole record this version does not know, is
 	 * refused, never cut off as if it were a torn write */
 	struct stat sb;
-	const char *newer[] = { "J\t2", "X\t1\t2" };
+	const char *newer[] = { "J\t3", "X\t1\t2" };
 	for (size_t i = 0; i < 2; i++) {
 		unlink(path);
 		close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
@@ -280,6 +280,23 @@ static void test_watches(void **st)
 	j = reopen(j);
 	assert_int_equal(j->n_watches, 0);
 	assert_int_equal(j->dropped_bytes, 0);
+	mg_journal_close(j);
+
+	/* a version 1 journal left with intents by an older migsh reads, and
+	 * takes watches */
+	unlink(path);
+	close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+	append_record("J\t1");
+	append_record("P\t50");
+	append_record("I\t2\t20\t900\th2");
+	j = reopen(NULL);
+	assert_int_equal(j->n_intents, 1);
+	mg_journal_watch(j, 20, "h2", 50, 1000);
+	mg_journal_clear_intents(j);
+	assert_int_equal(mg_journal_flush(j, NULL), 0);
+	j = reopen(j);
+	assert_int_equal(j->n_intents, 0);
+	assert_int_equal(j->n_watches, 1);
 	mg_journal_close(j);
 }
 
