@@ -933,9 +933,15 @@ int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 	char *marker = mg_path_join(job->state_dir, "initial-sync-done");
 	stats->incremental = access(marker, F_OK) == 0;
 	int max_retries = job->max_retries > 0 ? job->max_retries : 5;
+	long long progress = 0;   /* folders done + messages committed: a pass that moved on earns fresh retries */
+	int fresh = 0;
 	for (int attempt = 0;; attempt++) {
 		mg_err_clear(&e);
 		rc = run_pass(&x, &e);
+		long long now_at = (long long)x.n_done + stats->items_copied;
+		if (rc < 0 && now_at > progress && attempt > 0 && ++fresh <= 4 * max_retries)
+			attempt = 0;      /* retries count failures in a row without progress (bounded) */
+		progress = now_at;
 		if (rc == 0 || sync_cancelled(&x) || !mg_err_retryable(&e) || attempt >= max_retries)
 			break;
 		int wait_s = 1 << (attempt < 5 ? attempt : 5);

@@ -10,7 +10,10 @@
 #  - UID FETCH that repeats UID 1 with another body and never gives UID 2:
 #    the folder is read again, and when still inconsistent the user ends with
 #    a warning naming the folder and the count and a bad item (never Perfect);
-#    when the second read is right, everything is copied and nothing is bad.
+#    when the second read is right, everything is copied and nothing is bad;
+#  - a server that drops every connection after one message: with 2 retries
+#    the user still finishes, because a pass that made progress earns fresh
+#    retries (retries count failures in a row without progress).
 # A Maildir destination (tests the engine, no Dovecot needed).
 set -eu
 . "$top_srcdir/tests/lib/dovecot.sh"
@@ -30,10 +33,10 @@ stop_server() {
 	kill "$hpid" 2>/dev/null || :
 	wait "$hpid" 2>/dev/null || :
 }
-run() {   # NAME
+run() {   # NAME [RETRIES]
 	rc=0
 	"$SYNC_DRIVER" --src-port "$hport" --user u --pass-env MG_PW --maildir "$MG_TMP/$1.md" \
-		--state "$MG_TMP/$1.state" --retries 1 --log >"$MG_TMP/$1.out" 2>"$MG_TMP/$1.err" || rc=$?
+		--state "$MG_TMP/$1.state" --retries "${2:-1}" --log >"$MG_TMP/$1.out" 2>"$MG_TMP/$1.err" || rc=$?
 	[ "$rc" -eq 0 ] || mg_fail "$1: the user failed: $(cat "$MG_TMP/$1.out" "$MG_TMP/$1.err")"
 }
 stat_of() { sed -n "s/^$2: //p" "$MG_TMP/$1.out" | head -n 1; }
@@ -96,3 +99,12 @@ want dupuid1 items_bad 0
 want dupuid1 items_copied 3
 [ "$(count_mail "$MG_TMP/dupuid1.md")" = 3 ] || mg_fail "dupuid1: expected 3 messages"
 mg_log "a transient inconsistency is cured by reading the folder again"
+
+# ---- dropped after every message: progress earns fresh retries ----
+start_server flaky
+run flaky 2
+stop_server
+want flaky items_copied 6
+want flaky folders_synced 6
+[ "$(grep -c 'retry 1 of 2' "$MG_TMP/flaky.err")" -ge 5 ] || mg_fail "expected 5 retries after progress: $(cat "$MG_TMP/flaky.err")"
+mg_log "a connection dropped after every message: the user finishes"

@@ -11,6 +11,9 @@
  *   -S dupuid     INBOX holds 3 messages (EXISTS 3) but every UID FETCH lists
  *                 UID 1 twice (different sizes and bodies) and never UID 2
  *   -S dupuid1    the same, only for the first metadata read; later reads are right
+ *   -S flaky      six folders of one message each; every connection is dropped
+ *                 right after it fetched one message body (so each connection
+ *                 gets exactly one folder done)
  *
  * Every command received is appended to LOG (-L), NULs shown as \0.
  * usage: mg-hostile-imapd -p PORT -S SCENARIO -L LOGFILE
@@ -37,6 +40,7 @@ typedef struct srv {
 	const char *scenario;
 	FILE *log;
 	int meta_reads;
+	int bodies;           /* message bodies sent on this connection */
 	folder f[8];
 	size_t nf;
 	char longname[601];
@@ -211,6 +215,7 @@ static void fetch(srv *s, const char *tag, const folder *f, const char *cmd)
 			     (size_t)(e - m->body) + 4, (int)(e - m->body), m->body);
 		} else {
 			outf(s, "* %zu FETCH (UID %u BODY[] {%zu}\r\n%s)\r\n", i + 1, uid, strlen(m->body), m->body);
+			s->bodies++;
 		}
 	}
 	outf(s, "%s OK UID FETCH done\r\n", tag);
@@ -220,12 +225,15 @@ static void session(srv *s)
 {
 	char cmd[65536];
 	const folder *sel = NULL;
+	s->bodies = 0;
 	outs(s, "* OK [CAPABILITY IMAP4rev1] hostile server ready\r\n");
 	for (;;) {
 		ssize_t n = read_cmd(s, cmd, sizeof cmd);
 		if (n < 0)
 			return;
 		log_cmd(s, cmd, (size_t)n);
+		if (!strcmp(s->scenario, "flaky") && s->bodies > 0 && !strstr(cmd, "LOGOUT"))
+			return;           /* drop the connection without an answer */
 		char tag[64] = "";
 		sscanf(cmd, "%63s", tag);
 		const char *verb = cmd + strlen(tag) + 1;
@@ -292,6 +300,10 @@ int main(int argc, char **argv)
 		make_accents(s.accents);
 		s.f[s.nf++] = (folder){ s.accents, strlen(s.accents), work_msgs, 1 };
 		s.f[s.nf++] = (folder){ "Work", 4, work_msgs, 1 };
+	} else if (!strcmp(s.scenario, "flaky")) {
+		static const char *const names[] = { "INBOX", "F1", "F2", "F3", "F4", "F5" };
+		for (size_t i = 0; i < 6; i++)
+			s.f[s.nf++] = (folder){ names[i], strlen(names[i]), work_msgs, 1 };
 	} else {
 		s.f[s.nf++] = (folder){ "INBOX", 5, inbox_dup, 3 };
 	}
