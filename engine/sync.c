@@ -210,9 +210,11 @@ static void subj_cb(void *arg, uint32_t uid, const char *field, size_t len)
 		return;
 	while (hit > s->ix && hit[-1].uid == uid)
 		hit--;
-	char *subj = mg_mime_decode_subject(field, len, SUBJECT_MAX);
-	if (!subj)
+	char *raw = mg_mime_decode_subject(field, len, SUBJECT_MAX);
+	if (!raw)
 		return;
+	char *subj = sync_safe_text(raw);     /* other charsets stay raw: keep the record loadable */
+	free(raw);
 	bool used = false;
 	for (; hit < s->ix + s->n && hit->uid == uid; hit++) {
 		mg_skipped_item *sk = &s->fs->sk[hit->i];

@@ -49,9 +49,9 @@ count_mail() { find "$1/cur" "$1/new" -type f 2>/dev/null | wc -l | tr -d ' '; }
 start_server names
 run names
 stop_server
-want names items_copied 3
+want names items_copied 4
 want names folders_synced 2
-[ "$(count_mail "$MG_TMP/names.md")" = 2 ] || mg_fail "INBOX: expected 2 messages"
+[ "$(count_mail "$MG_TMP/names.md")" = 3 ] || mg_fail "INBOX: expected 3 messages"
 [ "$(count_mail "$MG_TMP/names.md/.Work")" = 1 ] || mg_fail "Work: expected 1 message"
 # the message with the damaged flag is copied, with \Seen
 ls "$MG_TMP/names.md/cur" | grep -q ':2,[A-Z]*S' || mg_fail "the \\Seen flag next to the damaged one was lost"
@@ -77,6 +77,19 @@ if grep -E '(EXAMINE|STATUS) ("Ab"|Ab)( |$)|\\0' "$MG_TMP/names.cmds"; then
 	mg_fail "a damaged or cut folder name was sent to the server"
 fi
 mg_log "unmappable names skipped and reported; damaged flag dropped, messages copied"
+
+# subjects of skipped messages (all of them are "large" here) are stored escaped
+start_server names
+rc=0
+"$SYNC_DRIVER" --src-port "$hport" --user u --pass-env MG_PW --maildir "$MG_TMP/subj.md" \
+	--state "$MG_TMP/subj.state" --large-bytes 1 --log >"$MG_TMP/subj.out" 2>"$MG_TMP/subj.err" || rc=$?
+stop_server
+[ "$rc" -eq 0 ] || mg_fail "subjects: the user failed: $(cat "$MG_TMP/subj.out")"
+grep -q '^skipped: kind=LargeItem folder=INBOX uid=1 .*subject=one$' "$MG_TMP/subj.out" ||
+	mg_fail "subject of a skipped message missing: $(grep skipped "$MG_TMP/subj.out")"
+grep -q '^skipped: kind=LargeItem folder=INBOX uid=3 .*subject=Caf\\xE9\\x01!$' "$MG_TMP/subj.out" ||
+	mg_fail "raw subject not escaped: $(grep skipped "$MG_TMP/subj.out" | cat -v)"
+iconv -f UTF-8 -t UTF-8 "$MG_TMP/subj.out" >/dev/null || mg_fail "skipped items are not valid UTF-8"
 
 # ---- a repeated UID, a missing one, twice ----
 start_server dupuid

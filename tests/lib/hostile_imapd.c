@@ -7,7 +7,8 @@
  *                 bytes, a 600-byte name, a name of 110 x U+00E9 (220 bytes of
  *                 UTF-8, but too long for a file name once encoded), a normal
  *                 "Work"; INBOX has a message whose FLAGS carry a NUL outside
- *                 any literal
+ *                 any literal, and one whose Subject has a raw 8-bit and a
+ *                 control byte
  *   -S dupuid     INBOX holds 3 messages (EXISTS 3) but every UID FETCH lists
  *                 UID 1 twice (different sizes and bodies) and never UID 2
  *   -S dupuid1    the same, only for the first metadata read; later reads are right
@@ -76,6 +77,7 @@ static void make_accents(char *out)
 static const msg inbox_names[] = {
 	{ 1, "(\\Seen fo\0o)", "Subject: one\r\n\r\nfirst\r\n", 12 },   /* a NUL outside a literal */
 	{ 2, "(\\Flagged)", "Subject: two\r\n\r\nsecond\r\n", 0 },
+	{ 3, "()", "Subject: Caf\xe9\x01!\r\n\r\nraw 8-bit and a control byte in the subject\r\n", 0 },
 };
 static const msg work_msgs[] = { { 1, "()", "Subject: w\r\n\r\nwork\r\n", 0 } };
 static const msg inbox_dup[] = {
@@ -293,7 +295,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(s.scenario, "names")) {
 		memset(s.longname, 'L', 600);
-		s.f[s.nf++] = (folder){ "INBOX", 5, inbox_names, 2 };
+		s.f[s.nf++] = (folder){ "INBOX", 5, inbox_names, 3 };
 		s.f[s.nf++] = (folder){ "Ab\0cd", 5, NULL, 0 };
 		s.f[s.nf++] = (folder){ "Caf\xe9", 4, NULL, 0 };
 		s.f[s.nf++] = (folder){ s.longname, 600, work_msgs, 1 };
