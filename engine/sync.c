@@ -351,8 +351,17 @@ static bool name_refused(const mg_err *e)
 {
 	if (!e || !e->set)
 		return false;
-	if (!strcmp(e->id, "FolderNameInvalid") || !strcmp(e->id, "CreateFailed"))
+	if (!strcmp(e->id, "FolderNameInvalid"))
 		return true;
+	if (!strcmp(e->id, "CreateFailed")) {
+		/* a NO that is about the server's state, not the name, is not a refusal of the name */
+		static const char *const state[] = { "[UNAVAILABLE]", "[OVERQUOTA]", "[LIMIT]", "[INUSE]",
+		                                     "[SERVERBUG]", "[THROTTLED]", NULL };
+		for (int i = 0; state[i]; i++)
+			if (strstr(e->msg, state[i]))
+				return false;
+		return true;
+	}
 	return (!strcmp(e->id, "MaildirCreate") || !strcmp(e->id, "CreateDirectory") ||
 	        !strcmp(e->id, "MaildirOpen")) &&
 	       (e->sys_errno == ENAMETOOLONG || e->sys_errno == EILSEQ || e->sys_errno == EINVAL);
@@ -411,8 +420,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 				rc = 1;
 			goto out;
 		}
-		if (
-		    mg_itarget_wire(x->tgt, fp->comps, fp->n_comps, &f.twire, err) < 0 ||
+		if (mg_itarget_wire(x->tgt, fp->comps, fp->n_comps, &f.twire, err) < 0 ||
 		    mg_itarget_select(x->tgt, f.twire, true, err) < 0)
 			goto out;
 		if (f.j->dst_uidvalidity && f.j->dst_uidvalidity != x->tgt->sel.uidvalidity &&
