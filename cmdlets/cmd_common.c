@@ -312,12 +312,8 @@ int mg_arg_epoch_in_zone(mg_ctx *c, const char *name, const char *time_zone, int
 	mg_tz *tz = NULL;
 	if (mg_tz_open(time_zone, &tz, &c->err) < 0)
 		return -1;
-	/* the shell read the text as the machine's local time: take that wall
-	 * clock back out and read it in the batch's zone */
-	time_t tt = (time_t)*t;
-	struct tm tm;
-	if (localtime_r(&tt, &tm))
-		*t = mg_tz_to_utc(tz, (int64_t)timegm(&tm));
+	/* the wall clock as typed, read in the batch's zone (never the machine's) */
+	*t = mg_tz_to_utc(tz, v->u.dt.wall_sec);
 	mg_tz_free(tz);
 	return 1;
 }

@@ -4,7 +4,8 @@ libcommon_a_SOURCES = \
 	common/err_class.c common/err_class.h \
 	common/mem.c common/mem.h \
 	common/str.c common/str.h \
-	common/fileio.c common/fileio.h
+	common/fileio.c common/fileio.h \
+	common/date_text.c common/date_text.h
 
 # ---- unit tests (cmocka) ----
 if UNIT_TESTS

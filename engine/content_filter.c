@@ -23,93 +23,12 @@
 #include "common/str.h"
 #include "engine/lifecycle.h"
 #include "engine/tz.h"
+#include "common/date_text.h"
 
 static void skip_ws(const char **p)
 {
 	while (**p == ' ' || **p == '\t' || **p == '\r' || **p == '\n')
 		(*p)++;
-}
-
-/* *out: the wall-clock time as timegm() counts it; *utc: it ended in Z. */
-static int parse_date(const char *s, int64_t *out, bool *has_time, bool *utc)
-{
-	int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, n = 0;
-	char ampm[3] = "";
-	*has_time = false;
-	*utc = false;
-	const char *p = s;
-	if (sscanf(p, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n >= 8) {
-		p += n;
-		if (*p == 'T' || *p == ' ') {
-			p++;
-			int m = 0;
-			if (sscanf(p, "%2d:%2d%n", &h, &mi, &m) != 2)
-				return -1;
-			p += m;
-			if (*p == ':') {
-				p++;
-				if (sscanf(p, "%2d%n", &se, &m) != 1)
-					return -1;
-				p += m;
-			}
-			*has_time = true;
-			if (*p == 'Z') {
-				*utc = true;
-				p++;
-			}
-		}
-	} else if (sscanf(p, "%2d/%2d/%4d%n", &mo, &d, &y, &n) == 3 && y >= 1000) {
-		p += n;
-		skip_ws(&p);
-		if (*p) {
-			int m = 0;
-			if (sscanf(p, "%2d:%2d%n", &h, &mi, &m) != 2)
-				return -1;
-			p += m;
-			if (*p == ':') {
-				p++;
-				if (sscanf(p, "%2d%n", &se, &m) != 1)
-					return -1;
-				p += m;
-			}
-			*has_time = true;
-			skip_ws(&p);
-			if (*p) {
-				ampm[0] = (char)toupper((unsigned char)p[0]);
-				ampm[1] = (char)toupper((unsigned char)(p[0] ? p[1] : 0));
-				if (strcmp(ampm, "AM") && strcmp(ampm, "PM"))
-					return -1;
-				if (h < 1 || h > 12)
-					return -1;
-				if (!strcmp(ampm, "AM") && h == 12)
-					h = 0;
-				else if (!strcmp(ampm, "PM") && h != 12)
-					h += 12;
-				p += 2;
-			}
-		}
-	} else {
-		return -1;
-	}
-	skip_ws(&p);
-	if (*p)
-		return -1;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    h > 23 || mi > 59 || se > 60)
-		return -1;
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo == 2 && d == 29 && !leap)
-		return -1;
-	struct tm tm = { 0 };
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	*out = (int64_t)timegm(&tm);
-	return 0;
 }
 
 static int refuse(mg_err *err, const char *filter, const char *why)
@@ -166,10 +85,9 @@ static int parse_conds(const char *s, const char *p, const mg_tz *tz, mg_date_co
 			return refuse(err, s, "a quote is not closed");
 		}
 		char *date = xstrndup(p + 1, (size_t)(end - p - 1));
-		int64_t when;
-		bool has_time, utc;
-		int drc = parse_date(str_trim(date), &when, &has_time, &utc);
-		if (drc < 0) {
+		mg_date_text dt;
+		int drc = mg_date_text_parse(date, &dt);
+		if (drc < 0 || dt.wall < 0) {
 			char *why = xasprintf("'%s' is not a date (use M/d/yyyy or yyyy-MM-dd, optionally with a time)", date);
 			free(date);
 			free(v);
@@ -180,14 +98,14 @@ static int parse_conds(const char *s, const char *p, const mg_tz *tz, mg_date_co
 		free(date);
 		p = end + 1;
 		GROW(v, cap, cnt + 2);
-		if (ops[which].op == MG_CMP_EQ && !has_time) {
+		if (ops[which].op == MG_CMP_EQ && !dt.has_time) {
 			v[cnt].op = MG_CMP_GE;
-			v[cnt++].when = mg_tz_to_utc(tz, when);
+			v[cnt++].when = mg_tz_to_utc(tz, dt.wall);
 			v[cnt].op = MG_CMP_LT;
-			v[cnt++].when = mg_tz_to_utc(tz, when + 86400);
+			v[cnt++].when = mg_tz_to_utc(tz, dt.wall + 86400);
 		} else {
 			v[cnt].op = ops[which].op;
-			v[cnt++].when = utc ? when : mg_tz_to_utc(tz, when);
+			v[cnt++].when = dt.utc ? dt.wall : mg_tz_to_utc(tz, dt.wall);
 		}
 		skip_ws(&p);
 		while (parens > 0 && *p == ')') {

@@ -22,6 +22,12 @@ tests_integration_sync_driver_SOURCES = tests/integration/sync_driver.c
 tests_integration_sync_driver_LDADD = $(SYNC_TEST_LIBS)
 tests_lib_mailcompare_SOURCES = tests/lib/mailcompare.c
 tests_lib_mailcompare_LDADD = $(SYNC_TEST_LIBS)
+# the same driver with the journal's step limit compiled in (sync_journal.h):
+# only this test program reads MIGSH_TEST_JOURNAL_STEPS, never migsh
+check_PROGRAMS += tests/integration/sync_stepper
+tests_integration_sync_stepper_SOURCES = tests/integration/sync_driver.c engine/sync_journal.c
+tests_integration_sync_stepper_CPPFLAGS = $(AM_CPPFLAGS) -DMG_JOURNAL_STEP_HOOK
+tests_integration_sync_stepper_LDADD = $(SYNC_TEST_LIBS)
 
 # unit tests (cmocka), one program per module
 SYNC_UNIT_LIBS = libengine.a libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
@@ -52,13 +58,14 @@ TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \
 	tests/integration/sync_crash.sh tests/integration/sync_uidvalidity.sh \
 	tests/integration/sync_limits.sh tests/integration/sync_retry.sh \
 	tests/integration/sync_separators.sh tests/integration/sync_keywords.sh \
+	tests/integration/sync_every_step.sh \
 	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
 	tests/integration/e2e_hostile.sh
 EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh \
 	tests/integration/sync_target.sh tests/integration/sync_crash.sh \
 	tests/integration/sync_uidvalidity.sh tests/integration/sync_limits.sh \
 	tests/integration/sync_retry.sh tests/integration/sync_separators.sh \
-	tests/integration/sync_keywords.sh \
+	tests/integration/sync_keywords.sh tests/integration/sync_every_step.sh \
 	tests/integration/sync_tls_cuts.sh tests/integration/sync_hostile.sh \
 	tests/integration/e2e_hostile.sh
 

@@ -8,6 +8,9 @@
 #include "common/str.h"
 
 #include <errno.h>
+#ifdef MG_JOURNAL_STEP_HOOK
+#include <signal.h>
+#endif
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -223,6 +226,9 @@ static int apply(mg_journal *j, char **f, size_t nf)
 	if (f[0][1])
 		return -1;
 	switch (t) {
+	case 'J':
+		if (nf != 2 || sscanf(f[1], "%llu", &a) != 1 || a < 1) return -1;
+		return a > MG_JOURNAL_VERSION ? -1 : 0;
 	case 'N':
 		if (nf != 2) return -1;
 		free(j->folder);
@@ -280,9 +286,12 @@ static int apply(mg_journal *j, char **f, size_t nf)
 	}
 }
 
-static size_t replay(mg_journal *j, char *data, size_t len)
+/* Replay whole records; returns the length of the valid prefix.  A record
+ * whose CRC is right but which cannot be applied sets *bad to its number. */
+static size_t replay(mg_journal *j, char *data, size_t len, size_t *bad)
 {
 	size_t good = 0;
+	*bad = 0;
 	char *line = data;
 	while ((size_t)(line - data) < len) {
 		char *nl = memchr(line, '\n', len - (size_t)(line - data));
@@ -309,8 +318,10 @@ static size_t replay(mg_journal *j, char *data, size_t len)
 			*t = '\0';
 			p = t + 1;
 		}
-		if (apply(j, f, nf) < 0)
+		if (apply(j, f, nf) < 0) {
+			*bad = j->records + 1;
 			break;
+		}
 		j->records++;
 		line = nl + 1;
 		good = (size_t)(line - data);
@@ -330,8 +341,18 @@ int mg_journal_open(const char *path, mg_journal **out, mg_err *err)
 			mg_journal_close(j);
 			return -1;
 		}
-		size_t good = replay(j, data, len);
+		size_t bad;
+		size_t good = replay(j, data, len, &bad);
 		free(data);
+		if (bad) {
+			mg_err_set(err, MGC_INVALIDDATA, "JournalVersion",
+			           "record %zu of the sync journal '%s' is complete but not understood: "
+			           "the journal was written by a newer migsh (this one reads journal "
+			           "version %d). Run the newer migsh, or remove the user's sync state "
+			           "and copy into an empty destination.", bad, path, MG_JOURNAL_VERSION);
+			mg_journal_close(j);
+			return -1;
+		}
 		prune_orphans(j);
 		if (good < len) {
 			j->dropped_bytes = len - good;
@@ -348,6 +369,8 @@ int mg_journal_open(const char *path, mg_journal **out, mg_err *err)
 		mg_journal_close(j);
 		return -1;
 	}
+	if (!j->records)                       /* a new (or wholly torn) journal */
+		emit(j, "J\t%d", MG_JOURNAL_VERSION);
 	*out = j;
 	return 0;
 }
@@ -453,12 +476,49 @@ void mg_journal_orphan_used(mg_journal *j, size_t i)
 	j->orphans[i] = j->orphans[--j->n_orphans];
 }
 
+#ifdef MG_JOURNAL_STEP_HOOK
+/* The test build's step limit (see sync_journal.h): how many bytes of buf
+ * (whole records, plus half of the next one when MIGSH_TEST_JOURNAL_TORN=1)
+ * may still be written; *die is set when the limit falls inside buf.  The
+ * count is per process, over every journal, like the steps of a real run. */
+static size_t step_hook_cut(const char *buf, size_t len, bool *die)
+{
+	static long limit = -2, done;
+	if (limit == -2) {
+		const char *e = getenv("MIGSH_TEST_JOURNAL_STEPS");
+		limit = e && *e ? atol(e) : -1;
+	}
+	*die = false;
+	if (limit < 0)
+		return len;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (++done == limit) {
+			*die = true;
+			size_t cut = i + 1;
+			const char *torn = getenv("MIGSH_TEST_JOURNAL_TORN");
+			if (torn && *torn == '1' && cut < len) {
+				const char *nl = memchr(buf + cut, '\n', len - cut);
+				cut += (size_t)((nl ? (size_t)(nl - buf) : len) - cut) / 2;
+			}
+			return cut;
+		}
+	}
+	return len;
+}
+#endif
+
 int mg_journal_flush(mg_journal *j, mg_err *err)
 {
 	if (!j->pending.len)
 		return 0;
 	const char *p = j->pending.buf;
 	size_t len = j->pending.len;
+#ifdef MG_JOURNAL_STEP_HOOK
+	bool die;
+	len = step_hook_cut(p, len, &die);
+#endif
 	while (len) {
 		ssize_t n = write(j->fd, p, len);
 		if (n < 0) {
@@ -471,6 +531,10 @@ int mg_journal_flush(mg_journal *j, mg_err *err)
 	}
 	if (fdatasync(j->fd) < 0)
 		return mg_err_sys(err, MGC_WRITE, "JournalWrite", "cannot sync journal '%s'", j->path);
+#ifdef MG_JOURNAL_STEP_HOOK
+	if (die)
+		raise(SIGKILL);
+#endif
 	strbuf_reset(&j->pending);
 	return 0;
 }
@@ -486,6 +550,7 @@ int mg_journal_compact(mg_journal *j, bool force, mg_err *err)
 	memset(&j->pending, 0, sizeof j->pending);
 	size_t records = j->records;
 	j->records = 0;
+	emit(j, "J\t%d", MG_JOURNAL_VERSION);
 	if (j->folder) {
 		char *h = hex_encode(j->folder);
 		emit(j, "N\t%s", h);

@@ -9,6 +9,9 @@
  * exactly what was flushed before the crash.
  *
  * Records:
+ *   J version            journal format version, the first record of every
+ *                        journal (MG_JOURNAL_VERSION; a journal without one is
+ *                        version 1).  A newer version is refused, never guessed
  *   N hexname            source folder name (informational)
  *   V uidvalidity        source UIDVALIDITY; a different value turns every
  *                        mapped message into an orphan (for rescan matching)
@@ -21,6 +24,16 @@
  *   I uid size date hash intent to append (IMAP target), cleared by M or Z
  *   Z                    all intents resolved
  * flags are space-separated IMAP flags ("\Seen $Forwarded"), or "-" for none.
+ *
+ * A record with a valid CRC that cannot be applied (an unknown type, a newer
+ * version) fails the open with MGC_INVALIDDATA: only an incomplete or garbled
+ * tail is cut off, never a record that was flushed whole.
+ *
+ * Test builds only: compiled with MG_JOURNAL_STEP_HOOK (the program
+ * tests/integration/sync_stepper, never migsh), MIGSH_TEST_JOURNAL_STEPS=N
+ * makes the process kill itself with SIGKILL right after the Nth record is
+ * durable (and, when MIGSH_TEST_JOURNAL_TORN=1, after writing half of the
+ * next one): the crash test stops a sync after every journal step in turn.
  */
 #ifndef MIGSH_ENGINE_SYNC_JOURNAL_H
 #define MIGSH_ENGINE_SYNC_JOURNAL_H
@@ -30,6 +43,8 @@
 #include <stdint.h>
 #include "common/err.h"
 #include "common/mem.h"
+
+#define MG_JOURNAL_VERSION 1
 
 typedef struct mg_jmsg {
 	uint32_t  uid;       /* source uid (0 for orphans) */

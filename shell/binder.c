@@ -335,17 +335,9 @@ static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e)
 		if (v->kind == MV_DATETIME)
 			return mv_ref((mv *)v);
 		if (v->kind == MV_STRING) {
-			int64_t sec;
-			if (mv_parse_datetime(v->u.str.s, &sec) == 0) {
-				/* text without a zone is a wall-clock time: a cmdlet may read it
-				 * in a time zone of its own (New-MigrationBatch -TimeZone) */
-				mv *d = mv_datetime(sec, 0);
-				size_t l = v->u.str.len;
-				while (l && isspace((unsigned char)v->u.str.s[l - 1]))
-					l--;
-				d->u.dt.wall = !(l && (v->u.str.s[l - 1] == 'Z' || v->u.str.s[l - 1] == 'z'));
+			mv *d = mv_datetime_from_text(v->u.str.s);
+			if (d)
 				return d;
-			}
 		}
 		return conv_fail(p, v, e, "Give a date such as \"3/14/2025 10:00 PM\" or \"2025-03-14T22:00:00Z\".");
 	}

@@ -568,12 +568,11 @@ static mv *cast_to(ev *e, const ast *at, const char *type, mv *v)
 	if (str_ieq(t, "datetime")) {
 		if (v->kind == MV_DATETIME)
 			return mv_ref(v);
-		int64_t sec;
 		char *sv = mv_to_string(v);
-		int ok = mv_parse_datetime(sv, &sec);
-		if (ok == 0) {
+		mv *d = mv_datetime_from_text(sv);
+		if (d) {
 			free(sv);
-			return mv_datetime(sec, 0);
+			return d;
 		}
 		throwf(e, at, MGC_INVALIDARG, "InvalidCastParseTargetInvocation",
 		       "Cannot convert value \"%s\" to type \"System.DateTime\". Give a date such as \"3/14/2025 10:00 PM\".", sv);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "shell/value.h"
+#include "common/date_text.h"
 #include "shell/format.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -567,86 +568,24 @@ static int cmp_double(double a, double b)
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/* Parse an en-US style date "M/d/yyyy[ h:mm[:ss] [AM|PM]]" or ISO
- * "yyyy-MM-dd[THH:mm[:ss]][Z]" (local time unless Z). */
+/* A date typed as text: common/date_text.c reads it; a wall-clock time is
+ * the machine's local time here (the shell's culture), Z an instant. */
 static int parse_date(const char *s, int64_t *sec)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, n = 0;
-	char ampm[3] = "";
-	bool utc = false;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) == 3) {
-		const char *p = s + n;
-		if (*p == 'T' || *p == ' ') {
-			int m2 = 0;
-			if (sscanf(p + 1, "%d:%d%n", &h, &mi, &m2) < 2)
-				return -1;
-			p += 1 + m2;
-			if (*p == ':') {
-				int m3 = 0;
-				if (sscanf(p + 1, "%d%n", &se, &m3) < 1)
-					return -1;
-				p += 1 + m3;
-				if (*p == '.')
-					for (p++; isdigit((unsigned char)*p); p++)
-						;
-			}
-		}
-		if (*p == 'Z') {
-			utc = true;
-			p++;
-		}
-		if (*p)
-			return -1;
-	} else if (sscanf(s, "%d/%d/%d%n", &mo, &d, &y, &n) == 3) {
-		const char *p = s + n;
-		while (*p == ' ')
-			p++;
-		if (*p) {
-			int m2 = 0;
-			if (sscanf(p, "%d:%d%n", &h, &mi, &m2) < 2)
-				return -1;
-			p += m2;
-			if (*p == ':') {
-				int m3 = 0;
-				if (sscanf(p + 1, "%d%n", &se, &m3) < 1)
-					return -1;
-				p += 1 + m3;
-			}
-			while (*p == ' ')
-				p++;
-			if (*p) {
-				if (strlen(p) != 2)
-					return -1;
-				ampm[0] = (char)toupper((unsigned char)p[0]);
-				ampm[1] = (char)toupper((unsigned char)p[1]);
-				if (strcmp(ampm, "AM") && strcmp(ampm, "PM"))
-					return -1;
-				if (h < 1 || h > 12)
-					return -1;
-				if (h == 12)
-					h = 0;
-				if (ampm[0] == 'P')
-					h += 12;
-			}
-		}
-	} else {
+	mg_date_text dt;
+	if (mg_date_text_parse(s, &dt) < 0)
 		return -1;
+	if (dt.utc) {
+		*sec = dt.wall;
+		return 0;
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1)
+	time_t w = (time_t)dt.wall;
+	struct tm tm;
+	if (!gmtime_r(&w, &tm))
 		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
 	tm.tm_isdst = -1;
-	time_t t = utc ? timegm(&tm) : mktime(&tm);
-	if (t == (time_t)-1 && !(y == 1969 || y == 1970))
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1 && dt.wall > 86400 * 2)
 		return -1;
 	*sec = (int64_t)t;
 	return 0;
@@ -779,4 +718,16 @@ mv *mv_clone(const mv *v)
 int mv_parse_datetime(const char *s, int64_t *sec)
 {
 	return parse_date(s, sec);
+}
+
+mv *mv_datetime_from_text(const char *s)
+{
+	mg_date_text dt;
+	int64_t sec;
+	if (mg_date_text_parse(s, &dt) < 0 || parse_date(s, &sec) < 0)
+		return NULL;
+	mv *d = mv_datetime(sec, 0);
+	d->u.dt.wall = !dt.utc;
+	d->u.dt.wall_sec = dt.wall;
+	return d;
 }

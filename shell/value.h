@@ -60,7 +60,10 @@ struct mv {
 		double    d;
 		struct { char *s; size_t len; } str;
 		struct { unsigned char *p; size_t len; } bytes;
-		struct { int64_t sec; int32_t usec; bool wall; } dt;  /* wall: typed without a zone */
+		struct {                        /* MV_DATETIME: the instant, and when it was typed */
+			int64_t sec; int32_t usec;  /* as text without a zone, the wall clock typed */
+			bool wall; int64_t wall_sec; /* (timegm of its fields: read it in any zone) */
+		} dt;
 		struct { mv **items; size_t n, cap; } arr;
 		struct {
 			mv_prop *props; size_t n, cap;
@@ -131,5 +134,9 @@ mv *mv_clone(const mv *v);
 /* Parse a date as PowerShell's en-US culture does: "M/d/yyyy[ h:mm[:ss] AM]"
  * or ISO "yyyy-MM-dd[THH:mm[:ss]][Z]" (local time unless Z). 0 ok, -1 not a date. */
 int mv_parse_datetime(const char *s, int64_t *sec);
+/* The same text as a [DateTime] value that remembers a wall-clock time typed
+ * without a zone (u.dt.wall, u.dt.wall_sec), so a cmdlet can read it in a
+ * zone of its own (New-MigrationBatch -TimeZone).  NULL when not a date. */
+mv *mv_datetime_from_text(const char *s);
 
 #endif

@@ -82,6 +82,28 @@ ms_wait_batch Later 'Waiting' 30
 [ ! -d "$MIGSH_HOME/mail/later@contoso.edu" ] || [ -z "$(find "$MIGSH_HOME/mail/later@contoso.edu" -type f -path '*/cur/*')" ] ||
 	mg_fail "mail was copied before StartAfter"
 
+# --- DST zones: the machine's zone never shifts a wall-clock time that
+# belongs to the batch's zone (2:30 AM on 31 March 2030 does not exist in
+# Berlin, but it does in UTC), and the batch's own gap and overlap
+ms_csv "$W/dst.csv" 'EmailAddress,UserName,Password' "dst@contoso.edu,tzuser,$PW"
+ms_csv "$W/dst2.csv" 'EmailAddress,UserName,Password' "dst2@contoso.edu,tzuser,$PW"
+TZ=Europe/Berlin
+ms_ok "New-MigrationBatch -Name Dst -SourceEndpoint Src -CSVFile '$W/dst.csv' -StartAfter '3/31/2030 2:30 AM' -TimeZone UTC" Dst
+TZ=UTC
+ms_ok "(Get-MigrationBatch Dst).StartAfterUTC" '^3/31/2030 2:30:00 AM$'
+TZ=America/New_York
+ms_ok "Set-MigrationBatch Dst -StartAfter '3/10/2030 2:30 AM'"
+TZ=UTC
+ms_ok "(Get-MigrationBatch Dst).StartAfterUTC" '^3/10/2030 2:30:00 AM$'
+ms_ok "New-MigrationBatch -Name DstBerlin -SourceEndpoint Src -CSVFile '$W/dst2.csv' -StartAfter '3/31/2030 2:30 AM' -TimeZone 'W. Europe Standard Time'" DstBerlin
+TZ=UTC
+ms_ok "(Get-MigrationBatch DstBerlin).StartAfterUTC" '^3/31/2030 1:30:00 AM$'    # in the gap: read with CET
+TZ=America/New_York
+ms_ok "Set-MigrationBatch DstBerlin -StartAfter '10/27/2030 2:30 AM'"
+TZ=UTC
+ms_ok "(Get-MigrationBatch DstBerlin).StartAfterUTC" '^10/27/2030 12:30:00 AM$'  # twice: the first (CEST)
+ms_ok "Remove-MigrationBatch Dst -Confirm:\$false; Remove-MigrationBatch DstBerlin -Confirm:\$false"
+
 # --- an unknown zone: refused, naming it and the accepted forms; no batch
 ms_csv "$W/bad.csv" 'EmailAddress,UserName,Password' "bad@contoso.edu,tzuser,$PW"
 ms_fails "New-MigrationBatch -Name BadZone -SourceEndpoint Src -CSVFile '$W/bad.csv' -TimeZone 'Mars/Olympus_Mons'" \

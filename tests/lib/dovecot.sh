@@ -54,6 +54,10 @@
 #   mg_group_pids PID         live processes in the process group of an instance's
 #                             master (empty after mg_dovecot_stop)
 #   mg_dovecot_add_user NAME USER [PASSWORD]   add a user (passdb re-read at next login)
+#   mg_dovecot_add_users NAME "USER..."        add several users (test password), and
+#                             wait until Dovecot is sure to see them: it checks the
+#                             passwd-file at most once a second, so a login in the
+#                             second of the change may still find the old list
 #   mg_dovecot_set_password NAME USER PASSWORD change a password while running
 #
 #   mg_certs                  make the CA and certificates (done by mg_dovecot_start):
@@ -327,6 +331,14 @@ mg_dovecot_add_user() {
 	mkdir -p "$mg__m/$2/cur" "$mg__m/$2/new" "$mg__m/$2/tmp"
 	mg__chown "$mg__m/$2"
 	eval "${1}_USERS=\"\${${1}_USERS} \$2\"; export ${1}_USERS"
+}
+
+mg_dovecot_add_users() {
+	for mg__au in $2; do
+		mg_dovecot_add_user "$1" "$mg__au"
+	done
+	mg__t=$(date +%s)
+	while [ "$(date +%s)" -le "$mg__t" ]; do sleep 0.2; done
 }
 
 mg_dovecot_set_password() {

@@ -15,6 +15,7 @@
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "engine/sync_journal.h"
+#include <zlib.h>
 
 static char dir[256], path[300];
 
@@ -107,6 +108,73 @@ static void test_torn_tail(void **st)
 	assert_int_equal(j->n_msgs, 2);
 	assert_null(mg_journal_find(j, 3));
 	mg_journal_close(j);
+}
+
+
+/* A record line with a correct CRC, as a writer of another version would
+ * make it. */
+static void append_record(const char *body)
+{
+	char line[512];
+	unsigned long crc = crc32(0L, (const Bytef *)body, (uInt)strlen(body));
+	snprintf(line, sizeof line, "%s\t%08lx\n", body, crc);
+	append_raw(line);
+}
+
+static void test_version_record(void **st)
+{
+	(void)st;
+	mg_journal *j = reopen(NULL);
+	mg_journal_set_uidvalidity(j, 5);
+	assert_int_equal(mg_journal_flush(j, NULL), 0);
+	mg_journal_close(j);
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(mg_read_file(path, 1 << 20, &data, &len, NULL), 0);
+	assert_true(len > 4 && memcmp(data, "J\t1\t", 4) == 0);   /* the first record */
+	free(data);
+	/* after a compaction too */
+	j = reopen(NULL);
+	assert_int_equal(mg_journal_compact(j, true, NULL), 0);
+	mg_journal_close(j);
+	assert_int_equal(mg_read_file(path, 1 << 20, &data, &len, NULL), 0);
+	assert_true(len > 4 && memcmp(data, "J\t1\t", 4) == 0);
+	free(data);
+	j = reopen(NULL);
+	assert_int_equal(j->uidvalidity, 5);
+	mg_journal_close(j);
+
+	/* a journal from before the version record (version 1) still opens */
+	unlink(path);
+	close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+	append_record("V\t9");
+	append_record("M\t1\t10\t900\t-\td1");
+	j = reopen(NULL);
+	assert_int_equal(j->uidvalidity, 9);
+	assert_int_equal(j->n_msgs, 1);
+	mg_journal_close(j);
+
+	/* a newer version, or a whole record this version does not know, is
+	 * refused, never cut off as if it were a torn write */
+	struct stat sb;
+	const char *newer[] = { "J\t2", "X\t1\t2" };
+	for (size_t i = 0; i < 2; i++) {
+		unlink(path);
+		close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+		append_record("V\t9");
+		append_record(newer[i]);
+		append_record("M\t1\t10\t900\t-\td1");
+		stat(path, &sb);
+		off_t before = sb.st_size;
+		mg_err err;
+		mg_err_clear(&err);
+		assert_int_equal(mg_journal_open(path, &j, &err), -1);
+		assert_string_equal(err.id, "JournalVersion");
+		assert_non_null(strstr(err.msg, "newer migsh"));
+		assert_non_null(strstr(err.msg, "record 2 "));
+		stat(path, &sb);
+		assert_int_equal(sb.st_size, before);      /* nothing cut off */
+	}
 }
 
 static void test_uidvalidity_orphans(void **st)
@@ -203,6 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uidvalidity_orphans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction_threshold, setup, teardown),

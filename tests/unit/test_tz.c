@@ -116,6 +116,20 @@ static void test_wall_clock_edges(void **s)
 	/* and the same in the footer's years */
 	assert_int_equal(mg_tz_to_utc(tz, at(2050, 11, 6, 1, 30)), at(2050, 11, 6, 5, 30));
 	mg_tz_free(tz);
+
+	/* Europe/Berlin, by its Windows name too: the gap on 30 March 2025
+	 * (02:00-03:00 does not exist: read with CET) and the overlap on 26
+	 * October 2025 (02:30 happens twice: the first one, CEST) */
+	const char *berlin[] = { "Europe/Berlin", "W. Europe Standard Time" };
+	for (size_t i = 0; i < 2; i++) {
+		tz = open_ok(berlin[i]);
+		assert_int_equal(mg_tz_to_utc(tz, at(2025, 3, 30, 1, 59)), at(2025, 3, 30, 0, 59));
+		assert_int_equal(mg_tz_to_utc(tz, at(2025, 3, 30, 2, 30)), at(2025, 3, 30, 1, 30));
+		assert_int_equal(mg_tz_to_utc(tz, at(2025, 3, 30, 3, 0)), at(2025, 3, 30, 1, 0));
+		assert_int_equal(mg_tz_to_utc(tz, at(2025, 10, 26, 2, 30)), at(2025, 10, 26, 0, 30));
+		assert_int_equal(mg_tz_to_utc(tz, at(2025, 10, 26, 3, 0)), at(2025, 10, 26, 2, 0));
+		mg_tz_free(tz);
+	}
 }
 
 static void test_refused(void **s)

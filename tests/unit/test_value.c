@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shell/value.h"
+#include "common/date_text.h"
 
 static void check_str(mv *v, const char *want)
 {
@@ -56,6 +57,73 @@ static void test_datetime(void **st)
 	assert_int_equal(sec, 1741910400);
 	assert_int_equal(mv_parse_datetime("yesterday", &sec), -1);
 	assert_int_equal(mv_parse_datetime("13/1/2025", &sec), -1);
+}
+
+/* The one date-text parser: forms, impossible dates, and the wall clock kept
+ * apart from any zone. */
+static void test_date_text(void **st)
+{
+	(void)st;
+	mg_date_text d;
+	assert_int_equal(mg_date_text_parse(" 3/30/2025 2:30 AM ", &d), 0);
+	assert_int_equal(d.wall, 1743301800);          /* 2025-03-30 02:30 counted as UTC */
+	assert_true(d.has_time);
+	assert_false(d.utc);
+	assert_int_equal(mg_date_text_parse("3/30/2025 12:00 AM", &d), 0);
+	assert_int_equal(d.wall, 1743292800);
+	assert_int_equal(mg_date_text_parse("3/30/2025 12:15 PM", &d), 0);
+	assert_int_equal(d.wall, 1743292800 + 12 * 3600 + 900);
+	assert_int_equal(mg_date_text_parse("2025-03-30T02:30:00.250Z", &d), 0);
+	assert_int_equal(d.wall, 1743301800);
+	assert_true(d.utc);
+	assert_int_equal(mg_date_text_parse("2025-03-30", &d), 0);
+	assert_false(d.has_time);
+	assert_int_equal(d.wall, 1743292800);
+	const char *bad[] = { "", "2/29/2025", "2/30/2024", "4/31/2025", "3/30/2025 24:00",
+	                      "3/30/2025 13:00 PM", "3/30/2025 0:30 AM", "2025-13-01",
+	                      "2025-03-30T02", "3/30/2025 2:30 XM", "3/30/2025 2:30 AM x",
+	                      "0/1/2025", "2025-03-30T02:30:00.", "2025/03/30" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (mg_date_text_parse(bad[i], &d) == 0)
+			fail_msg("'%s' was read as a date", bad[i]);
+	assert_int_equal(mg_date_text_parse("2/29/2024", &d), 0);
+}
+
+/* A time typed without a zone keeps its wall clock whatever the machine's
+ * zone, even inside the machine's DST gap (the batch's zone reads it later);
+ * the value itself is the machine's local time, as in PowerShell. */
+static void test_datetime_wall_clock_in_dst_zones(void **st)
+{
+	(void)st;
+	const char *zones[] = { "Europe/Berlin", "America/New_York", "UTC" };
+	const char *texts[] = { "3/30/2025 2:30 AM", "3/9/2025 2:30 AM", "10/26/2025 2:30 AM",
+	                        "11/2/2025 1:30 AM", "7/1/2025 9:00 AM" };
+	for (size_t z = 0; z < 3; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+			mg_date_text d;
+			assert_int_equal(mg_date_text_parse(texts[i], &d), 0);
+			mv *v = mv_datetime_from_text(texts[i]);
+			assert_non_null(v);
+			assert_true(v->u.dt.wall);
+			if (v->u.dt.wall_sec != d.wall)
+				fail_msg("TZ=%s: '%s' lost its wall clock", zones[z], texts[i]);
+			mv_unref(v);
+		}
+		mv *z1 = mv_datetime_from_text("2025-03-30T02:30:00Z");
+		assert_false(z1->u.dt.wall);
+		assert_int_equal(z1->u.dt.sec, 1743301800);
+		mv_unref(z1);
+	}
+	/* the machine's own reading: 7/1/2025 9:00 AM in New York is 13:00Z */
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	int64_t sec;
+	assert_int_equal(mv_parse_datetime("7/1/2025 9:00 AM", &sec), 0);
+	assert_int_equal(sec, 1751374800);
+	setenv("TZ", "UTC", 1);
+	tzset();
 }
 
 static void test_arrays(void **st)
@@ -267,6 +335,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalars_to_string),
 		cmocka_unit_test(test_datetime),
+		cmocka_unit_test(test_date_text),
+		cmocka_unit_test(test_datetime_wall_clock_in_dst_zones),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_truthy),
