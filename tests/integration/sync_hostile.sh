@@ -27,6 +27,7 @@ start_server() {    # SCENARIO
 	: >"$MG_TMP/$1.cmds"
 	"$HOSTILE" -p "$hport" -S "$1" -L "$MG_TMP/$1.cmds" &
 	hpid=$!
+	mg_on_exit "kill $hpid 2>/dev/null || :"     # also when a check fails
 	"$top_builddir/tests/lib/mg-waitport" "$hport" >/dev/null 2>&1 || mg_fail "scripted server did not start"
 }
 stop_server() {
