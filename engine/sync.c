@@ -234,9 +234,11 @@ static void subj_cb(void *arg, uint32_t uid, const char *field, size_t len)
 		return;
 	while (hit > s->ix && hit[-1].uid == uid)
 		hit--;
-	char *subj = mg_mime_decode_subject(field, len, SUBJECT_MAX);
-	if (!subj)
+	char *raw = mg_mime_decode_subject(field, len, SUBJECT_MAX);
+	if (!raw)
 		return;
+	char *subj = sync_safe_text(raw);     /* other charsets stay raw: keep the record loadable */
+	free(raw);
 	bool used = false;
 	for (; hit < s->ix + s->n && hit->uid == uid; hit++) {
 		mg_skipped_item *sk = &s->fs->sk[hit->i];
@@ -380,8 +382,17 @@ static bool name_refused(const mg_err *e)
 {
 	if (!e || !e->set)
 		return false;
-	if (!strcmp(e->id, "FolderNameInvalid") || !strcmp(e->id, "CreateFailed"))
+	if (!strcmp(e->id, "FolderNameInvalid"))
 		return true;
+	if (!strcmp(e->id, "CreateFailed")) {
+		/* a NO that is about the server's state, not the name, is not a refusal of the name */
+		static const char *const state[] = { "[UNAVAILABLE]", "[OVERQUOTA]", "[LIMIT]", "[INUSE]",
+		                                     "[SERVERBUG]", "[THROTTLED]", NULL };
+		for (int i = 0; state[i]; i++)
+			if (strstr(e->msg, state[i]))
+				return false;
+		return true;
+	}
 	return (!strcmp(e->id, "MaildirCreate") || !strcmp(e->id, "CreateDirectory") ||
 	        !strcmp(e->id, "MaildirOpen")) &&
 	       (e->sys_errno == ENAMETOOLONG || e->sys_errno == EILSEQ || e->sys_errno == EINVAL);
@@ -438,8 +449,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 				rc = 1;
 			goto out;
 		}
-		if (
-		    mg_itarget_wire(x->tgt, fp->comps, fp->n_comps, &f.twire, err) < 0 ||
+		if (mg_itarget_wire(x->tgt, fp->comps, fp->n_comps, &f.twire, err) < 0 ||
 		    mg_itarget_select(x->tgt, f.twire, true, err) < 0)
 			goto out;
 		if (f.j->dst_uidvalidity && f.j->dst_uidvalidity != x->tgt->sel.uidvalidity &&
@@ -991,9 +1001,15 @@ int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 	char *marker = mg_path_join(job->state_dir, "initial-sync-done");
 	stats->incremental = access(marker, F_OK) == 0;
 	int max_retries = job->max_retries > 0 ? job->max_retries : 5;
+	long long progress = 0;   /* folders done + messages committed: a pass that moved on earns fresh retries */
+	int fresh = 0;
 	for (int attempt = 0;; attempt++) {
 		mg_err_clear(&e);
 		rc = run_pass(&x, &e);
+		long long now_at = (long long)x.n_done + stats->items_copied;
+		if (rc < 0 && now_at > progress && attempt > 0 && ++fresh <= 4 * max_retries)
+			attempt = 0;      /* retries count failures in a row without progress (bounded) */
+		progress = now_at;
 		if (rc == 0 || sync_cancelled(&x) || !mg_err_retryable(&e) || attempt >= max_retries)
 			break;
 		int wait_s = 1 << (attempt < 5 ? attempt : 5);

@@ -52,7 +52,8 @@ typedef struct mg_sync_job {
 	long long max_items;           /* 0 = MG_MAX_ITEMS_PER_MAILBOX */
 	long long bad_item_limit;      /* -1 = unlimited; user fails when exceeded */
 	long long large_item_limit;    /* -1 = unlimited (default); user fails when exceeded */
-	int  max_retries;              /* network retries with backoff; 0 = default (5) */
+	int  max_retries;              /* transient failures in a row without progress retried with backoff
+	                                  (common/err_class.h decides what is transient); 0 = default (5) */
 	/* control */
 	volatile sig_atomic_t *cancel; /* non-NULL: stop soon (consistent state) when *cancel != 0 */
 	void (*progress)(void *arg, const struct mg_sync_stats *st); /* called now and then, may be NULL */

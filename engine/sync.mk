@@ -52,6 +52,11 @@ tests_unit_test_sync_journal_LDADD = $(SYNC_UNIT_LIBS)
 tests_unit_test_sync_filter_SOURCES = tests/unit/test_sync_filter.c
 tests_unit_test_sync_filter_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sync_filter_LDADD = $(SYNC_UNIT_LIBS)
+check_PROGRAMS += tests/unit/test_error_summary
+TESTS += tests/unit/test_error_summary
+tests_unit_test_error_summary_SOURCES = tests/unit/test_error_summary.c
+tests_unit_test_error_summary_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_error_summary_LDADD = $(SYNC_UNIT_LIBS)
 
 # integration tests against real Dovecot (tests/lib/dovecot.sh)
 TESTS += tests/integration/sync_maildir.sh tests/integration/sync_target.sh \

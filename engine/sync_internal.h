@@ -125,6 +125,8 @@ void  sync_progress(sctx *x, bool force);
 void  sync_add_skip(mg_skipped_item **v, size_t *n, size_t *cap, const char *folder, uint32_t uid,
                     long long size, int64_t date, const char *kind, const char *reason);
 void  sync_fskip(fstats *fs, const char *folder, const item *it, const char *kind, const char *reason);
+/* Text for a stored record from server bytes: printable UTF-8, anything else as "\xNN". */
+char *sync_safe_text(const char *s);
 void  sync_skip_free(mg_skipped_item *s);
 char *sync_imap_date(int64_t t, int tz);
 int   sync_meta_cb(void *arg, const mg_imap_msg_meta *m);

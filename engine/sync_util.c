@@ -71,7 +71,7 @@ void sync_progress(sctx *x, bool force)
 }
 
 /* Text that goes into a stored record: printable UTF-8 only (server bytes escaped). */
-static char *safe_text(const char *s)
+char *sync_safe_text(const char *s)
 {
 	if (!s)
 		return NULL;
@@ -87,12 +87,12 @@ void sync_add_skip(mg_skipped_item **v, size_t *n, size_t *cap, const char *fold
 	GROW(*v, *cap, *n + 1);
 	mg_skipped_item *s = &(*v)[(*n)++];
 	memset(s, 0, sizeof *s);
-	s->folder = safe_text(folder);
+	s->folder = sync_safe_text(folder);
 	s->uid = uid;
 	s->size = size;
 	s->date = date;
 	s->kind = xstrdup(kind);
-	s->reason = safe_text(reason);
+	s->reason = sync_safe_text(reason);
 }
 
 void sync_fskip(fstats *fs, const char *folder, const item *it, const char *kind, const char *reason)

@@ -10,7 +10,10 @@
 #  - UID FETCH that repeats UID 1 with another body and never gives UID 2:
 #    the folder is read again, and when still inconsistent the user ends with
 #    a warning naming the folder and the count and a bad item (never Perfect);
-#    when the second read is right, everything is copied and nothing is bad.
+#    when the second read is right, everything is copied and nothing is bad;
+#  - a server that drops every connection after one message: with 2 retries
+#    the user still finishes, because a pass that made progress earns fresh
+#    retries (retries count failures in a row without progress).
 # A Maildir destination (tests the engine, no Dovecot needed).
 set -eu
 . "$top_srcdir/tests/lib/dovecot.sh"
@@ -24,16 +27,17 @@ start_server() {    # SCENARIO
 	: >"$MG_TMP/$1.cmds"
 	"$HOSTILE" -p "$hport" -S "$1" -L "$MG_TMP/$1.cmds" &
 	hpid=$!
+	mg_on_exit "kill $hpid 2>/dev/null || :"     # also when a check fails
 	"$top_builddir/tests/lib/mg-waitport" "$hport" >/dev/null 2>&1 || mg_fail "scripted server did not start"
 }
 stop_server() {
 	kill "$hpid" 2>/dev/null || :
 	wait "$hpid" 2>/dev/null || :
 }
-run() {   # NAME
+run() {   # NAME [RETRIES]
 	rc=0
 	"$SYNC_DRIVER" --src-port "$hport" --user u --pass-env MG_PW --maildir "$MG_TMP/$1.md" \
-		--state "$MG_TMP/$1.state" --retries 1 --log >"$MG_TMP/$1.out" 2>"$MG_TMP/$1.err" || rc=$?
+		--state "$MG_TMP/$1.state" --retries "${2:-1}" --log >"$MG_TMP/$1.out" 2>"$MG_TMP/$1.err" || rc=$?
 	[ "$rc" -eq 0 ] || mg_fail "$1: the user failed: $(cat "$MG_TMP/$1.out" "$MG_TMP/$1.err")"
 }
 stat_of() { sed -n "s/^$2: //p" "$MG_TMP/$1.out" | head -n 1; }
@@ -46,9 +50,9 @@ count_mail() { find "$1/cur" "$1/new" -type f 2>/dev/null | wc -l | tr -d ' '; }
 start_server names
 run names
 stop_server
-want names items_copied 3
+want names items_copied 4
 want names folders_synced 2
-[ "$(count_mail "$MG_TMP/names.md")" = 2 ] || mg_fail "INBOX: expected 2 messages"
+[ "$(count_mail "$MG_TMP/names.md")" = 3 ] || mg_fail "INBOX: expected 3 messages"
 [ "$(count_mail "$MG_TMP/names.md/.Work")" = 1 ] || mg_fail "Work: expected 1 message"
 # the message with the damaged flag is copied, with \Seen
 ls "$MG_TMP/names.md/cur" | grep -q ':2,[A-Z]*S' || mg_fail "the \\Seen flag next to the damaged one was lost"
@@ -75,6 +79,19 @@ if grep -E '(EXAMINE|STATUS) ("Ab"|Ab)( |$)|\\0' "$MG_TMP/names.cmds"; then
 fi
 mg_log "unmappable names skipped and reported; damaged flag dropped, messages copied"
 
+# subjects of skipped messages (all of them are "large" here) are stored escaped
+start_server names
+rc=0
+"$SYNC_DRIVER" --src-port "$hport" --user u --pass-env MG_PW --maildir "$MG_TMP/subj.md" \
+	--state "$MG_TMP/subj.state" --large-bytes 1 --log >"$MG_TMP/subj.out" 2>"$MG_TMP/subj.err" || rc=$?
+stop_server
+[ "$rc" -eq 0 ] || mg_fail "subjects: the user failed: $(cat "$MG_TMP/subj.out")"
+grep -q '^skipped: kind=LargeItem folder=INBOX uid=1 .*subject=one$' "$MG_TMP/subj.out" ||
+	mg_fail "subject of a skipped message missing: $(grep skipped "$MG_TMP/subj.out")"
+grep -q '^skipped: kind=LargeItem folder=INBOX uid=3 .*subject=Caf\\xE9\\x01!$' "$MG_TMP/subj.out" ||
+	mg_fail "raw subject not escaped: $(grep skipped "$MG_TMP/subj.out" | cat -v)"
+iconv -f UTF-8 -t UTF-8 "$MG_TMP/subj.out" >/dev/null || mg_fail "skipped items are not valid UTF-8"
+
 # ---- a repeated UID, a missing one, twice ----
 start_server dupuid
 run dupuid
@@ -96,3 +113,12 @@ want dupuid1 items_bad 0
 want dupuid1 items_copied 3
 [ "$(count_mail "$MG_TMP/dupuid1.md")" = 3 ] || mg_fail "dupuid1: expected 3 messages"
 mg_log "a transient inconsistency is cured by reading the folder again"
+
+# ---- dropped after every message: progress earns fresh retries ----
+start_server flaky
+run flaky 2
+stop_server
+want flaky items_copied 6
+want flaky folders_synced 6
+[ "$(grep -c 'retry 1 of 2' "$MG_TMP/flaky.err")" -ge 5 ] || mg_fail "expected 5 retries after progress: $(cat "$MG_TMP/flaky.err")"
+mg_log "a connection dropped after every message: the user finishes"

@@ -18,22 +18,25 @@ mg_dovecot_load_corpus SRC --seed 16 --messages 300
 [ -n "$SRC_IMAPS_PORT" ] || mg_fail "the source has no implicit-TLS port"
 export SSL_CERT_FILE="$MG_TEST_CA"
 
-for seed in 1 2 3; do
+# SEED:CUTS:RETRIES:MAXBYTES - four cuts anywhere in the transfer, then clean
+# connections, with 5 retries
+for run in 1:4:5:40000000 2:4:5:40000000 3:4:5:40000000; do
+	set -- $(echo "$run" | tr ':' ' ')
+	seed=$1 cuts=$2 retries=$3 maxb=$4
 	pport=$("$top_builddir/tests/lib/mg-freeport")
-	# four cuts in a row, then a clean connection: with 5 retries the user must finish
-	"$CUTPROXY" -l "$pport" -c "$SRC_IMAPS_PORT" -n 4 -m 40000000 -s "$seed" 2>"$MG_TMP/proxy$seed.log" &
+	"$CUTPROXY" -l "$pport" -c "$SRC_IMAPS_PORT" -n "$cuts" -m "$maxb" -s "$seed" 2>"$MG_TMP/proxy$seed.log" &
 	proxy=$!
 	"$top_builddir/tests/lib/mg-waitport" "$pport" >/dev/null 2>&1 || mg_fail "fault proxy did not start"
 	rm -rf "${DST_MAIL:?}/user1" "$MG_TMP/state$seed"
 	rc=0
 	"$SYNC_DRIVER" --src-host localhost --src-port "$pport" --security Ssl --user user1 --pass-env MG_PW \
-		--maildir "$DST_MAIL/user1" --state "$MG_TMP/state$seed" --retries 5 --log \
+		--maildir "$DST_MAIL/user1" --state "$MG_TMP/state$seed" --retries "$retries" --log \
 		>"$MG_TMP/t$seed" 2>"$MG_TMP/t$seed.err" || rc=$?
 	kill "$proxy" 2>/dev/null || :
 	wait "$proxy" 2>/dev/null || :
 	[ "$rc" -eq 0 ] || mg_fail "seed $seed: the sync did not survive cut TLS connections: $(cat "$MG_TMP/t$seed" \
 		"$MG_TMP/proxy$seed.log"; tail -n 5 "$MG_TMP/t$seed.err")"
-	n=$(grep -c 'retry [0-9] of 5' "$MG_TMP/t$seed.err" || :)
+	n=$(grep -c "retry [0-9] of $retries" "$MG_TMP/t$seed.err" || :)
 	[ "$n" -ge 1 ] || mg_fail "seed $seed: no retry was logged: $(cat "$MG_TMP/t$seed.err" "$MG_TMP/proxy$seed.log")"
 	mg_log "seed $seed: $n cut(s) retried: $(grep -o 'cut after.*' "$MG_TMP/proxy$seed.log" | tr '\n' ';')"
 	mg__chown "$DST_MAIL/user1"

@@ -7,10 +7,14 @@
  *                 bytes, a 600-byte name, a name of 110 x U+00E9 (220 bytes of
  *                 UTF-8, but too long for a file name once encoded), a normal
  *                 "Work"; INBOX has a message whose FLAGS carry a NUL outside
- *                 any literal
+ *                 any literal, and one whose Subject has a raw 8-bit and a
+ *                 control byte
  *   -S dupuid     INBOX holds 3 messages (EXISTS 3) but every UID FETCH lists
  *                 UID 1 twice (different sizes and bodies) and never UID 2
  *   -S dupuid1    the same, only for the first metadata read; later reads are right
+ *   -S flaky      six folders of one message each; every connection is dropped
+ *                 right after it fetched one message body (so each connection
+ *                 gets exactly one folder done)
  *
  * Every command received is appended to LOG (-L), NULs shown as \0.
  * usage: mg-hostile-imapd -p PORT -S SCENARIO -L LOGFILE
@@ -37,6 +41,7 @@ typedef struct srv {
 	const char *scenario;
 	FILE *log;
 	int meta_reads;
+	int bodies;           /* message bodies sent on this connection */
 	folder f[8];
 	size_t nf;
 	char longname[601];
@@ -72,6 +77,7 @@ static void make_accents(char *out)
 static const msg inbox_names[] = {
 	{ 1, "(\\Seen fo\0o)", "Subject: one\r\n\r\nfirst\r\n", 12 },   /* a NUL outside a literal */
 	{ 2, "(\\Flagged)", "Subject: two\r\n\r\nsecond\r\n", 0 },
+	{ 3, "()", "Subject: Caf\xe9\x01!\r\n\r\nraw 8-bit and a control byte in the subject\r\n", 0 },
 };
 static const msg work_msgs[] = { { 1, "()", "Subject: w\r\n\r\nwork\r\n", 0 } };
 static const msg inbox_dup[] = {
@@ -211,6 +217,7 @@ static void fetch(srv *s, const char *tag, const folder *f, const char *cmd)
 			     (size_t)(e - m->body) + 4, (int)(e - m->body), m->body);
 		} else {
 			outf(s, "* %zu FETCH (UID %u BODY[] {%zu}\r\n%s)\r\n", i + 1, uid, strlen(m->body), m->body);
+			s->bodies++;
 		}
 	}
 	outf(s, "%s OK UID FETCH done\r\n", tag);
@@ -220,12 +227,15 @@ static void session(srv *s)
 {
 	char cmd[65536];
 	const folder *sel = NULL;
+	s->bodies = 0;
 	outs(s, "* OK [CAPABILITY IMAP4rev1] hostile server ready\r\n");
 	for (;;) {
 		ssize_t n = read_cmd(s, cmd, sizeof cmd);
 		if (n < 0)
 			return;
 		log_cmd(s, cmd, (size_t)n);
+		if (!strcmp(s->scenario, "flaky") && s->bodies > 0 && !strstr(cmd, "LOGOUT"))
+			return;           /* drop the connection without an answer */
 		char tag[64] = "";
 		sscanf(cmd, "%63s", tag);
 		const char *verb = cmd + strlen(tag) + 1;
@@ -285,13 +295,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(s.scenario, "names")) {
 		memset(s.longname, 'L', 600);
-		s.f[s.nf++] = (folder){ "INBOX", 5, inbox_names, 2 };
+		s.f[s.nf++] = (folder){ "INBOX", 5, inbox_names, 3 };
 		s.f[s.nf++] = (folder){ "Ab\0cd", 5, NULL, 0 };
 		s.f[s.nf++] = (folder){ "Caf\xe9", 4, NULL, 0 };
 		s.f[s.nf++] = (folder){ s.longname, 600, work_msgs, 1 };
 		make_accents(s.accents);
 		s.f[s.nf++] = (folder){ s.accents, strlen(s.accents), work_msgs, 1 };
 		s.f[s.nf++] = (folder){ "Work", 4, work_msgs, 1 };
+	} else if (!strcmp(s.scenario, "flaky")) {
+		static const char *const names[] = { "INBOX", "F1", "F2", "F3", "F4", "F5" };
+		for (size_t i = 0; i < 6; i++)
+			s.f[s.nf++] = (folder){ names[i], strlen(names[i]), work_msgs, 1 };
 	} else {
 		s.f[s.nf++] = (folder){ "INBOX", 5, inbox_dup, 3 };
 	}
