@@ -35,6 +35,9 @@ static const mg_err_rule rules[] = {
 	{ "UnexpectedContinuation", true,  MG_EC_PROTOCOL },
 	{ "UnexpectedResponse",     true,  MG_EC_PROTOCOL },
 	{ "UnexpectedTag",          true,  MG_EC_PROTOCOL },
+	/* the server kept asking to slow down (net/imap_throttle.c waited as
+	 * asked, several times): transient */
+	{ "ServerThrottled",        true,  MG_EC_TIMEOUT },
 	/* not an IMAP server, broken SASL exchange: permanent */
 	{ "NotImapServer",          false, MG_EC_PROTOCOL },
 	{ "InvalidBase64",          false, MG_EC_PROTOCOL },
@@ -67,6 +70,9 @@ static const mg_err_rule rules[] = {
 	{ "SourceReadOnly",         false, MG_EC_REFUSED },
 	{ "TargetFolderRecreated",  false, MG_EC_REFUSED },
 	{ "InvalidMailboxName",     false, MG_EC_REFUSED },
+	{ "UidExpungeNotOffered",   false, MG_EC_REFUSED },
+	{ "RenameInbox",            false, MG_EC_REFUSED },
+	{ "RenameTargetExists",     false, MG_EC_REFUSED },
 	/* limits: permanent */
 	{ "BadItemLimitExceeded",   false, MG_EC_BAD_LIMIT },
 	{ "LargeItemLimitExceeded", false, MG_EC_LARGE_LIMIT },
@@ -85,6 +91,8 @@ static const mg_err_rule rules[] = {
 	{ "JournalOpen",            false, MG_EC_STORAGE },
 	{ "JournalRepair",          false, MG_EC_STORAGE },
 	{ "JournalWrite",           false, MG_EC_STORAGE },
+	{ "JournalRename",          false, MG_EC_STORAGE },
+	{ "JournalVersion",         false, MG_EC_STORAGE },
 	{ "MaildirCreate",          false, MG_EC_STORAGE },
 	{ "MaildirFlags",           false, MG_EC_STORAGE },
 	{ "MaildirSync",            false, MG_EC_STORAGE },
@@ -102,6 +110,7 @@ static const mg_err_rule rules[] = {
 	/* stopped */
 	{ "SyncStopped",            false, MG_EC_STOPPED },
 	{ "Stopped",                false, MG_EC_STOPPED },
+	{ "OperationStopped",       false, MG_EC_STOPPED },
 	/* the job's own settings: permanent */
 	{ "SyncJobIncomplete",      false, MG_EC_CONFIG },
 	{ "NoTargetEndpoint",       false, MG_EC_CONFIG },

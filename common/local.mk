@@ -15,3 +15,7 @@ tests_unit_test_err_class_SOURCES = tests/unit/test_err_class.c
 tests_unit_test_err_class_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_err_class_LDADD = libcommon.a $(CMOCKA_LIBS)
 endif
+
+# every error id of common/, net/ and engine/ has a verdict (a shell check)
+TESTS += tests/integration/err_ids_listed.sh
+EXTRA_DIST += tests/integration/err_ids_listed.sh

@@ -96,6 +96,13 @@ static const expect table[] = {
 	{ MGC_WRITE, "JournalOpen", 0, MG_EC_STORAGE },
 	{ MGC_WRITE, "JournalRepair", 0, MG_EC_STORAGE },
 	{ MGC_WRITE, "JournalWrite", 0, MG_EC_STORAGE },
+	{ MGC_WRITE, "JournalRename", 0, MG_EC_STORAGE },
+	{ MGC_INVALIDDATA, "JournalVersion", 0, MG_EC_STORAGE },
+	{ MGC_TIMEOUT, "ServerThrottled", 1, MG_EC_TIMEOUT },
+	{ MGC_INVALIDOP, "UidExpungeNotOffered", 0, MG_EC_REFUSED },
+	{ MGC_INVALIDARG, "RenameInbox", 0, MG_EC_REFUSED },
+	{ MGC_INVALIDOP, "RenameTargetExists", 0, MG_EC_REFUSED },
+	{ MGC_STOPPED, "OperationStopped", 0, MG_EC_STOPPED },
 	{ MGC_WRITE, "MaildirCreate", 0, MG_EC_STORAGE },
 	{ MGC_WRITE, "MaildirFlags", 0, MG_EC_STORAGE },
 	{ MGC_WRITE, "MaildirSync", 0, MG_EC_STORAGE },
@@ -142,6 +149,20 @@ static void test_every_id(void **st)
  * cmdlets): none of them is a network event, none is ever retried. */
 static const struct { const char *cat, *id; } never_retried[] = {
 	{ MGC_EXISTS, "EndpointAlreadyExists" },   /* cmdlets */
+	{ MGC_EXISTS, "StoreConstraint" },   /* store */
+	{ MGC_INVALIDDATA, "StoreDatabaseMissing" },   /* store */
+	{ MGC_INVALIDDATA, "StoreError" },   /* store */
+	{ MGC_INVALIDDATA, "StoreRecordCorrupt" },   /* store */
+	{ MGC_INVALIDOP, "RestoreNotEmpty" },   /* store */
+	{ MGC_INVALIDOP, "StoreBusy" },   /* store */
+	{ MGC_NOTFOUND, "RestoreNotFound" },   /* store */
+	{ MGC_WRITE, "DumpDirectory" },   /* store */
+	{ MGC_WRITE, "DumpSync" },   /* store */
+	{ MGC_WRITE, "DumpWrite" },   /* store */
+	{ MGC_WRITE, "StoreConvert" },   /* store */
+	{ MGC_WRITE, "StoreOpen" },   /* store */
+	{ MGC_WRITE, "StoreRolledBack" },   /* store */
+	{ MGC_WRITE, "StoreWrite" },   /* store */
 	{ MGC_INVALIDARG, "IdentityRequired" },   /* cmdlets */
 	{ MGC_INVALIDARG, "IncompleteCredentials" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidAuthentication" },   /* cmdlets */
