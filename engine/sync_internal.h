@@ -159,4 +159,8 @@ char *sync_journal_path(const mg_sync_job *job, const char *wire);
 int   sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *plans, size_t np,
                           mg_err *err);
 
+/* sync_deletions.c: mapped messages gone from the source folder (all_fetched:
+ * f->items holds every uid of the folder, else one UID SEARCH ALL) */
+int   sync_deletions(fctx *f, bool all_fetched, mg_err *err);
+
 #endif

@@ -20,6 +20,8 @@
  *   P uidnext            destination UIDNEXT before pending appends
  *   I uid size date hash intent to append (IMAP target), cleared by M or Z
  *   Z                    all intents resolved
+ *   X uid                message deleted at the source and its copy removed at
+ *                        the destination (deletion sync): mapping dropped
  * flags are space-separated IMAP flags ("\Seen $Forwarded"), or "-" for none.
  */
 #ifndef MIGSH_ENGINE_SYNC_JOURNAL_H
@@ -73,6 +75,8 @@ void mg_journal_set_uidvalidity(mg_journal *j, uint32_t uidvalidity);
 void mg_journal_add(mg_journal *j, uint32_t uid, long long size, int64_t date,
                     const char *flags, const char *dest);
 void mg_journal_set_flags(mg_journal *j, uint32_t uid, const char *flags);
+/* Drop uid's mapping (after its destination copy was removed). */
+void mg_journal_forget(mg_journal *j, uint32_t uid);
 void mg_journal_pass_done(mg_journal *j, uint32_t uidnext, uint64_t modseq);
 void mg_journal_set_dst_uidvalidity(mg_journal *j, uint32_t v);
 void mg_journal_mark(mg_journal *j, uint32_t dst_uidnext);

@@ -10,7 +10,7 @@ libnet_a_SOURCES += \
 	net/imap_mailbox.c \
 	net/imap_fetch.c \
 	net/imap_append.c \
-	net/imap_subscribe.c net/imap_subscribe.h net/imap_rename.c \
+	net/imap_subscribe.c net/imap_subscribe.h net/imap_target_ops.c \
 	net/probe.c net/probe.h
 
 # ---- unit tests (cmocka) ----
