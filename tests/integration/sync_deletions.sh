@@ -72,4 +72,23 @@ expect_stat "$W/on3" items_copied 0
 run tgt2 $T --state "$W/s-tgt" --sync-deletions
 expect_stat "$W/tgt2" items_expunged 2
 compare --a-port "$SRC_IMAP_PORT" --a-user user1 --a-pass-env MG_PW --b-port "$DST_IMAP_PORT" --b-user user3 --b-pass-env MG_PW
+
+# the batch parameter: New-MigrationBatch -SyncDeletions, then Set-MigrationUser -SyncNow
+. "$top_srcdir/tests/integration/cmdlets_lib.sh"
+ms_ok "New-MigrationEndpoint -IMAP -Name Src -RemoteServer localhost -Port $SRC_IMAPS_PORT -Security Ssl" Src
+ms_csv "$W/b.csv" 'EmailAddress,UserName,Password' "user1@contoso.edu,user1,$MG_TEST_PASSWORD"
+ms_ok "New-MigrationBatch -Name Del -SourceEndpoint Src -CSVFile '$W/b.csv' -SyncDeletions -AutoStart" Del
+ms_ok "(Get-MigrationBatch Del).SyncDeletions" '^True$'
+ms_wait "(Get-MigrationUserStatistics user1@contoso.edu).SyncCount" 1 180
+home_mail=$MIGSH_HOME/mail/user1@contoso.edu
+[ "$(files "$home_mail")" -eq "$n_src" ] || mg_fail "the batch copied $(files "$home_mail") of $n_src messages"
+victim=$(grep -rlF "Subject: d5" "$SRC_MAIL/user1" || :)
+[ -n "$victim" ] || mg_fail "no message d5 at the source"
+rm -f "$victim"
+ms_ok "Set-MigrationUser -Identity user1@contoso.edu -SyncNow"
+ms_wait "(Get-MigrationUserStatistics user1@contoso.edu).SyncCount" 2 180
+[ "$(files "$home_mail")" -eq $((n_src - 1)) ] || mg_fail "-SyncDeletions: $(files "$home_mail") messages at the destination, expected $((n_src - 1))"
+! grep -rqF 'Subject: d5' "$home_mail" || mg_fail "-SyncDeletions: the deleted message is still at the destination"
+ms_ok "Get-MigrationUserStatistics user1@contoso.edu -IncludeReport | Format-List Report" 'deleted at the destination too'
+ms_ok "Set-MigrationBatch Del -SyncDeletions \$false; (Get-MigrationBatch Del).SyncDeletions" '^False$'
 echo "sync_deletions: ok"
