@@ -55,7 +55,7 @@ EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh
 # incremental passes: statistics, subscriptions, progress (issue 14)
 TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
-	tests/integration/sync_deletions.sh
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
 EXTRA_DIST += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
-	tests/integration/sync_deletions.sh
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
