@@ -418,7 +418,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	}
 	f.items = ma.v;
 	f.n_items = k;
-	if (sync_deletions(&f, !cs, err) < 0)    /* mapped messages gone from the source */
+	if (sync_deletions(&f, !cs, ss.exists, err) < 0)   /* mapped messages gone from the source */
 		goto out;
 
 	/* classify */

@@ -53,6 +53,11 @@ EXTRA_DIST += tests/integration/sync-common.sh tests/integration/sync_maildir.sh
 	tests/integration/sync_keywords.sh
 
 # incremental passes: statistics, subscriptions, progress (issue 14)
+check_PROGRAMS += tests/unit/test_sync_skipset
+TESTS += tests/unit/test_sync_skipset
+tests_unit_test_sync_skipset_SOURCES = tests/unit/test_sync_skipset.c
+tests_unit_test_sync_skipset_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sync_skipset_LDADD = $(SYNC_UNIT_LIBS)
 TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
 	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh

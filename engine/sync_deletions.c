@@ -46,12 +46,21 @@ static int remove_at_target(fctx *f, uint32_t *tuids, size_t n, mg_err *err)
 	return 0;
 }
 
-int sync_deletions(fctx *f, bool all_fetched, mg_err *err)
+int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
 {
 	sctx *x = f->x;
 	mg_journal *j = f->j;
 	if (!j->n_msgs || f->rescan)
 		return 0;
+	if (!all_fetched) {
+		/* every uid of the folder that is not mapped was fetched (new, or skipped
+		 * before): when they and the mapped ones add up to EXISTS, none is gone */
+		size_t unmapped = 0;
+		for (size_t i = 0; i < f->n_items; i++)
+			unmapped += mg_journal_find(j, f->items[i].uid) == NULL;
+		if ((size_t)exists == j->n_msgs + unmapped)
+			return 0;
+	}
 	uint32_t *present = NULL;
 	size_t np = 0;
 	if (all_fetched) {
