@@ -76,7 +76,7 @@ int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
 	size_t ng = 0;
 	for (size_t i = 0; i < j->n_msgs; i++) {
 		uint32_t u = j->msgs[i].uid;
-		if (!bsearch(&u, present, np, sizeof *present, cmp_u32)) {
+		if (!np || !bsearch(&u, present, np, sizeof *present, cmp_u32)) {
 			gone = xrealloc(gone, (ng + 1) * sizeof *gone);
 			gone[ng++] = u;
 		}
