@@ -143,6 +143,7 @@ static int new_batch_process(mg_ctx *c, mv *input)
 	if (r > 0)
 		b->report_interval = secs;
 	b->skip_reports = mg_switch(c, "SkipReports");
+	b->sync_deletions = mg_switch(c, "SyncDeletions");
 	if (mg_has(c, "AllowUnknownColumnsInCsv"))
 		b->allow_unknown_columns = mv_truthy(mg_arg(c, "AllowUnknownColumnsInCsv"));
 	if ((r = mg_arg_limit(c, "BadItemLimit", &lim)) < 0)
@@ -319,6 +320,7 @@ struct set_args {
 	long long report_interval;
 	bool has_report_interval;
 	bool skip_reports, has_skip_reports;
+	bool sync_deletions, has_sync_deletions;
 	int64_t start_after, complete_after;
 	bool has_start_after, has_complete_after;
 	long long bad, large;
@@ -339,6 +341,8 @@ static int set_edit(mg_batch *b, void *arg, mg_err *err)
 		b->report_interval = a->report_interval;
 	if (a->has_skip_reports)
 		b->skip_reports = a->skip_reports;
+	if (a->has_sync_deletions)
+		b->sync_deletions = a->sync_deletions;
 	if (a->has_start_after)
 		b->start_after = a->start_after;
 	if (a->has_complete_after)
@@ -399,6 +403,10 @@ static int set_batch_process(mg_ctx *c, mv *input)
 		a.has_skip_reports = true;
 		a.skip_reports = mv_truthy(mg_arg(c, "SkipReports"));
 	}
+	if (mg_has(c, "SyncDeletions")) {
+		a.has_sync_deletions = true;
+		a.sync_deletions = mv_truthy(mg_arg(c, "SyncDeletions"));
+	}
 	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", zone, &a.start_after)) < 0)
 		goto out;
 	a.has_start_after = r > 0;
@@ -422,7 +430,7 @@ static int set_batch_process(mg_ctx *c, mv *input)
 		rc = go;
 		goto out;
 	}
-	bool any_setting = a.has_emails || a.has_report_interval || a.has_skip_reports ||
+	bool any_setting = a.has_emails || a.has_report_interval || a.has_skip_reports || a.has_sync_deletions ||
 	                   a.has_start_after || a.has_complete_after || a.has_bad || a.has_large ||
 	                   a.has_allow_unknown || a.update;
 	if (any_setting) {
@@ -511,6 +519,12 @@ static const mg_param new_batch_params[] = {
 	  "completes); 0 = never send a message (the report files are still written)." },
 	{ "SkipReports", MPT_SWITCH, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Do not send status reports." },
+	{ "SyncDeletions", MPT_SWITCH, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "migsh extension, beyond Exchange: on each incremental sync, remove at the "
+	  "destination the copies of messages that were deleted (or moved to another folder) "
+	  "at the source since they were copied. Only copies migsh made are removed, never "
+	  "other mail. Off by default: such messages stay at the destination and are counted "
+	  "in the user's report." },
 	{ "StartAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Do not start copying before this time (the batch shows Waiting until then)." },
 	{ "CompleteAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
@@ -730,6 +744,10 @@ static const mg_param set_batch_params[] = {
 	{ "SkipReports", MPT_BOOL, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "$true to stop sending reports, $false to send them again (a Boolean here, a switch "
 	  "on New-MigrationBatch)." },
+	{ "SyncDeletions", MPT_BOOL, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "migsh extension, beyond Exchange: $true to remove at the destination the copies of "
+	  "messages deleted or moved away at the source (from the next sync on; only copies "
+	  "migsh made), $false (the default) to keep them." },
 	{ "StartAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Do not copy before this time." },
 	{ "CompleteAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,

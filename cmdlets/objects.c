@@ -228,6 +228,7 @@ static mv *batch_object(const mg_batch *b, const mg_batch_counts *counts, mg_con
 	mv_set_bool(o, "AllowUnknownColumnsInCsv", b->allow_unknown_columns);
 	mv_set_take(o, "ReportInterval", duration(b->report_interval));
 	mv_set_bool(o, "SkipReports", b->skip_reports);
+	mv_set_bool(o, "SyncDeletions", b->sync_deletions);
 	mv_set_take(o, "TimeZone", str_or_null(b->time_zone ? b->time_zone : "UTC"));
 	mv_set_bool(o, "AutoComplete", b->auto_complete);
 	mv_set_take(o, "SupportedActions", supported_actions(b->status));

@@ -404,6 +404,17 @@ const char *mg_mdfolder_find(mg_mdfolder *f, const char *base, long long *size)
 	return s->rel;
 }
 
+int mg_mdfolder_remove(mg_mdfolder *f, const char *base, mg_err *err)
+{
+	const char *rel = mg_mdfolder_find(f, base, NULL);
+	if (!rel)
+		return 0;
+	if (unlinkat(f->dirfd, rel, 0) < 0 && errno != ENOENT)
+		return mg_err_sys(err, MGC_WRITE, "MaildirRemove", "cannot remove '%s/%s'", f->dir, rel);
+	f->dirty = true;   /* the index keeps the name until the folder is closed */
+	return 0;
+}
+
 /* ------------------------------------------------------------ flags --- */
 
 static void note_lost_keyword(mg_mdfolder *f, const char *kw)

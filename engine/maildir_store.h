@@ -63,6 +63,9 @@ const char *mg_mdfolder_path(const mg_mdfolder *f);
 /* Existing message with this base: its path relative to the folder
  * ("cur/BASE,S=12:2,S") or NULL; *size (may be NULL) from the actual file. */
 const char *mg_mdfolder_find(mg_mdfolder *f, const char *base, long long *size);
+/* Remove the message with this base (deletion sync); none: nothing to do.
+ * Durable at the next mg_mdfolder_sync. */
+int mg_mdfolder_remove(mg_mdfolder *f, const char *base, mg_err *err);
 /* Number of messages indexed. */
 size_t mg_mdfolder_count(const mg_mdfolder *f);
 

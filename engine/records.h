@@ -130,6 +130,7 @@ typedef struct mg_batch {
 	char      **notification_emails;
 	long long   report_interval;             /* seconds; default 86400; 0 = never */
 	bool        skip_reports;
+	bool        sync_deletions;              /* migsh extension -SyncDeletions (off by default) */
 	bool        allow_unknown_columns;       /* AllowUnknownColumnsInCsv */
 	long long   bad_item_limit;              /* MG_UNLIMITED (default, = record only) or N */
 	long long   large_item_limit;            /* MG_UNLIMITED (default) or N */

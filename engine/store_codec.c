@@ -105,6 +105,7 @@ char *mg_batch_to_yaml(const mg_batch *b)
 	yw_kstrv(&sb, 0, "NotificationEmails", b->notification_emails);
 	yw_kint(&sb, 0, "ReportInterval", b->report_interval);
 	yw_kbool(&sb, 0, "SkipReports", b->skip_reports);
+	yw_kbool(&sb, 0, "SyncDeletions", b->sync_deletions);
 	yw_kbool(&sb, 0, "AllowUnknownColumnsInCsv", b->allow_unknown_columns);
 	yw_kint(&sb, 0, "BadItemLimit", b->bad_item_limit);
 	yw_kint(&sb, 0, "LargeItemLimit", b->large_item_limit);
@@ -149,6 +150,7 @@ int mg_batch_from_yaml(const char *data, size_t len, const char *path, mg_batch 
 	yget_strv(&d, r, "NotificationEmails", &b->notification_emails);
 	yget_ll(&d, r, "ReportInterval", &b->report_interval);
 	yget_bool(&d, r, "SkipReports", &b->skip_reports);
+	yget_bool(&d, r, "SyncDeletions", &b->sync_deletions);
 	yget_bool(&d, r, "AllowUnknownColumnsInCsv", &b->allow_unknown_columns);
 	yget_ll(&d, r, "BadItemLimit", &b->bad_item_limit);
 	yget_ll(&d, r, "LargeItemLimit", &b->large_item_limit);

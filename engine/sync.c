@@ -102,7 +102,9 @@
  * every incremental pass so the statistics describe the mailbox),
  * sync_subscribe.c (the source's subscriptions, after each complete pass),
  * sync_count.c (the mailbox counted first, for progress), sync_rename.c
- * (folders renamed at the source are renamed at the destination).
+ * (folders renamed at the source are renamed at the destination),
+ * sync_deletions.c (messages gone from the source: counted, and with
+ * deletion sync removed at the destination).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
@@ -546,6 +548,8 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	}
 	f.items = ma.v;
 	f.n_items = k;
+	if (sync_deletions(&f, !cs, ss.exists, err) < 0)   /* mapped messages gone from the source */
+		goto out;
 
 	/* classify */
 	mg_item_in *in = xmalloc((k ? k : 1) * sizeof *in);

@@ -54,6 +54,8 @@ typedef struct mg_sync_job {
 	long long large_item_limit;    /* -1 = unlimited (default); user fails when exceeded */
 	int  max_retries;              /* transient failures in a row without progress retried with backoff
 	                                  (common/err_class.h decides what is transient); 0 = default (5) */
+	bool sync_deletions;           /* remove the destination copy of a message deleted at the
+	                                  source (only copies this sync made); off by default */
 	/* control */
 	volatile sig_atomic_t *cancel; /* non-NULL: stop soon (consistent state) when *cancel != 0 */
 	void (*progress)(void *arg, const struct mg_sync_stats *st); /* called now and then, may be NULL */
@@ -93,6 +95,8 @@ typedef struct mg_sync_stats {
 	 * STATUS=SIZE (else 0) */
 	long long items_expected, bytes_expected;
 	long long items_in_progress;    /* at the destination so far in the folder being copied */
+	long long items_deleted_at_source; /* copied earlier, gone from the source (this pass) */
+	long long items_expunged;       /* ... and removed at the destination (sync_deletions) */
 } mg_sync_stats;
 
 /* 0: done (possibly with skipped items); -1: the user failed, err says why

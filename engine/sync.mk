@@ -11,7 +11,7 @@ libengine_a_SOURCES += \
 	engine/sync.c engine/sync_internal.h engine/sync_util.c \
 	engine/sync_copy_maildir.c engine/sync_copy_imap.c \
 	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
-	engine/sync_rename.c
+	engine/sync_rename.c engine/sync_deletions.c
 
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)
@@ -92,7 +92,14 @@ fuzz_fuzz_folder_map_LDADD = libengine.a libnet.a libcommon.a $(MIGSH_EXT_LIBS)
 endif
 
 # incremental passes: statistics, subscriptions, progress (issue 14)
+check_PROGRAMS += tests/unit/test_sync_skipset
+TESTS += tests/unit/test_sync_skipset
+tests_unit_test_sync_skipset_SOURCES = tests/unit/test_sync_skipset.c
+tests_unit_test_sync_skipset_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sync_skipset_LDADD = $(SYNC_UNIT_LIBS)
 TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
-	tests/integration/sync_progress.sh tests/integration/sync_rename.sh
+	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
 EXTRA_DIST += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
-	tests/integration/sync_progress.sh tests/integration/sync_rename.sh
+	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh

@@ -169,4 +169,9 @@ char *sync_journal_path(const mg_sync_job *job, const char *wire);
 int   sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *plans, size_t np,
                           mg_err *err);
 
+/* sync_deletions.c: mapped messages gone from the source folder (all_fetched:
+ * f->items holds every uid of the folder, else, unless the counts show none
+ * is gone, one UID SEARCH ALL); exists: the folder's EXISTS */
+int   sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err);
+
 #endif

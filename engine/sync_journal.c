@@ -222,6 +222,19 @@ static char *hex_decode(const char *s)
 	return o;
 }
 
+/* drop the mapping of uid (its copy was removed at the destination) */
+static void st_forget(mg_journal *j, uint32_t uid)
+{
+	mg_jmsg *m = mg_journal_find(j, uid);
+	if (!m)
+		return;
+	size_t i = (size_t)(m - j->msgs);
+	free(m->flags);
+	free(m->dest);
+	memmove(m, m + 1, (j->n_msgs - i - 1) * sizeof *m);
+	j->n_msgs--;
+}
+
 static void emit(mg_journal *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void emit(mg_journal *j, const char *fmt, ...)
 {
@@ -310,6 +323,10 @@ static int apply(mg_journal *j, char **f, size_t nf)
 		return 0;
 	case 'Y':
 		j->n_watches = 0;
+		return 0;
+	case 'X':
+		if (nf != 2 || sscanf(f[1], "%llu", &a) != 1) return -1;
+		st_forget(j, (uint32_t)a);
 		return 0;
 	default:
 		return -1;
@@ -461,6 +478,14 @@ void mg_journal_set_flags(mg_journal *j, uint32_t uid, const char *flags)
 	free(m->flags);
 	m->flags = xstrdup(flags ? flags : "");
 	emit(j, "F\t%" PRIu32 "\t%s", uid, fl_out(flags));
+}
+
+void mg_journal_forget(mg_journal *j, uint32_t uid)
+{
+	if (!mg_journal_find(j, uid))
+		return;
+	st_forget(j, uid);
+	emit(j, "X\t%" PRIu32, uid);
 }
 
 void mg_journal_pass_done(mg_journal *j, uint32_t uidnext, uint64_t modseq)

@@ -28,7 +28,9 @@
  *                        may still store it at target uid >= mark; since =
  *                        when it was seen unconfirmed (epoch seconds)
  *   Y                    all watches retired (W records may follow)
- *                        (W and Y: version 2; version 1 journals read as ever)
+ *   X uid                message deleted at the source and its copy removed at
+ *                        the destination (deletion sync): mapping dropped
+ *                        (W, Y and X: version 2; version 1 journals read as ever)
  * flags are space-separated IMAP flags ("\Seen $Forwarded"), or "-" for none.
  *
  * A record with a valid CRC that cannot be applied (an unknown type, a newer
@@ -102,6 +104,8 @@ void mg_journal_set_uidvalidity(mg_journal *j, uint32_t uidvalidity);
 void mg_journal_add(mg_journal *j, uint32_t uid, long long size, int64_t date,
                     const char *flags, const char *dest);
 void mg_journal_set_flags(mg_journal *j, uint32_t uid, const char *flags);
+/* Drop uid's mapping (after its destination copy was removed). */
+void mg_journal_forget(mg_journal *j, uint32_t uid);
 void mg_journal_pass_done(mg_journal *j, uint32_t uidnext, uint64_t modseq);
 void mg_journal_set_dst_uidvalidity(mg_journal *j, uint32_t v);
 void mg_journal_mark(mg_journal *j, uint32_t dst_uidnext);

@@ -83,8 +83,9 @@ int sync_skipset_load(const char *path, uint32_t uidvalidity, uint32_t **uids, s
 		if (*p == ',')
 			p++;
 	}
+	bool damaged = *p && *p != '\n';
 	free(buf);
-	if (*p && *p != '\n') {     /* damaged: treat as unknown */
+	if (damaged) {     /* treat as unknown */
 		free(out);
 		return 1;
 	}

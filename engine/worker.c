@@ -299,6 +299,7 @@ void *mg_svc_worker(void *arg)
 		sj.n_date_conds = ndc;
 		sj.bad_item_limit = b->bad_item_limit;
 		sj.large_item_limit = b->large_item_limit;
+		sj.sync_deletions = b->sync_deletions;
 		sj.cancel = &job->cancel;
 		sj.progress = on_progress;
 		sj.progress_arg = &w;

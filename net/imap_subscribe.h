@@ -19,7 +19,10 @@ int  mg_imap_lsub(mg_imap *c, const char *pattern, char ***wires, size_t *n, mg_
 void mg_imap_lsub_free(char **wires, size_t n);
 /* SUBSCRIBE wire_name. */
 int  mg_imap_subscribe(mg_imap *c, const char *wire_name, mg_err *err);
-/* RENAME from to (imap_rename.c): a folder renamed at the source follows at the target. */
+/* imap_target_ops.c: RENAME (a folder renamed at the source follows at the
+ * target) and UID EXPUNGE of exactly these uids in the selected folder
+ * (deletion sync; refused without UIDPLUS, MGC_INVALIDOP). */
 int  mg_imap_rename(mg_imap *c, const char *from_wire, const char *to_wire, mg_err *err);
+int  mg_imap_uid_expunge(mg_imap *c, const char *uid_set, mg_err *err);
 
 #endif

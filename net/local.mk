@@ -11,7 +11,7 @@ libnet_a_SOURCES += \
 	net/imap_fetch.c \
 	net/imap_append.c \
 	net/imap_throttle.c net/imap_throttle.h \
-	net/imap_subscribe.c net/imap_subscribe.h net/imap_rename.c \
+	net/imap_subscribe.c net/imap_subscribe.h net/imap_target_ops.c \
 	net/probe.c net/probe.h
 
 # ---- unit tests (cmocka) ----

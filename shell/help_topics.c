@@ -385,13 +385,16 @@ static const mg_help_section limits_sections[] = {
 	{ "WHERE MIGSH GOES BEYOND EXCHANGE",
 	  "These are migsh extensions, marked as such in their help: the local Maildir++ "
 	  "store as destination, -TargetEndpoint and target-endpoint credentials for an IMAP "
-	  "destination, -CSVFile as an alternative to -CSVData, IANA names and UTC+hh:mm "
+	  "destination, -CSVFile as an alternative to -CSVData, -SyncDeletions (deletions at "
+	  "the source carried to the destination), IANA names and UTC+hh:mm "
 	  "offsets for -TimeZone (Exchange takes Windows time zone ids only), and the "
 	  "Get-/Start-/Stop-MigrationService and Set-MigrationConfig cmdlets. Get-Help and "
 	  "the manual pages mark every extension cmdlet and parameter." },
 	{ "KNOWN LIMITS OF THIS RELEASE",
-	  "- Messages deleted at the source after they were copied are not deleted at the "
-	  "destination; incremental syncs carry new messages and flag changes only.\n"
+	  "- Messages deleted (or moved to another folder) at the source after they were "
+	  "copied stay at the destination, as in Exchange, and the user's report counts them; "
+	  "with the migsh extension -SyncDeletions on the batch, incremental syncs remove "
+	  "those copies too (only copies migsh made).\n"
 	  "- -TimeZone knows the common Windows time zone ids (those of Windows' own list "
 	  "whose region has its own rules, e.g. Pacific Standard Time, W. Europe Standard "
 	  "Time, India Standard Time); for any other zone give its IANA name (Europe/Zurich). "

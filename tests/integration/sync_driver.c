@@ -8,6 +8,7 @@
  *                [--target-authz ADDR])
  *               [--src-host H] [--security None|Ssl|Tls] [--include F]... [--exclude F]...
  *               [--large-bytes N] [--max-items N] [--bad-limit N] [--large-limit N]
+ *               [--sync-deletions]
  *               [--after EPOCH] [--before EPOCH] [--userroot R] [--retries N]
  *               [--log] [--trace]
  * Exit: 0 done, 1 the user failed (error printed), 2 usage.  SIGTERM/SIGINT
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
 		else if (ARG("--before")) { if (nconds < 8) conds[nconds++] = (mg_date_cond){ MG_CMP_LT, atoll(v) }; }
 		else if (ARG("--userroot")) job.src_userroot = v;
 		else if (ARG("--retries")) job.max_retries = atoi(v);
+		else if (strcmp(a, "--sync-deletions") == 0) job.sync_deletions = true;
 		else if (strcmp(a, "--log") == 0) want_log = true;
 		else if (strcmp(a, "--trace") == 0) trace = true;
 		else usage();
@@ -137,12 +139,13 @@ int main(int argc, char **argv)
 	       "items_in_source: %lld\nitems_synced: %lld\nitems_copied: %lld\nflags_updated: %lld\n"
 	       "items_skipped: %lld\nitems_large: %lld\nitems_bad: %lld\nitems_filtered: %lld\n"
 	       "items_over_limit: %lld\nitems_excluded: %lld\nbytes_in_source: %lld\n"
-	       "bytes_transferred: %lld\nseconds: %lld\ndest_mailbox: %s\n",
+	       "bytes_transferred: %lld\nseconds: %lld\ndest_mailbox: %s\n"
+	       "items_deleted_at_source: %lld\nitems_expunged: %lld\n",
 	       st.incremental, st.folders_total, st.folders_synced, st.items_in_source, st.items_synced,
 	       st.items_copied, st.flags_updated, st.items_skipped, st.items_large, st.items_bad,
 	       st.items_filtered, st.items_over_limit, st.items_excluded, st.bytes_in_source,
 	       st.bytes_transferred, (long long)(st.finished - st.started),
-	       st.dest_mailbox ? st.dest_mailbox : "");
+	       st.dest_mailbox ? st.dest_mailbox : "", st.items_deleted_at_source, st.items_expunged);
 	for (size_t i = 0; i < st.n_skipped; i++) {
 		mg_skipped_item *s = &st.skipped[i];
 		printf("skipped: kind=%s folder=%s uid=%" PRIu32 " size=%lld date=%lld reason=%s subject=%s\n",

@@ -80,6 +80,31 @@ static void test_replay(void **st)
 	mg_journal_close(j);
 }
 
+/* deletion sync: a forgotten mapping stays forgotten after replay and compaction */
+static void test_forget(void **st)
+{
+	(void)st;
+	mg_journal *j = reopen(NULL);
+	mg_journal_set_uidvalidity(j, 7);
+	mg_journal_add(j, 1, 10, 900, "", "d1");
+	mg_journal_add(j, 2, 20, 950, "", "d2");
+	mg_journal_add(j, 3, 30, 990, "", "d3");
+	mg_journal_forget(j, 2);
+	mg_journal_forget(j, 99);          /* unknown: nothing */
+	assert_int_equal(j->n_msgs, 2);
+	assert_int_equal(mg_journal_flush(j, NULL), 0);
+	j = reopen(j);
+	assert_int_equal(j->n_msgs, 2);
+	assert_null(mg_journal_find(j, 2));
+	assert_string_equal(mg_journal_find(j, 3)->dest, "d3");
+	assert_int_equal(mg_journal_compact(j, true, NULL), 0);
+	j = reopen(j);
+	assert_int_equal(j->n_msgs, 2);
+	assert_null(mg_journal_find(j, 2));
+	assert_string_equal(mg_journal_find(j, 1)->dest, "d1");
+	mg_journal_close(j);
+}
+
 static void test_torn_tail(void **st)
 {
 	(void)st;
@@ -334,6 +359,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uidvalidity_orphans, setup, teardown),
