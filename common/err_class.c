@@ -100,6 +100,7 @@ static const mg_err_rule rules[] = {
 	{ "MaildirOpen",            false, MG_EC_STORAGE },
 	{ "MaildirScan",            false, MG_EC_STORAGE },
 	{ "MaildirMessageMissing",  false, MG_EC_STORAGE },
+	{ "MaildirRemove",          false, MG_EC_STORAGE },
 	{ "SpoolOpen",              false, MG_EC_STORAGE },
 	{ "SpoolWrite",             false, MG_EC_STORAGE },
 	{ "AppendSourceShort",      false, MG_EC_STORAGE },

@@ -821,6 +821,7 @@ const coldef mg_batch_cols[] = {
 	C(mg_batch, "ReportInterval", CT_LL, report_interval),
 	C(mg_batch, "SkipReports", CT_BOOL, skip_reports),
 	C(mg_batch, "AllowUnknownColumnsInCsv", CT_BOOL, allow_unknown_columns),
+	C(mg_batch, "SyncDeletions", CT_BOOL, sync_deletions),
 	C(mg_batch, "BadItemLimit", CT_LL, bad_item_limit),
 	C(mg_batch, "LargeItemLimit", CT_LL, large_item_limit),
 	C(mg_batch, "BadItemLimitSet", CT_BOOL, bad_item_limit_set),

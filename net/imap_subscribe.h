@@ -20,9 +20,8 @@ void mg_imap_lsub_free(char **wires, size_t n);
 /* SUBSCRIBE wire_name. */
 int  mg_imap_subscribe(mg_imap *c, const char *wire_name, mg_err *err);
 /* imap_target_ops.c: RENAME (a folder renamed at the source follows at the
- * target) and UID EXPUNGE of exactly these uids in the selected folder
- * (deletion sync; refused without UIDPLUS, MGC_INVALIDOP). */
+ * target).  UID EXPUNGE of exactly some uids (deletion sync, late copies) is
+ * mg_imap_uid_expunge in imap_client.h. */
 int  mg_imap_rename(mg_imap *c, const char *from_wire, const char *to_wire, mg_err *err);
-int  mg_imap_uid_expunge(mg_imap *c, const char *uid_set, mg_err *err);
 
 #endif

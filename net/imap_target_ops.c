@@ -1,6 +1,6 @@
 /* imap_target_ops.c - writes a sync makes on a target connection besides
- * APPEND and STORE: RENAME and UID EXPUNGE (both refused on a read-only
- * source connection by the client's guard). */
+ * APPEND, STORE and UID EXPUNGE (imap_fetch.c): RENAME (refused on a
+ * read-only source connection by the client's guard). */
 #include "config.h"
 
 #include "net/imap_internal.h"
@@ -15,16 +15,4 @@ int mg_imap_rename(mg_imap *c, const char *from_wire, const char *to_wire, mg_er
 	int rc = imap_run(c, &k, NULL, NULL, NULL, err);
 	imap_cmd_free(&k);
 	return rc == IMAP_OK ? 0 : imap_fail(c, rc, "RENAME", err);
-}
-
-int mg_imap_uid_expunge(mg_imap *c, const char *uid_set, mg_err *err)
-{
-	if (!mg_imap_has_cap(c, "UIDPLUS"))
-		return mg_err_set(err, MGC_INVALIDOP, "NoUidExpunge",
-		                  "%s does not offer UIDPLUS: UID EXPUNGE is not possible", c->host);
-	imap_cmd k;
-	imap_cmd_start(c, &k, "UID EXPUNGE %s", uid_set);
-	int rc = imap_run(c, &k, NULL, NULL, NULL, err);
-	imap_cmd_free(&k);
-	return rc == IMAP_OK ? 0 : imap_fail(c, rc, "UID EXPUNGE", err);
 }

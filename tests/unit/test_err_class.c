@@ -110,6 +110,7 @@ static const expect table[] = {
 	{ MGC_READ, "MaildirOpen", 0, MG_EC_STORAGE },
 	{ MGC_READ, "MaildirScan", 0, MG_EC_STORAGE },
 	{ MGC_NOTFOUND, "MaildirMessageMissing", 0, MG_EC_STORAGE },
+	{ MGC_WRITE, "MaildirRemove", 0, MG_EC_STORAGE },
 	{ MGC_WRITE, "SpoolOpen", 0, MG_EC_STORAGE },
 	{ MGC_WRITE, "SpoolWrite", 0, MG_EC_STORAGE },
 	{ MGC_READ, "AppendSourceShort", 0, MG_EC_STORAGE },
