@@ -334,6 +334,18 @@ static mv *get_var(ev *e, const char *name)
 	}
 	if (str_ieq(name, "MIGSH_HOME"))
 		return mv_string(s->home);
+	/* preference variables read before anything set them: PowerShell 7's defaults */
+	static const char *const prefs[][2] = {
+		{ "ErrorActionPreference", "Continue" }, { "WarningPreference", "Continue" },
+		{ "VerbosePreference", "SilentlyContinue" }, { "DebugPreference", "SilentlyContinue" },
+		{ "InformationPreference", "SilentlyContinue" }, { "ProgressPreference", "Continue" },
+		{ "ConfirmPreference", "High" },
+	};
+	for (size_t i = 0; i < sizeof prefs / sizeof prefs[0]; i++)
+		if (str_ieq(name, prefs[i][0]))
+			return mv_string(prefs[i][1]);
+	if (str_ieq(name, "WhatIfPreference"))
+		return mv_bool(false);
 	return mv_null();
 }
 
@@ -748,6 +760,30 @@ static mv *call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, s
 	}
 	if (str_ieq(m, "ToString") && nargs == 0)
 		return mv_string_take(mv_to_string(obj));
+	if (str_ieq(m, "ToString") && nargs == 1 && (obj->kind == MV_INT || obj->kind == MV_DOUBLE)) {
+		/* (1234.5).ToString('N2'): .NET numeric formats */
+		char *fmt = mv_to_string(args[0]);
+		strbuf o = STRBUF_INIT;
+		strbuf_adds(&o, "");
+		int r = mg_netfmt_number(obj, fmt, &o);
+		free(fmt);
+		if (r < 0) {
+			strbuf_free(&o);
+			return throwf(e, n, MGC_INVALIDOP, "FormatException",
+			              "Exception calling \"ToString\" with \"1\" argument(s): \"Format specifier was invalid.\"");
+		}
+		if (r > 0) {
+			strbuf_free(&o);
+			return mv_string_take(mv_to_string(obj));
+		}
+		return mv_string_take(strbuf_detach(&o, NULL));
+	}
+	if (obj == e->s->errors && str_ieq(m, "Clear") && nargs == 0) {
+		/* $Error.Clear() */
+		mv_unref(e->s->errors);
+		e->s->errors = mv_array();
+		return mv_null();
+	}
 	if (str_ieq(m, "GetType") && nargs == 0) {
 		const char *k = mv_kind_name(obj);
 		mv *o = mv_object(NULL);
@@ -809,6 +845,23 @@ static mv *call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, s
 				if (!q[span])
 					break;
 				q += span + 1;
+			}
+		} else if ((str_ieq(m, "PadLeft") || str_ieq(m, "PadRight")) && a0) {
+			/* 'x'.PadLeft(5), 'x'.PadRight(5, '.'): the width is capped like any string */
+			long long w = 0;
+			size_t L = strlen(s);
+			if (mv_to_ll(args[0], &w) < 0 || w < 0) {
+				throwf(e, n, MGC_INVALIDARG, "ArgumentOutOfRangeException",
+				       "Exception calling \"%s\": the total width must be a number of 0 or more.", m);
+			} else if (!over_limit(e, n, "string", (unsigned long long)w, e->s->max_string)) {
+				char pad = a1 && *a1 ? a1[0] : ' ';
+				size_t k = (size_t)w > L ? (size_t)w - L : 0;
+				char *c = xmalloc(L + k + 1);
+				bool left = str_ieq(m, "PadLeft");
+				memset(left ? c : c + L, pad, k);
+				memcpy(left ? c + k : c, s, L);
+				c[L + k] = '\0';
+				r = mv_string_take(c);
 			}
 		} else if (str_ieq(m, "Substring") && a0) {
 			long long st = 0, ln = -1;
@@ -1730,6 +1783,8 @@ static int ev_value(ev *e, const ast *pl, bool unwrap_output, mv **out)
 	return EV_OK;
 }
 
+static int assign_value(ev *e, const ast *n, const ast *target, mv *val);
+
 static int assign(ev *e, const ast *n, mv *out)
 {
 	(void)out;
@@ -1739,6 +1794,32 @@ static int assign(ev *e, const ast *n, mv *out)
 	int vrc = ev_value(e, rhs, true, &val);
 	if (vrc != EV_OK)
 		return vrc;
+	if (target->kind == N_ARRAY && !strcmp(n->str, "=")) {
+		/* $a, $b = 1, 2, 3: each target takes one item, the last one the rest */
+		size_t nt = target->nkids, nv = val->kind == MV_ARRAY ? val->u.arr.n : 1;
+		int rc = EV_OK;
+		for (size_t i = 0; i < nt && rc == EV_OK; i++) {
+			mv *part;
+			if (val->kind != MV_ARRAY) {
+				part = i == 0 ? mv_ref(val) : mv_null();
+			} else if (i + 1 < nt || nv <= nt) {
+				part = i < nv ? mv_ref(val->u.arr.items[i]) : mv_null();
+			} else {
+				part = mv_array();
+				for (size_t k = i; k < nv; k++)
+					mv_array_push(part, val->u.arr.items[k]);
+			}
+			rc = assign_value(e, n, target->kids[i], part);
+		}
+		mv_unref(val);
+		return rc;
+	}
+	return assign_value(e, n, target, val);
+}
+
+/* Store val (consumed) in target; for op= the current value is combined. */
+static int assign_value(ev *e, const ast *n, const ast *target, mv *val)
+{
 	if (strcmp(n->str, "=") != 0) {
 		mv *cur = ev_expr(e, target);
 		if (!cur) {
@@ -2532,6 +2613,29 @@ out:
 
 /* ---------- statements ---------- */
 
+/* Does a catch clause for the comma-separated .NET types match the error?
+ * No types: always.  Errors in migsh carry an id, not a .NET type: a type
+ * matches when its last name is the error's id (IOException,
+ * ItemNotFoundException, ...), or a base every PowerShell error derives
+ * from (Exception, SystemException, RuntimeException), or
+ * DivideByZeroException/ArithmeticException for a division by zero. */
+static bool catch_matches(const char *types, const mg_err *err)
+{
+	if (!types)
+		return true;
+	bool divide = strstr(err->msg, "divide by zero") != NULL;
+	char *list = xstrdup(types);
+	bool hit = false;
+	for (char *t = strtok(list, ","); t && !hit; t = strtok(NULL, ",")) {
+		const char *last = strrchr(t, '.') ? strrchr(t, '.') + 1 : t;
+		hit = str_ieq(last, err->id) || str_ieq(last, "Exception") || str_ieq(last, "SystemException") ||
+		      str_ieq(last, "RuntimeException") ||
+		      (divide && (str_ieq(last, "DivideByZeroException") || str_ieq(last, "ArithmeticException")));
+	}
+	free(list);
+	return hit;
+}
+
 static int ev_statement(ev *e, const ast *n, mv *out)
 {
 	mg_session *s = e->s;
@@ -2711,11 +2815,18 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 		return EV_ERR;
 	}
 	case N_TRY: {
+		size_t ncatch = n->nkids - 1 - ((n->flags & AF_FINALLY) ? 1 : 0);
 		size_t k = 1;
 		e->in_try++;
 		int rc = ev_block(e, n->kids[0], out, true);
 		e->in_try--;
-		if (rc == EV_ERR && (n->flags & AF_CATCH) && !mg_session_interrupted(s)) {
+		/* the first catch clause whose types match the error (or has none) */
+		size_t hit = ncatch;
+		for (size_t c = 0; rc == EV_ERR && c < ncatch && hit == ncatch; c++)
+			if (catch_matches(n->kids[1 + c]->str, &e->rec.err))
+				hit = c;
+		if (rc == EV_ERR && hit < ncatch && !mg_session_interrupted(s)) {
+			k = 1 + hit;
 			mv *rec = mg_errrec_value(&e->rec);
 			e->has_err = false;
 			e->fatal = false;
@@ -2732,8 +2843,7 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 				mg_var_remove(s, "_");
 			}
 		}
-		if (n->flags & AF_CATCH)
-			k++;
+		k = 1 + ncatch;
 		if (n->flags & AF_FINALLY) {
 			/* finally runs whatever happened; a pending error waits for it */
 			bool had = e->has_err;

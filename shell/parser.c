@@ -983,6 +983,17 @@ static bool is_lvalue(const ast *n)
 	       (n->kind == N_CAST && n->nkids == 1 && n->kids[0]->kind == N_VAR);
 }
 
+/* $a, $b = 1, 2: an array of variables (or other assignable things) */
+static bool is_multi_lvalue(const ast *n)
+{
+	if (n->kind != N_ARRAY || n->nkids < 2)
+		return false;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (!is_lvalue(n->kids[i]))
+			return false;
+	return true;
+}
+
 static ast *parse_pipeline(parser *p)
 {
 	ast *pl = NULL;
@@ -1018,7 +1029,7 @@ static ast *parse_pipeline(parser *p)
 				}
 				tok_free(&inc);
 			}
-			if (el && !pl && is_lvalue(el) && peek_kind(p, LX_EXPR) == TK_ASSIGN) {
+			if (el && !pl && (is_lvalue(el) || is_multi_lvalue(el)) && peek_kind(p, LX_EXPR) == TK_ASSIGN) {
 				token a = next(p, LX_EXPR);
 				skip_newlines(p);
 				tok_kind nk = peek_kind(p, LX_ARG);
@@ -1428,23 +1439,34 @@ static ast *parse_try(parser *p)
 	ast_add(n, body);
 	size_t save = lx_save(&p->lx);
 	skip_newlines(p);
-	if (next_is_keyword(p, "catch")) {
+	/* catch clauses, in order: each body's str lists its exception types
+	 * ("IO.IOException,Exception"), NULL for a clause that catches all */
+	while (next_is_keyword(p, "catch")) {
 		consume(p, LX_ARG);
-		/* exception type filters are accepted and ignored: every error is caught */
+		strbuf types = STRBUF_INIT;
 		while (lx_peekc(&p->lx) == '[') {
 			p->lx.pos++;
 			char *tn = lx_type_name(&p->lx);
 			if (!tn) {
+				strbuf_free(&types);
 				fail(p, p->lx.pos, 1, p->lx.pos >= p->lx.len, "InvalidTypeName", "Missing ']' after the exception type.");
 				goto fail;
 			}
+			strbuf_addf(&types, "%s%s", types.len ? "," : "", tn);
 			free(tn);
-			if (lx_peekc(&p->lx) == ',')
+			lx_skip_space(&p->lx);
+			if (lx_peekc(&p->lx) == ',') {
 				p->lx.pos++;
+				lx_skip_space(&p->lx);
+			}
 		}
 		ast *c = parse_braced_block(p, "catch");
-		if (!c)
+		if (!c) {
+			strbuf_free(&types);
 			goto fail;
+		}
+		c->str = types.len ? strbuf_detach(&types, NULL) : NULL;
+		strbuf_free(&types);
 		ast_add(n, c);
 		n->flags |= AF_CATCH;
 		save = lx_save(&p->lx);
