@@ -9,6 +9,7 @@
 #include "shell/ast.h"
 #include "shell/binder.h"
 #include "shell/errors.h"
+#include "shell/external.h"
 #include "shell/format.h"
 #include "shell/netfmt.h"
 #include "shell/parser.h"
@@ -51,6 +52,7 @@ typedef struct ev {
 	 * console: a long loop shows what it wrote so far (flush_slow) */
 	mv         *top_out;
 	int64_t     last_flush_ms;
+	bool        native_failed;  /* a program run by the pipeline exited non-zero */
 } ev;
 
 static int  ev_statement(ev *e, const ast *n, mv *out);
@@ -1904,8 +1906,43 @@ static bool looks_like_script(const char *name)
 	return (l > 4 && str_ieq(name + l - 4, ".ps1")) || strchr(name, '/') || strchr(name, '\\');
 }
 
+/* Run a program that is not PowerShell: $LASTEXITCODE gets its status, a
+ * non-zero status fails the pipeline ($? False).  A confined session (the
+ * fuzzer's) runs none. */
+static int run_program(ev *e, const ast *cmd, const char *path, mv *args, mv *out)
+{
+	if (e->s->file_root) {
+		throwf(e, cmd, MGC_PERMISSION, "ProgramNotAllowed", "This session does not run programs ('%s').", path);
+		return EV_ERR;
+	}
+	mg_err err;
+	mv *lines = mv_array();
+	int st = mg_run_program(e->s, path, args, lines, &err);
+	if (st < 0) {
+		mv_unref(lines);
+		throwf(e, cmd, err.category, err.id, "%s", err.msg);
+		return EV_ERR;
+	}
+	write_out(out, lines);
+	mv_unref(lines);
+	e->s->last_exit_code = st;
+	if (st != 0)
+		e->native_failed = true;
+	return EV_OK;
+}
+
 static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv *out)
 {
+	{
+		/* /bin/echo hi: a program, not a script */
+		size_t l = strlen(name);
+		char *prog = l > 4 && str_ieq(name + l - 4, ".ps1") ? NULL : mg_find_program(name);
+		if (prog) {
+			int rc = run_program(e, cmd, prog, args, out);
+			free(prog);
+			return rc;
+		}
+	}
 	char *path = xstrdup(name);
 	for (char *q = path; *q; q++)
 		if (*q == '\\')
@@ -1917,6 +1954,14 @@ static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv
 		free(path);
 		mg_command_not_found(e->s, name, &err);
 		throwf(e, cmd, err.category, err.id, "%s", err.msg);
+		return EV_ERR;
+	}
+	if (mg_is_binary(data, len)) {
+		free(data);
+		free(path);
+		throwf(e, cmd, MGC_INVALIDDATA, "NotAScript",
+		       "'%s' is a binary file, not a PowerShell script, and it is not executable; migsh does not run it.",
+		       name);
 		return EV_ERR;
 	}
 	mv *old_args = mg_var_get(e->s, "args");
@@ -2323,6 +2368,7 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 {
 	mg_session *s = e->s;
 	unsigned long errs_before = s->errors_written;
+	e->native_failed = false;
 	size_t n = pl->nkids;
 	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
 	/* a function call as the first element feeds its output like an expression */
@@ -2344,6 +2390,7 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 	/* a single `& {block}` / script element is run directly */
 	if (n == 1 && pl->kids[0]->kind == N_COMMAND && !fn) {
 		const ast *c = pl->kids[0];
+		char *prog = NULL;
 		if (c->flags & AF_INVOKE) {
 			mv *what = ev_expr(e, c->kids[0]);
 			if (!what) {
@@ -2397,6 +2444,24 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 				goto out;
 			}
 			free(wname);
+		} else if (!looks_like_script(c->str) && !resolve_cmdlet(e, c->str) && !find_function(e, c->str) &&
+		           !s->file_root && (prog = mg_find_program(c->str)) != NULL) {
+			/* ls -l, whoami: a program on PATH */
+			cmdargs ca;
+			memset(&ca, 0, sizeof ca);
+			if (eval_cmdargs(e, c, 0, &ca) < 0) {
+				cmdargs_free(&ca);
+				free(prog);
+				rc = EV_ERR;
+				goto out;
+			}
+			mv *args = mv_array();
+			script_args(&ca, args);
+			rc = run_program(e, c, prog, args, P.sink);
+			mv_unref(args);
+			cmdargs_free(&ca);
+			free(prog);
+			goto out;
 		} else if (looks_like_script(c->str) && !resolve_cmdlet(e, c->str)) {
 			cmdargs ca;
 			memset(&ca, 0, sizeof ca);
@@ -2607,7 +2672,8 @@ out:
 			stage_destroy(&stages[i]);
 	free(stages);
 	mv_unref(P.sink);
-	s->last_ok = !(rc == EV_ERR || P.had_error || s->errors_written != errs_before);
+	s->last_ok = !(rc == EV_ERR || P.had_error || s->errors_written != errs_before || e->native_failed);
+	e->native_failed = false;
 	return rc;
 }
 

@@ -14,6 +14,7 @@ libshell_a_SOURCES += \
 	shell/runtime.c shell/runtime.h \
 	shell/eval.c shell/eval.h \
 	shell/netfmt.c shell/netfmt.h \
+	shell/external.c shell/external.h \
 	shell/regex_net.c shell/regex_net.h \
 	shell/complete.c shell/complete.h
 

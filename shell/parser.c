@@ -1888,6 +1888,9 @@ ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_err
 	memset(&p, 0, sizeof p);
 	p.pe = pe;
 	lx_init(&p.lx, t->src, len);
+	/* a UTF-8 byte order mark (scripts saved on Windows) is not part of the text */
+	if (len >= 3 && !memcmp(t->src, "\xEF\xBB\xBF", 3))
+		p.lx.pos = 3;
 	/* a script may start with [CmdletBinding()] param( ... ) */
 	skip_newlines(&p);
 	size_t save = lx_save(&p.lx);

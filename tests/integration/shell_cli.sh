@@ -187,6 +187,34 @@ limit "function f { f }; f fails the script" 1 CallDepthOverflow 'function f { f
 "$MIGSH" -c '& { 1/0 }' >"$T/out" 2>"$T/err"; check "-c: a script block whose statement failed exits 1" 1 $?
 "$MIGSH" -c '1/0; "ok"' >"$T/out" 2>"$T/err"; check "-c: a later statement that succeeds exits 0" 0 $?
 
+# scripts from Windows and Exchange Online (issue 13): a UTF-8 BOM, CRLF line
+# ends, #Requires, and the Exchange Online connection lines, warned about once
+printf '\357\273\277#Requires -Version 5.1\r\nImport-Module ExchangeOnlineManagement\r\nConnect-ExchangeOnline -UserPrincipalName admin@contoso.edu -ShowBanner:$false\r\nif (1 -eq 1) {\r\n  "one"\r\n}\r\nDisconnect-ExchangeOnline -Confirm:$false\r\n"two"\r\n' >"$T/win.ps1"
+"$MIGSH" -File "$T/win.ps1" >"$T/out" 2>"$T/err"; check "a CRLF script with a BOM and #Requires runs" 0 $?
+contains "the CRLF script's output" "$T/out" "one"
+contains "the CRLF script runs to its end" "$T/out" "two"
+n=$((n + 1))
+if [ "$(grep -c 'WARNING: .*does nothing in migsh' "$T/err")" = 1 ]; then
+	echo "ok $n - the Exchange Online lines warn exactly once"
+else
+	echo "not ok $n - the Exchange Online lines should warn exactly once"; sed 's/^/# /' "$T/err"
+	fails=$((fails + 1))
+fi
+"$MIGSH" -c 'Import-Module NoSuchModule' >"$T/out" 2>"$T/err"; check "Import-Module of another module fails" 1 $?
+contains "Import-Module names the module" "$T/err" "NoSuchModule"
+
+# programs that are not PowerShell run as programs (issue 13)
+"$MIGSH" -c '/bin/echo hi there' >"$T/out" 2>"$T/err"; check "a program by path runs" 0 $?
+contains "its output is the shell's" "$T/out" "hi there"
+"$MIGSH" -c "sh -c 'exit 3'; \"code=\$LASTEXITCODE\"" >"$T/out" 2>"$T/err"; check "a program from PATH runs" 0 $?
+contains "\$LASTEXITCODE is the program's status" "$T/out" "code=3"
+"$MIGSH" -c '/bin/false' >"$T/out" 2>"$T/err"; check "a failing program as the last statement exits 1" 1 $?
+"$MIGSH" /bin/true >"$T/out" 2>"$T/err"; check "a binary given as the script is refused" 2 $?
+contains "the refusal says why" "$T/err" "not a PowerShell script"
+printf 'ab\000cd' >"$T/blob.ps1"
+"$MIGSH" -c "& '$T/blob.ps1'" >"$T/out" 2>"$T/err"; check "a binary .ps1 file is not parsed" 1 $?
+contains "NotAScript error" "$T/err" "NotAScript"
+
 "$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
 contains "--version prints the version" "$T/out" "migsh "
 "$MIGSH" --help >"$T/out" 2>"$T/err"; check "--help" 0 $?
