@@ -194,6 +194,13 @@ printf '\357\273\277#Requires -Version 5.1\r\nImport-Module ExchangeOnlineManage
 contains "the CRLF script's output" "$T/out" "one"
 contains "the CRLF script runs to its end" "$T/out" "two"
 n=$((n + 1))
+if grep -q "Requires\|not recognized" "$T/err"; then
+	echo "not ok $n - the BOM and #Requires line are not taken for a command"; sed 's/^/# /' "$T/err"
+	fails=$((fails + 1))
+else
+	echo "ok $n - the BOM and #Requires line are not taken for a command"
+fi
+n=$((n + 1))
 if [ "$(grep -c 'WARNING: .*does nothing in migsh' "$T/err")" = 1 ]; then
 	echo "ok $n - the Exchange Online lines warn exactly once"
 else
