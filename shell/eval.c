@@ -21,6 +21,7 @@
 #include "common/str.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <regex.h>
@@ -415,6 +416,8 @@ static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *
 	case MV_STRING:
 		if (str_ieq(name, "Length"))
 			return mv_int((long long)obj->u.str.len);
+		if (str_ieq(name, "Count"))
+			return mv_int(1);   /* every scalar counts as one item */
 		break;
 	case MV_BYTES:
 		if (str_ieq(name, "Length") || str_ieq(name, "Count"))
@@ -424,6 +427,8 @@ static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *
 		time_t t = (time_t)obj->u.dt.sec;
 		struct tm tm;
 		localtime_r(&t, &tm);
+		if (str_ieq(name, "Count"))
+			return mv_int(1);
 		if (str_ieq(name, "Year")) return mv_int(tm.tm_year + 1900);
 		if (str_ieq(name, "Month")) return mv_int(tm.tm_mon + 1);
 		if (str_ieq(name, "Day")) return mv_int(tm.tm_mday);
@@ -1741,6 +1746,8 @@ static mv *ev_expr(ev *e, const ast *n)
 	case N_BREAK:
 	case N_TRY:
 	case N_THROW:
+	case N_REDIR:
+		return throwf(e, n, MGC_PARSER, "UnexpectedRedirection", "A redirection cannot be used as a value.");
 	case N_FUNCDEF:
 	case N_SWITCH:
 	case N_BLOCK: {
@@ -2025,6 +2032,8 @@ static int eval_cmdargs(ev *e, const ast *cmd, size_t first, cmdargs *c)
 {
 	for (size_t i = first; i < cmd->nkids; i++) {
 		const ast *k = cmd->kids[i];
+		if (k->kind == N_REDIR)
+			continue;   /* applied around the whole pipeline (redir_begin) */
 		GROW(c->a, c->cap, c->n + 1);
 		mg_rawarg *ra = &c->a[c->n];
 		memset(ra, 0, sizeof *ra);
@@ -2364,12 +2373,154 @@ static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
 	return rc;
 }
 
+/* ---------- redirections ----------
+ * The six streams: 1 output, 2 error, 3 warning, 4 verbose, 5 debug,
+ * 6 information (Write-Host); * is all of them.  A target is $null, a file
+ * (> writes, >> appends; the output is formatted as on the console, like
+ * Out-File) or, for N>&1, the output stream.  They apply while the
+ * pipeline they are written in runs. */
+
+typedef struct redir_state {
+	bool   active;
+	FILE  *errf, *warnf, *verbosef, *hostf;   /* the session's, restored after */
+	int    merge;
+	FILE  *opened[16];
+	size_t nopened;
+	FILE  *outf;          /* stream 1 to a file */
+	bool   out_null;      /* stream 1 to $null */
+	size_t out_mark;      /* output items before the pipeline ran */
+	mv    *top_out;
+} redir_state;
+
+static void redir_collect(const ast *pl, const ast **list, size_t *n, size_t max)
+{
+	for (size_t i = 0; i < pl->nkids; i++) {
+		const ast *k = pl->kids[i];
+		if (k->kind == N_REDIR && *n < max)
+			list[(*n)++] = k;
+		else if (k->kind == N_COMMAND)
+			for (size_t j = 0; j < k->nkids; j++)
+				if (k->kids[j]->kind == N_REDIR && *n < max)
+					list[(*n)++] = k->kids[j];
+	}
+}
+
+static int redir_begin(ev *e, const ast *pl, mv *sink, redir_state *rs)
+{
+	mg_session *s = e->s;
+	const ast *list[16];
+	size_t nl = 0;
+	memset(rs, 0, sizeof *rs);
+	redir_collect(pl, list, &nl, 16);
+	if (!nl)
+		return 0;
+	rs->active = true;
+	rs->errf = s->errf;
+	rs->warnf = s->warnf;
+	rs->verbosef = s->verbosef;
+	rs->hostf = s->hostf;
+	rs->merge = s->merge_errors;
+	rs->out_mark = sink->u.arr.n;
+	rs->top_out = e->top_out;
+	e->top_out = NULL;   /* nothing of this pipeline is shown early */
+	for (size_t i = 0; i < nl; i++) {
+		const ast *r = list[i];
+		char st = r->str[0];
+		if (r->flags & AF_REDIR_MERGE) {
+			if (st == '2' || st == '*')
+				s->merge_errors++;
+			continue;
+		}
+		mv *tv = ev_expr(e, r->kids[0]);
+		if (!tv)
+			return -1;
+		FILE *f;
+		if (tv->kind == MV_NULL) {
+			f = fopen("/dev/null", "w");
+		} else {
+			char *path = mv_to_string(tv);
+			char *local = mg_map_path_for_write(s, path);
+			f = fopen(local, (r->flags & AF_REDIR_APPEND) ? "a" : "w");
+			if (!f) {
+				throwf(e, r, MGC_WRITE, "FileOpenFailure", "Could not open the file '%s' for the redirection: %s.",
+				       path, strerror(errno));
+			}
+			free(local);
+			free(path);
+		}
+		if (!f) {
+			mv_unref(tv);
+			return -1;
+		}
+		if (rs->nopened < sizeof rs->opened / sizeof rs->opened[0])
+			rs->opened[rs->nopened++] = f;
+		if (st == '1' || st == '*') {
+			if (tv->kind == MV_NULL)
+				rs->out_null = true;
+			else
+				rs->outf = f;
+		}
+		if (st == '2' || st == '*')
+			s->errf = f;
+		if (st == '3' || st == '*')
+			s->warnf = f;
+		if (st == '4' || st == '5' || st == '*')
+			s->verbosef = f;
+		if (st == '6' || st == '*')
+			s->hostf = f;
+		mv_unref(tv);
+	}
+	return 0;
+}
+
+/* rc: the pipeline's status; a command's error that went to a redirected
+ * error stream is reported there (or, for 2>&1, becomes output) and does
+ * not end the statement.  Returns the status to go on with. */
+static int redir_end(ev *e, mv *sink, redir_state *rs, int rc)
+{
+	mg_session *s = e->s;
+	if (!rs->active)
+		return rc;
+	if (rc == EV_ERR && e->has_err && !e->in_try && !e->fatal && (s->errf != rs->errf || s->merge_errors)) {
+		if (s->merge_errors) {
+			mv *rec = mg_errrec_value(&e->rec);
+			mg_session_add_error(s, rec);
+			mv_array_push_take(sink, rec);
+			e->has_err = false;
+		} else {
+			report(e);
+		}
+		s->last_ok = false;
+		rc = EV_OK;
+	}
+	if (rs->outf || rs->out_null) {
+		size_t n = sink->u.arr.n - rs->out_mark;
+		if (rs->outf && n)
+			mg_format_default(s, sink->u.arr.items + rs->out_mark, n, rs->outf);
+		for (size_t i = rs->out_mark; i < sink->u.arr.n; i++)
+			mv_unref(sink->u.arr.items[i]);
+		sink->u.arr.n = rs->out_mark;
+	}
+	s->errf = rs->errf;
+	s->warnf = rs->warnf;
+	s->verbosef = rs->verbosef;
+	s->hostf = rs->hostf;
+	s->merge_errors = rs->merge;
+	for (size_t i = 0; i < rs->nopened; i++)
+		fclose(rs->opened[i]);
+	e->top_out = rs->top_out;
+	return rc;
+}
+
 static int ev_pipeline(ev *e, const ast *pl, mv *out)
 {
 	mg_session *s = e->s;
 	unsigned long errs_before = s->errors_written;
 	e->native_failed = false;
-	size_t n = pl->nkids;
+	/* the elements; the pipeline's own redirections (of an expression) follow them */
+	size_t n = 0;
+	while (n < pl->nkids && pl->kids[n]->kind != N_REDIR)
+		n++;
 	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
 	/* a function call as the first element feeds its output like an expression */
 	mv *fn = pl->kids[0]->kind == N_COMMAND && !(pl->kids[0]->flags & AF_INVOKE) &&
@@ -2386,6 +2537,11 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 	P.origin = e->tree->origin;
 	int rc = EV_OK;
 	size_t built = 0;
+	redir_state rs;
+	if (redir_begin(e, pl, P.sink, &rs) < 0) {
+		rc = EV_ERR;
+		goto out;
+	}
 
 	/* a single `& {block}` / script element is run directly */
 	if (n == 1 && pl->kids[0]->kind == N_COMMAND && !fn) {
@@ -2671,8 +2827,11 @@ out:
 		if (stages[i].ctx.cmd)
 			stage_destroy(&stages[i]);
 	free(stages);
+	bool redirected_err = rs.active && rc == EV_ERR;
+	rc = redir_end(e, P.sink, &rs, rc);
 	mv_unref(P.sink);
-	s->last_ok = !(rc == EV_ERR || P.had_error || s->errors_written != errs_before || e->native_failed);
+	s->last_ok = !(rc == EV_ERR || redirected_err || P.had_error || s->errors_written != errs_before ||
+	               e->native_failed);
 	e->native_failed = false;
 	return rc;
 }

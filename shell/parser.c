@@ -159,7 +159,7 @@ static const char *tok_desc(const token *t, const lexer *lx)
 {
 	static const char *const names[] = {
 		"end of input", "newline", ";", "|", "&", "(", ")", "{", "}", "[", "]", ",", ".", "::", "..",
-		"$(", "@(", "@{", "=", "variable", "number", "string", "string", "parameter", "operator", "word", "error"
+		"$(", "@(", "@{", "=", "variable", "number", "string", "string", "parameter", "operator", "word", "redirection", "error"
 	};
 	(void)lx;
 	return names[t->kind];
@@ -877,6 +877,40 @@ static ast *parse_arg_value(parser *p)
 	return arr;
 }
 
+/* 2>$null, > file, >> file, 2>&1, *> $null: the next token is TK_REDIR */
+static ast *parse_redirection(parser *p)
+{
+	token t = next(p, LX_ARG);
+	ast *r = ast_new(N_REDIR, t.pos, t.len);
+	r->str = xstrndup(t.text, 1);
+	const char *kind = t.text + 1;
+	if (!strcmp(kind, ">>"))
+		r->flags |= AF_REDIR_APPEND;
+	if (!strcmp(kind, ">&1"))
+		r->flags |= AF_REDIR_MERGE;
+	if (!(r->flags & AF_REDIR_MERGE)) {
+		lx_skip_space(&p->lx);
+		tok_kind k = peek_kind(p, LX_ARG);
+		if (arg_end(k) || k == TK_REDIR) {
+			fail(p, t.pos, t.len, k == TK_EOF, "MissingFileSpecification",
+			     "Missing file specification after redirection operator.");
+			tok_free(&t);
+			ast_free(r);
+			return NULL;
+		}
+		ast *target = parse_arg_primary(p);
+		if (!target) {
+			tok_free(&t);
+			ast_free(r);
+			return NULL;
+		}
+		ast_add(r, target);
+		r->len = p->lx.pos - r->pos;
+	}
+	tok_free(&t);
+	return r;
+}
+
 static ast *parse_command(parser *p)
 {
 	token name = next(p, LX_ARG);
@@ -913,6 +947,17 @@ static ast *parse_command(parser *p)
 			tok_free(&t);
 			ast_free(cmd);
 			return NULL;
+		}
+		if (t.kind == TK_REDIR) {
+			tok_free(&t);
+			ast *r = parse_redirection(p);
+			if (!r) {
+				ast_free(cmd);
+				return NULL;
+			}
+			ast_add(cmd, r);
+			cmd->len = p->lx.pos - cmd->pos;
+			continue;
 		}
 		if (t.kind == TK_PARAM && !(t.text[0] == '-')) {
 			tok_free(&t);
@@ -994,15 +1039,19 @@ static bool is_multi_lvalue(const ast *n)
 	return true;
 }
 
+static ast *parse_redirection(parser *p);
+
 static ast *parse_pipeline(parser *p)
 {
 	ast *pl = NULL;
+	ast *redirs = NULL;   /* redirections of expression elements, added at the end */
 	for (;;) {
 		ast *el;
 		if (pl && starts_expression(p)) {
 			fail(p, p->lx.pos, 1, false, "ExpressionsMustBeFirstInPipeline",
 			     "Expressions are only allowed as the first element of a pipeline.");
 			ast_free(pl);
+			ast_free(redirs);
 			return NULL;
 		}
 		if (starts_expression(p)) {
@@ -1059,12 +1108,28 @@ static ast *parse_pipeline(parser *p)
 		}
 		if (!el) {
 			ast_free(pl);
+			ast_free(redirs);
 			return NULL;
 		}
 		if (!pl)
 			pl = ast_new(N_PIPELINE, el->pos, el->len);
 		ast_add(pl, el);
 		pl->len = el->pos + el->len - pl->pos;
+		if (el->kind != N_COMMAND && peek_kind(p, LX_ARG) == TK_REDIR) {
+			/* "text" > file: an expression's redirections are the pipeline's
+			 * (N_REDIR kids after its elements) */
+			while (peek_kind(p, LX_ARG) == TK_REDIR) {
+				ast *r = parse_redirection(p);
+				if (!r) {
+					ast_free(pl);
+					ast_free(redirs);
+					return NULL;
+				}
+				if (!redirs)
+					redirs = ast_new(N_BLOCK, r->pos, 0);
+				ast_add(redirs, r);
+			}
+		}
 		if (peek_kind(p, LX_ARG) != TK_PIPE)
 			break;
 		token bar = next(p, LX_ARG);
@@ -1074,9 +1139,16 @@ static ast *parse_pipeline(parser *p)
 			fail(p, bar.pos, 1, k == TK_EOF, "EmptyPipeElement", "An empty pipe element is not allowed.");
 			tok_free(&bar);
 			ast_free(pl);
+			ast_free(redirs);
 			return NULL;
 		}
 		tok_free(&bar);
+	}
+	if (redirs) {
+		for (size_t i = 0; i < redirs->nkids; i++)
+			ast_add(pl, redirs->kids[i]);
+		redirs->nkids = 0;
+		ast_free(redirs);
 	}
 	return pl;
 }

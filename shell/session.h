@@ -98,6 +98,13 @@ typedef struct mg_session {
 	/* NULL, or the real path of the one directory whose files this session
 	 * may read (the evaluator's fuzzer): see mg_path_confined */
 	const char *file_root;
+	/* Redirections in force for the running pipeline (3> file, 6>$null,
+	 * 2>&1, ...): NULL means the default stream (errf for warnings and
+	 * verbose/debug text, out for Write-Host's information stream). */
+	FILE   *warnf;
+	FILE   *verbosef;
+	FILE   *hostf;
+	int     merge_errors;      /* 2>&1: error records go to the output as objects */
 } mg_session;
 
 #define MG_DEFAULT_MAX_STRING ((size_t)256 * 1024 * 1024)

@@ -222,6 +222,20 @@ printf 'ab\000cd' >"$T/blob.ps1"
 "$MIGSH" -c "& '$T/blob.ps1'" >"$T/out" 2>"$T/err"; check "a binary .ps1 file is not parsed" 1 $?
 contains "NotAScript error" "$T/err" "NotAScript"
 
+# redirection (issue 13): the error of a migration cmdlet goes nowhere, to a
+# file, or into the output
+"$MIGSH" -c "Get-MigrationBatch NoSuch 2>\$null; 'after'" >"$T/out" 2>"$T/err"; check "2>\$null: the script goes on" 0 $?
+contains "2>\$null: the next statement ran" "$T/out" "after"
+empty "2>\$null: nothing on stderr" "$T/err"
+"$MIGSH" -c "Get-MigrationBatch NoSuch 2>'$T/e.txt'; 'after'" >"$T/out" 2>"$T/err"; check "2> file" 0 $?
+contains "2> file holds the error" "$T/e.txt" "couldn't be found"
+empty "2> file: nothing on stderr" "$T/err"
+"$MIGSH" -c "Get-MigrationBatch NoSuch 2>&1 | ForEach-Object { 'seen: ' + \$_.FullyQualifiedErrorId }" >"$T/out" 2>"$T/err"
+contains "2>&1 makes the error an output object" "$T/out" "seen: ManagementObjectNotFoundException"
+empty "2>&1: nothing on stderr" "$T/err"
+"$MIGSH" -c "Write-Warning w *>\$null; Write-Host h *>\$null; 'z'" >"$T/out" 2>"$T/err"
+empty "*>\$null: no warning on stderr" "$T/err"
+
 "$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
 contains "--version prints the version" "$T/out" "migsh "
 "$MIGSH" --help >"$T/out" 2>"$T/err"; check "--help" 0 $?
