@@ -2437,6 +2437,10 @@ static int redir_begin(ev *e, const ast *pl, mv *sink, redir_state *rs)
 		FILE *f;
 		if (tv->kind == MV_NULL) {
 			f = fopen("/dev/null", "w");
+		} else if (s->file_root) {
+			/* a confined session (the fuzzer's) writes no files */
+			throwf(e, r, MGC_PERMISSION, "FileOpenFailure", "This session does not write files.");
+			f = NULL;
 		} else {
 			char *path = mv_to_string(tv);
 			char *local = mg_map_path_for_write(s, path);
@@ -3118,6 +3122,25 @@ static int64_t mono_ms(void)
  * (a while loop watching a batch, a foreach with Start-Sleep) prints what it
  * has written so far once a second, between the statements of its blocks,
  * so the console shows progress; quick statements still print one table. */
+static void flush_now(ev *e)
+{
+	if (!e->top_out || !e->top_out->u.arr.n)
+		return;
+	mg_format_default(e->s, e->top_out->u.arr.items, e->top_out->u.arr.n, e->s->out);
+	fflush(e->s->out);
+	for (size_t i = 0; i < e->top_out->u.arr.n; i++)
+		mv_unref(e->top_out->u.arr.items[i]);
+	e->top_out->u.arr.n = 0;
+	e->last_flush_ms = mono_ms();
+}
+
+/* the session's flush_output hook: host/warning/error text is about to be
+ * written, so what the statement produced before it goes first */
+static void flush_hook(void *ctx)
+{
+	flush_now(ctx);
+}
+
 static void flush_slow(ev *e)
 {
 	if (!e->top_out || !e->top_out->u.arr.n)
@@ -3328,6 +3351,12 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 			return MG_RUN_FAILED;
 		}
 	}
+	void (*saved_hook)(void *) = s->flush_output;
+	void *saved_ctx = s->flush_ctx;
+	if (!collect) {
+		s->flush_output = flush_hook;
+		s->flush_ctx = &e;
+	}
 	for (size_t i = 0; i < t->root->nkids && !mg_session_interrupted(s); i++) {
 		mv *out = mv_array();
 		e.top_out = collect ? NULL : out;
@@ -3356,6 +3385,8 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 		if (rc == EV_EXIT || rc == EV_RETURN || rc == EV_BREAK || rc == EV_CONTINUE || s->exit_requested)
 			break;
 	}
+	s->flush_output = saved_hook;
+	s->flush_ctx = saved_ctx;
 	if (params_set)
 		restore_params(&e, prm, np, psaved);
 	for (size_t k = 0; k < np; k++)

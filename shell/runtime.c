@@ -218,6 +218,7 @@ void mg_warning(mg_ctx *c, const char *fmt, ...)
 	int wa = st->base.warning_action;
 	if (wa != MG_EA_SILENT && wa != MG_EA_IGNORE) {
 		mg_session *s = c->session;
+		mg_session_flush_output(s);
 		fflush(s->out);
 		if (color_on(s))
 			fprintf((s->warnf ? s->warnf : s->errf), "\033[33mWARNING: %s\033[0m\n", msg);
@@ -242,6 +243,7 @@ void mg_verbose(mg_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	mg_session_flush_output(s);
 	fflush(s->out);
 	if (color_on(s))
 		fprintf((s->verbosef ? s->verbosef : s->errf), "\033[33mVERBOSE: %s\033[0m\n", msg);
@@ -256,6 +258,7 @@ void mg_host(mg_ctx *c, const char *fmt, ...)
 	mg_session *s = c->session;
 	va_list ap;
 	va_start(ap, fmt);
+	mg_session_flush_output(s);
 	vfprintf(s->hostf ? s->hostf : s->out, fmt, ap);
 	va_end(ap);
 	fflush(s->hostf ? s->hostf : s->out);

@@ -236,6 +236,20 @@ empty "2>&1: nothing on stderr" "$T/err"
 "$MIGSH" -c "Write-Warning w *>\$null; Write-Host h *>\$null; 'z'" >"$T/out" 2>"$T/err"
 empty "*>\$null: no warning on stderr" "$T/err"
 
+# output written before a pause is on the console during the pause (issue 13)
+"$MIGSH" -c "foreach (\$i in 1..2) { \"tick\$i\"; Start-Sleep -Seconds 4 }" >"$T/out" 2>"$T/err" &
+sleep_pid=$!
+i=0
+while ! grep -q tick1 "$T/out" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+n=$((n + 1))
+if grep -q tick1 "$T/out" && ! grep -q tick2 "$T/out"; then
+	echo "ok $n - the first iteration's output shows before its Start-Sleep ends"
+else
+	echo "not ok $n - tick1 was not shown within 3 s, during the first pause"
+	fails=$((fails + 1))
+fi
+wait "$sleep_pid"
+
 "$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
 contains "--version prints the version" "$T/out" "migsh "
 "$MIGSH" --help >"$T/out" 2>"$T/err"; check "--help" 0 $?
