@@ -602,10 +602,47 @@ static mv *static_call(ev *e, const ast *n, const char *type, const char *method
 				double f = pow(10, (double)digits);
 				return mv_double(nearbyint(d * f) / f);
 			}
+			if ((str_ieq(method, "Max") || str_ieq(method, "Min") || str_ieq(method, "Pow")) && nargs == 2) {
+				double d2;
+				long long a, b;
+				if (mv_to_double(args[1], &d2) < 0)
+					return throwf(e, n, MGC_INVALIDARG, "MethodArgumentConversionInvalidCastArgument",
+					              "Cannot convert the second argument of [math]::%s to a number.", method);
+				if (str_ieq(method, "Pow"))
+					return mv_double(pow(d, d2));
+				bool max = str_ieq(method, "Max");
+				if (args[0]->kind == MV_INT && args[1]->kind == MV_INT && mv_to_ll(args[0], &a) == 0 &&
+				    mv_to_ll(args[1], &b) == 0)
+					return mv_int(max ? (a > b ? a : b) : (a < b ? a : b));
+				return mv_double(max ? fmax(d, d2) : fmin(d, d2));
+			}
+			if (str_ieq(method, "Sqrt")) return mv_double(sqrt(d));
 			if (str_ieq(method, "Floor")) return mv_double(floor(d));
 			if (str_ieq(method, "Ceiling")) return mv_double(ceil(d));
 			if (str_ieq(method, "Abs")) return mv_double(fabs(d));
 		}
+	}
+	if (str_ieq(t, "String") && str_ieq(method, "Join") && nargs >= 2) {
+		/* [string]::Join(sep, items) or Join(sep, a, b, ...) */
+		char *sep = mv_to_string(args[0]);
+		strbuf sb = STRBUF_INIT;
+		strbuf_adds(&sb, "");
+		bool one = nargs == 2 && args[1]->kind == MV_ARRAY;
+		size_t cnt = one ? args[1]->u.arr.n : nargs - 1;
+		bool over = false;
+		for (size_t i = 0; i < cnt && !over; i++) {
+			char *it = mv_to_string(one ? args[1]->u.arr.items[i] : args[1 + i]);
+			over = over_limit(e, n, "string", (unsigned long long)sb.len + strlen(sep) + strlen(it), e->s->max_string);
+			if (!over)
+				strbuf_addf(&sb, "%s%s", i ? sep : "", it);
+			free(it);
+		}
+		free(sep);
+		if (over) {
+			strbuf_free(&sb);
+			return NULL;
+		}
+		return mv_string_take(strbuf_detach(&sb, NULL));
 	}
 	if ((str_ieq(t, "String") || str_ieq(t, "string")) && str_ieq(method, "IsNullOrEmpty") && nargs == 1) {
 		if (args[0]->kind == MV_NULL)

@@ -420,8 +420,13 @@ static ast *primary_from_token(parser *p, token *t, lx_mode mode)
 			n->flags |= AF_SPLAT;
 		break;
 	case TK_LPAREN: {
+		/* inside ( ), @( ), $( ), { } a comma makes an array again, even
+		 * within method-call arguments: [string]::Join(',', @('a','b')) */
+		int saved_no_comma = p->no_comma;
+		p->no_comma = 0;
 		skip_newlines(p);
 		ast *inner = parse_statement(p);
+		p->no_comma = saved_no_comma;
 		if (!inner) {
 			if (!p->failed) {
 				token e = peek(p, LX_EXPR);
@@ -1873,7 +1878,18 @@ static ast *parse_statement(parser *p)
 
 /* Statements up to `end` (TK_EOF, TK_RBRACE or TK_RPAREN), consuming the
  * closing token.  open_pos: position of the opening bracket for messages. */
+static ast *parse_block_until_inner(parser *p, tok_kind end, size_t open_pos);
+
 static ast *parse_block_until(parser *p, tok_kind end, size_t open_pos)
+{
+	int saved_no_comma = p->no_comma;
+	p->no_comma = 0;
+	ast *blk = parse_block_until_inner(p, end, open_pos);
+	p->no_comma = saved_no_comma;
+	return blk;
+}
+
+static ast *parse_block_until_inner(parser *p, tok_kind end, size_t open_pos)
 {
 	if (!enter(p, open_pos))
 		return NULL;
