@@ -42,6 +42,9 @@ try { throw 'boom' } catch { "caught $_" } finally { 'done' }; $Error.Count; $?
 here $n
 "@ ; $x = $null; $x.Foo; "$($x.a.b)"
 1, 'two', 3.0, $null, @(), @{} | ConvertTo-Csv | ConvertFrom-Csv | Measure-Object
+Write-Error 'x' 2>&1 | ForEach-Object { $_.Exception.Message }; 'a' > $null; Write-Host h 6>$null *>$null
+try { 1/0 } catch [IO.IOException] { 'io' } catch { 'c' } finally { 'f' }; $a, $b = 1, 2, 3; & { param($p = 2) $p * $b[0] } -p 4
+'{0:N2}|{1,-6:X4}|{2:0.0%}|{3:yyyy-MM-dd}|{4:E3}' -f 1234.5678, 255, 0.256, (Get-Date), -0.5; (12.5).ToString('#,##0.00'); 'x'.PadLeft(9, '*')
 SEEDS
 # Leak detection is off: values are reference-counted, and a script may make
 # an array or hashtable hold itself ($a[0] = $a, as in PowerShell), which

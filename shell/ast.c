@@ -60,7 +60,7 @@ const char *ast_kind_name(ast_kind k)
 		"Exit", "BinaryOp", "UnaryOp", "Array", "Range", "Number", "String",
 		"ExpandableString", "Variable", "Member", "Invoke", "Index", "SubExpression",
 		"ArrayExpression", "Paren", "Hashtable", "ScriptBlock", "Type", "Cast",
-		"While", "For", "Break", "Try", "Throw", "Function", "Switch"
+		"While", "For", "Break", "Try", "Throw", "Function", "Switch", "Redirect"
 	};
 	return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }

@@ -46,9 +46,12 @@ typedef enum ast_kind {
 	N_THROW,        /* kids[0] optional value */
 	N_FUNCDEF,      /* str = name; kids[0] = N_SCRIPTBLOCK body; kids[1..] = N_VAR parameters
 	                   (AF_SWITCHPARAM for [switch]; kids[0] of a parameter = default value) */
-	N_SWITCH        /* kids[0] = the value; then pairs of condition, block: a condition is a
+	N_SWITCH,       /* kids[0] = the value; then pairs of condition, block: a condition is a
 	                   value, a wildcard or regex pattern, or a script block; AF_SW_DEFAULT marks
 	                   the default clause's condition; AF_SW_WILDCARD / AF_SW_REGEX / AF_SW_CASE */
+	N_REDIR         /* a redirection of a command (a kid of its N_COMMAND): str = the stream
+	                   ("1".."6" or "*"); kids[0] = the target ($null, a path); AF_REDIR_APPEND
+	                   for >>; AF_REDIR_MERGE for N>&1 (no kid) */
 } ast_kind;
 
 #define AF_BAREWORD 0x01u
@@ -67,6 +70,8 @@ typedef enum ast_kind {
 #define AF_SW_REGEX    0x2000u /* switch -Regex */
 #define AF_SW_CASE     0x4000u /* switch -CaseSensitive */
 #define AF_SW_DEFAULT  0x8000u /* the default clause of a switch */
+#define AF_REDIR_APPEND 0x10000u /* >> */
+#define AF_REDIR_MERGE  0x20000u /* 2>&1 */
 
 typedef struct ast {
 	ast_kind kind;

@@ -278,6 +278,8 @@ static int sleep_process(mg_ctx *c, mv *input)
 		           "Start-Sleep: the duration must be between 0 and 2147483 seconds.");
 		return -1;
 	}
+	/* what the script printed before the pause is on the console during it */
+	mg_session_flush_output(c->session);
 	struct timespec ts = { (time_t)secs, (long)((secs - floor(secs)) * 1e9) };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;

@@ -25,6 +25,8 @@ extern const mg_cmdlet mg_cmd_get_help, mg_cmd_get_command;
 extern const mg_cmdlet mg_cmd_get_member, mg_cmd_out_null, mg_cmd_out_host, mg_cmd_start_sleep,
                        mg_cmd_write_warning, mg_cmd_write_verbose, mg_cmd_write_error,
                        mg_cmd_read_host;
+extern const mg_cmdlet mg_cmd_connect_exchangeonline, mg_cmd_disconnect_exchangeonline,
+                       mg_cmd_import_module;
 
 /* output types of the utility cmdlets */
 extern const mv_type_info mg_type_measure_info;   /* Measure-Object: GenericMeasureInfo */

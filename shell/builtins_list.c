@@ -39,5 +39,8 @@ const mg_cmdlet *const mg_builtin_cmdlets[] = {
 	&mg_cmd_write_verbose,
 	&mg_cmd_write_error,
 	&mg_cmd_read_host,
+	&mg_cmd_connect_exchangeonline,
+	&mg_cmd_disconnect_exchangeonline,
+	&mg_cmd_import_module,
 	NULL
 };

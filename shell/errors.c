@@ -120,6 +120,7 @@ void mg_errrec_print(struct mg_session *s, const mg_errrec *r)
 {
 	if (s)
 		s->errors_written++;
+	mg_session_flush_output(s);
 	strbuf sb = STRBUF_INIT;
 	mg_errrec_render(r, &sb);
 	FILE *f = s && s->errf ? s->errf : stderr;

@@ -9,6 +9,7 @@
 #include "shell/ast.h"
 #include "shell/binder.h"
 #include "shell/errors.h"
+#include "shell/external.h"
 #include "shell/format.h"
 #include "shell/netfmt.h"
 #include "shell/parser.h"
@@ -20,6 +21,7 @@
 #include "common/str.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <regex.h>
@@ -51,6 +53,7 @@ typedef struct ev {
 	 * console: a long loop shows what it wrote so far (flush_slow) */
 	mv         *top_out;
 	int64_t     last_flush_ms;
+	bool        native_failed;  /* a program run by the pipeline exited non-zero */
 } ev;
 
 static int  ev_statement(ev *e, const ast *n, mv *out);
@@ -334,6 +337,18 @@ static mv *get_var(ev *e, const char *name)
 	}
 	if (str_ieq(name, "MIGSH_HOME"))
 		return mv_string(s->home);
+	/* preference variables read before anything set them: PowerShell 7's defaults */
+	static const char *const prefs[][2] = {
+		{ "ErrorActionPreference", "Continue" }, { "WarningPreference", "Continue" },
+		{ "VerbosePreference", "SilentlyContinue" }, { "DebugPreference", "SilentlyContinue" },
+		{ "InformationPreference", "SilentlyContinue" }, { "ProgressPreference", "Continue" },
+		{ "ConfirmPreference", "High" },
+	};
+	for (size_t i = 0; i < sizeof prefs / sizeof prefs[0]; i++)
+		if (str_ieq(name, prefs[i][0]))
+			return mv_string(prefs[i][1]);
+	if (str_ieq(name, "WhatIfPreference"))
+		return mv_bool(false);
 	return mv_null();
 }
 
@@ -401,6 +416,8 @@ static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *
 	case MV_STRING:
 		if (str_ieq(name, "Length"))
 			return mv_int((long long)obj->u.str.len);
+		if (str_ieq(name, "Count"))
+			return mv_int(1);   /* every scalar counts as one item */
 		break;
 	case MV_BYTES:
 		if (str_ieq(name, "Length") || str_ieq(name, "Count"))
@@ -410,6 +427,8 @@ static mv *member_scalar(ev *e, const ast *at, mv *obj, const char *name, bool *
 		time_t t = (time_t)obj->u.dt.sec;
 		struct tm tm;
 		localtime_r(&t, &tm);
+		if (str_ieq(name, "Count"))
+			return mv_int(1);
 		if (str_ieq(name, "Year")) return mv_int(tm.tm_year + 1900);
 		if (str_ieq(name, "Month")) return mv_int(tm.tm_mon + 1);
 		if (str_ieq(name, "Day")) return mv_int(tm.tm_mday);
@@ -583,10 +602,47 @@ static mv *static_call(ev *e, const ast *n, const char *type, const char *method
 				double f = pow(10, (double)digits);
 				return mv_double(nearbyint(d * f) / f);
 			}
+			if ((str_ieq(method, "Max") || str_ieq(method, "Min") || str_ieq(method, "Pow")) && nargs == 2) {
+				double d2;
+				long long a, b;
+				if (mv_to_double(args[1], &d2) < 0)
+					return throwf(e, n, MGC_INVALIDARG, "MethodArgumentConversionInvalidCastArgument",
+					              "Cannot convert the second argument of [math]::%s to a number.", method);
+				if (str_ieq(method, "Pow"))
+					return mv_double(pow(d, d2));
+				bool max = str_ieq(method, "Max");
+				if (args[0]->kind == MV_INT && args[1]->kind == MV_INT && mv_to_ll(args[0], &a) == 0 &&
+				    mv_to_ll(args[1], &b) == 0)
+					return mv_int(max ? (a > b ? a : b) : (a < b ? a : b));
+				return mv_double(max ? fmax(d, d2) : fmin(d, d2));
+			}
+			if (str_ieq(method, "Sqrt")) return mv_double(sqrt(d));
 			if (str_ieq(method, "Floor")) return mv_double(floor(d));
 			if (str_ieq(method, "Ceiling")) return mv_double(ceil(d));
 			if (str_ieq(method, "Abs")) return mv_double(fabs(d));
 		}
+	}
+	if (str_ieq(t, "String") && str_ieq(method, "Join") && nargs >= 2) {
+		/* [string]::Join(sep, items) or Join(sep, a, b, ...) */
+		char *sep = mv_to_string(args[0]);
+		strbuf sb = STRBUF_INIT;
+		strbuf_adds(&sb, "");
+		bool one = nargs == 2 && args[1]->kind == MV_ARRAY;
+		size_t cnt = one ? args[1]->u.arr.n : nargs - 1;
+		bool over = false;
+		for (size_t i = 0; i < cnt && !over; i++) {
+			char *it = mv_to_string(one ? args[1]->u.arr.items[i] : args[1 + i]);
+			over = over_limit(e, n, "string", (unsigned long long)sb.len + strlen(sep) + strlen(it), e->s->max_string);
+			if (!over)
+				strbuf_addf(&sb, "%s%s", i ? sep : "", it);
+			free(it);
+		}
+		free(sep);
+		if (over) {
+			strbuf_free(&sb);
+			return NULL;
+		}
+		return mv_string_take(strbuf_detach(&sb, NULL));
 	}
 	if ((str_ieq(t, "String") || str_ieq(t, "string")) && str_ieq(method, "IsNullOrEmpty") && nargs == 1) {
 		if (args[0]->kind == MV_NULL)
@@ -747,6 +803,30 @@ static mv *call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, s
 	}
 	if (str_ieq(m, "ToString") && nargs == 0)
 		return mv_string_take(mv_to_string(obj));
+	if (str_ieq(m, "ToString") && nargs == 1 && (obj->kind == MV_INT || obj->kind == MV_DOUBLE)) {
+		/* (1234.5).ToString('N2'): .NET numeric formats */
+		char *fmt = mv_to_string(args[0]);
+		strbuf o = STRBUF_INIT;
+		strbuf_adds(&o, "");
+		int r = mg_netfmt_number(obj, fmt, &o);
+		free(fmt);
+		if (r < 0) {
+			strbuf_free(&o);
+			return throwf(e, n, MGC_INVALIDOP, "FormatException",
+			              "Exception calling \"ToString\" with \"1\" argument(s): \"Format specifier was invalid.\"");
+		}
+		if (r > 0) {
+			strbuf_free(&o);
+			return mv_string_take(mv_to_string(obj));
+		}
+		return mv_string_take(strbuf_detach(&o, NULL));
+	}
+	if (obj == e->s->errors && str_ieq(m, "Clear") && nargs == 0) {
+		/* $Error.Clear() */
+		mv_unref(e->s->errors);
+		e->s->errors = mv_array();
+		return mv_null();
+	}
 	if (str_ieq(m, "GetType") && nargs == 0) {
 		const char *k = mv_kind_name(obj);
 		mv *o = mv_object(NULL);
@@ -808,6 +888,23 @@ static mv *call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, s
 				if (!q[span])
 					break;
 				q += span + 1;
+			}
+		} else if ((str_ieq(m, "PadLeft") || str_ieq(m, "PadRight")) && a0) {
+			/* 'x'.PadLeft(5), 'x'.PadRight(5, '.'): the width is capped like any string */
+			long long w = 0;
+			size_t L = strlen(s);
+			if (mv_to_ll(args[0], &w) < 0 || w < 0) {
+				throwf(e, n, MGC_INVALIDARG, "ArgumentOutOfRangeException",
+				       "Exception calling \"%s\": the total width must be a number of 0 or more.", m);
+			} else if (!over_limit(e, n, "string", (unsigned long long)w, e->s->max_string)) {
+				char pad = a1 && *a1 ? a1[0] : ' ';
+				size_t k = (size_t)w > L ? (size_t)w - L : 0;
+				char *c = xmalloc(L + k + 1);
+				bool left = str_ieq(m, "PadLeft");
+				memset(left ? c : c + L, pad, k);
+				memcpy(left ? c + k : c, s, L);
+				c[L + k] = '\0';
+				r = mv_string_take(c);
 			}
 		} else if (str_ieq(m, "Substring") && a0) {
 			long long st = 0, ln = -1;
@@ -1685,6 +1782,8 @@ static mv *ev_expr(ev *e, const ast *n)
 	case N_BREAK:
 	case N_TRY:
 	case N_THROW:
+	case N_REDIR:
+		return throwf(e, n, MGC_PARSER, "UnexpectedRedirection", "A redirection cannot be used as a value.");
 	case N_FUNCDEF:
 	case N_SWITCH:
 	case N_BLOCK: {
@@ -1729,6 +1828,8 @@ static int ev_value(ev *e, const ast *pl, bool unwrap_output, mv **out)
 	return EV_OK;
 }
 
+static int assign_value(ev *e, const ast *n, const ast *target, mv *val);
+
 static int assign(ev *e, const ast *n, mv *out)
 {
 	(void)out;
@@ -1738,6 +1839,32 @@ static int assign(ev *e, const ast *n, mv *out)
 	int vrc = ev_value(e, rhs, true, &val);
 	if (vrc != EV_OK)
 		return vrc;
+	if (target->kind == N_ARRAY && !strcmp(n->str, "=")) {
+		/* $a, $b = 1, 2, 3: each target takes one item, the last one the rest */
+		size_t nt = target->nkids, nv = val->kind == MV_ARRAY ? val->u.arr.n : 1;
+		int rc = EV_OK;
+		for (size_t i = 0; i < nt && rc == EV_OK; i++) {
+			mv *part;
+			if (val->kind != MV_ARRAY) {
+				part = i == 0 ? mv_ref(val) : mv_null();
+			} else if (i + 1 < nt || nv <= nt) {
+				part = i < nv ? mv_ref(val->u.arr.items[i]) : mv_null();
+			} else {
+				part = mv_array();
+				for (size_t k = i; k < nv; k++)
+					mv_array_push(part, val->u.arr.items[k]);
+			}
+			rc = assign_value(e, n, target->kids[i], part);
+		}
+		mv_unref(val);
+		return rc;
+	}
+	return assign_value(e, n, target, val);
+}
+
+/* Store val (consumed) in target; for op= the current value is combined. */
+static int assign_value(ev *e, const ast *n, const ast *target, mv *val)
+{
 	if (strcmp(n->str, "=") != 0) {
 		mv *cur = ev_expr(e, target);
 		if (!cur) {
@@ -1822,8 +1949,43 @@ static bool looks_like_script(const char *name)
 	return (l > 4 && str_ieq(name + l - 4, ".ps1")) || strchr(name, '/') || strchr(name, '\\');
 }
 
+/* Run a program that is not PowerShell: $LASTEXITCODE gets its status, a
+ * non-zero status fails the pipeline ($? False).  A confined session (the
+ * fuzzer's) runs none. */
+static int run_program(ev *e, const ast *cmd, const char *path, mv *args, mv *out)
+{
+	if (e->s->file_root) {
+		throwf(e, cmd, MGC_PERMISSION, "ProgramNotAllowed", "This session does not run programs ('%s').", path);
+		return EV_ERR;
+	}
+	mg_err err;
+	mv *lines = mv_array();
+	int st = mg_run_program(e->s, path, args, lines, &err);
+	if (st < 0) {
+		mv_unref(lines);
+		throwf(e, cmd, err.category, err.id, "%s", err.msg);
+		return EV_ERR;
+	}
+	write_out(out, lines);
+	mv_unref(lines);
+	e->s->last_exit_code = st;
+	if (st != 0)
+		e->native_failed = true;
+	return EV_OK;
+}
+
 static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv *out)
 {
+	{
+		/* /bin/echo hi: a program, not a script */
+		size_t l = strlen(name);
+		char *prog = l > 4 && str_ieq(name + l - 4, ".ps1") ? NULL : mg_find_program(name);
+		if (prog) {
+			int rc = run_program(e, cmd, prog, args, out);
+			free(prog);
+			return rc;
+		}
+	}
 	char *path = xstrdup(name);
 	for (char *q = path; *q; q++)
 		if (*q == '\\')
@@ -1835,6 +1997,14 @@ static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv
 		free(path);
 		mg_command_not_found(e->s, name, &err);
 		throwf(e, cmd, err.category, err.id, "%s", err.msg);
+		return EV_ERR;
+	}
+	if (mg_is_binary(data, len)) {
+		free(data);
+		free(path);
+		throwf(e, cmd, MGC_INVALIDDATA, "NotAScript",
+		       "'%s' is a binary file, not a PowerShell script, and it is not executable; migsh does not run it.",
+		       name);
 		return EV_ERR;
 	}
 	mv *old_args = mg_var_get(e->s, "args");
@@ -1898,6 +2068,8 @@ static int eval_cmdargs(ev *e, const ast *cmd, size_t first, cmdargs *c)
 {
 	for (size_t i = first; i < cmd->nkids; i++) {
 		const ast *k = cmd->kids[i];
+		if (k->kind == N_REDIR)
+			continue;   /* applied around the whole pipeline (redir_begin) */
 		GROW(c->a, c->cap, c->n + 1);
 		mg_rawarg *ra = &c->a[c->n];
 		memset(ra, 0, sizeof *ra);
@@ -2237,11 +2409,158 @@ static int call_function(ev *e, const ast *cmd, mv *fn, mv *out)
 	return rc;
 }
 
+/* ---------- redirections ----------
+ * The six streams: 1 output, 2 error, 3 warning, 4 verbose, 5 debug,
+ * 6 information (Write-Host); * is all of them.  A target is $null, a file
+ * (> writes, >> appends; the output is formatted as on the console, like
+ * Out-File) or, for N>&1, the output stream.  They apply while the
+ * pipeline they are written in runs. */
+
+typedef struct redir_state {
+	bool   active;
+	FILE  *errf, *warnf, *verbosef, *hostf;   /* the session's, restored after */
+	int    merge;
+	FILE  *opened[16];
+	size_t nopened;
+	FILE  *outf;          /* stream 1 to a file */
+	bool   out_null;      /* stream 1 to $null */
+	size_t out_mark;      /* output items before the pipeline ran */
+	mv    *top_out;
+} redir_state;
+
+static void redir_collect(const ast *pl, const ast **list, size_t *n, size_t max)
+{
+	for (size_t i = 0; i < pl->nkids; i++) {
+		const ast *k = pl->kids[i];
+		if (k->kind == N_REDIR && *n < max)
+			list[(*n)++] = k;
+		else if (k->kind == N_COMMAND)
+			for (size_t j = 0; j < k->nkids; j++)
+				if (k->kids[j]->kind == N_REDIR && *n < max)
+					list[(*n)++] = k->kids[j];
+	}
+}
+
+static int redir_begin(ev *e, const ast *pl, mv *sink, redir_state *rs)
+{
+	mg_session *s = e->s;
+	const ast *list[16];
+	size_t nl = 0;
+	memset(rs, 0, sizeof *rs);
+	redir_collect(pl, list, &nl, 16);
+	if (!nl)
+		return 0;
+	rs->active = true;
+	rs->errf = s->errf;
+	rs->warnf = s->warnf;
+	rs->verbosef = s->verbosef;
+	rs->hostf = s->hostf;
+	rs->merge = s->merge_errors;
+	rs->out_mark = sink->u.arr.n;
+	rs->top_out = e->top_out;
+	e->top_out = NULL;   /* nothing of this pipeline is shown early */
+	for (size_t i = 0; i < nl; i++) {
+		const ast *r = list[i];
+		char st = r->str[0];
+		if (r->flags & AF_REDIR_MERGE) {
+			if (st == '2' || st == '*')
+				s->merge_errors++;
+			continue;
+		}
+		mv *tv = ev_expr(e, r->kids[0]);
+		if (!tv)
+			return -1;
+		FILE *f;
+		if (tv->kind == MV_NULL) {
+			f = fopen("/dev/null", "w");
+		} else if (s->file_root) {
+			/* a confined session (the fuzzer's) writes no files */
+			throwf(e, r, MGC_PERMISSION, "FileOpenFailure", "This session does not write files.");
+			f = NULL;
+		} else {
+			char *path = mv_to_string(tv);
+			char *local = mg_map_path_for_write(s, path);
+			f = fopen(local, (r->flags & AF_REDIR_APPEND) ? "a" : "w");
+			if (!f) {
+				throwf(e, r, MGC_WRITE, "FileOpenFailure", "Could not open the file '%s' for the redirection: %s.",
+				       path, strerror(errno));
+			}
+			free(local);
+			free(path);
+		}
+		if (!f) {
+			mv_unref(tv);
+			return -1;
+		}
+		if (rs->nopened < sizeof rs->opened / sizeof rs->opened[0])
+			rs->opened[rs->nopened++] = f;
+		if (st == '1' || st == '*') {
+			if (tv->kind == MV_NULL)
+				rs->out_null = true;
+			else
+				rs->outf = f;
+		}
+		if (st == '2' || st == '*')
+			s->errf = f;
+		if (st == '3' || st == '*')
+			s->warnf = f;
+		if (st == '4' || st == '5' || st == '*')
+			s->verbosef = f;
+		if (st == '6' || st == '*')
+			s->hostf = f;
+		mv_unref(tv);
+	}
+	return 0;
+}
+
+/* rc: the pipeline's status; a command's error that went to a redirected
+ * error stream is reported there (or, for 2>&1, becomes output) and does
+ * not end the statement.  Returns the status to go on with. */
+static int redir_end(ev *e, mv *sink, redir_state *rs, int rc)
+{
+	mg_session *s = e->s;
+	if (!rs->active)
+		return rc;
+	if (rc == EV_ERR && e->has_err && !e->in_try && !e->fatal && (s->errf != rs->errf || s->merge_errors)) {
+		if (s->merge_errors) {
+			mv *rec = mg_errrec_value(&e->rec);
+			mg_session_add_error(s, rec);
+			mv_array_push_take(sink, rec);
+			e->has_err = false;
+		} else {
+			report(e);
+		}
+		s->last_ok = false;
+		rc = EV_OK;
+	}
+	if (rs->outf || rs->out_null) {
+		size_t n = sink->u.arr.n - rs->out_mark;
+		if (rs->outf && n)
+			mg_format_default(s, sink->u.arr.items + rs->out_mark, n, rs->outf);
+		for (size_t i = rs->out_mark; i < sink->u.arr.n; i++)
+			mv_unref(sink->u.arr.items[i]);
+		sink->u.arr.n = rs->out_mark;
+	}
+	s->errf = rs->errf;
+	s->warnf = rs->warnf;
+	s->verbosef = rs->verbosef;
+	s->hostf = rs->hostf;
+	s->merge_errors = rs->merge;
+	for (size_t i = 0; i < rs->nopened; i++)
+		fclose(rs->opened[i]);
+	e->top_out = rs->top_out;
+	return rc;
+}
+
 static int ev_pipeline(ev *e, const ast *pl, mv *out)
 {
 	mg_session *s = e->s;
 	unsigned long errs_before = s->errors_written;
-	size_t n = pl->nkids;
+	e->native_failed = false;
+	/* the elements; the pipeline's own redirections (of an expression) follow them */
+	size_t n = 0;
+	while (n < pl->nkids && pl->kids[n]->kind != N_REDIR)
+		n++;
 	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
 	/* a function call as the first element feeds its output like an expression */
 	mv *fn = pl->kids[0]->kind == N_COMMAND && !(pl->kids[0]->flags & AF_INVOKE) &&
@@ -2258,10 +2577,16 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 	P.origin = e->tree->origin;
 	int rc = EV_OK;
 	size_t built = 0;
+	redir_state rs;
+	if (redir_begin(e, pl, P.sink, &rs) < 0) {
+		rc = EV_ERR;
+		goto out;
+	}
 
 	/* a single `& {block}` / script element is run directly */
 	if (n == 1 && pl->kids[0]->kind == N_COMMAND && !fn) {
 		const ast *c = pl->kids[0];
+		char *prog = NULL;
 		if (c->flags & AF_INVOKE) {
 			mv *what = ev_expr(e, c->kids[0]);
 			if (!what) {
@@ -2315,6 +2640,24 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 				goto out;
 			}
 			free(wname);
+		} else if (!looks_like_script(c->str) && !resolve_cmdlet(e, c->str) && !find_function(e, c->str) &&
+		           !s->file_root && (prog = mg_find_program(c->str)) != NULL) {
+			/* ls -l, whoami: a program on PATH */
+			cmdargs ca;
+			memset(&ca, 0, sizeof ca);
+			if (eval_cmdargs(e, c, 0, &ca) < 0) {
+				cmdargs_free(&ca);
+				free(prog);
+				rc = EV_ERR;
+				goto out;
+			}
+			mv *args = mv_array();
+			script_args(&ca, args);
+			rc = run_program(e, c, prog, args, P.sink);
+			mv_unref(args);
+			cmdargs_free(&ca);
+			free(prog);
+			goto out;
 		} else if (looks_like_script(c->str) && !resolve_cmdlet(e, c->str)) {
 			cmdargs ca;
 			memset(&ca, 0, sizeof ca);
@@ -2524,12 +2867,39 @@ out:
 		if (stages[i].ctx.cmd)
 			stage_destroy(&stages[i]);
 	free(stages);
+	bool redirected_err = rs.active && rc == EV_ERR;
+	rc = redir_end(e, P.sink, &rs, rc);
 	mv_unref(P.sink);
-	s->last_ok = !(rc == EV_ERR || P.had_error || s->errors_written != errs_before);
+	s->last_ok = !(rc == EV_ERR || redirected_err || P.had_error || s->errors_written != errs_before ||
+	               e->native_failed);
+	e->native_failed = false;
 	return rc;
 }
 
 /* ---------- statements ---------- */
+
+/* Does a catch clause for the comma-separated .NET types match the error?
+ * No types: always.  Errors in migsh carry an id, not a .NET type: a type
+ * matches when its last name is the error's id (IOException,
+ * ItemNotFoundException, ...), or a base every PowerShell error derives
+ * from (Exception, SystemException, RuntimeException), or
+ * DivideByZeroException/ArithmeticException for a division by zero. */
+static bool catch_matches(const char *types, const mg_err *err)
+{
+	if (!types)
+		return true;
+	bool divide = strstr(err->msg, "divide by zero") != NULL;
+	char *list = xstrdup(types);
+	bool hit = false;
+	for (char *t = strtok(list, ","); t && !hit; t = strtok(NULL, ",")) {
+		const char *last = strrchr(t, '.') ? strrchr(t, '.') + 1 : t;
+		hit = str_ieq(last, err->id) || str_ieq(last, "Exception") || str_ieq(last, "SystemException") ||
+		      str_ieq(last, "RuntimeException") ||
+		      (divide && (str_ieq(last, "DivideByZeroException") || str_ieq(last, "ArithmeticException")));
+	}
+	free(list);
+	return hit;
+}
 
 static int ev_statement(ev *e, const ast *n, mv *out)
 {
@@ -2710,11 +3080,18 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 		return EV_ERR;
 	}
 	case N_TRY: {
+		size_t ncatch = n->nkids - 1 - ((n->flags & AF_FINALLY) ? 1 : 0);
 		size_t k = 1;
 		e->in_try++;
 		int rc = ev_block(e, n->kids[0], out, true);
 		e->in_try--;
-		if (rc == EV_ERR && (n->flags & AF_CATCH) && !mg_session_interrupted(s)) {
+		/* the first catch clause whose types match the error (or has none) */
+		size_t hit = ncatch;
+		for (size_t c = 0; rc == EV_ERR && c < ncatch && hit == ncatch; c++)
+			if (catch_matches(n->kids[1 + c]->str, &e->rec.err))
+				hit = c;
+		if (rc == EV_ERR && hit < ncatch && !mg_session_interrupted(s)) {
+			k = 1 + hit;
 			mv *rec = mg_errrec_value(&e->rec);
 			e->has_err = false;
 			e->fatal = false;
@@ -2731,8 +3108,7 @@ static int ev_statement(ev *e, const ast *n, mv *out)
 				mg_var_remove(s, "_");
 			}
 		}
-		if (n->flags & AF_CATCH)
-			k++;
+		k = 1 + ncatch;
 		if (n->flags & AF_FINALLY) {
 			/* finally runs whatever happened; a pending error waits for it */
 			bool had = e->has_err;
@@ -2782,6 +3158,25 @@ static int64_t mono_ms(void)
  * (a while loop watching a batch, a foreach with Start-Sleep) prints what it
  * has written so far once a second, between the statements of its blocks,
  * so the console shows progress; quick statements still print one table. */
+static void flush_now(ev *e)
+{
+	if (!e->top_out || !e->top_out->u.arr.n)
+		return;
+	mg_format_default(e->s, e->top_out->u.arr.items, e->top_out->u.arr.n, e->s->out);
+	fflush(e->s->out);
+	for (size_t i = 0; i < e->top_out->u.arr.n; i++)
+		mv_unref(e->top_out->u.arr.items[i]);
+	e->top_out->u.arr.n = 0;
+	e->last_flush_ms = mono_ms();
+}
+
+/* the session's flush_output hook: host/warning/error text is about to be
+ * written, so what the statement produced before it goes first */
+static void flush_hook(void *ctx)
+{
+	flush_now(ctx);
+}
+
 static void flush_slow(ev *e)
 {
 	if (!e->top_out || !e->top_out->u.arr.n)
@@ -2992,6 +3387,12 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 			return MG_RUN_FAILED;
 		}
 	}
+	void (*saved_hook)(void *) = s->flush_output;
+	void *saved_ctx = s->flush_ctx;
+	if (!collect) {
+		s->flush_output = flush_hook;
+		s->flush_ctx = &e;
+	}
 	for (size_t i = 0; i < t->root->nkids && !mg_session_interrupted(s); i++) {
 		mv *out = mv_array();
 		e.top_out = collect ? NULL : out;
@@ -3020,6 +3421,8 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 		if (rc == EV_EXIT || rc == EV_RETURN || rc == EV_BREAK || rc == EV_CONTINUE || s->exit_requested)
 			break;
 	}
+	s->flush_output = saved_hook;
+	s->flush_ctx = saved_ctx;
 	if (params_set)
 		restore_params(&e, prm, np, psaved);
 	for (size_t k = 0; k < np; k++)

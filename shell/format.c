@@ -849,7 +849,11 @@ static void default_buf(mv *const *in, size_t nin, int width, strbuf *out)
 			i++;
 			continue;
 		}
-		if (!is_record(v)) {
+		/* an error record in the output (2>&1) shows as its message, not
+		 * as a list of its properties */
+		bool errrec = v->kind == MV_OBJECT && v->u.obj.type && v->u.obj.type->name &&
+		              !strcmp(v->u.obj.type->name, "System.Management.Automation.ErrorRecord");
+		if (!is_record(v) || errrec) {
 			if (prev_block)
 				prev_block = false;
 			char *s = mv_to_string(v);

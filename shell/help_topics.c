@@ -190,6 +190,45 @@ static const mg_help_section language_sections[] = {
 	  "as Max* allowed); Select-Object, Where-Object, ForEach-Object, Sort-Object, "
 	  "Group-Object and Measure-Object reshape the stream; ConvertTo-Json, "
 	  "ConvertTo-Csv, Export-Csv and Out-File write it out." },
+	{ "REDIRECTION",
+	  "A command or an expression may redirect its streams, as in PowerShell 7: 1 output, "
+	  "2 error, 3 warning, 4 verbose, 5 debug, 6 information (Write-Host), * all of them.\n\n"
+	  "  Get-MigrationBatch NoSuch 2>$null     # no error shown ($Error and $? still see it)\n"
+	  "  Get-MigrationUser > users.txt         # the output, formatted, into a file (>> appends)\n"
+	  "  Get-MigrationBatch B 2>&1 | Out-File log.txt   # errors join the output as records\n"
+	  "  Write-Host 'step' 6>$null; Test-Thing *> $null\n\n"
+	  "Output is written as it is produced: objects, Write-Host text, warnings and errors "
+	  "appear in the order the script wrote them, and what a loop wrote is on the console "
+	  "before its Start-Sleep." },
+	{ "FORMAT STRINGS",
+	  "The -f operator and ToString(format) follow .NET's composite formatting in the "
+	  "en-US culture: {index[,alignment][:format]}, {{ and }} for braces.\n\n"
+	  "  '{0:N2} {1:P1} {2:D5} {3:X}' -f 1234.5678,0.256,42,255   # 1,234.57 25.6% 00042 FF\n"
+	  "  '{0,-12}|{1,8:F1}' -f $b.Identity, $mb                   # alignment\n"
+	  "  '{0:yyyy-MM-dd HH:mm}' -f (Get-Date)                      # custom date formats\n\n"
+	  "Numbers take C, D, E, F, G, N, P, R and X with a precision, and custom formats "
+	  "(0 # . , % and ;-sections); rounding is half away from zero, as in PowerShell 7. "
+	  "A brace that is not part of a format item, an index past the arguments, or D/X "
+	  "of a non-integer is a FormatError." },
+	{ "LIMITS ON WHAT A SCRIPT BUILDS",
+	  "So that no input can crash the shell: an expression may chain at most 1000 "
+	  "operators, members or indexes (ExpressionTooComplex), blocks and strings nest at "
+	  "most 100 deep (NestingTooDeep), functions call each other at most 200 deep "
+	  "(CallDepthOverflow) and evaluation stops with InsufficientExecutionStack before "
+	  "the stack runs out. A string may hold at most 256 MiB (StringTooLong: repetition, "
+	  "+, -join, -replace, -f, PadLeft), an array 33,554,432 items (ArrayTooLarge) and a "
+	  "range 1,000,000 numbers (RangeTooLarge); a -f alignment or index of 1,000,000 or "
+	  "more is a FormatError, as in .NET. Such errors are reported before anything is "
+	  "allocated, and a script whose last statement failed exits with status 1." },
+	{ "PROGRAMS",
+	  "A command that is not a cmdlet, function or script and is found on PATH (ls, "
+	  "whoami) or named by a path (/bin/echo) runs as a program: each line it writes "
+	  "becomes a string in the pipeline, its error output goes to the console, "
+	  "$LASTEXITCODE gets its exit status and a non-zero status makes $? False. A binary "
+	  "file is never read as a script. Scripts saved on Windows (CRLF line ends, a UTF-8 "
+	  "byte order mark, #Requires lines) run as they are; Connect-ExchangeOnline, "
+	  "Disconnect-ExchangeOnline and Import-Module ExchangeOnlineManagement are accepted "
+	  "and do nothing (one warning per session)." },
 	{ "WINDOWS PATHS",
 	  "Microsoft's examples read CSV files with Windows paths:\n\n"
 	  "  -CSVData ([System.IO.File]::ReadAllBytes(\"C:\\Users\\Administrator\\Desktop\\IMAPmigration_1.csv\"))\n\n"
@@ -211,9 +250,12 @@ static const mg_help_section language_sections[] = {
 	  "-ErrorAction SilentlyContinue hides it. Unknown commands suggest the closest "
 	  "names." },
 	{ "DIFFERENCES FROM POWERSHELL",
-	  "migsh implements the part of PowerShell that migration scripts use; there are "
-	  "no functions, classes, modules, .NET objects beyond the static calls above, or "
-	  "remoting. Get-Content with a byte encoding returns one byte array (as with "
+	  "migsh implements the part of PowerShell that migration scripts use, following "
+	  "PowerShell 7 where it differs from Windows PowerShell 5.1; there are no classes, "
+	  "modules, .NET objects beyond the static calls above, or remoting. Not yet "
+	  "supported: loop labels (:outer foreach), filter, begin/process/end blocks, "
+	  "dot-sourcing, redirection of input (<), and cancelling a running pipeline with "
+	  "Ctrl-C other than between objects. Get-Content with a byte encoding returns one byte array (as with "
 	  "-ReadCount 0). -match, -replace, -split and Where-Object -Match run .NET "
 	  "patterns on POSIX extended regular expressions: \\d \\D \\w \\W \\s \\S, a leading "
 	  "(?i), (?:...) groups (the group numbers of $matches and $1 stay as in .NET) and "

@@ -491,6 +491,25 @@ token lx_next(lexer *lx, lx_mode mode)
 		t.space_before = space;
 		return t;
 	}
+	/* redirections: > >> and, after white space, N> N>> N>&1 (N = 1..6 or *) */
+	if (c == '>' || (space && (c == '*' || (c >= '1' && c <= '6')) && n1 == '>')) {
+		size_t p = c == '>' ? start : start + 1;
+		char stream = c == '>' ? '1' : (char)c;
+		const char *kind = ">";
+		size_t end = p + 1;
+		if (at(lx, p + 1) == '>') {
+			kind = ">>";
+			end = p + 2;
+		} else if (at(lx, p + 1) == '&' && at(lx, p + 2) == '1' && stream != '1') {
+			kind = ">&1";
+			end = p + 3;
+		}
+		lx->pos = end;
+		t = mk(TK_REDIR, start, end - start);
+		t.text = xasprintf("%c%s", stream, kind);
+		t.space_before = space;
+		return t;
+	}
 	switch (c) {
 	case '\n': lx->pos++; t = mk(TK_NEWLINE, start, 1); break;
 	case ';':  lx->pos++; t = mk(TK_SEMI, start, 1); break;

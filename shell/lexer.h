@@ -28,6 +28,8 @@ typedef enum tok_kind {
 	TK_PARAM,      /* -Name or -Name: (text = Name, colon = true) */
 	TK_OP,         /* text = lower-case operator: eq, like, and, not, +, -, *, /, %, ! */
 	TK_WORD,       /* bareword: command name, argument, keyword, member name */
+	TK_REDIR,      /* > >> N> N>> N>&1 *> *>> *>&1 (text = stream "1".."6" or "*", then
+	                  ">" or ">>" or ">&1") */
 	TK_ERROR
 } tok_kind;
 

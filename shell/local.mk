@@ -14,6 +14,7 @@ libshell_a_SOURCES += \
 	shell/runtime.c shell/runtime.h \
 	shell/eval.c shell/eval.h \
 	shell/netfmt.c shell/netfmt.h \
+	shell/external.c shell/external.h \
 	shell/regex_net.c shell/regex_net.h \
 	shell/complete.c shell/complete.h
 
@@ -61,7 +62,8 @@ TESTS += tests/conformance/run.sh
 EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/conformance/arrays.txt \
 	tests/conformance/control.txt tests/conformance/format.txt tests/conformance/functions.txt \
 	tests/conformance/hashtables.txt tests/conformance/pipeline.txt tests/conformance/strings.txt \
-	tests/conformance/types.txt
+	tests/conformance/types.txt tests/conformance/variables.txt \
+	tests/conformance/redirection.txt tests/conformance/operators.txt
 EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING

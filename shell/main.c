@@ -10,6 +10,7 @@
 #include "cmdlets/completion.h"
 #include "shell/cmdlet.h"
 #include "shell/eval.h"
+#include "shell/external.h"
 #include "shell/repl.h"
 #include "shell/session.h"
 #include "common/fileio.h"
@@ -65,6 +66,13 @@ static int run_file(mg_session *s, const char *path, char **args, int nargs)
 	mg_err err;
 	if (mg_read_file(path, 256u * 1024 * 1024, &data, &len, &err) < 0) {
 		fprintf(stderr, "migsh: cannot run the script: %s\n", err.msg);
+		mg_session_free(s);
+		return 2;
+	}
+	if (mg_is_binary(data, len)) {
+		fprintf(stderr, "migsh: cannot run '%s': it is a program or binary file, not a PowerShell script.\n",
+		        path);
+		free(data);
 		mg_session_free(s);
 		return 2;
 	}

@@ -9,7 +9,8 @@ libshell_a_SOURCES += \
 	shell/builtin_util.c shell/builtin_util.h \
 	shell/builtin_format.c shell/builtin_select.c shell/builtin_where.c \
 	shell/builtin_sort.c shell/builtin_convert.c shell/builtin_file.c \
-	shell/builtin_host.c shell/builtin_help.c shell/builtin_misc.c
+	shell/builtin_host.c shell/builtin_help.c shell/builtin_misc.c \
+	shell/builtin_exo.c
 
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_value tests/unit/test_format tests/unit/test_help

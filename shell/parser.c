@@ -159,7 +159,7 @@ static const char *tok_desc(const token *t, const lexer *lx)
 {
 	static const char *const names[] = {
 		"end of input", "newline", ";", "|", "&", "(", ")", "{", "}", "[", "]", ",", ".", "::", "..",
-		"$(", "@(", "@{", "=", "variable", "number", "string", "string", "parameter", "operator", "word", "error"
+		"$(", "@(", "@{", "=", "variable", "number", "string", "string", "parameter", "operator", "word", "redirection", "error"
 	};
 	(void)lx;
 	return names[t->kind];
@@ -420,8 +420,13 @@ static ast *primary_from_token(parser *p, token *t, lx_mode mode)
 			n->flags |= AF_SPLAT;
 		break;
 	case TK_LPAREN: {
+		/* inside ( ), @( ), $( ), { } a comma makes an array again, even
+		 * within method-call arguments: [string]::Join(',', @('a','b')) */
+		int saved_no_comma = p->no_comma;
+		p->no_comma = 0;
 		skip_newlines(p);
 		ast *inner = parse_statement(p);
+		p->no_comma = saved_no_comma;
 		if (!inner) {
 			if (!p->failed) {
 				token e = peek(p, LX_EXPR);
@@ -877,6 +882,40 @@ static ast *parse_arg_value(parser *p)
 	return arr;
 }
 
+/* 2>$null, > file, >> file, 2>&1, *> $null: the next token is TK_REDIR */
+static ast *parse_redirection(parser *p)
+{
+	token t = next(p, LX_ARG);
+	ast *r = ast_new(N_REDIR, t.pos, t.len);
+	r->str = xstrndup(t.text, 1);
+	const char *kind = t.text + 1;
+	if (!strcmp(kind, ">>"))
+		r->flags |= AF_REDIR_APPEND;
+	if (!strcmp(kind, ">&1"))
+		r->flags |= AF_REDIR_MERGE;
+	if (!(r->flags & AF_REDIR_MERGE)) {
+		lx_skip_space(&p->lx);
+		tok_kind k = peek_kind(p, LX_ARG);
+		if (arg_end(k) || k == TK_REDIR) {
+			fail(p, t.pos, t.len, k == TK_EOF, "MissingFileSpecification",
+			     "Missing file specification after redirection operator.");
+			tok_free(&t);
+			ast_free(r);
+			return NULL;
+		}
+		ast *target = parse_arg_primary(p);
+		if (!target) {
+			tok_free(&t);
+			ast_free(r);
+			return NULL;
+		}
+		ast_add(r, target);
+		r->len = p->lx.pos - r->pos;
+	}
+	tok_free(&t);
+	return r;
+}
+
 static ast *parse_command(parser *p)
 {
 	token name = next(p, LX_ARG);
@@ -913,6 +952,17 @@ static ast *parse_command(parser *p)
 			tok_free(&t);
 			ast_free(cmd);
 			return NULL;
+		}
+		if (t.kind == TK_REDIR) {
+			tok_free(&t);
+			ast *r = parse_redirection(p);
+			if (!r) {
+				ast_free(cmd);
+				return NULL;
+			}
+			ast_add(cmd, r);
+			cmd->len = p->lx.pos - cmd->pos;
+			continue;
 		}
 		if (t.kind == TK_PARAM && !(t.text[0] == '-')) {
 			tok_free(&t);
@@ -983,15 +1033,30 @@ static bool is_lvalue(const ast *n)
 	       (n->kind == N_CAST && n->nkids == 1 && n->kids[0]->kind == N_VAR);
 }
 
+/* $a, $b = 1, 2: an array of variables (or other assignable things) */
+static bool is_multi_lvalue(const ast *n)
+{
+	if (n->kind != N_ARRAY || n->nkids < 2)
+		return false;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (!is_lvalue(n->kids[i]))
+			return false;
+	return true;
+}
+
+static ast *parse_redirection(parser *p);
+
 static ast *parse_pipeline(parser *p)
 {
 	ast *pl = NULL;
+	ast *redirs = NULL;   /* redirections of expression elements, added at the end */
 	for (;;) {
 		ast *el;
 		if (pl && starts_expression(p)) {
 			fail(p, p->lx.pos, 1, false, "ExpressionsMustBeFirstInPipeline",
 			     "Expressions are only allowed as the first element of a pipeline.");
 			ast_free(pl);
+			ast_free(redirs);
 			return NULL;
 		}
 		if (starts_expression(p)) {
@@ -1018,7 +1083,7 @@ static ast *parse_pipeline(parser *p)
 				}
 				tok_free(&inc);
 			}
-			if (el && !pl && is_lvalue(el) && peek_kind(p, LX_EXPR) == TK_ASSIGN) {
+			if (el && !pl && (is_lvalue(el) || is_multi_lvalue(el)) && peek_kind(p, LX_EXPR) == TK_ASSIGN) {
 				token a = next(p, LX_EXPR);
 				skip_newlines(p);
 				tok_kind nk = peek_kind(p, LX_ARG);
@@ -1048,12 +1113,28 @@ static ast *parse_pipeline(parser *p)
 		}
 		if (!el) {
 			ast_free(pl);
+			ast_free(redirs);
 			return NULL;
 		}
 		if (!pl)
 			pl = ast_new(N_PIPELINE, el->pos, el->len);
 		ast_add(pl, el);
 		pl->len = el->pos + el->len - pl->pos;
+		if (el->kind != N_COMMAND && peek_kind(p, LX_ARG) == TK_REDIR) {
+			/* "text" > file: an expression's redirections are the pipeline's
+			 * (N_REDIR kids after its elements) */
+			while (peek_kind(p, LX_ARG) == TK_REDIR) {
+				ast *r = parse_redirection(p);
+				if (!r) {
+					ast_free(pl);
+					ast_free(redirs);
+					return NULL;
+				}
+				if (!redirs)
+					redirs = ast_new(N_BLOCK, r->pos, 0);
+				ast_add(redirs, r);
+			}
+		}
 		if (peek_kind(p, LX_ARG) != TK_PIPE)
 			break;
 		token bar = next(p, LX_ARG);
@@ -1063,9 +1144,16 @@ static ast *parse_pipeline(parser *p)
 			fail(p, bar.pos, 1, k == TK_EOF, "EmptyPipeElement", "An empty pipe element is not allowed.");
 			tok_free(&bar);
 			ast_free(pl);
+			ast_free(redirs);
 			return NULL;
 		}
 		tok_free(&bar);
+	}
+	if (redirs) {
+		for (size_t i = 0; i < redirs->nkids; i++)
+			ast_add(pl, redirs->kids[i]);
+		redirs->nkids = 0;
+		ast_free(redirs);
 	}
 	return pl;
 }
@@ -1428,23 +1516,34 @@ static ast *parse_try(parser *p)
 	ast_add(n, body);
 	size_t save = lx_save(&p->lx);
 	skip_newlines(p);
-	if (next_is_keyword(p, "catch")) {
+	/* catch clauses, in order: each body's str lists its exception types
+	 * ("IO.IOException,Exception"), NULL for a clause that catches all */
+	while (next_is_keyword(p, "catch")) {
 		consume(p, LX_ARG);
-		/* exception type filters are accepted and ignored: every error is caught */
+		strbuf types = STRBUF_INIT;
 		while (lx_peekc(&p->lx) == '[') {
 			p->lx.pos++;
 			char *tn = lx_type_name(&p->lx);
 			if (!tn) {
+				strbuf_free(&types);
 				fail(p, p->lx.pos, 1, p->lx.pos >= p->lx.len, "InvalidTypeName", "Missing ']' after the exception type.");
 				goto fail;
 			}
+			strbuf_addf(&types, "%s%s", types.len ? "," : "", tn);
 			free(tn);
-			if (lx_peekc(&p->lx) == ',')
+			lx_skip_space(&p->lx);
+			if (lx_peekc(&p->lx) == ',') {
 				p->lx.pos++;
+				lx_skip_space(&p->lx);
+			}
 		}
 		ast *c = parse_braced_block(p, "catch");
-		if (!c)
+		if (!c) {
+			strbuf_free(&types);
 			goto fail;
+		}
+		c->str = types.len ? strbuf_detach(&types, NULL) : NULL;
+		strbuf_free(&types);
 		ast_add(n, c);
 		n->flags |= AF_CATCH;
 		save = lx_save(&p->lx);
@@ -1779,7 +1878,18 @@ static ast *parse_statement(parser *p)
 
 /* Statements up to `end` (TK_EOF, TK_RBRACE or TK_RPAREN), consuming the
  * closing token.  open_pos: position of the opening bracket for messages. */
+static ast *parse_block_until_inner(parser *p, tok_kind end, size_t open_pos);
+
 static ast *parse_block_until(parser *p, tok_kind end, size_t open_pos)
+{
+	int saved_no_comma = p->no_comma;
+	p->no_comma = 0;
+	ast *blk = parse_block_until_inner(p, end, open_pos);
+	p->no_comma = saved_no_comma;
+	return blk;
+}
+
+static ast *parse_block_until_inner(parser *p, tok_kind end, size_t open_pos)
 {
 	if (!enter(p, open_pos))
 		return NULL;
@@ -1866,6 +1976,9 @@ ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_err
 	memset(&p, 0, sizeof p);
 	p.pe = pe;
 	lx_init(&p.lx, t->src, len);
+	/* a UTF-8 byte order mark (scripts saved on Windows) is not part of the text */
+	if (len >= 3 && !memcmp(t->src, "\xEF\xBB\xBF", 3))
+		p.lx.pos = 3;
 	/* a script may start with [CmdletBinding()] param( ... ) */
 	skip_newlines(&p);
 	size_t save = lx_save(&p.lx);

@@ -187,6 +187,12 @@ int mg_error(mg_ctx *c, const mg_err *e, const char *target)
 		break;
 	case MG_EA_CONTINUE:
 	default:
+		if (s->merge_errors) {
+			/* 2>&1: the record joins the command's output */
+			mg_session_add_error(s, rec);
+			mg_emit(c, rec);
+			break;
+		}
 		mg_errrec_print(s, &r);
 		mg_session_add_error(s, rec);
 		break;
@@ -212,12 +218,13 @@ void mg_warning(mg_ctx *c, const char *fmt, ...)
 	int wa = st->base.warning_action;
 	if (wa != MG_EA_SILENT && wa != MG_EA_IGNORE) {
 		mg_session *s = c->session;
+		mg_session_flush_output(s);
 		fflush(s->out);
 		if (color_on(s))
-			fprintf(s->errf, "\033[33mWARNING: %s\033[0m\n", msg);
+			fprintf((s->warnf ? s->warnf : s->errf), "\033[33mWARNING: %s\033[0m\n", msg);
 		else
-			fprintf(s->errf, "WARNING: %s\n", msg);
-		fflush(s->errf);
+			fprintf((s->warnf ? s->warnf : s->errf), "WARNING: %s\n", msg);
+		fflush((s->warnf ? s->warnf : s->errf));
 	}
 	free(msg);
 }
@@ -236,12 +243,13 @@ void mg_verbose(mg_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	mg_session_flush_output(s);
 	fflush(s->out);
 	if (color_on(s))
-		fprintf(s->errf, "\033[33mVERBOSE: %s\033[0m\n", msg);
+		fprintf((s->verbosef ? s->verbosef : s->errf), "\033[33mVERBOSE: %s\033[0m\n", msg);
 	else
-		fprintf(s->errf, "VERBOSE: %s\n", msg);
-	fflush(s->errf);
+		fprintf((s->verbosef ? s->verbosef : s->errf), "VERBOSE: %s\n", msg);
+	fflush((s->verbosef ? s->verbosef : s->errf));
 	free(msg);
 }
 
@@ -250,9 +258,10 @@ void mg_host(mg_ctx *c, const char *fmt, ...)
 	mg_session *s = c->session;
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(s->out, fmt, ap);
+	mg_session_flush_output(s);
+	vfprintf(s->hostf ? s->hostf : s->out, fmt, ap);
 	va_end(ap);
-	fflush(s->out);
+	fflush(s->hostf ? s->hostf : s->out);
 }
 
 void mg_progress(mg_ctx *c, const char *activity, const char *status, int percent, bool completed)

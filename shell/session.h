@@ -98,7 +98,26 @@ typedef struct mg_session {
 	/* NULL, or the real path of the one directory whose files this session
 	 * may read (the evaluator's fuzzer): see mg_path_confined */
 	const char *file_root;
+	/* Redirections in force for the running pipeline (3> file, 6>$null,
+	 * 2>&1, ...): NULL means the default stream (errf for warnings and
+	 * verbose/debug text, out for Write-Host's information stream). */
+	FILE   *warnf;
+	FILE   *verbosef;
+	FILE   *hostf;
+	int     merge_errors;      /* 2>&1: error records go to the output as objects */
+	/* Set by the evaluator while a top-level statement's output goes to the
+	 * console: writes the objects it has produced so far.  Host, warning,
+	 * verbose and error text call mg_session_flush_output first, so that the
+	 * console shows everything in the order it was produced. */
+	void  (*flush_output)(void *ctx);
+	void   *flush_ctx;
 } mg_session;
+
+static inline void mg_session_flush_output(mg_session *s)
+{
+	if (s && s->flush_output)
+		s->flush_output(s->flush_ctx);
+}
 
 #define MG_DEFAULT_MAX_STRING ((size_t)256 * 1024 * 1024)
 #define MG_DEFAULT_MAX_ITEMS  ((size_t)32 * 1024 * 1024)

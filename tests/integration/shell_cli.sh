@@ -187,6 +187,69 @@ limit "function f { f }; f fails the script" 1 CallDepthOverflow 'function f { f
 "$MIGSH" -c '& { 1/0 }' >"$T/out" 2>"$T/err"; check "-c: a script block whose statement failed exits 1" 1 $?
 "$MIGSH" -c '1/0; "ok"' >"$T/out" 2>"$T/err"; check "-c: a later statement that succeeds exits 0" 0 $?
 
+# scripts from Windows and Exchange Online (issue 13): a UTF-8 BOM, CRLF line
+# ends, #Requires, and the Exchange Online connection lines, warned about once
+printf '\357\273\277#Requires -Version 5.1\r\nImport-Module ExchangeOnlineManagement\r\nConnect-ExchangeOnline -UserPrincipalName admin@contoso.edu -ShowBanner:$false\r\nif (1 -eq 1) {\r\n  "one"\r\n}\r\nDisconnect-ExchangeOnline -Confirm:$false\r\n"two"\r\n' >"$T/win.ps1"
+"$MIGSH" -File "$T/win.ps1" >"$T/out" 2>"$T/err"; check "a CRLF script with a BOM and #Requires runs" 0 $?
+contains "the CRLF script's output" "$T/out" "one"
+contains "the CRLF script runs to its end" "$T/out" "two"
+n=$((n + 1))
+if grep -q "Requires\|not recognized" "$T/err"; then
+	echo "not ok $n - the BOM and #Requires line are not taken for a command"; sed 's/^/# /' "$T/err"
+	fails=$((fails + 1))
+else
+	echo "ok $n - the BOM and #Requires line are not taken for a command"
+fi
+n=$((n + 1))
+if [ "$(grep -c 'WARNING: .*does nothing in migsh' "$T/err")" = 1 ]; then
+	echo "ok $n - the Exchange Online lines warn exactly once"
+else
+	echo "not ok $n - the Exchange Online lines should warn exactly once"; sed 's/^/# /' "$T/err"
+	fails=$((fails + 1))
+fi
+"$MIGSH" -c 'Import-Module NoSuchModule' >"$T/out" 2>"$T/err"; check "Import-Module of another module fails" 1 $?
+contains "Import-Module names the module" "$T/err" "NoSuchModule"
+
+# programs that are not PowerShell run as programs (issue 13)
+"$MIGSH" -c '/bin/echo hi there' >"$T/out" 2>"$T/err"; check "a program by path runs" 0 $?
+contains "its output is the shell's" "$T/out" "hi there"
+"$MIGSH" -c "sh -c 'exit 3'; \"code=\$LASTEXITCODE\"" >"$T/out" 2>"$T/err"; check "a program from PATH runs" 0 $?
+contains "\$LASTEXITCODE is the program's status" "$T/out" "code=3"
+"$MIGSH" -c '/bin/false' >"$T/out" 2>"$T/err"; check "a failing program as the last statement exits 1" 1 $?
+"$MIGSH" /bin/true >"$T/out" 2>"$T/err"; check "a binary given as the script is refused" 2 $?
+contains "the refusal says why" "$T/err" "not a PowerShell script"
+printf 'ab\000cd' >"$T/blob.ps1"
+"$MIGSH" -c "& '$T/blob.ps1'" >"$T/out" 2>"$T/err"; check "a binary .ps1 file is not parsed" 1 $?
+contains "NotAScript error" "$T/err" "NotAScript"
+
+# redirection (issue 13): the error of a migration cmdlet goes nowhere, to a
+# file, or into the output
+"$MIGSH" -c "Get-MigrationBatch NoSuch 2>\$null; 'after'" >"$T/out" 2>"$T/err"; check "2>\$null: the script goes on" 0 $?
+contains "2>\$null: the next statement ran" "$T/out" "after"
+empty "2>\$null: nothing on stderr" "$T/err"
+"$MIGSH" -c "Get-MigrationBatch NoSuch 2>'$T/e.txt'; 'after'" >"$T/out" 2>"$T/err"; check "2> file" 0 $?
+contains "2> file holds the error" "$T/e.txt" "couldn't be found"
+empty "2> file: nothing on stderr" "$T/err"
+"$MIGSH" -c "Get-MigrationBatch NoSuch 2>&1 | ForEach-Object { 'seen: ' + \$_.FullyQualifiedErrorId }" >"$T/out" 2>"$T/err"
+contains "2>&1 makes the error an output object" "$T/out" "seen: ManagementObjectNotFoundException"
+empty "2>&1: nothing on stderr" "$T/err"
+"$MIGSH" -c "Write-Warning w *>\$null; Write-Host h *>\$null; 'z'" >"$T/out" 2>"$T/err"
+empty "*>\$null: no warning on stderr" "$T/err"
+
+# output written before a pause is on the console during the pause (issue 13)
+"$MIGSH" -c "foreach (\$i in 1..2) { \"tick\$i\"; Start-Sleep -Seconds 4 }" >"$T/out" 2>"$T/err" &
+sleep_pid=$!
+i=0
+while ! grep -q tick1 "$T/out" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+n=$((n + 1))
+if grep -q tick1 "$T/out" && ! grep -q tick2 "$T/out"; then
+	echo "ok $n - the first iteration's output shows before its Start-Sleep ends"
+else
+	echo "not ok $n - tick1 was not shown within 3 s, during the first pause"
+	fails=$((fails + 1))
+fi
+wait "$sleep_pid"
+
 "$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
 contains "--version prints the version" "$T/out" "migsh "
 "$MIGSH" --help >"$T/out" 2>"$T/err"; check "--help" 0 $?

@@ -111,7 +111,11 @@ static void test_statements(void **st)
 	            "(Block (Pipeline (BinaryOp lt (Variable i) (Number 2 #2)))) "
 	            "(Block (Assign += (Variable i) (Pipeline (Number 1 #1)))) (Block)))");
 	ASSERT_TREE("try { a } catch [System.Exception] { b } finally { c }",
-	            "(Block (Try (Block (Pipeline (Command a))) (Block (Pipeline (Command b))) (Block (Pipeline (Command c)))))");
+	            "(Block (Try (Block (Pipeline (Command a))) (Block System.Exception (Pipeline (Command b))) (Block (Pipeline (Command c)))))");
+	/* several catch clauses, each with its types */
+	ASSERT_TREE("try { a } catch [IO.IOException], [TimeoutException] { b } catch { c }",
+	            "(Block (Try (Block (Pipeline (Command a))) (Block IO.IOException,TimeoutException (Pipeline (Command b))) "
+	            "(Block (Pipeline (Command c)))))");
 	ASSERT_TREE("throw 'x'", "(Block (Throw (Pipeline (String x))))");
 	ASSERT_TREE("function F([switch]$s, $n = 1) { $n }",
 	            "(Block (Function F (ScriptBlock (Block (Pipeline (Variable n)))) (Variable s) (Variable n (Number 1 #1))))");

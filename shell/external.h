@@ -1,0 +1,31 @@
+/*
+ * external.h - programs that are not PowerShell: executables found on PATH
+ * (ls, whoami) or named by a path (/bin/echo) run as child processes, as
+ * PowerShell 7 runs them on Linux; binary files are never read as scripts.
+ */
+#ifndef MIGSH_EXTERNAL_H
+#define MIGSH_EXTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "common/err.h"
+#include "shell/value.h"
+
+struct mg_session;
+
+/* Is this file content a program or other binary data rather than script
+ * text (an ELF header, or a NUL byte in its first 8 KiB)? */
+bool mg_is_binary(const char *data, size_t len);
+
+/* The executable file that name runs: name itself when it contains a '/',
+ * else the first executable regular file name in $PATH.  malloc'd, or NULL. */
+char *mg_find_program(const char *name);
+
+/* Run the program at path with args (an array of values, each passed as
+ * its string form).  Its standard output becomes one string per line in
+ * out; its standard error goes to the session's error stream as is.
+ * Returns the exit status (128 + signal when killed), or -1 with err set
+ * when it could not be started. */
+int mg_run_program(struct mg_session *s, const char *path, const mv *args, mv *out, mg_err *err);
+
+#endif
