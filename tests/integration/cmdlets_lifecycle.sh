@@ -85,7 +85,10 @@ ms_ok "Remove-MigrationUser lc2@example.com -Confirm:\$false"
 ms_fails "Get-MigrationUser lc2@example.com" "couldn't be found"
 # as in Exchange Online it returns the batch, with Status Removing
 ms_ok "(Remove-MigrationBatch LC -Confirm:\$false).Status" '^Removing$'
-ms_fails "Get-MigrationBatch LC" "The migration batch 'LC' couldn't be found"
+ms_fails "Get-MigrationBatch LC" "The migration batch 'LC' couldn't be found\.\$"
+# said once: no "Reason:" repeating it (Exchange repeats only an endpoint's text)
+printf '%s\n' "$ERR" | grep -q "Reason:" && mg_fail "the not-found error repeats itself after Reason: $ERR"
+ms_fails "Get-MigrationEndpoint NoSuchEndpoint" "couldn't be found\. Reason: The migration endpoint 'NoSuchEndpoint' couldn't be found\.\$"
 
 # the seed line "Remove-MigrationBatch -Identity IMAPBatch1" verbatim: on a
 # terminal it asks; N keeps the batch, Y removes it (script(1) gives a pty)
