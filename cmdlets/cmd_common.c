@@ -35,14 +35,7 @@ const char *const mg_vals_endpoint_type[] = {
 /* what: endpoint, batch or user */
 static int not_found(mg_err *e, const char *what, const char *name)
 {
-	/* Exchange Online's text for an endpoint repeats itself after "Reason:"
-	 * (seen); for batches and users it is said once (no other text is known) */
-	if (strcmp(what, "endpoint") == 0)
-		return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
-		                  "The migration %s '%s' couldn't be found. Reason: The migration "
-		                  "%s '%s' couldn't be found.", what, name, what, name);
-	return mg_err_set(e, MGC_NOTSPECIFIED, "ManagementObjectNotFoundException",
-	                  "The migration %s '%s' couldn't be found.", what, name);
+	return mg_err_migration_not_found(e, MGC_NOTSPECIFIED, what, name);
 }
 
 int mg_err_endpoint_not_found(mg_err *e, const char *name)

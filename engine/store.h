@@ -62,6 +62,12 @@ int  mg_store_commit(mg_store *st, mg_err *err);
 /* How long a change waits for another process's transaction (default 30 s). */
 void mg_store_set_busy_timeout(mg_store *st, int ms);
 
+/* Exchange Online's "couldn't be found" error for a migration endpoint,
+ * batch or user (what), filed under category (the store says ObjectNotFound,
+ * the cmdlets NotSpecified, as Exchange does). */
+int mg_err_migration_not_found(mg_err *err, const char *category, const char *what,
+                               const char *identity);
+
 /* ---- safe names ---- */
 /* Encode any name/address into a file name: lower-cased, [a-z0-9_+@-] and '.'
  * (not leading) kept, everything else %XX.  Never empty, never contains '/',

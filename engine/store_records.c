@@ -28,17 +28,23 @@
 static void rd_begin(mg_store *st) { pthread_mutex_lock(&st->mu); }
 static void rd_end(mg_store *st) { pthread_mutex_unlock(&st->mu); }
 
-static int not_found(mg_err *err, const char *what, const char *identity)
+int mg_err_migration_not_found(mg_err *err, const char *category, const char *what,
+                               const char *identity)
 {
 	/* Exchange Online repeats the endpoint's text after "Reason:" (seen for
 	 * Test-MigrationServerAvailability -Endpoint); for batches and users no
 	 * such text is known, so it is said once */
 	if (strcmp(what, "endpoint") == 0)
-		return mg_err_set(err, MGC_NOTFOUND, "ManagementObjectNotFoundException",
+		return mg_err_set(err, category, "ManagementObjectNotFoundException",
 		                  "The migration %s '%s' couldn't be found. Reason: The migration %s '%s' "
 		                  "couldn't be found.", what, identity, what, identity);
-	return mg_err_set(err, MGC_NOTFOUND, "ManagementObjectNotFoundException",
+	return mg_err_set(err, category, "ManagementObjectNotFoundException",
 	                  "The migration %s '%s' couldn't be found.", what, identity);
+}
+
+static int not_found(mg_err *err, const char *what, const char *identity)
+{
+	return mg_err_migration_not_found(err, MGC_NOTFOUND, what, identity);
 }
 
 /* "SELECT <prefix><cols> FROM ..." pieces */
@@ -176,30 +182,40 @@ int mg_store_endpoint_create(mg_store *st, const mg_endpoint *e, mg_err *err)
 	return sq_change_end(st, rc, err);
 }
 
-int mg_store_endpoint_save(mg_store *st, const mg_endpoint *e, mg_err *err)
+/* UPDATE one record found by its name key (endpoints and batches): every
+ * column of cols from rec; a record that is not there is not_found(what). */
+static int save_by_name(mg_store *st, const char *table, const coldef *cols, size_t ncols,
+                        const void *rec, const char *name, const char *what, mg_err *err)
 {
 	if (sq_change_begin(st, err) < 0)
 		return -1;
-	char *key = mg_safe_name(e->name);
-	char *set = sq_col_list(mg_endpoint_cols, mg_endpoint_ncols, NULL);
+	char *key = mg_safe_name(name);
+	char *set = sq_col_list(cols, ncols, NULL);
 	/* UPDATE ... SET (c1, c2) = (?, ?) is standard; SQLite has it since 3.15 */
-	char *qm = sq_qmarks(mg_endpoint_ncols);
-	char *sql = xasprintf("UPDATE endpoints SET (%s) = (%s) WHERE name_key = ?", set, qm);
+	char *qm = sq_qmarks(ncols);
+	char *sql = xasprintf("UPDATE %s SET (%s) = (%s) WHERE name_key = ?", table, set, qm);
+	char *doing = xasprintf("saving a %s", what);
 	int rc = -1;
 	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
 	if (s) {
-		int i = sq_bind_cols(s, 1, mg_endpoint_cols, mg_endpoint_ncols, e);
+		int i = sq_bind_cols(s, 1, cols, ncols, rec);
 		sqlite3_bind_text(s, i, key, -1, SQLITE_STATIC);
-		rc = step_done(st, s, err, "saving an endpoint");
+		rc = step_done(st, s, err, doing);
 		if (rc == 0 && sqlite3_changes(st->db) == 0)
-			rc = not_found(err, "endpoint", e->name);
+			rc = not_found(err, what, name);
 		sq_done(st, -1, s);
 	}
+	free(doing);
 	free(sql);
 	free(qm);
 	free(set);
 	free(key);
 	return sq_change_end(st, rc, err);
+}
+
+int mg_store_endpoint_save(mg_store *st, const mg_endpoint *e, mg_err *err)
+{
+	return save_by_name(st, "endpoints", mg_endpoint_cols, mg_endpoint_ncols, e, e->name, "endpoint", err);
 }
 
 int mg_store_endpoint_remove(mg_store *st, const char *identity, mg_err *err)
@@ -446,27 +462,7 @@ int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users
 
 int mg_store_batch_save(mg_store *st, const mg_batch *b, mg_err *err)
 {
-	if (sq_change_begin(st, err) < 0)
-		return -1;
-	char *key = mg_safe_name(b->name);
-	char *set = sq_col_list(mg_batch_cols, mg_batch_ncols, NULL);
-	char *qm = sq_qmarks(mg_batch_ncols);
-	char *sql = xasprintf("UPDATE batches SET (%s) = (%s) WHERE name_key = ?", set, qm);
-	int rc = -1;
-	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
-	if (s) {
-		int i = sq_bind_cols(s, 1, mg_batch_cols, mg_batch_ncols, b);
-		sqlite3_bind_text(s, i, key, -1, SQLITE_STATIC);
-		rc = step_done(st, s, err, "saving a batch");
-		if (rc == 0 && sqlite3_changes(st->db) == 0)
-			rc = not_found(err, "batch", b->name);
-		sq_done(st, -1, s);
-	}
-	free(sql);
-	free(qm);
-	free(set);
-	free(key);
-	return sq_change_end(st, rc, err);
+	return save_by_name(st, "batches", mg_batch_cols, mg_batch_ncols, b, b->name, "batch", err);
 }
 
 static int exec_key(mg_store *st, const char *sql, const char *key, mg_err *err)
