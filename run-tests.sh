@@ -47,10 +47,10 @@ show_failures() {
 	[ -f "$1/test-suite.log" ] && grep -E '^(# |FAIL|ERROR)' "$1/test-suite.log" | head -n 40 || :
 }
 
-# Every test gets at most MG_TEST_TIMEOUT seconds (default 300): a hung test
+# Every test gets at most MG_TEST_TIMEOUT seconds (default 600): a hung test
 # fails (exit 124) instead of hanging CI.  The Dovecot harness stops its
 # servers when the test script is terminated.
-tmo=${MG_TEST_TIMEOUT:-300}
+tmo=${MG_TEST_TIMEOUT:-600}
 limits="SH_LOG_COMPILER=timeout -k 10 $tmo \$(SHELL)"
 limits_bin="LOG_COMPILER=timeout -k 10 $tmo"
 
@@ -83,6 +83,10 @@ if [ "$quick" = 0 ]; then
 	mkdir -p build-asan
 	(cd build-asan && "$top/configure" --quiet --enable-sanitizers)
 	make -C build-asan -j"$jobs"
+	# the random kill tests ran in full (25 and 12 kills) in the normal build;
+	# the sanitizer build and distcheck repeat them with fewer kills
+	MG_SYNC_KILLS=${MG_SYNC_KILLS:-8}
+	export MG_SYNC_KILLS
 	check build-asan
 
 	# libFuzzer targets (clang): the shell's lexer+parser, its evaluator, the
