@@ -207,7 +207,10 @@ for pw in "$MG_TEST_PASSWORD" "$MG_TEST_MASTER_PASSWORD" wrong-password; do
 		mg_fail "a password appears in a log or report"
 	fi
 done
-bad=$(find "$MIGSH_HOME" -type f ! -perm 0600 ! -path "$MIGSH_HOME/mail/*" | head -n 3)
+# (the service removes the sync state of removed batches in the background:
+# a file that vanishes while find looks at it is not a wrong mode)
+bad=$(find "$MIGSH_HOME" -type f ! -perm 0600 ! -path "$MIGSH_HOME/mail/*" 2>/dev/null |
+	while read -r f; do [ ! -e "$f" ] || printf '%s\n' "$f"; done | head -n 3)
 [ -z "$bad" ] || mg_fail "state files not 0600: $bad"
 
 # 10. the service stops and leaves nothing behind
