@@ -47,7 +47,14 @@ rm -rf "${DST_MAIL:?}/user2"
 "$SYNC_DRIVER" --src-port "$SRC_IMAP_PORT" --user user1 --pass-env MG_PW --maildir "$DST_MAIL/user2" \
 	--state "$MG_TMP/state2" --log >"$MG_TMP/c1" 2>"$MG_TMP/c1.err" &
 pid=$!
-sleep 0.4
+# stop it once it is copying: its first log line comes after its signal
+# handler is in place (a fixed delay raced with a slow start under load)
+i=0
+while [ ! -s "$MG_TMP/c1.err" ] && [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
 kill -TERM "$pid" 2>/dev/null || :   # it may have finished already
 rc=0
 wait "$pid" || rc=$?
