@@ -142,10 +142,12 @@ add_reserve() {
 	reserve_round=$((reserve_round + 1))
 	for u in user4 user5; do
 		n=0
-		for f in $(find "$MG_TMP/reserve/$u" -type f -path '*/cur/*' | head -n 300); do
+		# one path a line: folder names hold spaces ("Junk Email")
+		find "$MG_TMP/reserve/$u" -type f -path '*/cur/*' | head -n 300 >"$MG_TMP/reserve.list"
+		while IFS= read -r f; do
 			n=$((n + 1))
 			mv "$f" "$SRC_MAIL/$u/cur/$(date +%s).R${reserve_round}N$n.migsh-reserve:2,S"
-		done
+		done <"$MG_TMP/reserve.list"
 		[ "$n" -gt 0 ] || mg_fail "the reserve corpus is used up"
 		mg__chown "$SRC_MAIL/$u/cur"
 	done

@@ -27,10 +27,12 @@ am_round=0
 add_mail() {
 	am_round=$((am_round + 1))
 	am_n=0
-	for am_f in $(find "$MG_TMP/reserve/user1" -type f -path '*/cur/*' | head -n 300); do
+	# one path a line: folder names hold spaces ("Junk Email")
+	find "$MG_TMP/reserve/user1" -type f -path '*/cur/*' | head -n 300 >"$MG_TMP/reserve.list"
+	while IFS= read -r am_f; do
 		am_n=$((am_n + 1))
 		mv "$am_f" "$SRC_MAIL/user1/cur/$(date +%s).R${am_round}N$am_n.migsh-reserve:2,S"
-	done
+	done <"$MG_TMP/reserve.list"
 	[ "$am_n" -gt 0 ] || mg_fail "the reserve corpus is used up"
 	mg__chown "$SRC_MAIL/user1/cur"
 }
