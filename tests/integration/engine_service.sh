@@ -136,7 +136,7 @@ b2_exact() {    # WHEN: B2's users have exactly the source's messages
 }
 
 # more mail for B2's users, from a reserve corpus (new messages in INBOX)
-mg_corpus --out "$MG_TMP/reserve" --users user4,user5 --seed 7 --messages 1200 --quiet || mg_fail "corpus"
+mg_corpus --out "$MG_TMP/reserve" --users user4,user5 --seed 7 --messages 4000 --quiet || mg_fail "corpus"
 reserve_round=0
 add_reserve() {
 	reserve_round=$((reserve_round + 1))
