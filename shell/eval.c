@@ -2141,6 +2141,25 @@ static void script_args(const cmdargs *ca, mv *args)
 	}
 }
 
+/* Run a script file (program == false) or a program with the command's
+ * arguments from position skip on: the three ways a command name can name
+ * something outside the shell. */
+static int run_outside(ev *e, const ast *c, size_t skip, bool program, const char *path, mv *sink)
+{
+	cmdargs ca;
+	memset(&ca, 0, sizeof ca);
+	if (eval_cmdargs(e, c, skip, &ca) < 0) {
+		cmdargs_free(&ca);
+		return EV_ERR;
+	}
+	mv *args = mv_array();
+	script_args(&ca, args);
+	int rc = program ? run_program(e, c, path, args, sink) : run_script_file(e, c, path, args, sink);
+	mv_unref(args);
+	cmdargs_free(&ca);
+	return rc;
+}
+
 static const mg_cmdlet *resolve_cmdlet(ev *e, const char *name)
 {
 	const mg_cmdlet *c = mg_session_find_cmdlet(e->s, name);
@@ -2623,19 +2642,7 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 			mv_unref(what);
 			if (looks_like_script(wname) && !resolve_cmdlet(e, wname)) {
 				/* & 'C:\path\script.ps1' args */
-				cmdargs ca;
-				memset(&ca, 0, sizeof ca);
-				if (eval_cmdargs(e, c, 1, &ca) < 0) {
-					cmdargs_free(&ca);
-					free(wname);
-					rc = EV_ERR;
-					goto out;
-				}
-				mv *args = mv_array();
-				script_args(&ca, args);
-				rc = run_script_file(e, c, wname, args, P.sink);
-				mv_unref(args);
-				cmdargs_free(&ca);
+				rc = run_outside(e, c, 1, false, wname, P.sink);
 				free(wname);
 				goto out;
 			}
@@ -2643,34 +2650,11 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 		} else if (!looks_like_script(c->str) && !resolve_cmdlet(e, c->str) && !find_function(e, c->str) &&
 		           !s->file_root && (prog = mg_find_program(c->str)) != NULL) {
 			/* ls -l, whoami: a program on PATH */
-			cmdargs ca;
-			memset(&ca, 0, sizeof ca);
-			if (eval_cmdargs(e, c, 0, &ca) < 0) {
-				cmdargs_free(&ca);
-				free(prog);
-				rc = EV_ERR;
-				goto out;
-			}
-			mv *args = mv_array();
-			script_args(&ca, args);
-			rc = run_program(e, c, prog, args, P.sink);
-			mv_unref(args);
-			cmdargs_free(&ca);
+			rc = run_outside(e, c, 0, true, prog, P.sink);
 			free(prog);
 			goto out;
 		} else if (looks_like_script(c->str) && !resolve_cmdlet(e, c->str)) {
-			cmdargs ca;
-			memset(&ca, 0, sizeof ca);
-			if (eval_cmdargs(e, c, 0, &ca) < 0) {
-				cmdargs_free(&ca);
-				rc = EV_ERR;
-				goto out;
-			}
-			mv *args = mv_array();
-			script_args(&ca, args);
-			rc = run_script_file(e, c, c->str, args, P.sink);
-			mv_unref(args);
-			cmdargs_free(&ca);
+			rc = run_outside(e, c, 0, false, c->str, P.sink);
 			goto out;
 		}
 	}
