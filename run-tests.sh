@@ -3,14 +3,15 @@
 #   0. install missing Debian packages (tests/lib/install-deps.sh; skipped when
 #      all of tests/lib/packages.txt is installed, or with --no-install)
 #   1. autoreconf -fi
-#   2. normal build in build/:        configure, make -j2, make check
+#   2. normal build in build/: configure, make -j2, then make distcheck, which
+#      packs the tarball, builds it afresh and runs the whole suite there (so
+#      the normal build's tests run once, from exactly what we distribute)
 #   3. sanitizer build in build-asan/: configure --enable-sanitizers, make, make check
 #   4. bounded libFuzzer runs of the two parsers, the evaluator, the batch CSV
 #      reader and the folder mapper (clang, build-fuzz/)
-#   5. make distcheck in build/
-# Test logs of failing tests are printed; a failing normal build still gets its
-# sanitizer run (distcheck is then skipped).  Exit status non-zero on any failure.
-# Options: --quick       only the normal build and its tests
+# Test logs of failing tests are printed; a failing normal run still gets its
+# sanitizer run.  Exit status non-zero on any failure.
+# Options: --quick       only the normal build and make check in build/ (no tarball)
 #          --no-install  do not call apt-get even when packages are missing
 set -eu
 cd "$(dirname "$0")"
@@ -76,15 +77,25 @@ step "normal build (build/)"
 mkdir -p build
 (cd build && "$top/configure" --quiet)
 make -C build -j"$jobs"
-check build
+if [ "$quick" = 1 ]; then
+	check build
+else
+	step "make distcheck (build/): the whole suite, built from the tarball"
+	if ! make -C build -j"$tjobs" distcheck "$limits" "$limits_bin"; then
+		d=$(find build -maxdepth 1 -type d -name 'migsh-*' | head -n 1)
+		[ -z "$d" ] || show_failures "$d"
+		printf '\nrun-tests: make distcheck FAILED\n' >&2
+		failed="$failed distcheck"
+	fi
+fi
 
 if [ "$quick" = 0 ]; then
 	step "sanitizer build (build-asan/)"
 	mkdir -p build-asan
 	(cd build-asan && "$top/configure" --quiet --enable-sanitizers)
 	make -C build-asan -j"$jobs"
-	# the random kill tests ran in full (25 and 12 kills) in the normal build;
-	# the sanitizer build and distcheck repeat them with fewer kills
+	# the random kill tests ran in full (25 and 12 kills) in distcheck;
+	# the sanitizer build repeats them with fewer kills
 	MG_SYNC_KILLS=${MG_SYNC_KILLS:-8}
 	export MG_SYNC_KILLS
 	check build-asan
@@ -103,17 +114,6 @@ if [ "$quick" = 0 ]; then
 			failed="$failed $f"
 		fi
 	done
-
-	if [ -n "$failed" ]; then
-		step "make distcheck skipped: make check already failed in:$failed"
-	else
-		step "make distcheck (build/)"
-		if ! make -C build -j"$tjobs" distcheck "$limits" "$limits_bin"; then
-			d=$(find build -maxdepth 1 -type d -name 'migsh-*' | head -n 1)
-			[ -z "$d" ] || show_failures "$d"
-			failed="$failed distcheck"
-		fi
-	fi
 fi
 secs=$(( $(date +%s) - t0 ))
 if [ -n "$failed" ]; then
