@@ -383,7 +383,7 @@ static int get_record(mg_store *st, enum record_kind kind, const char *id, void 
 	}
 	if (r == 0)
 		return 0;
-	if (err && str_ieq(err->category, MGC_NOTFOUND))
+	if (err && err->category == MGC_NOTFOUND)
 		not_found(err, kind == REC_BATCH ? "batch" : kind == REC_ENDPOINT ? "endpoint" : "user",
 		          id);
 	return -1;

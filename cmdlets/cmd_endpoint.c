@@ -221,7 +221,7 @@ static int verify_endpoint(mg_ctx *c, const mg_endpoint *e, const char *verb)
 		return 0;
 	const char *why = r.message[0] ? r.message : "the server could not be reached.";
 	size_t wl = strlen(why);
-	return mg_err_set(&c->err, r.error_category[0] ? r.error_category : MGC_CONNECTION,
+	return mg_err_set(&c->err, r.error_id[0] ? r.error_category : MGC_CONNECTION,
 	                  r.error_id[0] ? r.error_id : "ConnectionTestFailed",
 	                  "The migration endpoint '%s' wasn't %s because the connection test to "
 	                  "%s:%d (Security %s) failed: %s%s Run Test-MigrationServerAvailability for "

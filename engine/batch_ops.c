@@ -76,7 +76,7 @@ int mg_batch_create_from_csv(mg_store *st, const mg_batch *tmpl, const void *csv
 	if (rc == 0) {
 		mg_batch *old = NULL;
 		mg_err e2 = { 0 };
-		if (mg_store_batch_load(st, tmpl->name, &old, &e2) == 0 || strcmp(e2.category, MGC_NOTFOUND)) {
+		if (mg_store_batch_load(st, tmpl->name, &old, &e2) == 0 || e2.category != MGC_NOTFOUND) {
 			rc = mg_err_set(err, MGC_EXISTS, "MigrationBatchDuplicate",
 			                "A migration batch named '%s' already exists. Choose another name, or "
 			                "remove the old batch first (Remove-MigrationBatch).", tmpl->name);
@@ -164,7 +164,7 @@ int mg_batch_add_users(mg_store *st, const char *identity, const void *csv, size
 		mg_user *old = NULL;
 		mg_err e2 = { 0 };
 		if (mg_store_user_load(st, b->name, users[i]->email, &old, &e2) == 0 ||
-		    strcmp(e2.category, MGC_NOTFOUND)) {
+		    e2.category != MGC_NOTFOUND) {
 			mg_user_free(old);
 			continue;   /* already in this batch: only rows for new users are added */
 		}
@@ -341,7 +341,7 @@ int mg_batch_remove(mg_store *st, const char *identity, int wait_seconds, bool *
 	char *name = NULL;
 	bool now = false;
 	if (rc < 0) {
-		if (!strcmp(e2.category, MGC_INVALIDDATA)) {
+		if (e2.category == MGC_INVALIDDATA) {
 			/* a Corrupted batch can always be removed */
 			name = xstrdup(identity);
 			now = true;
@@ -376,7 +376,7 @@ int mg_batch_remove(mg_store *st, const char *identity, int wait_seconds, bool *
 		for (int i = 0; i < wait_seconds * 10; i++) {
 			mg_batch *x = NULL;
 			mg_err e3 = { 0 };
-			if (mg_store_batch_load(st, name, &x, &e3) < 0 && !strcmp(e3.category, MGC_NOTFOUND)) {
+			if (mg_store_batch_load(st, name, &x, &e3) < 0 && e3.category == MGC_NOTFOUND) {
 				if (removed_now)
 					*removed_now = true;
 				break;

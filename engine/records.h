@@ -171,7 +171,7 @@ typedef struct mg_user {
 	mg_user_status status;
 	char       *error;                       /* Error: last error message, or NULL */
 	char       *error_summary;               /* ErrorSummary (short form) */
-	char       *error_category;              /* MGC_* of the last error, or NULL */
+	char       *error_category;              /* category name of the last error (mg_err_category_name), or NULL */
 	bool        validation_failed;           /* failed CSV validation: never synced */
 	/* statistics (cumulative over passes unless noted) */
 	long long   synced_items;                /* SyncedItemCount */

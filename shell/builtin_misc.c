@@ -344,10 +344,11 @@ static int wv_process(mg_ctx *c, mv *input)
 static int we_process(mg_ctx *c, mv *input)
 {
 	char *msg = message_of(c, input);
-	const char *cat = mg_arg_str(c, "Category");
+	mg_err_cat cat = MGC_NOTSPECIFIED;
+	mg_err_category_parse(mg_arg_str(c, "Category"), &cat);
 	const char *id = mg_arg_str(c, "ErrorId");
 	mg_err e;
-	mg_err_set(&e, cat ? cat : MGC_NOTSPECIFIED, id ? id : "Microsoft.PowerShell.Commands.WriteErrorException",
+	mg_err_set(&e, cat, id ? id : "Microsoft.PowerShell.Commands.WriteErrorException",
 	           "%s", msg);
 	free(msg);
 	return mg_error(c, &e, mg_arg_str(c, "TargetObject"));
@@ -397,7 +398,7 @@ const mg_cmdlet mg_cmd_write_verbose = {
 
 static const mg_param we_params[] = {
 	P_MESSAGE("The error message."),
-	{ "Category", MPT_STRING, 0, -1, NULL, NULL, NULL, "NotSpecified", MGCOMP_NONE,
+	{ "Category", MPT_ENUM, 0, -1, mg_err_category_names, NULL, NULL, "NotSpecified", MGCOMP_ENUM,
 	  "The error category shown in CategoryInfo (e.g. InvalidData, ObjectNotFound)." },
 	{ "ErrorId", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "The FullyQualifiedErrorId of the error." },

@@ -112,8 +112,6 @@ void mg_stage_errrec(mg_stage *st, const mg_err *e, const char *target, mg_errre
 {
 	memset(r, 0, sizeof *r);
 	mg_err_copy(&r->err, e);
-	if (!r->err.category[0])
-		snprintf(r->err.category, sizeof r->err.category, "%s", MGC_NOTSPECIFIED);
 	r->cmdlet = st->ctx.cmd->name;
 	r->target = target;
 	r->src = st->pl->src;
