@@ -94,6 +94,11 @@ bool mg_user_status_active(mg_user_status s);
 int mg_batch_create_from_csv(struct mg_store *st, const mg_batch *b,
                              const void *csv, size_t csv_len,
                              mg_batch **out, mg_err *err);
+/* The same with b->time_zone already resolved into tz by the caller (who read
+ * -StartAfter/-CompleteAfter in it), so the zone is looked up once per command. */
+struct mg_tz;
+int mg_batch_create_in_zone(struct mg_store *st, const mg_batch *b, const struct mg_tz *tz,
+                            const void *csv, size_t csv_len, mg_batch **out, mg_err *err);
 
 /* Set-MigrationBatch -AddUsers -CSVData: rows for addresses already in this
  * batch are skipped; new users are Queued when the batch is running, else Stopped.
@@ -163,5 +168,8 @@ bool mg_user_settle_stop(mg_user *u);
  * *out: malloc'd array (free()), *n conditions.  NULL or empty s: 0 conditions. */
 int mg_content_filter_parse(const char *s, const char *time_zone, mg_date_cond **out, size_t *n,
                             mg_err *err);
+/* The same in a zone the caller resolved (engine/tz.h). */
+int mg_content_filter_parse_in(const char *s, const struct mg_tz *tz, mg_date_cond **out, size_t *n,
+                               mg_err *err);
 
 #endif

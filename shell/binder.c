@@ -151,11 +151,13 @@ mg_bound_arg *mg_bound_get(const mg_bound *b, const char *name)
 	return NULL;
 }
 
-static void bound_add(mg_bound *b, const mg_param *p, mv *val_take, bool from_pipe, size_t pos, size_t len)
+static void bound_add(mg_bound *b, const mg_param *p, mv *val_take, int choice, bool from_pipe,
+                      size_t pos, size_t len)
 {
 	GROW(b->args, b->cap, b->n + 1);
 	b->args[b->n].param = p;
 	b->args[b->n].val = val_take;
+	b->args[b->n].choice = choice;
 	b->args[b->n].from_pipe = from_pipe;
 	b->args[b->n].pos = pos;
 	b->args[b->n].len = len;
@@ -263,7 +265,8 @@ static int parse_timespan(const char *s, long long *ms)
 	return 0;
 }
 
-static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e)
+/* *choice: an enum's index in p->allowed (untouched for other types). */
+static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e, int *choice)
 {
 	v = unwrap1(v);
 	switch (p->type) {
@@ -310,6 +313,7 @@ static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e)
 		for (size_t i = 0; p->allowed && p->allowed[i]; i++)
 			if (str_ieq(p->allowed[i], s)) {
 				free(s);
+				*choice = (int)i;
 				return mv_string(p->allowed[i]);
 			}
 		strbuf sb = STRBUF_INIT;
@@ -359,8 +363,10 @@ static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e)
 	return mv_ref((mv *)v);
 }
 
-mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
+/* Convert v to p's type; *choice is the enum index (-1 for other types). */
+static mv *convert(const mg_param *p, mv *v, mg_err *e, int *choice)
 {
+	*choice = -1;
 	mv *nul = NULL;
 	if (!v)
 		v = nul = mv_null();
@@ -369,11 +375,13 @@ mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
 		r = mv_array();
 		if (v->kind == MV_ARRAY) {
 			for (size_t i = 0; i < v->u.arr.n; i++) {
-				mv *it = conv_scalar(p, v->u.arr.items[i], e);
+				int ignored;
+				mv *it = conv_scalar(p, v->u.arr.items[i], e, &ignored);
 				mv_array_push_take(r, it);
 			}
 		} else if (v->kind != MV_NULL) {
-			mv_array_push_take(r, conv_scalar(p, v, e));
+			int ignored;
+			mv_array_push_take(r, conv_scalar(p, v, e, &ignored));
 		}
 	} else if (p->type == MPT_BYTES && v->kind == MV_ARRAY && v->u.arr.n > 1) {
 		/* an array of numbers 0..255 (Get-Content -Encoding Byte) */
@@ -396,10 +404,16 @@ mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
 		           "Cannot bind argument to parameter '%s' because it is null.", p->name);
 		r = NULL;
 	} else {
-		r = conv_scalar(p, v, e);
+		r = conv_scalar(p, v, e, choice);
 	}
 	mv_unref(nul);
 	return r;
+}
+
+mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
+{
+	int choice;
+	return convert(p, v, e, &choice);
 }
 
 static void set_pos(mg_bind_err *e, size_t pos, size_t len)
@@ -480,7 +494,7 @@ int mg_bind_args(struct mg_session *s, mg_bound *b, const mg_rawarg *args, size_
 				set_pos(e, a->pos, a->len);
 				goto out;
 			}
-			bound_add(b, p, bv, false, a->pos, a->len);
+			bound_add(b, p, bv, -1, false, a->pos, a->len);
 			continue;
 		}
 		const char *numtext = a->numtext;
@@ -501,13 +515,14 @@ int mg_bind_args(struct mg_session *s, mg_bound *b, const mg_rawarg *args, size_
 		}
 		mv *tv = numtext && (p->type == MPT_STRING || p->type == MPT_STRINGS || p->type == MPT_ENUM)
 		         ? mv_string(numtext) : NULL;
-		mv *cv = mg_convert_arg(p, tv ? tv : val, E(e));
+		int choice;
+		mv *cv = convert(p, tv ? tv : val, E(e), &choice);
 		mv_unref(tv);
 		if (!cv) {
 			set_pos(e, vlen ? vpos : a->pos, vlen ? vlen : a->len);
 			goto out;
 		}
-		bound_add(b, p, cv, false, a->pos, a->len);
+		bound_add(b, p, cv, choice, false, a->pos, a->len);
 	}
 	/* positional: unbound parameters with a position, in position order */
 	for (size_t k = 0; k < npos; k++) {
@@ -533,25 +548,27 @@ int mg_bind_args(struct mg_session *s, mg_bound *b, const mg_rawarg *args, size_
 			mv *rest = mv_array();
 			for (size_t j = k; j < npos; j++)
 				mv_array_push(rest, positional[j]->val);
-			mv *cv = mg_convert_arg(best, rest, E(e));
+			int choice;
+			mv *cv = convert(best, rest, E(e), &choice);
 			mv_unref(rest);
 			if (!cv) {
 				set_pos(e, positional[k]->pos, positional[k]->len);
 				goto out;
 			}
-			bound_add(b, best, cv, false, positional[k]->pos, positional[k]->len);
+			bound_add(b, best, cv, choice, false, positional[k]->pos, positional[k]->len);
 			break;
 		}
 		mv *tv = positional[k]->numtext && (best->type == MPT_STRING || best->type == MPT_STRINGS ||
 		                                     best->type == MPT_ENUM)
 		         ? mv_string(positional[k]->numtext) : NULL;
-		mv *cv = mg_convert_arg(best, tv ? tv : positional[k]->val, E(e));
+		int choice;
+		mv *cv = convert(best, tv ? tv : positional[k]->val, E(e), &choice);
 		mv_unref(tv);
 		if (!cv) {
 			set_pos(e, positional[k]->pos, positional[k]->len);
 			goto out;
 		}
-		bound_add(b, best, cv, false, positional[k]->pos, positional[k]->len);
+		bound_add(b, best, cv, choice, false, positional[k]->pos, positional[k]->len);
 	}
 	rc = 0;
 out:
@@ -602,9 +619,10 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 			continue;
 		if (natural_match(p, input)) {
 			mg_err tmp;
-			mv *cv = mg_convert_arg(p, input, &tmp);
+			int choice;
+			mv *cv = convert(p, input, &tmp, &choice);
 			if (cv) {
-				bound_add(b, p, cv, true, 0, 0);
+				bound_add(b, p, cv, choice, true, 0, 0);
 				bound++;
 				break;
 			}
@@ -619,10 +637,11 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 			mv *pv = prop_for(input, p);
 			if (!pv)
 				continue;
-			mv *cv = mg_convert_arg(p, pv, E(e));
+			int choice;
+			mv *cv = convert(p, pv, E(e), &choice);
 			if (!cv)
 				return -1;
-			bound_add(b, p, cv, true, 0, 0);
+			bound_add(b, p, cv, choice, true, 0, 0);
 			bound++;
 		}
 	}
@@ -633,9 +652,10 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 			if (!(p->flags & MPF_PIPE_VALUE) || mg_bound_get(b, p->name) || !sets_compatible(b, p))
 				continue;
 			mg_err tmp;
-			mv *cv = mg_convert_arg(p, input, &tmp);
+			int choice;
+			mv *cv = convert(p, input, &tmp, &choice);
 			if (cv) {
-				bound_add(b, p, cv, true, 0, 0);
+				bound_add(b, p, cv, choice, true, 0, 0);
 				bound++;
 				break;
 			}
@@ -749,6 +769,7 @@ static int prompt_missing(struct mg_session *s, mg_bound *b, const mg_param **mi
 			mg_wipe(line, strlen(line));
 		free(line);
 		mv *cv;
+		int choice = -1;
 		if (p->type == MPT_STRINGS) {
 			/* a comma-separated list, like PowerShell's Name[0]: prompts in one line */
 			mv *arr = mv_array();
@@ -757,17 +778,17 @@ static int prompt_missing(struct mg_session *s, mg_bound *b, const mg_param **mi
 			for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
 				mv_array_push_take(arr, mv_string(str_trim(w)));
 			free(copy);
-			cv = mg_convert_arg(p, arr, E(e));
+			cv = convert(p, arr, E(e), &choice);
 			mv_unref(arr);
 		} else if (p->type == MPT_SWITCH && !*sv->u.str.s) {
 			cv = mv_bool(true);
 		} else {
-			cv = mg_convert_arg(p, sv, E(e));
+			cv = convert(p, sv, E(e), &choice);
 		}
 		mv_unref(sv);
 		if (!cv)
 			return -1;
-		bound_add(b, p, cv, false, 0, 0);
+		bound_add(b, p, cv, choice, false, 0, 0);
 	}
 	return 0;
 }
@@ -866,10 +887,8 @@ void mg_bind_common(mg_bound *b)
 			else if (str_ieq(p->name, "Debug"))
 				b->debug = mv_truthy(v);
 			else if (str_ieq(p->name, "ErrorAction") || str_ieq(p->name, "WarningAction")) {
-				int act = MG_EA_CONTINUE;
-				for (size_t k = 0; ea_values[k]; k++)
-					if (v->kind == MV_STRING && str_ieq(ea_values[k], v->u.str.s))
-						act = ea_map[k];
+				int k = b->args[i].choice;
+				int act = k >= 0 && k < (int)(sizeof ea_map / sizeof ea_map[0]) ? ea_map[k] : MG_EA_CONTINUE;
 				if (p->name[0] == 'E')
 					b->error_action = act;
 				else

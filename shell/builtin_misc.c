@@ -344,8 +344,7 @@ static int wv_process(mg_ctx *c, mv *input)
 static int we_process(mg_ctx *c, mv *input)
 {
 	char *msg = message_of(c, input);
-	mg_err_cat cat = MGC_NOTSPECIFIED;
-	mg_err_category_parse(mg_arg_str(c, "Category"), &cat);
+	mg_err_cat cat = (mg_err_cat)mg_arg_enum(c, "Category", MGC_NOTSPECIFIED);
 	const char *id = mg_arg_str(c, "ErrorId");
 	mg_err e;
 	mg_err_set(&e, cat, id ? id : "Microsoft.PowerShell.Commands.WriteErrorException",

@@ -35,7 +35,7 @@ typedef enum mg_ptype {
 	MPT_UNLIMITED,    /* non-negative integer or the word Unlimited (bound as MV_INT, -1 = Unlimited) */
 	MPT_BOOL,         /* System.Boolean ($true/$false), takes a value */
 	MPT_SWITCH,       /* SwitchParameter: no value, or -X:$false */
-	MPT_ENUM,         /* one of `allowed`, bound with the canonical spelling */
+	MPT_ENUM,         /* one of `allowed`, bound with the canonical spelling and its index (mg_arg_enum) */
 	MPT_BYTES,        /* Byte[] (CSVData) */
 	MPT_DATETIME,
 	MPT_TIMESPAN,
@@ -129,6 +129,10 @@ mv   *mg_arg(mg_ctx *c, const char *name);        /* borrowed, NULL if not given
 bool  mg_has(mg_ctx *c, const char *name);        /* given explicitly (switches: given, any value) */
 bool  mg_switch(mg_ctx *c, const char *name);     /* switch/bool value, false if absent */
 const char *mg_arg_str(mg_ctx *c, const char *name); /* string form (borrowed, lives for the call) or NULL */
+/* An MPT_ENUM parameter as the binder matched it: the index of its value in
+ * the declaration's allowed list, or dflt when not given.  Declare allowed as
+ * the enum's name table (indexed by the enum) and this is the enum value. */
+int   mg_arg_enum(mg_ctx *c, const char *name, int dflt);
 const char *mg_param_set(mg_ctx *c);              /* resolved parameter set name or NULL */
 
 /* ---- output and streams ---- */

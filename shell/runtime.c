@@ -42,6 +42,12 @@ bool mg_switch(mg_ctx *c, const char *name)
 	return v && mv_truthy(v);
 }
 
+int mg_arg_enum(mg_ctx *c, const char *name, int dflt)
+{
+	mg_bound_arg *a = mg_bound_get(bound_of(c), name);
+	return a && a->choice >= 0 ? a->choice : dflt;
+}
+
 const char *mg_arg_str(mg_ctx *c, const char *name)
 {
 	mv *v = mg_arg(c, name);

@@ -188,11 +188,8 @@ static const struct { mg_err_cat cat; const char *id; } never_retried[] = {
 	{ MGC_WRITE, "StoreWrite" },   /* store */
 	{ MGC_INVALIDARG, "IdentityRequired" },   /* cmdlets */
 	{ MGC_INVALIDARG, "IncompleteCredentials" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidAuthentication" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidByteArray" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidConcurrencyLimit" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidCredentials" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidDateTime" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidIdentity" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidIncrementalSyncInterval" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidLimit" },   /* cmdlets */
@@ -200,10 +197,9 @@ static const struct { mg_err_cat cat; const char *id; } never_retried[] = {
 	{ MGC_INVALIDARG, "InvalidName" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidPort" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidRemoteServer" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidSecurity" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidStatus" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidTimeSpan" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidTimeout" },   /* cmdlets */
+	{ MGC_INVALIDTYPE, "ParameterTypeMismatch" },   /* cmdlets */
 	{ MGC_INVALIDARG, "MaxConcurrentIncrementalSyncsTooLarge" },   /* cmdlets */
 	{ MGC_INVALIDARG, "MissingAddUsers" },   /* cmdlets */
 	{ MGC_INVALIDARG, "MissingCsvData" },   /* cmdlets */

@@ -18,6 +18,7 @@
 #include "engine/consistency.h"
 #include "engine/lifecycle.h"
 #include "engine/store.h"
+#include "engine/tz.h"
 
 /* The expected table: one string of allowed actions per status. */
 static const struct { mg_batch_status s; const char *allowed; } table[] = {
@@ -490,6 +491,15 @@ static void test_content_filter(void **s)
 	assert_int_equal(c[0].when, 1604214000);   /* 2020-11-01T07:00:00Z (midnight PDT) */
 	assert_int_equal(c[1].when - c[0].when, 25 * 3600);
 	free(c);
+	/* the same in a zone the caller resolved once (New-MigrationBatch) */
+	mg_tz *tz = NULL;
+	assert_int_equal(mg_tz_open("America/Los_Angeles", &tz, &err), 0);
+	assert_int_equal(mg_content_filter_parse_in("Received -eq '11/1/2020'", tz, &c, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].when, 1604214000);
+	assert_int_equal(c[1].when - c[0].when, 25 * 3600);
+	free(c);
+	mg_tz_free(tz);
 	assert_int_equal(mg_content_filter_parse("Received -gt '8/23/2020'", "Mars/Olympus_Mons",
 	                                         &c, &n, &err), -1);
 	assert_string_equal(err.id, "InvalidTimeZone");
