@@ -482,11 +482,11 @@ static const mg_param new_batch_params[] = {
 	  "it (-Identity)." },
 	{ "SourceEndpoint", MPT_STRING, MPF_MANDATORY, -1, NULL, NULL, NULL, NULL, MGCOMP_ENDPOINT,
 	  "The IMAP endpoint (New-MigrationEndpoint -IMAP) of the server the mail is copied from." },
-	{ "CSVData", MPT_BYTES, MPF_MANDATORY, -1, NULL, "CSVData", NULL, NULL, MGCOMP_NONE,
+	{ "CSVData", MPT_BYTES, MPF_MANDATORY, -1, NULL, MG_NAMES("CSVData"), NULL, NULL, MGCOMP_NONE,
 	  "The CSV file's bytes: ([System.IO.File]::ReadAllBytes(\"C:\\path\\users.csv\")) or "
 	  "(Get-Content -Path users.csv -Encoding Byte -Raw). Columns EmailAddress, UserName, "
 	  "Password and optionally UserRoot; see about_Migration_Csv for every rule." },
-	{ "CSVFile", MPT_STRING, MPF_MANDATORY | MPF_EXTENSION, -1, NULL, "CSVFile", NULL, NULL,
+	{ "CSVFile", MPT_STRING, MPF_MANDATORY | MPF_EXTENSION, -1, NULL, MG_NAMES("CSVFile"), NULL, NULL,
 	  MGCOMP_FILE,
 	  "migsh extension: the path of the CSV file (instead of -CSVData). Windows paths are "
 	  "mapped as for ReadAllBytes." },
@@ -644,9 +644,9 @@ const mg_cmdlet mg_cmd_new_migration_batch = {
 };
 
 static const mg_param get_batch_params[] = {
-	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL,
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, MG_NAMES("Identity"), NULL,
 	  NULL, MGCOMP_BATCH, "The name (or BatchGuid) of the batch. Omitted: every batch." },
-	{ "Endpoint", MPT_STRING, 0, -1, NULL, "Endpoint", NULL, NULL, MGCOMP_ENDPOINT,
+	{ "Endpoint", MPT_STRING, 0, -1, NULL, MG_NAMES("Endpoint"), NULL, NULL, MGCOMP_ENDPOINT,
 	  "Only the batches using this endpoint (as source or target). Not with -Identity." },
 	{ "Status", MPT_ENUM, 0, -1, mg_batch_status_names, NULL, NULL, NULL, MGCOMP_ENUM,
 	  "Only batches with this status (Created, Syncing, Synced, SyncedWithErrors, Stopped, "

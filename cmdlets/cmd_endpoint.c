@@ -528,10 +528,10 @@ const mg_cmdlet mg_cmd_new_migration_endpoint = {
 };
 
 static const mg_param get_endpoint_params[] = {
-	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL, NULL,
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, MG_NAMES("Identity"), NULL, NULL,
 	  MGCOMP_ENDPOINT,
 	  "The name (or Guid) of the endpoint to show. Omitted: all endpoints." },
-	{ "Type", MPT_ENUM, 0, -1, mg_vals_endpoint_type, "Type", NULL, NULL, MGCOMP_ENUM,
+	{ "Type", MPT_ENUM, 0, -1, mg_vals_endpoint_type, MG_NAMES("Type"), NULL, NULL, MGCOMP_ENUM,
 	  "Show only endpoints of this type. migsh creates IMAP endpoints only, so other values "
 	  "return nothing. Cannot be combined with -Identity." },
 	MG_P_DIAGNOSTICINFO,

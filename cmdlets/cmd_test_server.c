@@ -157,25 +157,25 @@ out:
 /* ---------------------------------------------------------------- declaration */
 
 static const mg_param test_server_params[] = {
-	{ "Imap", MPT_SWITCH, MPF_MANDATORY, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "Imap", MPT_SWITCH, MPF_MANDATORY, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "Selects the IMAP form: test the server given by -RemoteServer, -Port and -Security." },
-	{ "RemoteServer", MPT_STRING, MPF_MANDATORY, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "RemoteServer", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "Host name (FQDN) or address of the IMAP server to test." },
-	{ "Port", MPT_INT, MPF_MANDATORY, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "Port", MPT_INT, MPF_MANDATORY, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "TCP port to test. Mandatory here (unlike New-MigrationEndpoint): 993 for Ssl, 143 for "
 	  "None or Tls." },
-	{ "Security", MPT_ENUM, 0, -1, mg_security_names, "IMAP", NULL, "Ssl", MGCOMP_ENUM,
+	{ "Security", MPT_ENUM, 0, -1, mg_security_names, MG_NAMES("IMAP"), NULL, "Ssl", MGCOMP_ENUM,
 	  "None (plain), Ssl (implicit TLS) or Tls (STARTTLS; refused when the server does not "
 	  "offer it)." },
-	{ "AcceptUntrustedCertificates", MPT_SWITCH, 0, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "AcceptUntrustedCertificates", MPT_SWITCH, 0, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "Do not verify the server certificate (self-signed, expired, wrong name). migsh warns "
 	  "loudly; the result shows CertificateVerified False." },
-	{ "Authentication", MPT_ENUM, 0, -1, mg_auth_names, "IMAP", NULL, "Basic", MGCOMP_ENUM,
+	{ "Authentication", MPT_ENUM, 0, -1, mg_auth_names, MG_NAMES("IMAP"), NULL, "Basic", MGCOMP_ENUM,
 	  "Login mechanism used with -Credentials: Basic or Ntlm (CramMd5, XOAuth2 extensions)." },
-	{ "Endpoint", MPT_STRING, MPF_MANDATORY, -1, NULL, "Endpoint", NULL, NULL, MGCOMP_ENDPOINT,
+	{ "Endpoint", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("Endpoint"), NULL, NULL, MGCOMP_ENDPOINT,
 	  "Selects the endpoint form: test the saved endpoint with this name, with its own "
 	  "settings." },
-	{ "TestCredentials", MPT_STRING, MPF_IGNORED, -1, NULL, "Endpoint", NULL, NULL, MGCOMP_NONE,
+	{ "TestCredentials", MPT_STRING, MPF_IGNORED, -1, NULL, MG_NAMES("Endpoint"), NULL, NULL, MGCOMP_NONE,
 	  "Exchange: a mailbox whose credentials to test. Accepted and ignored; use -Credentials." },
 	{ "Credentials", MPT_CREDENTIAL, MPF_EXTENSION | MPF_SECRET, -1, NULL, NULL, NULL, NULL,
 	  MGCOMP_NONE,

@@ -109,22 +109,22 @@ static int remove_user_process(mg_ctx *c, mv *input)
 /* ---------------------------------------------------------------- declarations */
 
 static const mg_param get_user_params[] = {
-	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL,
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, MG_NAMES("Identity"), NULL,
 	  NULL, MGCOMP_USER, "The user's email address (or Guid)." },
-	{ "BatchId", MPT_STRING, 0, -1, NULL, "StatusAndBatchId", NULL, NULL, MGCOMP_BATCH,
+	{ "BatchId", MPT_STRING, 0, -1, NULL, MG_NAMES("StatusAndBatchId"), NULL, NULL, MGCOMP_BATCH,
 	  "The users of this batch." },
-	{ "Status", MPT_ENUM, 0, -1, mg_user_status_names, "StatusAndBatchId", NULL, NULL,
+	{ "Status", MPT_ENUM, 0, -1, mg_user_status_names, MG_NAMES("StatusAndBatchId"), NULL, NULL,
 	  MGCOMP_ENUM,
 	  "Only users with this status (Queued, Syncing, Synced, IncrementalSyncing, Failed, "
 	  "IncrementalFailed, Stopped, Completed, ...)." },
-	{ "StatusSummary", MPT_ENUM, 0, -1, mg_status_summary_names, "StatusAndBatchId", NULL,
+	{ "StatusSummary", MPT_ENUM, 0, -1, mg_status_summary_names, MG_NAMES("StatusAndBatchId"), NULL,
 	  NULL, MGCOMP_ENUM, "Only users whose StatusSummary is Active, Completed, Failed, "
 	  "Stopped or Synced." },
-	{ "EmailAddress", MPT_STRING, MPF_MANDATORY, -1, NULL, "EmailAddress", NULL, NULL,
+	{ "EmailAddress", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("EmailAddress"), NULL, NULL,
 	  MGCOMP_USER, "The user's email address (a form of its own)." },
-	{ "MailboxGuid", MPT_STRING, MPF_MANDATORY, -1, NULL, "MailboxGuid", NULL, NULL,
+	{ "MailboxGuid", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("MailboxGuid"), NULL, NULL,
 	  MGCOMP_NONE, "The user's Guid (a form of its own)." },
-	{ "ResultSize", MPT_UNLIMITED, 0, -1, NULL, "StatusAndBatchId", NULL, "1000", MGCOMP_NONE,
+	{ "ResultSize", MPT_UNLIMITED, 0, -1, NULL, MG_NAMES("StatusAndBatchId"), NULL, "1000", MGCOMP_NONE,
 	  "At most this many users (a number or Unlimited)." },
 	MG_P_DOMAINCONTROLLER,
 	MG_P_PARTITION,

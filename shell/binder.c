@@ -18,7 +18,7 @@
 static const char *const ea_values[] = { "SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", NULL };
 
 #define CP(name, type, allowed, alias, help) \
-	{ name, type, 0, -1, allowed, NULL, alias, NULL, type == MPT_ENUM ? MGCOMP_ENUM : MGCOMP_NONE, help }
+	{ name, type, 0, -1, allowed, NULL, MG_NAMES(alias), NULL, type == MPT_ENUM ? MGCOMP_ENUM : MGCOMP_NONE, help }
 
 const mg_param mg_common_params[] = {
 	CP("Verbose", MPT_SWITCH, NULL, "vb", "Shows detailed messages about what the command does."),
@@ -64,38 +64,20 @@ const mg_param *mg_param_iter(const mg_cmdlet *cmd, size_t *i)
 	return NULL;
 }
 
-/* Does one of the space-separated words in list equal / start with name? */
-static bool list_has(const char *list, const char *name, bool prefix)
-{
-	if (!list)
-		return false;
-	size_t len = strlen(name);
-	for (const char *p = list; *p; ) {
-		while (*p == ' ')
-			p++;
-		const char *e = p;
-		while (*e && *e != ' ')
-			e++;
-		size_t wl = (size_t)(e - p);
-		if (wl && (prefix ? wl >= len : wl == len) && strncasecmp(p, name, len) == 0)
-			return true;
-		p = e;
-	}
-	return false;
-}
+
 
 const mg_param *mg_find_param(const mg_cmdlet *cmd, const char *typed, mg_err *e)
 {
 	size_t i = 0;
 	const mg_param *p;
 	while ((p = mg_param_iter(cmd, &i)))
-		if (str_ieq(p->name, typed) || list_has(p->aliases, typed, false))
+		if (str_ieq(p->name, typed) || str_list_has(p->aliases, typed, false))
 			return p;
 	const mg_param *found[64];
 	size_t nf = 0;
 	i = 0;
 	while ((p = mg_param_iter(cmd, &i)))
-		if ((str_iprefix(p->name, typed) || list_has(p->aliases, typed, true)) && nf < 64)
+		if ((str_iprefix(p->name, typed) || str_list_has(p->aliases, typed, true)) && nf < 64)
 			found[nf++] = p;
 	if (nf == 1)
 		return found[0];
@@ -436,25 +418,12 @@ static bool sets_compatible(const mg_bound *b, const mg_param *p)
 	if (!p->sets)
 		return true;
 	for (size_t i = 0; i < b->n; i++) {
-		const char *bs = b->args[i].param->sets;
+		const char *const *bs = b->args[i].param->sets;
 		if (!bs)
 			continue;
 		bool share = false;
-		for (const char *q = p->sets; *q; ) {
-			while (*q == ' ')
-				q++;
-			const char *w = q;
-			while (*q && *q != ' ')
-				q++;
-			char name[64];
-			size_t wl = (size_t)(q - w);
-			if (!wl || wl >= sizeof name)
-				continue;
-			memcpy(name, w, wl);
-			name[wl] = '\0';
-			if (list_has(bs, name, false))
-				share = true;
-		}
+		for (size_t k = 0; p->sets[k] && !share; k++)
+			share = str_list_has(bs, p->sets[k], false);
 		if (!share)
 			return false;
 	}
@@ -595,15 +564,9 @@ static bool natural_match(const mg_param *p, const mv *v)
 static mv *prop_for(const mv *obj, const mg_param *p)
 {
 	mv *v = mv_get(obj, p->name);
-	if (v || !p->aliases)
-		return v;
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", p->aliases);
-	char *save = NULL;
-	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if ((v = mv_get(obj, w)))
-			return v;
-	return NULL;
+	for (size_t i = 0; !v && p->aliases && p->aliases[i]; i++)
+		v = mv_get(obj, p->aliases[i]);
+	return v;
 }
 
 int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *e)
@@ -675,38 +638,22 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 
 #define MAX_SETS 32
 
-static size_t collect_sets(const mg_cmdlet *cmd, char sets[][64])
+/* The set names of cmd's parameters, each once (pointers into the declarations). */
+static size_t collect_sets(const mg_cmdlet *cmd, const char *sets[])
 {
 	size_t n = 0;
-	for (const mg_param *p = cmd->params; p && p->name; p++) {
-		if (!p->sets)
-			continue;
-		for (const char *q = p->sets; *q; ) {
-			while (*q == ' ')
-				q++;
-			const char *w = q;
-			while (*q && *q != ' ')
-				q++;
-			size_t wl = (size_t)(q - w);
-			if (!wl || wl >= 64)
-				continue;
-			bool dup = false;
-			for (size_t k = 0; k < n; k++)
-				if (strlen(sets[k]) == wl && strncasecmp(sets[k], w, wl) == 0)
-					dup = true;
-			if (!dup && n < MAX_SETS) {
-				memcpy(sets[n], w, wl);
-				sets[n][wl] = '\0';
-				n++;
+	for (const mg_param *p = cmd->params; p && p->name; p++)
+		for (size_t j = 0; p->sets && p->sets[j]; j++)
+			if (!str_list_has(sets, p->sets[j], false) && n < MAX_SETS) {
+				sets[n++] = p->sets[j];
+				sets[n] = NULL;
 			}
-		}
-	}
 	return n;
 }
 
 static bool in_set(const mg_param *p, const char *set)
 {
-	return !p->sets || !set || list_has(p->sets, set, false);
+	return !p->sets || !set || str_list_has(p->sets, set, false);
 }
 
 static bool set_satisfied(const mg_bound *b, const char *set, bool pipe_pending)
@@ -718,29 +665,12 @@ static bool set_satisfied(const mg_bound *b, const char *set, bool pipe_pending)
 	return true;
 }
 
-/* The declaration's own spelling of a set name (stable storage for b->set). */
+/* The name b->set keeps: the default set's spelling when it is that one. */
 static const char *set_storage(const mg_cmdlet *cmd, const char *name)
 {
-	if (cmd->default_set && str_ieq(cmd->default_set, name))
+	if (name && cmd->default_set && str_ieq(cmd->default_set, name))
 		return cmd->default_set;
-	for (const mg_param *p = cmd->params; p && p->name; p++) {
-		if (!p->sets)
-			continue;
-		const char *hit = NULL;
-		size_t len = strlen(name);
-		for (const char *q = p->sets; *q; ) {
-			while (*q == ' ')
-				q++;
-			const char *w = q;
-			while (*q && *q != ' ')
-				q++;
-			if ((size_t)(q - w) == len && strncasecmp(w, name, len) == 0)
-				hit = w;
-		}
-		if (hit && hit[len] == '\0')
-			return hit;
-	}
-	return NULL;
+	return name;
 }
 
 static int prompt_missing(struct mg_session *s, mg_bound *b, const mg_param **miss, size_t nmiss, mg_bind_err *e)
@@ -795,7 +725,7 @@ static int prompt_missing(struct mg_session *s, mg_bound *b, const mg_param **mi
 
 int mg_bind_finish(struct mg_session *s, mg_bound *b, bool pipe_pending, mg_bind_err *e)
 {
-	char sets[MAX_SETS][64];
+	const char *sets[MAX_SETS + 1] = { NULL };
 	size_t nsets = collect_sets(b->cmd, sets);
 	const char *chosen = NULL;
 	if (nsets) {
@@ -804,7 +734,7 @@ int mg_bind_finish(struct mg_session *s, mg_bound *b, bool pipe_pending, mg_bind
 		for (size_t k = 0; k < nsets; k++) {
 			cand[k] = true;
 			for (size_t i = 0; i < b->n; i++)
-				if (b->args[i].param->sets && !list_has(b->args[i].param->sets, sets[k], false))
+				if (b->args[i].param->sets && !str_list_has(b->args[i].param->sets, sets[k], false))
 					cand[k] = false;
 			if (cand[k])
 				ncand++;

@@ -44,6 +44,11 @@ typedef enum mg_ptype {
 	MPT_CREDENTIAL    /* user,password pair or PSCredential-like object */
 } mg_ptype;
 
+/* A list of names in a declaration (parameter sets, aliases): a
+ * NULL-terminated array, e.g. .aliases = MG_NAMES("gc", "cat", "type")
+ * (common/str.h str_list_has() looks a name up in one). */
+#define MG_NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 /* parameter flags */
 #define MPF_MANDATORY      0x01u
 #define MPF_PIPE_VALUE     0x02u  /* ValueFromPipeline */
@@ -65,8 +70,8 @@ typedef struct mg_param {
 	unsigned    flags;
 	int         position;           /* 0-based position, or -1 for named only */
 	const char *const *allowed;     /* NULL-terminated allowed values (MPT_ENUM) */
-	const char *sets;               /* space-separated parameter set names; NULL = all sets */
-	const char *aliases;            /* space-separated aliases, or NULL */
+	const char *const *sets;        /* parameter set names, MG_NAMES("A", "B"); NULL = all sets */
+	const char *const *aliases;     /* aliases, MG_NAMES("a"), or NULL */
 	const char *defval;             /* default as shown by Get-Help, or NULL */
 	mg_complete complete;
 	const char *help;               /* description for Get-Help / man */
@@ -93,7 +98,7 @@ typedef struct mg_example {
 
 typedef struct mg_cmdlet {
 	const char *name;               /* Verb-Noun */
-	const char *aliases;            /* space-separated, e.g. "fl" */
+	const char *const *aliases;     /* MG_NAMES("fl"), or NULL */
 	const char *synopsis;
 	const char *description;
 	const mg_param *params;         /* terminated by an entry with name == NULL */

@@ -39,6 +39,15 @@ static const mg_param *param(const mg_cmdlet *c, const char *name)
 	return NULL;
 }
 
+static bool same_sets(const char *const *a, const char *const *b)
+{
+	size_t i = 0;
+	for (; a[i] && b[i]; i++)
+		if (strcmp(a[i], b[i]))
+			return false;
+	return !a[i] && !b[i];
+}
+
 static void test_declarations_complete(void **st)
 {
 	(void)st;
@@ -59,7 +68,7 @@ static void test_declarations_complete(void **st)
 				if (str_ieq(p->name, q->name))
 					fail_msg("%s: -%s declared twice", c->name, p->name);
 				if (p->position >= 0 && p->position == q->position &&
-				    (!p->sets || !q->sets || strcmp(p->sets, q->sets) == 0))
+				    (!p->sets || !q->sets || same_sets(p->sets, q->sets)))
 					fail_msg("%s: -%s and -%s share position %d", c->name, p->name,
 					         q->name, p->position);
 			}
