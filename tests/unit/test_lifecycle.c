@@ -566,6 +566,54 @@ static void test_status_names(void **s)
 	assert_string_equal(mg_user_status_summary(MG_US_INCREMENTAL_STOPPED), "Stopped");
 }
 
+/* The rules of one user's actions, without a store (lifecycle.c). */
+static void test_user_rules(void **state)
+{
+	(void)state;
+	mg_batch *b = mg_batch_new("B");
+	mg_user *u = mg_user_new("a@b.c", "B");
+	mg_err err = { 0 };
+	/* a Stopped user of a batch at rest: Start queues it and starts the batch */
+	b->status = MG_BS_STOPPED;
+	u->status = MG_US_STOPPED;
+	assert_int_equal(mg_user_check(b, u, MG_UACT_START, &err), 0);
+	mg_user_apply_start(b, u, 1000);
+	assert_int_equal(u->status, MG_US_QUEUED);
+	assert_int_equal(b->status, MG_BS_STARTING);
+	assert_true(b->req_update);
+	/* Stop while the service copies it: Stopping, for the service to cancel */
+	b->status = MG_BS_SYNCING;
+	u->status = MG_US_SYNCING;
+	assert_true(mg_user_copying(u));
+	mg_user_apply_stop(b, u, true);
+	assert_int_equal(u->status, MG_US_STOPPING);
+	/* nothing runs for it: stopped at once */
+	u->status = MG_US_QUEUED;
+	u->initial_done = true;
+	mg_user_apply_stop(b, u, false);
+	assert_int_equal(u->status, MG_US_INCREMENTAL_STOPPED);
+	/* a refusal names the status and what it allows */
+	assert_int_equal(mg_user_check(b, u, MG_UACT_STOP, &err), -1);
+	assert_int_equal(err.category, MGC_INVALIDOP);
+	assert_int_equal(err.code, MGE_NONE);
+	assert_string_equal(err.id, "InvalidUserStatus");
+	assert_non_null(strstr(err.msg, "Allowed in status IncrementalStopped: Start, Set, Remove."));
+	/* the batch's status decides first */
+	b->status = MG_BS_COMPLETED;
+	assert_int_equal(mg_user_check(b, u, MG_UACT_START, &err), -1);
+	assert_string_equal(err.id, "InvalidBatchStatus");
+	/* Set: -SyncNow now, -ApproveSkippedItems */
+	mg_user_settings s = { .sync_now = true, .approve_skipped = true };
+	u->skipped_items = 4;
+	b->req_update = false;
+	mg_user_apply_set(b, u, &s, 2000);
+	assert_int_equal(u->next_sync_due, 2000);
+	assert_int_equal(u->approved_skipped_count, 4);
+	assert_true(b->req_update);
+	mg_user_free(u);
+	mg_batch_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_create_from_csv),
 		cmocka_unit_test(test_store_ops),
 		cmocka_unit_test(test_user_ops),
+		cmocka_unit_test(test_user_rules),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rc |= cmocka_run_group_tests(store_tests, setup_store, teardown_store);
