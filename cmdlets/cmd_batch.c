@@ -16,6 +16,7 @@
 #include "engine/lifecycle.h"
 #include "engine/service.h"
 #include "engine/store.h"
+#include "engine/tz.h"
 #include "shell/paths.h"
 
 #include <stdlib.h>
@@ -119,6 +120,7 @@ static int new_batch_process(mg_ctx *c, mv *input)
 
 	mg_batch *b = mg_batch_new(name);
 	mg_batch *created = NULL;
+	mg_tz *tz = NULL;
 	int rc = -1, r;
 	long long secs, lim;
 	int64_t when;
@@ -155,11 +157,13 @@ static int new_batch_process(mg_ctx *c, mv *input)
 	if (r > 0)
 		set_item_limit(&b->large_item_limit, &b->large_item_limit_set, lim);
 	arg_str_into(c, "TimeZone", &b->time_zone);
-	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", b->time_zone, &when)) < 0)
+	if (mg_cmd_open_zone(c, b->time_zone, &tz) < 0)
+		goto out;
+	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", tz, &when)) < 0)
 		goto out;
 	if (r > 0)
 		b->start_after = when;
-	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", b->time_zone, &when)) < 0)
+	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", tz, &when)) < 0)
 		goto out;
 	if (r > 0)
 		b->complete_after = when;
@@ -175,7 +179,7 @@ static int new_batch_process(mg_ctx *c, mv *input)
 		rc = go;
 		goto out;
 	}
-	if (mg_batch_create_from_csv(st, b, csv, csv_len, &created, &c->err) < 0)
+	if (mg_batch_create_in_zone(st, b, tz, csv, csv_len, &created, &c->err) < 0)
 		goto out;
 	warn_invalid_rows(c, st, created->name);
 	if (b->auto_start)
@@ -198,6 +202,7 @@ out:
 	}
 	mg_batch_free(created);
 	mg_batch_free(b);
+	mg_tz_free(tz);
 	return rc;
 }
 
@@ -256,17 +261,9 @@ static int get_batch_process(mg_ctx *c, mv *input)
 	bool report = mg_switch(c, "IncludeReport");
 	bool diag = mg_switch(c, "Diagnostic");
 	const char *id = mg_arg_nonempty(c, "Identity");
-	mg_batch_status want = MG_BS_CREATED;
-	bool filter_status = false;
-	if (mg_arg_nonempty(c, "Status")) {
-		if (mg_batch_status_parse(mg_arg_str(c, "Status"), &want) < 0)
-			return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidStatus",
-			                  "'%s' is not a batch status. Use one of: Created, Starting, "
-			                  "Syncing, Stopping, Stopped, Synced, SyncedWithErrors, "
-			                  "IncrementalSyncing, Completing, Completed, CompletedWithErrors, "
-			                  "Failed, Removing, Corrupted, Waiting.", mg_arg_str(c, "Status"));
-		filter_status = true;
-	}
+	int status = mg_arg_enum(c, "Status", -1);
+	bool filter_status = status >= 0;
+	mg_batch_status want = filter_status ? (mg_batch_status)status : MG_BS_CREATED;
 	long long limit = 1000;
 	if (mg_arg_limit(c, "ResultSize", &limit) < 0)
 		return -1;
@@ -377,6 +374,7 @@ static int set_batch_process(mg_ctx *c, mv *input)
 	size_t csv_len = 0;
 	int rc = -1, r;
 	bool want_service = false;
+	mg_tz *tz = NULL;
 
 	if ((r = mg_arg_bytes(c, "CSVData", &csv, &csv_len)) < 0)
 		goto out;
@@ -407,10 +405,13 @@ static int set_batch_process(mg_ctx *c, mv *input)
 		a.has_sync_deletions = true;
 		a.sync_deletions = mv_truthy(mg_arg(c, "SyncDeletions"));
 	}
-	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", zone, &a.start_after)) < 0)
+	/* the batch's zone, looked up once for both dates */
+	if ((mg_has(c, "StartAfter") || mg_has(c, "CompleteAfter")) && mg_cmd_open_zone(c, zone, &tz) < 0)
+		goto out;
+	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", tz, &a.start_after)) < 0)
 		goto out;
 	a.has_start_after = r > 0;
-	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", zone, &a.complete_after)) < 0)
+	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", tz, &a.complete_after)) < 0)
 		goto out;
 	a.has_complete_after = r > 0;
 	if ((r = mg_arg_limit(c, "BadItemLimit", &a.bad)) < 0)
@@ -467,6 +468,7 @@ out:
 		free(csv);
 	}
 	mg_arg_strv_free(a.emails);
+	mg_tz_free(tz);
 	free(zone);
 	free(name);
 	return rc;
@@ -480,11 +482,11 @@ static const mg_param new_batch_params[] = {
 	  "it (-Identity)." },
 	{ "SourceEndpoint", MPT_STRING, MPF_MANDATORY, -1, NULL, NULL, NULL, NULL, MGCOMP_ENDPOINT,
 	  "The IMAP endpoint (New-MigrationEndpoint -IMAP) of the server the mail is copied from." },
-	{ "CSVData", MPT_BYTES, MPF_MANDATORY, -1, NULL, "CSVData", NULL, NULL, MGCOMP_NONE,
+	{ "CSVData", MPT_BYTES, MPF_MANDATORY, -1, NULL, MG_NAMES("CSVData"), NULL, NULL, MGCOMP_NONE,
 	  "The CSV file's bytes: ([System.IO.File]::ReadAllBytes(\"C:\\path\\users.csv\")) or "
 	  "(Get-Content -Path users.csv -Encoding Byte -Raw). Columns EmailAddress, UserName, "
 	  "Password and optionally UserRoot; see about_Migration_Csv for every rule." },
-	{ "CSVFile", MPT_STRING, MPF_MANDATORY | MPF_EXTENSION, -1, NULL, "CSVFile", NULL, NULL,
+	{ "CSVFile", MPT_STRING, MPF_MANDATORY | MPF_EXTENSION, -1, NULL, MG_NAMES("CSVFile"), NULL, NULL,
 	  MGCOMP_FILE,
 	  "migsh extension: the path of the CSV file (instead of -CSVData). Windows paths are "
 	  "mapped as for ReadAllBytes." },
@@ -642,11 +644,11 @@ const mg_cmdlet mg_cmd_new_migration_batch = {
 };
 
 static const mg_param get_batch_params[] = {
-	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL,
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, MG_NAMES("Identity"), NULL,
 	  NULL, MGCOMP_BATCH, "The name (or BatchGuid) of the batch. Omitted: every batch." },
-	{ "Endpoint", MPT_STRING, 0, -1, NULL, "Endpoint", NULL, NULL, MGCOMP_ENDPOINT,
+	{ "Endpoint", MPT_STRING, 0, -1, NULL, MG_NAMES("Endpoint"), NULL, NULL, MGCOMP_ENDPOINT,
 	  "Only the batches using this endpoint (as source or target). Not with -Identity." },
-	{ "Status", MPT_ENUM, 0, -1, mg_vals_batch_status, NULL, NULL, NULL, MGCOMP_ENUM,
+	{ "Status", MPT_ENUM, 0, -1, mg_batch_status_names, NULL, NULL, NULL, MGCOMP_ENUM,
 	  "Only batches with this status (Created, Syncing, Synced, SyncedWithErrors, Stopped, "
 	  "Failed, Completed, ...)." },
 	{ "IncludeReport", MPT_SWITCH, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,

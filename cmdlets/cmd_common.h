@@ -2,7 +2,7 @@
  * cmd_common.h - pieces shared by the migration cmdlet declarations and
  * implementations: allowed-value lists, the accepted-and-ignored Exchange
  * parameters, the "couldn't be found" errors, typed parameter readers
- * (bytes, time spans, dates, Unlimited, credentials), the session's
+ * (bytes, time spans, dates, the batch's time zone, Unlimited, credentials), the session's
  * state store and background service, and the steps most cmdlets share:
  * loading a batch, endpoint or user by -Identity, ShouldProcess, reporting
  * non-terminating errors and -ResultSize (the 1 / 0 / -1 contract below).
@@ -16,11 +16,10 @@
 #include "common/err.h"
 #include "shell/cmdlet.h"
 
-extern const char *const mg_vals_security[];      /* None Ssl Tls */
-extern const char *const mg_vals_auth[];          /* Basic Ntlm CramMd5 XOAuth2 */
-extern const char *const mg_vals_batch_status[];  /* section 9.1 */
-extern const char *const mg_vals_user_status[];   /* section 9.2 */
-extern const char *const mg_vals_status_summary[];/* Active Completed Failed Stopped Synced */
+/* The allowed values of -Security, -Authentication and the statuses are the
+ * name tables of their enums (net/conn.h mg_security_names, mg_auth_names;
+ * engine/records.h mg_batch_status_names, mg_user_status_names,
+ * mg_status_summary_names), so the binder's index (mg_arg_enum) is the enum. */
 extern const char *const mg_vals_endpoint_type[]; /* IMAP ExchangeOutlookAnywhere ... */
 
 /* Parameters that exist in Exchange's syntax but have no effect in the
@@ -57,21 +56,26 @@ void mg_arg_strv_free(char **v);
 int mg_arg_credential(mg_ctx *c, const char *name, char **user, char **password);
 void mg_secret_free(char *s);
 
-/* Typed parameter values, tolerant of how the binder delivered them.  Each
+/* Typed parameter values, as the binder delivered them for the declared
+ * type (it converted them once; these only check ranges and copy out).  Each
  * returns 1 when given (value stored), 0 when absent, -1 with c->err filled
  * when the value cannot be used. */
-/* Byte[] (MV_BYTES, a string, an array of numbers or of lines): malloc'd copy. */
+/* Byte[] (MPT_BYTES): malloc'd copy. */
 int mg_arg_bytes(mg_ctx *c, const char *name, unsigned char **out, size_t *len);
-/* TimeSpan in seconds (MV_TIMESPAN, "d.hh:mm:ss", "hh:mm:ss", or a number of seconds). */
+/* TimeSpan (MPT_TIMESPAN) in whole seconds; a negative one is refused. */
 int mg_arg_seconds(mg_ctx *c, const char *name, long long *secs);
-/* DateTime as epoch seconds. */
+/* DateTime (MPT_DATETIME) as epoch seconds. */
 int mg_arg_epoch(mg_ctx *c, const char *name, int64_t *t);
-/* The same, a time typed without a zone read in the batch's time zone
- * (New-MigrationBatch -TimeZone, engine/tz.h; NULL = UTC) instead of the
- * machine's: "3/14/2025 10:00 PM" with "Pacific Standard Time" is 06:00 UTC the
- * next day.  An instant ((Get-Date), "2025-03-15T06:00:00Z") is kept as it is. */
-int mg_arg_epoch_in_zone(mg_ctx *c, const char *name, const char *time_zone, int64_t *t);
-/* Unlimited: non-negative number or the word Unlimited (-1). */
+/* The batch's time zone (-TimeZone, engine/tz.h; NULL or "" = UTC), resolved
+ * once per command: 0 with *tz set (mg_tz_free), -1 with c->err filled. */
+struct mg_tz;
+int mg_cmd_open_zone(mg_ctx *c, const char *time_zone, struct mg_tz **tz);
+/* A DateTime, a time typed without a zone read in the batch's zone tz instead
+ * of the machine's: "3/14/2025 10:00 PM" with "Pacific Standard Time" is 06:00
+ * UTC the next day.  An instant ((Get-Date), "2025-03-15T06:00:00Z") is kept
+ * as it is. */
+int mg_arg_epoch_in_zone(mg_ctx *c, const char *name, const struct mg_tz *tz, int64_t *t);
+/* Unlimited (MPT_UNLIMITED, -1 = Unlimited) or Int32: -1 or more. */
 int mg_arg_limit(mg_ctx *c, const char *name, long long *v);
 
 struct mg_store;

@@ -133,13 +133,8 @@ static int apply_conn_args(mg_ctx *c, mg_endpoint *e, bool accept_is_bool)
 			                  "for None or Tls).");
 		e->port = (int)port;
 	}
-	if (mg_has(c, "Security") && mg_security_parse(mg_arg_str(c, "Security"), &e->security) < 0)
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidSecurity",
-		                  "-Security must be None, Ssl or Tls.");
-	if (mg_has(c, "Authentication") &&
-	    mg_auth_parse(mg_arg_str(c, "Authentication"), &e->authentication) < 0)
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidAuthentication",
-		                  "-Authentication must be Basic or Ntlm (or CramMd5, XOAuth2).");
+	e->security = (mg_security)mg_arg_enum(c, "Security", (int)e->security);
+	e->authentication = (mg_auth)mg_arg_enum(c, "Authentication", (int)e->authentication);
 	if (mg_has(c, "AcceptUntrustedCertificates")) {
 		mv *v = mg_arg(c, "AcceptUntrustedCertificates");
 		e->accept_untrusted = accept_is_bool ? mv_truthy(v)
@@ -221,7 +216,7 @@ static int verify_endpoint(mg_ctx *c, const mg_endpoint *e, const char *verb)
 		return 0;
 	const char *why = r.message[0] ? r.message : "the server could not be reached.";
 	size_t wl = strlen(why);
-	return mg_err_set(&c->err, r.error_category[0] ? r.error_category : MGC_CONNECTION,
+	return mg_err_set(&c->err, r.error_id[0] ? r.error_category : MGC_CONNECTION,
 	                  r.error_id[0] ? r.error_id : "ConnectionTestFailed",
 	                  "The migration endpoint '%s' wasn't %s because the connection test to "
 	                  "%s:%d (Security %s) failed: %s%s Run Test-MigrationServerAvailability for "
@@ -422,7 +417,7 @@ static const mg_param new_endpoint_params[] = {
 	  "certificate must be valid for this name." },
 	{ "Port", MPT_INT, 0, -1, NULL, NULL, NULL, "993", MGCOMP_NONE,
 	  "TCP port of the IMAP server: typically 993 with -Security Ssl and 143 with None or Tls." },
-	{ "Security", MPT_ENUM, 0, -1, mg_vals_security, NULL, NULL, "Ssl", MGCOMP_ENUM,
+	{ "Security", MPT_ENUM, 0, -1, mg_security_names, NULL, NULL, "Ssl", MGCOMP_ENUM,
 	  "How the connection is protected: Ssl = implicit TLS (port 993), Tls = STARTTLS on the "
 	  "plain port (143; refused if the server does not offer STARTTLS, never downgraded), "
 	  "None = plain text (passwords travel unencrypted)." },
@@ -430,7 +425,7 @@ static const mg_param new_endpoint_params[] = {
 	  "Accept a self-signed, expired or otherwise untrusted server certificate. Certificate "
 	  "verification is switched off completely for this endpoint; migsh warns every time it "
 	  "is used. Prefer trusting the server's CA (SSL_CERT_FILE / SSL_CERT_DIR)." },
-	{ "Authentication", MPT_ENUM, 0, -1, mg_vals_auth, NULL, NULL, "Basic", MGCOMP_ENUM,
+	{ "Authentication", MPT_ENUM, 0, -1, mg_auth_names, NULL, NULL, "Basic", MGCOMP_ENUM,
 	  "Login mechanism: Basic (LOGIN or AUTHENTICATE PLAIN) or Ntlm, as in Exchange; CramMd5 "
 	  "and XOAuth2 (the password is the bearer token) are migsh extensions." },
 	{ "MaxConcurrentMigrations", MPT_UNLIMITED, 0, -1, NULL, NULL, NULL, "100", MGCOMP_NONE,
@@ -533,10 +528,10 @@ const mg_cmdlet mg_cmd_new_migration_endpoint = {
 };
 
 static const mg_param get_endpoint_params[] = {
-	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL, NULL,
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, MG_NAMES("Identity"), NULL, NULL,
 	  MGCOMP_ENDPOINT,
 	  "The name (or Guid) of the endpoint to show. Omitted: all endpoints." },
-	{ "Type", MPT_ENUM, 0, -1, mg_vals_endpoint_type, "Type", NULL, NULL, MGCOMP_ENUM,
+	{ "Type", MPT_ENUM, 0, -1, mg_vals_endpoint_type, MG_NAMES("Type"), NULL, NULL, MGCOMP_ENUM,
 	  "Show only endpoints of this type. migsh creates IMAP endpoints only, so other values "
 	  "return nothing. Cannot be combined with -Identity." },
 	MG_P_DIAGNOSTICINFO,
@@ -591,12 +586,12 @@ static const mg_param set_endpoint_params[] = {
 	{ "RemoteServer", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "New host name of the IMAP server." },
 	{ "Port", MPT_INT, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, "New TCP port." },
-	{ "Security", MPT_ENUM, 0, -1, mg_vals_security, NULL, NULL, NULL, MGCOMP_ENUM,
+	{ "Security", MPT_ENUM, 0, -1, mg_security_names, NULL, NULL, NULL, MGCOMP_ENUM,
 	  "New security mode: None, Ssl (implicit TLS) or Tls (STARTTLS)." },
 	{ "AcceptUntrustedCertificates", MPT_BOOL, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "$true to stop verifying the server certificate, $false to verify it again. A Boolean "
 	  "here, not a switch: -AcceptUntrustedCertificates $true." },
-	{ "Authentication", MPT_ENUM, 0, -1, mg_vals_auth, NULL, NULL, NULL, MGCOMP_ENUM,
+	{ "Authentication", MPT_ENUM, 0, -1, mg_auth_names, NULL, NULL, NULL, MGCOMP_ENUM,
 	  "New login mechanism (Basic, Ntlm; CramMd5 and XOAuth2 are extensions)." },
 	{ "MaxConcurrentMigrations", MPT_UNLIMITED, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "New limit of mailboxes in initial synchronization at once." },

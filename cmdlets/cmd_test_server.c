@@ -116,19 +116,8 @@ static int test_server_process(mg_ctx *c, mv *input)
 			goto out;
 		}
 		ec.p.port = (int)port;
-		ec.p.security = MG_SEC_SSL;
-		if (mg_has(c, "Security") && mg_security_parse(mg_arg_str(c, "Security"), &ec.p.security) < 0) {
-			mg_err_set(&c->err, MGC_INVALIDARG, "InvalidSecurity",
-			           "-Security must be None, Ssl or Tls.");
-			goto out;
-		}
-		ec.p.auth = MG_AUTH_BASIC;
-		if (mg_has(c, "Authentication") &&
-		    mg_auth_parse(mg_arg_str(c, "Authentication"), &ec.p.auth) < 0) {
-			mg_err_set(&c->err, MGC_INVALIDARG, "InvalidAuthentication",
-			           "-Authentication must be Basic or Ntlm (or CramMd5, XOAuth2).");
-			goto out;
-		}
+		ec.p.security = (mg_security)mg_arg_enum(c, "Security", MG_SEC_SSL);
+		ec.p.auth = (mg_auth)mg_arg_enum(c, "Authentication", MG_AUTH_BASIC);
 		ec.p.accept_untrusted = mg_switch(c, "AcceptUntrustedCertificates");
 	}
 	ec.p.compress = false;
@@ -168,25 +157,25 @@ out:
 /* ---------------------------------------------------------------- declaration */
 
 static const mg_param test_server_params[] = {
-	{ "Imap", MPT_SWITCH, MPF_MANDATORY, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "Imap", MPT_SWITCH, MPF_MANDATORY, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "Selects the IMAP form: test the server given by -RemoteServer, -Port and -Security." },
-	{ "RemoteServer", MPT_STRING, MPF_MANDATORY, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "RemoteServer", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "Host name (FQDN) or address of the IMAP server to test." },
-	{ "Port", MPT_INT, MPF_MANDATORY, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "Port", MPT_INT, MPF_MANDATORY, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "TCP port to test. Mandatory here (unlike New-MigrationEndpoint): 993 for Ssl, 143 for "
 	  "None or Tls." },
-	{ "Security", MPT_ENUM, 0, -1, mg_vals_security, "IMAP", NULL, "Ssl", MGCOMP_ENUM,
+	{ "Security", MPT_ENUM, 0, -1, mg_security_names, MG_NAMES("IMAP"), NULL, "Ssl", MGCOMP_ENUM,
 	  "None (plain), Ssl (implicit TLS) or Tls (STARTTLS; refused when the server does not "
 	  "offer it)." },
-	{ "AcceptUntrustedCertificates", MPT_SWITCH, 0, -1, NULL, "IMAP", NULL, NULL, MGCOMP_NONE,
+	{ "AcceptUntrustedCertificates", MPT_SWITCH, 0, -1, NULL, MG_NAMES("IMAP"), NULL, NULL, MGCOMP_NONE,
 	  "Do not verify the server certificate (self-signed, expired, wrong name). migsh warns "
 	  "loudly; the result shows CertificateVerified False." },
-	{ "Authentication", MPT_ENUM, 0, -1, mg_vals_auth, "IMAP", NULL, "Basic", MGCOMP_ENUM,
+	{ "Authentication", MPT_ENUM, 0, -1, mg_auth_names, MG_NAMES("IMAP"), NULL, "Basic", MGCOMP_ENUM,
 	  "Login mechanism used with -Credentials: Basic or Ntlm (CramMd5, XOAuth2 extensions)." },
-	{ "Endpoint", MPT_STRING, MPF_MANDATORY, -1, NULL, "Endpoint", NULL, NULL, MGCOMP_ENDPOINT,
+	{ "Endpoint", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("Endpoint"), NULL, NULL, MGCOMP_ENDPOINT,
 	  "Selects the endpoint form: test the saved endpoint with this name, with its own "
 	  "settings." },
-	{ "TestCredentials", MPT_STRING, MPF_IGNORED, -1, NULL, "Endpoint", NULL, NULL, MGCOMP_NONE,
+	{ "TestCredentials", MPT_STRING, MPF_IGNORED, -1, NULL, MG_NAMES("Endpoint"), NULL, NULL, MGCOMP_NONE,
 	  "Exchange: a mailbox whose credentials to test. Accepted and ignored; use -Credentials." },
 	{ "Credentials", MPT_CREDENTIAL, MPF_EXTENSION | MPF_SECRET, -1, NULL, NULL, NULL, NULL,
 	  MGCOMP_NONE,

@@ -53,17 +53,10 @@ static int get_user_process(mg_ctx *c, mv *input)
 		mg_user_free(u);
 		return rc;
 	}
-	mg_user_status want = MG_US_QUEUED;
-	bool by_status = false;
-	if (mg_arg_nonempty(c, "Status")) {
-		if (mg_user_status_parse(mg_arg_str(c, "Status"), &want) < 0)
-			return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidStatus",
-			                  "'%s' is not a migration user status (Queued, Syncing, Synced, "
-			                  "IncrementalSyncing, Failed, IncrementalFailed, Stopped, "
-			                  "Completed, ...).", mg_arg_str(c, "Status"));
-		by_status = true;
-	}
-	const char *summary = mg_arg_nonempty(c, "StatusSummary");
+	int status = mg_arg_enum(c, "Status", -1);
+	bool by_status = status >= 0;
+	mg_user_status want = by_status ? (mg_user_status)status : MG_US_QUEUED;
+	int summary = mg_arg_enum(c, "StatusSummary", -1);
 	long long limit = 1000;
 	if (mg_arg_limit(c, "ResultSize", &limit) < 0)
 		return -1;
@@ -81,7 +74,7 @@ static int get_user_process(mg_ctx *c, mv *input)
 	unsigned long mask = 0;
 	for (int s = 0; s < MG_US__COUNT; s++)
 		if ((!by_status || (mg_user_status)s == want) &&
-		    (!summary || str_ieq(summary, mg_user_status_summary((mg_user_status)s))))
+		    (summary < 0 || (int)mg_user_status_summary_of((mg_user_status)s) == summary))
 			mask |= 1UL << s;
 	emit_users eu = { c, limit, 0 };
 	/* one more than the limit: the warning says when there are more */
@@ -116,22 +109,22 @@ static int remove_user_process(mg_ctx *c, mv *input)
 /* ---------------------------------------------------------------- declarations */
 
 static const mg_param get_user_params[] = {
-	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL,
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, MG_NAMES("Identity"), NULL,
 	  NULL, MGCOMP_USER, "The user's email address (or Guid)." },
-	{ "BatchId", MPT_STRING, 0, -1, NULL, "StatusAndBatchId", NULL, NULL, MGCOMP_BATCH,
+	{ "BatchId", MPT_STRING, 0, -1, NULL, MG_NAMES("StatusAndBatchId"), NULL, NULL, MGCOMP_BATCH,
 	  "The users of this batch." },
-	{ "Status", MPT_ENUM, 0, -1, mg_vals_user_status, "StatusAndBatchId", NULL, NULL,
+	{ "Status", MPT_ENUM, 0, -1, mg_user_status_names, MG_NAMES("StatusAndBatchId"), NULL, NULL,
 	  MGCOMP_ENUM,
 	  "Only users with this status (Queued, Syncing, Synced, IncrementalSyncing, Failed, "
 	  "IncrementalFailed, Stopped, Completed, ...)." },
-	{ "StatusSummary", MPT_ENUM, 0, -1, mg_vals_status_summary, "StatusAndBatchId", NULL,
+	{ "StatusSummary", MPT_ENUM, 0, -1, mg_status_summary_names, MG_NAMES("StatusAndBatchId"), NULL,
 	  NULL, MGCOMP_ENUM, "Only users whose StatusSummary is Active, Completed, Failed, "
 	  "Stopped or Synced." },
-	{ "EmailAddress", MPT_STRING, MPF_MANDATORY, -1, NULL, "EmailAddress", NULL, NULL,
+	{ "EmailAddress", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("EmailAddress"), NULL, NULL,
 	  MGCOMP_USER, "The user's email address (a form of its own)." },
-	{ "MailboxGuid", MPT_STRING, MPF_MANDATORY, -1, NULL, "MailboxGuid", NULL, NULL,
+	{ "MailboxGuid", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("MailboxGuid"), NULL, NULL,
 	  MGCOMP_NONE, "The user's Guid (a form of its own)." },
-	{ "ResultSize", MPT_UNLIMITED, 0, -1, NULL, "StatusAndBatchId", NULL, "1000", MGCOMP_NONE,
+	{ "ResultSize", MPT_UNLIMITED, 0, -1, NULL, MG_NAMES("StatusAndBatchId"), NULL, "1000", MGCOMP_NONE,
 	  "At most this many users (a number or Unlimited)." },
 	MG_P_DOMAINCONTROLLER,
 	MG_P_PARTITION,

@@ -10,6 +10,7 @@
 #include "common/mem.h"
 #include "engine/lifecycle.h"
 #include "engine/store.h"
+#include "engine/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,7 @@ static int set_user_process(mg_ctx *c, mv *input)
 	s.approve_skipped = mg_switch(c, "ApproveSkippedItems");
 	/* dates are read in the batch's time zone, as for Set-MigrationBatch */
 	mg_batch *b = NULL;
+	mg_tz *tz = NULL;
 	mg_err err;
 	mg_err_clear(&err);
 	rc = -1;
@@ -132,10 +134,13 @@ static int set_user_process(mg_ctx *c, mv *input)
 		goto out;
 	}
 	int r;
-	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", b->time_zone, &s.start_after)) < 0)
+	if ((mg_has(c, "StartAfter") || mg_has(c, "CompleteAfter")) &&
+	    mg_cmd_open_zone(c, b->time_zone, &tz) < 0)
+		goto out;
+	if ((r = mg_arg_epoch_in_zone(c, "StartAfter", tz, &s.start_after)) < 0)
 		goto out;
 	s.has_start_after = r > 0;
-	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", b->time_zone, &s.complete_after)) < 0)
+	if ((r = mg_arg_epoch_in_zone(c, "CompleteAfter", tz, &s.complete_after)) < 0)
 		goto out;
 	s.has_complete_after = r > 0;
 	if (!s.sync_now && !s.approve_skipped && !s.has_start_after && !s.has_complete_after) {
@@ -152,6 +157,7 @@ static int set_user_process(mg_ctx *c, mv *input)
 	if ((s.sync_now || s.has_start_after) && mg_cmd_ensure_service_for_batch(c, st, batch) < 0)
 		rc = -1;
 out:
+	mg_tz_free(tz);
 	mg_batch_free(b);
 	free(email);
 	free(batch);

@@ -38,24 +38,6 @@ const mg_cmdlet *const *mg_cmdlet_table(size_t *count)
 	return all;
 }
 
-static bool alias_match(const char *aliases, const char *name)
-{
-	if (!aliases)
-		return false;
-	size_t len = strlen(name);
-	for (const char *p = aliases; *p; ) {
-		while (*p == ' ')
-			p++;
-		const char *e = p;
-		while (*e && *e != ' ')
-			e++;
-		if ((size_t)(e - p) == len && strncasecmp(p, name, len) == 0)
-			return true;
-		p = e;
-	}
-	return false;
-}
-
 const mg_cmdlet *mg_cmdlet_find(const char *name)
 {
 	size_t n;
@@ -64,7 +46,7 @@ const mg_cmdlet *mg_cmdlet_find(const char *name)
 		if (str_ieq(t[i]->name, name))
 			return t[i];
 	for (size_t i = 0; i < n; i++)
-		if (alias_match(t[i]->aliases, name))
+		if (str_list_has(t[i]->aliases, name, false))
 			return t[i];
 	return NULL;
 }

@@ -6,16 +6,80 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
-static void fill(mg_err *e, const char *category, const char *id)
+const char *const mg_err_category_names[MGC__COUNT + 1] = {
+	[MGC_NOTSPECIFIED] = "NotSpecified", [MGC_OPEN] = "OpenError", [MGC_CLOSE] = "CloseError",
+	[MGC_DEVICE] = "DeviceError", [MGC_DEADLOCK] = "DeadlockDetected",
+	[MGC_INVALIDARG] = "InvalidArgument", [MGC_INVALIDDATA] = "InvalidData",
+	[MGC_INVALIDOP] = "InvalidOperation", [MGC_INVALIDRESULT] = "InvalidResult",
+	[MGC_INVALIDTYPE] = "InvalidType", [MGC_METADATA] = "MetadataError",
+	[MGC_NOTIMPLEMENTED] = "NotImplemented", [MGC_NOTINSTALLED] = "NotInstalled",
+	[MGC_NOTFOUND] = "ObjectNotFound", [MGC_STOPPED] = "OperationStopped",
+	[MGC_TIMEOUT] = "OperationTimeout", [MGC_SYNTAX] = "SyntaxError", [MGC_PARSER] = "ParserError",
+	[MGC_PERMISSION] = "PermissionDenied", [MGC_BUSY] = "ResourceBusy",
+	[MGC_EXISTS] = "ResourceExists", [MGC_RESOURCE] = "ResourceUnavailable",
+	[MGC_READ] = "ReadError", [MGC_WRITE] = "WriteError", [MGC_FROMSTDERR] = "FromStdErr",
+	[MGC_SECURITY] = "SecurityError", [MGC_PROTOCOL] = "ProtocolError",
+	[MGC_CONNECTION] = "ConnectionError", [MGC_AUTH] = "AuthenticationError",
+	[MGC_LIMIT] = "LimitsExceeded", [MGC_QUOTA] = "QuotaExceeded", [MGC_NOTENABLED] = "NotEnabled",
+	[MGC__COUNT] = NULL,
+};
+
+const char *mg_err_category_name(mg_err_cat c)
+{
+	return (unsigned)c < MGC__COUNT ? mg_err_category_names[c] : mg_err_category_names[MGC_NOTSPECIFIED];
+}
+
+int mg_err_category_parse(const char *name, mg_err_cat *out)
+{
+	for (int i = 0; name && i < MGC__COUNT; i++)
+		if (!strcasecmp(name, mg_err_category_names[i])) {
+			*out = (mg_err_cat)i;
+			return 0;
+		}
+	return -1;
+}
+
+static const char *const code_ids[MGE__COUNT] = {
+	[MGE_NONE] = "",
+#define MG_ERR_ID_NAME(id, retry, cls) [MGE_##id] = #id,
+	MG_ERR_IDS(MG_ERR_ID_NAME)
+#undef MG_ERR_ID_NAME
+};
+
+/* The one place an id's text is looked at: when the error is raised. */
+mg_err_code mg_err_code_of(const char *id)
+{
+	for (int i = 1; id && i < MGE__COUNT; i++)
+		if (!strcmp(code_ids[i], id))
+			return (mg_err_code)i;
+	return MGE_NONE;
+}
+
+const char *mg_err_code_id(mg_err_code c)
+{
+	return (unsigned)c < MGE__COUNT ? code_ids[c] : "";
+}
+
+void mg_err_name(mg_err *e, mg_err_cat category, const char *id)
+{
+	if (!e)
+		return;
+	e->category = (unsigned)category < MGC__COUNT ? category : MGC_NOTSPECIFIED;
+	if (id != e->id)
+		snprintf(e->id, sizeof e->id, "%s", id ? id : "Error");
+	e->code = mg_err_code_of(e->id);
+}
+
+static void fill(mg_err *e, mg_err_cat category, const char *id)
 {
 	e->set = 1;
 	e->side = MG_SIDE_UNKNOWN;
-	snprintf(e->category, sizeof e->category, "%s", category ? category : MGC_NOTSPECIFIED);
-	snprintf(e->id, sizeof e->id, "%s", id ? id : "Error");
+	mg_err_name(e, category, id);
 }
 
-int mg_err_set(mg_err *e, const char *category, const char *id, const char *fmt, ...)
+int mg_err_set(mg_err *e, mg_err_cat category, const char *id, const char *fmt, ...)
 {
 	if (!e)
 		return -1;
@@ -28,7 +92,7 @@ int mg_err_set(mg_err *e, const char *category, const char *id, const char *fmt,
 	return -1;
 }
 
-int mg_err_sys(mg_err *e, const char *category, const char *id, const char *fmt, ...)
+int mg_err_sys(mg_err *e, mg_err_cat category, const char *id, const char *fmt, ...)
 {
 	int saved = errno;
 	if (!e)

@@ -4,8 +4,10 @@
  * user fails now), and which class of problem it is (for the ErrorSummary a
  * user's statistics show).
  *
- * The verdict goes by the error id (mg_err.id), which names the event; the
- * category only decides for ids this table does not know.  The rule:
+ * The verdict goes by the error id, which names the event: its code
+ * (mg_err.code), given when the error is raised from the one list of ids
+ * with their verdicts (err_ids.h); the category only decides for ids the
+ * list does not name.  The rule:
  *   transient  every end of stream, reset and timeout on a socket or a TLS
  *              session (including OpenSSL 3's "unexpected eof while
  *              reading"), a connection that cannot be opened right now, and

@@ -1,6 +1,6 @@
 noinst_LIBRARIES += libcommon.a
 libcommon_a_SOURCES = \
-	common/err.c common/err.h \
+	common/err.c common/err.h common/err_ids.h \
 	common/err_class.c common/err_class.h \
 	common/mem.c common/mem.h \
 	common/str.c common/str.h \

@@ -19,6 +19,14 @@ bool str_iprefix(const char *s, const char *prefix)
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool str_list_has(const char *const *list, const char *s, bool prefix)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		if (prefix ? str_iprefix(list[i], s) : str_ieq(list[i], s))
+			return true;
+	return false;
+}
+
 bool str_has_wildcard(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;

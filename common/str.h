@@ -7,6 +7,9 @@
 
 bool str_ieq(const char *a, const char *b);                 /* ASCII case-insensitive equality */
 bool str_iprefix(const char *s, const char *prefix);       /* s starts with prefix, ignoring case */
+/* Is s one of the NULL-terminated list's strings (ignoring case; list may be
+ * NULL)?  With prefix: does one of them start with s? */
+bool str_list_has(const char *const *list, const char *s, bool prefix);
 /* PowerShell -like wildcard match (* ? [a-z]), case-insensitive when icase. */
 bool str_wildcard(const char *pattern, const char *s, bool icase);
 bool str_has_wildcard(const char *s);

@@ -45,13 +45,25 @@ int mg_batch_create_from_csv(mg_store *st, const mg_batch *tmpl, const void *csv
 		*out = NULL;
 	if (check_name(tmpl->name, err) < 0)
 		return -1;
-	mg_date_cond *dc = NULL;
-	size_t ndc = 0;
 	mg_tz *tz = NULL;
 	if (mg_tz_open(tmpl->time_zone, &tz, err) < 0)
 		return -1;
+	int rc = mg_batch_create_in_zone(st, tmpl, tz, csv, csv_len, out, err);
 	mg_tz_free(tz);
-	if (mg_content_filter_parse(tmpl->content_filter, tmpl->time_zone, &dc, &ndc, err) < 0)
+	return rc;
+}
+
+int mg_batch_create_in_zone(mg_store *st, const mg_batch *tmpl, const mg_tz *tz, const void *csv,
+                            size_t csv_len, mg_batch **out, mg_err *err)
+{
+	if (out)
+		*out = NULL;
+	if (check_name(tmpl->name, err) < 0)
+		return -1;
+	/* the filter is checked here, once; the service parses the stored text when it syncs */
+	mg_date_cond *dc = NULL;
+	size_t ndc = 0;
+	if (mg_content_filter_parse_in(tmpl->content_filter, tz, &dc, &ndc, err) < 0)
 		return -1;
 	free(dc);
 	mg_csv_batch cb;
@@ -76,7 +88,7 @@ int mg_batch_create_from_csv(mg_store *st, const mg_batch *tmpl, const void *csv
 	if (rc == 0) {
 		mg_batch *old = NULL;
 		mg_err e2 = { 0 };
-		if (mg_store_batch_load(st, tmpl->name, &old, &e2) == 0 || strcmp(e2.category, MGC_NOTFOUND)) {
+		if (mg_store_batch_load(st, tmpl->name, &old, &e2) == 0 || e2.category != MGC_NOTFOUND) {
 			rc = mg_err_set(err, MGC_EXISTS, "MigrationBatchDuplicate",
 			                "A migration batch named '%s' already exists. Choose another name, or "
 			                "remove the old batch first (Remove-MigrationBatch).", tmpl->name);
@@ -164,7 +176,7 @@ int mg_batch_add_users(mg_store *st, const char *identity, const void *csv, size
 		mg_user *old = NULL;
 		mg_err e2 = { 0 };
 		if (mg_store_user_load(st, b->name, users[i]->email, &old, &e2) == 0 ||
-		    strcmp(e2.category, MGC_NOTFOUND)) {
+		    e2.category != MGC_NOTFOUND) {
 			mg_user_free(old);
 			continue;   /* already in this batch: only rows for new users are added */
 		}
@@ -303,14 +315,10 @@ int mg_batch_update(mg_store *st, const char *identity,
 	int rc = mg_store_batch_load(st, identity, &b, err);
 	if (rc == 0)
 		rc = mg_lifecycle_check(b, MG_ACT_SET, err);
+	/* (the ContentFilter and the TimeZone are set when the batch is created
+	 * and checked then: no edit changes them) */
 	if (rc == 0 && edit)
 		rc = edit(b, arg, err);
-	if (rc == 0) {
-		mg_date_cond *dc = NULL;
-		size_t ndc = 0;
-		rc = mg_content_filter_parse(b->content_filter, b->time_zone, &dc, &ndc, err);
-		free(dc);
-	}
 	if (rc == 0)
 		rc = mg_store_batch_save(st, b, err);
 	mg_store_unlock(st);
@@ -341,7 +349,7 @@ int mg_batch_remove(mg_store *st, const char *identity, int wait_seconds, bool *
 	char *name = NULL;
 	bool now = false;
 	if (rc < 0) {
-		if (!strcmp(e2.category, MGC_INVALIDDATA)) {
+		if (e2.category == MGC_INVALIDDATA) {
 			/* a Corrupted batch can always be removed */
 			name = xstrdup(identity);
 			now = true;
@@ -376,7 +384,7 @@ int mg_batch_remove(mg_store *st, const char *identity, int wait_seconds, bool *
 		for (int i = 0; i < wait_seconds * 10; i++) {
 			mg_batch *x = NULL;
 			mg_err e3 = { 0 };
-			if (mg_store_batch_load(st, name, &x, &e3) < 0 && !strcmp(e3.category, MGC_NOTFOUND)) {
+			if (mg_store_batch_load(st, name, &x, &e3) < 0 && e3.category == MGC_NOTFOUND) {
 				if (removed_now)
 					*removed_now = true;
 				break;

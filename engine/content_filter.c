@@ -133,21 +133,37 @@ static int parse_conds(const char *s, const char *p, const mg_tz *tz, mg_date_co
 	return 0;
 }
 
+static bool blank(const char *s)
+{
+	if (!s)
+		return true;
+	skip_ws(&s);
+	return !*s;
+}
+
+int mg_content_filter_parse_in(const char *s, const mg_tz *tz, mg_date_cond **out, size_t *n,
+                               mg_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (blank(s))
+		return 0;
+	const char *p = s;
+	skip_ws(&p);
+	return parse_conds(s, p, tz, out, n, err);
+}
+
 int mg_content_filter_parse(const char *s, const char *time_zone, mg_date_cond **out, size_t *n,
                             mg_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	if (!s)
-		return 0;
-	const char *p = s;
-	skip_ws(&p);
-	if (!*p)
+	if (blank(s))
 		return 0;
 	mg_tz *tz = NULL;
 	if (mg_tz_open(time_zone, &tz, err) < 0)
 		return -1;
-	int rc = parse_conds(s, p, tz, out, n, err);
+	int rc = mg_content_filter_parse_in(s, tz, out, n, err);
 	mg_tz_free(tz);
 	return rc;
 }

@@ -525,7 +525,7 @@ int mg_csv_to_users(const mg_csv_batch *cb, const char *batch_name,
 			u->validation_failed = true;
 			u->error = xstrdup(r->error);
 			u->error_summary = xasprintf("Validation failed: %s", r->error);
-			u->error_category = xstrdup(MGC_INVALIDDATA);
+			u->error_category = xstrdup(mg_err_category_name(MGC_INVALIDDATA));
 		}
 		v[i] = u;
 	}

@@ -122,7 +122,7 @@ int mg_itarget_ensure(mg_itarget *t, char *const *comps, size_t n, mg_err *err)
 		}
 		bool existed = false;
 		int rc = mg_imap_create(t->c, wire, &existed, err);
-		if (rc < 0 && k < n && err && strcmp(err->category, MGC_INVALIDOP) == 0) {
+		if (rc < 0 && k < n && err && err->category == MGC_INVALIDOP) {
 			/* some servers refuse creating a parent explicitly; the child
 			 * CREATE makes it */
 			mg_err_clear(err);

@@ -94,6 +94,11 @@ bool mg_user_status_active(mg_user_status s);
 int mg_batch_create_from_csv(struct mg_store *st, const mg_batch *b,
                              const void *csv, size_t csv_len,
                              mg_batch **out, mg_err *err);
+/* The same with b->time_zone already resolved into tz by the caller (who read
+ * -StartAfter/-CompleteAfter in it), so the zone is looked up once per command. */
+struct mg_tz;
+int mg_batch_create_in_zone(struct mg_store *st, const mg_batch *b, const struct mg_tz *tz,
+                            const void *csv, size_t csv_len, mg_batch **out, mg_err *err);
 
 /* Set-MigrationBatch -AddUsers -CSVData: rows for addresses already in this
  * batch are skipped; new users are Queued when the batch is running, else Stopped.
@@ -124,7 +129,7 @@ int mg_user_remove(struct mg_store *st, const char *identity, mg_err *err);
 
 /* ---- one user of a batch (user_ops.c): Start-, Stop-, Set-MigrationUser ----
  * Allowed when both the user's status and its batch's status allow it (the
- * tables in user_ops.c); only that user changes, the rest of the batch goes on:
+ * tables in lifecycle.c); only that user changes, the rest of the batch goes on:
  *   Start  stopped/failed user -> Queued (not CSV-invalid ones); a batch at rest
  *          (Created, Stopped, Failed, CompletedWithErrors) -> Starting.
  *   Stop   -> Stopped / IncrementalStopped at once when no copy runs for it, else
@@ -140,6 +145,21 @@ typedef struct mg_user_settings {
 	bool    has_start_after, has_complete_after;
 	int64_t start_after, complete_after;   /* UTC; 0 clears */
 } mg_user_settings;
+
+/* The rules themselves (lifecycle.c; pure, on records in memory). */
+typedef enum mg_user_action {
+	MG_UACT_START = 0, MG_UACT_STOP, MG_UACT_SET, MG_UACT_SYNCNOW, MG_UACT_REMOVE, MG_UACT__COUNT
+} mg_user_action;
+/* Do u's status and its batch b's status allow a?  0, or -1 with the refusal. */
+int  mg_user_check(const mg_batch *b, const mg_user *u, mg_user_action a, mg_err *err);
+/* What an allowed action changes (after mg_user_check): Start queues u and
+ * starts a batch at rest; Stop leaves u Stopping for the service to cancel
+ * when service_cancels (the service copies it now), else stops it at once;
+ * Set applies s. */
+void mg_user_apply_start(mg_batch *b, mg_user *u, int64_t now);
+bool mg_user_copying(const mg_user *u);   /* Syncing or IncrementalSyncing */
+void mg_user_apply_stop(mg_batch *b, mg_user *u, bool service_cancels);
+void mg_user_apply_set(mg_batch *b, mg_user *u, const mg_user_settings *s, int64_t now);
 
 int mg_user_start(struct mg_store *st, const char *identity, mg_err *err);
 int mg_user_stop(struct mg_store *st, const char *identity, mg_err *err);
@@ -163,5 +183,8 @@ bool mg_user_settle_stop(mg_user *u);
  * *out: malloc'd array (free()), *n conditions.  NULL or empty s: 0 conditions. */
 int mg_content_filter_parse(const char *s, const char *time_zone, mg_date_cond **out, size_t *n,
                             mg_err *err);
+/* The same in a zone the caller resolved (engine/tz.h). */
+int mg_content_filter_parse_in(const char *s, const struct mg_tz *tz, mg_date_cond **out, size_t *n,
+                               mg_err *err);
 
 #endif

@@ -13,31 +13,36 @@
 #include "common/str.h"
 #include "engine/records.h"
 
-static const char *const batch_status_names[MG_BS__COUNT] = {
+const char *const mg_batch_status_names[MG_BS__COUNT + 1] = {
 	"Created", "Starting", "Syncing", "Stopping", "Stopped", "Synced",
 	"SyncedWithErrors", "IncrementalSyncing", "Completing", "Completed",
-	"CompletedWithErrors", "Failed", "Removing", "Corrupted", "Waiting",
+	"CompletedWithErrors", "Failed", "Removing", "Corrupted", "Waiting", NULL
 };
 
-static const char *const user_status_names[MG_US__COUNT] = {
+const char *const mg_user_status_names[MG_US__COUNT + 1] = {
 	"Queued", "Validating", "Starting", "Provisioning", "ProvisionUpdating",
 	"Syncing", "Synced", "IncrementalSyncing", "IncrementalSynced",
 	"Completing", "CompletionSynced", "Completed", "Failed",
 	"IncrementalFailed", "CompletionFailed", "CompletedWithWarnings",
-	"Corrupted", "Stopping", "Stopped", "IncrementalStopped", "Removing",
+	"Corrupted", "Stopping", "Stopped", "IncrementalStopped", "Removing", NULL
+};
+
+const char *const mg_status_summary_names[MG_SS__COUNT + 1] = {
+	[MG_SS_ACTIVE] = "Active", [MG_SS_COMPLETED] = "Completed", [MG_SS_FAILED] = "Failed",
+	[MG_SS_STOPPED] = "Stopped", [MG_SS_SYNCED] = "Synced", [MG_SS__COUNT] = NULL
 };
 
 static const char *const consistency_names[] = { "Perfect", "Good", "Investigate", "Poor" };
 
 const char *mg_batch_status_name(mg_batch_status s)
 {
-	return (unsigned)s < MG_BS__COUNT ? batch_status_names[s] : "Corrupted";
+	return (unsigned)s < MG_BS__COUNT ? mg_batch_status_names[s] : mg_batch_status_names[MG_BS_CORRUPTED];
 }
 
 int mg_batch_status_parse(const char *s, mg_batch_status *out)
 {
 	for (int i = 0; s && i < MG_BS__COUNT; i++)
-		if (str_ieq(s, batch_status_names[i])) {
+		if (str_ieq(s, mg_batch_status_names[i])) {
 			*out = (mg_batch_status)i;
 			return 0;
 		}
@@ -46,35 +51,40 @@ int mg_batch_status_parse(const char *s, mg_batch_status *out)
 
 const char *mg_user_status_name(mg_user_status s)
 {
-	return (unsigned)s < MG_US__COUNT ? user_status_names[s] : "Corrupted";
+	return (unsigned)s < MG_US__COUNT ? mg_user_status_names[s] : mg_user_status_names[MG_US_CORRUPTED];
 }
 
 int mg_user_status_parse(const char *s, mg_user_status *out)
 {
 	for (int i = 0; s && i < MG_US__COUNT; i++)
-		if (str_ieq(s, user_status_names[i])) {
+		if (str_ieq(s, mg_user_status_names[i])) {
 			*out = (mg_user_status)i;
 			return 0;
 		}
 	return -1;
 }
 
-const char *mg_user_status_summary(mg_user_status s)
+mg_status_summary mg_user_status_summary_of(mg_user_status s)
 {
 	switch (s) {
 	case MG_US_SYNCED: case MG_US_INCREMENTAL_SYNCING: case MG_US_INCREMENTAL_SYNCED:
 	case MG_US_COMPLETION_SYNCED:
-		return "Synced";
+		return MG_SS_SYNCED;
 	case MG_US_COMPLETED:
-		return "Completed";
+		return MG_SS_COMPLETED;
 	case MG_US_FAILED: case MG_US_INCREMENTAL_FAILED: case MG_US_COMPLETION_FAILED:
 	case MG_US_COMPLETED_WITH_WARNINGS: case MG_US_CORRUPTED:
-		return "Failed";
+		return MG_SS_FAILED;
 	case MG_US_STOPPED: case MG_US_INCREMENTAL_STOPPED:
-		return "Stopped";
+		return MG_SS_STOPPED;
 	default:
-		return "Active";
+		return MG_SS_ACTIVE;
 	}
+}
+
+const char *mg_user_status_summary(mg_user_status s)
+{
+	return mg_status_summary_names[mg_user_status_summary_of(s)];
 }
 
 const char *mg_consistency_name(mg_consistency c)

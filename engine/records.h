@@ -43,6 +43,9 @@ typedef enum mg_batch_status {
 	MG_BS__COUNT
 } mg_batch_status;
 
+/* The names of the statuses, indexed by the enum, NULL-terminated: the one
+ * place they are spelled (Get-MigrationBatch -Status takes these). */
+extern const char *const mg_batch_status_names[];
 const char *mg_batch_status_name(mg_batch_status s);          /* "SyncedWithErrors" */
 int mg_batch_status_parse(const char *s, mg_batch_status *out); /* case-insensitive; 0 ok, -1 unknown */
 
@@ -72,9 +75,17 @@ typedef enum mg_user_status {
 	MG_US__COUNT
 } mg_user_status;
 
+extern const char *const mg_user_status_names[];
 const char *mg_user_status_name(mg_user_status s);
 int mg_user_status_parse(const char *s, mg_user_status *out);
-/* StatusSummary: "Active" "Completed" "Failed" "Stopped" "Synced". */
+
+/* StatusSummary: what a user's status comes to. */
+typedef enum mg_status_summary {
+	MG_SS_ACTIVE = 0, MG_SS_COMPLETED, MG_SS_FAILED, MG_SS_STOPPED, MG_SS_SYNCED, MG_SS__COUNT
+} mg_status_summary;
+extern const char *const mg_status_summary_names[];  /* "Active" "Completed" "Failed" "Stopped" "Synced" */
+mg_status_summary mg_user_status_summary_of(mg_user_status s);
+/* Its name: mg_status_summary_names[mg_user_status_summary_of(s)]. */
 const char *mg_user_status_summary(mg_user_status s);
 
 /* ---- DataConsistencyScore (rule in consistency.h) ---- */
@@ -171,7 +182,7 @@ typedef struct mg_user {
 	mg_user_status status;
 	char       *error;                       /* Error: last error message, or NULL */
 	char       *error_summary;               /* ErrorSummary (short form) */
-	char       *error_category;              /* MGC_* of the last error, or NULL */
+	char       *error_category;              /* category name of the last error (mg_err_category_name), or NULL */
 	bool        validation_failed;           /* failed CSV validation: never synced */
 	/* statistics (cumulative over passes unless noted) */
 	long long   synced_items;                /* SyncedItemCount */

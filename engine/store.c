@@ -464,7 +464,7 @@ static int read_schema(const char *home, int *ver, mg_err *err)
 	int rc = 0;
 	*ver = 0;
 	if (mg_read_file(path, 4096, &data, &len, &e2) < 0) {
-		if (strcmp(e2.category, MGC_NOTFOUND)) {
+		if (e2.category != MGC_NOTFOUND) {
 			mg_err_copy(err, &e2);
 			rc = -1;
 		}

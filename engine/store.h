@@ -65,7 +65,7 @@ void mg_store_set_busy_timeout(mg_store *st, int ms);
 /* Exchange Online's "couldn't be found" error for a migration endpoint,
  * batch or user (what), filed under category (the store says ObjectNotFound,
  * the cmdlets NotSpecified, as Exchange does). */
-int mg_err_migration_not_found(mg_err *err, const char *category, const char *what,
+int mg_err_migration_not_found(mg_err *err, mg_err_cat category, const char *what,
                                const char *identity);
 
 /* ---- safe names ---- */

@@ -162,7 +162,7 @@ static int import_user_extras(mg_store *st, const char *udir, const mg_user *u, 
 		if (rc == 0)
 			rc = mg_store_skipped_save(st, u->batch, u->email, v, n, err);
 		mg_skipped_recs_free(v, n);
-	} else if (strcmp(e2.category, MGC_NOTFOUND)) {
+	} else if (e2.category != MGC_NOTFOUND) {
 		rc = -1;
 		mg_err_copy(err, &e2);
 	}

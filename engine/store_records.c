@@ -28,7 +28,7 @@
 static void rd_begin(mg_store *st) { pthread_mutex_lock(&st->mu); }
 static void rd_end(mg_store *st) { pthread_mutex_unlock(&st->mu); }
 
-int mg_err_migration_not_found(mg_err *err, const char *category, const char *what,
+int mg_err_migration_not_found(mg_err *err, mg_err_cat category, const char *what,
                                const char *identity)
 {
 	/* Exchange Online repeats the endpoint's text after "Reason:" (seen for
@@ -64,7 +64,7 @@ int mg_store_config_load(mg_store *st, mg_config *out, mg_err *err)
 	mg_err e2 = { 0 };
 	int rc = 0;
 	if (mg_read_file(path, RECORD_MAX, &data, &len, &e2) < 0) {
-		if (strcmp(e2.category, MGC_NOTFOUND)) {
+		if (e2.category != MGC_NOTFOUND) {
 			mg_err_copy(err, &e2);
 			rc = -1;
 		}

@@ -165,7 +165,7 @@ static int carry_flags(fctx *f, mg_err *err)
 			free(store);
 			free(fl);
 			if (rc < 0) {
-				if (strcmp(e.category, MGC_NOTFOUND) != 0) {
+				if (e.category != MGC_NOTFOUND) {
 					mg_err_copy(err, &e);
 					return -1;
 				}
@@ -384,9 +384,9 @@ static bool name_refused(const mg_err *e)
 {
 	if (!e || !e->set)
 		return false;
-	if (!strcmp(e->id, "FolderNameInvalid"))
+	if (e->code == MGE_FolderNameInvalid)
 		return true;
-	if (!strcmp(e->id, "CreateFailed")) {
+	if (e->code == MGE_CreateFailed) {
 		/* a NO that is about the server's state, not the name, is not a refusal of the name */
 		static const char *const state[] = { "[UNAVAILABLE]", "[OVERQUOTA]", "[LIMIT]", "[INUSE]",
 		                                     "[SERVERBUG]", "[THROTTLED]", NULL };
@@ -395,8 +395,8 @@ static bool name_refused(const mg_err *e)
 				return false;
 		return true;
 	}
-	return (!strcmp(e->id, "MaildirCreate") || !strcmp(e->id, "CreateDirectory") ||
-	        !strcmp(e->id, "MaildirOpen")) &&
+	return (e->code == MGE_MaildirCreate || e->code == MGE_CreateDirectory ||
+	        e->code == MGE_MaildirOpen) &&
 	       (e->sys_errno == ENAMETOOLONG || e->sys_errno == EILSEQ || e->sys_errno == EINVAL);
 }
 
@@ -407,7 +407,7 @@ static char *refusal_reason(const mg_err *e)
 	if (e->sys_errno)
 		return xasprintf("the destination file system refused the folder name: %s", strerror(e->sys_errno));
 	const char *said = strstr(e->msg, " answered ");
-	if (!strcmp(e->id, "CreateFailed") && said)
+	if (e->code == MGE_CreateFailed && said)
 		return xasprintf("the target server refused to create the folder: it%s", said);
 	return xasprintf("the destination refused the folder name: %s", e->msg);
 }
@@ -783,7 +783,7 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		if (!plan_copied(&plans[i]))
 			continue;
 		if (mg_imap_status(x->src, plans[i].wire, &s, err) < 0) {
-			if (strcmp(err->category, MGC_INVALIDOP) != 0)
+			if (err->category != MGC_INVALIDOP)
 				return -1;        /* the connection failed */
 			mg_err_clear(err);    /* NO: do_folder reports the folder */
 			continue;
@@ -804,7 +804,7 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		    (ss.exists && mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0)) {
 			sync_items_free(ma.v, ma.n);
 			free(ma.bad_flag);
-			if (strcmp(err->category, MGC_INVALIDOP) != 0) {
+			if (err->category != MGC_INVALIDOP) {
 				free(keys);
 				x->cut_state = 0;
 				return -1;
@@ -846,7 +846,7 @@ static int skip_folder(sctx *x, const mg_folder_plan *fp, const char *kind, cons
 		;
 	} else if (mg_imap_status(x->src, fp->wire, &s, err) == 0) {
 		cnt = s.exists;
-	} else if (strcmp(err->category, MGC_INVALIDOP) != 0) {
+	} else if (err->category != MGC_INVALIDOP) {
 		return -1;
 	} else {
 		mg_err_clear(err);    /* NO: count nothing */
@@ -945,7 +945,7 @@ static int run_pass(sctx *x, mg_err *err)
 		}
 		if (rc < 0)
 			x->items_taken = taken;   /* the folder is redone on retry */
-		if (rc < 0 && err && strcmp(err->category, MGC_STOPPED) != 0)
+		if (rc < 0 && err && err->category != MGC_STOPPED)
 			mg_err_prefix(err, "folder '%s'", fp->name);
 		if (rc == 0) {
 			mark_done(x, fp->wire);
@@ -1024,7 +1024,7 @@ int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 			nanosleep(&ts, NULL);
 		}
 	}
-	if (rc < 0 && sync_cancelled(&x) && strcmp(e.category, MGC_STOPPED) != 0)
+	if (rc < 0 && sync_cancelled(&x) && e.category != MGC_STOPPED)
 		mg_err_set(&e, MGC_STOPPED, "SyncStopped", "the sync was stopped");
 	if (rc == 0) {
 		if (!stats->incremental) {

@@ -113,7 +113,7 @@ int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
 		if (nt) {
 			rc = remove_at_target(f, t, nt, err);
 			ok = rc == 0;
-			if (rc < 0 && strcmp(err->category, MGC_INVALIDOP) == 0) {
+			if (rc < 0 && err->category == MGC_INVALIDOP) {
 				sync_slog(x, "folder '%s': %zu message(s) deleted at the source were not deleted "
 				          "at the target: %s", f->fp->name, nt, err->msg);
 				mg_err_clear(err);

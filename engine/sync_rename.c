@@ -148,7 +148,7 @@ static int rename_dest(sctx *x, const mg_folder_plan *op, const mg_folder_plan *
 		if (rc == 0) {
 			target_renamed(x->tgt, wa, wb);
 			*done = true;
-		} else if (strcmp(err->category, MGC_INVALIDOP) == 0) {
+		} else if (err->category == MGC_INVALIDOP) {
 			sync_slog(x, "the target refused to rename '%s' to '%s': %s", wa, wb, err->msg);
 			mg_err_clear(err);
 			rc = 0;
@@ -222,7 +222,7 @@ int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *pl
 			continue;
 		mg_imap_mbox_status ss;
 		if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0) {
-			if (strcmp(err->category, MGC_INVALIDOP) != 0 && strcmp(err->category, MGC_NOTFOUND) != 0)
+			if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
 				rc = -1;
 			else
 				mg_err_clear(err);

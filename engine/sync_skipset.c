@@ -49,7 +49,7 @@ int sync_skipset_load(const char *path, uint32_t uidvalidity, uint32_t **uids, s
 	mg_err e;
 	mg_err_clear(&e);
 	if (mg_read_file(path, SKIPSET_MAX_FILE, &buf, &len, &e) < 0) {
-		if (strcmp(e.category, MGC_NOTFOUND) == 0)
+		if (e.category == MGC_NOTFOUND)
 			return 1;
 		mg_err_copy(err, &e);
 		return -1;

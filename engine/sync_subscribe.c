@@ -33,7 +33,7 @@ static int lsub(sctx *x, mg_imap *c, const char *pattern, const char *side, char
 {
 	if (mg_imap_lsub(c, pattern, v, n, err) == 0)
 		return 0;
-	if (strcmp(err->category, MGC_INVALIDOP) != 0 && strcmp(err->category, MGC_PROTOCOL) != 0)
+	if (err->category != MGC_INVALIDOP && err->category != MGC_PROTOCOL)
 		return -1;
 	sync_slog(x, "subscriptions not carried: the %s refused LSUB: %s", side, err->msg);
 	mg_err_clear(err);
@@ -84,7 +84,7 @@ int sync_subscriptions(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		if (!listed(have, n_have, wire)) {
 			if (mg_imap_subscribe(x->tgt->c, wire, err) == 0) {
 				added++;
-			} else if (strcmp(err->category, MGC_INVALIDOP) == 0) {
+			} else if (err->category == MGC_INVALIDOP) {
 				sync_slog(x, "folder '%s' not subscribed at the target: %s", wire, err->msg);
 				mg_err_clear(err);
 			} else {

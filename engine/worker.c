@@ -325,7 +325,7 @@ void *mg_svc_worker(void *arg)
 			cur->in_progress_seconds += now - w.pass_started;
 			cur->sync_finished = now;
 			cur->consistency = mg_consistency_user(cur);
-			bool cancelled = rc < 0 && !strcmp(err.category, MGC_STOPPED);
+			bool cancelled = rc < 0 && err.category == MGC_STOPPED;
 			bool user_stop = cur->status == MG_US_STOPPING;   /* Stop-MigrationUser */
 			if (rc == 0) {
 				cur->passes++;
@@ -360,7 +360,7 @@ void *mg_svc_worker(void *arg)
 				free(cur->error); free(cur->error_summary); free(cur->error_category);
 				cur->error = xstrdup(err.msg);
 				cur->error_summary = mg_worker_error_summary(&err);
-				cur->error_category = xstrdup(err.category[0] ? err.category : MGC_NOTSPECIFIED);
+				cur->error_category = xstrdup(mg_err_category_name(err.category));
 				char *line = xasprintf("Synchronization failed: %s", err.msg);
 				on_log(&w, line);
 				free(line);

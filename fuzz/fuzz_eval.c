@@ -51,24 +51,10 @@ static const mg_cmdlet *const *table(size_t *count)
 	return allowed;
 }
 
-/* is name one of the space-separated words in list? */
-static bool in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = list; p && *p; ) {
-		const char *e = strchr(p, ' ');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l == n && strncasecmp(p, name, n) == 0)
-			return true;
-		p = e ? e + 1 : NULL;
-	}
-	return false;
-}
-
 static const mg_cmdlet *find(const char *name)
 {
 	for (size_t i = 0; i < NALLOWED; i++)
-		if (str_ieq(allowed[i]->name, name) || in_list(allowed[i]->aliases, name))
+		if (str_ieq(allowed[i]->name, name) || str_list_has(allowed[i]->aliases, name, false))
 			return allowed[i];
 	return NULL;
 }

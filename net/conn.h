@@ -34,9 +34,16 @@ typedef struct mg_conn_params {
 	void       *trace_arg;
 } mg_conn_params;
 
-const char *mg_security_name(mg_security s);   /* "None" "Ssl" "Tls" */
+/* The names (-Security, -Authentication, the objects' properties), each
+ * table indexed by its enum and NULL-terminated: the one place they are
+ * spelled (the cmdlets' allowed values are these tables). */
+extern const char *const mg_security_names[];  /* "None" "Ssl" "Tls" */
+extern const char *const mg_auth_names[];      /* "Basic" "Ntlm" "CramMd5" "XOAuth2" */
+
+const char *mg_security_name(mg_security s);
 int mg_security_parse(const char *s, mg_security *out); /* case-insensitive; 0 ok */
-const char *mg_auth_name(mg_auth a);           /* "Basic" "Ntlm" ... */
+const char *mg_auth_name(mg_auth a);
+/* case-insensitive; also "CRAM-MD5" and "OAuth" (older state files); 0 ok */
 int mg_auth_parse(const char *s, mg_auth *out);
 
 #endif

@@ -270,7 +270,7 @@ int mg_imap_append_many(mg_imap *c, const char *box, const mg_imap_append_msg *m
 	if (!mg_imap_has_cap(c, "LITERAL+")) {
 		for (size_t i = 0; i < n; i++) {
 			mg_err e = { 0 };
-			if (mg_imap_append(c, box, &msgs[i], &res[i], &e) < 0 && strcmp(e.id, "AppendRefused") != 0) {
+			if (mg_imap_append(c, box, &msgs[i], &res[i], &e) < 0 && e.code != MGE_AppendRefused) {
 				mg_err_copy(err, &e);
 				return -1;
 			}

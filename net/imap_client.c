@@ -465,17 +465,17 @@ static int read_greeting(mg_imap *c, mg_err *err)
 	const mg_imap_resp *r;
 	mg_err e = { 0 };
 	if (imap_read(c, &r, &e) < 0) {
-		if (!strcmp(e.category, MGC_TIMEOUT))
+		if (e.category == MGC_TIMEOUT)
 			return mg_err_set(err, MGC_TIMEOUT, "GreetingTimeout",
 			                  "%s port %d accepted the connection but sent no IMAP greeting within %d ms%s",
 			                  c->host, c->p.port, mg_sock_io_timeout(c->s),
 			                  c->p.security != MG_SEC_SSL ? "; if this is an implicit-TLS port (usually 993) use -Security Ssl"
 			                                              : "; the server may be overloaded or not an IMAP server");
-		if (!strcmp(e.category, MGC_PROTOCOL) || !strcmp(e.category, MGC_LIMIT))
+		if (e.category == MGC_PROTOCOL || e.category == MGC_LIMIT)
 			return mg_err_set(err, MGC_PROTOCOL, "NotImapServer",
 			                  "%s port %d does not speak IMAP (its greeting is not an IMAP response: %s)",
 			                  c->host, c->p.port, e.msg);
-		if (!strcmp(e.id, "ConnectionClosed"))
+		if (e.code == MGE_ConnectionClosed)
 			return mg_err_set(err, MGC_CONNECTION, "ConnectionClosed",
 			                  "%s port %d closed the connection before sending a greeting", c->host, c->p.port);
 		mg_err_copy(err, &e);

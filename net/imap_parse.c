@@ -474,7 +474,7 @@ static int tokenize(mg_imap_parser *p, size_t end, bool partial, size_t stop,
 /* ------------------------------------------------------------------ */
 /* byte collection                                                     */
 
-static int fail(mg_imap_parser *p, mg_err *err, const char *cat, const char *id, const char *what)
+static int fail(mg_imap_parser *p, mg_err *err, mg_err_cat cat, const char *id, const char *what)
 {
 	p->failed = true;
 	return mg_err_set(err, cat, id, "%s", what);

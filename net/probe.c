@@ -38,8 +38,9 @@ static void failed(mg_probe_result *o, const mg_err *e, const char *stage, const
 	snprintf(o->stage, sizeof o->stage, "%s", stage);
 	snprintf(o->message, sizeof o->message, "%s", e->msg[0] ? e->msg : "the connection test failed");
 	snprintf(o->error_id, sizeof o->error_id, "%s", e->id);
-	snprintf(o->error_category, sizeof o->error_category, "%s", e->category);
-	int n = snprintf(o->error_detail, sizeof o->error_detail, "%s (%s) at stage %s", e->id, e->category, stage);
+	o->error_category = e->category;
+	int n = snprintf(o->error_detail, sizeof o->error_detail, "%s (%s) at stage %s", e->id,
+	                 mg_err_category_name(e->category), stage);
 	if (t && t->verify_code && n > 0 && (size_t)n < sizeof o->error_detail)
 		snprintf(o->error_detail + n, sizeof o->error_detail - (size_t)n, "; certificate verification: %s (code %ld)",
 		         t->verify_reason, t->verify_code);

@@ -22,7 +22,7 @@ typedef struct mg_probe_result {
 	                              "CertificateExpired", "CertificateHostMismatch",
 	                              "CertificateUntrusted", "StartTlsNotOffered", "TlsPlainTextPort",
 	                              "AuthenticationFailed" ...), "" on success */
-	char error_category[32];   /* MGC_* of the failure */
+	mg_err_cat error_category; /* category of the failure (with error_id) */
 	char stage[16];            /* where it stopped or "done": "connect" "greeting" "tls"
 	                              "starttls" "capability" "login" */
 	/* what we learnt (empty when not reached) */

@@ -18,7 +18,7 @@
 static const char *const ea_values[] = { "SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", NULL };
 
 #define CP(name, type, allowed, alias, help) \
-	{ name, type, 0, -1, allowed, NULL, alias, NULL, type == MPT_ENUM ? MGCOMP_ENUM : MGCOMP_NONE, help }
+	{ name, type, 0, -1, allowed, NULL, MG_NAMES(alias), NULL, type == MPT_ENUM ? MGCOMP_ENUM : MGCOMP_NONE, help }
 
 const mg_param mg_common_params[] = {
 	CP("Verbose", MPT_SWITCH, NULL, "vb", "Shows detailed messages about what the command does."),
@@ -64,38 +64,20 @@ const mg_param *mg_param_iter(const mg_cmdlet *cmd, size_t *i)
 	return NULL;
 }
 
-/* Does one of the space-separated words in list equal / start with name? */
-static bool list_has(const char *list, const char *name, bool prefix)
-{
-	if (!list)
-		return false;
-	size_t len = strlen(name);
-	for (const char *p = list; *p; ) {
-		while (*p == ' ')
-			p++;
-		const char *e = p;
-		while (*e && *e != ' ')
-			e++;
-		size_t wl = (size_t)(e - p);
-		if (wl && (prefix ? wl >= len : wl == len) && strncasecmp(p, name, len) == 0)
-			return true;
-		p = e;
-	}
-	return false;
-}
+
 
 const mg_param *mg_find_param(const mg_cmdlet *cmd, const char *typed, mg_err *e)
 {
 	size_t i = 0;
 	const mg_param *p;
 	while ((p = mg_param_iter(cmd, &i)))
-		if (str_ieq(p->name, typed) || list_has(p->aliases, typed, false))
+		if (str_ieq(p->name, typed) || str_list_has(p->aliases, typed, false))
 			return p;
 	const mg_param *found[64];
 	size_t nf = 0;
 	i = 0;
 	while ((p = mg_param_iter(cmd, &i)))
-		if ((str_iprefix(p->name, typed) || list_has(p->aliases, typed, true)) && nf < 64)
+		if ((str_iprefix(p->name, typed) || str_list_has(p->aliases, typed, true)) && nf < 64)
 			found[nf++] = p;
 	if (nf == 1)
 		return found[0];
@@ -151,11 +133,13 @@ mg_bound_arg *mg_bound_get(const mg_bound *b, const char *name)
 	return NULL;
 }
 
-static void bound_add(mg_bound *b, const mg_param *p, mv *val_take, bool from_pipe, size_t pos, size_t len)
+static void bound_add(mg_bound *b, const mg_param *p, mv *val_take, int choice, bool from_pipe,
+                      size_t pos, size_t len)
 {
 	GROW(b->args, b->cap, b->n + 1);
 	b->args[b->n].param = p;
 	b->args[b->n].val = val_take;
+	b->args[b->n].choice = choice;
 	b->args[b->n].from_pipe = from_pipe;
 	b->args[b->n].pos = pos;
 	b->args[b->n].len = len;
@@ -263,7 +247,8 @@ static int parse_timespan(const char *s, long long *ms)
 	return 0;
 }
 
-static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e)
+/* *choice: an enum's index in p->allowed (untouched for other types). */
+static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e, int *choice)
 {
 	v = unwrap1(v);
 	switch (p->type) {
@@ -310,6 +295,7 @@ static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e)
 		for (size_t i = 0; p->allowed && p->allowed[i]; i++)
 			if (str_ieq(p->allowed[i], s)) {
 				free(s);
+				*choice = (int)i;
 				return mv_string(p->allowed[i]);
 			}
 		strbuf sb = STRBUF_INIT;
@@ -359,8 +345,10 @@ static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e)
 	return mv_ref((mv *)v);
 }
 
-mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
+/* Convert v to p's type; *choice is the enum index (-1 for other types). */
+static mv *convert(const mg_param *p, mv *v, mg_err *e, int *choice)
 {
+	*choice = -1;
 	mv *nul = NULL;
 	if (!v)
 		v = nul = mv_null();
@@ -369,11 +357,13 @@ mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
 		r = mv_array();
 		if (v->kind == MV_ARRAY) {
 			for (size_t i = 0; i < v->u.arr.n; i++) {
-				mv *it = conv_scalar(p, v->u.arr.items[i], e);
+				int ignored;
+				mv *it = conv_scalar(p, v->u.arr.items[i], e, &ignored);
 				mv_array_push_take(r, it);
 			}
 		} else if (v->kind != MV_NULL) {
-			mv_array_push_take(r, conv_scalar(p, v, e));
+			int ignored;
+			mv_array_push_take(r, conv_scalar(p, v, e, &ignored));
 		}
 	} else if (p->type == MPT_BYTES && v->kind == MV_ARRAY && v->u.arr.n > 1) {
 		/* an array of numbers 0..255 (Get-Content -Encoding Byte) */
@@ -396,10 +386,16 @@ mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
 		           "Cannot bind argument to parameter '%s' because it is null.", p->name);
 		r = NULL;
 	} else {
-		r = conv_scalar(p, v, e);
+		r = conv_scalar(p, v, e, choice);
 	}
 	mv_unref(nul);
 	return r;
+}
+
+mv *mg_convert_arg(const mg_param *p, mv *v, mg_err *e)
+{
+	int choice;
+	return convert(p, v, e, &choice);
 }
 
 static void set_pos(mg_bind_err *e, size_t pos, size_t len)
@@ -422,25 +418,12 @@ static bool sets_compatible(const mg_bound *b, const mg_param *p)
 	if (!p->sets)
 		return true;
 	for (size_t i = 0; i < b->n; i++) {
-		const char *bs = b->args[i].param->sets;
+		const char *const *bs = b->args[i].param->sets;
 		if (!bs)
 			continue;
 		bool share = false;
-		for (const char *q = p->sets; *q; ) {
-			while (*q == ' ')
-				q++;
-			const char *w = q;
-			while (*q && *q != ' ')
-				q++;
-			char name[64];
-			size_t wl = (size_t)(q - w);
-			if (!wl || wl >= sizeof name)
-				continue;
-			memcpy(name, w, wl);
-			name[wl] = '\0';
-			if (list_has(bs, name, false))
-				share = true;
-		}
+		for (size_t k = 0; p->sets[k] && !share; k++)
+			share = str_list_has(bs, p->sets[k], false);
 		if (!share)
 			return false;
 	}
@@ -480,7 +463,7 @@ int mg_bind_args(struct mg_session *s, mg_bound *b, const mg_rawarg *args, size_
 				set_pos(e, a->pos, a->len);
 				goto out;
 			}
-			bound_add(b, p, bv, false, a->pos, a->len);
+			bound_add(b, p, bv, -1, false, a->pos, a->len);
 			continue;
 		}
 		const char *numtext = a->numtext;
@@ -501,13 +484,14 @@ int mg_bind_args(struct mg_session *s, mg_bound *b, const mg_rawarg *args, size_
 		}
 		mv *tv = numtext && (p->type == MPT_STRING || p->type == MPT_STRINGS || p->type == MPT_ENUM)
 		         ? mv_string(numtext) : NULL;
-		mv *cv = mg_convert_arg(p, tv ? tv : val, E(e));
+		int choice;
+		mv *cv = convert(p, tv ? tv : val, E(e), &choice);
 		mv_unref(tv);
 		if (!cv) {
 			set_pos(e, vlen ? vpos : a->pos, vlen ? vlen : a->len);
 			goto out;
 		}
-		bound_add(b, p, cv, false, a->pos, a->len);
+		bound_add(b, p, cv, choice, false, a->pos, a->len);
 	}
 	/* positional: unbound parameters with a position, in position order */
 	for (size_t k = 0; k < npos; k++) {
@@ -533,25 +517,27 @@ int mg_bind_args(struct mg_session *s, mg_bound *b, const mg_rawarg *args, size_
 			mv *rest = mv_array();
 			for (size_t j = k; j < npos; j++)
 				mv_array_push(rest, positional[j]->val);
-			mv *cv = mg_convert_arg(best, rest, E(e));
+			int choice;
+			mv *cv = convert(best, rest, E(e), &choice);
 			mv_unref(rest);
 			if (!cv) {
 				set_pos(e, positional[k]->pos, positional[k]->len);
 				goto out;
 			}
-			bound_add(b, best, cv, false, positional[k]->pos, positional[k]->len);
+			bound_add(b, best, cv, choice, false, positional[k]->pos, positional[k]->len);
 			break;
 		}
 		mv *tv = positional[k]->numtext && (best->type == MPT_STRING || best->type == MPT_STRINGS ||
 		                                     best->type == MPT_ENUM)
 		         ? mv_string(positional[k]->numtext) : NULL;
-		mv *cv = mg_convert_arg(best, tv ? tv : positional[k]->val, E(e));
+		int choice;
+		mv *cv = convert(best, tv ? tv : positional[k]->val, E(e), &choice);
 		mv_unref(tv);
 		if (!cv) {
 			set_pos(e, positional[k]->pos, positional[k]->len);
 			goto out;
 		}
-		bound_add(b, best, cv, false, positional[k]->pos, positional[k]->len);
+		bound_add(b, best, cv, choice, false, positional[k]->pos, positional[k]->len);
 	}
 	rc = 0;
 out:
@@ -578,15 +564,9 @@ static bool natural_match(const mg_param *p, const mv *v)
 static mv *prop_for(const mv *obj, const mg_param *p)
 {
 	mv *v = mv_get(obj, p->name);
-	if (v || !p->aliases)
-		return v;
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", p->aliases);
-	char *save = NULL;
-	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if ((v = mv_get(obj, w)))
-			return v;
-	return NULL;
+	for (size_t i = 0; !v && p->aliases && p->aliases[i]; i++)
+		v = mv_get(obj, p->aliases[i]);
+	return v;
 }
 
 int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *e)
@@ -602,9 +582,10 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 			continue;
 		if (natural_match(p, input)) {
 			mg_err tmp;
-			mv *cv = mg_convert_arg(p, input, &tmp);
+			int choice;
+			mv *cv = convert(p, input, &tmp, &choice);
 			if (cv) {
-				bound_add(b, p, cv, true, 0, 0);
+				bound_add(b, p, cv, choice, true, 0, 0);
 				bound++;
 				break;
 			}
@@ -619,10 +600,11 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 			mv *pv = prop_for(input, p);
 			if (!pv)
 				continue;
-			mv *cv = mg_convert_arg(p, pv, E(e));
+			int choice;
+			mv *cv = convert(p, pv, E(e), &choice);
 			if (!cv)
 				return -1;
-			bound_add(b, p, cv, true, 0, 0);
+			bound_add(b, p, cv, choice, true, 0, 0);
 			bound++;
 		}
 	}
@@ -633,9 +615,10 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 			if (!(p->flags & MPF_PIPE_VALUE) || mg_bound_get(b, p->name) || !sets_compatible(b, p))
 				continue;
 			mg_err tmp;
-			mv *cv = mg_convert_arg(p, input, &tmp);
+			int choice;
+			mv *cv = convert(p, input, &tmp, &choice);
 			if (cv) {
-				bound_add(b, p, cv, true, 0, 0);
+				bound_add(b, p, cv, choice, true, 0, 0);
 				bound++;
 				break;
 			}
@@ -655,38 +638,22 @@ int mg_bind_pipeline(struct mg_session *s, mg_bound *b, mv *input, mg_bind_err *
 
 #define MAX_SETS 32
 
-static size_t collect_sets(const mg_cmdlet *cmd, char sets[][64])
+/* The set names of cmd's parameters, each once (pointers into the declarations). */
+static size_t collect_sets(const mg_cmdlet *cmd, const char *sets[])
 {
 	size_t n = 0;
-	for (const mg_param *p = cmd->params; p && p->name; p++) {
-		if (!p->sets)
-			continue;
-		for (const char *q = p->sets; *q; ) {
-			while (*q == ' ')
-				q++;
-			const char *w = q;
-			while (*q && *q != ' ')
-				q++;
-			size_t wl = (size_t)(q - w);
-			if (!wl || wl >= 64)
-				continue;
-			bool dup = false;
-			for (size_t k = 0; k < n; k++)
-				if (strlen(sets[k]) == wl && strncasecmp(sets[k], w, wl) == 0)
-					dup = true;
-			if (!dup && n < MAX_SETS) {
-				memcpy(sets[n], w, wl);
-				sets[n][wl] = '\0';
-				n++;
+	for (const mg_param *p = cmd->params; p && p->name; p++)
+		for (size_t j = 0; p->sets && p->sets[j]; j++)
+			if (!str_list_has(sets, p->sets[j], false) && n < MAX_SETS) {
+				sets[n++] = p->sets[j];
+				sets[n] = NULL;
 			}
-		}
-	}
 	return n;
 }
 
 static bool in_set(const mg_param *p, const char *set)
 {
-	return !p->sets || !set || list_has(p->sets, set, false);
+	return !p->sets || !set || str_list_has(p->sets, set, false);
 }
 
 static bool set_satisfied(const mg_bound *b, const char *set, bool pipe_pending)
@@ -698,29 +665,12 @@ static bool set_satisfied(const mg_bound *b, const char *set, bool pipe_pending)
 	return true;
 }
 
-/* The declaration's own spelling of a set name (stable storage for b->set). */
+/* The name b->set keeps: the default set's spelling when it is that one. */
 static const char *set_storage(const mg_cmdlet *cmd, const char *name)
 {
-	if (cmd->default_set && str_ieq(cmd->default_set, name))
+	if (name && cmd->default_set && str_ieq(cmd->default_set, name))
 		return cmd->default_set;
-	for (const mg_param *p = cmd->params; p && p->name; p++) {
-		if (!p->sets)
-			continue;
-		const char *hit = NULL;
-		size_t len = strlen(name);
-		for (const char *q = p->sets; *q; ) {
-			while (*q == ' ')
-				q++;
-			const char *w = q;
-			while (*q && *q != ' ')
-				q++;
-			if ((size_t)(q - w) == len && strncasecmp(w, name, len) == 0)
-				hit = w;
-		}
-		if (hit && hit[len] == '\0')
-			return hit;
-	}
-	return NULL;
+	return name;
 }
 
 static int prompt_missing(struct mg_session *s, mg_bound *b, const mg_param **miss, size_t nmiss, mg_bind_err *e)
@@ -749,6 +699,7 @@ static int prompt_missing(struct mg_session *s, mg_bound *b, const mg_param **mi
 			mg_wipe(line, strlen(line));
 		free(line);
 		mv *cv;
+		int choice = -1;
 		if (p->type == MPT_STRINGS) {
 			/* a comma-separated list, like PowerShell's Name[0]: prompts in one line */
 			mv *arr = mv_array();
@@ -757,24 +708,24 @@ static int prompt_missing(struct mg_session *s, mg_bound *b, const mg_param **mi
 			for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
 				mv_array_push_take(arr, mv_string(str_trim(w)));
 			free(copy);
-			cv = mg_convert_arg(p, arr, E(e));
+			cv = convert(p, arr, E(e), &choice);
 			mv_unref(arr);
 		} else if (p->type == MPT_SWITCH && !*sv->u.str.s) {
 			cv = mv_bool(true);
 		} else {
-			cv = mg_convert_arg(p, sv, E(e));
+			cv = convert(p, sv, E(e), &choice);
 		}
 		mv_unref(sv);
 		if (!cv)
 			return -1;
-		bound_add(b, p, cv, false, 0, 0);
+		bound_add(b, p, cv, choice, false, 0, 0);
 	}
 	return 0;
 }
 
 int mg_bind_finish(struct mg_session *s, mg_bound *b, bool pipe_pending, mg_bind_err *e)
 {
-	char sets[MAX_SETS][64];
+	const char *sets[MAX_SETS + 1] = { NULL };
 	size_t nsets = collect_sets(b->cmd, sets);
 	const char *chosen = NULL;
 	if (nsets) {
@@ -783,7 +734,7 @@ int mg_bind_finish(struct mg_session *s, mg_bound *b, bool pipe_pending, mg_bind
 		for (size_t k = 0; k < nsets; k++) {
 			cand[k] = true;
 			for (size_t i = 0; i < b->n; i++)
-				if (b->args[i].param->sets && !list_has(b->args[i].param->sets, sets[k], false))
+				if (b->args[i].param->sets && !str_list_has(b->args[i].param->sets, sets[k], false))
 					cand[k] = false;
 			if (cand[k])
 				ncand++;
@@ -866,10 +817,8 @@ void mg_bind_common(mg_bound *b)
 			else if (str_ieq(p->name, "Debug"))
 				b->debug = mv_truthy(v);
 			else if (str_ieq(p->name, "ErrorAction") || str_ieq(p->name, "WarningAction")) {
-				int act = MG_EA_CONTINUE;
-				for (size_t k = 0; ea_values[k]; k++)
-					if (v->kind == MV_STRING && str_ieq(ea_values[k], v->u.str.s))
-						act = ea_map[k];
+				int k = b->args[i].choice;
+				int act = k >= 0 && k < (int)(sizeof ea_map / sizeof ea_map[0]) ? ea_map[k] : MG_EA_CONTINUE;
 				if (p->name[0] == 'E')
 					b->error_action = act;
 				else

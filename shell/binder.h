@@ -33,6 +33,7 @@ typedef struct mg_rawarg {
 typedef struct mg_bound_arg {
 	const mg_param *param;
 	mv   *val;           /* owned reference, converted */
+	int   choice;        /* MPT_ENUM: the value's index in param->allowed; else -1 */
 	bool  from_pipe;
 	size_t pos, len;
 } mg_bound_arg;

@@ -425,7 +425,7 @@ static const char *const enc_vals[] = {
 
 #define P_DELIM { "Delimiter", MPT_STRING, 0, -1, NULL, NULL, NULL, ",", MGCOMP_NONE, \
 	"The character between fields, e.g. ';'." }
-#define P_NOTYPE { "NoTypeInformation", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, "NTI", NULL, \
+#define P_NOTYPE { "NoTypeInformation", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, MG_NAMES("NTI"), NULL, \
 	MGCOMP_NONE, "Accepted for scripts written for Windows PowerShell 5.1; migsh never writes " \
 	"a #TYPE line (PowerShell 7 behaviour)." }
 

@@ -176,7 +176,7 @@ const mg_cmdlet mg_cmd_disconnect_exchangeonline = {
 
 const mg_cmdlet mg_cmd_import_module = {
 	.name = "Import-Module",
-	.aliases = "ipmo",
+	.aliases = MG_NAMES("ipmo"),
 	.synopsis = "Accepts Import-Module ExchangeOnlineManagement; migsh has no other modules.",
 	.description = "The Exchange cmdlets are built into migsh, so importing ExchangeOnlineManagement "
 	               "does nothing (with one warning per session). Any other module name is an error "

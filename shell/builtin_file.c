@@ -163,7 +163,7 @@ static int gc_process(mg_ctx *c, mv *input)
 }
 
 static const mg_param gc_params[] = {
-	{ "Path", MPT_STRINGS, MPF_MANDATORY | MPF_PIPE_PROPNAME, 0, NULL, NULL, "LiteralPath PSPath",
+	{ "Path", MPT_STRINGS, MPF_MANDATORY | MPF_PIPE_PROPNAME, 0, NULL, NULL, MG_NAMES("LiteralPath", "PSPath"),
 	  NULL, MGCOMP_FILE,
 	  "The file to read. A Windows path such as C:\\Users\\Administrator\\Desktop\\batch.csv "
 	  "is looked up as $MIGSH_HOME/drives/c/Users/Administrator/Desktop/batch.csv, then as "
@@ -180,7 +180,7 @@ static const mg_param gc_params[] = {
 	{ "ReadCount", MPT_INT, 0, -1, NULL, NULL, NULL, "1", MGCOMP_NONE,
 	  "How many lines go down the pipeline at a time; 0 sends all lines as one array. "
 	  "Bytes are always returned as one array." },
-	{ "TotalCount", MPT_INT, 0, -1, NULL, NULL, "First Head", "-1", MGCOMP_NONE,
+	{ "TotalCount", MPT_INT, 0, -1, NULL, NULL, MG_NAMES("First", "Head"), "-1", MGCOMP_NONE,
 	  "Reads only the first N lines (or bytes)." },
 	P_END
 };
@@ -196,7 +196,7 @@ static const mg_example gc_examples[] = {
 
 const mg_cmdlet mg_cmd_get_content = {
 	.name = "Get-Content",
-	.aliases = "gc cat type",
+	.aliases = MG_NAMES("gc", "cat", "type"),
 	.synopsis = "Reads a file as lines of text or as bytes.",
 	.description =
 		"Get-Content reads a file and writes one string per line (line ends are removed), "
@@ -350,11 +350,11 @@ static int of_end(mg_ctx *c)
 }
 
 static const mg_param of_params[] = {
-	{ "FilePath", MPT_STRING, MPF_MANDATORY, 0, NULL, NULL, "Path", NULL, MGCOMP_FILE,
+	{ "FilePath", MPT_STRING, MPF_MANDATORY, 0, NULL, NULL, MG_NAMES("Path"), NULL, MGCOMP_FILE,
 	  "The file to write." },
 	{ "Append", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Adds to the end of the file instead of replacing it." },
-	{ "NoClobber", MPT_SWITCH, 0, -1, NULL, NULL, "NoOverwrite", "False", MGCOMP_NONE,
+	{ "NoClobber", MPT_SWITCH, 0, -1, NULL, NULL, MG_NAMES("NoOverwrite"), "False", MGCOMP_NONE,
 	  "Refuses to replace an existing file." },
 	{ "NoNewline", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Does not end strings with a line break." },

@@ -172,7 +172,7 @@ static const mg_example fl_examples[] = {
 
 const mg_cmdlet mg_cmd_format_list = {
 	.name = "Format-List",
-	.aliases = "fl",
+	.aliases = MG_NAMES("fl"),
 	.synopsis = "Formats the output as a list of properties, each on its own line.",
 	.description =
 		"Format-List shows each object as a block of \"Name : value\" lines, with the "
@@ -226,7 +226,7 @@ static const mg_example ft_examples[] = {
 
 const mg_cmdlet mg_cmd_format_table = {
 	.name = "Format-Table",
-	.aliases = "ft",
+	.aliases = MG_NAMES("ft"),
 	.synopsis = "Formats the output as a table with one row per object.",
 	.description =
 		"Format-Table prints a header line with the property names, a line of dashes "

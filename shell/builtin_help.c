@@ -178,16 +178,16 @@ static const mg_param help_params[] = {
 	{ "Name", MPT_STRING, MPF_PIPE_PROPNAME, 0, NULL, NULL, NULL, NULL, MGCOMP_CMDLET,
 	  "A cmdlet name or alias, a topic name (about_migsh_workflow), or a wildcard "
 	  "pattern (*Batch*, about_*) that lists the matching cmdlets and topics." },
-	{ "Full", MPT_SWITCH, 0, -1, NULL, "AllUsersView", NULL, "False", MGCOMP_NONE,
+	{ "Full", MPT_SWITCH, 0, -1, NULL, MG_NAMES("AllUsersView"), NULL, "False", MGCOMP_NONE,
 	  "Shows the whole help: every parameter with its attributes, inputs, outputs, "
 	  "notes and examples (the same text as the man page)." },
-	{ "Detailed", MPT_SWITCH, MPF_MANDATORY, -1, NULL, "DetailedView", NULL, "False", MGCOMP_NONE,
+	{ "Detailed", MPT_SWITCH, MPF_MANDATORY, -1, NULL, MG_NAMES("DetailedView"), NULL, "False", MGCOMP_NONE,
 	  "Adds parameter descriptions and examples to the basic help." },
-	{ "Examples", MPT_SWITCH, MPF_MANDATORY, -1, NULL, "Examples", NULL, "False", MGCOMP_NONE,
+	{ "Examples", MPT_SWITCH, MPF_MANDATORY, -1, NULL, MG_NAMES("Examples"), NULL, "False", MGCOMP_NONE,
 	  "Shows only the name, synopsis and examples." },
-	{ "Parameter", MPT_STRING, MPF_MANDATORY, -1, NULL, "Parameters", NULL, NULL, MGCOMP_NONE,
+	{ "Parameter", MPT_STRING, MPF_MANDATORY, -1, NULL, MG_NAMES("Parameters"), NULL, NULL, MGCOMP_NONE,
 	  "Shows the details of one parameter (wildcards allowed: -Parameter Max*)." },
-	{ "Online", MPT_SWITCH, MPF_IGNORED, -1, NULL, "Online", NULL, NULL, MGCOMP_NONE,
+	{ "Online", MPT_SWITCH, MPF_IGNORED, -1, NULL, MG_NAMES("Online"), NULL, NULL, MGCOMP_NONE,
 	  "Accepted for compatibility; migsh has no online help, use man instead." },
 	P_END
 };
@@ -210,7 +210,7 @@ static const mg_example help_examples[] = {
 
 const mg_cmdlet mg_cmd_get_help = {
 	.name = "Get-Help",
-	.aliases = "help man",
+	.aliases = MG_NAMES("help", "man"),
 	.synopsis = "Displays information about migsh cmdlets and concepts.",
 	.description =
 		"Get-Help shows the help of a cmdlet (its syntax, description, parameters and "
@@ -314,16 +314,8 @@ static int gcm_process(mg_ctx *c, mv *input)
 			char **al = NULL;
 			size_t na = 0;
 			mv *tmp = mv_array();
-			for (const char *s = m->aliases; *s; ) {
-				while (*s == ' ')
-					s++;
-				const char *e = s;
-				while (*e && *e != ' ')
-					e++;
-				if (e > s)
-					mv_array_push_take(tmp, mv_string_n(s, (size_t)(e - s)));
-				s = e;
-			}
+			for (size_t k = 0; m->aliases[k]; k++)
+				mv_array_push_take(tmp, mv_string(m->aliases[k]));
 			al = bu_strv(tmp, &na);
 			mv_unref(tmp);
 			for (size_t k = 0; k < na; k++)
@@ -385,7 +377,7 @@ static const mg_example gcm_examples[] = {
 
 const mg_cmdlet mg_cmd_get_command = {
 	.name = "Get-Command",
-	.aliases = "gcm",
+	.aliases = MG_NAMES("gcm"),
 	.synopsis = "Lists the cmdlets migsh knows.",
 	.description =
 		"Get-Command lists the cmdlets (and, when asked for by name, the aliases) "

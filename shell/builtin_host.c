@@ -93,7 +93,7 @@ static int wh_process(mg_ctx *c, mv *input)
 }
 
 static const mg_param wh_params[] = {
-	{ "Object", MPT_OBJECT, MPF_PIPE_VALUE | MPF_REMAINING, 0, NULL, NULL, "Msg Message", NULL, MGCOMP_NONE,
+	{ "Object", MPT_OBJECT, MPF_PIPE_VALUE | MPF_REMAINING, 0, NULL, NULL, MG_NAMES("Msg", "Message"), NULL, MGCOMP_NONE,
 	  "What to show. A list is shown on one line, items separated by -Separator." },
 	{ "NoNewline", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Does not end the output with a line break." },
@@ -157,7 +157,7 @@ static const mg_example wo_examples[] = {
 
 const mg_cmdlet mg_cmd_write_output = {
 	.name = "Write-Output",
-	.aliases = "echo write",
+	.aliases = MG_NAMES("echo", "write"),
 	.synopsis = "Writes objects to the pipeline.",
 	.description = "Write-Output sends objects down the pipeline; at the end of the "
 	               "pipeline they are displayed. A list is sent item by item unless "
@@ -215,7 +215,7 @@ static int gd_process(mg_ctx *c, mv *input)
 }
 
 static const mg_param gd_params[] = {
-	{ "Date", MPT_DATETIME, MPF_PIPE_VALUE, 0, NULL, NULL, "LastWriteTime", "now", MGCOMP_NONE,
+	{ "Date", MPT_DATETIME, MPF_PIPE_VALUE, 0, NULL, NULL, MG_NAMES("LastWriteTime"), "now", MGCOMP_NONE,
 	  "The date to show instead of the current date and time." },
 	{ "Format", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "A .NET date format (yyyy-MM-dd HH:mm:ss, or a standard one-letter format such as "
@@ -270,7 +270,7 @@ static const mg_example ch_examples[] = {
 
 const mg_cmdlet mg_cmd_clear_host = {
 	.name = "Clear-Host",
-	.aliases = "cls clear",
+	.aliases = MG_NAMES("cls", "clear"),
 	.synopsis = "Clears the console.",
 	.description = "Clear-Host clears the terminal screen. In scripts and when the output "
 	               "is redirected it does nothing.",

@@ -149,7 +149,7 @@ static const mg_example gm_examples[] = {
 
 const mg_cmdlet mg_cmd_get_member = {
 	.name = "Get-Member",
-	.aliases = "gm",
+	.aliases = MG_NAMES("gm"),
 	.synopsis = "Lists the properties of objects.",
 	.description =
 		"Get-Member describes the objects piped to it: for each distinct type, one line "
@@ -243,7 +243,7 @@ static const mg_example oh_examples[] = {
 
 const mg_cmdlet mg_cmd_out_host = {
 	.name = "Out-Host",
-	.aliases = "oh",
+	.aliases = MG_NAMES("oh"),
 	.synopsis = "Displays objects on the console.",
 	.description = "Out-Host formats its input like the default display and writes the "
 	               "text to the console instead of the pipeline.",
@@ -287,9 +287,9 @@ static int sleep_process(mg_ctx *c, mv *input)
 }
 
 static const mg_param sleep_params[] = {
-	{ "Seconds", MPT_OBJECT, MPF_MANDATORY, 0, NULL, "Seconds", NULL, NULL, MGCOMP_NONE,
+	{ "Seconds", MPT_OBJECT, MPF_MANDATORY, 0, NULL, MG_NAMES("Seconds"), NULL, NULL, MGCOMP_NONE,
 	  "How long to wait, in seconds (fractions allowed)." },
-	{ "Milliseconds", MPT_INT, MPF_MANDATORY, -1, NULL, "Milliseconds", "ms", NULL, MGCOMP_NONE,
+	{ "Milliseconds", MPT_INT, MPF_MANDATORY, -1, NULL, MG_NAMES("Milliseconds"), MG_NAMES("ms"), NULL, MGCOMP_NONE,
 	  "How long to wait, in milliseconds." },
 	P_END
 };
@@ -304,7 +304,7 @@ static const mg_example sleep_examples[] = {
 
 const mg_cmdlet mg_cmd_start_sleep = {
 	.name = "Start-Sleep",
-	.aliases = "sleep",
+	.aliases = MG_NAMES("sleep"),
 	.synopsis = "Waits for a time.",
 	.description = "Start-Sleep pauses the script or command line for the given number of "
 	               "seconds or milliseconds, e.g. between polls of a batch's status.",
@@ -344,17 +344,17 @@ static int wv_process(mg_ctx *c, mv *input)
 static int we_process(mg_ctx *c, mv *input)
 {
 	char *msg = message_of(c, input);
-	const char *cat = mg_arg_str(c, "Category");
+	mg_err_cat cat = (mg_err_cat)mg_arg_enum(c, "Category", MGC_NOTSPECIFIED);
 	const char *id = mg_arg_str(c, "ErrorId");
 	mg_err e;
-	mg_err_set(&e, cat ? cat : MGC_NOTSPECIFIED, id ? id : "Microsoft.PowerShell.Commands.WriteErrorException",
+	mg_err_set(&e, cat, id ? id : "Microsoft.PowerShell.Commands.WriteErrorException",
 	           "%s", msg);
 	free(msg);
 	return mg_error(c, &e, mg_arg_str(c, "TargetObject"));
 }
 
 #define P_MESSAGE(h) { "Message", MPT_STRING, MPF_MANDATORY | MPF_PIPE_VALUE, 0, NULL, NULL, \
-	"Msg", NULL, MGCOMP_NONE, h }
+	MG_NAMES("Msg"), NULL, MGCOMP_NONE, h }
 
 static const mg_param ww_params[] = { P_MESSAGE("The warning text."), P_END };
 static const mg_example ww_examples[] = {
@@ -397,7 +397,7 @@ const mg_cmdlet mg_cmd_write_verbose = {
 
 static const mg_param we_params[] = {
 	P_MESSAGE("The error message."),
-	{ "Category", MPT_STRING, 0, -1, NULL, NULL, NULL, "NotSpecified", MGCOMP_NONE,
+	{ "Category", MPT_ENUM, 0, -1, mg_err_category_names, NULL, NULL, "NotSpecified", MGCOMP_ENUM,
 	  "The error category shown in CategoryInfo (e.g. InvalidData, ObjectNotFound)." },
 	{ "ErrorId", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "The FullyQualifiedErrorId of the error." },

@@ -241,7 +241,7 @@ static const mg_example sel_examples[] = {
 
 const mg_cmdlet mg_cmd_select_object = {
 	.name = "Select-Object",
-	.aliases = "select",
+	.aliases = MG_NAMES("select"),
 	.synopsis = "Selects properties of objects, or the first or last objects of a pipeline.",
 	.description =
 		"Select-Object makes new objects that carry only the chosen properties (by name, "

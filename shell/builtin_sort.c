@@ -169,7 +169,7 @@ static const mg_example sort_examples[] = {
 
 const mg_cmdlet mg_cmd_sort_object = {
 	.name = "Sort-Object",
-	.aliases = "sort",
+	.aliases = MG_NAMES("sort"),
 	.synopsis = "Sorts objects by property values.",
 	.description =
 		"Sort-Object collects its input and writes it sorted by one or more properties "
@@ -348,7 +348,7 @@ static const mg_example measure_examples[] = {
 
 const mg_cmdlet mg_cmd_measure_object = {
 	.name = "Measure-Object",
-	.aliases = "measure",
+	.aliases = MG_NAMES("measure"),
 	.synopsis = "Counts objects and computes the sum, average, minimum and maximum of a property.",
 	.description =
 		"Measure-Object counts its input objects and, on request, adds up, averages and "
@@ -464,7 +464,7 @@ static const mg_example group_examples[] = {
 
 const mg_cmdlet mg_cmd_group_object = {
 	.name = "Group-Object",
-	.aliases = "group",
+	.aliases = MG_NAMES("group"),
 	.synopsis = "Groups objects that have the same value of a property.",
 	.description =
 		"Group-Object collects its input and writes one GroupInfo object per distinct "

@@ -145,13 +145,13 @@ static int where_process(mg_ctx *c, mv *input)
 	return io ? where_one(c, io) : 0;
 }
 
-#define OPSETS "EqualSet NotEqualSet GreaterThanSet GreaterOrEqualSet LessThanSet " \
-	"LessOrEqualSet LikeSet NotLikeSet MatchSet NotMatchSet ContainsSet NotContainsSet " \
-	"InSet NotInSet"
-#define OP(n, set, h) { n, MPT_SWITCH, MPF_MANDATORY, -1, NULL, set, NULL, NULL, MGCOMP_NONE, h }
+#define OPSETS MG_NAMES("EqualSet", "NotEqualSet", "GreaterThanSet", "GreaterOrEqualSet", "LessThanSet", \
+	"LessOrEqualSet", "LikeSet", "NotLikeSet", "MatchSet", "NotMatchSet", "ContainsSet", "NotContainsSet", \
+	"InSet", "NotInSet")
+#define OP(n, set, h) { n, MPT_SWITCH, MPF_MANDATORY, -1, NULL, MG_NAMES(set), NULL, NULL, MGCOMP_NONE, h }
 
 static const mg_param where_params[] = {
-	{ "FilterScript", MPT_OBJECT, MPF_MANDATORY, 0, NULL, "ScriptBlockSet", NULL, NULL,
+	{ "FilterScript", MPT_OBJECT, MPF_MANDATORY, 0, NULL, MG_NAMES("ScriptBlockSet"), NULL, NULL,
 	  MGCOMP_NONE,
 	  "A script block run for each object with the object in $_; the object is kept "
 	  "when the block returns a true value, e.g. { $_.Status -eq 'Failed' }. A property "
@@ -192,7 +192,7 @@ static const mg_example where_examples[] = {
 
 const mg_cmdlet mg_cmd_where_object = {
 	.name = "Where-Object",
-	.aliases = "where ?",
+	.aliases = MG_NAMES("where", "?"),
 	.synopsis = "Keeps only the objects that meet a condition.",
 	.description =
 		"Where-Object passes on the objects for which a condition is true. The condition "
@@ -287,16 +287,16 @@ static int fe_end(mg_ctx *c)
 }
 
 static const mg_param fe_params[] = {
-	{ "Process", MPT_OBJECT, MPF_MANDATORY, 0, NULL, "ScriptBlockSet", NULL, NULL,
+	{ "Process", MPT_OBJECT, MPF_MANDATORY, 0, NULL, MG_NAMES("ScriptBlockSet"), NULL, NULL,
 	  MGCOMP_NONE,
 	  "The script block run for each input object, with the object in $_. Everything "
 	  "it outputs goes down the pipeline. A property name instead of a script block "
 	  "works like -MemberName (ForEach-Object Identity)." },
-	{ "Begin", MPT_SCRIPTBLOCK, 0, -1, NULL, "ScriptBlockSet", NULL, NULL, MGCOMP_NONE,
+	{ "Begin", MPT_SCRIPTBLOCK, 0, -1, NULL, MG_NAMES("ScriptBlockSet"), NULL, NULL, MGCOMP_NONE,
 	  "A script block run once before the first object." },
-	{ "End", MPT_SCRIPTBLOCK, 0, -1, NULL, "ScriptBlockSet", NULL, NULL, MGCOMP_NONE,
+	{ "End", MPT_SCRIPTBLOCK, 0, -1, NULL, MG_NAMES("ScriptBlockSet"), NULL, NULL, MGCOMP_NONE,
 	  "A script block run once after the last object." },
-	{ "MemberName", MPT_STRING, MPF_MANDATORY, 0, NULL, "PropertyAndMethodSet", NULL, NULL,
+	{ "MemberName", MPT_STRING, MPF_MANDATORY, 0, NULL, MG_NAMES("PropertyAndMethodSet"), NULL, NULL,
 	  MGCOMP_PROPERTY,
 	  "Writes the value of this property of each object (ForEach-Object Identity)." },
 	P_INPUT("The objects to process. Usually piped in."),
@@ -315,7 +315,7 @@ static const mg_example fe_examples[] = {
 
 const mg_cmdlet mg_cmd_foreach_object = {
 	.name = "ForEach-Object",
-	.aliases = "foreach %",
+	.aliases = MG_NAMES("foreach", "%"),
 	.synopsis = "Runs a script block for each object in the pipeline.",
 	.description =
 		"ForEach-Object runs the -Process script block once for each input object, "

@@ -35,7 +35,7 @@ typedef enum mg_ptype {
 	MPT_UNLIMITED,    /* non-negative integer or the word Unlimited (bound as MV_INT, -1 = Unlimited) */
 	MPT_BOOL,         /* System.Boolean ($true/$false), takes a value */
 	MPT_SWITCH,       /* SwitchParameter: no value, or -X:$false */
-	MPT_ENUM,         /* one of `allowed`, bound with the canonical spelling */
+	MPT_ENUM,         /* one of `allowed`, bound with the canonical spelling and its index (mg_arg_enum) */
 	MPT_BYTES,        /* Byte[] (CSVData) */
 	MPT_DATETIME,
 	MPT_TIMESPAN,
@@ -43,6 +43,11 @@ typedef enum mg_ptype {
 	MPT_OBJECT,       /* anything (InputObject) */
 	MPT_CREDENTIAL    /* user,password pair or PSCredential-like object */
 } mg_ptype;
+
+/* A list of names in a declaration (parameter sets, aliases): a
+ * NULL-terminated array, e.g. .aliases = MG_NAMES("gc", "cat", "type")
+ * (common/str.h str_list_has() looks a name up in one). */
+#define MG_NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* parameter flags */
 #define MPF_MANDATORY      0x01u
@@ -65,8 +70,8 @@ typedef struct mg_param {
 	unsigned    flags;
 	int         position;           /* 0-based position, or -1 for named only */
 	const char *const *allowed;     /* NULL-terminated allowed values (MPT_ENUM) */
-	const char *sets;               /* space-separated parameter set names; NULL = all sets */
-	const char *aliases;            /* space-separated aliases, or NULL */
+	const char *const *sets;        /* parameter set names, MG_NAMES("A", "B"); NULL = all sets */
+	const char *const *aliases;     /* aliases, MG_NAMES("a"), or NULL */
 	const char *defval;             /* default as shown by Get-Help, or NULL */
 	mg_complete complete;
 	const char *help;               /* description for Get-Help / man */
@@ -93,7 +98,7 @@ typedef struct mg_example {
 
 typedef struct mg_cmdlet {
 	const char *name;               /* Verb-Noun */
-	const char *aliases;            /* space-separated, e.g. "fl" */
+	const char *const *aliases;     /* MG_NAMES("fl"), or NULL */
 	const char *synopsis;
 	const char *description;
 	const mg_param *params;         /* terminated by an entry with name == NULL */
@@ -129,6 +134,10 @@ mv   *mg_arg(mg_ctx *c, const char *name);        /* borrowed, NULL if not given
 bool  mg_has(mg_ctx *c, const char *name);        /* given explicitly (switches: given, any value) */
 bool  mg_switch(mg_ctx *c, const char *name);     /* switch/bool value, false if absent */
 const char *mg_arg_str(mg_ctx *c, const char *name); /* string form (borrowed, lives for the call) or NULL */
+/* An MPT_ENUM parameter as the binder matched it: the index of its value in
+ * the declaration's allowed list, or dflt when not given.  Declare allowed as
+ * the enum's name table (indexed by the enum) and this is the enum value. */
+int   mg_arg_enum(mg_ctx *c, const char *name, int dflt);
 const char *mg_param_set(mg_ctx *c);              /* resolved parameter set name or NULL */
 
 /* ---- output and streams ---- */

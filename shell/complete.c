@@ -44,16 +44,11 @@ static bool is_break(char c)
 	       c == ',' || c == '=';
 }
 
-static void add_words(list *l, const char *spaced, const char *prefix)
+static void add_words(list *l, const char *const *names, const char *prefix)
 {
-	if (!spaced)
-		return;
-	char *copy = xstrdup(spaced);
-	char *save = NULL;
-	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if (str_iprefix(w, prefix))
-			add(l, w);
-	free(copy);
+	for (size_t i = 0; names && names[i]; i++)
+		if (str_iprefix(names[i], prefix))
+			add(l, names[i]);
 }
 
 static void value_candidates(mg_session *s, const mg_param *p, const char *prefix, list *l, bool *want_files)

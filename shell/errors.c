@@ -8,43 +8,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *id, *exc; } exc_by_id[] = {
-	{ "NamedParameterNotFound", "ParameterBindingException" },
-	{ "AmbiguousParameter", "ParameterBindingException" },
-	{ "PositionalParameterNotFound", "ParameterBindingException" },
-	{ "AmbiguousParameterSet", "ParameterBindingException" },
-	{ "MissingArgument", "ParameterBindingException" },
-	{ "MissingMandatoryParameter", "ParameterBindingException" },
-	{ "CannotConvertArgumentNoMessage", "ParameterBindingException" },
-	{ "ParameterAlreadyBound", "ParameterBindingException" },
-	{ "InputObjectNotBound", "ParameterBindingException" },
-	{ "ParameterArgumentValidationErrorNullNotAllowed", "ParameterBindingValidationException" },
-	{ "ParameterArgumentValidationErrorEmptyStringNotAllowed", "ParameterBindingValidationException" },
-	{ "CommandNotFoundException", "CommandNotFoundException" },
-	{ "PathNotFound", "ItemNotFoundException" },
-	{ "ConfirmationRequired", "InvalidOperationException" },
-	{ "PipelineStopped", "PipelineStoppedException" },
-	{ "MethodNotFound", "RuntimeException" },
-	{ "InvalidCastFromStringToInteger", "RuntimeException" },
-	{ "PropertyNotFound", "RuntimeException" },
-	{ "RuntimeException", "RuntimeException" },
+/* The exception type shown for an id err_ids.h lists (by its code). */
+static const char *const exc_by_code[MGE__COUNT] = {
+	[MGE_NamedParameterNotFound] = "ParameterBindingException",
+	[MGE_AmbiguousParameter] = "ParameterBindingException",
+	[MGE_PositionalParameterNotFound] = "ParameterBindingException",
+	[MGE_AmbiguousParameterSet] = "ParameterBindingException",
+	[MGE_MissingArgument] = "ParameterBindingException",
+	[MGE_MissingMandatoryParameter] = "ParameterBindingException",
+	[MGE_CannotConvertArgumentNoMessage] = "ParameterBindingException",
+	[MGE_ParameterAlreadyBound] = "ParameterBindingException",
+	[MGE_InputObjectNotBound] = "ParameterBindingException",
+	[MGE_ParameterArgumentValidationErrorNullNotAllowed] = "ParameterBindingValidationException",
+	[MGE_ParameterArgumentValidationErrorEmptyStringNotAllowed] = "ParameterBindingValidationException",
+	[MGE_CommandNotFoundException] = "CommandNotFoundException",
+	[MGE_PathNotFound] = "ItemNotFoundException",
+	[MGE_ConfirmationRequired] = "InvalidOperationException",
+	[MGE_PipelineStopped] = "PipelineStoppedException",
+	[MGE_MethodNotFound] = "RuntimeException",
+	[MGE_InvalidCastFromStringToInteger] = "RuntimeException",
+	[MGE_PropertyNotFound] = "RuntimeException",
+	[MGE_RuntimeException] = "RuntimeException",
 };
 
 const char *mg_errrec_exception(const mg_errrec *r)
 {
 	if (r->exception)
 		return r->exception;
-	for (size_t i = 0; i < sizeof exc_by_id / sizeof exc_by_id[0]; i++)
-		if (strcmp(exc_by_id[i].id, r->err.id) == 0)
-			return exc_by_id[i].exc;
+	if ((unsigned)r->err.code < MGE__COUNT && exc_by_code[r->err.code])
+		return exc_by_code[r->err.code];
 	if (strstr(r->err.id, "Exception"))
 		return r->err.id;
-	if (strcmp(r->err.category, MGC_NOTFOUND) == 0)
+	if (r->err.category == MGC_NOTFOUND)
 		return "ManagementObjectNotFoundException";
-	if (strcmp(r->err.category, MGC_PARSER) == 0)
+	if (r->err.category == MGC_PARSER)
 		return "ParseException";
-	if (strcmp(r->err.category, MGC_CONNECTION) == 0 || strcmp(r->err.category, MGC_TIMEOUT) == 0 ||
-	    strcmp(r->err.category, MGC_RESOURCE) == 0)
+	if (r->err.category == MGC_CONNECTION || r->err.category == MGC_TIMEOUT ||
+	    r->err.category == MGC_RESOURCE)
 		return "MigrationTransientException";
 	return "MigrationPermanentException";
 }
@@ -98,13 +98,13 @@ void mg_errrec_render(const mg_errrec *r, strbuf *out)
 		strbuf_addf(out, "%s\n", r->err.msg);
 	if (r->src)
 		render_where(out, r->src, r->srclen, r->origin, r->pos, r->len);
-	const char *cat = r->err.category[0] ? r->err.category : MGC_NOTSPECIFIED;
+	const char *cat = mg_err_category_name(r->err.category);
 	strbuf_addf(out, "    + CategoryInfo          : %s: (%s:%s) [%s], %s\n", cat,
 	            r->target ? r->target : "",
 	            r->target ? (r->target_type ? r->target_type : "String") : "",
-	            r->cmdlet && strcmp(r->err.id, "CommandNotFoundException") ? r->cmdlet : "",
+	            r->cmdlet && r->err.code != MGE_CommandNotFoundException ? r->cmdlet : "",
 	            mg_errrec_exception(r));
-	if (r->cmdlet && strcmp(r->err.id, "CommandNotFoundException") != 0)
+	if (r->cmdlet && r->err.code != MGE_CommandNotFoundException)
 		strbuf_addf(out, "    + FullyQualifiedErrorId : %s,%s\n", r->err.id[0] ? r->err.id : "NotSpecified", r->cmdlet);
 	else
 		strbuf_addf(out, "    + FullyQualifiedErrorId : %s\n", r->err.id[0] ? r->err.id : "NotSpecified");
@@ -147,7 +147,7 @@ mv *mg_errrec_value(const mg_errrec *r)
 	mv_set_take(o, "Exception", ex);
 	mv_set_str(o, "TargetObject", r->target);
 	char cat[256];
-	snprintf(cat, sizeof cat, "%s: (%s:%s) [%s], %s", r->err.category[0] ? r->err.category : MGC_NOTSPECIFIED,
+	snprintf(cat, sizeof cat, "%s: (%s:%s) [%s], %s", mg_err_category_name(r->err.category),
 	         r->target ? r->target : "", r->target ? "String" : "", r->cmdlet ? r->cmdlet : "",
 	         mg_errrec_exception(r));
 	mv_set_str(o, "CategoryInfo", cat);

@@ -64,7 +64,7 @@ static mv  *ev_expr(ev *e, const ast *n);
 
 /* ---------- errors ---------- */
 
-static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
+static mv *throwf(ev *e, const ast *at, mg_err_cat cat, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 /* ---------- stack ----------
@@ -118,14 +118,13 @@ static bool over_limit(ev *e, const ast *at, const char *what, unsigned long lon
 	return true;
 }
 
-static mv *throwf(ev *e, const ast *at, const char *cat, const char *id, const char *fmt, ...)
+static mv *throwf(ev *e, const ast *at, mg_err_cat cat, const char *id, const char *fmt, ...)
 {
 	if (e->has_err)
 		return NULL;
 	memset(&e->rec, 0, sizeof e->rec);
 	e->rec.err.set = 1;
-	snprintf(e->rec.err.category, sizeof e->rec.err.category, "%s", cat);
-	snprintf(e->rec.err.id, sizeof e->rec.err.id, "%s", id);
+	mg_err_name(&e->rec.err, cat, id);
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(e->rec.err.msg, sizeof e->rec.err.msg, fmt, ap);

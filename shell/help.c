@@ -461,20 +461,7 @@ const char *mg_help_type_name(const mg_param *p, char *buf, size_t size)
 
 static bool in_set(const mg_param *p, const char *set)
 {
-	if (!p->sets || !set)
-		return true;
-	size_t l = strlen(set);
-	for (const char *s = p->sets; *s; ) {
-		while (*s == ' ')
-			s++;
-		const char *e = s;
-		while (*e && *e != ' ')
-			e++;
-		if ((size_t)(e - s) == l && strncasecmp(s, set, l) == 0)
-			return true;
-		s = e;
-	}
-	return false;
+	return !p->sets || !set || str_list_has(p->sets, set, false);
 }
 
 /* Parameter set names in order of first appearance (NULL-terminated,
@@ -490,26 +477,15 @@ static char **param_sets(const mg_cmdlet *c, size_t *n)
 		sets[k++] = xstrdup(c->default_set);
 	}
 	for (const mg_param *p = c->params; p && p->name; p++) {
-		if (!p->sets)
-			continue;
-		for (const char *s = p->sets; *s; ) {
-			while (*s == ' ')
-				s++;
-			const char *e = s;
-			while (*e && *e != ' ')
-				e++;
-			if (e > s) {
-				bool dup = false;
-				for (size_t i = 0; i < k; i++)
-					if (strlen(sets[i]) == (size_t)(e - s) &&
-					    strncasecmp(sets[i], s, (size_t)(e - s)) == 0)
-						dup = true;
-				if (!dup) {
-					GROW(sets, cap, k + 2);
-					sets[k++] = xstrndup(s, (size_t)(e - s));
-				}
+		for (size_t j = 0; p->sets && p->sets[j]; j++) {
+			bool dup = false;
+			for (size_t i = 0; i < k; i++)
+				if (str_ieq(sets[i], p->sets[j]))
+					dup = true;
+			if (!dup) {
+				GROW(sets, cap, k + 2);
+				sets[k++] = xstrdup(p->sets[j]);
 			}
-			s = e;
 		}
 	}
 	sets[k] = NULL;
@@ -644,41 +620,18 @@ static void add_param(doc *d, const mg_param *p, bool full, const mg_cmdlet *c)
 		d_add(d, D_KV, 1, "Accepted values", sb.buf);
 		strbuf_free(&sb);
 	}
-	if (p->aliases) {
+	if (p->aliases && p->aliases[0]) {
 		strbuf sb = STRBUF_INIT;
-		bool first = true;
-		for (const char *s = p->aliases; *s; ) {
-			while (*s == ' ')
-				s++;
-			const char *e = s;
-			while (*e && *e != ' ')
-				e++;
-			if (e > s) {
-				strbuf_addf(&sb, "%s%.*s", first ? "" : ", ", (int)(e - s), s);
-				first = false;
-			}
-			s = e;
-		}
-		if (sb.len)
-			d_add(d, D_KV, 1, "Aliases", sb.buf);
+		for (size_t i = 0; p->aliases[i]; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", p->aliases[i]);
+		d_add(d, D_KV, 1, "Aliases", sb.buf);
 		strbuf_free(&sb);
 	}
 	if (some_sets) {
 		strbuf sb = STRBUF_INIT;
-		bool first = true;
-		for (const char *s = p->sets; *s; ) {
-			while (*s == ' ')
-				s++;
-			const char *e = s;
-			while (*e && *e != ' ')
-				e++;
-			if (e > s) {
-				strbuf_addf(&sb, "%s%.*s", first ? "" : ", ", (int)(e - s), s);
-				first = false;
-			}
-			s = e;
-		}
-		d_add(d, D_KV, 1, "Parameter set name", sb.buf);
+		for (size_t i = 0; p->sets[i]; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", p->sets[i]);
+		d_add(d, D_KV, 1, "Parameter set name", sb.buf ? sb.buf : "");
 		strbuf_free(&sb);
 	}
 	if (p->flags & MPF_IGNORED)
@@ -689,18 +642,19 @@ static void add_param(doc *d, const mg_param *p, bool full, const mg_cmdlet *c)
 		d_add(d, D_KV, 1, "migsh extension?", "true");
 }
 
+static const mg_param whatif = { "WhatIf", MPT_SWITCH, 0, -1, NULL, NULL, MG_NAMES("wi"), "False",
+	MGCOMP_NONE, "Shows what the command would do without doing it." };
+static const mg_param confirm = { "Confirm", MPT_SWITCH, 0, -1, NULL, NULL, MG_NAMES("cf"), NULL,
+	MGCOMP_NONE, "Asks for confirmation before doing it. Commands with high impact "
+	"(Remove-*) ask by default; -Confirm:$false skips the question, which a script "
+	"without a terminal must do." };
+
 static void add_parameters(doc *d, const mg_cmdlet *c, bool full)
 {
 	d_add(d, D_SECTION, 0, "PARAMETERS", NULL);
 	for (const mg_param *p = c->params; p && p->name; p++)
 		add_param(d, p, full, c);
 	if (c->flags & MCF_SHOULD_PROCESS) {
-		static const mg_param whatif = { "WhatIf", MPT_SWITCH, 0, -1, NULL, NULL, "wi", "False",
-			MGCOMP_NONE, "Shows what the command would do without doing it." };
-		static const mg_param confirm = { "Confirm", MPT_SWITCH, 0, -1, NULL, NULL, "cf", NULL,
-			MGCOMP_NONE, "Asks for confirmation before doing it. Commands with high impact "
-			"(Remove-*) ask by default; -Confirm:$false skips the question, which a script "
-			"without a terminal must do." };
 		add_param(d, &whatif, full, c);
 		add_param(d, &confirm, full, c);
 	}

@@ -1,8 +1,4 @@
 # shell/ - lexer, parser, evaluator, binder, runtime, errors, REPL (language owner)
-bin_PROGRAMS += migsh
-migsh_SOURCES = shell/main.c shell/repl.c shell/repl.h
-migsh_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS)
-
 libshell_a_SOURCES += \
 	shell/session.c shell/session.h \
 	shell/paths.c shell/paths.h \

@@ -42,6 +42,12 @@ bool mg_switch(mg_ctx *c, const char *name)
 	return v && mv_truthy(v);
 }
 
+int mg_arg_enum(mg_ctx *c, const char *name, int dflt)
+{
+	mg_bound_arg *a = mg_bound_get(bound_of(c), name);
+	return a && a->choice >= 0 ? a->choice : dflt;
+}
+
 const char *mg_arg_str(mg_ctx *c, const char *name)
 {
 	mv *v = mg_arg(c, name);
@@ -112,8 +118,6 @@ void mg_stage_errrec(mg_stage *st, const mg_err *e, const char *target, mg_errre
 {
 	memset(r, 0, sizeof *r);
 	mg_err_copy(&r->err, e);
-	if (!r->err.category[0])
-		snprintf(r->err.category, sizeof r->err.category, "%s", MGC_NOTSPECIFIED);
 	r->cmdlet = st->ctx.cmd->name;
 	r->target = target;
 	r->src = st->pl->src;

@@ -23,7 +23,7 @@ struct mg_session;
  * malloc'd strings (or NULL); the caller frees both. */
 typedef char **(*mg_name_source)(struct mg_session *s, mg_complete kind);
 
-/* Cmdlet lookup used by the evaluator, binder and completion.  main.c uses
+/* Cmdlet lookup used by the evaluator, binder and completion.  app/main.c uses
  * the real dispatch table (cmdlets/table.c); unit tests pass their own. */
 typedef struct mg_cmdlet_source {
 	const mg_cmdlet *(*find)(const char *name_or_alias);

@@ -84,7 +84,7 @@ static const char *password(const opts *o)
 
 static int fail(const char *what, const mg_err *e)
 {
-	printf("Result=Failed\nStage=%s\nErrorId=%s\nCategory=%s\nMessage=%s\n", what, e->id, e->category, e->msg);
+	printf("Result=Failed\nStage=%s\nErrorId=%s\nCategory=%s\nMessage=%s\n", what, e->id, mg_err_category_name(e->category), e->msg);
 	return 1;
 }
 
@@ -100,7 +100,7 @@ static int cmd_probe(const opts *o)
 	       "Greeting=%s\nServerId=%s\nCapabilities=%s\nTls=%s\nTlsVersion=%s\nTlsCipher=%s\n"
 	       "CertSubject=%s\nCertIssuer=%s\nCertNotAfter=%s\nVerificationOff=%s\nLoginTested=%s\nLoginOk=%s\n"
 	       "ConnectMs=%ld\nRoundTripMs=%ld\nTotalMs=%ld\n",
-	       r.success ? "Success" : "Failed", r.message, r.error_detail, r.error_id, r.error_category, r.stage,
+	       r.success ? "Success" : "Failed", r.message, r.error_detail, r.error_id, r.error_id[0] ? mg_err_category_name(r.error_category) : "", r.stage,
 	       r.address, r.greeting, r.server_id, r.capabilities, r.tls ? "true" : "false", r.tls_version,
 	       r.tls_cipher, r.cert_subject, r.cert_issuer, r.cert_not_after, r.verification_off ? "true" : "false",
 	       r.login_tested ? "true" : "false", r.login_ok ? "true" : "false", r.connect_ms, r.round_trip_ms,

@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 		       s->subject ? s->subject : "");
 	}
 	if (rc < 0)
-		printf("error: %s: %s: %s\n", err.category, err.id, err.msg);
+		printf("error: %s: %s: %s\n", mg_err_category_name(err.category), err.id, err.msg);
 	fflush(stdout);
 	mg_sync_stats_free(&st);
 	return rc < 0 ? 1 : 0;

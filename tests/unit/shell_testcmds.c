@@ -39,7 +39,7 @@ static int echo_process(mg_ctx *c, mv *in)
 	return 0;
 }
 static const mg_cmdlet test_echo = {
-	.name = "Test-Echo", .aliases = "techo", .synopsis = "Echo", .params = echo_params,
+	.name = "Test-Echo", .aliases = MG_NAMES("techo"), .synopsis = "Echo", .params = echo_params,
 	.process = echo_process,
 };
 
@@ -83,8 +83,8 @@ static const mg_cmdlet new_test_endpoint = {
 /* Get-TestItem [[-Identity] <string>] | -Status <enum>: parameter sets. */
 static const char *const status_vals[] = { "Syncing", "Synced", "Failed", NULL };
 static const mg_param item_params[] = {
-	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, "Identity", NULL, NULL, MGCOMP_BATCH, NULL },
-	{ "Status", MPT_ENUM, 0, -1, status_vals, "Filter", NULL, NULL, MGCOMP_ENUM, NULL },
+	{ "Identity", MPT_STRING, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, MG_NAMES("Identity"), NULL, NULL, MGCOMP_BATCH, NULL },
+	{ "Status", MPT_ENUM, 0, -1, status_vals, MG_NAMES("Filter"), NULL, NULL, MGCOMP_ENUM, NULL },
 	{ "ResultSize", MPT_UNLIMITED, 0, -1, NULL, NULL, NULL, "1000", MGCOMP_NONE, NULL },
 	END
 };
@@ -229,19 +229,6 @@ static const mg_cmdlet *const *table(size_t *count)
 	return all_cmds;
 }
 
-static bool alias_has(const char *aliases, const char *name)
-{
-	if (!aliases)
-		return false;
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", aliases);
-	char *save = NULL;
-	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if (str_ieq(w, name))
-			return true;
-	return false;
-}
-
 static const mg_cmdlet *find(const char *name)
 {
 	size_t n;
@@ -250,7 +237,7 @@ static const mg_cmdlet *find(const char *name)
 		if (str_ieq(t[i]->name, name))
 			return t[i];
 	for (size_t i = 0; i < n; i++)
-		if (alias_has(t[i]->aliases, name))
+		if (str_list_has(t[i]->aliases, name, false))
 			return t[i];
 	return NULL;
 }

@@ -119,6 +119,9 @@ static void test_named_and_prefix(void **st)
 	assert_string_equal(arg_str(&b, "Name"), "E1");
 	assert_string_equal(arg_str(&b, "RemoteServer"), "h");
 	assert_string_equal(arg_str(&b, "Security"), "Tls");   /* canonical spelling */
+	/* and its index in the allowed list: the cmdlet reads the enum, never the text */
+	assert_int_equal(mg_bound_get(&b, "Security")->choice, 2);
+	assert_int_equal(mg_bound_get(&b, "Name")->choice, -1);
 	assert_int_equal(mg_bound_get(&b, "Port")->val->u.i, 143);
 	assert_int_equal(mg_bound_get(&b, "MaxConcurrentMigrations")->val->u.i, -1);
 	assert_true(mg_bound_get(&b, "IMAP")->val->u.b);

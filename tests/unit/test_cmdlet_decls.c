@@ -39,6 +39,15 @@ static const mg_param *param(const mg_cmdlet *c, const char *name)
 	return NULL;
 }
 
+static bool same_sets(const char *const *a, const char *const *b)
+{
+	size_t i = 0;
+	for (; a[i] && b[i]; i++)
+		if (strcmp(a[i], b[i]))
+			return false;
+	return !a[i] && !b[i];
+}
+
 static void test_declarations_complete(void **st)
 {
 	(void)st;
@@ -59,7 +68,7 @@ static void test_declarations_complete(void **st)
 				if (str_ieq(p->name, q->name))
 					fail_msg("%s: -%s declared twice", c->name, p->name);
 				if (p->position >= 0 && p->position == q->position &&
-				    (!p->sets || !q->sets || strcmp(p->sets, q->sets) == 0))
+				    (!p->sets || !q->sets || same_sets(p->sets, q->sets)))
 					fail_msg("%s: -%s and -%s share position %d", c->name, p->name,
 					         q->name, p->position);
 			}
@@ -162,6 +171,45 @@ static void assert_props(const mv *o, const char *const *names)
 			fail_msg("default display property %s missing", t->default_props[i]);
 }
 
+/* The enum parameters take the enum's own name table as their allowed list,
+ * so the index the binder matched (mg_arg_enum) is the enum value: the names
+ * are spelled once, and -Security Tls is MG_SEC_TLS without a second parse. */
+static void test_enum_parameters_use_the_name_tables(void **st)
+{
+	(void)st;
+	static const struct { const char *cmd, *param; const char *const *names; } uses[] = {
+		{ "New-MigrationEndpoint", "Security", mg_security_names },
+		{ "New-MigrationEndpoint", "Authentication", mg_auth_names },
+		{ "Set-MigrationEndpoint", "Security", mg_security_names },
+		{ "Set-MigrationEndpoint", "Authentication", mg_auth_names },
+		{ "Test-MigrationServerAvailability", "Security", mg_security_names },
+		{ "Test-MigrationServerAvailability", "Authentication", mg_auth_names },
+		{ "Get-MigrationBatch", "Status", mg_batch_status_names },
+		{ "Get-MigrationUser", "Status", mg_user_status_names },
+		{ "Get-MigrationUser", "StatusSummary", mg_status_summary_names },
+	};
+	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++) {
+		const mg_cmdlet *c = find(uses[i].cmd);
+		assert_non_null(c);
+		const mg_param *p = param(c, uses[i].param);
+		assert_non_null(p);
+		if (p->type != MPT_ENUM || p->allowed != uses[i].names)
+			fail_msg("%s -%s: not declared with its enum's name table", uses[i].cmd, uses[i].param);
+	}
+	/* the tables are indexed by the enums */
+	assert_string_equal(mg_security_names[MG_SEC_TLS], "Tls");
+	assert_string_equal(mg_auth_names[MG_AUTH_XOAUTH2], "XOAuth2");
+	assert_string_equal(mg_batch_status_names[MG_BS_SYNCED_WITH_ERRORS], "SyncedWithErrors");
+	assert_null(mg_batch_status_names[MG_BS__COUNT]);
+	assert_string_equal(mg_user_status_names[MG_US_INCREMENTAL_SYNCED], "IncrementalSynced");
+	assert_null(mg_user_status_names[MG_US__COUNT]);
+	assert_string_equal(mg_status_summary_names[mg_user_status_summary_of(MG_US_COMPLETION_FAILED)], "Failed");
+	assert_null(mg_status_summary_names[MG_SS__COUNT]);
+	mg_auth a = MG_AUTH_BASIC;
+	assert_int_equal(mg_auth_parse("cram-md5", &a), 0);   /* older state files */
+	assert_int_equal(a, MG_AUTH_CRAMMD5);
+}
+
 static void test_endpoint_object(void **st)
 {
 	(void)st;
@@ -261,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_declarations_complete),
 		cmocka_unit_test(test_reference_shapes),
+		cmocka_unit_test(test_enum_parameters_use_the_name_tables),
 		cmocka_unit_test(test_endpoint_object),
 		cmocka_unit_test(test_user_objects),
 		cmocka_unit_test(test_batch_object),

@@ -13,7 +13,7 @@
 
 #include "common/err_class.h"
 
-typedef struct expect { const char *cat, *id; int retry; mg_err_class cls; } expect;
+typedef struct expect { mg_err_cat cat; const char *id; int retry; mg_err_class cls; } expect;
 
 /* Written from the call sites (mg_err_set/mg_err_sys in common/, net/, engine/),
  * independently of the table in err_class.c. */
@@ -131,6 +131,27 @@ static const expect table[] = {
 	{ MGC_INVALIDARG, "InvalidFlagOperation", 0, MG_EC_CONFIG },
 	{ MGC_INVALIDARG, "InvalidDate", 0, MG_EC_CONFIG },
 	{ MGC_INVALIDARG, "AppendNoData", 0, MG_EC_CONFIG },
+	/* ids of the shell listed for how their record is printed: never retried */
+	{ MGC_INVALIDARG, "NamedParameterNotFound", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "AmbiguousParameter", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "PositionalParameterNotFound", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "AmbiguousParameterSet", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "MissingArgument", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "MissingMandatoryParameter", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "CannotConvertArgumentNoMessage", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "ParameterAlreadyBound", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "InputObjectNotBound", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "ParameterArgumentValidationErrorNullNotAllowed", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "ParameterArgumentValidationErrorEmptyStringNotAllowed", 0, MG_EC_OTHER },
+	{ MGC_NOTFOUND, "CommandNotFoundException", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "PathNotFound", 0, MG_EC_OTHER },
+	{ MGC_NOTFOUND, "PathNotFound", 0, MG_EC_OTHER },
+	{ MGC_INVALIDOP, "ConfirmationRequired", 0, MG_EC_OTHER },
+	{ MGC_STOPPED, "PipelineStopped", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "PropertyNotFound", 0, MG_EC_OTHER },
+	{ MGC_INVALIDOP, "MethodNotFound", 0, MG_EC_OTHER },
+	{ MGC_INVALIDARG, "InvalidCastFromStringToInteger", 0, MG_EC_OTHER },
+	{ MGC_STOPPED, "RuntimeException", 0, MG_EC_OTHER },
 };
 
 static void test_every_id(void **st)
@@ -141,14 +162,15 @@ static void test_every_id(void **st)
 		mg_err_clear(&e);
 		mg_err_set(&e, table[i].cat, table[i].id, "x");
 		if ((int)mg_err_retryable(&e) != table[i].retry || mg_err_classify(&e) != table[i].cls)
-			fail_msg("%s/%s: retry %d class %d, expected retry %d class %d", table[i].cat, table[i].id,
+			fail_msg("%s/%s: retry %d class %d, expected retry %d class %d",
+			         mg_err_category_name(table[i].cat), table[i].id,
 			         (int)mg_err_retryable(&e), (int)mg_err_classify(&e), table[i].retry, (int)table[i].cls);
 	}
 }
 
 /* Every other id the code base produces (store, CSV, batches, service, shell,
  * cmdlets): none of them is a network event, none is ever retried. */
-static const struct { const char *cat, *id; } never_retried[] = {
+static const struct { mg_err_cat cat; const char *id; } never_retried[] = {
 	{ MGC_EXISTS, "EndpointAlreadyExists" },   /* cmdlets */
 	{ MGC_EXISTS, "StoreConstraint" },   /* store */
 	{ MGC_INVALIDDATA, "StoreDatabaseMissing" },   /* store */
@@ -166,11 +188,8 @@ static const struct { const char *cat, *id; } never_retried[] = {
 	{ MGC_WRITE, "StoreWrite" },   /* store */
 	{ MGC_INVALIDARG, "IdentityRequired" },   /* cmdlets */
 	{ MGC_INVALIDARG, "IncompleteCredentials" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidAuthentication" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidByteArray" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidConcurrencyLimit" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidCredentials" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidDateTime" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidIdentity" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidIncrementalSyncInterval" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidLimit" },   /* cmdlets */
@@ -178,10 +197,9 @@ static const struct { const char *cat, *id; } never_retried[] = {
 	{ MGC_INVALIDARG, "InvalidName" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidPort" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidRemoteServer" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidSecurity" },   /* cmdlets */
-	{ MGC_INVALIDARG, "InvalidStatus" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidTimeSpan" },   /* cmdlets */
 	{ MGC_INVALIDARG, "InvalidTimeout" },   /* cmdlets */
+	{ MGC_INVALIDTYPE, "ParameterTypeMismatch" },   /* cmdlets */
 	{ MGC_INVALIDARG, "MaxConcurrentIncrementalSyncsTooLarge" },   /* cmdlets */
 	{ MGC_INVALIDARG, "MissingAddUsers" },   /* cmdlets */
 	{ MGC_INVALIDARG, "MissingCsvData" },   /* cmdlets */
@@ -237,40 +255,23 @@ static const struct { const char *cat, *id; } never_retried[] = {
 	{ MGC_WRITE, "RemoveUser" },   /* engine */
 	{ MGC_WRITE, "ReportWrite" },   /* engine */
 	{ MGC_EXISTS, "NoClobber" },   /* shell */
-	{ MGC_INVALIDARG, "AmbiguousParameter" },   /* shell */
-	{ MGC_INVALIDARG, "AmbiguousParameterSet" },   /* shell */
-	{ MGC_INVALIDARG, "CannotConvertArgumentNoMessage" },   /* shell */
 	{ MGC_INVALIDARG, "DictionaryKeyMissingKey" },   /* shell */
 	{ MGC_INVALIDARG, "DictionaryKeyUnknownKey" },   /* shell */
 	{ MGC_INVALIDARG, "ExpandPropertyNotFound" },   /* shell */
 	{ MGC_INVALIDARG, "GenericMeasurePropertyNotFound" },   /* shell */
 	{ MGC_INVALIDARG, "GenericMeasurePropertyNotNumeric" },   /* shell */
-	{ MGC_INVALIDARG, "InputObjectNotBound" },   /* shell */
 	{ MGC_INVALIDARG, "InvalidDelimiter" },   /* shell */
-	{ MGC_INVALIDARG, "MissingArgument" },   /* shell */
 	{ MGC_INVALIDARG, "MissingFilter" },   /* shell */
-	{ MGC_INVALIDARG, "MissingMandatoryParameter" },   /* shell */
 	{ MGC_INVALIDARG, "MissingPath" },   /* shell */
-	{ MGC_INVALIDARG, "NamedParameterNotFound" },   /* shell */
-	{ MGC_INVALIDARG, "ParameterAlreadyBound" },   /* shell */
 	{ MGC_INVALIDARG, "ParameterArgumentTransformationError" },   /* shell */
 	{ MGC_INVALIDARG, "ParameterArgumentValidationError" },   /* shell */
-	{ MGC_INVALIDARG, "ParameterArgumentValidationErrorEmptyStringNotAllowed" },   /* shell */
-	{ MGC_INVALIDARG, "ParameterArgumentValidationErrorNullNotAllowed" },   /* shell */
-	{ MGC_INVALIDARG, "PathNotFound" },   /* shell */
-	{ MGC_INVALIDARG, "PositionalParameterNotFound" },   /* shell */
-	{ MGC_INVALIDARG, "PropertyNotFound" },   /* shell */
-	{ MGC_INVALIDOP, "ConfirmationRequired" },   /* shell */
 	{ MGC_INVALIDOP, "ReadHostNoInput" },   /* shell */
-	{ MGC_NOTFOUND, "CommandNotFoundException" },   /* shell */
 	{ MGC_NOTFOUND, "CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand" },   /* shell */
 	{ MGC_NOTFOUND, "HelpNotFound,Microsoft.PowerShell.Commands.GetHelpCommand" },   /* shell */
 	{ MGC_NOTFOUND, "NoParmsFound,Microsoft.PowerShell.Commands.GetHelpCommand" },   /* shell */
-	{ MGC_NOTFOUND, "PathNotFound" },   /* shell */
 	{ MGC_NOTSPECIFIED, "CommandFailed" },   /* shell */
 	{ MGC_STOPPED, "ActionPreferenceStop" },   /* shell */
 	{ MGC_STOPPED, "ExitRequested" },   /* shell */
-	{ MGC_STOPPED, "PipelineStopped" },   /* shell */
 	{ MGC_WRITE, "FileOpenFailure" },   /* shell */
 	{ MGC_WRITE, "FileWriteFailure" },   /* shell */
 };
@@ -283,7 +284,8 @@ static void test_other_ids_not_retried(void **st)
 		mg_err_clear(&e);
 		mg_err_set(&e, never_retried[i].cat, never_retried[i].id, "x");
 		if (mg_err_retryable(&e))
-			fail_msg("%s/%s would be retried", never_retried[i].cat, never_retried[i].id);
+			fail_msg("%s/%s would be retried", mg_err_category_name(never_retried[i].cat),
+			         never_retried[i].id);
 	}
 }
 
@@ -364,6 +366,85 @@ static void test_cause_kept_whole(void **st)
 	assert_string_equal(e.msg, "ctx: open 'a': No such file or directory");
 }
 
+/* The id is looked up once, when the error is raised: the code travels with
+ * the record (copy, prefix) and decisions go by it, not by the text. */
+static void test_code_given_when_raised(void **st)
+{
+	(void)st;
+	mg_err e, f;
+	mg_err_clear(&e);
+	assert_int_equal(e.code, MGE_NONE);
+	mg_err_set(&e, MGC_INVALIDOP, "AppendRefused", "no");
+	assert_int_equal(e.code, MGE_AppendRefused);
+	errno = ENOENT;
+	mg_err_sys(&e, MGC_READ, "MaildirOpen", "open");
+	assert_int_equal(e.code, MGE_MaildirOpen);
+	mg_err_prefix(&e, "folder %s", "x");
+	assert_int_equal(e.code, MGE_MaildirOpen);
+	mg_err_copy(&f, &e);
+	assert_int_equal(f.code, MGE_MaildirOpen);
+	mg_err_set(&e, MGC_CONNECTION, "SomethingNew", "x");
+	assert_int_equal(e.code, MGE_NONE);
+	mg_err_set(&e, MGC_CONNECTION, "connectionclosed", "x");   /* ids are exact */
+	assert_int_equal(e.code, MGE_NONE);
+	mg_err_name(&e, MGC_NOTFOUND, "CommandNotFoundException");
+	assert_int_equal(e.code, MGE_CommandNotFoundException);
+	assert_int_equal(e.category, MGC_NOTFOUND);
+	/* the verdict is the code's: the text written over afterwards changes nothing */
+	mg_err_set(&e, MGC_PROTOCOL, "ConnectionClosed", "x");
+	snprintf(e.id, sizeof e.id, "%s", "Whatever");
+	assert_true(mg_err_retryable(&e));
+	assert_int_equal(mg_err_classify(&e), MG_EC_DISCONNECTED);
+	/* every listed id has its own code, and the code gives the id back */
+	size_t n;
+	const mg_err_rule *r = mg_err_rules(&n);
+	assert_int_equal(n, MGE__COUNT - 1);
+	for (size_t i = 0; i < n; i++) {
+		mg_err_code c = mg_err_code_of(r[i].id);
+		if ((size_t)c != i + 1 || strcmp(mg_err_code_id(c), r[i].id) != 0)
+			fail_msg("%s: code %d, expected %zu", r[i].id, (int)c, i + 1);
+	}
+}
+
+/* One table gives the PowerShell name of every category, in ErrorCategory's numbering. */
+static void test_category_names(void **st)
+{
+	(void)st;
+	static const char *const ps[] = {
+		"NotSpecified", "OpenError", "CloseError", "DeviceError", "DeadlockDetected",
+		"InvalidArgument", "InvalidData", "InvalidOperation", "InvalidResult", "InvalidType",
+		"MetadataError", "NotImplemented", "NotInstalled", "ObjectNotFound", "OperationStopped",
+		"OperationTimeout", "SyntaxError", "ParserError", "PermissionDenied", "ResourceBusy",
+		"ResourceExists", "ResourceUnavailable", "ReadError", "WriteError", "FromStdErr",
+		"SecurityError", "ProtocolError", "ConnectionError", "AuthenticationError",
+		"LimitsExceeded", "QuotaExceeded", "NotEnabled",
+	};
+	assert_int_equal(MGC__COUNT, sizeof ps / sizeof ps[0]);
+	for (int i = 0; i < MGC__COUNT; i++) {
+		assert_string_equal(mg_err_category_name((mg_err_cat)i), ps[i]);
+		assert_string_equal(mg_err_category_names[i], ps[i]);
+		char lower[64];
+		snprintf(lower, sizeof lower, "%s", ps[i]);
+		for (char *p = lower; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		mg_err_cat c = MGC__COUNT;
+		assert_int_equal(mg_err_category_parse(lower, &c), 0);
+		assert_int_equal(c, i);
+	}
+	assert_null(mg_err_category_names[MGC__COUNT]);
+	assert_string_equal(mg_err_category_name(MGC_NOTFOUND), "ObjectNotFound");
+	assert_string_equal(mg_err_category_name(MGC_LIMIT), "LimitsExceeded");
+	assert_string_equal(mg_err_category_name(MGC__COUNT), "NotSpecified");
+	mg_err_cat c = MGC_AUTH;
+	assert_int_equal(mg_err_category_parse("NoSuchCategory", &c), -1);
+	assert_int_equal(mg_err_category_parse(NULL, &c), -1);
+	assert_int_equal(c, MGC_AUTH);
+	/* a new error starts as NotSpecified */
+	mg_err e;
+	mg_err_clear(&e);
+	assert_int_equal(e.category, MGC_NOTSPECIFIED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_ids),
 		cmocka_unit_test(test_side),
 		cmocka_unit_test(test_cause_kept_whole),
+		cmocka_unit_test(test_code_given_when_raised),
+		cmocka_unit_test(test_category_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

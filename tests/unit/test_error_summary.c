@@ -12,7 +12,7 @@
 
 #include "engine/service_internal.h"
 
-static void has(const char *cat, const char *id, int side, const char *msg, const char *want, const char *not)
+static void has(mg_err_cat cat, const char *id, int side, const char *msg, const char *want, const char *not)
 {
 	mg_err e;
 	mg_err_clear(&e);
@@ -20,9 +20,9 @@ static void has(const char *cat, const char *id, int side, const char *msg, cons
 	e.side = side;
 	char *s = mg_worker_error_summary(&e);
 	if (!strstr(s, want))
-		fail_msg("%s/%s: summary '%s' lacks '%s'", cat, id, s, want);
+		fail_msg("%s/%s: summary '%s' lacks '%s'", mg_err_category_name(cat), id, s, want);
 	if (not && strstr(s, not))
-		fail_msg("%s/%s: summary '%s' has '%s'", cat, id, s, not);
+		fail_msg("%s/%s: summary '%s' has '%s'", mg_err_category_name(cat), id, s, not);
 	free(s);
 }
 

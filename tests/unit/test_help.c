@@ -16,8 +16,8 @@ static const mg_param params[] = {
 	{ "Name", MPT_STRING, MPF_MANDATORY, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "The name.\n\nA second paragraph with a\n  verbatim line\nand more." },
 	{ "Identity", MPT_STRING, MPF_MANDATORY | MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL,
-	  "Identity", "Id", NULL, MGCOMP_NONE, "Which one." },
-	{ "CSVData", MPT_BYTES, MPF_MANDATORY, -1, NULL, "CSV", NULL, NULL, MGCOMP_NONE,
+	  MG_NAMES("Identity"), MG_NAMES("Id"), NULL, MGCOMP_NONE, "Which one." },
+	{ "CSVData", MPT_BYTES, MPF_MANDATORY, -1, NULL, MG_NAMES("CSV"), NULL, NULL, MGCOMP_NONE,
 	  "Bytes of C:\\x.csv." },
 	{ "Security", MPT_ENUM, 0, -1, sec_vals, NULL, NULL, "Ssl", MGCOMP_ENUM, "- one\n- two" },
 	{ "AutoStart", MPT_SWITCH, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, "Starts it." },
@@ -32,7 +32,7 @@ static const mg_example examples[] = {
 };
 
 static const mg_cmdlet thing = {
-	.name = "New-Thing", .aliases = "nt", .synopsis = "Makes a thing.",
+	.name = "New-Thing", .aliases = MG_NAMES("nt"), .synopsis = "Makes a thing.",
 	.description = "Long text about things.", .params = params, .default_set = "Identity",
 	.inputs = "None", .outputs = "Thing", .examples = examples, .notes = "Note.",
 	.related = "Get-Thing about_migsh_workflow", .flags = MCF_SHOULD_PROCESS,

@@ -18,6 +18,7 @@
 #include "engine/consistency.h"
 #include "engine/lifecycle.h"
 #include "engine/store.h"
+#include "engine/tz.h"
 
 /* The expected table: one string of allowed actions per status. */
 static const struct { mg_batch_status s; const char *allowed; } table[] = {
@@ -57,7 +58,7 @@ static void test_every_transition(void **s)
 				assert_int_equal(rc, 0);
 			} else {
 				assert_int_equal(rc, -1);
-				assert_string_equal(err.category, MGC_INVALIDOP);
+				assert_int_equal(err.category, MGC_INVALIDOP);
 				assert_string_equal(err.id, "InvalidBatchStatus");
 				char want[256];
 				snprintf(want, sizeof want, "because its status is %s. Allowed in status %s: %s.",
@@ -226,7 +227,7 @@ static void test_create_from_csv(void **s)
 
 	/* same name: refused */
 	assert_int_equal(mg_batch_create_from_csv(st, t, csv5, sizeof csv5 - 1, NULL, &err), -1);
-	assert_string_equal(err.category, MGC_EXISTS);
+	assert_int_equal(err.category, MGC_EXISTS);
 	/* unknown endpoint */
 	free(t->name);
 	t->name = xstrdup("Other");
@@ -314,7 +315,7 @@ static void test_store_ops(void **s)
 	/* Remove-MigrationUser, then the batch */
 	assert_int_equal(mg_user_remove(st, "F@x.example", &err), 0);
 	assert_int_equal(mg_user_remove(st, "f@x.example", &err), -1);
-	assert_string_equal(err.category, MGC_NOTFOUND);
+	assert_int_equal(err.category, MGC_NOTFOUND);
 	bool gone = false;
 	assert_int_equal(mg_batch_remove(st, "IMAPBatch1", 5, &gone, &err), 0);
 	assert_true(gone);
@@ -372,7 +373,7 @@ static void test_user_ops(void **s)
 	assert_int_equal(mg_user_start(st, "r@x.example", &err), -1);
 	assert_non_null(strstr(err.msg, "its row of the CSV failed validation"));
 	assert_int_equal(mg_user_start(st, "nobody@x.example", &err), -1);
-	assert_string_equal(err.category, MGC_NOTFOUND);
+	assert_int_equal(err.category, MGC_NOTFOUND);
 
 	/* a synced user of a synced batch */
 	assert_int_equal(mg_store_batch_load(st, "UserOps", &b, &err), 0);
@@ -490,6 +491,15 @@ static void test_content_filter(void **s)
 	assert_int_equal(c[0].when, 1604214000);   /* 2020-11-01T07:00:00Z (midnight PDT) */
 	assert_int_equal(c[1].when - c[0].when, 25 * 3600);
 	free(c);
+	/* the same in a zone the caller resolved once (New-MigrationBatch) */
+	mg_tz *tz = NULL;
+	assert_int_equal(mg_tz_open("America/Los_Angeles", &tz, &err), 0);
+	assert_int_equal(mg_content_filter_parse_in("Received -eq '11/1/2020'", tz, &c, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].when, 1604214000);
+	assert_int_equal(c[1].when - c[0].when, 25 * 3600);
+	free(c);
+	mg_tz_free(tz);
 	assert_int_equal(mg_content_filter_parse("Received -gt '8/23/2020'", "Mars/Olympus_Mons",
 	                                         &c, &n, &err), -1);
 	assert_string_equal(err.id, "InvalidTimeZone");
@@ -556,6 +566,54 @@ static void test_status_names(void **s)
 	assert_string_equal(mg_user_status_summary(MG_US_INCREMENTAL_STOPPED), "Stopped");
 }
 
+/* The rules of one user's actions, without a store (lifecycle.c). */
+static void test_user_rules(void **state)
+{
+	(void)state;
+	mg_batch *b = mg_batch_new("B");
+	mg_user *u = mg_user_new("a@b.c", "B");
+	mg_err err = { 0 };
+	/* a Stopped user of a batch at rest: Start queues it and starts the batch */
+	b->status = MG_BS_STOPPED;
+	u->status = MG_US_STOPPED;
+	assert_int_equal(mg_user_check(b, u, MG_UACT_START, &err), 0);
+	mg_user_apply_start(b, u, 1000);
+	assert_int_equal(u->status, MG_US_QUEUED);
+	assert_int_equal(b->status, MG_BS_STARTING);
+	assert_true(b->req_update);
+	/* Stop while the service copies it: Stopping, for the service to cancel */
+	b->status = MG_BS_SYNCING;
+	u->status = MG_US_SYNCING;
+	assert_true(mg_user_copying(u));
+	mg_user_apply_stop(b, u, true);
+	assert_int_equal(u->status, MG_US_STOPPING);
+	/* nothing runs for it: stopped at once */
+	u->status = MG_US_QUEUED;
+	u->initial_done = true;
+	mg_user_apply_stop(b, u, false);
+	assert_int_equal(u->status, MG_US_INCREMENTAL_STOPPED);
+	/* a refusal names the status and what it allows */
+	assert_int_equal(mg_user_check(b, u, MG_UACT_STOP, &err), -1);
+	assert_int_equal(err.category, MGC_INVALIDOP);
+	assert_int_equal(err.code, MGE_NONE);
+	assert_string_equal(err.id, "InvalidUserStatus");
+	assert_non_null(strstr(err.msg, "Allowed in status IncrementalStopped: Start, Set, Remove."));
+	/* the batch's status decides first */
+	b->status = MG_BS_COMPLETED;
+	assert_int_equal(mg_user_check(b, u, MG_UACT_START, &err), -1);
+	assert_string_equal(err.id, "InvalidBatchStatus");
+	/* Set: -SyncNow now, -ApproveSkippedItems */
+	mg_user_settings s = { .sync_now = true, .approve_skipped = true };
+	u->skipped_items = 4;
+	b->req_update = false;
+	mg_user_apply_set(b, u, &s, 2000);
+	assert_int_equal(u->next_sync_due, 2000);
+	assert_int_equal(u->approved_skipped_count, 4);
+	assert_true(b->req_update);
+	mg_user_free(u);
+	mg_batch_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_create_from_csv),
 		cmocka_unit_test(test_store_ops),
 		cmocka_unit_test(test_user_ops),
+		cmocka_unit_test(test_user_rules),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rc |= cmocka_run_group_tests(store_tests, setup_store, teardown_store);

@@ -60,7 +60,7 @@ static void bad_decode(const char *wire)
 	mg_err e = { 0 };
 	assert_int_equal(mg_mutf7_decode(wire, &out, &e), -1);
 	assert_null(out);
-	assert_string_equal(e.category, "InvalidData");
+	assert_string_equal(mg_err_category_name(e.category), "InvalidData");
 	assert_non_null(strstr(e.msg, "modified UTF-7"));
 }
 
@@ -82,7 +82,7 @@ static void test_invalid(void **st)
 	char *out = NULL;
 	mg_err e = { 0 };
 	assert_int_equal(mg_mutf7_encode("bad \xff byte", &out, &e), -1);
-	assert_string_equal(e.category, "InvalidData");
+	assert_string_equal(mg_err_category_name(e.category), "InvalidData");
 	assert_int_equal(mg_mutf7_encode("overlong \xc0\xaf", &out, NULL), -1);
 	assert_int_equal(mg_mutf7_encode("surrogate \xed\xa0\x80", &out, NULL), -1);
 	assert_false(mg_utf8_valid("\xe2\x82"));

@@ -184,7 +184,7 @@ static void test_stop_and_remove_running(void **s)
 	assert_true(gone);
 	mg_batch *x = NULL;
 	assert_int_equal(mg_store_batch_load(st, "Running", &x, &err), -1);
-	assert_string_equal(err.category, MGC_NOTFOUND);
+	assert_int_equal(err.category, MGC_NOTFOUND);
 	assert_int_equal(mg_service_stop(home, 10, &err), 0);
 }
 

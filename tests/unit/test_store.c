@@ -179,7 +179,7 @@ static void test_endpoint_roundtrip(void **state)
 	free(e->name);
 	e->name = xstrdup("imapendpoint");
 	assert_int_equal(mg_store_endpoint_create(st, e, &err), -1);
-	assert_string_equal(err.category, MGC_EXISTS);
+	assert_int_equal(err.category, MGC_EXISTS);
 	mg_endpoint *r = NULL;
 	assert_int_equal(mg_store_endpoint_load(st, "IMAPENDPOINT", &r, &err), 0);
 	assert_string_equal(r->name, "IMAPEndpoint");
@@ -201,7 +201,7 @@ static void test_endpoint_roundtrip(void **state)
 	assert_db_files_private(home);
 	/* not found: Exchange's wording */
 	assert_int_equal(mg_store_endpoint_load(st, "Nope", &g, &err), -1);
-	assert_string_equal(err.category, MGC_NOTFOUND);
+	assert_int_equal(err.category, MGC_NOTFOUND);
 	assert_string_equal(err.msg, "The migration endpoint 'Nope' couldn't be found. Reason: The migration endpoint 'Nope' couldn't be found.");
 	/* list, remove */
 	mg_endpoint **v;
@@ -257,7 +257,7 @@ static void test_batch_user_roundtrip(void **state)
 	u[1]->error = xstrdup("line1\nline2\ttab");
 	assert_int_equal(mg_store_batch_create(st, b, u, 2, &err), 0);
 	assert_int_equal(mg_store_batch_create(st, b, u, 2, &err), -1);
-	assert_string_equal(err.category, MGC_EXISTS);
+	assert_int_equal(err.category, MGC_EXISTS);
 
 	mg_batch *r = NULL;
 	assert_int_equal(mg_store_batch_load(st, "imapbatch1", &r, &err), 0);
@@ -350,7 +350,7 @@ static void test_batch_user_roundtrip(void **state)
 	assert_int_equal(mg_mkdir_p(mail, 0700, &err), 0);
 	assert_int_equal(mg_store_batch_delete(st, "IMAPBatch1", &err), 0);
 	assert_int_equal(mg_store_batch_load(st, "IMAPBatch1", &g, &err), -1);
-	assert_string_equal(err.category, MGC_NOTFOUND);
+	assert_int_equal(err.category, MGC_NOTFOUND);
 	assert_int_equal(access(mail, F_OK), 0);
 	free(mail);
 	/* the user's sync state is left for the service to remove */
@@ -401,10 +401,10 @@ static void test_corrupt_batch_listed(void **state)
 
 	mg_batch *r = NULL;
 	assert_int_equal(mg_store_batch_load(st, "Broken", &r, &err), -1);
-	assert_string_equal(err.category, MGC_INVALIDDATA);
+	assert_int_equal(err.category, MGC_INVALIDDATA);
 	assert_non_null(strstr(err.msg, "Exploded"));
 	assert_int_equal(mg_store_batch_load(st, "Cut", &r, &err), -1);
-	assert_string_equal(err.category, MGC_INVALIDDATA);
+	assert_int_equal(err.category, MGC_INVALIDDATA);
 
 	mg_batch **v;
 	size_t n;

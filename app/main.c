@@ -1,5 +1,6 @@
 /*
- * main.c - migsh entry points: the REPL on a terminal, -Command / -c text,
+ * main.c - migsh entry points (the one file that wires the shell, the
+ * migration cmdlets and the engine together): the REPL on a terminal, -Command / -c text,
  * -File script.ps1 [args] (or a bare path), commands from standard input
  * when it is not a terminal, --version and --help.
  *
