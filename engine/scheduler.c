@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/fileio.h"
 #include "common/mem.h"
@@ -37,7 +38,6 @@
 #include "engine/lifecycle.h"
 #include "engine/reports.h"
 #include "engine/service_internal.h"
-#include "engine/store_yaml.h"
 
 /* Idle synced batches are not re-read user by user on every poll: we
  * remember when the next incremental sync falls due. */
@@ -55,7 +55,7 @@ typedef struct sched {
 	mg_config   cfg;
 	int64_t     started;
 	int64_t     last_status;
-	bool        jobs_changed;   /* rewrite service.yaml after this pass */
+	bool        jobs_changed;   /* save the service status after this pass */
 } sched;
 
 /* ---- job bookkeeping ---- */
@@ -579,33 +579,33 @@ static void handle_batch(sched *s, mg_batch *b)
 	mg_user_list_free(users, n);
 }
 
+/* The service's bookkeeping in the store (store.h): who runs, since when,
+ * its heartbeat and its jobs; final: the service is stopping (pid 0). */
 static void write_status(sched *s, bool final)
 {
 	long ini, inc;
 	count_jobs(s, NULL, &ini, &inc);
-	strbuf sb = STRBUF_INIT;
-	strbuf_adds(&sb, "# migsh migration service status\n");
-	yw_kint(&sb, 0, "Pid", final ? 0 : (long long)getpid());
-	yw_kint(&sb, 0, "Started", s->started);
-	yw_kint(&sb, 0, "Heartbeat", mg_now());
-	yw_kint(&sb, 0, "ActiveInitialSyncs", ini);
-	yw_kint(&sb, 0, "ActiveIncrementalSyncs", inc);
-	strbuf_adds(&sb, "Jobs:");
-	if (!s->jobs)
-		strbuf_adds(&sb, " []");
-	strbuf_addc(&sb, '\n');
-	for (svc_job *j = s->jobs; j; j = j->next) {
-		strbuf_adds(&sb, "  - ");
-		yw_kstr(&sb, 0, "Batch", j->batch);
-		yw_kstr(&sb, 4, "User", j->email);
-		yw_kstr(&sb, 4, "Endpoint", j->endpoint);
-		yw_kstr(&sb, 4, "Kind", j->kind == JOB_INITIAL ? "Initial" : j->kind == JOB_FINAL ? "Final" : "Incremental");
+	mg_service_rec r = {
+		.pid = final ? 0 : (long long)getpid(),
+		.started = s->started,
+		.heartbeat = mg_now(),
+		.active_initial = ini,
+		.active_incremental = inc,
+	};
+	size_t n = 0, k = 0;
+	for (svc_job *j = s->jobs; j; j = j->next)
+		n++;
+	mg_service_job_rec *v = xcalloc(n ? n : 1, sizeof *v);
+	for (svc_job *j = s->jobs; j; j = j->next, k++) {
+		v[k].batch = j->batch;
+		v[k].email = j->email;
+		v[k].endpoint = j->endpoint;
+		v[k].kind = j->kind == JOB_INITIAL ? "Initial" : j->kind == JOB_FINAL ? "Final" : "Incremental";
 	}
-	yw_end(&sb);
-	char *p = mg_store_path(s->st, "service.yaml");
-	(void)mg_write_atomic(p, sb.buf, sb.len, 0600, NULL);
-	free(p);
-	strbuf_free(&sb);
+	mg_err err = { 0 };
+	if (mg_store_service_save(s->st, &r, v, n, &err) < 0)
+		mg_svc_log("cannot save the service status: %s", err.msg);
+	free(v);
 	s->last_status = mg_now();
 }
 

@@ -5,8 +5,9 @@
  * (local store), logs and reports as files.
  *
  * Layout (every file 0600, every directory 0700):
- *   <home>/schema                         schema version ("migsh-store 2")
- *   <home>/migsh.db (+ -wal, -shm)        the records (SQLite, WAL mode; store.c)
+ *   <home>/schema                         schema version ("migsh-store 3")
+ *   <home>/migsh.db (+ -wal, -shm)        the records (SQLite, WAL mode; store.c) and
+ *                                         the service's bookkeeping (store_service.c)
  *   <home>/store.lock                     held while a process opens (or converts) the store
  *   <home>/config.yaml                    mg_config (defaults when absent; a person edits it)
  *   <home>/batches/<key>/reports/         MigrationErrors.csv, summary, notifications
@@ -14,11 +15,13 @@
  *   <home>/state/<dest>/<key>/            per-user sync state and journals (engine/sync.h);
  *                                         <dest> = "local" or "ep-<endpoint key>"
  *   <home>/logs/service.log               service log
- *   <home>/service.pid, service.lock, service.yaml   the background service (service.h)
+ *   <home>/service.pid, service.lock      the background service (service.h)
  * <key> = mg_safe_name() of the lower-cased name or email address: names and
  * addresses are never used as paths as typed.  A data directory of schema 1
  * (one YAML file per record under endpoints/ and batches/) is converted on
- * first open, once (store.c says how a crash during it is survived).
+ * first open, once (store.c says how a crash during it is survived); the
+ * service.yaml of schema 2 moves into the database at the first open of
+ * schema 3.
  *
  * Transactions: every change function is atomic on its own.  Wrap a
  * read-modify-write in mg_store_lock()/mg_store_unlock() (or
@@ -38,7 +41,7 @@
 #include "common/err.h"
 #include "engine/records.h"
 
-#define MG_STORE_SCHEMA 2
+#define MG_STORE_SCHEMA 3
 
 typedef struct mg_store mg_store;
 
@@ -191,6 +194,31 @@ char *mg_store_reports_dir(const mg_store *st, const char *batch);
 char *mg_store_user_mail_dir(const mg_store *st, const char *email);  /* <home>/mail/<key> */
 /* <home>/state/<dest>/<key>; target_endpoint NULL = local store. */
 char *mg_store_user_state_dir(const mg_store *st, const char *email, const char *target_endpoint);
+
+/* ---- the background service's bookkeeping (service.h) ----
+ * What the running service does: its pid, start time, last heartbeat and
+ * the copies it runs (batch, user, source endpoint, kind "Initial",
+ * "Incremental" or "Final").  The service saves it (one transaction,
+ * replacing what was there) every few seconds and whenever its copies
+ * change; mg_store_service_read reads it given the data directory alone,
+ * without opening the store (no lock, no conversion; all zero when there
+ * is no database).  With endpoint non-NULL it also counts that endpoint's
+ * copies (name ignoring case): initial ones, and incremental or final ones.
+ * mg_store_service_convert moves a service.yaml of schema 2 into the
+ * database and removes the file (store.c calls it when it upgrades). */
+typedef struct mg_service_rec {
+	long long pid;
+	int64_t   started, heartbeat;
+	long      active_initial, active_incremental;
+} mg_service_rec;
+typedef struct mg_service_job_rec {
+	const char *batch, *email, *endpoint, *kind;
+} mg_service_job_rec;
+int mg_store_service_save(mg_store *st, const mg_service_rec *r, const mg_service_job_rec *jobs, size_t n,
+                          mg_err *err);
+int mg_store_service_read(const char *home, const char *endpoint, mg_service_rec *out, long *ep_initial,
+                          long *ep_incremental, mg_err *err);
+int mg_store_service_convert(mg_store *st, mg_err *err);
 
 /* ---- dump and restore (a readable copy of the whole state) ----
  * dump: write every record into dir (created; must not exist) in the YAML

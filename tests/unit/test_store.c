@@ -95,7 +95,7 @@ static void test_open_layout(void **state)
 	char *data = NULL;
 	size_t len;
 	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
-	assert_string_equal(data, "migsh-store 2\n");
+	assert_string_equal(data, "migsh-store 3\n");
 	free(data);
 	free(schema);
 	char *db = mg_path_join(home, "migsh.db");
@@ -724,7 +724,7 @@ static void test_convert_yaml_layout(void **state)
 	assert_int_equal(access(partial, F_OK), -1);
 	assert_int_equal(mode_of(db), 0600);
 	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
-	assert_string_equal(data, "migsh-store 2\n");
+	assert_string_equal(data, "migsh-store 3\n");
 	free(data);
 
 	/* every record */
@@ -877,6 +877,86 @@ static void test_dump_restore(void **state)
 	rmhome(home);
 }
 
+/* The service's bookkeeping lives in the database: saved by the service,
+ * read by the shell from the data directory alone; a service.yaml of
+ * schema 2 is moved in at the first open and removed. */
+static void test_service_bookkeeping(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	mg_service_rec r;
+	long ini = -1, inc = -1;
+	/* no store yet: nothing, and no database made */
+	assert_int_equal(mkdir(home, 0700), 0);
+	assert_int_equal(mg_store_service_read(home, "Src", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.pid, 0);
+	assert_int_equal(ini, 0);
+	char *db = mg_path_join(home, "migsh.db");
+	assert_int_equal(access(db, F_OK), -1);
+
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_service_rec w = { .pid = 4242, .started = 1700000000, .heartbeat = 1700000100,
+	                     .active_initial = 2, .active_incremental = 1 };
+	mg_service_job_rec jobs[] = {
+		{ "B1", "a@contoso.edu", "Src", "Initial" },
+		{ "B1", "b@contoso.edu", "src", "Initial" },
+		{ "B2", "c@contoso.edu", "SRC", "Final" },
+		{ "B3", "d@contoso.edu", "Other", "Incremental" },
+	};
+	assert_int_equal(mg_store_service_save(st, &w, jobs, 4, &err), 0);
+	assert_int_equal(mg_store_service_read(home, "Src", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.pid, 4242);
+	assert_int_equal(r.started, 1700000000);
+	assert_int_equal(r.heartbeat, 1700000100);
+	assert_int_equal(r.active_initial, 2);
+	assert_int_equal(r.active_incremental, 1);
+	assert_int_equal(ini, 2);
+	assert_int_equal(inc, 1);
+	/* saved again: replaced, not added to */
+	w.heartbeat = 1700000200;
+	assert_int_equal(mg_store_service_save(st, &w, jobs + 3, 1, &err), 0);
+	assert_int_equal(mg_store_service_read(home, "src", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.heartbeat, 1700000200);
+	assert_int_equal(ini, 0);
+	assert_int_equal(inc, 0);
+	assert_int_equal(mg_store_service_read(home, "OTHER", &r, &ini, &inc, &err), 0);
+	assert_int_equal(inc, 1);
+	mg_store_close(st);
+	char *yaml = mg_path_join(home, "service.yaml");
+	assert_int_equal(access(yaml, F_OK), -1);   /* never written as a file */
+
+	/* a data directory of schema 2 with the service's file */
+	char *schema = mg_path_join(home, "schema");
+	write_file(schema, "migsh-store 2\n");
+	write_file(yaml, "# migsh migration service status\nPid: 777\nStarted: 1600000000\n"
+	                 "Heartbeat: 1600000050\nActiveInitialSyncs: 1\nActiveIncrementalSyncs: 1\nJobs:\n"
+	                 "  - Batch: \"B\"\n    User: \"x@contoso.edu\"\n    Endpoint: \"Old\"\n    Kind: \"Initial\"\n"
+	                 "  - Batch: \"B\"\n    User: \"y@contoso.edu\"\n    Endpoint: \"old\"\n    Kind: \"Final\"\n"
+	                 "_end: true\n");
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_store_close(st);
+	assert_int_equal(access(yaml, F_OK), -1);   /* moved, not left behind */
+	char *data = NULL;
+	size_t len;
+	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
+	assert_string_equal(data, "migsh-store 3\n");
+	free(data);
+	assert_int_equal(mg_store_service_read(home, "Old", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.pid, 777);
+	assert_int_equal(r.started, 1600000000);
+	assert_int_equal(r.heartbeat, 1600000050);
+	assert_int_equal(r.active_initial, 1);
+	assert_int_equal(ini, 1);
+	assert_int_equal(inc, 1);
+	assert_db_files_private(home);
+	free(schema);
+	free(yaml);
+	free(db);
+	rmhome(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -893,6 +973,7 @@ int main(void)
 		cmocka_unit_test(test_convert_yaml_layout),
 		cmocka_unit_test(test_convert_finish_after_crash),
 		cmocka_unit_test(test_dump_restore),
+		cmocka_unit_test(test_service_bookkeeping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
