@@ -195,6 +195,15 @@ char *mg_store_user_mail_dir(const mg_store *st, const char *email);  /* <home>/
 /* <home>/state/<dest>/<key>; target_endpoint NULL = local store. */
 char *mg_store_user_state_dir(const mg_store *st, const char *email, const char *target_endpoint);
 
+/* ---- tab completion ----
+ * Names of one kind that start with prefix (ignoring case; NULL or "" =
+ * all), in key order, from the kind's index: at most max, and when more
+ * match, the last match after them (so that the common prefix of the
+ * answer is that of every match).  NULL-terminated; free with
+ * mg_strv_free_all.  NULL on error (err filled). */
+typedef enum mg_store_name_kind { MG_NAMES_ENDPOINT, MG_NAMES_BATCH, MG_NAMES_USER } mg_store_name_kind;
+char **mg_store_names(mg_store *st, mg_store_name_kind kind, const char *prefix, size_t max, mg_err *err);
+
 /* ---- the background service's bookkeeping (service.h) ----
  * What the running service does: its pid, start time, last heartbeat and
  * the copies it runs (batch, user, source endpoint, kind "Initial",

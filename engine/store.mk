@@ -6,7 +6,7 @@ libengine_a_SOURCES += \
 	engine/store_yaml.c engine/store_yaml.h \
 	engine/store_codec.c engine/store_codec.h \
 	engine/store.c engine/store.h engine/store_sql.h \
-	engine/store_records.c engine/store_convert.c engine/store_service.c \
+	engine/store_records.c engine/store_convert.c engine/store_names.c engine/store_service.c \
 	engine/csv_batch.c engine/csv_batch.h \
 	engine/content_filter.c \
 	engine/tz.c engine/tz.h \

@@ -877,6 +877,91 @@ static void test_dump_restore(void **state)
 	rmhome(home);
 }
 
+/* Tab completion asks the store by prefix: only matching names, at most
+ * max of them, and the last match when more match (so the common prefix
+ * of the answer is right). */
+static size_t strv_len(char **v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+static void test_names_by_prefix(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	enum { N = 3000 };
+	mg_user **u = xcalloc(N, sizeof *u);
+	mg_batch *b = sample_batch("Spring Wave");
+	for (int i = 0; i < N; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "User%05d@Contoso.edu", i);
+		u[i] = mg_user_new(email, b->name);
+		u[i]->csv_line = i + 2;
+	}
+	assert_int_equal(mg_store_batch_create(st, b, u, N, &err), 0);
+	mg_batch *b2 = sample_batch("Summer");
+	assert_int_equal(mg_store_batch_create(st, b2, NULL, 0, &err), 0);
+	mg_endpoint *e = mg_endpoint_new("IMAPEndpoint");
+	assert_int_equal(mg_store_endpoint_create(st, e, &err), 0);
+
+	/* ten matches, any case typed, in order, as stored */
+	char **v = mg_store_names(st, MG_NAMES_USER, "uSER0012", 50, &err);
+	assert_non_null(v);
+	assert_int_equal(strv_len(v), 10);
+	assert_string_equal(v[0], "User00120@Contoso.edu");
+	assert_string_equal(v[9], "User00129@Contoso.edu");
+	mg_strv_free_all(v);
+	/* a thousand matches, at most 50 + the last one */
+	v = mg_store_names(st, MG_NAMES_USER, "user01", 50, &err);
+	assert_int_equal(strv_len(v), 51);
+	assert_string_equal(v[0], "User01000@Contoso.edu");
+	assert_string_equal(v[49], "User01049@Contoso.edu");
+	assert_string_equal(v[50], "User01999@Contoso.edu");
+	mg_strv_free_all(v);
+	/* nothing typed: the first ones and the very last */
+	v = mg_store_names(st, MG_NAMES_USER, "", 20, &err);
+	assert_int_equal(strv_len(v), 21);
+	assert_string_equal(v[0], "User00000@Contoso.edu");
+	assert_string_equal(v[20], "User02999@Contoso.edu");
+	mg_strv_free_all(v);
+	/* exactly max matches: no extra */
+	v = mg_store_names(st, MG_NAMES_USER, "user0012", 10, &err);
+	assert_int_equal(strv_len(v), 10);
+	mg_strv_free_all(v);
+	/* no match; a character that is encoded in keys */
+	v = mg_store_names(st, MG_NAMES_USER, "nobody", 50, &err);
+	assert_int_equal(strv_len(v), 0);
+	mg_strv_free_all(v);
+	v = mg_store_names(st, MG_NAMES_USER, "user00001@contoso.edu%", 50, &err);
+	assert_int_equal(strv_len(v), 0);
+	mg_strv_free_all(v);
+	/* batches (a space is encoded in the key) and endpoints */
+	v = mg_store_names(st, MG_NAMES_BATCH, "spring w", 50, &err);
+	assert_int_equal(strv_len(v), 1);
+	assert_string_equal(v[0], "Spring Wave");
+	mg_strv_free_all(v);
+	v = mg_store_names(st, MG_NAMES_BATCH, NULL, 50, &err);
+	assert_int_equal(strv_len(v), 2);
+	mg_strv_free_all(v);
+	v = mg_store_names(st, MG_NAMES_ENDPOINT, "imap", 50, &err);
+	assert_int_equal(strv_len(v), 1);
+	assert_string_equal(v[0], "IMAPEndpoint");
+	mg_strv_free_all(v);
+
+	mg_endpoint_free(e);
+	mg_batch_free(b2);
+	mg_batch_free(b);
+	mg_user_list_free(u, N);
+	mg_store_close(st);
+	rmhome(home);
+}
+
 /* The service's bookkeeping lives in the database: saved by the service,
  * read by the shell from the data directory alone; a service.yaml of
  * schema 2 is moved in at the first open and removed. */
@@ -973,6 +1058,7 @@ int main(void)
 		cmocka_unit_test(test_convert_yaml_layout),
 		cmocka_unit_test(test_convert_finish_after_crash),
 		cmocka_unit_test(test_dump_restore),
+		cmocka_unit_test(test_names_by_prefix),
 		cmocka_unit_test(test_service_bookkeeping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
