@@ -28,6 +28,18 @@ ms_ok "New-MigrationEndpoint -IMAP -Name Src -RemoteServer localhost -Port $SRC_
 } >"$W/c.csv"
 ms_ok "New-MigrationBatch -Name C -SourceEndpoint Src -CSVFile '$W/c.csv' -AutoStart" C
 
+# the service's status is read from the store (no service.yaml): while it
+# copies, Get-MigrationService and Get-MigrationEndpoint count its copies
+seen=""
+for i in $(seq 1 100); do
+	ms_ok '$s = Get-MigrationService; "$($s.Status) $($s.ActiveInitialSyncs) $((Get-MigrationEndpoint Src).ActiveMigrationCount)"'
+	case "$OUT" in "Running 0 "* | *" 0" | "") ;; Running*) seen=$OUT; break ;; esac
+	sleep 0.1
+done
+[ -n "$seen" ] || mg_fail "Get-MigrationService / Get-MigrationEndpoint never showed a running copy (last: $OUT)"
+echo "store_concurrency: while copying: service, initial syncs, endpoint's active count: $seen"
+[ ! -e "$MIGSH_HOME/service.yaml" ] || mg_fail "the service wrote service.yaml: its status belongs in migsh.db"
+
 # shell 1: reads and a per-user change, in a loop
 reader() {
 	i=0
