@@ -64,6 +64,13 @@ void mg_store_unlock(mg_store *st);
 int  mg_store_commit(mg_store *st, mg_err *err);
 /* How long a change waits for another process's transaction (default 30 s). */
 void mg_store_set_busy_timeout(mg_store *st, int ms);
+/* Commits of this handle reach the operating system at once (a kill -9
+ * loses nothing, every change stays all or nothing) but are flushed to disk
+ * at the WAL checkpoints, not one by one: a power failure may roll back the
+ * last second of them.  For the service's status and progress writes only
+ * (service_daemon.c says why that is safe); the cmdlets keep every commit
+ * durable. */
+int mg_store_flush_at_checkpoints(mg_store *st, mg_err *err);
 
 /* Exchange Online's "couldn't be found" error for a migration endpoint,
  * batch or user (what), filed under category (the store says ObjectNotFound,
@@ -145,13 +152,16 @@ int mg_store_user_list_status(mg_store *st, const char *batch, unsigned long sta
 int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
 int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
 /* The users of a batch the service has to look at (index on batch+status):
- * every user in a working status (Queued, Validating, Starting,
- * Provisioning, ProvisionUpdating, Syncing, IncrementalSyncing, Completing,
- * Stopping), and the Synced/IncrementalSynced users whose incremental sync
- * is due at now (NextSyncDue reached, or interval seconds after the last
- * sync; sync_now: all of them).  A batch at rest costs nothing per user. */
+ * every user in a working status (Validating, Starting, Provisioning,
+ * ProvisionUpdating, Syncing, IncrementalSyncing, Completing, Stopping),
+ * the Synced/IncrementalSynced users whose incremental sync is due at now
+ * (NextSyncDue reached, or interval seconds after the last sync; sync_now:
+ * all of them), and at most queued_max (< 0: all) Queued users whose own
+ * StartAfter has come (those the service can start now).  In CSV order.
+ * A batch at rest costs nothing per user, and one with thousands queued
+ * costs only the places free. */
 int mg_store_user_list_runnable(mg_store *st, const char *batch, int64_t now, long long interval,
-                                bool sync_now, mg_user ***out, size_t *n, mg_err *err);
+                                bool sync_now, long long queued_max, mg_user ***out, size_t *n, mg_err *err);
 /* Counts of a batch (NULL = every batch) by SQL aggregates (the same figures
  * as mg_batch_counts_compute over its users). */
 int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out, mg_err *err);

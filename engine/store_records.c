@@ -1083,8 +1083,10 @@ static int cmp_user(const void *a, const void *b)
 	return strcmp(x->email, y->email);
 }
 
-/* Users of a batch matching a fixed condition, in CSV order. */
-static int users_where(mg_store *st, const char *batch, const char *cond, mg_user ***out, size_t *n, mg_err *err)
+/* Users of a batch matching a fixed condition, in CSV order; at most limit
+ * of them (< 0: all; which ones is the index's choice). */
+static int users_where(mg_store *st, const char *batch, const char *cond, long long limit,
+                       mg_user ***out, size_t *n, mg_err *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -1093,7 +1095,8 @@ static int users_where(mg_store *st, const char *batch, const char *cond, mg_use
 	char *cols = sq_col_list(mg_user_cols, mg_user_ncols, "u.");
 	char *where = NULL;   /* users only: unqualified names in cond are the user's */
 	char *sql = xasprintf("SELECT u.email_key, %s FROM users u "
-	                      "WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s)", cols, cond);
+	                      "WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s) LIMIT %lld",
+	                      cols, cond, limit);
 	free(cols);
 	char *bk = mg_safe_name(batch);
 	mg_user **v = xcalloc(1, sizeof *v);
@@ -1128,27 +1131,51 @@ static int users_where(mg_store *st, const char *batch, const char *cond, mg_use
 
 int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
 {
-	return users_where(st, batch, "\"ValidationFailed\" <> 0", out, n, err);
+	return users_where(st, batch, "\"ValidationFailed\" <> 0", -1, out, n, err);
 }
 
 int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
 {
 	/* the conditions of the partial indexes users_invalid and users_lossy, word for word */
 	return users_where(st, batch, "\"BadItemCount\" > 0 OR \"LargeItemCount\" > 0 OR "
-	                              "\"OverLimitItemCount\" > 0", out, n, err);
+	                              "\"OverLimitItemCount\" > 0", -1, out, n, err);
 }
 
 int mg_store_user_list_runnable(mg_store *st, const char *batch, int64_t now, long long interval,
-                                bool sync_now, mg_user ***out, size_t *n, mg_err *err)
+                                bool sync_now, long long queued_max, mg_user ***out, size_t *n, mg_err *err)
 {
 	char *cond = xasprintf(
-	    "\"Status\" IN ('Queued', 'Validating', 'Starting', 'Provisioning', 'ProvisionUpdating', "
+	    "\"Status\" IN ('Validating', 'Starting', 'Provisioning', 'ProvisionUpdating', "
 	    "'Syncing', 'IncrementalSyncing', 'Completing', 'Stopping') "
 	    "OR (\"Status\" IN ('Synced', 'IncrementalSynced') AND (%d = 1 "
 	    "OR (\"NextSyncDue\" <> 0 AND \"NextSyncDue\" <= %lld) "
 	    "OR (CASE WHEN \"SyncFinished\" <> 0 THEN \"SyncFinished\" ELSE \"LastSuccessfulSyncTime\" END) "
 	    "BETWEEN 1 AND %lld))", sync_now ? 1 : 0, (long long)now, (long long)now - interval);
-	int rc = users_where(st, batch, cond, out, n, err);
+	/* Queued users: only as many as can start (users_status index), not
+	 * the thousands still waiting; those whose own StartAfter is to come
+	 * are left out so that they never hold the places of the others */
+	char *queued = xasprintf("\"Status\" = 'Queued' AND \"StartAfter\" <= %lld", (long long)now);
+	mg_user **q = NULL;
+	size_t nq = 0;
+	int rc = users_where(st, batch, cond, -1, out, n, err);
+	if (rc == 0 && queued_max != 0)
+		rc = users_where(st, batch, queued, queued_max, &q, &nq, err);
+	if (rc == 0 && nq) {
+		*out = xrealloc(*out, (*n + nq + 1) * sizeof **out);
+		memcpy(*out + *n, q, nq * sizeof *q);
+		*n += nq;
+		(*out)[*n] = NULL;
+		qsort(*out, *n, sizeof **out, cmp_user);
+		free(q);
+	} else {
+		mg_user_list_free(q, nq);
+	}
+	if (rc < 0) {
+		mg_user_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	free(queued);
 	free(cond);
 	return rc;
 }

@@ -1042,6 +1042,63 @@ static void test_service_bookkeeping(void **state)
 	rmhome(home);
 }
 
+/* The users the service looks at each poll: working ones, due synced ones,
+ * and only as many Queued ones as it can start (never one whose own
+ * StartAfter is to come). */
+static void test_runnable_users(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	int64_t now = 1800000000;
+	mg_batch *b = sample_batch("B");
+	b->start_after = 0;
+	mg_user *u[10];
+	for (int i = 0; i < 10; i++) {
+		char email[32];
+		snprintf(email, sizeof email, "u%d@contoso.edu", i);
+		u[i] = mg_user_new(email, "B");
+		u[i]->csv_line = i + 2;
+		u[i]->status = MG_US_QUEUED;
+	}
+	u[6]->start_after = now + 3600;   /* its own StartAfter is to come */
+	u[7]->status = MG_US_SYNCING;
+	u[8]->status = MG_US_SYNCED;
+	u[8]->next_sync_due = now - 1;    /* due */
+	u[9]->status = MG_US_SYNCED;
+	u[9]->sync_finished = now - 10;   /* not due for a day */
+	assert_int_equal(mg_store_batch_create(st, b, u, 10, &err), 0);
+	mg_user **v = NULL;
+	size_t n = 0;
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now, 86400, false, 2, &v, &n, &err), 0);
+	assert_int_equal(n, 4);   /* u0, u1 (two places), u7, u8 */
+	size_t queued = 0;
+	for (size_t i = 0; i < n; i++) {
+		queued += v[i]->status == MG_US_QUEUED;
+		assert_string_not_equal(v[i]->email, "u6@contoso.edu");
+		assert_string_not_equal(v[i]->email, "u9@contoso.edu");
+	}
+	assert_int_equal(queued, 2);
+	assert_string_equal(v[n - 1]->email, "u8@contoso.edu");   /* CSV order */
+	mg_user_list_free(v, n);
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now, 86400, false, 0, &v, &n, &err), 0);
+	assert_int_equal(n, 2);   /* no place: u7, u8 */
+	mg_user_list_free(v, n);
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now, 86400, false, -1, &v, &n, &err), 0);
+	assert_int_equal(n, 8);   /* u0-u5, u7, u8 */
+	mg_user_list_free(v, n);
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now + 7200, 86400, true, -1, &v, &n, &err), 0);
+	assert_int_equal(n, 10);  /* u6's StartAfter has come; -SyncNow: u9 too */
+	mg_user_list_free(v, n);
+	for (int i = 0; i < 10; i++)
+		mg_user_free(u[i]);
+	mg_batch_free(b);
+	mg_store_close(st);
+	rmhome(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1060,6 +1117,7 @@ int main(void)
 		cmocka_unit_test(test_dump_restore),
 		cmocka_unit_test(test_names_by_prefix),
 		cmocka_unit_test(test_service_bookkeeping),
+		cmocka_unit_test(test_runnable_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
