@@ -732,6 +732,14 @@ void mg_store_set_busy_timeout(mg_store *st, int ms)
 	pthread_mutex_unlock(&st->mu);
 }
 
+int mg_store_flush_at_checkpoints(mg_store *st, mg_err *err)
+{
+	pthread_mutex_lock(&st->mu);
+	int rc = sq_exec(st, "PRAGMA synchronous = NORMAL", err);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
 int mg_store_lock(mg_store *st, mg_err *err)
 {
 	pthread_mutex_lock(&st->mu);
