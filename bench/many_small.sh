@@ -11,7 +11,7 @@
 #
 #   bench/many_small.sh [WORK]            (default /tmp/migsh-many-small)
 #   USERS=5000 RUNS=3 MESSAGES=5 BUILD=/path/to/build bench/many_small.sh
-#   POLL=0.25      seconds between two looks at the batch status (migsh -c)
+#   POLL=1         seconds between two looks at the batch status (migsh -c)
 #   TOOLS="migsh mbsync"   which tools to run
 #
 # Figures per run: wall seconds (migsh: batch created -> Synced -> service
@@ -34,7 +34,7 @@ WORK=${1:-/tmp/migsh-many-small}
 USERS=${USERS:-5000}
 RUNS=${RUNS:-3}
 MESSAGES=${MESSAGES:-5}
-POLL=${POLL:-0.25}
+POLL=${POLL:-1}
 TOOLS=${TOOLS:-migsh mbsync}
 top_builddir=${BUILD:-$top_srcdir/build}
 export top_srcdir top_builddir
