@@ -9,8 +9,11 @@
  * after a restart (also after SIGKILL).
  *
  * Single instance: <home>/service.lock is flock'ed for the service's whole
- * life; <home>/service.pid names it; <home>/service.yaml holds its status
- * (pid, start time, heartbeat, running jobs), rewritten every few seconds.
+ * life; <home>/service.pid names it; its status (pid, start time,
+ * heartbeat, running jobs) is in the store (store.h, mg_store_service_save),
+ * rewritten every few seconds.
+ * The shell's side (status, start, stop) is service_client.c; the process
+ * (mg_service_main) is service_daemon.c.
  * Logs: <home>/logs/service.log (background) or stderr (foreground).
  *
  * Launch: mg_service_ensure_running() runs "<exe> --service" (exe: $MIGSH_SERVICE_EXE,

@@ -1,7 +1,8 @@
 /*
- * service_internal.h - what service.c (process control), scheduler.c (the
- * loop that picks up work) and worker.c (one user's sync in a thread)
- * share.  Internal to engine/.
+ * service_internal.h - what service_client.c (start, stop, status from the
+ * shell), service_daemon.c (the service process), scheduler.c (the loop
+ * that picks up work) and worker.c (one user's sync in a thread) share.
+ * Internal to engine/.
  */
 #ifndef MIGSH_ENGINE_SERVICE_INTERNAL_H
 #define MIGSH_ENGINE_SERVICE_INTERNAL_H
@@ -37,6 +38,9 @@ char *mg_worker_error_summary(const mg_err *e);
 
 /* Scheduler loop (scheduler.c): until *stop is set. */
 int mg_svc_run(mg_store *st, volatile sig_atomic_t *stop);
+
+/* Sleep ms milliseconds, whatever signals arrive (service_client.c). */
+void mg_svc_sleep_ms(long ms);
 
 /* Timestamped line to stderr (the service log). Never a secret. */
 void mg_svc_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

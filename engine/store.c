@@ -19,6 +19,10 @@
  * crash after it finds migsh.db and only rewrites the schema file.  The YAML
  * files are left where they were (no longer read; the reports directories
  * under batches/ stay in use).
+ *
+ * Schema 2 -> 3 adds the service's bookkeeping tables and moves service.yaml
+ * into them (store_service.c) before the schema file says 3; a crash before
+ * that only repeats the move at the next open.
  */
 #include "config.h"
 
@@ -424,6 +428,13 @@ int sq_create_schema(mg_store *st, mg_err *err)
 	    "CREATE TABLE IF NOT EXISTS user_reports (\n  id INTEGER PRIMARY KEY,\n"
 	    "  batch_key TEXT NOT NULL, email_key TEXT NOT NULL, line TEXT NOT NULL);\n"
 	    "CREATE TABLE IF NOT EXISTS cleanup (\n  id INTEGER PRIMARY KEY,\n  path TEXT NOT NULL,\n  email_key TEXT NOT NULL);\n"
+	    /* the service's bookkeeping (store_service.c; schema 3) */
+	    "CREATE TABLE IF NOT EXISTS service_status (\n  id INTEGER PRIMARY KEY,\n"
+	    "  pid BIGINT NOT NULL DEFAULT 0, started BIGINT NOT NULL DEFAULT 0,\n"
+	    "  heartbeat BIGINT NOT NULL DEFAULT 0, active_initial BIGINT NOT NULL DEFAULT 0,\n"
+	    "  active_incremental BIGINT NOT NULL DEFAULT 0);\n"
+	    "CREATE TABLE IF NOT EXISTS service_jobs (\n  id INTEGER PRIMARY KEY,\n"
+	    "  batch TEXT NOT NULL, email TEXT NOT NULL, endpoint TEXT NOT NULL, kind TEXT NOT NULL);\n"
 	    "CREATE INDEX IF NOT EXISTS endpoints_guid ON endpoints(\"Guid\");\n"
 	    "CREATE INDEX IF NOT EXISTS batches_guid ON batches(\"BatchGuid\");\n"
 	    "CREATE INDEX IF NOT EXISTS users_order ON users(batch_id, \"CsvLine\", email_key);\n"
@@ -668,6 +679,10 @@ int mg_store_open(const char *home, mg_store **out, mg_err *err)
 			rc = db_open(st, dbpath, err);
 		if (rc == 0)
 			rc = sq_create_schema(st, err);
+		/* schema 2 -> 3: service.yaml into the database; a status that
+		 * cannot be moved is left behind, never a reason to refuse the store */
+		if (rc == 0)
+			(void)mg_store_service_convert(st, NULL);
 		if (rc == 0)
 			rc = write_schema(home, err);
 	} else if (rc == 0) {
@@ -715,6 +730,14 @@ void mg_store_set_busy_timeout(mg_store *st, int ms)
 	if (st->db)
 		sqlite3_busy_timeout(st->db, ms);
 	pthread_mutex_unlock(&st->mu);
+}
+
+int mg_store_flush_at_checkpoints(mg_store *st, mg_err *err)
+{
+	pthread_mutex_lock(&st->mu);
+	int rc = sq_exec(st, "PRAGMA synchronous = NORMAL", err);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
 }
 
 int mg_store_lock(mg_store *st, mg_err *err)

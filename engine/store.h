@@ -5,8 +5,9 @@
  * (local store), logs and reports as files.
  *
  * Layout (every file 0600, every directory 0700):
- *   <home>/schema                         schema version ("migsh-store 2")
- *   <home>/migsh.db (+ -wal, -shm)        the records (SQLite, WAL mode; store.c)
+ *   <home>/schema                         schema version ("migsh-store 3")
+ *   <home>/migsh.db (+ -wal, -shm)        the records (SQLite, WAL mode; store.c) and
+ *                                         the service's bookkeeping (store_service.c)
  *   <home>/store.lock                     held while a process opens (or converts) the store
  *   <home>/config.yaml                    mg_config (defaults when absent; a person edits it)
  *   <home>/batches/<key>/reports/         MigrationErrors.csv, summary, notifications
@@ -14,11 +15,13 @@
  *   <home>/state/<dest>/<key>/            per-user sync state and journals (engine/sync.h);
  *                                         <dest> = "local" or "ep-<endpoint key>"
  *   <home>/logs/service.log               service log
- *   <home>/service.pid, service.lock, service.yaml   the background service (service.h)
+ *   <home>/service.pid, service.lock      the background service (service.h)
  * <key> = mg_safe_name() of the lower-cased name or email address: names and
  * addresses are never used as paths as typed.  A data directory of schema 1
  * (one YAML file per record under endpoints/ and batches/) is converted on
- * first open, once (store.c says how a crash during it is survived).
+ * first open, once (store.c says how a crash during it is survived); the
+ * service.yaml of schema 2 moves into the database at the first open of
+ * schema 3.
  *
  * Transactions: every change function is atomic on its own.  Wrap a
  * read-modify-write in mg_store_lock()/mg_store_unlock() (or
@@ -38,7 +41,7 @@
 #include "common/err.h"
 #include "engine/records.h"
 
-#define MG_STORE_SCHEMA 2
+#define MG_STORE_SCHEMA 3
 
 typedef struct mg_store mg_store;
 
@@ -61,6 +64,13 @@ void mg_store_unlock(mg_store *st);
 int  mg_store_commit(mg_store *st, mg_err *err);
 /* How long a change waits for another process's transaction (default 30 s). */
 void mg_store_set_busy_timeout(mg_store *st, int ms);
+/* Commits of this handle reach the operating system at once (a kill -9
+ * loses nothing, every change stays all or nothing) but are flushed to disk
+ * at the WAL checkpoints, not one by one: a power failure may roll back the
+ * last second of them.  For the service's status and progress writes only
+ * (service_daemon.c says why that is safe); the cmdlets keep every commit
+ * durable. */
+int mg_store_flush_at_checkpoints(mg_store *st, mg_err *err);
 
 /* Exchange Online's "couldn't be found" error for a migration endpoint,
  * batch or user (what), filed under category (the store says ObjectNotFound,
@@ -142,13 +152,16 @@ int mg_store_user_list_status(mg_store *st, const char *batch, unsigned long sta
 int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
 int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err);
 /* The users of a batch the service has to look at (index on batch+status):
- * every user in a working status (Queued, Validating, Starting,
- * Provisioning, ProvisionUpdating, Syncing, IncrementalSyncing, Completing,
- * Stopping), and the Synced/IncrementalSynced users whose incremental sync
- * is due at now (NextSyncDue reached, or interval seconds after the last
- * sync; sync_now: all of them).  A batch at rest costs nothing per user. */
+ * every user in a working status (Validating, Starting, Provisioning,
+ * ProvisionUpdating, Syncing, IncrementalSyncing, Completing, Stopping),
+ * the Synced/IncrementalSynced users whose incremental sync is due at now
+ * (NextSyncDue reached, or interval seconds after the last sync; sync_now:
+ * all of them), and at most queued_max (< 0: all) Queued users whose own
+ * StartAfter has come (those the service can start now).  In CSV order.
+ * A batch at rest costs nothing per user, and one with thousands queued
+ * costs only the places free. */
 int mg_store_user_list_runnable(mg_store *st, const char *batch, int64_t now, long long interval,
-                                bool sync_now, mg_user ***out, size_t *n, mg_err *err);
+                                bool sync_now, long long queued_max, mg_user ***out, size_t *n, mg_err *err);
 /* Counts of a batch (NULL = every batch) by SQL aggregates (the same figures
  * as mg_batch_counts_compute over its users). */
 int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out, mg_err *err);
@@ -191,6 +204,40 @@ char *mg_store_reports_dir(const mg_store *st, const char *batch);
 char *mg_store_user_mail_dir(const mg_store *st, const char *email);  /* <home>/mail/<key> */
 /* <home>/state/<dest>/<key>; target_endpoint NULL = local store. */
 char *mg_store_user_state_dir(const mg_store *st, const char *email, const char *target_endpoint);
+
+/* ---- tab completion ----
+ * Names of one kind that start with prefix (ignoring case; NULL or "" =
+ * all), in key order, from the kind's index: at most max, and when more
+ * match, the last match after them (so that the common prefix of the
+ * answer is that of every match).  NULL-terminated; free with
+ * mg_strv_free_all.  NULL on error (err filled). */
+typedef enum mg_store_name_kind { MG_NAMES_ENDPOINT, MG_NAMES_BATCH, MG_NAMES_USER } mg_store_name_kind;
+char **mg_store_names(mg_store *st, mg_store_name_kind kind, const char *prefix, size_t max, mg_err *err);
+
+/* ---- the background service's bookkeeping (service.h) ----
+ * What the running service does: its pid, start time, last heartbeat and
+ * the copies it runs (batch, user, source endpoint, kind "Initial",
+ * "Incremental" or "Final").  The service saves it (one transaction,
+ * replacing what was there) every few seconds and whenever its copies
+ * change; mg_store_service_read reads it given the data directory alone,
+ * without opening the store (no lock, no conversion; all zero when there
+ * is no database).  With endpoint non-NULL it also counts that endpoint's
+ * copies (name ignoring case): initial ones, and incremental or final ones.
+ * mg_store_service_convert moves a service.yaml of schema 2 into the
+ * database and removes the file (store.c calls it when it upgrades). */
+typedef struct mg_service_rec {
+	long long pid;
+	int64_t   started, heartbeat;
+	long      active_initial, active_incremental;
+} mg_service_rec;
+typedef struct mg_service_job_rec {
+	const char *batch, *email, *endpoint, *kind;
+} mg_service_job_rec;
+int mg_store_service_save(mg_store *st, const mg_service_rec *r, const mg_service_job_rec *jobs, size_t n,
+                          mg_err *err);
+int mg_store_service_read(const char *home, const char *endpoint, mg_service_rec *out, long *ep_initial,
+                          long *ep_incremental, mg_err *err);
+int mg_store_service_convert(mg_store *st, mg_err *err);
 
 /* ---- dump and restore (a readable copy of the whole state) ----
  * dump: write every record into dir (created; must not exist) in the YAML

@@ -6,7 +6,7 @@ libengine_a_SOURCES += \
 	engine/store_yaml.c engine/store_yaml.h \
 	engine/store_codec.c engine/store_codec.h \
 	engine/store.c engine/store.h engine/store_sql.h \
-	engine/store_records.c engine/store_convert.c \
+	engine/store_records.c engine/store_convert.c engine/store_names.c engine/store_service.c \
 	engine/csv_batch.c engine/csv_batch.h \
 	engine/content_filter.c \
 	engine/tz.c engine/tz.h \
@@ -15,7 +15,7 @@ libengine_a_SOURCES += \
 	engine/user_ops.c \
 	engine/consistency.c engine/consistency.h \
 	engine/reports.c engine/reports.h \
-	engine/service.c engine/service.h engine/service_internal.h \
+	engine/service_client.c engine/service_daemon.c engine/service.h engine/service_internal.h \
 	engine/scheduler.c \
 	engine/worker.c
 
@@ -55,8 +55,10 @@ engine/migsh-service.service: $(srcdir)/engine/migsh-service.service.in Makefile
 all-local: engine/migsh-service.service
 CLEANFILES += engine/migsh-service.service
 
-# the store under concurrent use: kill -9 of New-/Remove-MigrationBatch, the
-# service with 100 users beside a loop of cmdlets (real Dovecot)
-TESTS += tests/integration/store_concurrency.sh tests/integration/store_convert.sh
+# the store under concurrent use: the service with 100 users beside a loop
+# of cmdlets (real Dovecot); kill -9 of New-/Remove-MigrationBatch inside
+# their transaction; conversion of the YAML layout
+TESTS += tests/integration/store_concurrency.sh tests/integration/store_convert.sh \
+	tests/integration/store_kill.sh
 EXTRA_DIST += tests/integration/store_concurrency.sh tests/integration/store_convert.sh \
-	tests/integration/store_convert.data
+	tests/integration/store_convert.data tests/integration/store_kill.sh

@@ -47,12 +47,6 @@ static int not_found(mg_err *err, const char *what, const char *identity)
 	return mg_err_migration_not_found(err, MGC_NOTFOUND, what, identity);
 }
 
-/* "SELECT <prefix><cols> FROM ..." pieces */
-static char *select_cols(const coldef *cols, size_t n, const char *alias)
-{
-	return sq_col_list(cols, n, alias);
-}
-
 /* ---- config (a file: a person edits it) ---- */
 
 int mg_store_config_load(mg_store *st, mg_config *out, mg_err *err)
@@ -86,49 +80,26 @@ int mg_store_config_save(mg_store *st, const mg_config *c, mg_err *err)
 	return rc;
 }
 
-/* ---- endpoints ---- */
+/* ---- what endpoints and batches share ----
+ * Both are found by name (its key) or Guid, created under a name that must
+ * be free, saved by name and listed whole: one description of each kind
+ * (named_kind) and one function for each of those steps. */
 
-static int endpoint_row(mg_store *st, sqlite3_stmt *s, mg_endpoint **out, mg_err *err)
-{
-	(void)st;
-	mg_endpoint *e = mg_endpoint_new("");
-	if (sq_read_cols(s, 0, mg_endpoint_cols, mg_endpoint_ncols, e, "endpoint", err) < 0) {
-		mg_endpoint_free(e);
-		return -1;
-	}
-	*out = e;
-	return 0;
-}
-
-int mg_store_endpoint_load(mg_store *st, const char *identity, mg_endpoint **out, mg_err *err)
-{
-	if (!identity || !*identity)
-		return not_found(err, "endpoint", identity ? identity : "");
-	char *cols = select_cols(mg_endpoint_cols, mg_endpoint_ncols, NULL);
-	char *sql = xasprintf("SELECT %s FROM endpoints WHERE name_key = ?1 OR \"Guid\" = lower(?2) "
-	                      "ORDER BY CASE WHEN name_key = ?1 THEN 0 ELSE 1 END LIMIT 1", cols);
-	char *key = mg_safe_name(identity);
-	rd_begin(st);
-	int rc = -1;
-	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
-	if (s) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, identity, -1, SQLITE_STATIC);
-		int r = sqlite3_step(s);
-		if (r == SQLITE_ROW)
-			rc = endpoint_row(st, s, out, err);
-		else if (r == SQLITE_DONE)
-			rc = not_found(err, "endpoint", identity);
-		else
-			rc = sq_fail(st, err, "reading an endpoint");
-		sq_done(st, -1, s);
-	}
-	rd_end(st);
-	free(key);
-	free(sql);
-	free(cols);
-	return rc;
-}
+typedef struct named_kind {
+	const char   *table;      /* endpoints, batches */
+	const char   *what;       /* endpoint, batch (errors) */
+	const char   *a_what;     /* an endpoint, a batch */
+	const coldef *cols;
+	const size_t *ncols;
+	const char   *guid_col;
+	const char   *order;      /* ORDER BY of the listing */
+	/* decode a row (record columns from 0): NULL when unreadable, or a
+	 * record standing for the unreadable one (batches); err says why */
+	void *(*row)(sqlite3_stmt *s, mg_err *err);
+	void  (*free)(void *rec);
+	/* the error when the name is taken */
+	int   (*taken)(mg_err *err, const char *name);
+} named_kind;
 
 static bool row_exists(mg_store *st, const char *sql, const char *key)
 {
@@ -150,59 +121,149 @@ static int step_done(mg_store *st, sqlite3_stmt *s, mg_err *err, const char *doi
 	return 0;
 }
 
-int mg_store_endpoint_create(mg_store *st, const mg_endpoint *e, mg_err *err)
+/* One record by name or Guid; an unreadable one is an error naming it. */
+static int named_load(mg_store *st, const named_kind *k, const char *identity, void **out, mg_err *err)
 {
-	if (!e->name || !*e->name)
-		return mg_err_set(err, MGC_INVALIDARG, "EmptyName", "The endpoint name must not be empty.");
-	if (sq_change_begin(st, err) < 0)
+	if (!identity || !*identity)
+		return not_found(err, k->what, identity ? identity : "");
+	char *cols = sq_col_list(k->cols, *k->ncols, NULL);
+	char *sql = xasprintf("SELECT %s FROM %s WHERE name_key = ?1 OR \"%s\" = lower(?2) "
+	                      "ORDER BY CASE WHEN name_key = ?1 THEN 0 ELSE 1 END LIMIT 1",
+	                      cols, k->table, k->guid_col);
+	char *key = mg_safe_name(identity);
+	char *doing = xasprintf("reading %s", k->a_what);
+	int rc = -1;
+	rd_begin(st);
+	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
+	if (s) {
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, identity, -1, SQLITE_STATIC);
+		int r = sqlite3_step(s);
+		if (r == SQLITE_ROW) {
+			mg_err e2 = { 0 };
+			void *rec = k->row(s, &e2);
+			if (!rec || e2.set) {
+				mg_err_copy(err, &e2);
+				if (rec)
+					k->free(rec);
+			} else {
+				*out = rec;
+				rc = 0;
+			}
+		} else if (r == SQLITE_DONE) {
+			rc = not_found(err, k->what, identity);
+		} else {
+			rc = sq_fail(st, err, doing);
+		}
+		sq_done(st, -1, s);
+	}
+	rd_end(st);
+	free(doing);
+	free(key);
+	free(sql);
+	free(cols);
+	return rc;
+}
+
+/* Every record in listing order (NULL-terminated).  An unreadable endpoint
+ * fails the call; an unreadable batch is listed as its stand-in. */
+static int named_list(mg_store *st, const named_kind *k, void ***out, size_t *n, mg_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	char *cols = sq_col_list(k->cols, *k->ncols, NULL);
+	char *sql = xasprintf("SELECT %s FROM %s ORDER BY %s", cols, k->table, k->order);
+	char *doing = xasprintf("listing %ss", k->what);
+	void **v = xcalloc(1, sizeof *v);
+	size_t cnt = 0;
+	int rc = -1;
+	rd_begin(st);
+	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
+	if (s) {
+		int r;
+		rc = 0;
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			mg_err e2 = { 0 };
+			void *rec = k->row(s, &e2);
+			if (!rec) {
+				mg_err_copy(err, &e2);
+				rc = -1;
+				break;
+			}
+			v = xrealloc(v, (cnt + 2) * sizeof *v);
+			v[cnt++] = rec;
+			v[cnt] = NULL;
+		}
+		if (rc == 0 && r != SQLITE_DONE)
+			rc = sq_fail(st, err, doing);
+		sq_done(st, -1, s);
+	}
+	rd_end(st);
+	free(doing);
+	free(sql);
+	free(cols);
+	if (rc < 0) {
+		for (size_t i = 0; i < cnt; i++)
+			k->free(v[i]);
+		free(v);
 		return -1;
-	char *key = mg_safe_name(e->name);
-	int rc;
-	if (row_exists(st, "SELECT 1 FROM endpoints WHERE name_key = ?", key)) {
-		rc = mg_err_set(err, MGC_EXISTS, "MigrationEndpointDuplicate",
-		                "A migration endpoint named '%s' already exists. Choose another name, "
-		                "or change it with Set-MigrationEndpoint.", e->name);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* INSERT rec as a new record called name, in the caller's change; the
+ * kind's error when the name is taken. */
+static int named_insert(mg_store *st, const named_kind *k, const void *rec, const char *name, mg_err *err)
+{
+	char *key = mg_safe_name(name);
+	char *probe = xasprintf("SELECT 1 FROM %s WHERE name_key = ?", k->table);
+	int rc = -1;
+	if (row_exists(st, probe, key)) {
+		rc = k->taken(err, name);
 	} else {
-		char *cols = sq_col_list(mg_endpoint_cols, mg_endpoint_ncols, NULL);
-		char *qm = sq_qmarks(mg_endpoint_ncols + 1);
-		char *sql = xasprintf("INSERT INTO endpoints (name_key, %s) VALUES (%s)", cols, qm);
+		char *cols = sq_col_list(k->cols, *k->ncols, NULL);
+		char *qm = sq_qmarks(*k->ncols + 1);
+		char *sql = xasprintf("INSERT INTO %s (name_key, %s) VALUES (%s)", k->table, cols, qm);
+		char *doing = xasprintf("creating %s", k->a_what);
 		sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
-		rc = -1;
 		if (s) {
 			sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-			sq_bind_cols(s, 2, mg_endpoint_cols, mg_endpoint_ncols, e);
-			rc = step_done(st, s, err, "creating an endpoint");
+			sq_bind_cols(s, 2, k->cols, *k->ncols, rec);
+			rc = step_done(st, s, err, doing);
 			sq_done(st, -1, s);
 		}
+		free(doing);
 		free(sql);
 		free(qm);
 		free(cols);
 	}
+	free(probe);
 	free(key);
-	return sq_change_end(st, rc, err);
+	return rc;
 }
 
-/* UPDATE one record found by its name key (endpoints and batches): every
- * column of cols from rec; a record that is not there is not_found(what). */
-static int save_by_name(mg_store *st, const char *table, const coldef *cols, size_t ncols,
-                        const void *rec, const char *name, const char *what, mg_err *err)
+/* UPDATE one record found by its name key: every column from rec; a
+ * record that is not there is not_found. */
+static int save_by_name(mg_store *st, const named_kind *k, const void *rec, const char *name, mg_err *err)
 {
 	if (sq_change_begin(st, err) < 0)
 		return -1;
 	char *key = mg_safe_name(name);
-	char *set = sq_col_list(cols, ncols, NULL);
+	char *set = sq_col_list(k->cols, *k->ncols, NULL);
 	/* UPDATE ... SET (c1, c2) = (?, ?) is standard; SQLite has it since 3.15 */
-	char *qm = sq_qmarks(ncols);
-	char *sql = xasprintf("UPDATE %s SET (%s) = (%s) WHERE name_key = ?", table, set, qm);
-	char *doing = xasprintf("saving a %s", what);
+	char *qm = sq_qmarks(*k->ncols);
+	char *sql = xasprintf("UPDATE %s SET (%s) = (%s) WHERE name_key = ?", k->table, set, qm);
+	char *doing = xasprintf("saving %s", k->a_what);
 	int rc = -1;
 	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
 	if (s) {
-		int i = sq_bind_cols(s, 1, cols, ncols, rec);
+		int i = sq_bind_cols(s, 1, k->cols, *k->ncols, rec);
 		sqlite3_bind_text(s, i, key, -1, SQLITE_STATIC);
 		rc = step_done(st, s, err, doing);
 		if (rc == 0 && sqlite3_changes(st->db) == 0)
-			rc = not_found(err, what, name);
+			rc = not_found(err, k->what, name);
 		sq_done(st, -1, s);
 	}
 	free(doing);
@@ -213,9 +274,56 @@ static int save_by_name(mg_store *st, const char *table, const coldef *cols, siz
 	return sq_change_end(st, rc, err);
 }
 
+/* ---- endpoints ---- */
+
+static void *endpoint_row(sqlite3_stmt *s, mg_err *err)
+{
+	mg_endpoint *e = mg_endpoint_new("");
+	if (sq_read_cols(s, 0, mg_endpoint_cols, mg_endpoint_ncols, e, "endpoint", err) < 0) {
+		mg_endpoint_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static void endpoint_free(void *e)
+{
+	mg_endpoint_free(e);
+}
+
+static int endpoint_taken(mg_err *err, const char *name)
+{
+	return mg_err_set(err, MGC_EXISTS, "MigrationEndpointDuplicate",
+	                  "A migration endpoint named '%s' already exists. Choose another name, "
+	                  "or change it with Set-MigrationEndpoint.", name);
+}
+
+static const named_kind endpoint_kind = {
+	"endpoints", "endpoint", "an endpoint", mg_endpoint_cols, &mg_endpoint_ncols, "Guid",
+	"name_key", endpoint_row, endpoint_free, endpoint_taken,
+};
+
+int mg_store_endpoint_load(mg_store *st, const char *identity, mg_endpoint **out, mg_err *err)
+{
+	void *rec = NULL;
+	if (named_load(st, &endpoint_kind, identity, &rec, err) < 0)
+		return -1;
+	*out = rec;
+	return 0;
+}
+
+int mg_store_endpoint_create(mg_store *st, const mg_endpoint *e, mg_err *err)
+{
+	if (!e->name || !*e->name)
+		return mg_err_set(err, MGC_INVALIDARG, "EmptyName", "The endpoint name must not be empty.");
+	if (sq_change_begin(st, err) < 0)
+		return -1;
+	return sq_change_end(st, named_insert(st, &endpoint_kind, e, e->name, err), err);
+}
+
 int mg_store_endpoint_save(mg_store *st, const mg_endpoint *e, mg_err *err)
 {
-	return save_by_name(st, "endpoints", mg_endpoint_cols, mg_endpoint_ncols, e, e->name, "endpoint", err);
+	return save_by_name(st, &endpoint_kind, e, e->name, err);
 }
 
 int mg_store_endpoint_remove(mg_store *st, const char *identity, mg_err *err)
@@ -256,38 +364,16 @@ int mg_store_endpoint_remove(mg_store *st, const char *identity, mg_err *err)
 
 int mg_store_endpoint_list(mg_store *st, mg_endpoint ***out, size_t *n, mg_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	char *cols = select_cols(mg_endpoint_cols, mg_endpoint_ncols, NULL);
-	char *sql = xasprintf("SELECT %s FROM endpoints ORDER BY name_key", cols);
-	mg_endpoint **v = xcalloc(1, sizeof *v);
-	size_t k = 0;
-	int rc = -1;
-	rd_begin(st);
-	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
-	if (s) {
-		int r;
-		rc = 0;
-		while (rc == 0 && (r = sqlite3_step(s)) == SQLITE_ROW) {
-			v = xrealloc(v, (k + 2) * sizeof *v);
-			if (endpoint_row(st, s, &v[k], err) < 0)
-				rc = -1;
-			else
-				v[++k] = NULL;
-		}
-		if (rc == 0 && r != SQLITE_DONE)
-			rc = sq_fail(st, err, "listing endpoints");
-		sq_done(st, -1, s);
-	}
-	rd_end(st);
-	free(sql);
-	free(cols);
-	if (rc < 0) {
-		mg_endpoint_list_free(v, k);
+	void **recs;
+	if (named_list(st, &endpoint_kind, &recs, n, err) < 0) {
+		*out = NULL;
 		return -1;
 	}
+	mg_endpoint **v = xcalloc(*n + 1, sizeof *v);
+	for (size_t i = 0; i < *n; i++)
+		v[i] = recs[i];
+	free(recs);
 	*out = v;
-	*n = k;
 	return 0;
 }
 
@@ -302,63 +388,49 @@ void mg_endpoint_list_free(mg_endpoint **v, size_t n)
 
 /* ---- batches ---- */
 
-/* Decode a batch row (columns: name, then the batch columns); an unreadable
- * one becomes a Corrupted batch carrying the reason. */
-static mg_batch *batch_row(sqlite3_stmt *s, int first, mg_err *err)
+/* Decode a batch row; an unreadable one becomes a Corrupted batch
+ * carrying the reason (and err says it). */
+static void *batch_row(sqlite3_stmt *s, mg_err *err)
 {
 	mg_batch *b = mg_batch_new("");
 	mg_err e2 = { 0 };
-	if (sq_read_cols(s, first, mg_batch_cols, mg_batch_ncols, b, "batch", &e2) < 0) {
-		const char *nm = (const char *)sqlite3_column_text(s, first);
+	if (sq_read_cols(s, 0, mg_batch_cols, mg_batch_ncols, b, "batch", &e2) < 0) {
+		const char *nm = (const char *)sqlite3_column_text(s, 0);
 		mg_batch *c = mg_batch_new(nm ? nm : "?");
 		c->status = MG_BS_CORRUPTED;
 		c->created = b->created;
 		c->message = xasprintf("The batch '%s': %s", nm ? nm : "?", e2.msg);
 		mg_batch_free(b);
-		if (err)
-			mg_err_copy(err, &e2);
+		mg_err_copy(err, &e2);
 		return c;
 	}
 	return b;
 }
 
+static void batch_free(void *b)
+{
+	mg_batch_free(b);
+}
+
+static int batch_taken(mg_err *err, const char *name)
+{
+	return mg_err_set(err, MGC_EXISTS, "MigrationBatchDuplicate",
+	                  "A migration batch named '%s' already exists. Choose another name, or "
+	                  "remove the old batch first (Remove-MigrationBatch).", name);
+}
+
+static const named_kind batch_kind = {
+	"batches", "batch", "a batch", mg_batch_cols, &mg_batch_ncols, "BatchGuid",
+	"\"CreationDateTime\", \"Name\"", batch_row, batch_free, batch_taken,
+};
+
 int mg_store_batch_load(mg_store *st, const char *identity, mg_batch **out, mg_err *err)
 {
-	if (!identity || !*identity)
-		return not_found(err, "batch", identity ? identity : "");
-	char *cols = select_cols(mg_batch_cols, mg_batch_ncols, NULL);
-	char *sql = xasprintf("SELECT %s FROM batches WHERE name_key = ?1 OR \"BatchGuid\" = lower(?2) "
-	                      "ORDER BY CASE WHEN name_key = ?1 THEN 0 ELSE 1 END LIMIT 1", cols);
-	char *key = mg_safe_name(identity);
-	int rc = -1;
-	rd_begin(st);
-	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
-	if (s) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, identity, -1, SQLITE_STATIC);
-		int r = sqlite3_step(s);
-		if (r == SQLITE_ROW) {
-			mg_err e2 = { 0 };
-			mg_batch *b = batch_row(s, 0, &e2);
-			if (b->status == MG_BS_CORRUPTED && e2.msg[0]) {
-				mg_err_copy(err, &e2);
-				mg_batch_free(b);
-			} else {
-				*out = b;
-				rc = 0;
-			}
-		} else if (r == SQLITE_DONE) {
-			rc = not_found(err, "batch", identity);
-		} else {
-			rc = sq_fail(st, err, "reading a batch");
-		}
-		sq_done(st, -1, s);
-	}
-	rd_end(st);
-	free(key);
-	free(sql);
-	free(cols);
-	return rc;
+	void *rec = NULL;
+	if (named_load(st, &batch_kind, identity, &rec, err) < 0)
+		return -1;
+	*out = rec;
+	return 0;
 }
 
 /* user_insert: 0, -1 (err filled) or -2 (the user is already in the batch). */
@@ -427,28 +499,7 @@ int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users
 		return mg_err_set(err, MGC_INVALIDARG, "EmptyName", "The batch name must not be empty.");
 	if (sq_change_begin(st, err) < 0)
 		return -1;
-	char *key = mg_safe_name(b->name);
-	int rc = 0;
-	if (row_exists(st, "SELECT 1 FROM batches WHERE name_key = ?", key)) {
-		rc = mg_err_set(err, MGC_EXISTS, "MigrationBatchDuplicate",
-		                "A migration batch named '%s' already exists. Choose another name, or "
-		                "remove the old batch first (Remove-MigrationBatch).", b->name);
-	} else {
-		char *cols = sq_col_list(mg_batch_cols, mg_batch_ncols, NULL);
-		char *qm = sq_qmarks(mg_batch_ncols + 1);
-		char *sql = xasprintf("INSERT INTO batches (name_key, %s) VALUES (%s)", cols, qm);
-		sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
-		rc = -1;
-		if (s) {
-			sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-			sq_bind_cols(s, 2, mg_batch_cols, mg_batch_ncols, b);
-			rc = step_done(st, s, err, "creating a batch");
-			sq_done(st, -1, s);
-		}
-		free(sql);
-		free(qm);
-		free(cols);
-	}
+	int rc = named_insert(st, &batch_kind, b, b->name, err);
 	long long id = rc == 0 ? sqlite3_last_insert_rowid(st->db) : 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		rc = user_insert(st, id, users[i], true, err);
@@ -456,13 +507,12 @@ int mg_store_batch_create(mg_store *st, const mg_batch *b, mg_user *const *users
 			rc = mg_err_set(err, MGC_EXISTS, "DuplicateUser",
 			                "The user '%s' appears twice in batch '%s'.", users[i]->email, b->name);
 	}
-	free(key);
 	return sq_change_end(st, rc, err);
 }
 
 int mg_store_batch_save(mg_store *st, const mg_batch *b, mg_err *err)
 {
-	return save_by_name(st, "batches", mg_batch_cols, mg_batch_ncols, b, b->name, "batch", err);
+	return save_by_name(st, &batch_kind, b, b->name, err);
 }
 
 static int exec_key(mg_store *st, const char *sql, const char *key, mg_err *err)
@@ -533,34 +583,16 @@ int mg_store_batch_delete(mg_store *st, const char *name, mg_err *err)
 
 int mg_store_batch_list(mg_store *st, mg_batch ***out, size_t *n, mg_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	char *cols = select_cols(mg_batch_cols, mg_batch_ncols, NULL);
-	char *sql = xasprintf("SELECT %s FROM batches ORDER BY \"CreationDateTime\", \"Name\"", cols);
-	mg_batch **v = xcalloc(1, sizeof *v);
-	size_t k = 0;
-	int rc = -1;
-	rd_begin(st);
-	sqlite3_stmt *s = sq_prepare(st, -1, sql, err);
-	if (s) {
-		int r;
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			v = xrealloc(v, (k + 2) * sizeof *v);
-			v[k++] = batch_row(s, 0, NULL);
-			v[k] = NULL;
-		}
-		rc = r == SQLITE_DONE ? 0 : sq_fail(st, err, "listing batches");
-		sq_done(st, -1, s);
-	}
-	rd_end(st);
-	free(sql);
-	free(cols);
-	if (rc < 0) {
-		mg_batch_list_free(v, k);
+	void **recs;
+	if (named_list(st, &batch_kind, &recs, n, err) < 0) {
+		*out = NULL;
 		return -1;
 	}
+	mg_batch **v = xcalloc(*n + 1, sizeof *v);
+	for (size_t i = 0; i < *n; i++)
+		v[i] = recs[i];
+	free(recs);
 	*out = v;
-	*n = k;
 	return 0;
 }
 
@@ -954,10 +986,15 @@ bool mg_store_email_in_use(mg_store *st, const char *email, const char *except_b
 
 /* ---- counts ---- */
 
-int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[MG_US__COUNT], mg_err *err)
+/* One row per user status of a batch (NULL = every batch): "Status",
+ * then the aggregates; fn gets each row and its status. */
+typedef void (*status_row_fn)(sqlite3_stmt *s, mg_user_status us, void *arg);
+
+static int by_status(mg_store *st, const char *batch, const char *aggregates, status_row_fn fn,
+                     void *arg, mg_err *err)
 {
-	memset(out, 0, sizeof(long long) * MG_US__COUNT);
-	char *bk = batch ? mg_safe_name(batch) : NULL;
+	char *sql = xasprintf("SELECT \"Status\", %s FROM users%s GROUP BY \"Status\"", aggregates,
+	                      batch ? " WHERE batch_id = ?" : "");
 	int rc = 0;
 	rd_begin(st);
 	long long id = batch ? batch_id(st, batch, err) : 0;
@@ -966,10 +1003,7 @@ int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[M
 	else if (batch && id == 0)
 		rc = not_found(err, "batch", batch);
 	sqlite3_stmt *s = NULL;
-	if (rc == 0)
-		s = sq_prepare(st, -1, batch ? "SELECT \"Status\", COUNT(*) FROM users WHERE batch_id = ? GROUP BY \"Status\""
-		                             : "SELECT \"Status\", COUNT(*) FROM users GROUP BY \"Status\"", err);
-	if (rc == 0 && !s)
+	if (rc == 0 && !(s = sq_prepare(st, -1, sql, err)))
 		rc = -1;
 	if (s) {
 		if (batch)
@@ -979,15 +1013,27 @@ int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[M
 			mg_user_status us;
 			if (mg_user_status_parse((const char *)sqlite3_column_text(s, 0), &us) < 0)
 				us = MG_US_CORRUPTED;
-			out[us] += sqlite3_column_int64(s, 1);
+			fn(s, us, arg);
 		}
 		if (r != SQLITE_DONE)
 			rc = sq_fail(st, err, "counting users");
 		sq_done(st, -1, s);
 	}
 	rd_end(st);
-	free(bk);
+	free(sql);
 	return rc;
+}
+
+static void add_status_count(sqlite3_stmt *s, mg_user_status us, void *arg)
+{
+	long long *out = arg;
+	out[us] += sqlite3_column_int64(s, 1);
+}
+
+int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[MG_US__COUNT], mg_err *err)
+{
+	memset(out, 0, sizeof(long long) * MG_US__COUNT);
+	return by_status(st, batch, "COUNT(*)", add_status_count, out, err);
 }
 
 /* The bytes of the -Wait bar: EstimatedTotalTransferSize, and BytesTransferred
@@ -995,61 +1041,38 @@ int mg_store_user_status_counts(mg_store *st, const char *batch, long long out[M
 #define COUNT_BYTES "SUM(\"EstimatedTotalTransferSize\"), SUM(CASE WHEN \"BytesTransferred\" < " \
 	"\"EstimatedTotalTransferSize\" THEN \"BytesTransferred\" ELSE \"EstimatedTotalTransferSize\" END)"
 
+static void add_batch_counts(sqlite3_stmt *s, mg_user_status us, void *arg)
+{
+	mg_batch_counts *out = arg;
+	/* one representative user per status, counted c times */
+	mg_user one = { .status = us };
+	mg_user *p = &one;
+	mg_batch_counts c1;
+	mg_batch_counts_compute(&p, 1, &c1);
+	long long c = sqlite3_column_int64(s, 1);
+	out->total += c * c1.total;
+	out->active += c * c1.active;
+	out->stopped += c * c1.stopped;
+	out->synced += c * c1.synced;
+	out->finalized += c * c1.finalized;
+	out->failed += c * c1.failed;
+	out->failed_initial += c * c1.failed_initial;
+	out->failed_incremental += c * c1.failed_incremental;
+	out->pending += c * c1.pending;
+	out->completed_with_warning += c * c1.completed_with_warning;
+	out->items_synced += sqlite3_column_int64(s, 2);
+	out->items_skipped += sqlite3_column_int64(s, 3);
+	out->items_total += sqlite3_column_int64(s, 4);
+	out->bytes_total += sqlite3_column_int64(s, 5);
+	out->bytes_done += sqlite3_column_int64(s, 6);
+}
+
 int mg_store_batch_counts(mg_store *st, const char *batch, mg_batch_counts *out, mg_err *err)
 {
 	memset(out, 0, sizeof *out);
-	int rc = 0;
-	rd_begin(st);
-	long long id = batch ? batch_id(st, batch, err) : 0;
-	if (id < 0)
-		rc = -1;
-	else if (batch && id == 0)
-		rc = not_found(err, "batch", batch);
-	sqlite3_stmt *s = NULL;
-	if (rc == 0 && !(s = sq_prepare(st, -1, batch
-	    ? "SELECT \"Status\", COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
-	      "SUM(\"TotalItemsInSourceMailboxCount\"), " COUNT_BYTES " FROM users WHERE batch_id = ? "
-	      "GROUP BY \"Status\""
-	    : "SELECT \"Status\", COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
-	      "SUM(\"TotalItemsInSourceMailboxCount\"), " COUNT_BYTES " FROM users GROUP BY \"Status\"",
-	    err)))
-		rc = -1;
-	if (s) {
-		if (batch)
-			sqlite3_bind_int64(s, 1, id);
-		int r;
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			mg_user_status us;
-			if (mg_user_status_parse((const char *)sqlite3_column_text(s, 0), &us) < 0)
-				us = MG_US_CORRUPTED;
-			/* one representative user per status, counted c times */
-			mg_user one = { .status = us };
-			mg_user *p = &one;
-			mg_batch_counts c1;
-			mg_batch_counts_compute(&p, 1, &c1);
-			long long c = sqlite3_column_int64(s, 1);
-			out->total += c * c1.total;
-			out->active += c * c1.active;
-			out->stopped += c * c1.stopped;
-			out->synced += c * c1.synced;
-			out->finalized += c * c1.finalized;
-			out->failed += c * c1.failed;
-			out->failed_initial += c * c1.failed_initial;
-			out->failed_incremental += c * c1.failed_incremental;
-			out->pending += c * c1.pending;
-			out->completed_with_warning += c * c1.completed_with_warning;
-			out->items_synced += sqlite3_column_int64(s, 2);
-			out->items_skipped += sqlite3_column_int64(s, 3);
-			out->items_total += sqlite3_column_int64(s, 4);
-			out->bytes_total += sqlite3_column_int64(s, 5);
-			out->bytes_done += sqlite3_column_int64(s, 6);
-		}
-		if (r != SQLITE_DONE)
-			rc = sq_fail(st, err, "counting users");
-		sq_done(st, -1, s);
-	}
-	rd_end(st);
-	return rc;
+	return by_status(st, batch, "COUNT(*), SUM(\"SyncedItemCount\"), SUM(\"SkippedItemCount\"), "
+	                            "SUM(\"TotalItemsInSourceMailboxCount\"), " COUNT_BYTES,
+	                 add_batch_counts, out, err);
 }
 
 static int cmp_user(const void *a, const void *b)
@@ -1060,8 +1083,10 @@ static int cmp_user(const void *a, const void *b)
 	return strcmp(x->email, y->email);
 }
 
-/* Users of a batch matching a fixed condition, in CSV order. */
-static int users_where(mg_store *st, const char *batch, const char *cond, mg_user ***out, size_t *n, mg_err *err)
+/* Users of a batch matching a fixed condition, in CSV order; at most limit
+ * of them (< 0: all; which ones is the index's choice). */
+static int users_where(mg_store *st, const char *batch, const char *cond, long long limit,
+                       mg_user ***out, size_t *n, mg_err *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -1070,7 +1095,8 @@ static int users_where(mg_store *st, const char *batch, const char *cond, mg_use
 	char *cols = sq_col_list(mg_user_cols, mg_user_ncols, "u.");
 	char *where = NULL;   /* users only: unqualified names in cond are the user's */
 	char *sql = xasprintf("SELECT u.email_key, %s FROM users u "
-	                      "WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s)", cols, cond);
+	                      "WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s) LIMIT %lld",
+	                      cols, cond, limit);
 	free(cols);
 	char *bk = mg_safe_name(batch);
 	mg_user **v = xcalloc(1, sizeof *v);
@@ -1105,27 +1131,51 @@ static int users_where(mg_store *st, const char *batch, const char *cond, mg_use
 
 int mg_store_user_list_invalid(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
 {
-	return users_where(st, batch, "\"ValidationFailed\" <> 0", out, n, err);
+	return users_where(st, batch, "\"ValidationFailed\" <> 0", -1, out, n, err);
 }
 
 int mg_store_user_list_lossy(mg_store *st, const char *batch, mg_user ***out, size_t *n, mg_err *err)
 {
 	/* the conditions of the partial indexes users_invalid and users_lossy, word for word */
 	return users_where(st, batch, "\"BadItemCount\" > 0 OR \"LargeItemCount\" > 0 OR "
-	                              "\"OverLimitItemCount\" > 0", out, n, err);
+	                              "\"OverLimitItemCount\" > 0", -1, out, n, err);
 }
 
 int mg_store_user_list_runnable(mg_store *st, const char *batch, int64_t now, long long interval,
-                                bool sync_now, mg_user ***out, size_t *n, mg_err *err)
+                                bool sync_now, long long queued_max, mg_user ***out, size_t *n, mg_err *err)
 {
 	char *cond = xasprintf(
-	    "\"Status\" IN ('Queued', 'Validating', 'Starting', 'Provisioning', 'ProvisionUpdating', "
+	    "\"Status\" IN ('Validating', 'Starting', 'Provisioning', 'ProvisionUpdating', "
 	    "'Syncing', 'IncrementalSyncing', 'Completing', 'Stopping') "
 	    "OR (\"Status\" IN ('Synced', 'IncrementalSynced') AND (%d = 1 "
 	    "OR (\"NextSyncDue\" <> 0 AND \"NextSyncDue\" <= %lld) "
 	    "OR (CASE WHEN \"SyncFinished\" <> 0 THEN \"SyncFinished\" ELSE \"LastSuccessfulSyncTime\" END) "
 	    "BETWEEN 1 AND %lld))", sync_now ? 1 : 0, (long long)now, (long long)now - interval);
-	int rc = users_where(st, batch, cond, out, n, err);
+	/* Queued users: only as many as can start (users_status index), not
+	 * the thousands still waiting; those whose own StartAfter is to come
+	 * are left out so that they never hold the places of the others */
+	char *queued = xasprintf("\"Status\" = 'Queued' AND \"StartAfter\" <= %lld", (long long)now);
+	mg_user **q = NULL;
+	size_t nq = 0;
+	int rc = users_where(st, batch, cond, -1, out, n, err);
+	if (rc == 0 && queued_max != 0)
+		rc = users_where(st, batch, queued, queued_max, &q, &nq, err);
+	if (rc == 0 && nq) {
+		*out = xrealloc(*out, (*n + nq + 1) * sizeof **out);
+		memcpy(*out + *n, q, nq * sizeof *q);
+		*n += nq;
+		(*out)[*n] = NULL;
+		qsort(*out, *n, sizeof **out, cmp_user);
+		free(q);
+	} else {
+		mg_user_list_free(q, nq);
+	}
+	if (rc < 0) {
+		mg_user_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	free(queued);
 	free(cond);
 	return rc;
 }

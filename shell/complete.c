@@ -60,7 +60,7 @@ static void value_candidates(mg_session *s, const mg_param *p, const char *prefi
 		return;
 	}
 	if (p->complete == MGCOMP_ENDPOINT || p->complete == MGCOMP_BATCH || p->complete == MGCOMP_USER) {
-		char **names = mg_session_names(s, p->complete);
+		char **names = mg_session_names(s, p->complete, prefix);
 		for (size_t i = 0; names[i]; i++) {
 			if (str_iprefix(names[i], prefix))
 				add(l, names[i]);

@@ -169,12 +169,12 @@ void mg_session_add_name_source(mg_session *s, mg_name_source fn)
 	s->name_sources[s->nsources++] = fn;
 }
 
-char **mg_session_names(mg_session *s, mg_complete kind)
+char **mg_session_names(mg_session *s, mg_complete kind, const char *prefix)
 {
 	char **all = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < s->nsources; i++) {
-		char **got = s->name_sources[i](s, kind);
+		char **got = s->name_sources[i](s, kind, prefix);
 		if (!got)
 			continue;
 		for (size_t j = 0; got[j]; j++) {

@@ -19,9 +19,11 @@
 struct mg_session;
 
 /* Completion hook: names of existing things of one kind (MGCOMP_ENDPOINT,
- * MGCOMP_BATCH, MGCOMP_USER).  Returns a NULL-terminated malloc'd array of
- * malloc'd strings (or NULL); the caller frees both. */
-typedef char **(*mg_name_source)(struct mg_session *s, mg_complete kind);
+ * MGCOMP_BATCH, MGCOMP_USER) that start with prefix (the word typed so far,
+ * case-insensitive; a source may return more, the caller filters).  Returns
+ * a NULL-terminated malloc'd array of malloc'd strings (or NULL); the
+ * caller frees both. */
+typedef char **(*mg_name_source)(struct mg_session *s, mg_complete kind, const char *prefix);
 
 /* Cmdlet lookup used by the evaluator, binder and completion.  app/main.c uses
  * the real dispatch table (cmdlets/table.c); unit tests pass their own. */
@@ -142,9 +144,9 @@ void mg_session_add_error(mg_session *s, mv *rec);
 
 /* Completion name sources (other layers register theirs at start-up). */
 void mg_session_add_name_source(mg_session *s, mg_name_source fn);
-/* All names of one kind from every source: NULL-terminated, caller frees
- * each string and the array (never NULL). */
-char **mg_session_names(mg_session *s, mg_complete kind);
+/* The names of one kind that start with prefix from every source:
+ * NULL-terminated, caller frees each string and the array (never NULL). */
+char **mg_session_names(mg_session *s, mg_complete kind, const char *prefix);
 
 /* Has the user asked to stop the running command (Ctrl-C)? */
 static inline bool mg_session_interrupted(const mg_session *s)

@@ -32,7 +32,7 @@ newer_props() {  # FILE: check the defaults, then drop those lines
 newer_props "$MG_TMP/got.txt"
 [ -f "$H/migsh.db" ] || mg_fail "no migsh.db after the first open"
 [ "$(stat -c %a "$H/migsh.db")" = 600 ] || mg_fail "migsh.db is not 0600"
-[ "$(cat "$H/schema")" = "migsh-store 2" ] || mg_fail "schema file not updated: $(cat "$H/schema")"
+[ "$(cat "$H/schema")" = "migsh-store 3" ] || mg_fail "schema file not updated: $(cat "$H/schema")"
 diff -u "$DATA/expected.txt" "$MG_TMP/got.txt" || mg_fail "the converted records differ from what the YAML store showed (diff above)"
 
 # converted once: the YAML files are left as they were and never read again

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tests/unit/shell_testcmds.h"
 #include "shell/complete.h"
@@ -26,14 +27,21 @@ static char *joined(mg_session *s, const char *line, size_t *ws, bool *files)
 	return strbuf_detach(&sb, NULL);
 }
 
-static char **names(mg_session *s, mg_complete kind)
+/* A source that asks for the prefix typed (as the store's does): it
+ * answers only names that start with it, and remembers what it was asked. */
+static char last_prefix[64];
+
+static char **names(mg_session *s, mg_complete kind, const char *prefix)
 {
 	(void)s;
-	char **v = xcalloc(3, sizeof *v);
-	if (kind == MGCOMP_BATCH) {
-		v[0] = xstrdup("alpha");
-		v[1] = xstrdup("alpine");
-	}
+	snprintf(last_prefix, sizeof last_prefix, "%s", prefix ? prefix : "(null)");
+	static const char *const all[] = { "alpha", "alpine", "beta" };
+	char **v = xcalloc(4, sizeof *v);
+	size_t n = 0;
+	if (kind == MGCOMP_BATCH)
+		for (size_t i = 0; i < 3; i++)
+			if (prefix && !strncasecmp(all[i], prefix, strlen(prefix)))
+				v[n++] = xstrdup(all[i]);
 	return v;
 }
 
@@ -62,7 +70,11 @@ static void test_completion(void **st)
 	EXPECT("New-TestEndpoint -sec t", "Tls", false);
 	EXPECT("New-TestEndpoint -ErrorAction S", "SilentlyContinue Stop", false);
 	EXPECT("Get-TestItem -Identity alp", "alpha alpine", false);
+	assert_string_equal(last_prefix, "alp");                         /* the source was asked for the prefix */
+	EXPECT("Get-TestItem -Identity ", "alpha alpine beta", false);
+	assert_string_equal(last_prefix, "");
 	EXPECT("Get-TestItem alph", "alpha", false);                      /* positional Identity */
+	assert_string_equal(last_prefix, "alph");
 	EXPECT("Set-TestTypes -Path ", "", true);
 	size_t ws;
 	bool f;

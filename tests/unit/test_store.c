@@ -95,7 +95,7 @@ static void test_open_layout(void **state)
 	char *data = NULL;
 	size_t len;
 	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
-	assert_string_equal(data, "migsh-store 2\n");
+	assert_string_equal(data, "migsh-store 3\n");
 	free(data);
 	free(schema);
 	char *db = mg_path_join(home, "migsh.db");
@@ -724,7 +724,7 @@ static void test_convert_yaml_layout(void **state)
 	assert_int_equal(access(partial, F_OK), -1);
 	assert_int_equal(mode_of(db), 0600);
 	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
-	assert_string_equal(data, "migsh-store 2\n");
+	assert_string_equal(data, "migsh-store 3\n");
 	free(data);
 
 	/* every record */
@@ -877,6 +877,228 @@ static void test_dump_restore(void **state)
 	rmhome(home);
 }
 
+/* Tab completion asks the store by prefix: only matching names, at most
+ * max of them, and the last match when more match (so the common prefix
+ * of the answer is right). */
+static size_t strv_len(char **v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+static void test_names_by_prefix(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	enum { N = 3000 };
+	mg_user **u = xcalloc(N, sizeof *u);
+	mg_batch *b = sample_batch("Spring Wave");
+	for (int i = 0; i < N; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "User%05d@Contoso.edu", i);
+		u[i] = mg_user_new(email, b->name);
+		u[i]->csv_line = i + 2;
+	}
+	assert_int_equal(mg_store_batch_create(st, b, u, N, &err), 0);
+	mg_batch *b2 = sample_batch("Summer");
+	assert_int_equal(mg_store_batch_create(st, b2, NULL, 0, &err), 0);
+	mg_endpoint *e = mg_endpoint_new("IMAPEndpoint");
+	assert_int_equal(mg_store_endpoint_create(st, e, &err), 0);
+
+	/* ten matches, any case typed, in order, as stored */
+	char **v = mg_store_names(st, MG_NAMES_USER, "uSER0012", 50, &err);
+	assert_non_null(v);
+	assert_int_equal(strv_len(v), 10);
+	assert_string_equal(v[0], "User00120@Contoso.edu");
+	assert_string_equal(v[9], "User00129@Contoso.edu");
+	mg_strv_free_all(v);
+	/* a thousand matches, at most 50 + the last one */
+	v = mg_store_names(st, MG_NAMES_USER, "user01", 50, &err);
+	assert_int_equal(strv_len(v), 51);
+	assert_string_equal(v[0], "User01000@Contoso.edu");
+	assert_string_equal(v[49], "User01049@Contoso.edu");
+	assert_string_equal(v[50], "User01999@Contoso.edu");
+	mg_strv_free_all(v);
+	/* nothing typed: the first ones and the very last */
+	v = mg_store_names(st, MG_NAMES_USER, "", 20, &err);
+	assert_int_equal(strv_len(v), 21);
+	assert_string_equal(v[0], "User00000@Contoso.edu");
+	assert_string_equal(v[20], "User02999@Contoso.edu");
+	mg_strv_free_all(v);
+	/* exactly max matches: no extra */
+	v = mg_store_names(st, MG_NAMES_USER, "user0012", 10, &err);
+	assert_int_equal(strv_len(v), 10);
+	mg_strv_free_all(v);
+	/* no match; a character that is encoded in keys */
+	v = mg_store_names(st, MG_NAMES_USER, "nobody", 50, &err);
+	assert_int_equal(strv_len(v), 0);
+	mg_strv_free_all(v);
+	v = mg_store_names(st, MG_NAMES_USER, "user00001@contoso.edu%", 50, &err);
+	assert_int_equal(strv_len(v), 0);
+	mg_strv_free_all(v);
+	/* batches (a space is encoded in the key) and endpoints */
+	v = mg_store_names(st, MG_NAMES_BATCH, "spring w", 50, &err);
+	assert_int_equal(strv_len(v), 1);
+	assert_string_equal(v[0], "Spring Wave");
+	mg_strv_free_all(v);
+	v = mg_store_names(st, MG_NAMES_BATCH, NULL, 50, &err);
+	assert_int_equal(strv_len(v), 2);
+	mg_strv_free_all(v);
+	v = mg_store_names(st, MG_NAMES_ENDPOINT, "imap", 50, &err);
+	assert_int_equal(strv_len(v), 1);
+	assert_string_equal(v[0], "IMAPEndpoint");
+	mg_strv_free_all(v);
+
+	mg_endpoint_free(e);
+	mg_batch_free(b2);
+	mg_batch_free(b);
+	mg_user_list_free(u, N);
+	mg_store_close(st);
+	rmhome(home);
+}
+
+/* The service's bookkeeping lives in the database: saved by the service,
+ * read by the shell from the data directory alone; a service.yaml of
+ * schema 2 is moved in at the first open and removed. */
+static void test_service_bookkeeping(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	mg_service_rec r;
+	long ini = -1, inc = -1;
+	/* no store yet: nothing, and no database made */
+	assert_int_equal(mkdir(home, 0700), 0);
+	assert_int_equal(mg_store_service_read(home, "Src", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.pid, 0);
+	assert_int_equal(ini, 0);
+	char *db = mg_path_join(home, "migsh.db");
+	assert_int_equal(access(db, F_OK), -1);
+
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_service_rec w = { .pid = 4242, .started = 1700000000, .heartbeat = 1700000100,
+	                     .active_initial = 2, .active_incremental = 1 };
+	mg_service_job_rec jobs[] = {
+		{ "B1", "a@contoso.edu", "Src", "Initial" },
+		{ "B1", "b@contoso.edu", "src", "Initial" },
+		{ "B2", "c@contoso.edu", "SRC", "Final" },
+		{ "B3", "d@contoso.edu", "Other", "Incremental" },
+	};
+	assert_int_equal(mg_store_service_save(st, &w, jobs, 4, &err), 0);
+	assert_int_equal(mg_store_service_read(home, "Src", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.pid, 4242);
+	assert_int_equal(r.started, 1700000000);
+	assert_int_equal(r.heartbeat, 1700000100);
+	assert_int_equal(r.active_initial, 2);
+	assert_int_equal(r.active_incremental, 1);
+	assert_int_equal(ini, 2);
+	assert_int_equal(inc, 1);
+	/* saved again: replaced, not added to */
+	w.heartbeat = 1700000200;
+	assert_int_equal(mg_store_service_save(st, &w, jobs + 3, 1, &err), 0);
+	assert_int_equal(mg_store_service_read(home, "src", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.heartbeat, 1700000200);
+	assert_int_equal(ini, 0);
+	assert_int_equal(inc, 0);
+	assert_int_equal(mg_store_service_read(home, "OTHER", &r, &ini, &inc, &err), 0);
+	assert_int_equal(inc, 1);
+	mg_store_close(st);
+	char *yaml = mg_path_join(home, "service.yaml");
+	assert_int_equal(access(yaml, F_OK), -1);   /* never written as a file */
+
+	/* a data directory of schema 2 with the service's file */
+	char *schema = mg_path_join(home, "schema");
+	write_file(schema, "migsh-store 2\n");
+	write_file(yaml, "# migsh migration service status\nPid: 777\nStarted: 1600000000\n"
+	                 "Heartbeat: 1600000050\nActiveInitialSyncs: 1\nActiveIncrementalSyncs: 1\nJobs:\n"
+	                 "  - Batch: \"B\"\n    User: \"x@contoso.edu\"\n    Endpoint: \"Old\"\n    Kind: \"Initial\"\n"
+	                 "  - Batch: \"B\"\n    User: \"y@contoso.edu\"\n    Endpoint: \"old\"\n    Kind: \"Final\"\n"
+	                 "_end: true\n");
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	mg_store_close(st);
+	assert_int_equal(access(yaml, F_OK), -1);   /* moved, not left behind */
+	char *data = NULL;
+	size_t len;
+	assert_int_equal(mg_read_file(schema, 100, &data, &len, &err), 0);
+	assert_string_equal(data, "migsh-store 3\n");
+	free(data);
+	assert_int_equal(mg_store_service_read(home, "Old", &r, &ini, &inc, &err), 0);
+	assert_int_equal(r.pid, 777);
+	assert_int_equal(r.started, 1600000000);
+	assert_int_equal(r.heartbeat, 1600000050);
+	assert_int_equal(r.active_initial, 1);
+	assert_int_equal(ini, 1);
+	assert_int_equal(inc, 1);
+	assert_db_files_private(home);
+	free(schema);
+	free(yaml);
+	free(db);
+	rmhome(home);
+}
+
+/* The users the service looks at each poll: working ones, due synced ones,
+ * and only as many Queued ones as it can start (never one whose own
+ * StartAfter is to come). */
+static void test_runnable_users(void **state)
+{
+	(void)state;
+	char *home = mkhome();
+	mg_store *st = NULL;
+	mg_err err = { 0 };
+	assert_int_equal(mg_store_open(home, &st, &err), 0);
+	int64_t now = 1800000000;
+	mg_batch *b = sample_batch("B");
+	b->start_after = 0;
+	mg_user *u[10];
+	for (int i = 0; i < 10; i++) {
+		char email[32];
+		snprintf(email, sizeof email, "u%d@contoso.edu", i);
+		u[i] = mg_user_new(email, "B");
+		u[i]->csv_line = i + 2;
+		u[i]->status = MG_US_QUEUED;
+	}
+	u[6]->start_after = now + 3600;   /* its own StartAfter is to come */
+	u[7]->status = MG_US_SYNCING;
+	u[8]->status = MG_US_SYNCED;
+	u[8]->next_sync_due = now - 1;    /* due */
+	u[9]->status = MG_US_SYNCED;
+	u[9]->sync_finished = now - 10;   /* not due for a day */
+	assert_int_equal(mg_store_batch_create(st, b, u, 10, &err), 0);
+	mg_user **v = NULL;
+	size_t n = 0;
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now, 86400, false, 2, &v, &n, &err), 0);
+	assert_int_equal(n, 4);   /* u0, u1 (two places), u7, u8 */
+	size_t queued = 0;
+	for (size_t i = 0; i < n; i++) {
+		queued += v[i]->status == MG_US_QUEUED;
+		assert_string_not_equal(v[i]->email, "u6@contoso.edu");
+		assert_string_not_equal(v[i]->email, "u9@contoso.edu");
+	}
+	assert_int_equal(queued, 2);
+	assert_string_equal(v[n - 1]->email, "u8@contoso.edu");   /* CSV order */
+	mg_user_list_free(v, n);
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now, 86400, false, 0, &v, &n, &err), 0);
+	assert_int_equal(n, 2);   /* no place: u7, u8 */
+	mg_user_list_free(v, n);
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now, 86400, false, -1, &v, &n, &err), 0);
+	assert_int_equal(n, 8);   /* u0-u5, u7, u8 */
+	mg_user_list_free(v, n);
+	assert_int_equal(mg_store_user_list_runnable(st, "B", now + 7200, 86400, true, -1, &v, &n, &err), 0);
+	assert_int_equal(n, 10);  /* u6's StartAfter has come; -SyncNow: u9 too */
+	mg_user_list_free(v, n);
+	for (int i = 0; i < 10; i++)
+		mg_user_free(u[i]);
+	mg_batch_free(b);
+	mg_store_close(st);
+	rmhome(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -893,6 +1115,9 @@ int main(void)
 		cmocka_unit_test(test_convert_yaml_layout),
 		cmocka_unit_test(test_convert_finish_after_crash),
 		cmocka_unit_test(test_dump_restore),
+		cmocka_unit_test(test_names_by_prefix),
+		cmocka_unit_test(test_service_bookkeeping),
+		cmocka_unit_test(test_runnable_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,16 +1,15 @@
 /*
- * service.c - the background service as a process (service.h): single
- * instance per data directory (flock on service.lock + service.pid),
- * start on demand (double fork, setsid, exec "<exe> --service"), status,
- * stop (SIGTERM, then SIGKILL), and mg_service_main which runs the
- * scheduler (scheduler.c) until a signal asks it to stop.
+ * service_client.c - the shell's side of the background service
+ * (service.h): is it running (its lock, its pid file, and what it does from
+ * its bookkeeping in the store), start it on demand (double fork, setsid,
+ * exec "<exe> --service"), stop it (SIGTERM, then SIGKILL).  Used by the
+ * cmdlets; the service process itself is service_daemon.c.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,41 +25,12 @@
 #include "engine/service.h"
 #include "engine/service_internal.h"
 #include "engine/store.h"
-#include "engine/store_yaml.h"
-
-static volatile sig_atomic_t stop_requested;
-
-void mg_svc_log(const char *fmt, ...)
-{
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "%s migsh-service[%ld]: ", ts, (long)getpid());
-	va_list ap;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_addc(&sb, '\n');
-	ssize_t w = write(2, sb.buf, sb.len);   /* one write: lines from threads don't interleave */
-	(void)w;
-	strbuf_free(&sb);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static char *home_file(const char *home, const char *name)
 {
 	return mg_path_join(home, name);
 }
 
-static void sleep_ms(long ms);
 static bool pid_gone(pid_t pid);
 
 /* Is the service lock held?  1 yes, 0 no, -1 error.  The probe takes a
@@ -118,26 +88,16 @@ int mg_service_status(const char *home, mg_service_info *out, mg_err *err)
 			free(p);
 			return 0;
 		}
-		sleep_ms(50);
+		mg_svc_sleep_ms(50);
 	}
 	free(p);
-	p = home_file(home, "service.yaml");
-	if (mg_read_file(p, 65536, &data, &len, NULL) == 0) {
-		ydoc d;
-		if (ydoc_load(&d, data, len, p, NULL) == 0) {
-			yaml_node_t *r = ydoc_root(&d);
-			long long a = 0, b = 0;
-			yget_i64(&d, r, "Started", &out->started);
-			yget_i64(&d, r, "Heartbeat", &out->heartbeat);
-			yget_ll(&d, r, "ActiveInitialSyncs", &a);
-			yget_ll(&d, r, "ActiveIncrementalSyncs", &b);
-			out->active_initial = (long)a;
-			out->active_incremental = (long)b;
-			ydoc_free(&d);
-		}
-		free(data);
+	mg_service_rec r;
+	if (mg_store_service_read(home, NULL, &r, NULL, NULL, NULL) == 0) {
+		out->started = r.started;
+		out->heartbeat = r.heartbeat;
+		out->active_initial = r.active_initial;
+		out->active_incremental = r.active_incremental;
 	}
-	free(p);
 	return 0;
 }
 
@@ -150,35 +110,13 @@ int mg_service_endpoint_counts(const char *home, const char *endpoint,
 		return -1;
 	if (!si.running)
 		return 0;
-	char *p = home_file(home, "service.yaml");
-	char *data = NULL;
-	size_t len;
-	if (mg_read_file(p, 16L << 20, &data, &len, NULL) == 0) {
-		ydoc d;
-		if (ydoc_load(&d, data, len, p, NULL) == 0) {
-			yaml_node_t *jobs = ymap_get(&d, ydoc_root(&d), "Jobs");
-			if (jobs && jobs->type == YAML_SEQUENCE_NODE)
-				for (yaml_node_item_t *it = jobs->data.sequence.items.start;
-				     it < jobs->data.sequence.items.top; it++) {
-					yaml_node_t *m = yaml_document_get_node(&d.doc, *it);
-					const char *ep = yscalar(ymap_get(&d, m, "Endpoint"));
-					const char *kind = yscalar(ymap_get(&d, m, "Kind"));
-					if (!ep || !kind || strcasecmp(ep, endpoint))
-						continue;
-					if (!strcmp(kind, "Initial"))
-						(*initial)++;
-					else
-						(*incremental)++;
-				}
-			ydoc_free(&d);
-		}
-		free(data);
-	}
-	free(p);
+	mg_service_rec r;
+	if (mg_store_service_read(home, endpoint, &r, initial, incremental, NULL) < 0)
+		*initial = *incremental = 0;
 	return 0;
 }
 
-static void sleep_ms(long ms)
+void mg_svc_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -251,7 +189,7 @@ int mg_service_ensure_running(const char *home, mg_err *err)
 		if (lock_held(home) == 1 && mg_service_status(home, &si, NULL) == 0 &&
 		    si.running && si.pid > 1)
 			return 0;
-		sleep_ms(100);
+		mg_svc_sleep_ms(100);
 	}
 	return mg_err_set(err, MGC_RESOURCE, "ServiceStart",
 	                  "The migration service for '%s' did not start. See '%s/logs/service.log'.",
@@ -279,7 +217,7 @@ static bool pid_gone(pid_t pid)
 static void wait_gone(pid_t pid)
 {
 	for (int i = 0; i < 50 && !pid_gone(pid); i++)
-		sleep_ms(50);
+		mg_svc_sleep_ms(50);
 }
 
 int mg_service_stop(const char *home, int wait_seconds, mg_err *err)
@@ -301,7 +239,7 @@ int mg_service_stop(const char *home, int wait_seconds, mg_err *err)
 			wait_gone(si.pid);
 			return 0;
 		}
-		sleep_ms(100);
+		mg_svc_sleep_ms(100);
 	}
 	kill(si.pid, SIGKILL);
 	for (int i = 0; i < 50; i++) {
@@ -309,80 +247,9 @@ int mg_service_stop(const char *home, int wait_seconds, mg_err *err)
 			wait_gone(si.pid);
 			return 0;
 		}
-		sleep_ms(100);
+		mg_svc_sleep_ms(100);
 	}
 	return mg_err_set(err, MGC_TIMEOUT, "ServiceStop",
 	                  "The migration service (pid %ld) did not stop.", (long)si.pid);
 }
 
-int mg_service_main(const char *home, bool foreground)
-{
-	if (!home || !*home) {
-		fprintf(stderr, "migsh --service: no data directory (set MIGSH_HOME)\n");
-		return 1;
-	}
-	mg_err err = { 0 };
-	if (mg_mkdir_p(home, 0700, &err) < 0) {
-		fprintf(stderr, "migsh --service: %s\n", err.msg);
-		return 1;
-	}
-	if (!foreground) {
-		char *logdir = home_file(home, "logs");
-		(void)mg_mkdir_p(logdir, 0700, NULL);
-		char *logp = mg_path_join(logdir, "service.log");
-		int lf = open(logp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (lf >= 0) {
-			dup2(lf, 1);
-			dup2(lf, 2);
-			close(lf);
-		}
-		free(logp);
-		free(logdir);
-	}
-	char *lockp = home_file(home, "service.lock");
-	int lockfd = -1;
-	/* a status probe (lock_held) may hold a shared lock for a moment */
-	for (int i = 0; i < 20 && lockfd < 0; i++) {
-		if (i)
-			sleep_ms(50);
-		lockfd = mg_lock_file(lockp, 0, &err);
-	}
-	free(lockp);
-	if (lockfd < 0) {
-		mg_service_info si;
-		(void)mg_service_status(home, &si, NULL);
-		mg_svc_log("another migration service already runs for '%s' (pid %ld)", home, (long)si.pid);
-		return 3;
-	}
-	char *pidp = home_file(home, "service.pid");
-	char pidtxt[32];
-	snprintf(pidtxt, sizeof pidtxt, "%ld\n", (long)getpid());
-	if (mg_write_atomic(pidp, pidtxt, strlen(pidtxt), 0600, &err) < 0)
-		mg_svc_log("warning: %s", err.msg);
-	mg_store *st = NULL;
-	if (mg_store_open(home, &st, &err) < 0) {
-		mg_svc_log("cannot open the data directory: %s", err.msg);
-		(void)unlink(pidp);
-		free(pidp);
-		mg_unlock_file(lockfd);
-		return 1;
-	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	mg_svc_log("started for '%s'%s", home, foreground ? " (foreground)" : "");
-	int rc = mg_svc_run(st, &stop_requested);
-	mg_svc_log("stopped");
-	(void)unlink(pidp);
-	free(pidp);
-	mg_store_close(st);
-	mg_unlock_file(lockfd);
-	return rc == 0 ? 0 : 1;
-}
