@@ -1094,9 +1094,12 @@ static int users_where(mg_store *st, const char *batch, const char *cond, long l
 	 * using the partial index; the few rows are sorted here */
 	char *cols = sq_col_list(mg_user_cols, mg_user_ncols, "u.");
 	char *where = NULL;   /* users only: unqualified names in cond are the user's */
+	char lim[32] = "";
+	if (limit >= 0)
+		snprintf(lim, sizeof lim, " LIMIT %lld", limit);
 	char *sql = xasprintf("SELECT u.email_key, %s FROM users u "
-	                      "WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s) LIMIT %lld",
-	                      cols, cond, limit);
+	                      "WHERE u.batch_id = (SELECT id FROM batches WHERE name_key = ?) AND (%s)%s",
+	                      cols, cond, lim);
 	free(cols);
 	char *bk = mg_safe_name(batch);
 	mg_user **v = xcalloc(1, sizeof *v);
