@@ -374,7 +374,7 @@ static void *peer_main(void *arg)
 	peer *p = arg;
 	while (!p->stop) {
 		struct pollfd pf = { p->lfd, POLLIN, 0 };
-		if (poll(&pf, 1, 50) <= 0)
+		if (poll(&pf, 1, 10) <= 0)
 			continue;
 		int fd = accept(p->lfd, NULL, NULL);
 		if (fd < 0)
