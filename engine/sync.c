@@ -946,6 +946,8 @@ int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 	mg_err_clear(&e);
 	if (mg_dest_for_job(job, &d, &e) < 0) {
 		stats->started = stats->finished = (int64_t)time(NULL);
+		if (job->progress)
+			job->progress(job->progress_arg, stats);
 		mg_err_copy(err, &e);
 		return -1;
 	}
