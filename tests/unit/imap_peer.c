@@ -104,6 +104,15 @@ void peer_expunge(peer *p, const char *folder, uint32_t uid)
 	pthread_mutex_unlock(&p->mu);
 }
 
+void peer_rename_folder(peer *p, const char *from, const char *to)
+{
+	pthread_mutex_lock(&p->mu);
+	pfolder *f = find_folder(p, from);
+	free(f->name);
+	f->name = xstrdup(to);
+	pthread_mutex_unlock(&p->mu);
+}
+
 void peer_renumber(peer *p, const char *folder, uint32_t uidvalidity)
 {
 	pthread_mutex_lock(&p->mu);

@@ -31,6 +31,8 @@ void  peer_add_folder(peer *p, const char *name, uint32_t uidvalidity, bool subs
 uint32_t peer_add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad);
 void  peer_set_flags(peer *p, const char *folder, uint32_t uid, const char *flags);
 void  peer_expunge(peer *p, const char *folder, uint32_t uid);
+/* the folder gets another name (UIDVALIDITY and uids kept, as Dovecot does) */
+void  peer_rename_folder(peer *p, const char *from, const char *to);
 /* a new UIDVALIDITY: the messages are numbered again from 1 (same bytes) */
 void  peer_renumber(peer *p, const char *folder, uint32_t uidvalidity);
 /* the body of a message (for comparing) or NULL */

@@ -357,6 +357,46 @@ static void deletion_sync_removes_exactly_the_deleted(void **state)
 	mg_sync_stats_free(&st);
 }
 
+static void folder_renamed_at_source_is_renamed_not_copied_again(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "Old", 4, false);
+	uint32_t u[3];
+	for (int i = 0; i < 3; i++)
+		u[i] = peer_add_msg(fx->p, "Old", "kept", "\\Seen", 20 + (size_t)i);
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	peer_rename_folder(fx->p, "Old", "New");
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 0);
+	assert_int_equal(st.items_synced, 3);
+	assert_null(mem_dest_folder(fx->m, "Old"));
+	assert_folder_equal(fx, "New", "New", u, 3, NULL);
+	assert_int_equal(fx->m->stored, 3);
+	mg_sync_stats_free(&st);
+}
+
+static void item_limit_keeps_the_newest(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	uint32_t u[5];
+	for (int i = 0; i < 5; i++)
+		u[i] = peer_add_msg(fx->p, "INBOX", "n", "", 10);   /* later uids have later dates */
+	fx->job.max_items = 3;
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 3);
+	assert_int_equal(st.items_over_limit, 2);
+	assert_folder_equal(fx, "INBOX", "", u + 2, 3, NULL);
+	for (size_t i = 0; i < st.n_skipped; i++)
+		assert_string_equal(st.skipped[i].kind, "OverItemLimit");
+	assert_int_equal(st.n_skipped, 2);
+	mg_sync_stats_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +408,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refused_folder_name_is_skipped_and_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(new_uidvalidity_matches_existing_copies, setup, teardown),
 		cmocka_unit_test_setup_teardown(deletion_sync_removes_exactly_the_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(folder_renamed_at_source_is_renamed_not_copied_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(item_limit_keeps_the_newest, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
