@@ -136,8 +136,6 @@
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
-#include "net/imap_client.h"
-#include "net/imap_throttle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -293,7 +291,7 @@ static void fill_subjects(sctx *x, fctx *f)
 	qsort(s.ix, s.n, sizeof *s.ix, cmp_subj_ix);
 	mg_err e;
 	mg_err_clear(&e);
-	if (mg_imap_fetch_subjects(x->src, uids, s.n, subj_cb, &s, &e) < 0)
+	if (mg_source_fetch_subjects(x->src, uids, s.n, subj_cb, &s, &e) < 0)
 		sync_slog(x, "folder '%s': subjects of skipped messages not read: %s", f->fp->name, e.msg);
 	free(uids);
 	free(s.ix);
@@ -309,12 +307,12 @@ static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, m
 {
 	int mrc = 0;
 	if (ss->exists && !cs) {
-		mrc = mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, ma, err);
+		mrc = mg_source_fetch_meta(x->src, "1:*", 0, sync_meta_cb, ma, err);
 	} else if (ss->exists) {
 		char set[48];
 		if (ss->uidnext > f->j->uidnext) {
 			snprintf(set, sizeof set, "%" PRIu32 ":*", f->j->uidnext);
-			mrc = mg_imap_fetch_meta(x->src, set, 0, sync_meta_cb, ma, err);
+			mrc = mg_source_fetch_meta(x->src, set, 0, sync_meta_cb, ma, err);
 			size_t q = 0;   /* "N:*" also returns the last message when N > every uid */
 			for (size_t i = 0; i < ma->n; i++) {
 				if (ma->v[i].uid < f->j->uidnext)
@@ -326,12 +324,12 @@ static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, m
 		}
 		if (mrc == 0 && ss->highestmodseq != f->j->modseq && f->j->uidnext > 1) {
 			snprintf(set, sizeof set, "1:%" PRIu32, f->j->uidnext - 1);
-			mrc = mg_imap_fetch_meta(x->src, set, f->j->modseq, sync_meta_cb, ma, err);
+			mrc = mg_source_fetch_meta(x->src, set, f->j->modseq, sync_meta_cb, ma, err);
 		}
 		/* ... and what the last pass did not copy, looked at again */
 		for (size_t pos = 0; mrc == 0 && pos < n_skuids;) {
 			char *part = sync_uidset_next(skuids, n_skuids, &pos, 4000);
-			mrc = mg_imap_fetch_meta(x->src, part, 0, sync_meta_cb, ma, err);
+			mrc = mg_source_fetch_meta(x->src, part, 0, sync_meta_cb, ma, err);
 			free(part);
 		}
 	}
@@ -443,7 +441,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	char *jpath = sync_journal_path(job, fp->wire);
 
 	mg_imap_mbox_status ss;
-	if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0)
+	if (mg_source_examine(x->src, fp->wire, &ss, err) < 0)
 		goto out;
 	if (mg_journal_open(jpath, &f.j, err) < 0)
 		goto out;
@@ -481,7 +479,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	/* metadata (read_meta), checked against EXISTS */
 	meta_acc ma = { 0 };
 	bool cs = !f.rescan && f.j->modseq && f.j->uidnext && ss.highestmodseq && !ss.nomodseq &&
-	          mg_imap_has_cap(x->src, "CONDSTORE");
+	          mg_source_has_cap(x->src, "CONDSTORE");
 	/* ... and what the last pass did not copy, looked at again (sync_skipset.c) */
 	skpath = sync_skipset_path(jpath);
 	if (cs) {
@@ -512,7 +510,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 			          conflicts ? ", some UIDs twice with different contents" : "");
 			sync_items_free(ma.v, ma.n);
 			memset(&ma, 0, sizeof ma);
-			if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0)
+			if (mg_source_examine(x->src, fp->wire, &ss, err) < 0)
 				goto out;
 			continue;
 		}
@@ -688,56 +686,11 @@ out:
 
 static void disconnect(sctx *x)
 {
-	if (x->src) {
-		mg_imap_logout(x->src, NULL);
-		mg_imap_close(x->src);
-		x->src = NULL;
-	}
-	mg_imap_mailboxes_free(x->list, x->n_list);
-	x->list = NULL;
-	x->n_list = 0;
-	free(x->src_prefix);
-	x->src_prefix = NULL;
+	if (x->src)
+		x->src->ops->close(x->src);
 	if (x->dest)
 		x->dest->ops->close(x->dest);
 	x->dest_open = false;
-}
-
-static int connect_source(sctx *x, mg_err *err)
-{
-	const mg_sync_job *job = x->job;
-	x->src = mg_imap_connect(job->src, err);
-	if (!x->src)
-		goto fail;
-	mg_imap_set_cancel(x->src, job->cancel);    /* a throttled wait ends on stop */
-	if (mg_imap_login(x->src, job->src_user, job->src_password, NULL, err) < 0)
-		goto fail;
-	mg_imap_set_readonly(x->src, true);
-	if (mg_imap_namespace(x->src, &x->src_prefix, &x->src_sep, err) < 0)
-		goto fail;
-	const char *pattern = "*";
-	char *pat = NULL;
-	if (job->src_userroot && *job->src_userroot) {
-		char *w = mg_imap_mailbox_wire(x->src, job->src_userroot, err);
-		if (!w)
-			goto fail;
-		pat = xasprintf("%s*", w);
-		free(w);
-		pattern = pat;
-	}
-	int rc = mg_imap_list(x->src, "", pattern, &x->list, &x->n_list, err);
-	free(pat);
-	if (rc < 0)
-		goto fail;
-	sync_slog(x, "connected to source %s:%d (%s) as %s; %zu folders, separator '%c', prefix '%s'",
-	     job->src->host, job->src->port, mg_security_name(job->src->security), job->src_user,
-	     x->n_list, x->src_sep ? x->src_sep : ' ', x->src_prefix ? x->src_prefix : "");
-	return 0;
-fail:
-	mg_err_prefix(err, "source %s:%d", job->src->host, job->src->port);
-	if (err)
-		err->side = MG_SIDE_SOURCE;
-	return -1;
 }
 
 static bool plan_copied(const mg_folder_plan *fp)
@@ -763,7 +716,7 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		mg_imap_mbox_status s;
 		if (!plan_copied(&plans[i]))
 			continue;
-		if (mg_imap_status(x->src, plans[i].wire, &s, err) < 0) {
+		if (mg_source_status(x->src, plans[i].wire, &s, err) < 0) {
 			if (strcmp(err->category, MGC_INVALIDOP) != 0)
 				return -1;        /* the connection failed */
 			mg_err_clear(err);    /* NO: do_folder reports the folder */
@@ -781,8 +734,8 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		meta_acc ma = { 0 };
 		if (!plan_copied(&plans[i]))
 			continue;
-		if (mg_imap_examine(x->src, plans[i].wire, &ss, err) < 0 ||
-		    (ss.exists && mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0)) {
+		if (mg_source_examine(x->src, plans[i].wire, &ss, err) < 0 ||
+		    (ss.exists && mg_source_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0)) {
 			sync_items_free(ma.v, ma.n);
 			free(ma.bad_flag);
 			if (strcmp(err->category, MGC_INVALIDOP) != 0) {
@@ -825,7 +778,7 @@ static int skip_folder(sctx *x, const mg_folder_plan *fp, const char *kind, cons
 	mg_imap_mbox_status s;
 	if (fp->unsendable) {
 		;
-	} else if (mg_imap_status(x->src, fp->wire, &s, err) == 0) {
+	} else if (mg_source_status(x->src, fp->wire, &s, err) == 0) {
 		cnt = s.exists;
 	} else if (strcmp(err->category, MGC_INVALIDOP) != 0) {
 		return -1;
@@ -845,7 +798,7 @@ static int run_pass(sctx *x, mg_err *err)
 {
 	const mg_sync_job *job = x->job;
 	mg_sync_stats *st = x->st;
-	if (!x->src && connect_source(x, err) < 0)
+	if (!x->src->open && x->src->ops->open(x->src, x, err) < 0)
 		return -1;
 	if (!x->dest_open) {
 		mg_dscope sc = x->dest->ops->open(x->dest, x, err);
@@ -855,8 +808,8 @@ static int run_pass(sctx *x, mg_err *err)
 	}
 	mg_fmap_opts o;
 	memset(&o, 0, sizeof o);
-	o.prefix = x->src_prefix;
-	o.src_sep = x->src_sep;
+	o.prefix = x->src->prefix;
+	o.src_sep = x->src->sep;
 	o.userroot = job->src_userroot;
 	o.include = job->include_folders;
 	o.exclude = job->exclude_folders;
@@ -871,7 +824,7 @@ static int run_pass(sctx *x, mg_err *err)
 			o.role_dest[r] = x->dest->role_name[r];
 	mg_folder_plan *plans;
 	size_t np;
-	if (mg_fmap_build(x->list, x->n_list, &o, &plans, &np, err) < 0)
+	if (mg_fmap_build(x->src->list, x->src->n_list, &o, &plans, &np, err) < 0)
 		return -1;
 	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
 	if (rc == 0 && !x->renames_checked) {
@@ -963,6 +916,9 @@ int mg_sync_mailbox_to(const mg_sync_job *job, mg_dest *dest, mg_sync_stats *sta
 	x.job = job;
 	x.st = stats;
 	x.dest = dest;
+	mg_source src;
+	mg_source_imap_init(job, &src, NULL);
+	x.src = &src;
 	stats->started = (int64_t)time(NULL);
 	int rc = -1, lockfd = -1;
 	mg_err e;
@@ -1026,6 +982,7 @@ int mg_sync_mailbox_to(const mg_sync_job *job, mg_dest *dest, mg_sync_stats *sta
 	free(marker);
 out:
 	disconnect(&x);
+	mg_source_free(&src);
 	for (size_t i = 0; i < x.n_done; i++)
 		free(x.done[i]);
 	free(x.done);

@@ -10,6 +10,7 @@ libengine_a_SOURCES += \
 	engine/imap_target.c engine/imap_target.h \
 	engine/sync.c engine/sync_internal.h engine/sync_util.c \
 	engine/dest.h engine/dest.c engine/dest_internal.h engine/dest_maildir.c engine/dest_imap.c \
+	engine/source.h engine/source_imap.c \
 	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
 	engine/sync_rename.c engine/sync_deletions.c
 

@@ -52,7 +52,7 @@ int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
 		present = xmalloc((f->n_items ? f->n_items : 1) * sizeof *present);
 		for (size_t i = 0; i < f->n_items; i++)
 			present[np++] = f->items[i].uid;
-	} else if (mg_imap_uid_search(x->src, "ALL", &present, &np, err) < 0) {
+	} else if (mg_source_uid_search(x->src, "ALL", &present, &np, err) < 0) {
 		return -1;
 	}
 	if (np)

@@ -1,7 +1,8 @@
 /*
  * sync_internal.h - shared between the sync engine's files (sync.c, the
  * driver; sync_util.c, helpers; the destinations behind engine/dest.h:
- * dest_maildir.c, dest_imap.c).  Not a public API.
+ * dest_maildir.c, dest_imap.c; the source behind engine/source.h:
+ * source_imap.c).  Not a public API.
  */
 #ifndef MIGSH_ENGINE_SYNC_INTERNAL_H
 #define MIGSH_ENGINE_SYNC_INTERNAL_H
@@ -14,6 +15,7 @@
 #include "common/err.h"
 #include "engine/dest.h"
 #include "engine/folder_map.h"
+#include "engine/source.h"
 #include "engine/sync.h"
 #include "engine/sync_filter.h"
 #include "engine/sync_journal.h"
@@ -42,10 +44,8 @@ typedef struct fstats {
 typedef struct sctx {
 	const mg_sync_job *job;
 	mg_sync_stats *st;
-	mg_imap   *src;
-	char      *src_prefix;
-	char       src_sep;
-	mg_imap_mailbox *list; size_t n_list;
+	mg_source *src;           /* where the messages come from (engine/source.h): its folders,
+	                             separator and prefix once open */
 	mg_dest   *dest;          /* where the messages go (engine/dest.h) */
 	bool       dest_open;     /* dest->ops->open succeeded (until disconnect) */
 	char     **done; size_t n_done, cap_done;

@@ -67,7 +67,7 @@ static int same_messages(sctx *x, const mg_journal *j, bool *same, mg_err *err)
 	snprintf(set, sizeof set, "%" PRIu32 ",%" PRIu32 ",%" PRIu32, j->msgs[pick[0]].uid,
 	         j->msgs[pick[1]].uid, j->msgs[pick[2]].uid);
 	meta_acc ma = { 0 };
-	if (mg_imap_fetch_meta(x->src, set, 0, sync_meta_cb, &ma, err) < 0) {
+	if (mg_source_fetch_meta(x->src, set, 0, sync_meta_cb, &ma, err) < 0) {
 		sync_items_free(ma.v, ma.n);
 		return -1;
 	}
@@ -157,7 +157,7 @@ int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *pl
 		if (fp->status != MG_FPLAN_COPY || fp->n_comps == 0 || access(known[i], F_OK) == 0)
 			continue;
 		mg_imap_mbox_status ss;
-		if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0) {
+		if (mg_source_examine(x->src, fp->wire, &ss, err) < 0) {
 			if (strcmp(err->category, MGC_INVALIDOP) != 0 && strcmp(err->category, MGC_NOTFOUND) != 0)
 				rc = -1;
 			else
@@ -173,8 +173,8 @@ int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *pl
 			/* the old destination name, mapped as the old folder would be */
 			mg_imap_mailbox mb = { 0 };
 			mb.name = v[k].j->folder;
-			mb.wire = mg_imap_mailbox_wire(x->src, v[k].j->folder, NULL);
-			mb.sep = x->src_sep;
+			mb.wire = mg_source_mailbox_wire(x->src, v[k].j->folder, NULL);
+			mb.sep = x->src->sep;
 			mg_folder_plan *op = NULL;
 			size_t nop = 0;
 			if (!mb.wire || mg_fmap_build(&mb, 1, o, &op, &nop, NULL) < 0 || nop != 1 ||

@@ -28,10 +28,10 @@ static bool listed(char **v, size_t n, const char *wire)
 }
 
 /* LSUB; 1 when the server refused it (already reported) */
-static int lsub(sctx *x, mg_imap *c, const char *pattern, const char *side, char ***v, size_t *n,
+static int lsub(sctx *x, mg_source *c, const char *pattern, const char *side, char ***v, size_t *n,
                 mg_err *err)
 {
-	if (mg_imap_lsub(c, pattern, v, n, err) == 0)
+	if (mg_source_lsub(c, pattern, v, n, err) == 0)
 		return 0;
 	if (strcmp(err->category, MGC_INVALIDOP) != 0 && strcmp(err->category, MGC_PROTOCOL) != 0)
 		return -1;
@@ -45,7 +45,7 @@ int sync_subscriptions(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 	const mg_sync_job *job = x->job;
 	char *pat = NULL;
 	if (job->src_userroot && *job->src_userroot) {
-		char *w = mg_imap_mailbox_wire(x->src, job->src_userroot, err);
+		char *w = mg_source_mailbox_wire(x->src, job->src_userroot, err);
 		if (!w)
 			return -1;
 		pat = xasprintf("%s*", w);

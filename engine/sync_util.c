@@ -208,7 +208,7 @@ mg_dscope sync_commit(fctx *f, mg_err *err)
 int sync_fetch_bodies(fctx *f, const uint32_t *uids, const uint64_t *sizes, size_t n,
                       const mg_imap_body_cb *cb, mg_err *err)
 {
-	return mg_imap_fetch_bodies(f->x->src, uids, sizes, n, cb, err);
+	return mg_source_fetch_bodies(f->x->src, uids, sizes, n, cb, err);
 }
 
 mg_dscope sync_fail_scope(fctx *f)
