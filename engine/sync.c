@@ -1,8 +1,9 @@
 /*
  * sync.c - the data plane driver: mg_sync_mailbox() copies one user's
  * folders from the source IMAP server (read-only: EXAMINE, UID FETCH
- * BODY.PEEK[]) to a Maildir++ tree or a target IMAP account, and on later
- * passes carries new messages and flag changes.
+ * BODY.PEEK[]) to a destination - a Maildir++ tree or a target IMAP
+ * account, seen here only through the interface of engine/dest.h - and on
+ * later passes carries new messages and flag changes.
  *
  * CRASH SAFETY (why SIGKILL at any instant leaves nothing missing and
  * nothing duplicated)
@@ -13,9 +14,25 @@
  * "M uid -> dest" is flushed only AFTER the destination copy is durable.
  * Therefore: a message the journal maps is at the destination (nothing
  * missing), and every message at the destination that the journal does not
- * map is found again before anything is copied twice (nothing duplicated):
+ * map is found again before anything is copied twice (nothing duplicated).
  *
- * Maildir destination.  The file name is a pure function of the source
+ * Who does what.  The driver (this file and sync_util.c) owns the journal's
+ * M, F, V, S and X records; a destination (engine/dest.h) owns the bytes at
+ * the destination and any records of its own (the IMAP target's D, P, I,
+ * Z, W, Y), and the `dest` of an M record is its reference, which the
+ * driver never reads.  The first half of the argument holds for every
+ * destination because M records are written in one place, sync_commit,
+ * and only after the destination's durable() returned OK for the copies it
+ * collected; F records only after durable() too (carry_flags); X only after
+ * remove() said the copy is gone.  The second half ("found again") is each
+ * destination's duty, by one of two means: lookup() finds a copy by the
+ * source identity alone (the driver records it instead of copying: take_
+ * unjournalled), or the destination journals its intent before a write that
+ * is not idempotent and settles it in reconcile() - called before anything
+ * in the folder is copied - and settle() - before the pass of the folder
+ * counts as done (S record).  How the two destinations do it:
+ *
+ * Maildir destination (dest_maildir.c).  The file name is a pure function of the source
  * identity: BASE = date.mg<hash(source folder)>-<UIDVALIDITY>-<UID>.migsh.
  * A message is written to tmp/BASE, its mtime set, then renamed into
  * cur/BASE,S=<size>:2,<flags>; rename is atomic, so cur/ holds only complete
@@ -23,19 +40,23 @@
  * and only then are their M records appended and fdatasync'ed.  A crash
  * before the journal flush leaves files the journal does not know; the next
  * pass wants to copy them again, looks up BASE in the folder index, finds a
- * complete file (size matches) and records it instead of writing a second
+ * complete file (size matches: lookup) and records it instead of writing a second
  * copy; even if it did re-copy, the same BASE replaces the earlier file
  * (rename over it and unlink the old flag variant).  Files in tmp/ are never
  * visible as mail.  Flag changes are renames of the same BASE (the old and the
  * new name can never both exist), journalled after the group's syncfs.
  *
- * IMAP destination.  APPEND is not idempotent, so intent is journalled first:
+ * IMAP destination (dest_imap.c).  lookup() finds nothing (a target UID is
+ * not a function of the source identity).  APPEND is not idempotent, so
+ * intent is journalled first:
  * before each group of APPENDs the journal gets P <target UIDNEXT> and one
  * I record per message (source uid, size, date, SHA-256 of the bytes), and is
- * fdatasync'ed.  After the server's OK the M record (with the APPENDUID uid)
- * is written.  A crash between the intent and the M record leaves I records.
+ * fdatasync'ed.  After the server's OK (its durable() is a no-op: the OK is
+ * the server's promise) sync_commit writes the M record (with the APPENDUID
+ * uid) for each group of APPENDs.  A crash between the intent and the M record leaves I records.
  * The next pass, before copying anything in that folder, SELECTs the target
- * folder and checks its UIDVALIDITY is the one recorded; then:
+ * folder and checks its UIDVALIDITY is the one recorded (folder_open); then
+ * (reconcile):
  *  1. every pending intent becomes a watch (W record: size, hash, P, time),
  *     journalled before anything else is decided;
  *  2. it waits until the folder is quiet (UIDNEXT unchanged for 1.5 s), fetches
@@ -52,7 +73,7 @@
  * journal maps exactly one target UID per copied message, and APPENDUID
  * gives it).  So at the end of every pass of the folder - before the pass
  * counts as done (S record) and again on every later pass while watches
- * remain - sync_tgt_sweep fetches the unmapped target messages with UID >=
+ * remain - settle() fetches the unmapped target messages with UID >=
  * the lowest P and a watched size, hashes them, and removes exactly those
  * with a watched hash: UID STORE +FLAGS (\Deleted), then UID EXPUNGE (UIDPLUS)
  * of those UIDs only, so nothing migsh did not append is touched (a user's
@@ -76,7 +97,8 @@
  * orphans (V record); each message of the new incarnation is fetched and
  * hashed, and when an orphan with the same size and content hash exists
  * (Message-ID, date and bytes are all inside the hash) it is re-mapped to the
- * existing copy instead of being copied again.  Crash in the middle: M
+ * existing copy instead of being copied again (the destination hashes its
+ * copies: hash_copies; the driver compares).  Crash in the middle: M
  * records written so far remove their orphans at replay, the rest is redone.
  *
  * Cancel (job->cancel) is checked between messages; a stop mid-group leaves
@@ -94,9 +116,11 @@
  * per folder (BODY.PEEK[HEADER.FIELDS (SUBJECT)], never the body).
  *
  * Files: sync.c (this driver: connections, retries, folders, per-folder
- * pass, flags), sync_copy_maildir.c and sync_copy_imap.c (copying a chunk to
- * each kind of destination), sync_util.c (helpers), folder_map.c (which
- * folders, and their destination names), maildir_store.c, imap_target.c,
+ * pass, flags), dest.h (the destination interface), dest_maildir.c and
+ * dest_imap.c (the two destinations, over maildir_store.c and
+ * imap_target.c; dest.c picks one for a job), sync_util.c (helpers, and
+ * sync_commit, the one writer of M records), folder_map.c (which
+ * folders, and their destination names),
  * sync_journal.c (per-folder state), sync_filter.c (filters and limits),
  * sync_skipset.c (what a folder's last pass did not copy, looked at again by
  * every incremental pass so the statistics describe the mailbox),
@@ -112,8 +136,6 @@
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
-#include "net/imap_client.h"
-#include "net/imap_throttle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,32 +177,23 @@ static int carry_flags(fctx *f, mg_err *err)
 		mg_jmsg *m = mg_journal_find(f->j, it->uid);
 		if (!m || strcmp(m->flags, it->flags) == 0)
 			continue;
-		if (f->mf) {
-			char *store;
-			const char **fl;
-			size_t nfl = mg_flags_split(it->flags, &store, &fl);
-			mg_err e;
-			mg_err_clear(&e);
-			int rc = mg_mdfolder_set_flags(f->mf, m->dest, fl, nfl, &e);
-			free(store);
-			free(fl);
-			if (rc < 0) {
-				if (e.category != MGC_NOTFOUND) {
-					mg_err_copy(err, &e);
-					return -1;
-				}
-				sync_slog(x, "folder '%s': %s; flags not carried", f->fp->name, e.msg);
-				continue;
-			}
-		} else if (sync_tgt_store_flags(f, m->dest, it->flags, err) < 0) {
-			return -1;
+		mg_err e;
+		mg_err_clear(&e);
+		mg_dscope sc = x->dest->ops->set_flags(f, m->dest, it->flags, &e);
+		if (sc == MG_DS_MESSAGE) {
+			sync_slog(x, "folder '%s': %s; flags not carried", f->fp->name, e.msg);
+			continue;
+		}
+		if (sc != MG_DS_OK) {
+			mg_err_copy(err, &e);
+			return sync_scope_rc(x, sc, err);
 		}
 		mg_journal_set_flags(f->j, it->uid, it->flags);
 		n++;
 		if ((n % 256) == 0 && sync_cancelled(x))
 			break;
 	}
-	if (n && f->mf && mg_mdfolder_sync(f->mf, err) < 0)
+	if (n && x->dest->ops->durable(f, err) != MG_DS_OK)
 		return -1;
 	if (mg_journal_flush(f->j, err) < 0)
 		return -1;
@@ -253,27 +266,6 @@ static void subj_cb(void *arg, uint32_t uid, const char *field, size_t len)
 		free(subj);
 }
 
-/* Keywords a Maildir folder could not hold are reported, not lost silently. */
-static void report_lost_keywords(sctx *x, fctx *f)
-{
-	if (!f->mf)
-		return;
-	const char *const *names;
-	size_t n;
-	bool more;
-	long long msgs = mg_mdfolder_keywords_lost(f->mf, &names, &n, &more);
-	if (!msgs)
-		return;
-	strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&sb, "%s%s", i ? ", " : "", names[i]);
-	sync_slog(x, "folder '%s': %lld message(s) stored without some of their keywords (%s%s): "
-	          "a Maildir folder keeps at most 26 keywords (Dovecot's limit)", f->fp->name, msgs,
-	          sb.buf ? sb.buf : "", more ? ", and others" : "");
-	strbuf_free(&sb);
-	x->st->keywords_lost += msgs;
-}
-
 /* Fill in the Subject of the folder's skipped messages that have none yet
  * (large, over the limit, unreadable at the source): one header-only fetch
  * per batch of uids on the examined source folder, never the bodies.  Best
@@ -299,7 +291,7 @@ static void fill_subjects(sctx *x, fctx *f)
 	qsort(s.ix, s.n, sizeof *s.ix, cmp_subj_ix);
 	mg_err e;
 	mg_err_clear(&e);
-	if (mg_imap_fetch_subjects(x->src, uids, s.n, subj_cb, &s, &e) < 0)
+	if (mg_source_fetch_subjects(x->src, uids, s.n, subj_cb, &s, &e) < 0)
 		sync_slog(x, "folder '%s': subjects of skipped messages not read: %s", f->fp->name, e.msg);
 	free(uids);
 	free(s.ix);
@@ -315,12 +307,12 @@ static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, m
 {
 	int mrc = 0;
 	if (ss->exists && !cs) {
-		mrc = mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, ma, err);
+		mrc = mg_source_fetch_meta(x->src, "1:*", 0, sync_meta_cb, ma, err);
 	} else if (ss->exists) {
 		char set[48];
 		if (ss->uidnext > f->j->uidnext) {
 			snprintf(set, sizeof set, "%" PRIu32 ":*", f->j->uidnext);
-			mrc = mg_imap_fetch_meta(x->src, set, 0, sync_meta_cb, ma, err);
+			mrc = mg_source_fetch_meta(x->src, set, 0, sync_meta_cb, ma, err);
 			size_t q = 0;   /* "N:*" also returns the last message when N > every uid */
 			for (size_t i = 0; i < ma->n; i++) {
 				if (ma->v[i].uid < f->j->uidnext)
@@ -332,12 +324,12 @@ static int read_meta(sctx *x, fctx *f, bool cs, const mg_imap_mbox_status *ss, m
 		}
 		if (mrc == 0 && ss->highestmodseq != f->j->modseq && f->j->uidnext > 1) {
 			snprintf(set, sizeof set, "1:%" PRIu32, f->j->uidnext - 1);
-			mrc = mg_imap_fetch_meta(x->src, set, f->j->modseq, sync_meta_cb, ma, err);
+			mrc = mg_source_fetch_meta(x->src, set, f->j->modseq, sync_meta_cb, ma, err);
 		}
 		/* ... and what the last pass did not copy, looked at again */
 		for (size_t pos = 0; mrc == 0 && pos < n_skuids;) {
 			char *part = sync_uidset_next(skuids, n_skuids, &pos, 4000);
-			mrc = mg_imap_fetch_meta(x->src, part, 0, sync_meta_cb, ma, err);
+			mrc = mg_source_fetch_meta(x->src, part, 0, sync_meta_cb, ma, err);
 			free(part);
 		}
 	}
@@ -377,39 +369,61 @@ static size_t sort_meta(meta_acc *ma)
 	return k;
 }
 
-/* Did the destination refuse the folder's name (rather than fail)?  The file
- * system (too long, bytes it cannot hold) or the target server (NO to
- * CREATE).  Such a folder is skipped and reported; the user goes on. */
-static bool name_refused(const mg_err *e)
+/* Before a chunk is copied: a message a stopped run stored at the
+ * destination but did not journal is recorded as it is (its flags set),
+ * not copied twice.  The others are moved to the front: *n becomes their
+ * number. */
+static mg_dscope take_unjournalled(fctx *f, item **chunk, size_t *n, mg_err *err)
 {
-	if (!e || !e->set)
-		return false;
-	if (e->code == MGE_FolderNameInvalid)
-		return true;
-	if (e->code == MGE_CreateFailed) {
-		/* a NO that is about the server's state, not the name, is not a refusal of the name */
-		static const char *const state[] = { "[UNAVAILABLE]", "[OVERQUOTA]", "[LIMIT]", "[INUSE]",
-		                                     "[SERVERBUG]", "[THROTTLED]", NULL };
-		for (int i = 0; state[i]; i++)
-			if (strstr(e->msg, state[i]))
-				return false;
-		return true;
+	const mg_dest_ops *d = f->x->dest->ops;
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		item *it = chunk[i];
+		char *ref = NULL;
+		mg_dscope sc = d->lookup(f, it, &ref, err);
+		if (sc == MG_DS_OK)
+			sc = d->set_flags(f, ref, it->flags, err);
+		if (sc == MG_DS_OK)
+			sync_copied(f, it->uid, ref, false);
+		free(ref);
+		if (sc == MG_DS_MESSAGE) {
+			mg_err_clear(err);
+			chunk[k++] = it;      /* not there: copy it */
+		} else if (sc != MG_DS_OK) {
+			sync_dn_clear(f);
+			return sc;
+		}
 	}
-	return (e->code == MGE_MaildirCreate || e->code == MGE_CreateDirectory ||
-	        e->code == MGE_MaildirOpen) &&
-	       (e->sys_errno == ENAMETOOLONG || e->sys_errno == EILSEQ || e->sys_errno == EINVAL);
+	*n = k;
+	return sync_commit(f, err);
 }
 
-/* The reason shown for a refused name: the cause, whole, without the (maybe
- * very long) name the message repeats. */
-static char *refusal_reason(const mg_err *e)
+/* The content hashes of the orphans with the size of a message to copy
+ * (the others cannot match; their hash stays ""). */
+static int hash_orphans(fctx *f, item **todo, size_t n_todo, mg_err *err)
 {
-	if (e->sys_errno)
-		return xasprintf("the destination file system refused the folder name: %s", strerror(e->sys_errno));
-	const char *said = strstr(e->msg, " answered ");
-	if (e->code == MGE_CreateFailed && said)
-		return xasprintf("the target server refused to create the folder: it%s", said);
-	return xasprintf("the destination refused the folder name: %s", e->msg);
+	mg_journal *j = f->j;
+	f->ohash = xcalloc(j->n_orphans ? j->n_orphans : 1, 72);
+	const char **refs = xmalloc((j->n_orphans ? j->n_orphans : 1) * sizeof *refs);
+	size_t *at = xmalloc((j->n_orphans ? j->n_orphans : 1) * sizeof *at);
+	size_t nr = 0;
+	for (size_t i = 0; i < j->n_orphans; i++) {
+		bool want = false;
+		for (size_t k = 0; k < n_todo && !want; k++)
+			want = (long long)todo[k]->size == j->orphans[i].size;
+		if (want) {
+			refs[nr] = j->orphans[i].dest;
+			at[nr++] = i;
+		}
+	}
+	char (*h)[72] = xcalloc(nr ? nr : 1, 72);
+	mg_dscope sc = nr ? f->x->dest->ops->hash_copies(f, refs, nr, h, err) : MG_DS_OK;
+	for (size_t i = 0; sc == MG_DS_OK && i < nr; i++)
+		memcpy(f->ohash[at[i]], h[i], 72);
+	free(h);
+	free(at);
+	free(refs);
+	return sync_scope_rc(f->x, sc, err);
 }
 
 /* 0 done, 1 the destination refused the folder's name (err says why), -1 failed */
@@ -420,7 +434,6 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	memset(&f, 0, sizeof f);
 	f.x = x;
 	f.fp = fp;
-	f.spool_fd = -1;
 	int rc = -1;
 	char *skpath = NULL;
 	uint32_t *skuids = NULL;
@@ -428,7 +441,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	char *jpath = sync_journal_path(job, fp->wire);
 
 	mg_imap_mbox_status ss;
-	if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0)
+	if (mg_source_examine(x->src, fp->wire, &ss, err) < 0)
 		goto out;
 	if (mg_journal_open(jpath, &f.j, err) < 0)
 		goto out;
@@ -437,40 +450,19 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		     "recovered", fp->name, f.j->dropped_bytes);
 	mg_journal_set_folder(f.j, fp->name);
 
-	/* destination folder; for a target, first settle appends a crash left
-	 * unconfirmed (under the UIDVALIDITY they were made with) */
-	if (x->md) {
-		if (mg_mdfolder_open(x->md, fp->comps, fp->n_comps, &f.mf, err) < 0) {
-			if (name_refused(err))
-				rc = 1;   /* run_pass reports the folder and goes on */
-			goto out;
-		}
-	} else {
-		if (mg_itarget_ensure(x->tgt, fp->comps, fp->n_comps, err) < 0) {
-			if (name_refused(err))
-				rc = 1;
-			goto out;
-		}
-		if (mg_itarget_wire(x->tgt, fp->comps, fp->n_comps, &f.twire, err) < 0 ||
-		    mg_itarget_select(x->tgt, f.twire, true, err) < 0)
-			goto out;
-		if (f.j->dst_uidvalidity && f.j->dst_uidvalidity != x->tgt->sel.uidvalidity &&
-		    (f.j->n_msgs || f.j->n_orphans)) {
-			rc = mg_err_set(err, MGC_INVALIDOP, "TargetFolderRecreated",
-			                "target folder '%s' was recreated (UIDVALIDITY %" PRIu32 " -> %" PRIu32
-			                "); remove the user's sync state (%s) to copy it again",
-			                f.twire, f.j->dst_uidvalidity, x->tgt->sel.uidvalidity, jpath);
-			goto out;
-		}
-		if (sync_tgt_reconcile(&f, err) < 0)
-			goto out;
-		mg_journal_set_dst_uidvalidity(f.j, x->tgt->sel.uidvalidity);
-		f.spool_path = mg_path_join(job->state_dir, "spool.tmp");
-		f.spool_fd = open(f.spool_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (f.spool_fd < 0) {
-			mg_err_sys(err, MGC_WRITE, "SpoolOpen", "cannot create spool file '%s'", f.spool_path);
-			goto out;
-		}
+	/* destination folder; first settle what a stopped run left pending
+	 * there (under the destination's folder identity it was made with) */
+	const mg_dest_ops *d = x->dest->ops;
+	mg_dscope sc = d->folder_open(&f, err);
+	if (sc == MG_DS_FOLDER) {
+		rc = 1;   /* run_pass reports the folder and goes on */
+		goto out;
+	}
+	if (sc == MG_DS_OK)
+		sc = d->reconcile(&f, err);
+	if (sc != MG_DS_OK) {
+		sync_scope_rc(x, sc, err);
+		goto out;
 	}
 
 	/* source UIDVALIDITY: a new one turns the mapped copies into orphans */
@@ -482,25 +474,12 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	f.uidvalidity = ss.uidvalidity;
 	if (mg_journal_flush(f.j, err) < 0)
 		goto out;
-	if (f.j->n_orphans && x->md) {
-		f.ohash = xcalloc(f.j->n_orphans, 72);   /* filled lazily */
-	} else if (f.j->n_orphans) {
-		size_t no = f.j->n_orphans;
-		uint32_t *ou = xmalloc(no * sizeof *ou);
-		for (size_t i = 0; i < no; i++)
-			ou[i] = (uint32_t)strtoul(f.j->orphans[i].dest, NULL, 10);
-		f.thash = xcalloc(no, 72);
-		int hrc = sync_target_hashes(x, ou, no, f.thash, err);
-		free(ou);
-		if (hrc < 0)
-			goto out;
-	}
 	f.rescan = f.j->n_orphans > 0;
 
 	/* metadata (read_meta), checked against EXISTS */
 	meta_acc ma = { 0 };
 	bool cs = !f.rescan && f.j->modseq && f.j->uidnext && ss.highestmodseq && !ss.nomodseq &&
-	          !f.j->n_intents && mg_imap_has_cap(x->src, "CONDSTORE");
+	          mg_source_has_cap(x->src, "CONDSTORE");
 	/* ... and what the last pass did not copy, looked at again (sync_skipset.c) */
 	skpath = sync_skipset_path(jpath);
 	if (cs) {
@@ -531,7 +510,7 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 			          conflicts ? ", some UIDs twice with different contents" : "");
 			sync_items_free(ma.v, ma.n);
 			memset(&ma, 0, sizeof ma);
-			if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0)
+			if (mg_source_examine(x->src, fp->wire, &ss, err) < 0)
 				goto out;
 			continue;
 		}
@@ -625,6 +604,11 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		free(todo);
 		goto out;
 	}
+	/* rescan: the content of the orphans that may match a message to copy */
+	if (f.rescan && hash_orphans(&f, todo, n_todo, err) < 0) {
+		free(todo);
+		goto out;
+	}
 
 	/* copy in chunks */
 	for (size_t i = 0; i < n_todo;) {
@@ -637,11 +621,15 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		long long bytes = 0;
 		while (i + n < n_todo && n < CHUNK_MSGS && (n == 0 || bytes + (long long)todo[i + n]->size <= CHUNK_BYTES))
 			bytes += (long long)todo[i + n++]->size;
-		int crc = x->md ? sync_md_copy_chunk(&f, todo + i, n, err) : sync_tgt_copy_chunk(&f, todo + i, n, err);
-		if (crc < 0) {
+		size_t left = n;
+		sc = f.rescan ? MG_DS_OK : take_unjournalled(&f, todo + i, &left, err);
+		if (sc == MG_DS_OK)
+			sc = d->copy_chunk(&f, todo + i, left, err);
+		if (sc != MG_DS_OK) {
 			free(todo);
 			if (sync_cancelled(x))
-				mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
+				sc = MG_DS_CANCELLED;
+			sync_scope_rc(x, sc, err);
 			goto out;
 		}
 		i += n;
@@ -653,8 +641,10 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 		rc = mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
 		goto out;
 	}
-	if (!x->md && sync_tgt_sweep(&f, err) < 0)    /* late copies of interrupted appends */
+	if ((sc = d->settle(&f, err)) != MG_DS_OK) {   /* e.g. late copies of interrupted appends */
+		sync_scope_rc(x, sc, err);
 		goto out;
+	}
 	free(skuids);
 	skuids = xmalloc((f.n_items ? f.n_items : 1) * sizeof *skuids);
 	n_skuids = 0;
@@ -671,7 +661,6 @@ static int do_folder(sctx *x, const mg_folder_plan *fp, mg_err *err)
 	     "existing copies), %lld skipped", fp->name, dname, f.fs.in_source, f.fs.synced, f.matched,
 	     f.fs.large + f.fs.bad + f.fs.filtered + f.fs.over + f.fs.unreadable);
 	free(dname);
-	report_lost_keywords(x, &f);
 	fill_subjects(x, &f);
 	merge_fstats(x, &f.fs);
 	rc = 0;
@@ -681,22 +670,11 @@ out:
 			sync_skip_free(&f.fs.sk[i]);
 		free(f.fs.sk);
 	}
-	if (f.writing)
-		mg_mdwrite_abort(&f.w);
+	x->dest->ops->folder_close(&f);
 	sync_dn_clear(&f);
 	free(f.dn);
-	free(f.sp);
-	sync_hash_free(&f.h);
-	if (f.spool_fd >= 0) {
-		close(f.spool_fd);
-		unlink(f.spool_path);
-	}
-	free(f.spool_path);
 	sync_items_free(f.items, f.n_items);
-	mg_mdfolder_close(f.mf);
 	free(f.ohash);
-	free(f.thash);
-	free(f.twire);
 	mg_journal_close(f.j);
 	free(skuids);
 	free(skpath);
@@ -708,55 +686,11 @@ out:
 
 static void disconnect(sctx *x)
 {
-	if (x->src) {
-		mg_imap_logout(x->src, NULL);
-		mg_imap_close(x->src);
-		x->src = NULL;
-	}
-	mg_imap_mailboxes_free(x->list, x->n_list);
-	x->list = NULL;
-	x->n_list = 0;
-	free(x->src_prefix);
-	x->src_prefix = NULL;
-	mg_itarget_close(x->tgt);
-	x->tgt = NULL;
-}
-
-static int connect_source(sctx *x, mg_err *err)
-{
-	const mg_sync_job *job = x->job;
-	x->src = mg_imap_connect(job->src, err);
-	if (!x->src)
-		goto fail;
-	mg_imap_set_cancel(x->src, job->cancel);    /* a throttled wait ends on stop */
-	if (mg_imap_login(x->src, job->src_user, job->src_password, NULL, err) < 0)
-		goto fail;
-	mg_imap_set_readonly(x->src, true);
-	if (mg_imap_namespace(x->src, &x->src_prefix, &x->src_sep, err) < 0)
-		goto fail;
-	const char *pattern = "*";
-	char *pat = NULL;
-	if (job->src_userroot && *job->src_userroot) {
-		char *w = mg_imap_mailbox_wire(x->src, job->src_userroot, err);
-		if (!w)
-			goto fail;
-		pat = xasprintf("%s*", w);
-		free(w);
-		pattern = pat;
-	}
-	int rc = mg_imap_list(x->src, "", pattern, &x->list, &x->n_list, err);
-	free(pat);
-	if (rc < 0)
-		goto fail;
-	sync_slog(x, "connected to source %s:%d (%s) as %s; %zu folders, separator '%c', prefix '%s'",
-	     job->src->host, job->src->port, mg_security_name(job->src->security), job->src_user,
-	     x->n_list, x->src_sep ? x->src_sep : ' ', x->src_prefix ? x->src_prefix : "");
-	return 0;
-fail:
-	mg_err_prefix(err, "source %s:%d", job->src->host, job->src->port);
-	if (err)
-		err->side = MG_SIDE_SOURCE;
-	return -1;
+	if (x->src)
+		x->src->ops->close(x->src);
+	if (x->dest)
+		x->dest->ops->close(x->dest);
+	x->dest_open = false;
 }
 
 static bool plan_copied(const mg_folder_plan *fp)
@@ -782,7 +716,7 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		mg_imap_mbox_status s;
 		if (!plan_copied(&plans[i]))
 			continue;
-		if (mg_imap_status(x->src, plans[i].wire, &s, err) < 0) {
+		if (mg_source_status(x->src, plans[i].wire, &s, err) < 0) {
 			if (err->category != MGC_INVALIDOP)
 				return -1;        /* the connection failed */
 			mg_err_clear(err);    /* NO: do_folder reports the folder */
@@ -800,8 +734,8 @@ static int plan_cutoff(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		meta_acc ma = { 0 };
 		if (!plan_copied(&plans[i]))
 			continue;
-		if (mg_imap_examine(x->src, plans[i].wire, &ss, err) < 0 ||
-		    (ss.exists && mg_imap_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0)) {
+		if (mg_source_examine(x->src, plans[i].wire, &ss, err) < 0 ||
+		    (ss.exists && mg_source_fetch_meta(x->src, "1:*", 0, sync_meta_cb, &ma, err) < 0)) {
 			sync_items_free(ma.v, ma.n);
 			free(ma.bad_flag);
 			if (err->category != MGC_INVALIDOP) {
@@ -844,7 +778,7 @@ static int skip_folder(sctx *x, const mg_folder_plan *fp, const char *kind, cons
 	mg_imap_mbox_status s;
 	if (fp->unsendable) {
 		;
-	} else if (mg_imap_status(x->src, fp->wire, &s, err) == 0) {
+	} else if (mg_source_status(x->src, fp->wire, &s, err) == 0) {
 		cnt = s.exists;
 	} else if (err->category != MGC_INVALIDOP) {
 		return -1;
@@ -864,24 +798,18 @@ static int run_pass(sctx *x, mg_err *err)
 {
 	const mg_sync_job *job = x->job;
 	mg_sync_stats *st = x->st;
-	if (!x->src && connect_source(x, err) < 0)
+	if (!x->src->open && x->src->ops->open(x->src, x, err) < 0)
 		return -1;
-	if (job->dest_kind == MG_DEST_MAILDIR && !x->md &&
-	    mg_maildir_open(job->maildir_root, &x->md, err) < 0)
-		return -1;
-	if (job->dest_kind == MG_DEST_IMAP && !x->tgt) {
-		if (mg_itarget_open(job, &x->tgt, err) < 0) {
-			if (err)
-				err->side = MG_SIDE_TARGET;
-			return -1;
-		}
-		sync_slog(x, "connected to target %s:%d as %s", job->dst->host, job->dst->port,
-		     job->dst_authz ? job->dst_authz : job->dst_user);
+	if (!x->dest_open) {
+		mg_dscope sc = x->dest->ops->open(x->dest, x, err);
+		if (sc != MG_DS_OK)
+			return sync_scope_rc(x, sc, err);
+		x->dest_open = true;
 	}
 	mg_fmap_opts o;
 	memset(&o, 0, sizeof o);
-	o.prefix = x->src_prefix;
-	o.src_sep = x->src_sep;
+	o.prefix = x->src->prefix;
+	o.src_sep = x->src->sep;
 	o.userroot = job->src_userroot;
 	o.include = job->include_folders;
 	o.exclude = job->exclude_folders;
@@ -889,19 +817,14 @@ static int run_pass(sctx *x, mg_err *err)
 	                                                     "Drafts", "Archive" };
 	for (int r = 0; r < MG_ROLE_COUNT; r++)
 		o.role_dest[r] = defaults[r];
-	if (x->md) {
-		o.dst_sep = '.';
-		o.max_name_bytes = 240;      /* one directory name (NAME_MAX 255) holds the whole path */
-	} else {
-		o.dst_sep = x->tgt->sep;
-		o.max_name_bytes = 1000;
-		for (int r = MG_ROLE_SENT; r < MG_ROLE_COUNT; r++)
-			if (x->tgt->role_name[r])
-				o.role_dest[r] = x->tgt->role_name[r];
-	}
+	o.dst_sep = x->dest->sep;
+	o.max_name_bytes = x->dest->max_name_bytes;
+	for (int r = MG_ROLE_SENT; r < MG_ROLE_COUNT; r++)
+		if (x->dest->role_name[r])
+			o.role_dest[r] = x->dest->role_name[r];
 	mg_folder_plan *plans;
 	size_t np;
-	if (mg_fmap_build(x->list, x->n_list, &o, &plans, &np, err) < 0)
+	if (mg_fmap_build(x->src->list, x->src->n_list, &o, &plans, &np, err) < 0)
 		return -1;
 	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
 	if (rc == 0 && !x->renames_checked) {
@@ -934,7 +857,7 @@ static int run_pass(sctx *x, mg_err *err)
 		x->cur_folder = (uint32_t)i;
 		rc = do_folder(x, fp, err);
 		if (rc == 1) {        /* the destination refused the name: skip it, go on */
-			char *why = refusal_reason(err);
+			char *why = xstrdup(err->msg);
 			x->items_taken = taken;
 			mg_err_clear(err);
 			rc = skip_folder(x, fp, "FolderNameInvalid", why, err);
@@ -971,27 +894,42 @@ static int run_pass(sctx *x, mg_err *err)
 
 int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 {
+	mg_dest d;
+	mg_err e;
+	mg_err_clear(&e);
+	if (mg_dest_for_job(job, &d, &e) < 0) {
+		stats->started = stats->finished = (int64_t)time(NULL);
+		if (job->progress)
+			job->progress(job->progress_arg, stats);
+		mg_err_copy(err, &e);
+		return -1;
+	}
+	int rc = mg_sync_mailbox_to(job, &d, stats, err);
+	mg_dest_free(&d);
+	return rc;
+}
+
+int mg_sync_mailbox_to(const mg_sync_job *job, mg_dest *dest, mg_sync_stats *stats, mg_err *err)
+{
 	sctx x;
 	memset(&x, 0, sizeof x);
 	x.job = job;
 	x.st = stats;
+	x.dest = dest;
+	mg_source src;
+	mg_source_imap_init(job, &src, NULL);
+	x.src = &src;
 	stats->started = (int64_t)time(NULL);
 	int rc = -1, lockfd = -1;
 	mg_err e;
 	mg_err_clear(&e);
-	if (!job->src || !job->state_dir ||
-	    (job->dest_kind == MG_DEST_MAILDIR && !job->maildir_root) ||
-	    (job->dest_kind == MG_DEST_IMAP && !job->dst)) {
+	if (!job->src || !job->state_dir) {
 		mg_err_set(&e, MGC_INVALIDARG, "SyncJobIncomplete",
 		           "the sync job lacks a source, a state directory or a destination");
 		goto out;
 	}
 	free(stats->dest_mailbox);
-	if (job->dest_kind == MG_DEST_MAILDIR)
-		stats->dest_mailbox = xstrdup(job->maildir_root);
-	else
-		stats->dest_mailbox = xasprintf("%s@%s:%d", job->dst_authz ? job->dst_authz : job->dst_user,
-		                                job->dst->host, job->dst->port);
+	stats->dest_mailbox = xstrdup(dest->describe ? dest->describe : "");
 	char *fdir = mg_path_join(job->state_dir, "folders");
 	int mk = mg_mkdir_p(fdir, 0700, &e);
 	free(fdir);
@@ -1044,7 +982,7 @@ int mg_sync_mailbox(const mg_sync_job *job, mg_sync_stats *stats, mg_err *err)
 	free(marker);
 out:
 	disconnect(&x);
-	mg_maildir_close(x.md);
+	mg_source_free(&src);
 	for (size_t i = 0; i < x.n_done; i++)
 		free(x.done[i]);
 	free(x.done);

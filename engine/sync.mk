@@ -9,7 +9,8 @@ libengine_a_SOURCES += \
 libengine_a_SOURCES += \
 	engine/imap_target.c engine/imap_target.h \
 	engine/sync.c engine/sync_internal.h engine/sync_util.c \
-	engine/sync_copy_maildir.c engine/sync_copy_imap.c \
+	engine/dest.h engine/dest.c engine/dest_internal.h engine/dest_maildir.c engine/dest_imap.c \
+	engine/source.h engine/source_imap.c \
 	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
 	engine/sync_rename.c engine/sync_deletions.c
 
@@ -103,3 +104,12 @@ TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subs
 EXTRA_DIST += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
 	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
+
+# the sync logic against an in-memory destination and a scripted IMAP source
+# (issue 15): engine/dest.h's third implementation, for tests only
+check_PROGRAMS += tests/unit/test_sync_mem
+TESTS += tests/unit/test_sync_mem
+tests_unit_test_sync_mem_SOURCES = tests/unit/test_sync_mem.c tests/unit/dest_mem.c \
+	tests/unit/dest_mem.h tests/unit/imap_peer.c tests/unit/imap_peer.h
+tests_unit_test_sync_mem_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -pthread
+tests_unit_test_sync_mem_LDADD = $(SYNC_UNIT_LIBS) -lpthread

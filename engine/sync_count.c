@@ -22,7 +22,7 @@ int sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 		if (sync_cancelled(x))
 			return 0;
 		mg_imap_mbox_status s;
-		if (mg_imap_status(x->src, plans[i].wire, &s, err) < 0) {
+		if (mg_source_status(x->src, plans[i].wire, &s, err) < 0) {
 			if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
 				return -1;        /* the connection failed */
 			mg_err_clear(err);

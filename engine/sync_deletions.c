@@ -8,8 +8,9 @@
  * job's sync_deletions, off by default, beyond what Exchange does) is the
  * destination copy removed - exactly the copy the journal maps, never any
  * other message at the destination - and then the mapping is forgotten.
- * Order: destination first (Maildir unlink made durable, or UID STORE
- * \Deleted + UID EXPUNGE of those target UIDs), journal X records second; a
+ * Order: destination first (its remove operation, engine/dest.h: Maildir
+ * unlink made durable, or UID STORE \Deleted + UID EXPUNGE of those target
+ * UIDs), journal X records second; a
  * crash in between leaves mappings whose copy is already gone, removed
  * again (a no-op) by the next pass.  A target without UIDPLUS or a copy
  * whose target UID is unknown is reported and left.
@@ -28,22 +29,6 @@ static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return x < y ? -1 : x > y;
-}
-
-static int remove_at_target(fctx *f, uint32_t *tuids, size_t n, mg_err *err)
-{
-	mg_imap *c = f->x->tgt->c;
-	qsort(tuids, n, sizeof *tuids, cmp_u32);
-	for (size_t pos = 0; pos < n;) {
-		char *set = sync_uidset_next(tuids, n, &pos, 4000);
-		int rc = mg_imap_uid_store_flags(c, set, '+', "\\Deleted", err);
-		if (rc == 0)
-			rc = mg_imap_uid_expunge(c, set, err);
-		free(set);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
 }
 
 int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
@@ -67,7 +52,7 @@ int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
 		present = xmalloc((f->n_items ? f->n_items : 1) * sizeof *present);
 		for (size_t i = 0; i < f->n_items; i++)
 			present[np++] = f->items[i].uid;
-	} else if (mg_imap_uid_search(x->src, "ALL", &present, &np, err) < 0) {
+	} else if (mg_source_uid_search(x->src, "ALL", &present, &np, err) < 0) {
 		return -1;
 	}
 	if (np)
@@ -93,41 +78,30 @@ int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
 	}
 	int rc = 0;
 	size_t total = ng, removed = 0, unknown = 0;
-	if (f->mf) {
-		for (size_t i = 0; i < ng && rc == 0; i++)
-			rc = mg_mdfolder_remove(f->mf, mg_journal_find(j, gone[i])->dest, err);
-		if (rc == 0)
-			rc = mg_mdfolder_sync(f->mf, err);
-		removed = rc == 0 ? ng : 0;
-	} else {
-		uint32_t *t = xmalloc(ng * sizeof *t);
-		size_t nt = 0;
-		for (size_t i = 0; i < ng; i++) {
-			uint32_t tu = (uint32_t)strtoul(mg_journal_find(j, gone[i])->dest, NULL, 10);
-			if (tu)
-				t[nt++] = tu;
-			else
-				unknown++;
-		}
-		bool ok = false;
-		if (nt) {
-			rc = remove_at_target(f, t, nt, err);
-			ok = rc == 0;
-			if (rc < 0 && err->category == MGC_INVALIDOP) {
-				sync_slog(x, "folder '%s': %zu message(s) deleted at the source were not deleted "
-				          "at the target: %s", f->fp->name, nt, err->msg);
-				mg_err_clear(err);
-				rc = 0;
-			}
-		}
-		removed = ok ? nt : 0;
-		size_t k = 0;     /* forget only the mappings whose copy is gone */
-		for (size_t i = 0; ok && i < ng; i++)
-			if (strtoul(mg_journal_find(j, gone[i])->dest, NULL, 10))
-				gone[k++] = gone[i];
-		ng = k;
-		free(t);
+	const char **refs = xmalloc(ng * sizeof *refs);
+	bool *rm = xcalloc(ng, sizeof *rm);
+	for (size_t i = 0; i < ng; i++)
+		refs[i] = mg_journal_find(j, gone[i])->dest;
+	mg_dscope sc = x->dest->ops->remove(f, refs, ng, rm, err);
+	bool refused = sc == MG_DS_FOLDER;
+	if (refused) {
+		sync_slog(x, "folder '%s': %zu message(s) deleted at the source were not deleted "
+		          "at the target: %s", f->fp->name, ng, err->msg);
+		mg_err_clear(err);
+		sc = MG_DS_OK;
 	}
+	rc = sync_scope_rc(x, sc, err);
+	size_t k = 0;     /* forget only the mappings whose copy is gone */
+	for (size_t i = 0; rc == 0 && i < ng; i++) {
+		if (rm[i])
+			gone[k++] = gone[i];
+		else if (!refused)
+			unknown++;      /* the destination cannot address it */
+	}
+	removed = k;
+	ng = k;
+	free(rm);
+	free(refs);
 	if (rc == 0) {
 		for (size_t i = 0; i < ng; i++)
 			mg_journal_forget(j, gone[i]);

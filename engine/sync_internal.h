@@ -1,7 +1,8 @@
 /*
  * sync_internal.h - shared between the sync engine's files (sync.c, the
- * driver; sync_util.c, helpers; sync_copy_maildir.c and sync_copy_imap.c,
- * the two ways of copying a chunk of messages).  Not a public API.
+ * driver; sync_util.c, helpers; the destinations behind engine/dest.h:
+ * dest_maildir.c, dest_imap.c; the source behind engine/source.h:
+ * source_imap.c).  Not a public API.
  */
 #ifndef MIGSH_ENGINE_SYNC_INTERNAL_H
 #define MIGSH_ENGINE_SYNC_INTERNAL_H
@@ -12,9 +13,9 @@
 #include <sys/types.h>
 #include <openssl/evp.h>
 #include "common/err.h"
+#include "engine/dest.h"
 #include "engine/folder_map.h"
-#include "engine/imap_target.h"
-#include "engine/maildir_store.h"
+#include "engine/source.h"
 #include "engine/sync.h"
 #include "engine/sync_filter.h"
 #include "engine/sync_journal.h"
@@ -22,10 +23,6 @@
 
 #define CHUNK_MSGS   500
 #define CHUNK_BYTES  (64LL << 20)
-#define APPEND_GROUP 100     /* = the client's MULTIAPPEND batch; intents cover the whole chunk */
-#define UNKNOWN_FLAGS "\\migsh-unknown"
-#define MEM_MSG_MAX   (1u << 20)    /* imap target: messages up to this size stay in memory ... */
-#define MEM_CHUNK_MAX (4u << 20)    /* ... up to this much per chunk (per user copied at once); the rest is spooled */
 
 /* ------------------------------------------------------------ types --- */
 
@@ -47,12 +44,10 @@ typedef struct fstats {
 typedef struct sctx {
 	const mg_sync_job *job;
 	mg_sync_stats *st;
-	mg_imap   *src;
-	char      *src_prefix;
-	char       src_sep;
-	mg_imap_mailbox *list; size_t n_list;
-	mg_maildir *md;
-	mg_itarget *tgt;
+	mg_source *src;           /* where the messages come from (engine/source.h): its folders,
+	                             separator and prefix once open */
+	mg_dest   *dest;          /* where the messages go (engine/dest.h) */
+	bool       dest_open;     /* dest->ops->open succeeded (until disconnect) */
 	char     **done; size_t n_done, cap_done;
 	long long  items_taken;
 	long long  bad_total, large_total;
@@ -86,32 +81,12 @@ typedef struct fctx {
 	fstats fs;
 	item *items; size_t n_items;
 	uint32_t uidvalidity;
-	/* maildir */
-	mg_mdfolder *mf;
-	char (*ohash)[72];        /* lazily computed orphan hashes ("" = not yet) */
-	/* imap target */
-	char *twire;
-	char (*thash)[72];        /* orphan hashes read from the target */
-	/* current chunk */
+	void *dfolder;            /* the destination's state of this folder (folder_open) */
+	char (*ohash)[72];        /* content hashes of the journal's orphans ("" = not asked) */
+	/* stored by the destination in the current chunk, not yet journalled */
 	done_rec *dn; size_t n_dn, cap_dn;
-	item *cur;
-	mg_mdwrite w;
-	bool writing;
-	hasher h;
-	bool rescan;
+	bool rescan;              /* orphans exist: match by content before copying */
 	long long matched;        /* re-mapped to existing copies (rescan) */
-	mg_err cb_err;
-	bool cb_failed;
-	/* spool (imap) */
-	int spool_fd;
-	char *spool_path;
-	struct spooled {
-		item *it; off_t off; uint64_t len; char hash[72];
-		char *mem; uint64_t mcap;   /* small message kept in memory (mem != NULL) */
-	} *sp;
-	size_t n_sp, cap_sp;
-	off_t spool_end;
-	uint64_t mem_used;        /* bytes of this chunk kept in memory */
 } fctx;
 
 /* sync_util.c */
@@ -133,22 +108,27 @@ int   sync_meta_cb(void *arg, const mg_imap_msg_meta *m);
 int   sync_cmp_item_uid(const void *a, const void *b);
 void  sync_items_free(item *v, size_t n);
 item *sync_find_item(item *v, size_t n, uint32_t uid);
-void  sync_dn_add(fctx *f, uint32_t uid, const char *dest, bool matched);
 void  sync_dn_clear(fctx *f);
 void  sync_bad_missing(fctx *f, uint32_t uid, const char *reason);
-void  sync_md_missing(void *arg, uint32_t uid, const char *reason);
+/* the body callbacks' `missing`: arg is the fctx */
+void  sync_body_missing(void *arg, uint32_t uid, const char *reason);
+
+/* for the destinations (engine/dest.h) */
+/* the destination stored source message uid as ref (matched: an existing copy) */
+void  sync_copied(fctx *f, uint32_t uid, const char *ref, bool matched);
+/* durable(), then the M records of what sync_copied collected, flushed */
+mg_dscope sync_commit(fctx *f, mg_err *err);
+/* the bodies of uids[0..n) from the source folder being copied */
+int   sync_fetch_bodies(fctx *f, const uint32_t *uids, const uint64_t *sizes, size_t n,
+                        const mg_imap_body_cb *cb, mg_err *err);
+/* Index of the orphan with this size and content hash (f->ohash), or -1. */
 long  sync_find_orphan(fctx *f, uint64_t size, const char *hash);
-void  sync_orphan_used(fctx *f, size_t i);
-
-/* sync_copy_maildir.c: copy a chunk into the Maildir folder, durable, then journalled */
-int   sync_md_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err);
-
-/* sync_copy_imap.c: spool a chunk, journal the intent, APPEND, journal the result */
-int   sync_tgt_copy_chunk(fctx *f, item **chunk, size_t n, mg_err *err);
-int   sync_tgt_reconcile(fctx *f, mg_err *err);
-int   sync_tgt_sweep(fctx *f, mg_err *err);
-int   sync_target_hashes(sctx *x, uint32_t *uids, size_t n, char (*hash)[72], mg_err *err);
-int   sync_tgt_store_flags(fctx *f, const char *dest, const char *flags, mg_err *err);
+/* Map uid to orphan i's copy (flags set when they differ); collected like sync_copied. */
+mg_dscope sync_use_orphan(fctx *f, const item *it, size_t i, mg_err *err);
+/* scope of a failed call that returned -1: cancelled or the destination */
+mg_dscope sync_fail_scope(fctx *f);
+/* a scope as the 0/-1 of a driver function (CANCELLED fills err) */
+int   sync_scope_rc(sctx *x, mg_dscope sc, mg_err *err);
 
 /* sync_skipset.c: what the last complete pass of a folder did not copy */
 char *sync_skipset_path(const char *journal_path);

@@ -11,7 +11,8 @@
  * servers without RFC 8474 OBJECTID give nothing better) and the messages
  * the journal maps are there with the same UIDs, sizes and dates (up to
  * three of them are fetched, metadata only).  Then the destination folder
- * is renamed (Maildir++ directory rename, or IMAP RENAME on a target), and
+ * is renamed (its rename_folder operation, engine/dest.h: a Maildir++
+ * directory rename, or IMAP RENAME on a target), and
  * the journal (and its skipped-items file) is moved to the new name, so the
  * folder's pass finds everything already copied.  Order: destination first,
  * journal second; after a crash in between, a destination that already has
@@ -66,7 +67,7 @@ static int same_messages(sctx *x, const mg_journal *j, bool *same, mg_err *err)
 	snprintf(set, sizeof set, "%" PRIu32 ",%" PRIu32 ",%" PRIu32, j->msgs[pick[0]].uid,
 	         j->msgs[pick[1]].uid, j->msgs[pick[2]].uid);
 	meta_acc ma = { 0 };
-	if (mg_imap_fetch_meta(x->src, set, 0, sync_meta_cb, &ma, err) < 0) {
+	if (mg_source_fetch_meta(x->src, set, 0, sync_meta_cb, &ma, err) < 0) {
 		sync_items_free(ma.v, ma.n);
 		return -1;
 	}
@@ -83,80 +84,15 @@ static int same_messages(sctx *x, const mg_journal *j, bool *same, mg_err *err)
 	return 0;
 }
 
-static bool target_has(const mg_itarget *t, const char *wire)
-{
-	for (size_t i = 0; i < t->n_list; i++)
-		if (strcmp(t->list[i].wire, wire) == 0)
-			return true;
-	return false;
-}
-
-/* the target's folder list after RENAME: the folder and its subfolders moved */
-static void target_renamed(mg_itarget *t, const char *from, const char *to)
-{
-	size_t fl = strlen(from);
-	for (size_t i = 0; i < t->n_list; i++) {
-		char *w = t->list[i].wire;
-		if (strncmp(w, from, fl) != 0 || (w[fl] && w[fl] != t->sep))
-			continue;
-		char *nw = xasprintf("%s%s", to, w + fl);
-		free(t->list[i].wire);
-		t->list[i].wire = nw;
-	}
-}
-
 /* Rename the destination folder; *done false when it cannot be (then the
  * folder is copied as a new one and the old copy stays, as before). */
 static int rename_dest(sctx *x, const mg_folder_plan *op, const mg_folder_plan *np, bool *done,
                        mg_err *err)
 {
-	*done = false;
-	if (x->md) {
-		char *a = NULL, *b = NULL;
-		if (mg_maildir_dirname(op->comps, op->n_comps, &a, err) < 0 ||
-		    mg_maildir_dirname(np->comps, np->n_comps, &b, err) < 0) {
-			free(a);
-			free(b);
-			mg_err_clear(err);
-			return 0;
-		}
-		char *pa = mg_path_join(mg_maildir_root(x->md), a), *pb = mg_path_join(mg_maildir_root(x->md), b);
-		bool had_old = access(pa, F_OK) == 0, has_new = access(pb, F_OK) == 0;
-		int rc = 0;
-		if (!had_old && has_new) {
-			*done = true;                 /* renamed before a crash */
-		} else if (had_old && !has_new) {
-			rc = mg_maildir_rename_folder(x->md, op->comps, op->n_comps, np->comps, np->n_comps, err);
-			*done = rc == 0;
-		}
-		free(a); free(b); free(pa); free(pb);
-		return rc;
-	}
-	char *wa = NULL, *wb = NULL;
-	int rc = 0;
-	if (mg_itarget_wire(x->tgt, op->comps, op->n_comps, &wa, err) < 0 ||
-	    mg_itarget_wire(x->tgt, np->comps, np->n_comps, &wb, err) < 0) {
-		rc = -1;
-	} else if (!target_has(x->tgt, wa) && target_has(x->tgt, wb)) {
-		*done = true;                     /* moved with its parent, or before a crash */
-	} else if (target_has(x->tgt, wa) && !target_has(x->tgt, wb)) {
-		if (x->tgt->selected && strcmp(x->tgt->selected, wa) == 0) {
-			free(x->tgt->selected);     /* never RENAME the selected folder */
-			x->tgt->selected = NULL;
-		}
-		rc = mg_imap_rename(x->tgt->c, wa, wb, err);
-		if (rc == 0) {
-			target_renamed(x->tgt, wa, wb);
-			*done = true;
-		} else if (err->category == MGC_INVALIDOP) {
-			sync_slog(x, "the target refused to rename '%s' to '%s': %s", wa, wb, err->msg);
-			mg_err_clear(err);
-			rc = 0;
-		}
-	}
-	free(wa);
-	free(wb);
-	return rc;
+	mg_dscope sc = x->dest->ops->rename_folder(x->dest, x, op->comps, op->n_comps, np->comps,
+	                                           np->n_comps, err);
+	*done = sc == MG_DS_OK;
+	return sc == MG_DS_OK || sc == MG_DS_FOLDER ? 0 : sync_scope_rc(x, sc, err);
 }
 
 static int move_state(const char *from, const char *to, mg_err *err)
@@ -221,7 +157,7 @@ int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *pl
 		if (fp->status != MG_FPLAN_COPY || fp->n_comps == 0 || access(known[i], F_OK) == 0)
 			continue;
 		mg_imap_mbox_status ss;
-		if (mg_imap_examine(x->src, fp->wire, &ss, err) < 0) {
+		if (mg_source_examine(x->src, fp->wire, &ss, err) < 0) {
 			if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
 				rc = -1;
 			else
@@ -237,8 +173,8 @@ int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *pl
 			/* the old destination name, mapped as the old folder would be */
 			mg_imap_mailbox mb = { 0 };
 			mb.name = v[k].j->folder;
-			mb.wire = mg_imap_mailbox_wire(x->src, v[k].j->folder, NULL);
-			mb.sep = x->src_sep;
+			mb.wire = mg_source_mailbox_wire(x->src, v[k].j->folder, NULL);
+			mb.sep = x->src->sep;
 			mg_folder_plan *op = NULL;
 			size_t nop = 0;
 			if (!mb.wire || mg_fmap_build(&mb, 1, o, &op, &nop, NULL) < 0 || nop != 1 ||

@@ -164,10 +164,10 @@ item *sync_find_item(item *v, size_t n, uint32_t uid)
 	return bsearch(&key, v, n, sizeof *v, sync_cmp_item_uid);
 }
 
-void sync_dn_add(fctx *f, uint32_t uid, const char *dest, bool matched)
+void sync_copied(fctx *f, uint32_t uid, const char *ref, bool matched)
 {
 	GROW(f->dn, f->cap_dn, f->n_dn + 1);
-	f->dn[f->n_dn++] = (done_rec){ uid, xstrdup(dest), matched };
+	f->dn[f->n_dn++] = (done_rec){ uid, xstrdup(ref), matched };
 }
 
 void sync_dn_clear(fctx *f)
@@ -175,6 +175,55 @@ void sync_dn_clear(fctx *f)
 	for (size_t i = 0; i < f->n_dn; i++)
 		free(f->dn[i].dest);
 	f->n_dn = 0;
+}
+
+/* The one place M records are written: only after the destination said
+ * the copies are durable (the CRASH SAFETY argument in sync.c). */
+mg_dscope sync_commit(fctx *f, mg_err *err)
+{
+	if (!f->n_dn)
+		return MG_DS_OK;
+	mg_dscope sc = f->x->dest->ops->durable(f, err);
+	if (sc != MG_DS_OK) {
+		sync_dn_clear(f);
+		return sc;
+	}
+	for (size_t i = 0; i < f->n_dn; i++) {
+		item *it = sync_find_item(f->items, f->n_items, f->dn[i].uid);
+		mg_journal_add(f->j, it->uid, (long long)it->size, it->date, it->flags, f->dn[i].dest);
+	}
+	int rc = mg_journal_flush(f->j, err);
+	if (rc == 0) {
+		for (size_t i = 0; i < f->n_dn; i++)
+			if (f->dn[i].matched)
+				f->matched++;
+			else
+				f->x->st->items_copied++;
+		f->fs.synced += (long long)f->n_dn;
+	}
+	sync_dn_clear(f);
+	return rc == 0 ? MG_DS_OK : MG_DS_DEST;
+}
+
+int sync_fetch_bodies(fctx *f, const uint32_t *uids, const uint64_t *sizes, size_t n,
+                      const mg_imap_body_cb *cb, mg_err *err)
+{
+	return mg_source_fetch_bodies(f->x->src, uids, sizes, n, cb, err);
+}
+
+mg_dscope sync_fail_scope(fctx *f)
+{
+	return sync_cancelled(f->x) ? MG_DS_CANCELLED : MG_DS_DEST;
+}
+
+int sync_scope_rc(sctx *x, mg_dscope sc, mg_err *err)
+{
+	(void)x;
+	if (sc == MG_DS_OK)
+		return 0;
+	if (sc == MG_DS_CANCELLED)
+		mg_err_set(err, MGC_STOPPED, "SyncStopped", "the sync was stopped");
+	return -1;
 }
 
 void sync_bad_missing(fctx *f, uint32_t uid, const char *reason)
@@ -191,55 +240,39 @@ void sync_bad_missing(fctx *f, uint32_t uid, const char *reason)
 	free(r);
 }
 
-/* ---- orphan matching (UIDVALIDITY change) ---- */
-
-static int hash_file(const char *path, char out[72])
+void sync_body_missing(void *arg, uint32_t uid, const char *reason)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	hasher h = { 0 };
-	sync_hash_start(&h);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		sync_hash_add(&h, buf, (size_t)n);
-	close(fd);
-	sync_hash_end(&h, out);
-	sync_hash_free(&h);
-	return n < 0 ? -1 : 0;
+	sync_bad_missing(arg, uid, reason);
 }
+
+/* ---- orphan matching (UIDVALIDITY change) ---- */
 
 /* Index of the orphan with this size and hash, or -1. */
 long sync_find_orphan(fctx *f, uint64_t size, const char *hash)
 {
 	mg_journal *j = f->j;
-	for (size_t i = 0; i < j->n_orphans; i++) {
-		if ((uint64_t)j->orphans[i].size != size)
+	for (size_t i = 0; f->ohash && i < j->n_orphans; i++) {
+		if ((uint64_t)j->orphans[i].size != size || !f->ohash[i][0])
 			continue;
-		char *oh = f->mf ? f->ohash[i] : f->thash[i];
-		if (f->mf && !oh[0]) {
-			const char *rel = mg_mdfolder_find(f->mf, j->orphans[i].dest, NULL);
-			if (!rel) {
-				snprintf(oh, 72, "missing");
-				continue;
-			}
-			char *p = mg_path_join(mg_mdfolder_path(f->mf), rel);
-			if (hash_file(p, oh) < 0)
-				snprintf(oh, 72, "unreadable");
-			free(p);
-		}
-		if (strcmp(oh, hash) == 0)
+		if (strcmp(f->ohash[i], hash) == 0)
 			return (long)i;
 	}
 	return -1;
 }
 
-void sync_orphan_used(fctx *f, size_t i)
+mg_dscope sync_use_orphan(fctx *f, const item *it, size_t i, mg_err *err)
 {
+	mg_jmsg *o = &f->j->orphans[i];
+	if (strcmp(o->flags, it->flags) != 0) {
+		mg_dscope sc = f->x->dest->ops->set_flags(f, o->dest, it->flags, err);
+		if (sc != MG_DS_OK && sc != MG_DS_MESSAGE)
+			return sc;
+		mg_err_clear(err);
+	}
+	sync_copied(f, it->uid, o->dest, true);
 	size_t last = f->j->n_orphans - 1;
-	char (*hv)[72] = f->mf ? f->ohash : f->thash;
-	if (hv && i != last)
-		memcpy(hv[i], hv[last], 72);
+	if (i != last)
+		memcpy(f->ohash[i], f->ohash[last], 72);
 	mg_journal_orphan_used(f->j, i);
+	return MG_DS_OK;
 }

@@ -1,0 +1,41 @@
+/*
+ * imap_peer.h - a scripted IMAP source for the sync engine's unit tests: a
+ * loopback server thread that answers the read-only commands the sync uses
+ * (login, NAMESPACE, LIST, LSUB, STATUS, EXAMINE, UID FETCH of metadata,
+ * bodies and Subject headers, UID SEARCH ALL) from a mailbox the test
+ * scripts between passes (folders, messages, flags).  It accepts one
+ * connection at a time, any number in a row.  Every command that is not
+ * read-only (SELECT, STORE, APPEND, EXPUNGE, ...) is a test failure
+ * (peer_error).
+ */
+#ifndef MIGSH_TESTS_IMAP_PEER_H
+#define MIGSH_TESTS_IMAP_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct peer peer;
+
+peer *peer_start(void);
+int   peer_port(const peer *p);
+/* stop the thread and free everything */
+void  peer_stop(peer *p);
+/* the first protocol violation seen ("" when none) */
+const char *peer_error(peer *p);
+/* commands received so far whose text contains `what` */
+long  peer_count(peer *p, const char *what);
+
+void  peer_add_folder(peer *p, const char *name, uint32_t uidvalidity, bool subscribed);
+/* a message with this Subject, flags ("\\Seen $Work" or ""), and `pad` bytes of body text; its uid */
+uint32_t peer_add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad);
+void  peer_set_flags(peer *p, const char *folder, uint32_t uid, const char *flags);
+void  peer_expunge(peer *p, const char *folder, uint32_t uid);
+/* the folder gets another name (UIDVALIDITY and uids kept, as Dovecot does) */
+void  peer_rename_folder(peer *p, const char *from, const char *to);
+/* a new UIDVALIDITY: the messages are numbered again from 1 (same bytes) */
+void  peer_renumber(peer *p, const char *folder, uint32_t uidvalidity);
+/* the body of a message (for comparing) or NULL */
+const char *peer_body(peer *p, const char *folder, uint32_t uid);
+
+#endif
