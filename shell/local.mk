@@ -12,7 +12,10 @@ libshell_a_SOURCES += \
 	shell/binder.c shell/binder.h \
 	shell/errors.c shell/errors.h \
 	shell/runtime.c shell/runtime.h \
-	shell/eval.c shell/eval.h \
+	shell/eval.c shell/eval.h shell/eval_internal.h \
+	shell/eval_expr.c shell/eval_ops.c shell/eval_member.c \
+	shell/eval_static.c shell/eval_methods.c shell/eval_func.c shell/eval_redir.c \
+	shell/pipeline.c \
 	shell/netfmt.c shell/netfmt.h \
 	shell/external.c shell/external.h \
 	shell/regex_net.c shell/regex_net.h \
