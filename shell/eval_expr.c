@@ -281,11 +281,11 @@ mv *ev_expr(ev *e, const ast *n)
 		if (!v)
 			return NULL;
 		mv *r;
-		if (!strcmp(n->str, "not")) {
+		if (n->op == OP_NOT) {
 			r = mv_bool(!mv_truthy(v));
 		} else {
 			mv *zero = mv_int(0);
-			r = !strcmp(n->str, "-") ? ev_arith(e, n, "-", zero, v) : ev_arith(e, n, "+", zero, v);
+			r = ev_arith(e, n, n->op == OP_NEG ? OP_SUB : OP_ADD, zero, v);
 			mv_unref(zero);
 		}
 		mv_unref(v);
@@ -305,6 +305,9 @@ mv *ev_expr(ev *e, const ast *n)
 	case N_THROW:
 	case N_REDIR:
 		return ev_throwf(e, n, MGC_PARSER, "UnexpectedRedirection", "A redirection cannot be used as a value.");
+	case N_ATTR:
+	case N_NAMEDBLOCK:
+		break;
 	case N_FUNCDEF:
 	case N_SWITCH:
 	case N_BLOCK: {
@@ -360,7 +363,7 @@ int ev_assign(ev *e, const ast *n, mv *out)
 	int vrc = ev_value(e, rhs, true, &val);
 	if (vrc != EV_OK)
 		return vrc;
-	if (target->kind == N_ARRAY && !strcmp(n->str, "=")) {
+	if (target->kind == N_ARRAY && n->op == OP_NONE) {
 		/* $a, $b = 1, 2, 3: each target takes one item, the last one the rest */
 		size_t nt = target->nkids, nv = val->kind == MV_ARRAY ? val->u.arr.n : 1;
 		int rc = EV_OK;
@@ -386,14 +389,13 @@ int ev_assign(ev *e, const ast *n, mv *out)
 /* Store val (consumed) in target; for op= the current value is combined. */
 static int assign_value(ev *e, const ast *n, const ast *target, mv *val)
 {
-	if (strcmp(n->str, "=") != 0) {
+	if (n->op != OP_NONE) {
 		mv *cur = ev_expr(e, target);
 		if (!cur) {
 			mv_unref(val);
 			return EV_ERR;
 		}
-		char op[2] = { n->str[0], 0 };
-		mv *nv = ev_arith(e, n, op, cur, val);
+		mv *nv = ev_arith(e, n, n->op, cur, val);
 		mv_unref(cur);
 		mv_unref(val);
 		if (!nv)

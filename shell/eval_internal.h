@@ -110,7 +110,7 @@ int  ev_assign(ev *e, const ast *n, mv *out);
 
 /* eval_ops.c */
 mv  *ev_binop(ev *e, const ast *n);
-mv  *ev_arith(ev *e, const ast *n, const char *op, mv *l, mv *r);
+mv  *ev_arith(ev *e, const ast *n, ast_op op, mv *l, mv *r);
 
 /* eval_member.c */
 mv  *ev_member_of(ev *e, const ast *at, mv *obj, const char *name);

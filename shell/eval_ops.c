@@ -92,11 +92,12 @@ static mv *regex_replace(ev *e, const ast *at, const char *s, const char *pat, c
 }
 
 /* Scalar comparison; returns 1 true, 0 false, -1 error. */
-static int compare_one(ev *e, const ast *at, const char *op, mv *l, mv *r, bool icase)
+static int compare_one(ev *e, const ast *at, ast_op op, mv *l, mv *r, bool icase)
 {
-	if (!strcmp(op, "eq")) return mv_equal(l, r, icase);
-	if (!strcmp(op, "ne")) return !mv_equal(l, r, icase);
-	if (!strcmp(op, "gt") || !strcmp(op, "ge") || !strcmp(op, "lt") || !strcmp(op, "le")) {
+	switch (op) {
+	case OP_EQ: return mv_equal(l, r, icase);
+	case OP_NE: return !mv_equal(l, r, icase);
+	case OP_GT: case OP_GE: case OP_LT: case OP_LE: {
 		bool comparable;
 		int c = mv_compare(l, r, icase, &comparable);
 		if (!comparable) {
@@ -108,19 +109,19 @@ static int compare_one(ev *e, const ast *at, const char *op, mv *l, mv *r, bool 
 				return -1;
 			}
 		}
-		if (!strcmp(op, "gt")) return c > 0;
-		if (!strcmp(op, "ge")) return c >= 0;
-		if (!strcmp(op, "lt")) return c < 0;
+		if (op == OP_GT) return c > 0;
+		if (op == OP_GE) return c >= 0;
+		if (op == OP_LT) return c < 0;
 		return c <= 0;
 	}
-	if (!strcmp(op, "like") || !strcmp(op, "notlike")) {
+	case OP_LIKE: case OP_NOTLIKE: {
 		char *ls = mv_to_string(l), *rs = mv_to_string(r);
 		bool m = str_wildcard(rs, ls, icase);
 		free(ls);
 		free(rs);
-		return op[0] == 'n' ? !m : m;
+		return op == OP_NOTLIKE ? !m : m;
 	}
-	if (!strcmp(op, "match") || !strcmp(op, "notmatch")) {
+	case OP_MATCH: case OP_NOTMATCH: {
 		char *ls = mv_to_string(l), *rs = mv_to_string(r);
 		bool ok;
 		bool m = regex_match(e, at, ls, rs, icase, true, &ok);
@@ -128,9 +129,11 @@ static int compare_one(ev *e, const ast *at, const char *op, mv *l, mv *r, bool 
 		free(rs);
 		if (!ok)
 			return -1;
-		return op[0] == 'n' ? !m : m;
+		return op == OP_NOTMATCH ? !m : m;
 	}
-	return 0;
+	default:
+		return 0;
+	}
 }
 
 static bool collection_contains(mv *coll, mv *item, bool icase)
@@ -297,9 +300,9 @@ static mv *format_op(ev *e, const ast *at, mv *fmtv, mv *args)
 	return mv_string_take(strbuf_detach(&sb, NULL));
 }
 
-mv *ev_arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
+mv *ev_arith(ev *e, const ast *n, ast_op op, mv *l, mv *r)
 {
-	if (!strcmp(op, "+")) {
+	if (op == OP_ADD) {
 		if (l->kind == MV_ARRAY) {
 			if (ev_over_limit(e, n, "array", (unsigned long long)l->u.arr.n + mv_count(r), e->s->max_items))
 				return NULL;
@@ -335,7 +338,7 @@ mv *ev_arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 		if (l->kind == MV_NULL)
 			return mv_ref(r);
 	}
-	if (!strcmp(op, "*") && (l->kind == MV_STRING || l->kind == MV_ARRAY)) {
+	if (op == OP_MUL && (l->kind == MV_STRING || l->kind == MV_ARRAY)) {
 		/* 'ab' * 3 repeats the string, @(1,2) * 3 the array */
 		long long k;
 		if (mv_to_ll(r, &k) == 0 && k >= 0) {
@@ -361,7 +364,7 @@ mv *ev_arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 			return mv_string_take(strbuf_detach(&sb, NULL));
 		}
 	}
-	if (l->kind == MV_DATETIME && r->kind == MV_DATETIME && !strcmp(op, "-"))
+	if (l->kind == MV_DATETIME && r->kind == MV_DATETIME && op == OP_SUB)
 		return mv_timespan_ms((l->u.dt.sec - r->u.dt.sec) * 1000 + (l->u.dt.usec - r->u.dt.usec) / 1000);
 	double a = 0, b = 0;
 	long long ai = 0, bi = 0;
@@ -371,21 +374,21 @@ mv *ev_arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 	            l->kind != MV_DOUBLE && r->kind != MV_DOUBLE && floor(a) == a && floor(b) == b;
 	if (!ok || l->kind == MV_ARRAY || r->kind == MV_ARRAY || l->kind == MV_HASH) {
 		return ev_throwf(e, n, MGC_INVALIDOP, "OperatorFailed",
-		              "The operator '%s' cannot be applied to values of type [%s] and [%s].", op,
+		              "The operator '%s' cannot be applied to values of type [%s] and [%s].", ast_op_text(op),
 		              mv_kind_name(l), mv_kind_name(r));
 	}
 	/* integer results unless they overflow (then double, like PowerShell) */
 	long long ri = 0;
 	bool ovf = false;
-	if (!strcmp(op, "+")) {
+	if (op == OP_ADD) {
 		ovf = __builtin_add_overflow(ai, bi, &ri);
 		return num_result(a + b, ints && !ovf, ri);
 	}
-	if (!strcmp(op, "-")) {
+	if (op == OP_SUB) {
 		ovf = __builtin_sub_overflow(ai, bi, &ri);
 		return num_result(a - b, ints && !ovf, ri);
 	}
-	if (!strcmp(op, "*")) {
+	if (op == OP_MUL) {
 		ovf = __builtin_mul_overflow(ai, bi, &ri);
 		return num_result(a * b, ints && !ovf, ri);
 	}
@@ -393,21 +396,21 @@ mv *ev_arith(ev *e, const ast *n, const char *op, mv *l, mv *r)
 		return ev_throwf(e, n, MGC_NOTSPECIFIED, "RuntimeException", "Attempted to divide by zero.");
 	if (ints && bi == -1 && ai == LLONG_MIN)
 		ints = false;
-	if (!strcmp(op, "/")) return ints && ai % bi == 0 ? mv_int(ai / bi) : mv_double(a / b);
-	if (!strcmp(op, "%")) return ints ? mv_int(ai % bi) : mv_double(fmod(a, b));
-	return ev_throwf(e, n, MGC_INVALIDOP, "OperatorFailed", "Unknown operator '%s'.", op);
+	if (op == OP_DIV) return ints && ai % bi == 0 ? mv_int(ai / bi) : mv_double(a / b);
+	if (op == OP_MOD) return ints ? mv_int(ai % bi) : mv_double(fmod(a, b));
+	return ev_throwf(e, n, MGC_INVALIDOP, "OperatorFailed", "Unknown operator '%s'.", ast_op_text(op));
 }
 
 mv *ev_binop(ev *e, const ast *n)
 {
-	const char *op = n->str;
-	if (!strcmp(op, "and") || !strcmp(op, "or")) {
+	ast_op op = n->op;
+	if (op == OP_AND || op == OP_OR) {
 		mv *l = ev_expr(e, n->kids[0]);
 		if (!l)
 			return NULL;
 		bool lt = mv_truthy(l);
 		mv_unref(l);
-		if (op[0] == 'a' ? !lt : lt)
+		if (op == OP_AND ? !lt : lt)
 			return mv_bool(lt);
 		mv *r = ev_expr(e, n->kids[1]);
 		if (!r)
@@ -416,12 +419,12 @@ mv *ev_binop(ev *e, const ast *n)
 		mv_unref(r);
 		return mv_bool(rt);
 	}
-	if ((!strcmp(op, "is") || !strcmp(op, "isnot") || !strcmp(op, "as")) && n->kids[1]->kind == N_TYPE) {
+	if ((op == OP_IS || op == OP_ISNOT || op == OP_AS) && n->kids[1]->kind == N_TYPE) {
 		mv *l = ev_expr(e, n->kids[0]);
 		if (!l)
 			return NULL;
 		mv *res;
-		if (!strcmp(op, "as")) {
+		if (op == OP_AS) {
 			res = ev_cast_to(e, n, n->kids[1]->str, l);
 			if (!res) {
 				e->has_err = false;
@@ -429,7 +432,7 @@ mv *ev_binop(ev *e, const ast *n)
 			}
 		} else {
 			bool t = ev_type_is(n->kids[1]->str, l);
-			res = mv_bool(op[2] == 'n' ? !t : t);
+			res = mv_bool(op == OP_ISNOT ? !t : t);
 		}
 		mv_unref(l);
 		return res;
@@ -443,22 +446,15 @@ mv *ev_binop(ev *e, const ast *n)
 		return NULL;
 	}
 	mv *res = NULL;
-	bool icase = true;
-	const char *base = op;
-	size_t ol = strlen(op);
-	if (ol > 2 && (op[0] == 'c' || op[0] == 'i') && strcmp(op, "contains") && strcmp(op, "in") && strcmp(op, "is") &&
-	    strcmp(op, "isnot")) {
-		icase = op[0] == 'i';
-		base = op + 1;
-	}
-	if (!strcmp(base, "eq") || !strcmp(base, "ne") || !strcmp(base, "gt") || !strcmp(base, "ge") ||
-	    !strcmp(base, "lt") || !strcmp(base, "le") || !strcmp(base, "like") || !strcmp(base, "notlike") ||
-	    !strcmp(base, "match") || !strcmp(base, "notmatch")) {
+	bool icase = !(n->flags & AF_OP_CASE);
+	switch (op) {
+	case OP_EQ: case OP_NE: case OP_GT: case OP_GE: case OP_LT: case OP_LE:
+	case OP_LIKE: case OP_NOTLIKE: case OP_MATCH: case OP_NOTMATCH:
 		if (l->kind == MV_ARRAY) {
 			/* filter: the items for which the comparison holds */
 			res = mv_array();
 			for (size_t i = 0; i < l->u.arr.n; i++) {
-				int c = compare_one(e, n, base, l->u.arr.items[i], r, icase);
+				int c = compare_one(e, n, op, l->u.arr.items[i], r, icase);
 				if (c < 0) {
 					mv_unref(res);
 					res = NULL;
@@ -468,16 +464,21 @@ mv *ev_binop(ev *e, const ast *n)
 					mv_array_push(res, l->u.arr.items[i]);
 			}
 		} else {
-			int c = compare_one(e, n, base, l, r, icase);
+			int c = compare_one(e, n, op, l, r, icase);
 			res = c < 0 ? NULL : mv_bool(c);
 		}
-	} else if (!strcmp(base, "contains") || !strcmp(base, "notcontains")) {
+		break;
+	case OP_CONTAINS: case OP_NOTCONTAINS: {
 		bool c = collection_contains(l, r, icase);
-		res = mv_bool(base[0] == 'n' ? !c : c);
-	} else if (!strcmp(base, "in") || !strcmp(base, "notin")) {
+		res = mv_bool(op == OP_NOTCONTAINS ? !c : c);
+		break;
+	}
+	case OP_IN: case OP_NOTIN: {
 		bool c = collection_contains(r, l, icase);
-		res = mv_bool(base[0] == 'n' ? !c : c);
-	} else if (!strcmp(base, "replace")) {
+		res = mv_bool(op == OP_NOTIN ? !c : c);
+		break;
+	}
+	case OP_REPLACE: {
 		mv *pat = r->kind == MV_ARRAY ? mv_index(r, 0) : r;
 		mv *rep = r->kind == MV_ARRAY ? mv_index(r, 1) : NULL;
 		char *ls = mv_to_string(l), *ps = pat ? mv_to_string(pat) : xstrdup(""),
@@ -486,7 +487,9 @@ mv *ev_binop(ev *e, const ast *n)
 		free(ls);
 		free(ps);
 		free(rs);
-	} else if (!strcmp(base, "split")) {
+		break;
+	}
+	case OP_SPLIT: {
 		char *ls = mv_to_string(l), *ps = mv_to_string(r);
 		res = mv_array();
 		regex_t re;
@@ -506,7 +509,9 @@ mv *ev_binop(ev *e, const ast *n)
 		}
 		free(ls);
 		free(ps);
-	} else if (!strcmp(base, "join")) {
+		break;
+	}
+	case OP_JOIN: {
 		char *sep = mv_to_string(r);
 		strbuf sb = STRBUF_INIT;
 		strbuf_adds(&sb, "");
@@ -525,22 +530,31 @@ mv *ev_binop(ev *e, const ast *n)
 			strbuf_free(&sb);
 		else
 			res = mv_string_take(strbuf_detach(&sb, NULL));
-	} else if (!strcmp(base, "f")) {
+		break;
+	}
+	case OP_FORMAT:
 		res = format_op(e, n, l, r);
-	} else if (!strcmp(base, "band") || !strcmp(base, "bor")) {
+		break;
+	case OP_BAND: case OP_BOR: {
 		long long a = 0, b = 0;
 		mv_to_ll(l, &a);
 		mv_to_ll(r, &b);
-		res = mv_int(base[1] == 'a' ? (a & b) : (a | b));
-	} else if (!strcmp(op, "xor")) {
+		res = mv_int(op == OP_BAND ? (a & b) : (a | b));
+		break;
+	}
+	case OP_XOR:
 		res = mv_bool(mv_truthy(l) != mv_truthy(r));
-	} else if (!strcmp(op, "is") || !strcmp(op, "isnot") || !strcmp(op, "as")) {
+		break;
+	case OP_IS: case OP_ISNOT: case OP_AS: {
 		char *tn = mv_to_string(r);
 		bool t = ev_type_is(tn, l);
-		res = !strcmp(op, "as") ? (t ? mv_ref(l) : mv_null()) : mv_bool(op[2] == 'n' ? !t : t);
+		res = op == OP_AS ? (t ? mv_ref(l) : mv_null()) : mv_bool(op == OP_ISNOT ? !t : t);
 		free(tn);
-	} else {
+		break;
+	}
+	default:
 		res = ev_arith(e, n, op, l, r);
+		break;
 	}
 	mv_unref(l);
 	mv_unref(r);

@@ -674,6 +674,7 @@ static ast *parse_unary(parser *p)
 		if (v) {
 			r = ast_new(N_UNOP, o.pos, v->pos + v->len - o.pos);
 			r->str = xstrdup(strcmp(o.text, "!") == 0 ? "not" : o.text);
+			r->op = ast_op_from_text(r->str, true, NULL);
 			ast_add(r, v);
 		}
 		tok_free(&o);
@@ -689,6 +690,12 @@ static ast *binop(const char *op, ast *l, ast *r, ast_kind kind)
 {
 	ast *n = ast_new(kind, l->pos, r->pos + r->len - l->pos);
 	n->str = op ? xstrdup(op) : NULL;
+	if (op) {
+		bool cs;
+		n->op = ast_op_from_text(op, false, &cs);
+		if (cs)
+			n->flags |= AF_OP_CASE;
+	}
 	ast_add(n, l);
 	ast_add(n, r);
 	return n;
@@ -1069,6 +1076,7 @@ static ast *parse_pipeline(parser *p)
 					consume(p, LX_EXPR);
 					ast *as = ast_new(N_ASSIGN, el->pos, inc.pos + 2 - el->pos);
 					as->str = xstrdup(inc.text[0] == '+' ? "+=" : "-=");
+					as->op = inc.text[0] == '+' ? OP_ADD : OP_SUB;
 					ast_add(as, el);
 					ast *one = ast_new(N_NUMBER, inc.pos, 2);
 					one->is_int = true;
@@ -1103,6 +1111,7 @@ static ast *parse_pipeline(parser *p)
 				ast *as = ast_new(N_ASSIGN, el->pos, rhs->pos + rhs->len - el->pos);
 				as->str = a.text;
 				a.text = NULL;
+				as->op = strcmp(as->str, "=") ? ast_op_from_text(as->str, false, NULL) : OP_NONE;
 				tok_free(&a);
 				ast_add(as, el);
 				ast_add(as, rhs);

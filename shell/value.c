@@ -6,7 +6,7 @@
 #include "config.h"
 #include "shell/value.h"
 #include "common/date_text.h"
-#include "shell/format.h"
+#include "shell/scalar_fmt.h"
 #include "common/mem.h"
 #include "common/str.h"
 
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
