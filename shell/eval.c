@@ -196,8 +196,13 @@ int ev_run_scriptblock(ev *e, mv *block, mv *dollar_under, mv *args, mv *out)
 	ast_tree *saved = e->tree;
 	e->tree = c->tree;
 	s->depth++;
-	const ast *body = c->node->kind == N_FUNCDEF ? c->node->kids[0]->kids[0] : c->node->kids[0];
-	int rc = ev_block(e, body, out, false);
+	/* begin, process and end blocks run once each, in order */
+	const ast *blocks[3];
+	ev_body_blocks(c->node, &blocks[0], &blocks[1], &blocks[2]);
+	int rc = EV_OK;
+	for (int i = 0; i < 3 && (rc == EV_OK || rc == EV_RETURN); i++)
+		if (blocks[i])
+			rc = ev_block(e, blocks[i], out, false);
 	s->depth--;
 	e->tree = saved;
 	if (dollar_under) {
@@ -765,6 +770,41 @@ int ev_block(ev *e, const ast *blk, mv *out, bool propagate)
 
 /* ---------- entry points ---------- */
 
+/* A script's [Parameter(Mandatory)] parameters must be given (a script
+ * does not prompt for them), and its validation attributes hold. */
+static int script_params_check(ev *e, ast_tree *t, const ast *const *prm, size_t np, mv **vals, const char *who)
+{
+	mg_errrec r;
+	memset(&r, 0, sizeof r);
+	strbuf miss = STRBUF_INIT;
+	for (size_t k = 0; k < np; k++) {
+		const ast *pa = ev_param_attr(prm[k], "Parameter");
+		bool mandatory = false;
+		for (size_t i = 0; pa && i < pa->nkids && !mandatory; i++) {
+			const ast *a = pa->kids[i];
+			mandatory = a->kind == N_CMDPARAM && str_ieq(a->str, "Mandatory") &&
+			            (!a->nkids || !(a->kids[0]->kind == N_VAR && str_ieq(a->kids[0]->str, "false")));
+		}
+		if (mandatory && !vals[k])
+			strbuf_addf(&miss, "%s%s", miss.len ? " " : "", prm[k]->str);
+	}
+	if (miss.len) {
+		mg_err_set(&r.err, MGC_INVALIDARG, "MissingMandatoryParameter",
+		           "Cannot process command because of one or more missing mandatory parameters: %s.", miss.buf);
+		strbuf_free(&miss);
+	} else {
+		strbuf_free(&miss);
+		for (size_t k = 0; k < np && !r.err.set; k++)
+			if (vals[k] && ev_validate_param(e, t, prm[k], vals[k], &r.err) < 0 && !r.err.set)
+				mg_err_set(&r.err, MGC_INVALIDARG, "ParameterArgumentValidationError", "%s", e->rec.err.msg);
+		if (!r.err.set)
+			return 0;
+	}
+	r.cmdlet = who;
+	ev_throw_rec(e, &r);
+	return -1;
+}
+
 static int run(mg_session *s, const char *src, size_t len, const char *origin, mv *collect)
 {
 	mg_parse_error pe;
@@ -806,7 +846,10 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 			}
 		}
 		mv *rest = mv_array();
-		int brc = ev_bind_params(&e, prm, np, ra, na, pvals, rest, origin ? origin : "script", NULL);
+		const char *who = origin ? origin : "script";
+		int brc = ev_bind_params(&e, prm, np, ra, na, pvals, rest, who, NULL);
+		if (brc == 0)
+			brc = script_params_check(&e, t, prm, np, pvals, who);
 		if (brc == 0) {
 			mg_var_set(s, "args", rest);
 			brc = ev_set_params(&e, prm, np, pvals, psaved, t);

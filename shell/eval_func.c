@@ -100,36 +100,9 @@ int ev_set_params(ev *e, const ast *const *prm, size_t np, mv **vals, mv **saved
 		saved[k] = old ? mv_ref(old) : NULL;
 	}
 	for (size_t k = 0; k < np; k++) {
-		mv *v = vals[k] ? mv_ref(vals[k]) : NULL;
-		/* kids: the default value, then the declared type (N_TYPE) */
-		const ast *type = prm[k]->nkids && prm[k]->kids[prm[k]->nkids - 1]->kind == N_TYPE
-		                  ? prm[k]->kids[prm[k]->nkids - 1] : NULL;
-		const ast *def = prm[k]->nkids && prm[k]->kids[0]->kind != N_TYPE ? prm[k]->kids[0] : NULL;
-		if (!v && def) {
-			ast_tree *caller = e->tree;
-			e->tree = def_tree;
-			v = ev_expr(e, def);
-			e->tree = caller;
-			if (!v)
-				return -1;
-		}
-		if (!v && !type)
-			v = (prm[k]->flags & AF_SWITCHPARAM) ? mv_bool(false) : mv_null();
-		if (type) {
-			/* [int]$n: the value converted, or the type's default ($null as [int] is 0) */
-			mv *raw = v ? v : mv_null();
-			mv *c = ev_cast_to(e, prm[k], type->str, raw);
-			if (!c && vals[k]) {
-				mv_unref(raw);
-				return -1;
-			}
-			if (!c) {
-				e->has_err = false;
-				c = mv_ref(raw);
-			}
-			mv_unref(raw);
-			v = c;
-		}
+		mv *v = ev_param_value(e, def_tree, prm[k], vals[k]);
+		if (!v)
+			return -1;
 		mg_var_set_take(e->s, prm[k]->str, v);
 	}
 	return 0;
@@ -153,39 +126,3 @@ size_t ev_block_params(const ast *def, const ast *const **prm)
 	*prm = np ? (const ast *const *)&def->kids[1] : NULL;
 	return np;
 }
-
-/* Run a function or script block with arguments bound to its parameters. */
-int ev_invoke_bound(ev *e, const ast *at, const char *who, mv *fn, const mg_rawarg *a, size_t na, mv *out)
-{
-	sbcode *c = fn->u.sb.code;
-	const ast *const *prm;
-	size_t np = ev_block_params(c->node, &prm);
-	mv **vals = xcalloc(np + 1, sizeof *vals);
-	mv **saved = xcalloc(np + 1, sizeof *saved);
-	mv *rest = mv_array();
-	int rc = EV_ERR;
-	if (ev_bind_params(e, prm, np, a, na, vals, rest, who, at) == 0) {
-		if (ev_set_params(e, prm, np, vals, saved, c->tree) == 0)
-			rc = ev_run_scriptblock(e, fn, NULL, rest, out);
-		ev_restore_params(e, prm, np, saved);
-	}
-	for (size_t k = 0; k < np; k++)
-		mv_unref(vals[k]);
-	free(vals);
-	free(saved);
-	mv_unref(rest);
-	return rc;
-}
-
-/* Call a function defined with `function`. */
-int ev_call_function(ev *e, const ast *cmd, mv *fn, mv *out)
-{
-	cmdargs ca;
-	memset(&ca, 0, sizeof ca);
-	int rc = EV_ERR;
-	if (ev_cmdargs_eval(e, cmd, 0, &ca) == 0)
-		rc = ev_invoke_bound(e, cmd, cmd->str, fn, ca.a, ca.n, out);
-	ev_cmdargs_free(&ca);
-	return rc;
-}
-

@@ -126,6 +126,7 @@ mv  *ev_call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size
 
 /* pipeline.c */
 int  ev_pipeline(ev *e, const ast *pl, mv *out);
+void ev_apply_preferences(mg_session *s, mg_bound *b);
 int  ev_cmdargs_eval(ev *e, const ast *cmd, size_t first, cmdargs *c);
 void ev_cmdargs_free(cmdargs *c);
 mv  *ev_cmdargs_keep(cmdargs *c, mv *v);
@@ -139,8 +140,21 @@ int  ev_bind_params(ev *e, const ast *const *prm, size_t np, const mg_rawarg *a,
 int  ev_set_params(ev *e, const ast *const *prm, size_t np, mv **vals, mv **saved, ast_tree *def_tree);
 void ev_restore_params(ev *e, const ast *const *prm, size_t np, mv **saved);
 size_t ev_block_params(const ast *def, const ast *const **prm);
-int  ev_invoke_bound(ev *e, const ast *at, const char *who, mv *fn, const mg_rawarg *a, size_t na, mv *out);
-int  ev_call_function(ev *e, const ast *cmd, mv *fn, mv *out);
+
+/* eval_fnstage.c: a function or script block as a pipeline stage */
+void ev_body_blocks(const ast *node, const ast **begin, const ast **process, const ast **end);
+const ast *ev_param_attr(const ast *prm, const char *name);
+bool ev_is_advanced(const ast *node);
+int  ev_validate_param(ev *e, ast_tree *t, const ast *prm, mv *val, mg_err *err);
+mv  *ev_param_value(ev *e, ast_tree *t, const ast *prm, mv *given);
+/* Make st run fn (called as who) with the command's arguments: 0; -1 a
+ * binding error in *be (advanced functions: the cmdlets' binder); -2 an
+ * error thrown. */
+int  ev_fn_stage_init(ev *e, mg_stage *st, const char *who, mv *fn, const cmdargs *ca, const ast *at,
+                      mg_bind_err *be);
+int  ev_fn_stage_begin(mg_stage *st);
+bool ev_is_fn_stage(const mg_stage *st);
+int  ev_fn_stage_flow(const mg_stage *st);
 
 /* eval_redir.c */
 int  ev_redir_begin(ev *e, const ast *pl, mv *sink, redir_state *rs);

@@ -15,7 +15,7 @@ libshell_a_SOURCES += \
 	shell/eval.c shell/eval.h shell/eval_internal.h \
 	shell/eval_expr.c shell/eval_ops.c shell/eval_member.c \
 	shell/eval_static.c shell/eval_methods.c shell/eval_func.c shell/eval_redir.c \
-	shell/pipeline.c \
+	shell/pipeline.c shell/eval_fnstage.c \
 	shell/netfmt.c shell/netfmt.h \
 	shell/external.c shell/external.h \
 	shell/regex_net.c shell/regex_net.h \
@@ -66,7 +66,8 @@ EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/co
 	tests/conformance/control.txt tests/conformance/format.txt tests/conformance/functions.txt \
 	tests/conformance/hashtables.txt tests/conformance/pipeline.txt tests/conformance/strings.txt \
 	tests/conformance/types.txt tests/conformance/variables.txt \
-	tests/conformance/redirection.txt tests/conformance/operators.txt
+	tests/conformance/redirection.txt tests/conformance/operators.txt \
+	tests/conformance/functions_advanced.txt
 EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING

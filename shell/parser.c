@@ -280,6 +280,7 @@ static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw)
 /* ---------- hashtables and script blocks ---------- */
 
 static bool parse_body_params(parser *p, ast *into);
+static ast *parse_body(parser *p, size_t open);
 
 /* { [CmdletBinding()] param(...) body }: the parameters follow the body
  * as kids[1..] of the N_SCRIPTBLOCK */
@@ -290,12 +291,15 @@ static ast *parse_scriptblock(parser *p, size_t open_pos)
 		ast_free(params);
 		return NULL;
 	}
-	ast *blk = parse_block_until(p, TK_RBRACE, open_pos);
+	ast *blk = parse_body(p, open_pos);
 	if (!blk) {
 		ast_free(params);
 		return NULL;
 	}
 	ast *sb = ast_new(N_SCRIPTBLOCK, open_pos + 1, p->lx.pos - 1 - (open_pos + 1));
+	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL);
+	sb->str = params->str;
+	params->str = NULL;
 	ast_add(sb, blk);
 	for (size_t i = 0; i < params->nkids; i++)
 		ast_add(sb, params->kids[i]);
@@ -1149,7 +1153,7 @@ static ast *parse_pipeline(parser *p)
 		token bar = next(p, LX_ARG);
 		skip_newlines(p);
 		tok_kind k = peek_kind(p, LX_ARG);
-		if (arg_end(k)) {
+		if (arg_end(k) && k != TK_AMP) {
 			fail(p, bar.pos, 1, k == TK_EOF, "EmptyPipeElement", "An empty pipe element is not allowed.");
 			tok_free(&bar);
 			ast_free(pl);
@@ -1582,45 +1586,122 @@ fail:
 	return NULL;
 }
 
-/* Skip one [attribute or type] at the current position; returns true and
- * sets *is_switch when it was [switch]. */
-/* Skip one [Attribute(...)] or [type] before a parameter; *is_switch when
- * it is [switch]; *type (when asked) gets a plain type name such as "int" or
- * "string[]" (malloc'd), NULL for attributes. */
-static bool skip_attribute_typed(parser *p, bool *is_switch, char **type)
+/* One [Attribute(arguments)] or [type] at the current position (a '['):
+ * an N_ATTR (str = the attribute's name; kids = positional argument
+ * expressions and N_CMDPARAM named ones: Mandatory, Position = 0) or an
+ * N_TYPE (str = the type name: "string", "int[]").  NULL on error. */
+static ast *parse_attribute(parser *p)
 {
-	size_t q = p->lx.pos;   /* at '[' */
-	int depth = 0;
-	for (; q < p->lx.len; q++) {
-		char c = p->lx.src[q];
-		if (c == '[')
-			depth++;
-		else if (c == ']' && --depth == 0)
-			break;
-		else if (c == '\'' || c == '"') {
-			char quote = c;
-			for (q++; q < p->lx.len && p->lx.src[q] != quote; q++)
-				;
+	size_t open = p->lx.pos;
+	const char *src = p->lx.src;
+	size_t len = p->lx.len;
+	p->lx.pos++;
+	lx_skip_space(&p->lx);
+	size_t q = p->lx.pos;
+	while (q < len && (isalnum((unsigned char)src[q]) || src[q] == '.' || src[q] == '_'))
+		q++;
+	if (q == p->lx.pos || q >= len || src[q] != '(') {
+		char *tn = lx_type_name(&p->lx);
+		if (!tn) {
+			fail(p, open, 1, p->lx.pos >= len, "MissingEndSquareBracket",
+			     "Missing ']' after the attribute or type name.");
+			return NULL;
 		}
+		ast *t = ast_new(N_TYPE, open, p->lx.pos - open);
+		t->str = tn;
+		return t;
 	}
-	if (q >= p->lx.len) {
-		fail(p, p->lx.pos, 1, true, "MissingEndSquareBracket", "Missing ']' after the attribute or type name.");
-		return false;
-	}
-	size_t inner = p->lx.pos + 1, ilen = q - inner;
-	*is_switch = ilen == 6 && strncasecmp(p->lx.src + inner, "switch", 6) == 0;
-	if (type) {
-		*type = NULL;
-		if (!*is_switch && ilen && !memchr(p->lx.src + inner, '(', ilen))
-			*type = xstrndup(p->lx.src + inner, ilen);
-	}
+	ast *a = ast_new(N_ATTR, open, 0);
+	a->str = xstrndup(src + p->lx.pos, q - p->lx.pos);
 	p->lx.pos = q + 1;
-	return true;
+	p->no_comma++;
+	for (;;) {
+		skip_newlines(p);
+		if (lx_peekc(&p->lx) == ')') {
+			p->lx.pos++;
+			break;
+		}
+		/* a named argument: Name = value, or a bare Name (Mandatory) */
+		size_t s0 = p->lx.pos, r = s0;
+		while (r < len && (isalnum((unsigned char)src[r]) || src[r] == '_'))
+			r++;
+		size_t after = r;
+		while (after < len && (src[after] == ' ' || src[after] == '\t'))
+			after++;
+		char c = after < len ? src[after] : 0;
+		bool named = r > s0 && (isalpha((unsigned char)src[s0]) || src[s0] == '_') &&
+		             ((c == '=' && (after + 1 >= len || src[after + 1] != '=')) || c == ',' || c == ')' ||
+		              c == '\n' || c == '\r');
+		if (named) {
+			ast *np = ast_new(N_CMDPARAM, s0, r - s0);
+			np->str = xstrndup(src + s0, r - s0);
+			ast_add(a, np);
+			p->lx.pos = after;
+			if (c == '=') {
+				p->lx.pos++;
+				skip_newlines(p);
+				ast *v = parse_expression(p);
+				if (!v)
+					goto fail;
+				ast_add(np, v);
+			}
+		} else {
+			ast *v = parse_expression(p);
+			if (!v)
+				goto fail;
+			ast_add(a, v);
+		}
+		skip_newlines(p);
+		int c2 = lx_peekc(&p->lx);
+		if (c2 == ',') {
+			p->lx.pos++;
+			continue;
+		}
+		if (c2 == ')') {
+			p->lx.pos++;
+			break;
+		}
+		fail(p, p->lx.pos, 1, p->lx.pos >= len, "MissingEndParenthesisInMethodCall",
+		     "Missing ')' after the arguments of the attribute [%s(...)].", a->str);
+		goto fail;
+	}
+	p->no_comma--;
+	if (lx_peekc(&p->lx) != ']') {
+		fail(p, p->lx.pos, 1, p->lx.pos >= len, "MissingEndSquareBracket",
+		     "Missing ']' after the attribute [%s(...)].", a->str);
+		ast_free(a);
+		return NULL;
+	}
+	p->lx.pos++;
+	a->len = p->lx.pos - open;
+	return a;
+fail:
+	p->no_comma--;
+	if (!p->failed)
+		fail(p, p->lx.pos, 1, p->lx.pos >= len, "InvalidAttributeArgument",
+		     "The arguments of the attribute [%s(...)] are not valid.", a->str);
+	ast_free(a);
+	return NULL;
 }
 
-static bool skip_attribute(parser *p, bool *is_switch)
+/* [CmdletBinding(...)] before a param( ) block: marks blk (the parameter
+ * list) AF_CMDLETBINDING, and PositionalBinding = $false, and takes
+ * DefaultParameterSetName into blk->str */
+static void note_block_attribute(ast *blk, const ast *attr)
 {
-	return skip_attribute_typed(p, is_switch, NULL);
+	if (!str_ieq(attr->str, "CmdletBinding"))
+		return;
+	blk->flags |= AF_CMDLETBINDING;
+	for (size_t i = 0; i < attr->nkids; i++) {
+		const ast *k = attr->kids[i];
+		if (k->kind != N_CMDPARAM || !k->nkids)
+			continue;
+		const ast *v = k->kids[0];
+		if (str_ieq(k->str, "PositionalBinding") && v->kind == N_VAR && str_ieq(v->str, "false"))
+			blk->flags |= AF_NOPOSITIONAL;
+		if (str_ieq(k->str, "DefaultParameterSetName") && v->kind == N_STRING && !blk->str)
+			blk->str = xstrdup(v->str);
+	}
 }
 
 /* Function parameters: ( [type] $name [= default], ... ) - the '(' is consumed. */
@@ -1637,22 +1718,30 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 		tok_free(&t);
 		bool sw = false;
 		char *type = NULL;
+		ast *attrs = ast_new(N_BLOCK, p->lx.pos, 0);
 		while (lx_peekc(&p->lx) == '[') {
-			bool this_sw;
-			char *ty;
-			if (!skip_attribute_typed(p, &this_sw, &ty)) {
+			ast *at = parse_attribute(p);
+			if (!at) {
 				free(type);
+				ast_free(attrs);
 				return false;
 			}
-			if (ty) {
+			if (at->kind == N_TYPE && str_ieq(at->str, "switch")) {
+				sw = true;
+				ast_free(at);
+			} else if (at->kind == N_TYPE) {
 				free(type);
-				type = ty;
+				type = at->str;
+				at->str = NULL;
+				ast_free(at);
+			} else {
+				ast_add(attrs, at);
 			}
-			sw = sw || this_sw;
 			skip_newlines(p);
 		}
 		token v = next(p, LX_EXPR);
 		if (v.kind != TK_VAR) {
+			ast_free(attrs);
 			if (v.kind == TK_EOF)
 				fail(p, open, 1, true, "MissingEndParenthesisInFunctionParameterList",
 				     "Missing ')' in the function parameter list.");
@@ -1669,6 +1758,8 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 		if (sw)
 			prm->flags |= AF_SWITCHPARAM;
 		ast_add(into, prm);
+		/* kids: the default value (if any), then the type (N_TYPE), then the
+		 * attributes (N_ATTR) */
 		token a = peek(p, LX_EXPR);
 		bool has_default = a.kind == TK_ASSIGN && !strcmp(a.text, "=");
 		tok_free(&a);
@@ -1679,16 +1770,20 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 			p->no_comma--;
 			if (!d) {
 				free(type);
+				ast_free(attrs);
 				return false;
 			}
 			ast_add(prm, d);
 		}
 		if (type) {
-			/* the declared type: the last kid, after the default value */
 			ast *ty = ast_new(N_TYPE, prm->pos, 0);
 			ty->str = type;
 			ast_add(prm, ty);
 		}
+		for (size_t i = 0; i < attrs->nkids; i++)
+			ast_add(prm, attrs->kids[i]);
+		attrs->nkids = 0;
+		ast_free(attrs);
 		skip_newlines(p);
 		token sep = next(p, LX_EXPR);
 		if (sep.kind == TK_COMMA) {
@@ -1718,35 +1813,122 @@ static bool parse_body_params(parser *p, ast *into)
 {
 	skip_newlines(p);
 	size_t save = lx_save(&p->lx);
-	bool is_switch;
+	ast *attrs = ast_new(N_BLOCK, p->lx.pos, 0);
 	while (lx_peekc(&p->lx) == '[') {
-		if (!skip_attribute(p, &is_switch))
-			return false;   /* no ']': the block cannot parse anyway */
-		if (p->lx.src[p->lx.pos - 2] != ')') {
-			/* not an attribute with arguments: a cast or a type */
+		ast *at = parse_attribute(p);
+		if (!at || at->kind != N_ATTR) {
+			/* a cast or a type ([int]$x = 1): the body's first statement */
+			ast_free(at);
+			ast_free(attrs);
 			lx_restore(&p->lx, save);
+			if (p->failed)
+				return false;
 			return true;
 		}
+		ast_add(attrs, at);
 		skip_newlines(p);
 	}
 	if (!next_is_keyword(p, "param")) {
+		ast_free(attrs);
 		lx_restore(&p->lx, save);
 		return true;
 	}
 	consume(p, LX_ARG);
 	if (lx_peekc(&p->lx) != '(') {
+		ast_free(attrs);
 		lx_restore(&p->lx, save);
 		return true;
 	}
+	for (size_t i = 0; i < attrs->nkids; i++)
+		note_block_attribute(into, attrs->kids[i]);
+	ast_free(attrs);
 	size_t po = p->lx.pos;
 	p->lx.pos++;
 	return parse_param_list(p, into, po);
+}
+
+/* Is the next thing `begin {`, `process {`, `end {` (or dynamicparam)? */
+static bool at_named_block(parser *p)
+{
+	size_t save = lx_save(&p->lx);
+	token t = peek(p, LX_ARG);
+	bool named = t.kind == TK_WORD && !t.quoted_word &&
+	             (str_ieq(t.text, "begin") || str_ieq(t.text, "process") || str_ieq(t.text, "end") ||
+	              str_ieq(t.text, "dynamicparam"));
+	tok_free(&t);
+	if (named) {
+		consume(p, LX_ARG);
+		skip_newlines(p);
+		named = lx_peekc(&p->lx) == '{';
+	}
+	lx_restore(&p->lx, save);
+	return named;
+}
+
+/* The body of a function or script block up to its '}': statements, or
+ * begin / process / end blocks (an N_BLOCK marked AF_NAMEDBLOCKS whose kids
+ * are N_NAMEDBLOCK). */
+static ast *parse_body(parser *p, size_t open)
+{
+	skip_newlines(p);
+	if (!at_named_block(p))
+		return parse_block_until(p, TK_RBRACE, open);
+	ast *blk = ast_new(N_BLOCK, p->lx.pos, 0);
+	blk->flags |= AF_NAMEDBLOCKS;
+	for (;;) {
+		tok_kind k;
+		while ((k = peek_kind(p, LX_ARG)) == TK_NEWLINE || k == TK_SEMI)
+			consume(p, LX_ARG);
+		if (k == TK_RBRACE) {
+			consume(p, LX_ARG);
+			break;
+		}
+		token t = peek(p, LX_ARG);
+		if (t.kind == TK_EOF) {
+			fail(p, open, 1, true, "MissingEndCurlyBrace", "Missing closing '}' in statement block or type definition.");
+			tok_free(&t);
+			goto fail;
+		}
+		bool known = t.kind == TK_WORD && !t.quoted_word &&
+		             (str_ieq(t.text, "begin") || str_ieq(t.text, "process") || str_ieq(t.text, "end"));
+		if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "dynamicparam")) {
+			fail_tok(p, &t, "DynamicParamNotSupported",
+			         "dynamicparam blocks are not supported by migsh: declare the parameters in param( ).");
+			tok_free(&t);
+			goto fail;
+		}
+		if (!known) {
+			fail_tok(p, &t, "UnexpectedToken", "Unexpected token '%.*s': a body with begin, process or end "
+			         "blocks can contain only such blocks.", (int)(t.len ? t.len : 1), p->lx.src + t.pos);
+			tok_free(&t);
+			goto fail;
+		}
+		consume(p, LX_ARG);
+		ast *nb = ast_new(N_NAMEDBLOCK, t.pos, t.len);
+		nb->str = xstrdup(str_ieq(t.text, "begin") ? "begin" : str_ieq(t.text, "process") ? "process" : "end");
+		tok_free(&t);
+		ast *b = parse_braced_block(p, nb->str);
+		if (!b) {
+			ast_free(nb);
+			goto fail;
+		}
+		ast_add(nb, b);
+		nb->len = p->lx.pos - nb->pos;
+		ast_add(blk, nb);
+	}
+	blk->len = p->lx.pos - blk->pos;
+	return blk;
+fail:
+	ast_free(blk);
+	return NULL;
 }
 
 static ast *parse_function(parser *p)
 {
 	token kw = next(p, LX_ARG);
 	ast *n = ast_new(N_FUNCDEF, kw.pos, kw.len);
+	if (kw.text && str_ieq(kw.text, "filter"))
+		n->flags |= AF_FILTER;
 	tok_free(&kw);
 	ast *params = ast_new(N_BLOCK, 0, 0);
 	token name = next(p, LX_ARG);
@@ -1775,10 +1957,13 @@ static ast *parse_function(parser *p)
 	tok_free(&lb);
 	if (!parse_body_params(p, params))
 		goto fail;
-	ast *blk = parse_block_until(p, TK_RBRACE, open);
+	ast *blk = parse_body(p, open);
 	if (!blk)
 		goto fail;
 	ast *sb = ast_new(N_SCRIPTBLOCK, open + 1, p->lx.pos - 1 - (open + 1));
+	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL);
+	sb->str = params->str;
+	params->str = NULL;
 	ast_add(sb, blk);
 	ast_add(n, sb);
 	for (size_t i = 0; i < params->nkids; i++)
@@ -1819,7 +2004,7 @@ static ast *parse_statement(parser *p)
 	                                                 lx_peekc(&p->lx) == '(' || lx_peekc(&p->lx) == '-')) {
 		lx_restore(&p->lx, t.pos);
 		r = parse_switch(p);
-	} else if (word && str_ieq(t.text, "function")) {
+	} else if (word && (str_ieq(t.text, "function") || str_ieq(t.text, "filter"))) {
 		lx_restore(&p->lx, t.pos);
 		r = parse_function(p);
 	} else if (word && (str_ieq(t.text, "break") || str_ieq(t.text, "continue"))) {
@@ -1990,22 +2175,14 @@ ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_err
 		p.lx.pos = 3;
 	/* a script may start with [CmdletBinding()] param( ... ) */
 	skip_newlines(&p);
-	size_t save = lx_save(&p.lx);
-	bool is_switch;
-	while (lx_peekc(&p.lx) == '[' && skip_attribute(&p, &is_switch))
-		skip_newlines(&p);
-	if (!p.failed && next_is_keyword(&p, "param")) {
-		consume(&p, LX_ARG);
-		if (lx_peekc(&p.lx) == '(') {
-			size_t open = p.lx.pos;
-			p.lx.pos++;
-			t->params = ast_new(N_BLOCK, open, 0);
-			parse_param_list(&p, t->params, open);
-		} else {
-			lx_restore(&p.lx, save);
-		}
-	} else if (!p.failed) {
-		lx_restore(&p.lx, save);
+	ast *params = ast_new(N_BLOCK, p.lx.pos, 0);
+	if (!parse_body_params(&p, params) || !params->nkids) {
+		if (!p.failed && (params->flags & AF_CMDLETBINDING))
+			t->params = params;   /* param( ) with no parameters */
+		else
+			ast_free(params);
+	} else {
+		t->params = params;
 	}
 	if (!p.failed)
 		t->root = parse_block_until(&p, TK_EOF, 0);

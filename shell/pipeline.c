@@ -234,12 +234,14 @@ static const mg_cmdlet *resolve_cmdlet(ev *e, const char *name)
 
 static void stage_destroy(mg_stage *st)
 {
-	if (st->ctx.cmd && st->ctx.cmd->cleanup && st->ctx.state)
-		st->ctx.cmd->cleanup(&st->ctx);
-	free(st->ctx.state);
+	/* the bindings first: a function's declaration lives in its state */
 	if (st->have_cur)
 		mg_bound_clear(&st->cur);
 	mg_bound_clear(&st->base);
+	st->have_cur = false;
+	if (st->ctx.cmd && st->ctx.cmd->cleanup && st->ctx.state)
+		st->ctx.cmd->cleanup(&st->ctx);
+	free(st->ctx.state);
 	mg_stage_free_tmp(st);
 	free(st->tmp_strs);
 	mv_unref(st->outvar);
@@ -285,7 +287,7 @@ static int preference(mg_session *s, const char *var, int dflt)
 	return dflt;
 }
 
-static void apply_preferences(mg_session *s, mg_bound *b)
+void ev_apply_preferences(mg_session *s, mg_bound *b)
 {
 	if (!mg_bound_get(b, "ErrorAction"))
 		b->error_action = preference(s, "ErrorActionPreference", MG_EA_CONTINUE);
@@ -315,11 +317,7 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 	while (n < pl->nkids && pl->kids[n]->kind != N_REDIR)
 		n++;
 	size_t first_cmd = pl->kids[0]->kind == N_COMMAND ? 0 : 1;
-	/* a function call as the first element feeds its output like an expression */
-	mv *fn = pl->kids[0]->kind == N_COMMAND && !(pl->kids[0]->flags & AF_INVOKE) &&
-	         !resolve_cmdlet(e, pl->kids[0]->str) ? ev_find_function(e, pl->kids[0]->str) : NULL;
-	if (fn)
-		first_cmd = 1;
+	mv *invoked = NULL;   /* `& expr` of the first element, evaluated once */
 	mg_stage *stages = xcalloc(n, sizeof *stages);
 	mg_pipeline P;
 	memset(&P, 0, sizeof P);
@@ -336,58 +334,50 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		goto out;
 	}
 
-	/* a single `& {block}` / script element is run directly */
-	if (n == 1 && pl->kids[0]->kind == N_COMMAND && !fn) {
+	/* a single `& script.ps1` / script / program element is run directly */
+	if (n == 1 && pl->kids[0]->kind == N_COMMAND) {
 		const ast *c = pl->kids[0];
 		char *prog = NULL;
 		if (c->flags & AF_INVOKE) {
-			mv *what = ev_expr(e, c->kids[0]);
-			if (!what) {
+			invoked = ev_expr(e, c->kids[0]);
+			if (!invoked) {
 				rc = EV_ERR;
 				goto out;
 			}
-			if (what->kind == MV_SCRIPTBLOCK) {
+			if (invoked->kind == MV_SCRIPTBLOCK && invoked->u.sb.release != ev_sb_release) {
 				cmdargs ca;
 				memset(&ca, 0, sizeof ca);
 				if (ev_cmdargs_eval(e, c, 1, &ca) < 0) {
 					ev_cmdargs_free(&ca);
-					mv_unref(what);
 					rc = EV_ERR;
 					goto out;
 				}
-				const ast *const *prm;
-				if (what->u.sb.release == ev_sb_release &&
-				    ev_block_params(((sbcode *)what->u.sb.code)->node, &prm) > 0) {
-					/* & { param($a) ... } 5: bound like a function's */
-					rc = ev_invoke_bound(e, c, "&", what, ca.a, ca.n, P.sink);
-				} else {
-					mv *args = mv_array();
-					for (size_t i = 0; i < ca.n; i++)
-						if (ca.a[i].val)
-							mv_array_push(args, ca.a[i].val);
-					rc = ev_run_block_element(e, what, args, P.sink);
-					mv_unref(args);
-				}
+				mv *args = mv_array();
+				for (size_t i = 0; i < ca.n; i++)
+					if (ca.a[i].val)
+						mv_array_push(args, ca.a[i].val);
+				rc = ev_run_block_element(e, invoked, args, P.sink);
+				mv_unref(args);
 				ev_cmdargs_free(&ca);
-				mv_unref(what);
 				goto out;
 			}
-			char *wname = mv_to_string(what);
-			mv_unref(what);
-			if (looks_like_script(wname) && !resolve_cmdlet(e, wname)) {
-				/* & 'C:\path\script.ps1' args */
-				rc = run_outside(e, c, 1, false, wname, P.sink);
+			if (invoked->kind != MV_SCRIPTBLOCK) {
+				char *wname = mv_to_string(invoked);
+				if (looks_like_script(wname) && !resolve_cmdlet(e, wname) && !ev_find_function(e, wname)) {
+					/* & 'C:\path\script.ps1' args */
+					rc = run_outside(e, c, 1, false, wname, P.sink);
+					free(wname);
+					goto out;
+				}
 				free(wname);
-				goto out;
 			}
-			free(wname);
 		} else if (!looks_like_script(c->str) && !resolve_cmdlet(e, c->str) && !ev_find_function(e, c->str) &&
 		           !s->file_root && (prog = mg_find_program(c->str)) != NULL) {
 			/* ls -l, whoami: a program on PATH */
 			rc = run_outside(e, c, 0, true, prog, P.sink);
 			free(prog);
 			goto out;
-		} else if (looks_like_script(c->str) && !resolve_cmdlet(e, c->str)) {
+		} else if (looks_like_script(c->str) && !resolve_cmdlet(e, c->str) && !ev_find_function(e, c->str)) {
 			rc = run_outside(e, c, 0, false, c->str, P.sink);
 			goto out;
 		}
@@ -405,19 +395,28 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		const char *name = c->str;
 		char *owned_name = NULL;
 		size_t argstart = 0;
+		mv *fnv = NULL;   /* a function or script block run as this stage */
 		if (c->flags & AF_INVOKE) {
-			mv *w = ev_expr(e, c->kids[0]);
+			mv *w = i == 0 && invoked ? mv_ref(invoked) : ev_expr(e, c->kids[0]);
 			if (!w) {
 				rc = EV_ERR;
 				goto out;
 			}
-			owned_name = mv_to_string(w);
-			mv_unref(w);
-			name = owned_name;
 			argstart = 1;
+			if (w->kind == MV_SCRIPTBLOCK && w->u.sb.release == ev_sb_release) {
+				fnv = w;
+				name = "&";
+			} else {
+				owned_name = mv_to_string(w);
+				mv_unref(w);
+				name = owned_name;
+			}
 		}
-		const mg_cmdlet *cmd = resolve_cmdlet(e, name);
-		if (!cmd) {
+		/* a function comes before a cmdlet of the same name, as in PowerShell */
+		if (!fnv && (fnv = ev_find_function(e, name)) != NULL)
+			mv_ref(fnv);
+		const mg_cmdlet *cmd = fnv ? NULL : resolve_cmdlet(e, name);
+		if (!cmd && !fnv) {
 			mg_err err;
 			mg_command_not_found(s, name, &err);
 			mg_errrec r;
@@ -435,26 +434,64 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 			rc = EV_ERR;
 			goto out;
 		}
-		free(owned_name);
 		mg_stage *st = &stages[i];
 		built = i + 1;
 		st->ctx.session = s;
 		st->ctx.cmd = cmd;
 		st->ctx.rt = st;
-		st->ctx.state = cmd->state_size ? xcalloc(1, cmd->state_size) : NULL;
+		st->ctx.state = cmd && cmd->state_size ? xcalloc(1, cmd->state_size) : NULL;
 		st->pl = &P;
 		st->index = (int)(i + 1);
 		st->pos = c->pos;
 		st->len = c->len;
 		st->pipe_input = i > 0;
-		mg_bound_init(&st->base, cmd);
+		if (cmd)
+			mg_bound_init(&st->base, cmd);
 		cmdargs ca;
 		memset(&ca, 0, sizeof ca);
 		if (ev_cmdargs_eval(e, c, argstart, &ca) < 0) {
 			ev_cmdargs_free(&ca);
+			free(owned_name);
+			mv_unref(fnv);
 			rc = EV_ERR;
 			goto out;
 		}
+		if (fnv) {
+			mg_bind_err be;
+			memset(&be, 0, sizeof be);
+			int fr = ev_fn_stage_init(e, st, name, fnv, &ca, c, &be);
+			free(owned_name);
+			mv_unref(fnv);
+			ev_cmdargs_free(&ca);
+			if (fr == 0) {
+				mg_bind_common(&st->base);
+				fr = mg_bind_finish(s, &st->base, st->pipe_input, &be);
+				ev_apply_preferences(s, &st->base);
+			}
+			if (fr == -1) {
+				mg_errrec r;
+				mg_stage_errrec(st, &be.err, NULL, &r);
+				if (be.has_pos) {
+					r.pos = be.pos;
+					r.len = be.len;
+				}
+				ev_throw_rec(e, &r);
+			}
+			if (fr != 0) {
+				rc = EV_ERR;
+				goto out;
+			}
+			if (st->base.out_variable)
+				st->outvar = mv_array();
+			if (st->base.error_variable)
+				st->errvar = mv_array();
+			if (st->base.warning_variable)
+				st->warnvar = mv_array();
+			if (i > first_cmd)
+				stages[i - 1].next = st;
+			continue;
+		}
+		free(owned_name);
 		/* `Cmdlet -?` shows the cmdlet's help, like PowerShell */
 		const mg_cmdlet *help = NULL;
 		for (size_t k = 0; k < ca.n; k++)
@@ -489,7 +526,7 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 			/* first stage: resolve now (prompting for mandatory ones);
 			 * later stages: only what pipeline input cannot supply */
 			br = mg_bind_finish(s, &st->base, st->pipe_input, &be);
-			apply_preferences(s, &st->base);
+			ev_apply_preferences(s, &st->base);
 		}
 		if (br < 0) {
 			mg_errrec r;
@@ -517,21 +554,14 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		rc = EV_OK;
 		goto out;
 	}
-	if (first_cmd == 1) {
-		mv *v;
-		if (fn) {
-			mv_ref(fn);   /* the function may redefine itself while it runs */
-			v = mv_array();
-			int frc = ev_call_function(e, pl->kids[0], fn, v);
-			mv_unref(fn);
-			if (frc != EV_OK) {
-				mv_unref(v);
-				rc = frc;
-				goto out;
-			}
-		} else {
-			v = ev_expr(e, pl->kids[0]);
-		}
+	/* the begin blocks of the functions, in order, before any input */
+	for (size_t i = first_cmd; i < n && !P.stopped; i++)
+		if (ev_is_fn_stage(&stages[i]))
+			ev_fn_stage_begin(&stages[i]);
+	if (P.stopped) {
+		/* nothing more runs */
+	} else if (first_cmd == 1) {
+		mv *v = ev_expr(e, pl->kids[0]);
 		if (!v) {
 			rc = EV_ERR;
 			goto out;
@@ -579,8 +609,15 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		if (P.stop_script)
 			e->fatal = true;   /* -ErrorAction Stop: script-terminating unless caught */
 		rc = EV_ERR;
+	} else {
+		/* exit, or break / continue out of a function, ends the pipeline and
+		 * goes on in the caller */
+		for (size_t i = first_cmd; i < built && rc == EV_OK; i++)
+			if (stages[i].ctx.cmd)
+				rc = ev_fn_stage_flow(&stages[i]);
 	}
 out:
+	mv_unref(invoked);
 	for (size_t i = 0; i < built; i++)
 		if (stages[i].ctx.cmd)
 			stage_destroy(&stages[i]);
