@@ -34,6 +34,7 @@ void ast_free(ast *n)
 		ast_free(n->kids[i]);
 	free(n->kids);
 	free(n->str);
+	free(n->label);
 	free(n);
 }
 

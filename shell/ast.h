@@ -43,7 +43,7 @@ typedef enum ast_kind {
 	N_CAST,         /* str = type name; kids[0] = value */
 	N_WHILE,        /* kids[0] = condition, kids[1] = body; AF_DO: do { } while/until; AF_UNTIL */
 	N_FOR,          /* kids = init, condition, step (N_BLOCK, may be empty), body */
-	N_BREAK,        /* AF_CONTINUE for `continue` */
+	N_BREAK,        /* AF_CONTINUE for `continue`; str = the loop label (break outer), or NULL */
 	N_TRY,          /* kids[0] = body, then catch block (AF_CATCH), then finally block (AF_FINALLY) */
 	N_THROW,        /* kids[0] optional value */
 	N_FUNCDEF,      /* str = name; kids[0] = N_SCRIPTBLOCK body; kids[1..] = N_VAR parameters
@@ -114,6 +114,7 @@ typedef struct ast {
 	unsigned flags;
 	size_t   pos, len;      /* source range (bytes) */
 	char    *str;
+	char    *label;         /* :name of a loop or switch; the label of break / continue is str */
 	bool     is_int;
 	ast_op   op;            /* N_BINOP, N_UNOP, N_ASSIGN (OP_NONE for plain =) */
 	long long inum;

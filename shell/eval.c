@@ -351,6 +351,19 @@ static bool catch_matches(const char *types, const mg_err *err)
 	return hit;
 }
 
+/* A loop (or switch) n got break / continue: is it for n?  An unlabelled
+ * one is for the innermost loop; `break outer` for the loop labelled outer
+ * (PowerShell: labels are compared without regard to case). */
+static bool flow_mine(ev *e, const ast *n)
+{
+	if (!e->flow_label[0])
+		return true;
+	if (!n->label || !str_ieq(n->label, e->flow_label))
+		return false;
+	e->flow_label[0] = '\0';
+	return true;
+}
+
 int ev_statement(ev *e, const ast *n, mv *out)
 {
 	mg_session *s = e->s;
@@ -410,6 +423,8 @@ int ev_statement(ev *e, const ast *n, mv *out)
 			mv *it = v->kind == MV_ARRAY ? v->u.arr.items[i] : v;
 			mg_var_set(s, n->str, it);
 			rc = ev_block(e, n->kids[1], out, false);
+			if ((rc == EV_CONTINUE || rc == EV_BREAK) && !flow_mine(e, n))
+				break;   /* break outer: for an enclosing loop */
 			if (rc == EV_CONTINUE) {
 				rc = EV_OK;
 				continue;
@@ -484,6 +499,8 @@ int ev_statement(ev *e, const ast *n, mv *out)
 			}
 			first = false;
 			rc = ev_block(e, body, out, false);
+			if ((rc == EV_CONTINUE || rc == EV_BREAK) && !flow_mine(e, n))
+				return rc;
 			if (rc == EV_BREAK)
 				break;
 			if (rc != EV_OK && rc != EV_CONTINUE)
@@ -496,6 +513,7 @@ int ev_statement(ev *e, const ast *n, mv *out)
 	case N_SWITCH:
 		return ev_switch(e, n, out);
 	case N_BREAK:
+		snprintf(e->flow_label, sizeof e->flow_label, "%s", n->str ? n->str : "");
 		return (n->flags & AF_CONTINUE) ? EV_CONTINUE : EV_BREAK;
 	case N_FUNCDEF: {
 		char *key = xasprintf("function:%s", n->str);
@@ -718,6 +736,8 @@ int ev_switch(ev *e, const ast *n, mv *out)
 				continue;
 			matched = true;
 			rc = ev_block(e, n->kids[k + 1], out, false);
+			if ((rc == EV_CONTINUE || rc == EV_BREAK) && !flow_mine(e, n))
+				break;
 			if (rc == EV_CONTINUE) {
 				rc = EV_OK;
 				break;          /* the next element */
@@ -732,6 +752,8 @@ int ev_switch(ev *e, const ast *n, mv *out)
 			for (size_t k = 1; k + 1 < n->nkids; k += 2)
 				if (n->kids[k]->flags & AF_SW_DEFAULT) {
 					rc = ev_block(e, n->kids[k + 1], out, false);
+					if ((rc == EV_CONTINUE || rc == EV_BREAK) && !flow_mine(e, n))
+						break;
 					if (rc == EV_CONTINUE)
 						rc = EV_OK;
 					else if (rc == EV_BREAK) {

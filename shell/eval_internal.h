@@ -52,6 +52,8 @@ typedef struct ev {
 	mv         *top_out;
 	int64_t     last_flush_ms;
 	bool        native_failed;  /* a program run by the pipeline exited non-zero */
+	/* the label of the break / continue being run (`break outer`), "" for none */
+	char        flow_label[128];
 } ev;
 
 /* the code of a script block value made by the evaluator */

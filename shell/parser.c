@@ -941,6 +941,28 @@ static ast *parse_command(parser *p)
 			return NULL;
 		}
 		ast_add(cmd, what);
+	} else if (name.kind == TK_WORD && !name.quoted_word && !strcmp(name.text, ".") &&
+	           (p->lx.pos >= p->lx.len || p->lx.src[p->lx.pos] == ' ' || p->lx.src[p->lx.pos] == '\t')) {
+		/* . ./lib.ps1: dot-sourcing runs the script (or block, or function)
+		 * in the caller's scope */
+		cmd = ast_new(N_COMMAND, name.pos, name.len);
+		cmd->flags |= AF_INVOKE | AF_DOTSOURCE;
+		tok_free(&name);
+		lx_skip_space(&p->lx);
+		if (arg_end(peek_kind(p, LX_ARG))) {
+			token e = peek(p, LX_ARG);
+			fail(p, cmd->pos, 1, e.kind == TK_EOF, "MissingExpression",
+			     "Missing the script to dot-source after '.'.");
+			tok_free(&e);
+			ast_free(cmd);
+			return NULL;
+		}
+		ast *what = parse_arg_primary(p);
+		if (!what) {
+			ast_free(cmd);
+			return NULL;
+		}
+		ast_add(cmd, what);
 	} else if (name.kind == TK_WORD || name.kind == TK_NUMBER) {
 		cmd = ast_new(N_COMMAND, name.pos, name.len);
 		cmd->str = name.text;
@@ -2007,6 +2029,25 @@ static ast *parse_statement(parser *p)
 	} else if (word && (str_ieq(t.text, "function") || str_ieq(t.text, "filter"))) {
 		lx_restore(&p->lx, t.pos);
 		r = parse_function(p);
+	} else if (word && t.text[0] == ':' && t.text[1] && (isalpha((unsigned char)t.text[1]) || t.text[1] == '_')) {
+		/* :outer foreach (...) { ... break outer } */
+		lx_restore(&p->lx, t.pos);
+		consume(p, LX_ARG);
+		skip_newlines(p);
+		token k = peek(p, LX_ARG);
+		bool loop = k.kind == TK_WORD && !k.quoted_word &&
+		            (str_ieq(k.text, "foreach") || str_ieq(k.text, "for") || str_ieq(k.text, "while") ||
+		             str_ieq(k.text, "do") || str_ieq(k.text, "switch"));
+		if (!loop) {
+			fail_tok(p, &k, "MissingLoopStatement", "Missing a loop statement after the label '%s': a label must "
+			         "be followed by foreach, for, while, do or switch.", t.text);
+			r = NULL;
+		} else {
+			r = parse_statement(p);
+			if (r)
+				r->label = xstrdup(t.text + 1);
+		}
+		tok_free(&k);
 	} else if (word && (str_ieq(t.text, "break") || str_ieq(t.text, "continue"))) {
 		lx_restore(&p->lx, t.pos);
 		token kw = next(p, LX_ARG);
@@ -2014,6 +2055,16 @@ static ast *parse_statement(parser *p)
 		if (str_ieq(kw.text, "continue"))
 			r->flags |= AF_CONTINUE;
 		tok_free(&kw);
+		/* break outer: the label of the loop to leave */
+		token lb = peek(p, LX_ARG);
+		if (lb.kind == TK_WORD && !lb.quoted_word && lb.text[0] != ':' &&
+		    (isalpha((unsigned char)lb.text[0]) || lb.text[0] == '_')) {
+			consume(p, LX_ARG);
+			r->str = lb.text;
+			lb.text = NULL;
+			r->len = lb.pos + lb.len - r->pos;
+		}
+		tok_free(&lb);
 	} else if (word && str_ieq(t.text, "throw")) {
 		lx_restore(&p->lx, t.pos);
 		token kw = next(p, LX_ARG);
