@@ -585,7 +585,13 @@ int ev_statement(ev *e, const ast *n, mv *out)
 			memcpy(cmd, e->cmd, sizeof cmd);
 			memcpy(tgt, e->target, sizeof tgt);
 			e->has_err = false;
+			/* after Ctrl-C the finally block still runs, as in PowerShell */
+			sig_atomic_t stop = s->interrupted ? *s->interrupted : 0;
+			if (stop)
+				*s->interrupted = 0;
 			int frc = ev_block(e, n->kids[k], out, false);
+			if (stop)
+				*s->interrupted = stop;
 			if (had && !e->has_err) {
 				e->rec = saved;
 				memcpy(e->cmd, cmd, sizeof cmd);
@@ -777,6 +783,10 @@ int ev_block(ev *e, const ast *blk, mv *out, bool propagate)
 {
 	for (size_t i = 0; i < blk->nkids; i++) {
 		flush_slow(e);
+		if (mg_session_interrupted(e->s)) {
+			ev_throwf(e, blk->kids[i], MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
+			return EV_ERR;
+		}
 		int rc = ev_statement(e, blk->kids[i], out);
 		if (rc == EV_ERR) {
 			if (propagate || e->in_try || e->fatal || mg_session_interrupted(e->s) || ev_stop_on_error(e->s))
@@ -946,7 +956,12 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 int mg_run_source(mg_session *s, const char *src, size_t len, const char *origin)
 {
 	bool mine = ev_stack_enter(s);
+	/* the outermost run of a script (not the REPL's): Ctrl-C stops it */
+	struct sigaction old;
+	bool caught = mine && mg_session_catch_interrupt(s, &old);
 	int rc = run(s, src, len, origin, NULL);
+	if (caught)
+		mg_session_release_interrupt(s, &old);
 	ev_stack_leave(s, mine);
 	return rc;
 }
