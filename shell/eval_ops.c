@@ -512,6 +512,13 @@ mv *ev_binop(ev *e, const ast *n)
 		break;
 	}
 	case OP_JOIN: {
+		if (l->kind == MV_BYTES) {   /* a byte array joins byte by byte */
+			mv *a = mv_array();
+			for (size_t i = 0; i < l->u.bytes.len; i++)
+				mv_array_push_take(a, mv_int(l->u.bytes.p[i]));
+			mv_unref(l);
+			l = a;
+		}
 		char *sep = mv_to_string(r);
 		strbuf sb = STRBUF_INIT;
 		strbuf_adds(&sb, "");

@@ -6,7 +6,9 @@
 #include "config.h"
 #include "shell/eval_internal.h"
 
+#include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,9 +55,119 @@ static mv *read_file_value(ev *e, const ast *at, mv *arg, bool bytes)
 }
 
 
+/* System.Guid: shows as its Guid property */
+static const char *const guid_props[] = { "Guid", NULL };
+static const mv_type_info guid_type = { "System.Guid", guid_props, 1, "Guid" };
+
+static mv *guid_value(const char *text)
+{
+	mv *g = mv_object(&guid_type);
+	mv_set_str(g, "Guid", text);
+	return g;
+}
+
+/* a version 4 (random) GUID, from /dev/urandom */
+static mv *new_guid(ev *e, const ast *n)
+{
+	unsigned char b[16];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = f ? fread(b, 1, sizeof b, f) : 0;
+	if (f)
+		fclose(f);
+	if (got != sizeof b)
+		return ev_throwf(e, n, MGC_RESOURCE, "RandomUnavailable", "Cannot read /dev/urandom to make a GUID.");
+	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+	char txt[37];
+	snprintf(txt, sizeof txt, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	return guid_value(txt);
+}
+
+/* System.Text.Encoding::UTF8 (GetBytes / GetString are in eval_methods.c) */
+static const char *const enc_props[] = { "EncodingName", "WebName", "CodePage", NULL };
+static const mv_type_info utf8_type = { "System.Text.UTF8Encoding", enc_props, 2, "EncodingName" };
+
+static bool is_size_type(const char *t)
+{
+	return str_ieq(t, "Microsoft.Exchange.Data.ByteQuantifiedSize") || str_ieq(t, "ByteQuantifiedSize");
+}
+
+/* "1.5 MB", "300KB", "1024 B" or a number of bytes: Exchange's
+ * ByteQuantifiedSize.Parse.  -1 when it is not a size. */
+static int parse_size(const char *txt, long long *bytes)
+{
+	char *end;
+	double d = strtod(txt, &end);
+	if (end == txt || d < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	static const struct { const char *u; double mult; } units[] = {
+		{ "", 1 }, { "B", 1 }, { "KB", 1024.0 }, { "MB", 1048576.0 }, { "GB", 1073741824.0 },
+		{ "TB", 1099511627776.0 },
+	};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (str_ieq(end, units[i].u)) {
+			double v = d * units[i].mult;
+			if (v > 9.2e18)
+				return -1;
+			*bytes = (long long)v;
+			return 0;
+		}
+	}
+	/* "1.5 MB (1,572,864 bytes)": Exchange's own text */
+	const char *paren = strchr(end, '(');
+	if (paren) {
+		long long v = 0;
+		for (const char *c = paren + 1; *c && *c != ' '; c++)
+			if (*c >= '0' && *c <= '9')
+				v = v * 10 + (*c - '0');
+		*bytes = v;
+		return 0;
+	}
+	return -1;
+}
+
 mv *ev_static_call(ev *e, const ast *n, const char *type, const char *method, mv **args, size_t nargs)
 {
 	const char *t = norm_type(type);
+	if (str_ieq(t, "Guid") && str_ieq(method, "NewGuid") && nargs == 0)
+		return new_guid(e, n);
+	if (str_ieq(t, "TimeSpan") && nargs == 1 && str_iprefix(method, "From")) {
+		static const struct { const char *m; double ms; } from[] = {
+			{ "FromMilliseconds", 1 }, { "FromSeconds", 1000 }, { "FromMinutes", 60000 },
+			{ "FromHours", 3600000 }, { "FromDays", 86400000 },
+		};
+		double d;
+		for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
+			if (!str_ieq(method, from[i].m))
+				continue;
+			if (mv_to_double(args[0], &d) < 0)
+				return ev_throwf(e, n, MGC_INVALIDARG, "MethodArgumentConversionInvalidCastArgument",
+				                 "Cannot convert argument \"value\" for \"%s\" to type \"System.Double\".", method);
+			double ms = d * from[i].ms;
+			if (ms > 9.2e15 || ms < -9.2e15)
+				return ev_throwf(e, n, MGC_INVALIDARG, "OverflowException",
+				                 "Exception calling \"%s\" with \"1\" argument(s): \"TimeSpan overflowed because "
+				                 "the duration is too long.\"", method);
+			return mv_timespan_ms((long long)nearbyint(ms));
+		}
+	}
+	if (is_size_type(t) && str_ieq(method, "Parse") && nargs == 1) {
+		char *txt = mv_to_string(args[0]);
+		long long b;
+		int r = parse_size(txt, &b);
+		if (r < 0) {
+			ev_throwf(e, n, MGC_INVALIDARG, "FormatException",
+			          "Exception calling \"Parse\" with \"1\" argument(s): \"'%s' is not a size such as 1.5 MB.\"",
+			          txt);
+			free(txt);
+			return NULL;
+		}
+		free(txt);
+		return mv_size(b);
+	}
 	if (str_ieq(t, "IO.File")) {
 		if ((str_ieq(method, "ReadAllBytes") || str_ieq(method, "ReadAllText")) && nargs >= 1)
 			return read_file_value(e, n, args[0], str_ieq(method, "ReadAllBytes"));
@@ -141,8 +253,23 @@ mv *ev_static_member(ev *e, const ast *n, const char *type, const char *name)
 	const char *t = norm_type(type);
 	if (str_ieq(t, "DateTime") && str_ieq(name, "Now"))
 		return mv_datetime_now();
-	if (str_ieq(t, "DateTime") && str_ieq(name, "UtcNow"))
-		return mv_datetime_now();
+	if (str_ieq(t, "DateTime") && str_ieq(name, "UtcNow")) {
+		mv *now = mv_datetime_now();
+		mv *no = mv_null();
+		mv *u = ev_call_method(e, n, now, "ToUniversalTime", &no, 0);
+		mv_unref(no);
+		mv_unref(now);
+		return u;
+	}
+	if (str_ieq(t, "Guid") && str_ieq(name, "Empty"))
+		return guid_value("00000000-0000-0000-0000-000000000000");
+	if (str_ieq(t, "Text.Encoding") && str_ieq(name, "UTF8")) {
+		mv *enc = mv_object(&utf8_type);
+		mv_set_str(enc, "EncodingName", "Unicode (UTF-8)");
+		mv_set_str(enc, "WebName", "utf-8");
+		mv_set_int(enc, "CodePage", 65001);
+		return enc;
+	}
 	if ((str_ieq(t, "int") || str_ieq(t, "Int32")) && str_ieq(name, "MaxValue"))
 		return mv_int(2147483647);
 	if ((str_ieq(t, "int") || str_ieq(t, "Int32")) && str_ieq(name, "MinValue"))
@@ -212,6 +339,62 @@ mv *ev_cast_to(ev *e, const ast *at, const char *type, mv *v)
 		} else if (v->kind != MV_NULL) {
 			mv_array_push_take(a, str_ieq(t, "string[]") ? mv_string_take(mv_to_string(v)) : mv_ref(v));
 		}
+		return a;
+	}
+	if (str_ieq(t, "guid")) {
+		if (v->kind == MV_OBJECT && v->u.obj.type == &guid_type)
+			return mv_ref(v);
+		char *sv = mv_to_string(v);
+		size_t l = strlen(sv), hex = 0;
+		for (size_t i = 0; i < l; i++)
+			hex += isxdigit((unsigned char)sv[i]) != 0;
+		if (l == 36 && hex == 32 && sv[8] == '-' && sv[13] == '-' && sv[18] == '-' && sv[23] == '-') {
+			for (char *c = sv; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			mv *g = guid_value(sv);
+			free(sv);
+			return g;
+		}
+		ev_throwf(e, at, MGC_INVALIDARG, "InvalidCastParseTargetInvocation",
+		          "Cannot convert value \"%s\" to type \"System.Guid\". Error: \"Guid should contain 32 digits "
+		          "with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).\"", sv);
+		free(sv);
+		return NULL;
+	}
+	if (is_size_type(t)) {
+		long long b;
+		if (v->kind == MV_SIZE)
+			return mv_ref(v);
+		if (v->kind == MV_INT)
+			return mv_size(v->u.i);
+		char *sv = mv_to_string(v);
+		int r = parse_size(sv, &b);
+		if (r < 0) {
+			ev_throwf(e, at, MGC_INVALIDARG, "InvalidCast",
+			          "Cannot convert value \"%s\" to type \"Microsoft.Exchange.Data.ByteQuantifiedSize\".", sv);
+			free(sv);
+			return NULL;
+		}
+		free(sv);
+		return mv_size(b);
+	}
+	size_t tl = strlen(t);
+	if (tl > 2 && !strcmp(t + tl - 2, "[]") && !str_ieq(t, "byte[]") && !str_ieq(t, "object[]") &&
+	    !str_ieq(t, "string[]")) {
+		/* [int[]]: each item converted to the element type */
+		char *elem = xstrndup(t, tl - 2);
+		mv *a = mv_array();
+		size_t cnt = v->kind == MV_ARRAY ? v->u.arr.n : v->kind == MV_NULL ? 0 : 1;
+		for (size_t i = 0; i < cnt; i++) {
+			mv *it = ev_cast_to(e, at, elem, v->kind == MV_ARRAY ? v->u.arr.items[i] : v);
+			if (!it) {
+				free(elem);
+				mv_unref(a);
+				return NULL;
+			}
+			mv_array_push_take(a, it);
+		}
+		free(elem);
 		return a;
 	}
 	if (str_ieq(t, "byte[]")) {

@@ -67,7 +67,8 @@ EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/co
 	tests/conformance/hashtables.txt tests/conformance/pipeline.txt tests/conformance/strings.txt \
 	tests/conformance/types.txt tests/conformance/variables.txt \
 	tests/conformance/redirection.txt tests/conformance/operators.txt \
-	tests/conformance/functions_advanced.txt tests/conformance/control_labels.txt tests/conformance/dotsource.txt
+	tests/conformance/functions_advanced.txt tests/conformance/control_labels.txt tests/conformance/dotsource.txt \
+	tests/conformance/dotnet_members.txt
 EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/integration/shell_interrupt.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING

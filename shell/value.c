@@ -322,6 +322,22 @@ mv *mv_get(const mv *obj, const char *name)
 	return p ? p->val : NULL;
 }
 
+bool mv_remove(mv *obj, const char *name)
+{
+	if (obj->kind != MV_OBJECT && obj->kind != MV_HASH)
+		return false;
+	for (size_t i = 0; i < obj->u.obj.n; i++) {
+		if (!str_ieq(obj->u.obj.props[i].name, name))
+			continue;
+		free(obj->u.obj.props[i].name);
+		mv_unref(obj->u.obj.props[i].val);
+		memmove(&obj->u.obj.props[i], &obj->u.obj.props[i + 1], (obj->u.obj.n - i - 1) * sizeof obj->u.obj.props[0]);
+		obj->u.obj.n--;
+		return true;
+	}
+	return false;
+}
+
 const char *mv_get_str(const mv *obj, const char *name)
 {
 	mv *v = mv_get(obj, name);
