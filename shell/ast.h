@@ -87,6 +87,7 @@ typedef enum ast_kind {
 #define AF_FILTER       0x200000u /* N_FUNCDEF written `filter`: the body is a process block */
 #define AF_DOTSOURCE    0x400000u /* N_COMMAND written `. cmd`: run in the caller's scope */
 #define AF_NOPOSITIONAL 0x800000u /* [CmdletBinding(PositionalBinding = $false)] */
+#define AF_SHOULDPROCESS 0x1000000u /* [CmdletBinding(SupportsShouldProcess)] */
 
 /* The operator of an N_BINOP, N_UNOP or compound N_ASSIGN, set by the
  * parser so that the evaluator never compares operator text. */

@@ -284,6 +284,38 @@ mv *ev_get_var(ev *e, const char *name)
 	}
 	if (str_ieq(name, "MIGSH_HOME"))
 		return mv_string(s->home);
+	if (str_ieq(name, "MyInvocation")) {
+		/* the running script (inside a function too): MyCommand.Name / Path,
+		 * ScriptName, PSScriptRoot, PSCommandPath */
+		mv *path = ev_get_var(e, "PSCommandPath"), *root = ev_get_var(e, "PSScriptRoot");
+		const char *p = path->u.str.s;
+		const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		mv *cmd = mv_object(NULL);
+		mv_set_str(cmd, "Name", base);
+		mv_set(cmd, "Path", path);
+		mv *inv = mv_object(NULL);
+		mv_set_take(inv, "MyCommand", cmd);
+		mv_set(inv, "ScriptName", path);
+		mv_set(inv, "PSScriptRoot", root);
+		mv_set(inv, "PSCommandPath", path);
+		mv_set_str(inv, "InvocationName", base);
+		mv_unref(path);
+		mv_unref(root);
+		return inv;
+	}
+	if (str_ieq(name, "PSScriptRoot") || str_ieq(name, "PSCommandPath")) {
+		/* the running script file's directory / full path ("" outside a script) */
+		const char *origin = e->tree ? e->tree->origin : NULL;
+		char *full = origin ? realpath(origin, NULL) : NULL;
+		if (!full)
+			return mv_string("");
+		if (str_ieq(name, "PSScriptRoot")) {
+			char *slash = strrchr(full, '/');
+			if (slash)
+				*(slash == full ? slash + 1 : slash) = '\0';
+		}
+		return mv_string_take(full);
+	}
 	/* preference variables read before anything set them: PowerShell 7's defaults */
 	static const char *const prefs[][2] = {
 		{ "ErrorActionPreference", "Continue" }, { "WarningPreference", "Continue" },

@@ -535,7 +535,13 @@ static void build_decl(fnstage *fs, const char *who)
 	}
 	fs->decl.params = fs->params;
 	fs->decl.default_set = fs->sb->str;
+	if (fs->sb->flags & AF_SHOULDPROCESS)
+		fs->decl.flags |= MCF_SHOULD_PROCESS;   /* -WhatIf and -Confirm */
 }
+
+/* $PSCmdlet: the parameter set, and ShouldProcess (eval_methods.c) */
+static const char *const pscmdlet_props[] = { "ParameterSetName", NULL };
+const mv_type_info ev_pscmdlet_type = { "System.Management.Automation.PSScriptCmdlet", pscmdlet_props, 2, NULL };
 
 /* ---------- running the blocks ---------- */
 
@@ -644,9 +650,15 @@ static int run_block(fnstage *fs, const ast *blk, mv *input)
 			vs_set(&vs, s, "DebugPreference", v);
 			mv_unref(v);
 		}
-		mv *cmdlet = mv_object(NULL);
+		if (b->whatif) {
+			mv *yes = mv_bool(true);
+			vs_set(&vs, s, "WhatIfPreference", yes);
+			mv_unref(yes);
+		}
+		mv *cmdlet = mv_object(&ev_pscmdlet_type);
 		const char *set = b->set;
 		mv_set_str(cmdlet, "ParameterSetName", set ? set : "__AllParameterSets");
+		mv_set_str(cmdlet, "CommandName", fs->decl.name);
 		vs_set(&vs, s, "PSCmdlet", cmdlet);
 		mv_unref(cmdlet);
 	} else {

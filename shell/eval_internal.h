@@ -157,6 +157,7 @@ int  ev_fn_stage_init(ev *e, mg_stage *st, const char *who, mv *fn, const cmdarg
 int  ev_fn_stage_begin(mg_stage *st);
 bool ev_is_fn_stage(const mg_stage *st);
 int  ev_fn_stage_flow(const mg_stage *st);
+extern const mv_type_info ev_pscmdlet_type;   /* $PSCmdlet of an advanced function */
 
 /* eval_redir.c */
 int  ev_redir_begin(ev *e, const ast *pl, mv *sink, redir_state *rs);

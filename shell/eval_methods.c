@@ -6,6 +6,7 @@
 #include "shell/eval_internal.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -402,6 +403,23 @@ mv *ev_call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_
 			if (mult != 0)
 				return mv_datetime(obj->u.dt.sec + (int64_t)(d * mult), obj->u.dt.usec);
 		}
+	}
+	if (obj->kind == MV_OBJECT && obj->u.obj.type == &ev_pscmdlet_type && str_ieq(m, "ShouldProcess") &&
+	    nargs >= 1 && nargs <= 2) {
+		/* $PSCmdlet.ShouldProcess(target[, action]): -WhatIf says what would be
+		 * done and answers no ($WhatIfPreference, set by -WhatIf) */
+		mv *wi = mg_var_get(e->s, "WhatIfPreference");
+		if (!wi || !mv_truthy(wi))
+			return mv_bool(true);
+		char *target = mv_to_string(args[0]);
+		char *action = nargs > 1 ? mv_to_string(args[1]) : xstrdup(mv_get_str(obj, "CommandName") ?
+		                                                           mv_get_str(obj, "CommandName") : "");
+		mg_session_flush_output(e->s);
+		fprintf(e->s->out, "What if: Performing the operation \"%s\" on target \"%s\".\n", action, target);
+		fflush(e->s->out);
+		free(target);
+		free(action);
+		return mv_bool(false);
 	}
 	if (obj->kind == MV_HASH) {
 		mv *r = hash_method(e, n, obj, m, args, nargs);

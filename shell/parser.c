@@ -297,7 +297,7 @@ static ast *parse_scriptblock(parser *p, size_t open_pos)
 		return NULL;
 	}
 	ast *sb = ast_new(N_SCRIPTBLOCK, open_pos + 1, p->lx.pos - 1 - (open_pos + 1));
-	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL);
+	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL | AF_SHOULDPROCESS);
 	sb->str = params->str;
 	params->str = NULL;
 	ast_add(sb, blk);
@@ -1030,6 +1030,13 @@ static ast *parse_command(parser *p)
 			cmd->len = p->lx.pos - cmd->pos;
 			continue;
 		}
+		if (t.kind == TK_WORD && !t.quoted_word && t.text[0] == '<') {
+			/* PowerShell's own answer: input redirection does not exist */
+			fail_tok(p, &t, "RedirectionNotSupported", "The '<' operator is reserved for future use.");
+			tok_free(&t);
+			ast_free(cmd);
+			return NULL;
+		}
 		tok_free(&t);
 		ast *v = parse_arg_value(p);
 		if (!v) {
@@ -1321,7 +1328,12 @@ static ast *parse_switch(parser *p)
 			n->flags |= AF_SW_REGEX;
 		else if (str_ieq(name, "CaseSensitive"))
 			n->flags |= AF_SW_CASE;
-		else if (!str_ieq(name, "Exact")) {
+		else if (str_ieq(name, "File")) {
+			fail_tok(p, &o, "SwitchFileNotSupported", "switch -File is not supported by migsh: write "
+			         "switch (Get-Content path) { ... }.");
+			tok_free(&o);
+			goto fail;
+		} else if (!str_ieq(name, "Exact")) {
 			fail_tok(p, &o, "InvalidSwitchFlag", "Invalid switch statement option '%s': use "
 			         "-Wildcard, -Regex, -Exact or -CaseSensitive.", o.text ? o.text : "");
 			tok_free(&o);
@@ -1716,6 +1728,9 @@ static void note_block_attribute(ast *blk, const ast *attr)
 	blk->flags |= AF_CMDLETBINDING;
 	for (size_t i = 0; i < attr->nkids; i++) {
 		const ast *k = attr->kids[i];
+		if (k->kind == N_CMDPARAM && str_ieq(k->str, "SupportsShouldProcess") &&
+		    (!k->nkids || !(k->kids[0]->kind == N_VAR && str_ieq(k->kids[0]->str, "false"))))
+			blk->flags |= AF_SHOULDPROCESS;
 		if (k->kind != N_CMDPARAM || !k->nkids)
 			continue;
 		const ast *v = k->kids[0];
@@ -1983,7 +1998,7 @@ static ast *parse_function(parser *p)
 	if (!blk)
 		goto fail;
 	ast *sb = ast_new(N_SCRIPTBLOCK, open + 1, p->lx.pos - 1 - (open + 1));
-	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL);
+	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL | AF_SHOULDPROCESS);
 	sb->str = params->str;
 	params->str = NULL;
 	ast_add(sb, blk);
@@ -2000,6 +2015,44 @@ fail:
 	return NULL;
 }
 
+/* PowerShell statements migsh does not run: a parse error that names them
+ * (never "not recognized as a cmdlet") */
+static const struct { const char *kw; const char *id; const char *msg; } unsupported_kw[] = {
+	{ "class", "ClassNotSupported", "PowerShell classes (class Name { ... }) are not supported by migsh: "
+	  "use [pscustomobject]@{ ... } for records and functions for behaviour." },
+	{ "enum", "EnumNotSupported", "enum definitions are not supported by migsh: use strings, and "
+	  "[ValidateSet()] on a parameter to limit them." },
+	{ "using", "UsingNotSupported", "using statements (using namespace, using module, using assembly) are not "
+	  "supported by migsh: write full type names." },
+	{ "trap", "TrapNotSupported", "trap statements are not supported by migsh: use try { } catch { }." },
+	{ "data", "DataSectionNotSupported", "data sections are not supported by migsh: assign the values to a "
+	  "variable." },
+	{ "workflow", "WorkflowNotSupported", "Workflow is not supported in PowerShell 6+." },
+	{ "configuration", "ConfigurationNotSupported", "DSC configurations are not supported by migsh." },
+};
+
+static bool unsupported_statement(parser *p, const token *t)
+{
+	if (t->kind != TK_WORD || t->quoted_word)
+		return false;
+	for (size_t i = 0; i < sizeof unsupported_kw / sizeof unsupported_kw[0]; i++) {
+		if (!str_ieq(t->text, unsupported_kw[i].kw))
+			continue;
+		/* the keyword's own syntax follows: a name, a block or an attribute */
+		size_t q = t->pos + t->len;
+		if (q >= p->lx.len || (p->lx.src[q] != ' ' && p->lx.src[q] != '\t' && p->lx.src[q] != '{'))
+			return false;
+		while (q < p->lx.len && (p->lx.src[q] == ' ' || p->lx.src[q] == '\t'))
+			q++;
+		int c = q < p->lx.len ? (unsigned char)p->lx.src[q] : 0;
+		if (!(isalpha(c) || c == '_' || c == '{' || c == '['))
+			return false;
+		fail(p, t->pos, t->len, false, unsupported_kw[i].id, "%s", unsupported_kw[i].msg);
+		return true;
+	}
+	return false;
+}
+
 static ast *parse_statement(parser *p)
 {
 	if (!enter(p, p->lx.pos))
@@ -2007,6 +2060,11 @@ static ast *parse_statement(parser *p)
 	ast *r;
 	token t = peek(p, LX_ARG);
 	bool word = t.kind == TK_WORD && !t.quoted_word;
+	if (unsupported_statement(p, &t)) {
+		tok_free(&t);
+		leave(p);
+		return NULL;
+	}
 	if (word && str_ieq(t.text, "if")) {
 		r = parse_if(p);
 	} else if (word && str_ieq(t.text, "while")) {
@@ -2206,6 +2264,60 @@ fail:
 	return NULL;
 }
 
+/* An unexpected token that is a PowerShell operator migsh does not have:
+ * the error names it instead of calling it unexpected. */
+static const struct { const char *op; const char *id; const char *msg; } unsupported_ops[] = {
+	{ "?\?=", "NullCoalescingNotSupported", "The null-coalescing assignment operator ?\?= is not supported by "
+	  "migsh: write if ($null -eq $x) { $x = ... }." },
+	{ "??", "NullCoalescingNotSupported", "The null-coalescing operator ?? is not supported by migsh: write "
+	  "if ($null -ne $a) { $a } else { $b }." },
+	{ "?.", "NullConditionalNotSupported", "The null-conditional operator ?. is not supported by migsh: test "
+	  "for $null with if first." },
+	{ "?[", "NullConditionalNotSupported", "The null-conditional operator ?[] is not supported by migsh: test "
+	  "for $null with if first." },
+	{ "?", "TernaryNotSupported", "The ternary operator ? : is not supported by migsh: write "
+	  "if (condition) { a } else { b }." },
+	{ "&&", "PipelineChainNotSupported", "The pipeline chain operator && is not supported by migsh: write "
+	  "the second command in if ($?) { ... }." },
+	{ "||", "PipelineChainNotSupported", "The pipeline chain operator || is not supported by migsh: write "
+	  "the second command in if (-not $?) { ... }." },
+	{ "&", "BackgroundNotSupported", "The background operator & is not supported by migsh: long syncs run in "
+	  "the migration service (Start-MigrationService)." },
+	{ "++", "PrefixIncrementNotSupported", "The prefix operator ++ is not supported by migsh: write $i++ or "
+	  "$i += 1." },
+	{ "--", "PrefixIncrementNotSupported", "The prefix operator -- is not supported by migsh: write $i-- or "
+	  "$i -= 1." },
+	{ "-bxor", "OperatorNotSupported", "The operator -bxor is not supported by migsh." },
+	{ "-bnot", "OperatorNotSupported", "The operator -bnot is not supported by migsh." },
+	{ "-shl", "OperatorNotSupported", "The operator -shl is not supported by migsh." },
+	{ "-shr", "OperatorNotSupported", "The operator -shr is not supported by migsh." },
+};
+
+static void name_unsupported(const char *src, size_t len, mg_parse_error *pe)
+{
+	if (strcmp(pe->id, "UnexpectedToken") && strcmp(pe->id, "ExpectedValueExpression") &&
+	    strcmp(pe->id, "MissingEndParenthesisInExpression") && strcmp(pe->id, "EmptyPipeElement"))
+		return;
+	if (pe->pos >= len)
+		return;
+	const char *at = src + pe->pos;
+	size_t left = len - pe->pos;
+	for (size_t i = 0; i < sizeof unsupported_ops / sizeof unsupported_ops[0]; i++) {
+		size_t ol = strlen(unsupported_ops[i].op);
+		if (ol > left || strncasecmp(at, unsupported_ops[i].op, ol))
+			continue;
+		/* -shl is a whole word; "--" only before a variable */
+		if (isalpha((unsigned char)at[ol - 1]) && ol < left && isalnum((unsigned char)at[ol]))
+			continue;
+		if (!strcmp(unsupported_ops[i].op, "--") && (ol >= left || at[ol] != '$'))
+			continue;
+		snprintf(pe->id, sizeof pe->id, "%s", unsupported_ops[i].id);
+		snprintf(pe->msg, sizeof pe->msg, "%s", unsupported_ops[i].msg);
+		pe->len = ol;
+		return;
+	}
+}
+
 ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_error *pe)
 {
 	mg_parse_error dummy;
@@ -2238,6 +2350,7 @@ ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_err
 	if (!p.failed)
 		t->root = parse_block_until(&p, TK_EOF, 0);
 	if (!t->root || p.failed) {
+		name_unsupported(t->src, len, pe);
 		ast_free(t->root);
 		t->root = NULL;
 		ast_tree_unref(t);
