@@ -609,8 +609,6 @@ static int run_block(fnstage *fs, const ast *blk, mv *input)
 	mg_session *s = e->s;
 	mg_stage *st = fs->st;
 	ast_tree *t = fs->code->tree;
-	mg_err err;
-	memset(&err, 0, sizeof err);
 	if (s->depth > MAX_EVAL_DEPTH) {
 		ev_throwf(e, NULL, MGC_LIMIT, "CallDepthOverflow", "The script failed due to call depth overflow.");
 		e->fatal = true;
@@ -620,6 +618,8 @@ static int run_block(fnstage *fs, const ast *blk, mv *input)
 		return finish(fs, EV_ERR, NULL);
 	varsave vs;
 	memset(&vs, 0, sizeof vs);
+	/* on the heap: a function calling itself repeats this frame */
+	mg_err *errp = xcalloc(1, sizeof *errp);
 	mv **vals = xcalloc(fs->np + 1, sizeof *vals);
 	mv *bound = mv_hash();
 	if (fs->advanced) {
@@ -670,12 +670,12 @@ static int run_block(fnstage *fs, const ast *blk, mv *input)
 	}
 	int rc = EV_OK;
 	for (size_t k = 0; k < fs->np && rc == EV_OK; k++)
-		if (vals[k] && ev_validate_param(e, t, fs->prm[k], vals[k], &err) < 0)
+		if (vals[k] && ev_validate_param(e, t, fs->prm[k], vals[k], errp) < 0)
 			rc = EV_ERR;
 	for (size_t k = 0; k < fs->np && rc == EV_OK; k++) {
 		mv *v = ev_param_value(e, t, fs->prm[k], vals[k]);
 		if (!v) {
-			mg_err_copy(&err, &e->rec.err);
+			mg_err_copy(errp, &e->rec.err);
 			e->has_err = false;
 			rc = EV_ERR;
 			break;
@@ -715,7 +715,9 @@ static int run_block(fnstage *fs, const ast *blk, mv *input)
 		mv_unref(vals[k]);
 	free(vals);
 	mv_unref(bound);
-	return finish(fs, rc, &err);
+	int r = finish(fs, rc, errp);
+	free(errp);
+	return r;
 }
 
 static int fn_process(mg_ctx *c, mv *input)

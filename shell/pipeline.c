@@ -307,6 +307,33 @@ int ev_run_block_element(ev *e, mv *block, mv *args, mv *out)
 {
 	return ev_run_scriptblock(e, block, NULL, args, out);
 }
+/* Bind a function or script block stage (0, or -1 with the error thrown).
+ * Not inlined: its binding error records stay off the stack of the
+ * pipeline, which recursion (a function calling itself) repeats. */
+static __attribute__((noinline)) int build_fn_stage(ev *e, mg_stage *st, const char *name, mv *fnv,
+                                                     const cmdargs *ca, const ast *c)
+{
+	mg_session *s = e->s;
+	mg_bind_err be;
+	memset(&be, 0, sizeof be);
+	int fr = ev_fn_stage_init(e, st, name, fnv, ca, c, &be);
+	if (fr == 0) {
+		mg_bind_common(&st->base);
+		fr = mg_bind_finish(s, &st->base, st->pipe_input, &be);
+		ev_apply_preferences(s, &st->base);
+	}
+	if (fr == -1) {
+		mg_errrec r;
+		mg_stage_errrec(st, &be.err, NULL, &r);
+		if (be.has_pos) {
+			r.pos = be.pos;
+			r.len = be.len;
+		}
+		ev_throw_rec(e, &r);
+	}
+	return fr == 0 ? 0 : -1;
+}
+
 int ev_pipeline(ev *e, const ast *pl, mv *out)
 {
 	mg_session *s = e->s;
@@ -457,26 +484,10 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 			goto out;
 		}
 		if (fnv) {
-			mg_bind_err be;
-			memset(&be, 0, sizeof be);
-			int fr = ev_fn_stage_init(e, st, name, fnv, &ca, c, &be);
+			int fr = build_fn_stage(e, st, name, fnv, &ca, c);
 			free(owned_name);
 			mv_unref(fnv);
 			ev_cmdargs_free(&ca);
-			if (fr == 0) {
-				mg_bind_common(&st->base);
-				fr = mg_bind_finish(s, &st->base, st->pipe_input, &be);
-				ev_apply_preferences(s, &st->base);
-			}
-			if (fr == -1) {
-				mg_errrec r;
-				mg_stage_errrec(st, &be.err, NULL, &r);
-				if (be.has_pos) {
-					r.pos = be.pos;
-					r.len = be.len;
-				}
-				ev_throw_rec(e, &r);
-			}
 			if (fr != 0) {
 				rc = EV_ERR;
 				goto out;
