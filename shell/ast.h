@@ -36,19 +36,28 @@ typedef enum ast_kind {
 	N_ARRAYEXPR,    /* @( ): kids[0] = block */
 	N_PAREN,        /* ( ): kids[0] = pipeline/statement */
 	N_HASH,         /* kids = key, value, key, value ... */
-	N_SCRIPTBLOCK,  /* kids[0] = block; pos/len = the text between the braces */
+	N_SCRIPTBLOCK,  /* kids[0] = block; pos/len = the text between the braces; kids[1..] = the
+	                   parameters (N_VAR, see N_FUNCDEF); AF_CMDLETBINDING; str = the
+	                   DefaultParameterSetName of [CmdletBinding()], or NULL */
 	N_TYPE,         /* [TypeName]: str = name */
 	N_CAST,         /* str = type name; kids[0] = value */
 	N_WHILE,        /* kids[0] = condition, kids[1] = body; AF_DO: do { } while/until; AF_UNTIL */
 	N_FOR,          /* kids = init, condition, step (N_BLOCK, may be empty), body */
-	N_BREAK,        /* AF_CONTINUE for `continue` */
+	N_BREAK,        /* AF_CONTINUE for `continue`; str = the loop label (break outer), or NULL */
 	N_TRY,          /* kids[0] = body, then catch block (AF_CATCH), then finally block (AF_FINALLY) */
 	N_THROW,        /* kids[0] optional value */
 	N_FUNCDEF,      /* str = name; kids[0] = N_SCRIPTBLOCK body; kids[1..] = N_VAR parameters
-	                   (AF_SWITCHPARAM for [switch]; kids[0] of a parameter = default value) */
+	                   (AF_SWITCHPARAM for [switch]; a parameter's kids: its default value
+	                   (any expression), its type (N_TYPE), its attributes (N_ATTR));
+	                   AF_FILTER for `filter` */
 	N_SWITCH,       /* kids[0] = the value; then pairs of condition, block: a condition is a
 	                   value, a wildcard or regex pattern, or a script block; AF_SW_DEFAULT marks
 	                   the default clause's condition; AF_SW_WILDCARD / AF_SW_REGEX / AF_SW_CASE */
+	N_ATTR,         /* an attribute before a parameter or a param( ) block: str = its name
+	                   (Parameter, ValidateSet, CmdletBinding, ...); kids = the positional
+	                   arguments (expressions) and named ones (N_CMDPARAM: str = name,
+	                   kids[0] = value, none for a bare Mandatory) */
+	N_NAMEDBLOCK,   /* begin / process / end { }: str = the name; kids[0] = N_BLOCK */
 	N_REDIR         /* a redirection of a command (a kid of its N_COMMAND): str = the stream
 	                   ("1".."6" or "*"); kids[0] = the target ($null, a path); AF_REDIR_APPEND
 	                   for >>; AF_REDIR_MERGE for N>&1 (no kid) */
@@ -72,13 +81,43 @@ typedef enum ast_kind {
 #define AF_SW_DEFAULT  0x8000u /* the default clause of a switch */
 #define AF_REDIR_APPEND 0x10000u /* >> */
 #define AF_REDIR_MERGE  0x20000u /* 2>&1 */
+#define AF_OP_CASE      0x40000u /* N_BINOP written -cxxx: case-sensitive */
+#define AF_NAMEDBLOCKS  0x80000u /* N_BLOCK of a body made of begin/process/end blocks */
+#define AF_CMDLETBINDING 0x100000u /* N_SCRIPTBLOCK (or a script's params) with [CmdletBinding()] */
+#define AF_FILTER       0x200000u /* N_FUNCDEF written `filter`: the body is a process block */
+#define AF_DOTSOURCE    0x400000u /* N_COMMAND written `. cmd`: run in the caller's scope */
+#define AF_NOPOSITIONAL 0x800000u /* [CmdletBinding(PositionalBinding = $false)] */
+#define AF_SHOULDPROCESS 0x1000000u /* [CmdletBinding(SupportsShouldProcess)] */
+
+/* The operator of an N_BINOP, N_UNOP or compound N_ASSIGN, set by the
+ * parser so that the evaluator never compares operator text. */
+typedef enum ast_op {
+	OP_NONE,
+	OP_AND, OP_OR, OP_XOR,
+	OP_EQ, OP_NE, OP_GT, OP_GE, OP_LT, OP_LE,
+	OP_LIKE, OP_NOTLIKE, OP_MATCH, OP_NOTMATCH,
+	OP_CONTAINS, OP_NOTCONTAINS, OP_IN, OP_NOTIN,
+	OP_REPLACE, OP_SPLIT, OP_JOIN, OP_IS, OP_ISNOT, OP_AS,
+	OP_BAND, OP_BOR, OP_FORMAT,
+	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
+	OP_NOT, OP_NEG, OP_PLUS
+} ast_op;
+
+/* The operator named by its source text ("eq", "ceq", "+", "+=", "not"):
+ * *case_sensitive is set for the -cxxx forms.  OP_NONE when unknown.
+ * unary: the text is a prefix operator ("-" is OP_NEG, not OP_SUB). */
+ast_op ast_op_from_text(const char *text, bool unary, bool *case_sensitive);
+/* The operator as written in messages ("-eq", "+"). */
+const char *ast_op_text(ast_op op);
 
 typedef struct ast {
 	ast_kind kind;
 	unsigned flags;
 	size_t   pos, len;      /* source range (bytes) */
 	char    *str;
+	char    *label;         /* :name of a loop or switch; the label of break / continue is str */
 	bool     is_int;
+	ast_op   op;            /* N_BINOP, N_UNOP, N_ASSIGN (OP_NONE for plain =) */
 	long long inum;
 	double   num;
 	struct ast **kids;

@@ -280,9 +280,10 @@ static int sleep_process(mg_ctx *c, mv *input)
 	}
 	/* what the script printed before the pause is on the console during it */
 	mg_session_flush_output(c->session);
-	struct timespec ts = { (time_t)secs, (long)((secs - floor(secs)) * 1e9) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	if (!mg_session_sleep(c->session, (long long)(secs * 1000.0 + 0.5))) {
+		mg_err_set(&c->err, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
+		return -1;   /* Ctrl-C */
+	}
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include "common/mem.h"
 #include "shell/value.h"
+#include "shell/scalar_fmt.h"
 
 struct mg_session;
 
@@ -64,12 +65,6 @@ void mg_format_table(mv *const *objs, size_t n, const char *const *props, size_t
 /* Console width for f: the terminal's columns, else $COLUMNS, else 120. */
 int mg_format_width(FILE *f);
 
-/* Helpers shared with mv_to_string (value.c) and Get-Date. */
-void mg_format_datetime(int64_t sec, int32_t usec, strbuf *out);   /* M/d/yyyy h:mm:ss AM */
-/* A .NET date format ("yyyy-MM-dd", "M/d/yyyy", "s", ...; en-US), in local time:
- * Get-Date -Format and [DateTime].ToString(format). */
-void mg_format_datetime_as(int64_t sec, int32_t usec, const char *fmt, strbuf *out);
-void mg_format_size(long long bytes, strbuf *out);                 /* 1.5 MB (1,572,864 bytes) */
-void mg_format_timespan(long long ms, strbuf *out);                /* d.hh:mm:ss[.fffffff] */
+/* The scalar formats (dates, sizes, TimeSpans) are in scalar_fmt.h. */
 
 #endif

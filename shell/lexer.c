@@ -663,12 +663,14 @@ char *lx_type_name(lexer *lx)
 	int depth = 1;
 	while (p < lx->len) {
 		char c = lx->src[p];
-		if (c == '[')
+		if (c == '[') {
 			depth++;
-		else if (c == ']' && --depth == 0)
-			break;
-		else if (!(isalnum((unsigned char)c) || c == '.' || c == '_' || c == ' ' || c == ',' || c == '`'))
+		} else if (c == ']') {
+			if (--depth == 0)
+				break;   /* [int[]]: the inner ] closes the array type */
+		} else if (!(isalnum((unsigned char)c) || c == '.' || c == '_' || c == ' ' || c == ',' || c == '`')) {
 			return NULL;
+		}
 		p++;
 	}
 	if (p >= lx->len)

@@ -8,7 +8,10 @@ libshell_a_SOURCES += \
 	shell/binder.c shell/binder.h \
 	shell/errors.c shell/errors.h \
 	shell/runtime.c shell/runtime.h \
-	shell/eval.c shell/eval.h \
+	shell/eval.c shell/eval.h shell/eval_internal.h \
+	shell/eval_expr.c shell/eval_ops.c shell/eval_member.c \
+	shell/eval_static.c shell/eval_methods.c shell/eval_func.c shell/eval_redir.c \
+	shell/pipeline.c shell/eval_fnstage.c \
 	shell/netfmt.c shell/netfmt.h \
 	shell/external.c shell/external.h \
 	shell/regex_net.c shell/regex_net.h \
@@ -51,7 +54,8 @@ tests_unit_test_examples_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_examples_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS) $(CMOCKA_LIBS)
 endif
 
-TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh
+TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/integration/shell_interrupt.sh \
+	tests/integration/shell_unsupported.sh
 # the PowerShell conformance suite: tests/conformance/<area>.txt, each case
 # an input and PowerShell 7's exact output
 TESTS += tests/conformance/run.sh
@@ -59,8 +63,10 @@ EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/co
 	tests/conformance/control.txt tests/conformance/format.txt tests/conformance/functions.txt \
 	tests/conformance/hashtables.txt tests/conformance/pipeline.txt tests/conformance/strings.txt \
 	tests/conformance/types.txt tests/conformance/variables.txt \
-	tests/conformance/redirection.txt tests/conformance/operators.txt
-EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
+	tests/conformance/redirection.txt tests/conformance/operators.txt \
+	tests/conformance/functions_advanced.txt tests/conformance/control_labels.txt tests/conformance/dotsource.txt \
+	tests/conformance/dotnet_members.txt
+EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/integration/shell_interrupt.sh tests/integration/shell_unsupported.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING
 noinst_PROGRAMS += fuzz/fuzz_parse

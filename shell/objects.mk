@@ -4,6 +4,7 @@
 libshell_a_SOURCES += \
 	shell/value.c shell/value.h \
 	shell/format.c shell/format.h \
+	shell/scalar_fmt.c shell/scalar_fmt.h \
 	shell/help.c shell/help.h shell/help_topics.c \
 	shell/builtins.h shell/builtins_list.c \
 	shell/builtin_util.c shell/builtin_util.h \

@@ -280,6 +280,7 @@ static ast *parse_expandable(parser *p, size_t pos, size_t len, const char *raw)
 /* ---------- hashtables and script blocks ---------- */
 
 static bool parse_body_params(parser *p, ast *into);
+static ast *parse_body(parser *p, size_t open);
 
 /* { [CmdletBinding()] param(...) body }: the parameters follow the body
  * as kids[1..] of the N_SCRIPTBLOCK */
@@ -290,12 +291,15 @@ static ast *parse_scriptblock(parser *p, size_t open_pos)
 		ast_free(params);
 		return NULL;
 	}
-	ast *blk = parse_block_until(p, TK_RBRACE, open_pos);
+	ast *blk = parse_body(p, open_pos);
 	if (!blk) {
 		ast_free(params);
 		return NULL;
 	}
 	ast *sb = ast_new(N_SCRIPTBLOCK, open_pos + 1, p->lx.pos - 1 - (open_pos + 1));
+	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL | AF_SHOULDPROCESS);
+	sb->str = params->str;
+	params->str = NULL;
 	ast_add(sb, blk);
 	for (size_t i = 0; i < params->nkids; i++)
 		ast_add(sb, params->kids[i]);
@@ -674,6 +678,7 @@ static ast *parse_unary(parser *p)
 		if (v) {
 			r = ast_new(N_UNOP, o.pos, v->pos + v->len - o.pos);
 			r->str = xstrdup(strcmp(o.text, "!") == 0 ? "not" : o.text);
+			r->op = ast_op_from_text(r->str, true, NULL);
 			ast_add(r, v);
 		}
 		tok_free(&o);
@@ -689,6 +694,12 @@ static ast *binop(const char *op, ast *l, ast *r, ast_kind kind)
 {
 	ast *n = ast_new(kind, l->pos, r->pos + r->len - l->pos);
 	n->str = op ? xstrdup(op) : NULL;
+	if (op) {
+		bool cs;
+		n->op = ast_op_from_text(op, false, &cs);
+		if (cs)
+			n->flags |= AF_OP_CASE;
+	}
 	ast_add(n, l);
 	ast_add(n, r);
 	return n;
@@ -930,6 +941,28 @@ static ast *parse_command(parser *p)
 			return NULL;
 		}
 		ast_add(cmd, what);
+	} else if (name.kind == TK_WORD && !name.quoted_word && !strcmp(name.text, ".") &&
+	           (p->lx.pos >= p->lx.len || p->lx.src[p->lx.pos] == ' ' || p->lx.src[p->lx.pos] == '\t')) {
+		/* . ./lib.ps1: dot-sourcing runs the script (or block, or function)
+		 * in the caller's scope */
+		cmd = ast_new(N_COMMAND, name.pos, name.len);
+		cmd->flags |= AF_INVOKE | AF_DOTSOURCE;
+		tok_free(&name);
+		lx_skip_space(&p->lx);
+		if (arg_end(peek_kind(p, LX_ARG))) {
+			token e = peek(p, LX_ARG);
+			fail(p, cmd->pos, 1, e.kind == TK_EOF, "MissingExpression",
+			     "Missing the script to dot-source after '.'.");
+			tok_free(&e);
+			ast_free(cmd);
+			return NULL;
+		}
+		ast *what = parse_arg_primary(p);
+		if (!what) {
+			ast_free(cmd);
+			return NULL;
+		}
+		ast_add(cmd, what);
 	} else if (name.kind == TK_WORD || name.kind == TK_NUMBER) {
 		cmd = ast_new(N_COMMAND, name.pos, name.len);
 		cmd->str = name.text;
@@ -996,6 +1029,13 @@ static ast *parse_command(parser *p)
 			ast_add(cmd, prm);
 			cmd->len = p->lx.pos - cmd->pos;
 			continue;
+		}
+		if (t.kind == TK_WORD && !t.quoted_word && t.text[0] == '<') {
+			/* PowerShell's own answer: input redirection does not exist */
+			fail_tok(p, &t, "RedirectionNotSupported", "The '<' operator is reserved for future use.");
+			tok_free(&t);
+			ast_free(cmd);
+			return NULL;
 		}
 		tok_free(&t);
 		ast *v = parse_arg_value(p);
@@ -1069,6 +1109,7 @@ static ast *parse_pipeline(parser *p)
 					consume(p, LX_EXPR);
 					ast *as = ast_new(N_ASSIGN, el->pos, inc.pos + 2 - el->pos);
 					as->str = xstrdup(inc.text[0] == '+' ? "+=" : "-=");
+					as->op = inc.text[0] == '+' ? OP_ADD : OP_SUB;
 					ast_add(as, el);
 					ast *one = ast_new(N_NUMBER, inc.pos, 2);
 					one->is_int = true;
@@ -1103,6 +1144,7 @@ static ast *parse_pipeline(parser *p)
 				ast *as = ast_new(N_ASSIGN, el->pos, rhs->pos + rhs->len - el->pos);
 				as->str = a.text;
 				a.text = NULL;
+				as->op = strcmp(as->str, "=") ? ast_op_from_text(as->str, false, NULL) : OP_NONE;
 				tok_free(&a);
 				ast_add(as, el);
 				ast_add(as, rhs);
@@ -1140,7 +1182,7 @@ static ast *parse_pipeline(parser *p)
 		token bar = next(p, LX_ARG);
 		skip_newlines(p);
 		tok_kind k = peek_kind(p, LX_ARG);
-		if (arg_end(k)) {
+		if (arg_end(k) && k != TK_AMP) {
 			fail(p, bar.pos, 1, k == TK_EOF, "EmptyPipeElement", "An empty pipe element is not allowed.");
 			tok_free(&bar);
 			ast_free(pl);
@@ -1286,7 +1328,12 @@ static ast *parse_switch(parser *p)
 			n->flags |= AF_SW_REGEX;
 		else if (str_ieq(name, "CaseSensitive"))
 			n->flags |= AF_SW_CASE;
-		else if (!str_ieq(name, "Exact")) {
+		else if (str_ieq(name, "File")) {
+			fail_tok(p, &o, "SwitchFileNotSupported", "switch -File is not supported by migsh: write "
+			         "switch (Get-Content path) { ... }.");
+			tok_free(&o);
+			goto fail;
+		} else if (!str_ieq(name, "Exact")) {
 			fail_tok(p, &o, "InvalidSwitchFlag", "Invalid switch statement option '%s': use "
 			         "-Wildcard, -Regex, -Exact or -CaseSensitive.", o.text ? o.text : "");
 			tok_free(&o);
@@ -1573,45 +1620,125 @@ fail:
 	return NULL;
 }
 
-/* Skip one [attribute or type] at the current position; returns true and
- * sets *is_switch when it was [switch]. */
-/* Skip one [Attribute(...)] or [type] before a parameter; *is_switch when
- * it is [switch]; *type (when asked) gets a plain type name such as "int" or
- * "string[]" (malloc'd), NULL for attributes. */
-static bool skip_attribute_typed(parser *p, bool *is_switch, char **type)
+/* One [Attribute(arguments)] or [type] at the current position (a '['):
+ * an N_ATTR (str = the attribute's name; kids = positional argument
+ * expressions and N_CMDPARAM named ones: Mandatory, Position = 0) or an
+ * N_TYPE (str = the type name: "string", "int[]").  NULL on error. */
+static ast *parse_attribute(parser *p)
 {
-	size_t q = p->lx.pos;   /* at '[' */
-	int depth = 0;
-	for (; q < p->lx.len; q++) {
-		char c = p->lx.src[q];
-		if (c == '[')
-			depth++;
-		else if (c == ']' && --depth == 0)
-			break;
-		else if (c == '\'' || c == '"') {
-			char quote = c;
-			for (q++; q < p->lx.len && p->lx.src[q] != quote; q++)
-				;
+	size_t open = p->lx.pos;
+	const char *src = p->lx.src;
+	size_t len = p->lx.len;
+	p->lx.pos++;
+	lx_skip_space(&p->lx);
+	size_t q = p->lx.pos;
+	while (q < len && (isalnum((unsigned char)src[q]) || src[q] == '.' || src[q] == '_'))
+		q++;
+	if (q == p->lx.pos || q >= len || src[q] != '(') {
+		char *tn = lx_type_name(&p->lx);
+		if (!tn) {
+			fail(p, open, 1, p->lx.pos >= len, "MissingEndSquareBracket",
+			     "Missing ']' after the attribute or type name.");
+			return NULL;
 		}
+		ast *t = ast_new(N_TYPE, open, p->lx.pos - open);
+		t->str = tn;
+		return t;
 	}
-	if (q >= p->lx.len) {
-		fail(p, p->lx.pos, 1, true, "MissingEndSquareBracket", "Missing ']' after the attribute or type name.");
-		return false;
-	}
-	size_t inner = p->lx.pos + 1, ilen = q - inner;
-	*is_switch = ilen == 6 && strncasecmp(p->lx.src + inner, "switch", 6) == 0;
-	if (type) {
-		*type = NULL;
-		if (!*is_switch && ilen && !memchr(p->lx.src + inner, '(', ilen))
-			*type = xstrndup(p->lx.src + inner, ilen);
-	}
+	ast *a = ast_new(N_ATTR, open, 0);
+	a->str = xstrndup(src + p->lx.pos, q - p->lx.pos);
 	p->lx.pos = q + 1;
-	return true;
+	p->no_comma++;
+	for (;;) {
+		skip_newlines(p);
+		if (lx_peekc(&p->lx) == ')') {
+			p->lx.pos++;
+			break;
+		}
+		/* a named argument: Name = value, or a bare Name (Mandatory) */
+		size_t s0 = p->lx.pos, r = s0;
+		while (r < len && (isalnum((unsigned char)src[r]) || src[r] == '_'))
+			r++;
+		size_t after = r;
+		while (after < len && (src[after] == ' ' || src[after] == '\t'))
+			after++;
+		char c = after < len ? src[after] : 0;
+		bool named = r > s0 && (isalpha((unsigned char)src[s0]) || src[s0] == '_') &&
+		             ((c == '=' && (after + 1 >= len || src[after + 1] != '=')) || c == ',' || c == ')' ||
+		              c == '\n' || c == '\r');
+		if (named) {
+			ast *np = ast_new(N_CMDPARAM, s0, r - s0);
+			np->str = xstrndup(src + s0, r - s0);
+			ast_add(a, np);
+			p->lx.pos = after;
+			if (c == '=') {
+				p->lx.pos++;
+				skip_newlines(p);
+				ast *v = parse_expression(p);
+				if (!v)
+					goto fail;
+				ast_add(np, v);
+			}
+		} else {
+			ast *v = parse_expression(p);
+			if (!v)
+				goto fail;
+			ast_add(a, v);
+		}
+		skip_newlines(p);
+		int c2 = lx_peekc(&p->lx);
+		if (c2 == ',') {
+			p->lx.pos++;
+			continue;
+		}
+		if (c2 == ')') {
+			p->lx.pos++;
+			break;
+		}
+		fail(p, p->lx.pos, 1, p->lx.pos >= len, "MissingEndParenthesisInMethodCall",
+		     "Missing ')' after the arguments of the attribute [%s(...)].", a->str);
+		goto fail;
+	}
+	p->no_comma--;
+	if (lx_peekc(&p->lx) != ']') {
+		fail(p, p->lx.pos, 1, p->lx.pos >= len, "MissingEndSquareBracket",
+		     "Missing ']' after the attribute [%s(...)].", a->str);
+		ast_free(a);
+		return NULL;
+	}
+	p->lx.pos++;
+	a->len = p->lx.pos - open;
+	return a;
+fail:
+	p->no_comma--;
+	if (!p->failed)
+		fail(p, p->lx.pos, 1, p->lx.pos >= len, "InvalidAttributeArgument",
+		     "The arguments of the attribute [%s(...)] are not valid.", a->str);
+	ast_free(a);
+	return NULL;
 }
 
-static bool skip_attribute(parser *p, bool *is_switch)
+/* [CmdletBinding(...)] before a param( ) block: marks blk (the parameter
+ * list) AF_CMDLETBINDING, and PositionalBinding = $false, and takes
+ * DefaultParameterSetName into blk->str */
+static void note_block_attribute(ast *blk, const ast *attr)
 {
-	return skip_attribute_typed(p, is_switch, NULL);
+	if (!str_ieq(attr->str, "CmdletBinding"))
+		return;
+	blk->flags |= AF_CMDLETBINDING;
+	for (size_t i = 0; i < attr->nkids; i++) {
+		const ast *k = attr->kids[i];
+		if (k->kind == N_CMDPARAM && str_ieq(k->str, "SupportsShouldProcess") &&
+		    (!k->nkids || !(k->kids[0]->kind == N_VAR && str_ieq(k->kids[0]->str, "false"))))
+			blk->flags |= AF_SHOULDPROCESS;
+		if (k->kind != N_CMDPARAM || !k->nkids)
+			continue;
+		const ast *v = k->kids[0];
+		if (str_ieq(k->str, "PositionalBinding") && v->kind == N_VAR && str_ieq(v->str, "false"))
+			blk->flags |= AF_NOPOSITIONAL;
+		if (str_ieq(k->str, "DefaultParameterSetName") && v->kind == N_STRING && !blk->str)
+			blk->str = xstrdup(v->str);
+	}
 }
 
 /* Function parameters: ( [type] $name [= default], ... ) - the '(' is consumed. */
@@ -1628,22 +1755,30 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 		tok_free(&t);
 		bool sw = false;
 		char *type = NULL;
+		ast *attrs = ast_new(N_BLOCK, p->lx.pos, 0);
 		while (lx_peekc(&p->lx) == '[') {
-			bool this_sw;
-			char *ty;
-			if (!skip_attribute_typed(p, &this_sw, &ty)) {
+			ast *at = parse_attribute(p);
+			if (!at) {
 				free(type);
+				ast_free(attrs);
 				return false;
 			}
-			if (ty) {
+			if (at->kind == N_TYPE && str_ieq(at->str, "switch")) {
+				sw = true;
+				ast_free(at);
+			} else if (at->kind == N_TYPE) {
 				free(type);
-				type = ty;
+				type = at->str;
+				at->str = NULL;
+				ast_free(at);
+			} else {
+				ast_add(attrs, at);
 			}
-			sw = sw || this_sw;
 			skip_newlines(p);
 		}
 		token v = next(p, LX_EXPR);
 		if (v.kind != TK_VAR) {
+			ast_free(attrs);
 			if (v.kind == TK_EOF)
 				fail(p, open, 1, true, "MissingEndParenthesisInFunctionParameterList",
 				     "Missing ')' in the function parameter list.");
@@ -1660,6 +1795,8 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 		if (sw)
 			prm->flags |= AF_SWITCHPARAM;
 		ast_add(into, prm);
+		/* kids: the default value (if any), then the type (N_TYPE), then the
+		 * attributes (N_ATTR) */
 		token a = peek(p, LX_EXPR);
 		bool has_default = a.kind == TK_ASSIGN && !strcmp(a.text, "=");
 		tok_free(&a);
@@ -1670,16 +1807,20 @@ static bool parse_param_list(parser *p, ast *into, size_t open)
 			p->no_comma--;
 			if (!d) {
 				free(type);
+				ast_free(attrs);
 				return false;
 			}
 			ast_add(prm, d);
 		}
 		if (type) {
-			/* the declared type: the last kid, after the default value */
 			ast *ty = ast_new(N_TYPE, prm->pos, 0);
 			ty->str = type;
 			ast_add(prm, ty);
 		}
+		for (size_t i = 0; i < attrs->nkids; i++)
+			ast_add(prm, attrs->kids[i]);
+		attrs->nkids = 0;
+		ast_free(attrs);
 		skip_newlines(p);
 		token sep = next(p, LX_EXPR);
 		if (sep.kind == TK_COMMA) {
@@ -1709,35 +1850,122 @@ static bool parse_body_params(parser *p, ast *into)
 {
 	skip_newlines(p);
 	size_t save = lx_save(&p->lx);
-	bool is_switch;
+	ast *attrs = ast_new(N_BLOCK, p->lx.pos, 0);
 	while (lx_peekc(&p->lx) == '[') {
-		if (!skip_attribute(p, &is_switch))
-			return false;   /* no ']': the block cannot parse anyway */
-		if (p->lx.src[p->lx.pos - 2] != ')') {
-			/* not an attribute with arguments: a cast or a type */
+		ast *at = parse_attribute(p);
+		if (!at || at->kind != N_ATTR) {
+			/* a cast or a type ([int]$x = 1): the body's first statement */
+			ast_free(at);
+			ast_free(attrs);
 			lx_restore(&p->lx, save);
+			if (p->failed)
+				return false;
 			return true;
 		}
+		ast_add(attrs, at);
 		skip_newlines(p);
 	}
 	if (!next_is_keyword(p, "param")) {
+		ast_free(attrs);
 		lx_restore(&p->lx, save);
 		return true;
 	}
 	consume(p, LX_ARG);
 	if (lx_peekc(&p->lx) != '(') {
+		ast_free(attrs);
 		lx_restore(&p->lx, save);
 		return true;
 	}
+	for (size_t i = 0; i < attrs->nkids; i++)
+		note_block_attribute(into, attrs->kids[i]);
+	ast_free(attrs);
 	size_t po = p->lx.pos;
 	p->lx.pos++;
 	return parse_param_list(p, into, po);
+}
+
+/* Is the next thing `begin {`, `process {`, `end {` (or dynamicparam)? */
+static bool at_named_block(parser *p)
+{
+	size_t save = lx_save(&p->lx);
+	token t = peek(p, LX_ARG);
+	bool named = t.kind == TK_WORD && !t.quoted_word &&
+	             (str_ieq(t.text, "begin") || str_ieq(t.text, "process") || str_ieq(t.text, "end") ||
+	              str_ieq(t.text, "dynamicparam"));
+	tok_free(&t);
+	if (named) {
+		consume(p, LX_ARG);
+		skip_newlines(p);
+		named = lx_peekc(&p->lx) == '{';
+	}
+	lx_restore(&p->lx, save);
+	return named;
+}
+
+/* The body of a function or script block up to its '}': statements, or
+ * begin / process / end blocks (an N_BLOCK marked AF_NAMEDBLOCKS whose kids
+ * are N_NAMEDBLOCK). */
+static ast *parse_body(parser *p, size_t open)
+{
+	skip_newlines(p);
+	if (!at_named_block(p))
+		return parse_block_until(p, TK_RBRACE, open);
+	ast *blk = ast_new(N_BLOCK, p->lx.pos, 0);
+	blk->flags |= AF_NAMEDBLOCKS;
+	for (;;) {
+		tok_kind k;
+		while ((k = peek_kind(p, LX_ARG)) == TK_NEWLINE || k == TK_SEMI)
+			consume(p, LX_ARG);
+		if (k == TK_RBRACE) {
+			consume(p, LX_ARG);
+			break;
+		}
+		token t = peek(p, LX_ARG);
+		if (t.kind == TK_EOF) {
+			fail(p, open, 1, true, "MissingEndCurlyBrace", "Missing closing '}' in statement block or type definition.");
+			tok_free(&t);
+			goto fail;
+		}
+		bool known = t.kind == TK_WORD && !t.quoted_word &&
+		             (str_ieq(t.text, "begin") || str_ieq(t.text, "process") || str_ieq(t.text, "end"));
+		if (t.kind == TK_WORD && !t.quoted_word && str_ieq(t.text, "dynamicparam")) {
+			fail_tok(p, &t, "DynamicParamNotSupported",
+			         "dynamicparam blocks are not supported by migsh: declare the parameters in param( ).");
+			tok_free(&t);
+			goto fail;
+		}
+		if (!known) {
+			fail_tok(p, &t, "UnexpectedToken", "Unexpected token '%.*s': a body with begin, process or end "
+			         "blocks can contain only such blocks.", (int)(t.len ? t.len : 1), p->lx.src + t.pos);
+			tok_free(&t);
+			goto fail;
+		}
+		consume(p, LX_ARG);
+		ast *nb = ast_new(N_NAMEDBLOCK, t.pos, t.len);
+		nb->str = xstrdup(str_ieq(t.text, "begin") ? "begin" : str_ieq(t.text, "process") ? "process" : "end");
+		tok_free(&t);
+		ast *b = parse_braced_block(p, nb->str);
+		if (!b) {
+			ast_free(nb);
+			goto fail;
+		}
+		ast_add(nb, b);
+		nb->len = p->lx.pos - nb->pos;
+		ast_add(blk, nb);
+	}
+	blk->len = p->lx.pos - blk->pos;
+	return blk;
+fail:
+	ast_free(blk);
+	return NULL;
 }
 
 static ast *parse_function(parser *p)
 {
 	token kw = next(p, LX_ARG);
 	ast *n = ast_new(N_FUNCDEF, kw.pos, kw.len);
+	if (kw.text && str_ieq(kw.text, "filter"))
+		n->flags |= AF_FILTER;
 	tok_free(&kw);
 	ast *params = ast_new(N_BLOCK, 0, 0);
 	token name = next(p, LX_ARG);
@@ -1766,10 +1994,13 @@ static ast *parse_function(parser *p)
 	tok_free(&lb);
 	if (!parse_body_params(p, params))
 		goto fail;
-	ast *blk = parse_block_until(p, TK_RBRACE, open);
+	ast *blk = parse_body(p, open);
 	if (!blk)
 		goto fail;
 	ast *sb = ast_new(N_SCRIPTBLOCK, open + 1, p->lx.pos - 1 - (open + 1));
+	sb->flags |= params->flags & (AF_CMDLETBINDING | AF_NOPOSITIONAL | AF_SHOULDPROCESS);
+	sb->str = params->str;
+	params->str = NULL;
 	ast_add(sb, blk);
 	ast_add(n, sb);
 	for (size_t i = 0; i < params->nkids; i++)
@@ -1784,6 +2015,44 @@ fail:
 	return NULL;
 }
 
+/* PowerShell statements migsh does not run: a parse error that names them
+ * (never "not recognized as a cmdlet") */
+static const struct { const char *kw; const char *id; const char *msg; } unsupported_kw[] = {
+	{ "class", "ClassNotSupported", "PowerShell classes (class Name { ... }) are not supported by migsh: "
+	  "use [pscustomobject]@{ ... } for records and functions for behaviour." },
+	{ "enum", "EnumNotSupported", "enum definitions are not supported by migsh: use strings, and "
+	  "[ValidateSet()] on a parameter to limit them." },
+	{ "using", "UsingNotSupported", "using statements (using namespace, using module, using assembly) are not "
+	  "supported by migsh: write full type names." },
+	{ "trap", "TrapNotSupported", "trap statements are not supported by migsh: use try { } catch { }." },
+	{ "data", "DataSectionNotSupported", "data sections are not supported by migsh: assign the values to a "
+	  "variable." },
+	{ "workflow", "WorkflowNotSupported", "Workflow is not supported in PowerShell 6+." },
+	{ "configuration", "ConfigurationNotSupported", "DSC configurations are not supported by migsh." },
+};
+
+static bool unsupported_statement(parser *p, const token *t)
+{
+	if (t->kind != TK_WORD || t->quoted_word)
+		return false;
+	for (size_t i = 0; i < sizeof unsupported_kw / sizeof unsupported_kw[0]; i++) {
+		if (!str_ieq(t->text, unsupported_kw[i].kw))
+			continue;
+		/* the keyword's own syntax follows: a name, a block or an attribute */
+		size_t q = t->pos + t->len;
+		if (q >= p->lx.len || (p->lx.src[q] != ' ' && p->lx.src[q] != '\t' && p->lx.src[q] != '{'))
+			return false;
+		while (q < p->lx.len && (p->lx.src[q] == ' ' || p->lx.src[q] == '\t'))
+			q++;
+		int c = q < p->lx.len ? (unsigned char)p->lx.src[q] : 0;
+		if (!(isalpha(c) || c == '_' || c == '{' || c == '['))
+			return false;
+		fail(p, t->pos, t->len, false, unsupported_kw[i].id, "%s", unsupported_kw[i].msg);
+		return true;
+	}
+	return false;
+}
+
 static ast *parse_statement(parser *p)
 {
 	if (!enter(p, p->lx.pos))
@@ -1791,6 +2060,11 @@ static ast *parse_statement(parser *p)
 	ast *r;
 	token t = peek(p, LX_ARG);
 	bool word = t.kind == TK_WORD && !t.quoted_word;
+	if (unsupported_statement(p, &t)) {
+		tok_free(&t);
+		leave(p);
+		return NULL;
+	}
 	if (word && str_ieq(t.text, "if")) {
 		r = parse_if(p);
 	} else if (word && str_ieq(t.text, "while")) {
@@ -1810,9 +2084,28 @@ static ast *parse_statement(parser *p)
 	                                                 lx_peekc(&p->lx) == '(' || lx_peekc(&p->lx) == '-')) {
 		lx_restore(&p->lx, t.pos);
 		r = parse_switch(p);
-	} else if (word && str_ieq(t.text, "function")) {
+	} else if (word && (str_ieq(t.text, "function") || str_ieq(t.text, "filter"))) {
 		lx_restore(&p->lx, t.pos);
 		r = parse_function(p);
+	} else if (word && t.text[0] == ':' && t.text[1] && (isalpha((unsigned char)t.text[1]) || t.text[1] == '_')) {
+		/* :outer foreach (...) { ... break outer } */
+		lx_restore(&p->lx, t.pos);
+		consume(p, LX_ARG);
+		skip_newlines(p);
+		token k = peek(p, LX_ARG);
+		bool loop = k.kind == TK_WORD && !k.quoted_word &&
+		            (str_ieq(k.text, "foreach") || str_ieq(k.text, "for") || str_ieq(k.text, "while") ||
+		             str_ieq(k.text, "do") || str_ieq(k.text, "switch"));
+		if (!loop) {
+			fail_tok(p, &k, "MissingLoopStatement", "Missing a loop statement after the label '%s': a label must "
+			         "be followed by foreach, for, while, do or switch.", t.text);
+			r = NULL;
+		} else {
+			r = parse_statement(p);
+			if (r)
+				r->label = xstrdup(t.text + 1);
+		}
+		tok_free(&k);
 	} else if (word && (str_ieq(t.text, "break") || str_ieq(t.text, "continue"))) {
 		lx_restore(&p->lx, t.pos);
 		token kw = next(p, LX_ARG);
@@ -1820,6 +2113,16 @@ static ast *parse_statement(parser *p)
 		if (str_ieq(kw.text, "continue"))
 			r->flags |= AF_CONTINUE;
 		tok_free(&kw);
+		/* break outer: the label of the loop to leave */
+		token lb = peek(p, LX_ARG);
+		if (lb.kind == TK_WORD && !lb.quoted_word && lb.text[0] != ':' &&
+		    (isalpha((unsigned char)lb.text[0]) || lb.text[0] == '_')) {
+			consume(p, LX_ARG);
+			r->str = lb.text;
+			lb.text = NULL;
+			r->len = lb.pos + lb.len - r->pos;
+		}
+		tok_free(&lb);
 	} else if (word && str_ieq(t.text, "throw")) {
 		lx_restore(&p->lx, t.pos);
 		token kw = next(p, LX_ARG);
@@ -1961,6 +2264,60 @@ fail:
 	return NULL;
 }
 
+/* An unexpected token that is a PowerShell operator migsh does not have:
+ * the error names it instead of calling it unexpected. */
+static const struct { const char *op; const char *id; const char *msg; } unsupported_ops[] = {
+	{ "?\?=", "NullCoalescingNotSupported", "The null-coalescing assignment operator ?\?= is not supported by "
+	  "migsh: write if ($null -eq $x) { $x = ... }." },
+	{ "??", "NullCoalescingNotSupported", "The null-coalescing operator ?? is not supported by migsh: write "
+	  "if ($null -ne $a) { $a } else { $b }." },
+	{ "?.", "NullConditionalNotSupported", "The null-conditional operator ?. is not supported by migsh: test "
+	  "for $null with if first." },
+	{ "?[", "NullConditionalNotSupported", "The null-conditional operator ?[] is not supported by migsh: test "
+	  "for $null with if first." },
+	{ "?", "TernaryNotSupported", "The ternary operator ? : is not supported by migsh: write "
+	  "if (condition) { a } else { b }." },
+	{ "&&", "PipelineChainNotSupported", "The pipeline chain operator && is not supported by migsh: write "
+	  "the second command in if ($?) { ... }." },
+	{ "||", "PipelineChainNotSupported", "The pipeline chain operator || is not supported by migsh: write "
+	  "the second command in if (-not $?) { ... }." },
+	{ "&", "BackgroundNotSupported", "The background operator & is not supported by migsh: long syncs run in "
+	  "the migration service (Start-MigrationService)." },
+	{ "++", "PrefixIncrementNotSupported", "The prefix operator ++ is not supported by migsh: write $i++ or "
+	  "$i += 1." },
+	{ "--", "PrefixIncrementNotSupported", "The prefix operator -- is not supported by migsh: write $i-- or "
+	  "$i -= 1." },
+	{ "-bxor", "OperatorNotSupported", "The operator -bxor is not supported by migsh." },
+	{ "-bnot", "OperatorNotSupported", "The operator -bnot is not supported by migsh." },
+	{ "-shl", "OperatorNotSupported", "The operator -shl is not supported by migsh." },
+	{ "-shr", "OperatorNotSupported", "The operator -shr is not supported by migsh." },
+};
+
+static void name_unsupported(const char *src, size_t len, mg_parse_error *pe)
+{
+	if (strcmp(pe->id, "UnexpectedToken") && strcmp(pe->id, "ExpectedValueExpression") &&
+	    strcmp(pe->id, "MissingEndParenthesisInExpression") && strcmp(pe->id, "EmptyPipeElement"))
+		return;
+	if (pe->pos >= len)
+		return;
+	const char *at = src + pe->pos;
+	size_t left = len - pe->pos;
+	for (size_t i = 0; i < sizeof unsupported_ops / sizeof unsupported_ops[0]; i++) {
+		size_t ol = strlen(unsupported_ops[i].op);
+		if (ol > left || strncasecmp(at, unsupported_ops[i].op, ol))
+			continue;
+		/* -shl is a whole word; "--" only before a variable */
+		if (isalpha((unsigned char)at[ol - 1]) && ol < left && isalnum((unsigned char)at[ol]))
+			continue;
+		if (!strcmp(unsupported_ops[i].op, "--") && (ol >= left || at[ol] != '$'))
+			continue;
+		snprintf(pe->id, sizeof pe->id, "%s", unsupported_ops[i].id);
+		snprintf(pe->msg, sizeof pe->msg, "%s", unsupported_ops[i].msg);
+		pe->len = ol;
+		return;
+	}
+}
+
 ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_error *pe)
 {
 	mg_parse_error dummy;
@@ -1981,26 +2338,19 @@ ast_tree *mg_parse(const char *src, size_t len, const char *origin, mg_parse_err
 		p.lx.pos = 3;
 	/* a script may start with [CmdletBinding()] param( ... ) */
 	skip_newlines(&p);
-	size_t save = lx_save(&p.lx);
-	bool is_switch;
-	while (lx_peekc(&p.lx) == '[' && skip_attribute(&p, &is_switch))
-		skip_newlines(&p);
-	if (!p.failed && next_is_keyword(&p, "param")) {
-		consume(&p, LX_ARG);
-		if (lx_peekc(&p.lx) == '(') {
-			size_t open = p.lx.pos;
-			p.lx.pos++;
-			t->params = ast_new(N_BLOCK, open, 0);
-			parse_param_list(&p, t->params, open);
-		} else {
-			lx_restore(&p.lx, save);
-		}
-	} else if (!p.failed) {
-		lx_restore(&p.lx, save);
+	ast *params = ast_new(N_BLOCK, p.lx.pos, 0);
+	if (!parse_body_params(&p, params) || !params->nkids) {
+		if (!p.failed && (params->flags & AF_CMDLETBINDING))
+			t->params = params;   /* param( ) with no parameters */
+		else
+			ast_free(params);
+	} else {
+		t->params = params;
 	}
 	if (!p.failed)
 		t->root = parse_block_until(&p, TK_EOF, 0);
 	if (!t->root || p.failed) {
+		name_unsupported(t->src, len, pe);
 		ast_free(t->root);
 		t->root = NULL;
 		ast_tree_unref(t);

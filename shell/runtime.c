@@ -408,10 +408,53 @@ const char *mg_home(mg_ctx *c)
 
 /* ---- running a stage ---- */
 
+/* A stage's process or end returned -1: its ctx.err (or "failed") stops
+ * the pipeline.  Not inlined: the error record stays off the stack of the
+ * running stage, which a function calling itself repeats. */
+static __attribute__((noinline)) void stage_failed(mg_stage *st)
+{
+	mg_err e = st->ctx.err;
+	if (!e.set)
+		mg_err_set(&e, MGC_NOTSPECIFIED, "CommandFailed", "%s failed.", st->ctx.cmd->name);
+	mg_errrec r;
+	mg_stage_errrec(st, &e, NULL, &r);
+	mg_pipeline_fail(st->pl, &r);
+}
+
+/* Pipeline input that cannot be bound: a non-terminating error for that
+ * object (terminating without input).  Not inlined, as above. */
+static __attribute__((noinline)) int bind_failed(mg_stage *st, mv *input, const mg_bind_err *be)
+{
+	if (input) {
+		char *t = mv_to_string(input);
+		int rc = mg_error(&st->ctx, &be->err, t);
+		free(t);
+		return rc;
+	}
+	mg_errrec r;
+	mg_stage_errrec(st, &be->err, NULL, &r);
+	mg_pipeline_fail(st->pl, &r);
+	return -1;
+}
+
+static __attribute__((noinline)) int bind_input(mg_stage *st, mv *input)
+{
+	mg_session *s = st->pl->s;
+	mg_bind_err be;
+	memset(&be, 0, sizeof be);
+	if (input) {
+		int r = mg_bind_pipeline(s, &st->cur, input, &be);
+		if (r <= 0)
+			return bind_failed(st, input, &be) < 0 ? -1 : 1;
+	}
+	if (mg_bind_finish(s, &st->cur, false, &be) < 0)
+		return bind_failed(st, input, &be) < 0 ? -1 : 1;
+	return 0;
+}
+
 int mg_stage_input(mg_stage *st, mv *input)
 {
 	mg_pipeline *pl = st->pl;
-	mg_session *s = pl->s;
 	if (pl->stopped || check_interrupt(st))
 		return -1;
 	if (st->have_cur) {
@@ -420,40 +463,16 @@ int mg_stage_input(mg_stage *st, mv *input)
 	}
 	mg_bound_copy(&st->cur, &st->base);
 	st->have_cur = true;
-	mg_bind_err be;
-	memset(&be, 0, sizeof be);
-	if (input) {
-		int r = mg_bind_pipeline(s, &st->cur, input, &be);
-		if (r <= 0) {
-			char *t = mv_to_string(input);
-			int rc = mg_error(&st->ctx, &be.err, t);
-			free(t);
-			return rc;
-		}
-	}
-	if (mg_bind_finish(s, &st->cur, false, &be) < 0) {
-		if (input) {
-			char *t = mv_to_string(input);
-			int rc = mg_error(&st->ctx, &be.err, t);
-			free(t);
-			return rc;
-		}
-		mg_errrec r;
-		mg_stage_errrec(st, &be.err, NULL, &r);
-		mg_pipeline_fail(pl, &r);
+	int br = bind_input(st, input);
+	if (br < 0)
 		return -1;
-	}
+	if (br > 0)
+		return 0;   /* reported for this object; the pipeline goes on */
 	mg_err_clear(&st->ctx.err);
 	int rc = st->ctx.cmd->process ? st->ctx.cmd->process(&st->ctx, input) : 0;
 	mg_stage_free_tmp(st);
-	if (rc < 0 && !pl->stopped) {
-		mg_err e = st->ctx.err;
-		if (!e.set)
-			mg_err_set(&e, MGC_NOTSPECIFIED, "CommandFailed", "%s failed.", st->ctx.cmd->name);
-		mg_errrec r;
-		mg_stage_errrec(st, &e, NULL, &r);
-		mg_pipeline_fail(pl, &r);
-	}
+	if (rc < 0 && !pl->stopped)
+		stage_failed(st);
 	return rc < 0 || pl->stopped ? -1 : 0;
 }
 
@@ -465,13 +484,7 @@ int mg_stage_end(mg_stage *st)
 	mg_err_clear(&st->ctx.err);
 	int rc = st->ctx.cmd->end(&st->ctx);
 	mg_stage_free_tmp(st);
-	if (rc < 0 && !pl->stopped) {
-		mg_err e = st->ctx.err;
-		if (!e.set)
-			mg_err_set(&e, MGC_NOTSPECIFIED, "CommandFailed", "%s failed.", st->ctx.cmd->name);
-		mg_errrec r;
-		mg_stage_errrec(st, &e, NULL, &r);
-		mg_pipeline_fail(pl, &r);
-	}
+	if (rc < 0 && !pl->stopped)
+		stage_failed(st);
 	return rc < 0 || pl->stopped ? -1 : 0;
 }

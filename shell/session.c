@@ -5,9 +5,12 @@
 #include "common/mem.h"
 #include "common/str.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 char *mg_session_default_home(void)
@@ -200,4 +203,63 @@ const mg_cmdlet *const *mg_session_cmdlets(mg_session *s, size_t *count)
 	static const mg_cmdlet *const none[1] = { NULL };
 	*count = 0;
 	return none;
+}
+
+bool mg_session_sleep(mg_session *s, long long ms)
+{
+	if (ms < 0)
+		ms = 0;
+	/* slices of at most 100 ms: a Ctrl-C that lands just before a slice
+	 * starts is seen within one */
+	while (ms > 0) {
+		if (mg_session_interrupted(s))
+			return false;
+		long long step = ms > 100 ? 100 : ms;
+		struct timespec ts = { (time_t)(step / 1000), (long)(step % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			if (mg_session_interrupted(s))
+				return false;
+		ms -= step;
+	}
+	return !mg_session_interrupted(s);
+}
+
+/* SIGINT outside the REPL: a signal handler cannot reach the session, so
+ * the flag is file-level (like the REPL's); the handler only sets it. */
+static volatile sig_atomic_t script_sigint;
+
+static void on_script_sigint(int sig)
+{
+	(void)sig;
+	script_sigint = 1;
+}
+
+bool mg_session_catch_interrupt(mg_session *s, struct sigaction *old)
+{
+	if (s->interrupted)
+		return false;
+	if (sigaction(SIGINT, NULL, old) < 0 || old->sa_handler == SIG_IGN)
+		return false;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_script_sigint;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0)   /* no SA_RESTART: sleeps see EINTR */
+		return false;
+	script_sigint = 0;
+	s->interrupted = &script_sigint;
+	return true;
+}
+
+void mg_session_release_interrupt(mg_session *s, const struct sigaction *old)
+{
+	bool hit = script_sigint != 0;
+	s->interrupted = NULL;
+	sigaction(SIGINT, old, NULL);
+	if (hit && old->sa_handler == SIG_DFL) {
+		fflush(s->out);
+		fflush(s->errf);
+		raise(SIGINT);
+	}
+	script_sigint = 0;
 }

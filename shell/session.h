@@ -154,6 +154,21 @@ static inline bool mg_session_interrupted(const mg_session *s)
 	return s->interrupted && *s->interrupted;
 }
 
+/* Wait ms milliseconds, or less when the user presses Ctrl-C: every
+ * blocking step of the shell (Start-Sleep, -Wait loops) waits through this.
+ * Returns true when the time passed, false when interrupted. */
+bool mg_session_sleep(mg_session *s, long long ms);
+
+/* Ctrl-C outside the REPL (-Command, -File, stdin): while a script runs,
+ * SIGINT sets the session's interrupted flag instead of killing the
+ * process, so the pipeline stops and finally blocks run, as in PowerShell.
+ * catch returns whether it took SIGINT (not when the REPL already has it,
+ * or when SIGINT was ignored, as for a background job); release puts the
+ * old disposition back and, when Ctrl-C was pressed, ends the process by
+ * SIGINT like any program the user interrupted (exit status 130). */
+bool mg_session_catch_interrupt(mg_session *s, struct sigaction *old);
+void mg_session_release_interrupt(mg_session *s, const struct sigaction *old);
+
 /* Cmdlet lookup through the session's source (NULL when unknown). */
 const mg_cmdlet *mg_session_find_cmdlet(mg_session *s, const char *name);
 const mg_cmdlet *const *mg_session_cmdlets(mg_session *s, size_t *count);

@@ -6,7 +6,7 @@
 #include "config.h"
 #include "shell/value.h"
 #include "common/date_text.h"
-#include "shell/format.h"
+#include "shell/scalar_fmt.h"
 #include "common/mem.h"
 #include "common/str.h"
 
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -319,6 +320,22 @@ mv *mv_get(const mv *obj, const char *name)
 {
 	mv_prop *p = find_prop(obj, name);
 	return p ? p->val : NULL;
+}
+
+bool mv_remove(mv *obj, const char *name)
+{
+	if (obj->kind != MV_OBJECT && obj->kind != MV_HASH)
+		return false;
+	for (size_t i = 0; i < obj->u.obj.n; i++) {
+		if (!str_ieq(obj->u.obj.props[i].name, name))
+			continue;
+		free(obj->u.obj.props[i].name);
+		mv_unref(obj->u.obj.props[i].val);
+		memmove(&obj->u.obj.props[i], &obj->u.obj.props[i + 1], (obj->u.obj.n - i - 1) * sizeof obj->u.obj.props[0]);
+		obj->u.obj.n--;
+		return true;
+	}
+	return false;
 }
 
 const char *mv_get_str(const mv *obj, const char *name)

@@ -63,6 +63,8 @@ struct mv {
 		struct {                        /* MV_DATETIME: the instant, and when it was typed */
 			int64_t sec; int32_t usec;  /* as text without a zone, the wall clock typed */
 			bool wall; int64_t wall_sec; /* (timegm of its fields: read it in any zone) */
+			bool utc;                   /* ToUniversalTime(): sec is moved by the local offset
+			                               so that it shows UTC's wall clock (.NET Kind=Utc) */
 		} dt;
 		struct { mv **items; size_t n, cap; } arr;
 		struct {
@@ -113,6 +115,7 @@ void mv_set_str(mv *obj, const char *name, const char *s); /* s NULL -> $null */
 void mv_set_int(mv *obj, const char *name, long long i);
 void mv_set_bool(mv *obj, const char *name, bool b);
 mv  *mv_get(const mv *obj, const char *name);         /* borrowed, NULL when absent */
+bool mv_remove(mv *obj, const char *name);            /* false when absent */
 const char *mv_get_str(const mv *obj, const char *name); /* borrowed string or NULL */
 
 /* conversions */

@@ -120,7 +120,8 @@ static void test_statements(void **st)
 	ASSERT_TREE("function F([switch]$s, $n = 1) { $n }",
 	            "(Block (Function F (ScriptBlock (Block (Pipeline (Variable n)))) (Variable s) (Variable n (Number 1 #1))))");
 	ASSERT_TREE("function G { param([Parameter(Mandatory=$true)][string]$x) $x }",
-	            "(Block (Function G (ScriptBlock (Block (Pipeline (Variable x)))) (Variable x (Type string))))");
+	            "(Block (Function G (ScriptBlock (Block (Pipeline (Variable x)))) (Variable x (Type string) "
+	            "(Attribute Parameter (CommandParameter Mandatory (Variable true))))))");
 	/* a script block's own param( ) block, after attributes; a cast is not one */
 	ASSERT_TREE("{ [CmdletBinding()] param([int]$a = 1) $a }",
 	            "(Block (Pipeline (ScriptBlock (Block (Pipeline (Variable a))) (Variable a (Number 1 #1) (Type int)))))");
