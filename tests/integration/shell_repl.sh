@@ -1,8 +1,9 @@
 #!/bin/sh
 # shell_repl.sh - drives the interactive migsh REPL in tmux (send-keys /
-# capture-pane): the prompt, tab completion of a cmdlet, a parameter and a
-# -Security value, a multi-line command with the ">>" prompt, history
-# recall with the Up arrow, and a Remove-* confirmation answered N then Y.
+# capture-pane): the prompt, tab completion of a cmdlet, a parameter, a
+# -Security value, endpoint names and user addresses (3,000 of them), a
+# multi-line command with the ">>" prompt, history recall with the Up arrow,
+# and a Remove-* confirmation answered N then Y.
 set -u
 : "${MIGSH:?MIGSH must point at the built migsh}"
 if ! command -v tmux >/dev/null 2>&1; then
@@ -24,6 +25,13 @@ n=0
 # an endpoint to remove later (no server contact with -SkipVerification)
 "$MIGSH" -c '$null = New-MigrationEndpoint -IMAP -Name ReplEp -RemoteServer imap.example.invalid -SkipVerification' \
 	>"$T/setup.out" 2>&1 || { echo "Bail out! could not create the test endpoint"; cat "$T/setup.out"; exit 1; }
+
+# users for -Identity completion: 3,000 alike and one apart (the store answers
+# by prefix with a limit: a truncated answer must not extend what was typed)
+awk 'BEGIN { print "EmailAddress,UserName,Password"; print "anne@contoso.edu,anne,pw"
+	for (i = 1; i <= 3000; i++) printf "u%05d@contoso.edu,u%05d,pw\n", i, i }' >"$T/users.csv"
+"$MIGSH" -c "\$null = New-MigrationEndpoint -IMAP -Name CompSrc -RemoteServer imap.example.invalid -SkipVerification; \$null = New-MigrationBatch -Name CompB -SourceEndpoint CompSrc -CSVFile '$T/users.csv'" \
+	>"$T/setup2.out" 2>&1 || { echo "Bail out! could not create the test batch"; cat "$T/setup2.out"; exit 1; }
 
 tmux -L "$SOCK" -f /dev/null new-session -d -s repl -x 160 -y 50 \
 	"env MIGSH_HOME='$MIGSH_HOME' NO_COLOR=1 TERM=xterm '$MIGSH'"
@@ -81,6 +89,20 @@ keys C-u
 keys "Get-MigrationEndpoint -Identity Repl" Tab
 expect_last "Tab completes an endpoint name" "PS migsh> Get-MigrationEndpoint -Identity ReplEp"
 keys C-u
+keys "Get-MigrationUser -Identity AN" Tab
+expect_last "Tab completes a user address" "PS migsh> Get-MigrationUser -Identity anne@contoso.edu"
+keys C-u
+keys "Get-MigrationUser -Identity u0" Tab
+expect_last "Tab over 3,000 matching addresses keeps what they share" "PS migsh> Get-MigrationUser -Identity u0"
+keys C-u
+keys "Get-MigrationUser -Identity u0299" Tab
+expect_last "Tab completes what ten addresses share" "PS migsh> Get-MigrationUser -Identity u0299"
+keys C-u
+keys "Get-MigrationUser -Identity u02999" Tab
+expect_last "Tab completes one address of 3,000" "PS migsh> Get-MigrationUser -Identity u02999@contoso.edu"
+keys C-u
+"$MIGSH" -c 'Remove-MigrationBatch CompB -Confirm:$false; Remove-MigrationEndpoint CompSrc -Confirm:$false' \
+	>"$T/teardown.out" 2>&1 || { cat "$T/teardown.out"; bad "removing the completion test batch"; }
 tmux -L "$SOCK" clear-history -t repl
 
 # 5. a multi-line command: the continuation prompt until the block closes
