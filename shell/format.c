@@ -853,6 +853,20 @@ static void default_buf(mv *const *in, size_t nin, int width, strbuf *out)
 		 * as a list of its properties */
 		bool errrec = v->kind == MV_OBJECT && v->u.obj.type && v->u.obj.type->name &&
 		              !strcmp(v->u.obj.type->name, "System.Management.Automation.ErrorRecord");
+		if (v->kind == MV_OBJECT && v->u.obj.type && v->u.obj.type->prefer == 3) {
+			/* objects shown as their text (MatchInfo): a block of lines */
+			strbuf_addc(out, '\n');
+			for (; i < n && objs[i]->kind == MV_OBJECT && objs[i]->u.obj.type &&
+			       objs[i]->u.obj.type->prefer == 3; i++) {
+				char *s = mv_to_string(objs[i]);
+				strbuf_adds(out, s);
+				strbuf_addc(out, '\n');
+				free(s);
+			}
+			strbuf_addc(out, '\n');
+			prev_block = true;
+			continue;
+		}
 		if (!is_record(v) || errrec) {
 			if (prev_block)
 				prev_block = false;

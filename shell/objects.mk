@@ -10,7 +10,9 @@ libshell_a_SOURCES += \
 	shell/builtin_format.c shell/builtin_select.c shell/builtin_where.c \
 	shell/builtin_sort.c shell/builtin_convert.c shell/builtin_file.c \
 	shell/builtin_host.c shell/builtin_help.c shell/builtin_misc.c \
-	shell/builtin_exo.c
+	shell/builtin_exo.c \
+	shell/builtin_items.c shell/builtin_objects.c shell/builtin_text.c \
+	shell/builtin_secure.c shell/builtin_session.c shell/secure.c shell/secure.h
 
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_value tests/unit/test_format tests/unit/test_help
