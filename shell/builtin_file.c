@@ -367,7 +367,7 @@ static const mg_example ac_examples[] = {
 
 const mg_cmdlet mg_cmd_add_content = {
 	.name = "Add-Content",
-	.aliases = "ac",
+	.aliases = NULL,   /* ac is a Windows-only alias */
 	.synopsis = "Adds text to the end of a file.",
 	.description = "Add-Content appends -Value (or the piped objects) to the file, each "
 	               "value's text on its own line; the file is created when it does not exist.",

@@ -1,7 +1,7 @@
 /*
  * builtin_items.c - the file-system cmdlets scripts use around a migration:
- * Test-Path, Get-ChildItem (gci, ls, dir), Get-Item (gi), New-Item (ni),
- * Remove-Item (rm, del, ri), Copy-Item (cp, copy, cpi), Join-Path,
+ * Test-Path, Get-ChildItem (gci, dir), Get-Item (gi), New-Item (ni),
+ * Remove-Item (del, ri), Copy-Item (copy, cpi), Join-Path,
  * Split-Path, Get-Location (pwd, gl) and Set-Location (cd, sl, chdir).
  *
  * Rules: a cmdlet writes or removes only the item the user named (and,
@@ -551,7 +551,7 @@ static const mg_example gci_examples[] = {
 
 const mg_cmdlet mg_cmd_get_childitem = {
 	.name = "Get-ChildItem",
-	.aliases = "gci ls dir",
+	.aliases = "gci dir",
 	.synopsis = "Lists the files and directories in a directory.",
 	.description = "Get-ChildItem writes one FileInfo or DirectoryInfo object per item of "
 	               "the directory, sorted by name (with -Name: the names). Items whose "
@@ -783,7 +783,7 @@ static const mg_example ri_examples[] = {
 
 const mg_cmdlet mg_cmd_remove_item = {
 	.name = "Remove-Item",
-	.aliases = "rm del ri erase rmdir rd",
+	.aliases = "del ri erase rd",
 	.synopsis = "Removes files and directories.",
 	.description = "Remove-Item deletes the files and directories the path names. A "
 	               "directory that is not empty is removed only with -Recurse. A path that "
@@ -960,7 +960,7 @@ static const mg_example ci_examples[] = {
 
 const mg_cmdlet mg_cmd_copy_item = {
 	.name = "Copy-Item",
-	.aliases = "cp copy cpi",
+	.aliases = "copy cpi",
 	.synopsis = "Copies files and directories.",
 	.description = "Copy-Item copies the items the path names to -Destination (into it when "
 	               "it is an existing directory). Directories are copied with their "

@@ -1,6 +1,7 @@
 /*
  * builtin_objects.c - making and comparing objects: New-Object, Add-Member,
- * Compare-Object (diff, compare) and Tee-Object (tee).
+ * Compare-Object and Tee-Object (their Windows aliases diff, compare and tee
+ * are left to the programs of those names, as in PowerShell 7 on Linux).
  *
  * New-Object knows the types scripts around a migration make: PSObject /
  * PSCustomObject (with -Property), System.Collections.ArrayList and
@@ -456,7 +457,7 @@ static const mg_example cmpo_examples[] = {
 
 const mg_cmdlet mg_cmd_compare_object = {
 	.name = "Compare-Object",
-	.aliases = "compare diff",
+	.aliases = NULL,   /* compare and diff are Windows-only aliases */
 	.synopsis = "Compares two sets of objects.",
 	.description = "Compare-Object writes the objects that are only in the difference set "
 	               "(SideIndicator =>), in its order, then those only in the reference set "
@@ -535,7 +536,7 @@ static const mg_example tee_examples[] = {
 
 const mg_cmdlet mg_cmd_tee_object = {
 	.name = "Tee-Object",
-	.aliases = "tee",
+	.aliases = NULL,   /* tee is a Windows-only alias: on Linux it runs tee(1) */
 	.synopsis = "Passes objects on and also saves them in a file or variable.",
 	.description = "Tee-Object writes every input object down the pipeline unchanged and, at "
 	               "the end, saves them: the console text of them in a file (-FilePath), or "
