@@ -197,7 +197,7 @@ static const mg_example gc_examples[] = {
 
 const mg_cmdlet mg_cmd_get_content = {
 	.name = "Get-Content",
-	.aliases = "gc cat type",
+	.aliases = "gc type",   /* cat is a Windows-only alias: on Linux it runs cat(1) */
 	.synopsis = "Reads a file as lines of text or as bytes.",
 	.description =
 		"Get-Content reads a file and writes one string per line (line ends are removed), "

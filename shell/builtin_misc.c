@@ -1,6 +1,6 @@
 /*
  * builtin_misc.c - small cmdlets scripts use around the migration cmdlets:
- * Get-Member (gm), Out-Null, Out-Host, Start-Sleep (sleep), Write-Warning,
+ * Get-Member (gm), Out-Null, Out-Host, Start-Sleep, Write-Warning,
  * Write-Error, Write-Verbose and Read-Host.
  */
 #include "config.h"
@@ -465,7 +465,7 @@ static const mg_example sleep_examples[] = {
 
 const mg_cmdlet mg_cmd_start_sleep = {
 	.name = "Start-Sleep",
-	.aliases = "sleep",
+	.aliases = NULL,   /* sleep is a Windows-only alias: on Linux it runs sleep(1) */
 	.synopsis = "Waits for a time.",
 	.description = "Start-Sleep pauses the script or command line for the given number of "
 	               "seconds or milliseconds, e.g. between polls of a batch's status.",

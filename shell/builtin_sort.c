@@ -1,5 +1,5 @@
 /*
- * builtin_sort.c - Sort-Object (sort), Measure-Object (measure) and
+ * builtin_sort.c - Sort-Object, Measure-Object (measure) and
  * Group-Object (group), with the MeasureInfo and GroupInfo output types.
  */
 #include "config.h"
@@ -169,7 +169,7 @@ static const mg_example sort_examples[] = {
 
 const mg_cmdlet mg_cmd_sort_object = {
 	.name = "Sort-Object",
-	.aliases = "sort",
+	.aliases = NULL,   /* sort is a Windows-only alias: on Linux it runs sort(1) */
 	.synopsis = "Sorts objects by property values.",
 	.description =
 		"Sort-Object collects its input and writes it sorted by one or more properties "

@@ -2683,6 +2683,10 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 			argstart = 1;
 		}
 		const mg_cmdlet *cmd = resolve_cmdlet(e, name);
+		char *native = NULL;   /* a program in a pipeline (external.h) */
+		if (!cmd && !s->file_root && !(strlen(name) > 4 && str_ieq(name + strlen(name) - 4, ".ps1")) &&
+		    (native = mg_find_program(name)))
+			cmd = &mg_cmd_native;
 		if (!cmd) {
 			mg_err err;
 			mg_command_not_found(s, name, &err);
@@ -2718,8 +2722,17 @@ static int ev_pipeline(ev *e, const ast *pl, mv *out)
 		memset(&ca, 0, sizeof ca);
 		if (eval_cmdargs(e, c, argstart, &ca) < 0) {
 			cmdargs_free(&ca);
+			free(native);
 			rc = EV_ERR;
 			goto out;
+		}
+		if (native) {   /* its arguments go to it as strings, unbound */
+			mv *pa = mv_array();
+			script_args(&ca, pa);
+			mg_native_set(&st->ctx, native, pa, i > 0);
+			mv_unref(pa);
+			free(native);
+			ca.n = 0;
 		}
 		/* `Cmdlet -?` shows the cmdlet's help, like PowerShell */
 		const mg_cmdlet *help = NULL;
