@@ -47,6 +47,9 @@ mv *mg_credential_new(const char *user, mv *secure);
 struct mg_session;
 void mg_history_add(struct mg_session *s, const char *line, bool ok, int64_t start, int64_t end);
 
+/* every utility cmdlet, NULL-terminated (shell/builtins_list.c) */
+extern const mg_cmdlet *const mg_builtin_cmdlets[];
+
 /* output types of the utility cmdlets */
 extern const mv_type_info mg_type_measure_info;   /* Measure-Object: GenericMeasureInfo */
 extern const mv_type_info mg_type_group_info;     /* Group-Object: GroupInfo */
