@@ -68,7 +68,7 @@ function Wait-BatchStatus {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)][string]$Identity,
-        [Parameter(Mandatory = $true)][string[]]$Status,
+        [Parameter(Mandatory = $true)]$Status,   # one status or a list
         [int]$TimeoutSeconds = 300
     )
     $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
