@@ -23,7 +23,7 @@
 
 static const char *const gm_dp[] = { "Name", "MemberType", "Definition", NULL };
 const mv_type_info mg_type_member_definition = {
-	"Microsoft.PowerShell.Commands.MemberDefinition", gm_dp, 1, "Name" };
+	"Microsoft.PowerShell.Commands.MemberDefinition", gm_dp, 4, "Name" };
 
 typedef struct gm_state {
 	mvlist seen;    /* one sample object per type already described */
@@ -323,8 +323,8 @@ const mg_cmdlet mg_cmd_get_member = {
 	           "MemberType and Definition.",
 	.output_type = &mg_type_member_definition,
 	.examples = gm_examples,
-	.notes = "Methods are those migsh can call on the object (a subset of .NET's); the "
-	         "TypeName heading of PowerShell's view is the TypeName property of each line.",
+	.notes = "Methods are those migsh can call on the object (a subset of .NET's). The "
+	         "console shows one table per type, under a TypeName heading, as PowerShell does.",
 	.related = "Format-List Select-Object",
 	.state_size = sizeof(gm_state),
 	.process = gm_process,
