@@ -775,9 +775,10 @@ static const mg_param ri_params[] = {
 };
 
 static const mg_example ri_examples[] = {
-	{ "Remove-Item ./old-report.csv -ErrorAction SilentlyContinue",
-	  "Removes a file if it is there, quietly otherwise.", 0, NULL },
-	{ "Remove-Item ./reports -Recurse -WhatIf", "Says what would be removed.", 0, "What if" },
+	{ "New-Item old-report.csv | Out-Null; Remove-Item ./old-report.csv; Test-Path ./old-report.csv",
+	  "Removes a file: Test-Path then says False.", 0, "False" },
+	{ "New-Item ./reports -ItemType Directory | Out-Null; Remove-Item ./reports -Recurse -WhatIf",
+	  "Says what would be removed, and removes nothing.", 0, "What if" },
 	EX_END
 };
 
@@ -1245,8 +1246,8 @@ static const mg_param sl_params[] = {
 };
 
 static const mg_example sl_examples[] = {
-	{ "Set-Location /var/tmp; Get-ChildItem -Name -Filter *.csv", "Lists the CSV files of another directory.",
-	  0, "IMAPmigration_1.csv" },
+	{ "$here = (Get-Location).Path; Set-Location /; Set-Location $here; Get-ChildItem -Name -Filter *.csv",
+	  "Goes to / and back, then lists the CSV files there.", 0, "IMAPmigration_1.csv" },
 	EX_END
 };
 

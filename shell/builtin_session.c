@@ -684,7 +684,7 @@ static const mg_param nts_params[] = {
 
 static const mg_example nts_examples[] = {
 	{ "(New-TimeSpan -Hours 1 -Minutes 30).TotalMinutes", "Prints 90.", 0, "90" },
-	{ "New-TimeSpan -Start (Get-MigrationBatch IMAPBatch1).CreationDateTime", "How long ago the batch was made.", 0, NULL },
+	{ "(New-TimeSpan -Start (Get-Date).AddHours(-2)).TotalHours -ge 2", "The time since two hours ago.", 0, "True" },
 	EX_END
 };
 
