@@ -102,7 +102,7 @@ static void unix_mode(mode_t m, char out[11])
 
 /* The FileInfo / DirectoryInfo object of an existing path (given: as the
  * user wrote it or as found). */
-static mv *item_object(const char *path, const struct stat *st)
+static mv *item_object(const char *path, const struct stat *st, bool link)
 {
 	bool dir = S_ISDIR(st->st_mode);
 	mv *o = mv_object(dir ? &mg_type_dir_info : &mg_type_file_info);
@@ -110,6 +110,8 @@ static mv *item_object(const char *path, const struct stat *st)
 	const char *name = strcmp(full, "/") ? leaf_of(full) : "/";
 	char mode[11];
 	unix_mode(st->st_mode, mode);
+	if (link)
+		memcpy(mode, "lrwxrwxrwx", 10);   /* a symbolic link shows as one */
 	mv_set_str(o, "UnixMode", mode);
 	struct passwd pw, *pwp = NULL;
 	struct group gr, *grp = NULL;
@@ -142,7 +144,11 @@ static mv *item_object(const char *path, const struct stat *st)
 	free(parent);
 	mv_set_bool(o, "PSIsContainer", dir);
 	mv_set_bool(o, "Exists", true);
-	mv_set_take(o, "Mode", mv_string(dir ? "d----" : "-----"));
+	mv_set_take(o, "Mode", mv_string(link ? "l----" : dir ? "d----" : "-----"));
+	mv_set_take(o, "LinkType", link ? mv_string("SymbolicLink") : mv_null());
+	char target[PATH_MAX];
+	ssize_t tl = link ? readlink(path, target, sizeof target - 1) : -1;
+	mv_set_take(o, "Target", tl >= 0 ? mv_string_n(target, (size_t)tl) : mv_null());
 	free(full);
 	return o;
 }
@@ -317,14 +323,15 @@ static int emit_item(mg_ctx *c, const char *path, bool name_only, const char *re
 	struct stat st;
 	if (lstat(path, &st) < 0)
 		return 0;
-	if (S_ISLNK(st.st_mode)) {
+	bool link = S_ISLNK(st.st_mode);
+	if (link) {
 		struct stat t;
 		if (stat(path, &t) == 0)
 			st = t;
 	}
 	if (name_only)
 		return mg_emit_take(c, mv_string(rel ? rel : leaf_of(path)));
-	return mg_emit_take(c, item_object(path, &st));
+	return mg_emit_take(c, item_object(path, &st, link));
 }
 
 static int gi_process(mg_ctx *c, mv *input)
