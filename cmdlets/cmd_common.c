@@ -11,6 +11,7 @@
 #include "engine/service.h"
 #include "engine/store.h"
 #include "engine/tz.h"
+#include "shell/secure.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,13 +95,13 @@ int mg_arg_credential(mg_ctx *c, const char *name, char **user, char **password)
 		return 0;
 	if (v->kind == MV_ARRAY && v->u.arr.n == 2) {
 		*user = mv_to_string(v->u.arr.items[0]);
-		*password = mv_to_string(v->u.arr.items[1]);
+		*password = mg_secure_text(c->session, v->u.arr.items[1]);
 	} else if (v->kind == MV_OBJECT || v->kind == MV_HASH) {
 		mv *u = mv_get(v, "UserName");
 		mv *p = mv_get(v, "Password");
 		if (u && p) {
 			*user = mv_to_string(u);
-			*password = mv_to_string(p);
+			*password = mg_secure_text(c->session, p);
 		}
 	} else if (v->kind == MV_STRING) {
 		const char *comma = strchr(v->u.str.s, ',');

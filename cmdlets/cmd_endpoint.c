@@ -16,6 +16,8 @@
 #include "engine/store.h"
 #include "net/probe.h"
 
+#include "shell/secure.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,7 +178,7 @@ static int apply_conn_args(mg_ctx *c, mg_endpoint *e, bool accept_is_bool)
 			                  "Give -UserName and -Password together (or -Credentials "
 			                  "user,password).");
 		u = xstrdup(un);
-		p = xstrdup(pw);
+		p = mg_secure_text(c->session, mg_arg(c, "Password"));   /* a SecureString's secret, or the text */
 		have = 1;
 	}
 	if (have > 0) {

@@ -28,7 +28,10 @@ const mv_type_info mg_type_user = { "MigrationUser", user_props, 1, "Identity" }
 const mv_type_info mg_type_user_stats = { "MigrationUserStatistics", user_stats_props, 1, "Identity" };
 const mv_type_info mg_type_statistics = { "MigrationStatistics", NULL, 2, "Identity" };
 const mv_type_info mg_type_config = { "MigrationConfig", NULL, 2, "Identity" };
-const mv_type_info mg_type_test_result = { "TestMigrationServerAvailabilityResult", NULL, 2, "Result" };
+/* Exchange's view first; the migsh diagnostics stay available with Format-List * */
+static const char *const test_result_props[] = { "Result", "Message", "ConnectionSettings", "SupportsCutover",
+                                                 "ErrorDetail", NULL };
+const mv_type_info mg_type_test_result = { "TestMigrationServerAvailabilityResult", test_result_props, 2, "Result" };
 const mv_type_info mg_type_skipped_item = { "MigrationUserSkippedItem", skipped_props, 1, "Subject" };
 const mv_type_info mg_type_report = { "MigrationReport", NULL, 2, "Path" };
 const mv_type_info mg_type_service = { "MigrationService", service_props, 1, "Status" };

@@ -1,5 +1,5 @@
 /*
- * builtin_file.c - Out-File, Get-Content and Set-Content.  Get-Content also
+ * builtin_file.c - Out-File, Get-Content, Set-Content and Add-Content.  Get-Content also
  * reads raw bytes (-Encoding Byte of Windows PowerShell 5.1, -AsByteStream
  * of PowerShell 6+), which is how Microsoft's examples feed -CSVData.
  */
@@ -8,6 +8,7 @@
 #include "shell/builtins.h"
 #include "shell/format.h"
 #include "shell/paths.h"
+#include "shell/session.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -196,7 +197,7 @@ static const mg_example gc_examples[] = {
 
 const mg_cmdlet mg_cmd_get_content = {
 	.name = "Get-Content",
-	.aliases = MG_NAMES("gc", "cat", "type"),
+	.aliases = MG_NAMES("gc", "type"),   /* cat is a Windows-only alias: on Linux it runs cat(1) */
 	.synopsis = "Reads a file as lines of text or as bytes.",
 	.description =
 		"Get-Content reads a file and writes one string per line (line ends are removed), "
@@ -313,6 +314,71 @@ const mg_cmdlet mg_cmd_set_content = {
 	.state_size = sizeof(bu_coll_state),
 	.process = sc_process,
 	.end = sc_end,
+	.cleanup = bu_coll_cleanup,
+};
+
+/* ---- Add-Content ---- */
+
+static int ac_end(mg_ctx *c)
+{
+	bu_coll_state *st = c->state;
+	char **paths = bu_strv(mg_arg(c, "Path"), NULL);
+	strbuf sb = STRBUF_INIT;
+	bool nonl = mg_switch(c, "NoNewline");
+	mv *val = mg_arg(c, "Value");
+	size_t arrays = APPEND_ARRAYS;
+	if (st->in.n == 0 && val)
+		append_value(&sb, val, nonl, 0, &arrays);
+	for (size_t i = 0; i < st->in.n; i++)
+		append_value(&sb, st->in.v[i], nonl, 0, &arrays);
+	int rc = 0;
+	for (size_t i = 0; paths && paths[i] && rc == 0; i++) {
+		if (c->session && c->session->file_root) {
+			mg_err_set(&c->err, MGC_PERMISSION, "PathNotAllowed",
+			           "Cannot change '%s': this session may not change files.", paths[i]);
+			rc = -1;
+			break;
+		}
+		rc = bu_write_text_file(c, paths[i], sb.buf ? sb.buf : "", sb.len, true, false);
+	}
+	strbuf_free(&sb);
+	bu_strv_free(paths);
+	return rc;
+}
+
+static const mg_param ac_params[] = {
+	{ "Path", MPT_STRINGS, MPF_MANDATORY | MPF_PIPE_PROPNAME, 0, NULL, NULL, MG_NAMES("PSPath", "LiteralPath"), NULL,
+	  MGCOMP_FILE, "The files to add to (created when missing)." },
+	{ "Value", MPT_OBJECT, MPF_MANDATORY | MPF_PIPE_VALUE, 1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "The content: each value's text on a line of its own." },
+	{ "NoNewline", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Adds the values without line ends." },
+	{ "Encoding", MPT_ENUM, 0, -1, enc_vals, NULL, NULL, "utf8NoBOM", MGCOMP_ENUM,
+	  "Accepted; text is written as UTF-8." },
+	{ "Force", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, "False", MGCOMP_NONE, "Accepted." },
+	P_END
+};
+
+static const mg_example ac_examples[] = {
+	{ "Add-Content -Path migration.log -Value \"$(Get-Date -Format s) batch IMAPBatch1 started\"",
+	  "Adds a line to a log file.", 0, NULL },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_add_content = {
+	.name = "Add-Content",
+	.aliases = NULL,   /* ac is a Windows-only alias */
+	.synopsis = "Adds text to the end of a file.",
+	.description = "Add-Content appends -Value (or the piped objects) to the file, each "
+	               "value's text on its own line; the file is created when it does not exist.",
+	.params = ac_params,
+	.inputs = "System.Object",
+	.outputs = "None",
+	.examples = ac_examples,
+	.related = "Set-Content Get-Content Out-File",
+	.state_size = sizeof(bu_coll_state),
+	.process = sc_process,
+	.end = ac_end,
 	.cleanup = bu_coll_cleanup,
 };
 

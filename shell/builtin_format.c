@@ -1,5 +1,5 @@
 /*
- * builtin_format.c - Format-List (fl), Format-Table (ft) and Out-String:
+ * builtin_format.c - Format-List (fl), Format-Table (ft), Format-Wide (fw) and Out-String:
  * collect the pipeline, render it with shell/format.c and write the text
  * to the pipeline as one string (so `| Out-File` keeps the layout).
  */
@@ -7,6 +7,7 @@
 #include "shell/builtin_util.h"
 #include "shell/builtins.h"
 #include "shell/format.h"
+#include "shell/session.h"
 #include "common/mem.h"
 
 #include <stdlib.h>
@@ -89,6 +90,67 @@ static int emit_text(mg_ctx *c, strbuf *sb)
 	return r;
 }
 
+/* -GroupBy: a new table (or list) each time the value changes, under the
+ * heading "   Label: value" (the input is expected sorted, as in PowerShell). */
+static int group_render(mg_ctx *c, mv *groupby, mvlist *in, mvlist *rows, const char **names, size_t nn,
+                        bool table, strbuf *sb)
+{
+	bu_prop *g;
+	size_t ng;
+	if (bu_props_parse(c, groupby, &g, &ng) < 0)
+		return -1;
+	if (ng != 1) {
+		bu_props_free(g, ng);
+		mg_err_set(&c->err, MGC_INVALIDARG, "GroupByTakesOneValue",
+		           "-GroupBy takes one property name or calculated property.");
+		return -1;
+	}
+	size_t i = 0;
+	int rc = 0;
+	char *prev = NULL;
+	while (i < rows->n && rc == 0) {
+		mv *v = bu_prop_value(c, &g[0], in->v[i]);
+		if (!v) {
+			rc = -1;
+			break;
+		}
+		char *cur = mg_format_cell(v);
+		mv_unref(v);
+		size_t j = i + 1;
+		while (j < rows->n) {
+			mv *w = bu_prop_value(c, &g[0], in->v[j]);
+			if (!w) {
+				rc = -1;
+				break;
+			}
+			char *t = mg_format_cell(w);
+			mv_unref(w);
+			bool same = strcmp(t, cur) == 0;
+			free(t);
+			if (!same)
+				break;
+			j++;
+		}
+		if (rc == 0) {
+			/* the table before ends in a blank line already */
+			strbuf_addf(sb, "%s   %s: %s\n", i ? "" : "\n", g[0].name, cur);
+			if (table) {
+				mg_table_opts o = { .autosize = mg_switch(c, "AutoSize"), .wrap = mg_switch(c, "Wrap"),
+				                    .hide_headers = mg_switch(c, "HideTableHeaders") };
+				mg_format_table(rows->v + i, j - i, names, nn, &o, sb);
+			} else {
+				mg_format_list(rows->v + i, j - i, names, nn, sb);
+			}
+		}
+		free(prev);
+		prev = cur;
+		i = j;
+	}
+	free(prev);
+	bu_props_free(g, ng);
+	return rc;
+}
+
 static int fmt_end(mg_ctx *c, bool table)
 {
 	fmt_state *st = c->state;
@@ -105,7 +167,16 @@ static int fmt_end(mg_ctx *c, bool table)
 		return -1;
 	}
 	strbuf sb = STRBUF_INIT;
-	if (table) {
+	mv *groupby = mg_arg(c, "GroupBy");
+	if (groupby && rows.n) {
+		if (group_render(c, groupby, &st->in, &rows, names, nn, table, &sb) < 0) {
+			free(names);
+			bu_props_free(p, np);
+			mvlist_free(&rows);
+			strbuf_free(&sb);
+			return -1;
+		}
+	} else if (table) {
 		mg_table_opts o = { .autosize = mg_switch(c, "AutoSize"), .wrap = mg_switch(c, "Wrap"),
 		                    .hide_headers = mg_switch(c, "HideTableHeaders") };
 		mg_format_table(rows.v, rows.n, names, nn, &o, &sb);
@@ -154,6 +225,9 @@ static const mg_param fl_params[] = {
 	  "Names that match nothing are skipped silently. A calculated property is a hash "
 	  "table such as @{Name='MB'; Expression={$_.Size / 1MB}} (keys Name or Label, and "
 	  "Expression; N, L and E also work)." },
+	{ "GroupBy", MPT_OBJECT, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_PROPERTY,
+	  "Starts a new list each time this property (or calculated property) changes, "
+	  "under a heading with its value. Sort the input by it first (Sort-Object)." },
 	P_INPUT("The objects to format. Usually piped in."),
 	P_END
 };
@@ -210,6 +284,9 @@ static const mg_param ft_params[] = {
 	  "truncating them." },
 	{ "HideTableHeaders", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Omits the header and the dashes line." },
+	{ "GroupBy", MPT_OBJECT, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_PROPERTY,
+	  "Starts a new table each time this property (or calculated property) changes, "
+	  "under a heading with its value. Sort the input by it first (Sort-Object)." },
 	P_INPUT("The objects to format. Usually piped in."),
 	P_END
 };
@@ -221,6 +298,8 @@ static const mg_example ft_examples[] = {
 	  "A calculated column with its own heading.", 0, NULL },
 	{ "Get-Command -Noun Migration* | Format-Table Name,CommandType -HideTableHeaders",
 	  "Just the names of the migration cmdlets.", 0, "Get-MigrationBatch" },
+	{ "Get-MigrationUser | Sort-Object Status | Format-Table Identity,Status -GroupBy Status",
+	  "One table per status.", 0, "Status: " },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -276,5 +355,120 @@ const mg_cmdlet mg_cmd_out_string = {
 	.state_size = sizeof(fmt_state),
 	.process = fmt_process,
 	.end = os_end,
+	.cleanup = fmt_cleanup,
+};
+
+/* ---- Format-Wide ---- */
+
+static int fw_end(mg_ctx *c)
+{
+	fmt_state *st = c->state;
+	bu_prop *p;
+	size_t np;
+	if (bu_props_parse(c, mg_arg(c, "Property"), &p, &np) < 0)
+		return -1;
+	char **cells = xcalloc(st->in.n + 1, sizeof *cells);
+	size_t widest = 0;
+	int rc = 0;
+	for (size_t i = 0; i < st->in.n && rc == 0; i++) {
+		mv *o = st->in.v[i];
+		mv *v;
+		if (np) {
+			v = bu_prop_value(c, &p[0], o);
+		} else if ((o->kind == MV_OBJECT || o->kind == MV_HASH) && mv_get(o, "Name")) {
+			v = mv_ref(mv_get(o, "Name"));
+		} else if (o->kind == MV_OBJECT && o->u.obj.type && o->u.obj.type->to_string_prop &&
+		           mv_get(o, o->u.obj.type->to_string_prop)) {
+			v = mv_ref(mv_get(o, o->u.obj.type->to_string_prop));
+		} else if (o->kind == MV_OBJECT && o->u.obj.n) {
+			v = mv_ref(o->u.obj.props[0].val);
+		} else {
+			v = mv_ref(o);
+		}
+		if (!v) {
+			rc = -1;
+			break;
+		}
+		cells[i] = mg_format_cell(v);
+		mv_unref(v);
+		size_t L = strlen(cells[i]);
+		if (L > widest)
+			widest = L;
+	}
+	strbuf sb = STRBUF_INIT;
+	if (rc == 0 && st->in.n) {
+		int width = mg_format_width(c->session ? c->session->out : NULL);
+		long long cols = 2;
+		if (mg_has(c, "Column"))
+			mv_to_ll(mg_arg(c, "Column"), &cols);
+		else if (mg_switch(c, "AutoSize"))
+			cols = (long long)((size_t)width / (widest + 1 ? widest + 1 : 1));
+		if (cols < 1)
+			cols = 1;
+		size_t colw = (size_t)width / (size_t)cols;
+		if (colw < 2)
+			colw = 2;
+		strbuf_addc(&sb, '\n');
+		for (size_t i = 0; i < st->in.n; i++) {
+			size_t L = strlen(cells[i]);
+			bool last = (long long)(i % (size_t)cols) == cols - 1 || i + 1 == st->in.n;
+			if (L > colw - 1) {
+				strbuf_add(&sb, cells[i], colw > 4 ? colw - 4 : 1);
+				strbuf_adds(&sb, "...");
+			} else {
+				strbuf_adds(&sb, cells[i]);
+				if (!last)
+					for (size_t k = L; k < colw; k++)
+						strbuf_addc(&sb, ' ');
+			}
+			if (last)
+				strbuf_addc(&sb, '\n');
+		}
+		strbuf_addc(&sb, '\n');
+	}
+	for (size_t i = 0; i < st->in.n; i++)
+		free(cells[i]);
+	free(cells);
+	bu_props_free(p, np);
+	if (rc == 0)
+		rc = emit_text(c, &sb);
+	strbuf_free(&sb);
+	return rc;
+}
+
+static const mg_param fw_params[] = {
+	{ "Property", MPT_OBJECT, 0, 0, NULL, NULL, NULL, "Name, or the object itself", MGCOMP_PROPERTY,
+	  "The one property to show (or a calculated property)." },
+	{ "Column", MPT_INT, 0, -1, NULL, NULL, NULL, "2", MGCOMP_NONE,
+	  "How many columns; the console width is shared equally between them." },
+	{ "AutoSize", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "As many columns as fit the widest value." },
+	P_INPUT("The objects to format. Usually piped in."),
+	P_END
+};
+
+static const mg_example fw_examples[] = {
+	{ "Get-MigrationUser | Format-Wide Identity -Column 3", "User addresses in three columns.", 0,
+	  "terrya@contoso.edu" },
+	{ "Get-Command -Noun Migration* | Format-Wide -AutoSize", "The migration cmdlet names, packed.", 0,
+	  "Get-MigrationBatch" },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_format_wide = {
+	.name = "Format-Wide",
+	.aliases = MG_NAMES("fw"),
+	.synopsis = "Shows one property of each object, in columns.",
+	.description = "Format-Wide prints one value per object (the -Property, else the "
+	               "object's name) side by side in columns across the console width: two "
+	               "columns unless -Column or -AutoSize says otherwise.",
+	.params = fw_params,
+	.inputs = "System.Management.Automation.PSObject",
+	.outputs = "System.String",
+	.examples = fw_examples,
+	.related = "Format-Table Format-List",
+	.state_size = sizeof(fmt_state),
+	.process = fmt_process,
+	.end = fw_end,
 	.cleanup = fmt_cleanup,
 };

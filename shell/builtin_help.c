@@ -273,6 +273,25 @@ static mv *cmd_info(const mg_cmdlet *m, const char *alias)
 	return o;
 }
 
+/* Get-Command -Syntax: the syntax lines with a blank line before and between
+ * them, like PowerShell (an alias first says what it stands for). */
+static mv *syntax_text(const mg_cmdlet *m, const char *alias)
+{
+	strbuf sb = STRBUF_INIT;
+	mg_help_syntax(m, &sb);
+	strbuf out = STRBUF_INIT;
+	if (alias)
+		strbuf_addf(&out, "%s (alias) -> %s\n", alias, m->name);
+	strbuf_addc(&out, '\n');
+	for (size_t i = 0; i < sb.len; i++) {
+		strbuf_addc(&out, sb.buf[i]);
+		if (sb.buf[i] == '\n' && i + 1 < sb.len)
+			strbuf_addc(&out, '\n');
+	}
+	strbuf_free(&sb);
+	return mv_string_take(strbuf_detach(&out, NULL));
+}
+
 static int gcm_process(mg_ctx *c, mv *input)
 {
 	char **names = bu_strv(input ? input : mg_arg(c, "Name"), NULL);
@@ -307,7 +326,7 @@ static int gcm_process(mg_ctx *c, mv *input)
 		if (any_match(names, m->name)) {
 			hits++;
 			if (rc == 0)
-				rc = mg_emit_take(c, cmd_info(m, NULL));
+				rc = mg_emit_take(c, mg_switch(c, "Syntax") ? syntax_text(m, NULL) : cmd_info(m, NULL));
 		}
 		/* aliases only when asked for by name */
 		if (names && m->aliases) {
@@ -322,7 +341,8 @@ static int gcm_process(mg_ctx *c, mv *input)
 				if (any_match(names, al[k]) && !any_match(names, m->name)) {
 					hits++;
 					if (rc == 0)
-						rc = mg_emit_take(c, cmd_info(m, al[k]));
+						rc = mg_emit_take(c, mg_switch(c, "Syntax") ? syntax_text(m, al[k])
+						                                            : cmd_info(m, al[k]));
 				}
 			bu_strv_free(al);
 		}
@@ -363,6 +383,8 @@ static const mg_param gcm_params[] = {
 	  "Only cmdlets with this noun (MigrationBatch, Migration*, ...)." },
 	{ "Module", MPT_STRINGS, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Accepted for compatibility; all cmdlets belong to migsh." },
+	{ "Syntax", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Writes each cmdlet's syntax (one line per parameter set) instead of its CmdletInfo." },
 	P_END
 };
 
@@ -372,6 +394,7 @@ static const mg_example gcm_examples[] = {
 	  "Get-MigrationUserStatistics" },
 	{ "gcm fl", "What an alias stands for.", 0, "Format-List" },
 	{ "(Get-Command New-MigrationBatch).Syntax", "The syntax of a cmdlet.", 0, "-CSVData" },
+	{ "Get-Command Start-MigrationBatch -Syntax", "The same, written as text.", 0, "-Identity" },
 	EX_END
 };
 

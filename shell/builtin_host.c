@@ -157,7 +157,7 @@ static const mg_example wo_examples[] = {
 
 const mg_cmdlet mg_cmd_write_output = {
 	.name = "Write-Output",
-	.aliases = MG_NAMES("echo", "write"),
+	.aliases = MG_NAMES("echo"),   /* write is a Windows-only alias */
 	.synopsis = "Writes objects to the pipeline.",
 	.description = "Write-Output sends objects down the pipeline; at the end of the "
 	               "pipeline they are displayed. A list is sent item by item unless "

@@ -1,12 +1,13 @@
 /*
  * builtin_misc.c - small cmdlets scripts use around the migration cmdlets:
- * Get-Member (gm), Out-Null, Out-Host, Start-Sleep (sleep), Write-Warning,
+ * Get-Member (gm), Out-Null, Out-Host, Start-Sleep, Write-Warning,
  * Write-Error, Write-Verbose and Read-Host.
  */
 #include "config.h"
 #include "shell/builtin_util.h"
 #include "shell/builtins.h"
 #include "shell/format.h"
+#include "shell/secure.h"
 #include "shell/session.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -22,7 +23,7 @@
 
 static const char *const gm_dp[] = { "Name", "MemberType", "Definition", NULL };
 const mv_type_info mg_type_member_definition = {
-	"Microsoft.PowerShell.Commands.MemberDefinition", gm_dp, 1, "Name" };
+	"Microsoft.PowerShell.Commands.MemberDefinition", gm_dp, 4, "Name" };
 
 typedef struct gm_state {
 	mvlist seen;    /* one sample object per type already described */
@@ -69,6 +70,115 @@ static const char *short_type(const mv *v)
 	}
 }
 
+/* The methods migsh's objects have (what the evaluator can call), per kind. */
+typedef struct gm_method {
+	const char *name, *def;
+} gm_method;
+
+static const gm_method m_common[] = {
+	{ "Equals", "bool Equals(System.Object obj)" },
+	{ "GetHashCode", "int GetHashCode()" },
+	{ "GetType", "type GetType()" },
+	{ "ToString", "string ToString()" },
+	{ NULL, NULL }
+};
+static const gm_method m_string[] = {
+	{ "Contains", "bool Contains(string value)" },
+	{ "EndsWith", "bool EndsWith(string value)" },
+	{ "IndexOf", "int IndexOf(string value)" },
+	{ "PadLeft", "string PadLeft(int totalWidth), string PadLeft(int totalWidth, char paddingChar)" },
+	{ "PadRight", "string PadRight(int totalWidth), string PadRight(int totalWidth, char paddingChar)" },
+	{ "Replace", "string Replace(string oldValue, string newValue)" },
+	{ "Split", "string[] Split(Params char[] separator)" },
+	{ "StartsWith", "bool StartsWith(string value)" },
+	{ "Substring", "string Substring(int startIndex), string Substring(int startIndex, int length)" },
+	{ "ToLower", "string ToLower()" },
+	{ "ToLowerInvariant", "string ToLowerInvariant()" },
+	{ "ToUpper", "string ToUpper()" },
+	{ "ToUpperInvariant", "string ToUpperInvariant()" },
+	{ "Trim", "string Trim()" },
+	{ "TrimEnd", "string TrimEnd()" },
+	{ "TrimStart", "string TrimStart()" },
+	{ NULL, NULL }
+};
+static const gm_method m_number[] = {
+	{ "ToString", "string ToString(), string ToString(string format)" },
+	{ NULL, NULL }
+};
+static const gm_method m_date[] = {
+	{ "AddDays", "datetime AddDays(double value)" },
+	{ "AddHours", "datetime AddHours(double value)" },
+	{ "AddMinutes", "datetime AddMinutes(double value)" },
+	{ "AddSeconds", "datetime AddSeconds(double value)" },
+	{ "ToString", "string ToString(), string ToString(string format)" },
+	{ NULL, NULL }
+};
+static const gm_method m_hash[] = {
+	{ "Contains", "bool Contains(System.Object key)" },
+	{ "ContainsKey", "bool ContainsKey(System.Object key)" },
+	{ NULL, NULL }
+};
+static const gm_method m_block[] = {
+	{ "Invoke", "System.Collections.ObjectModel.Collection[psobject] Invoke(Params System.Object[] args)" },
+	{ NULL, NULL }
+};
+
+static const gm_method *kind_methods(const mv *v)
+{
+	switch (v->kind) {
+	case MV_STRING: return m_string;
+	case MV_INT: case MV_DOUBLE: return m_number;
+	case MV_DATETIME: return m_date;
+	case MV_HASH: return m_hash;
+	case MV_SCRIPTBLOCK: return m_block;
+	default: return NULL;
+	}
+}
+
+/* Does -MemberType (NULL: all) select members of type mt? */
+static bool type_wanted(char **want, const char *mt)
+{
+	if (!want)
+		return true;
+	bool prop = strstr(mt, "Property") != NULL, meth = strstr(mt, "Method") != NULL;
+	for (size_t i = 0; want[i]; i++) {
+		if (str_ieq(want[i], "All") || str_ieq(want[i], mt) ||
+		    (str_ieq(want[i], "Properties") && prop) || (str_ieq(want[i], "Methods") && meth))
+			return true;
+	}
+	return false;
+}
+
+static bool name_wanted(char **pats, const char *name)
+{
+	if (!pats)
+		return true;
+	for (size_t k = 0; pats[k]; k++)
+		if (str_wildcard(pats[k], name, true))
+			return true;
+	return false;
+}
+
+static int member_out(mg_ctx *c, const char *tn, const char *name, const char *mt, mv *def)
+{
+	mv *m = mv_object(&mg_type_member_definition);
+	mv_set_str(m, "TypeName", tn);
+	mv_set_str(m, "Name", name);
+	mv_set_str(m, "MemberType", mt);
+	mv_set_take(m, "Definition", def);
+	return mg_emit_take(c, m);
+}
+
+static int strptr_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int prop_cmp(const void *a, const void *b)
+{
+	return strcasecmp((*(const mv_prop *const *)a)->name, (*(const mv_prop *const *)b)->name);
+}
+
 static int gm_one(mg_ctx *c, gm_state *st, mv *obj)
 {
 	for (size_t i = 0; i < st->seen.n; i++)
@@ -77,44 +187,81 @@ static int gm_one(mg_ctx *c, gm_state *st, mv *obj)
 	mvlist_push(&st->seen, obj);
 	const char *tn = mv_kind_name(obj);
 	char **pats = bu_strv(mg_arg(c, "Name"), NULL);
+	char **want = bu_strv(mg_arg(c, "MemberType"), NULL);
 	int rc = 0;
-	if (obj->kind == MV_OBJECT || obj->kind == MV_HASH) {
-		for (size_t i = 0; i < obj->u.obj.n && rc == 0; i++) {
-			const mv_prop *p = &obj->u.obj.props[i];
-			bool match = !pats;
-			for (size_t k = 0; pats && pats[k]; k++)
-				if (str_wildcard(pats[k], p->name, true))
-					match = true;
-			if (!match)
+	/* methods first, by name (the kind's own and the ones every object has) */
+	const gm_method *own = kind_methods(obj);
+	const char *mnames[64];
+	const char *mdefs[64];
+	size_t nm = 0;
+	for (const gm_method *m = own; m && m->name && nm < 64; m++) {
+		mnames[nm] = m->name;
+		mdefs[nm++] = m->def;
+	}
+	for (const gm_method *m = m_common; m->name && nm < 64; m++) {
+		bool dup = false;
+		for (size_t k = 0; k < nm; k++)
+			if (str_ieq(mnames[k], m->name))
+				dup = true;
+		if (!dup) {
+			mnames[nm] = m->name;
+			mdefs[nm++] = m->def;
+		}
+	}
+	const char *order[64];
+	for (size_t k = 0; k < nm; k++)
+		order[k] = mnames[k];
+	qsort(order, nm, sizeof *order, strptr_cmp);
+	if (type_wanted(want, "Method"))
+		for (size_t k = 0; k < nm && rc == 0; k++) {
+			if (!name_wanted(pats, order[k]))
 				continue;
-			mv *m = mv_object(&mg_type_member_definition);
-			mv_set_str(m, "TypeName", tn);
-			mv_set_str(m, "Name", p->name);
-			mv_set_str(m, "MemberType", obj->kind == MV_HASH ? "Key" : "Property");
+			const char *def = NULL;
+			for (size_t j = 0; j < nm; j++)
+				if (mnames[j] == order[k])
+					def = mdefs[j];
+			rc = member_out(c, tn, order[k], "Method", mv_string(def));
+		}
+	if (obj->kind == MV_OBJECT || obj->kind == MV_HASH) {
+		bool note = obj->kind == MV_OBJECT && !obj->u.obj.type;
+		const char *mt = obj->kind == MV_HASH ? "Key" : note ? "NoteProperty" : "Property";
+		const mv_prop **props = xcalloc(obj->u.obj.n + 1, sizeof *props);
+		for (size_t i = 0; i < obj->u.obj.n; i++)
+			props[i] = &obj->u.obj.props[i];
+		qsort(props, obj->u.obj.n, sizeof *props, prop_cmp);
+		for (size_t i = 0; i < obj->u.obj.n && rc == 0 && type_wanted(want, mt); i++) {
+			const mv_prop *p = props[i];
+			if (!name_wanted(pats, p->name))
+				continue;
 			char *val = mv_to_string(p->val);
 			if (strlen(val) > 40)
 				strcpy(val + 37, "...");
-			mv_set_take(m, "Definition", mv_stringf("%s %s {get;}%s%s", short_type(p->val),
-			                                        p->name, *val ? " = " : "", val));
+			/* PowerShell writes a note's bool as System.Boolean, a string as string */
+			mv *def = note ? mv_stringf("%s %s=%s", p->val && p->val->kind == MV_BOOL ? "System.Boolean"
+			                                        : short_type(p->val), p->name, val)
+			               : mv_stringf("%s %s {get;}%s%s", short_type(p->val), p->name,
+			                            *val ? " = " : "", val);
 			free(val);
-			rc = mg_emit_take(c, m);
+			rc = member_out(c, tn, p->name, mt, def);
 		}
+		free(props);
 	} else {
-		static const char *const props[] = { "Length", "Count", NULL };
+		static const char *const props[] = { "Count", "Length", NULL };
 		for (size_t i = 0; props[i] && rc == 0; i++) {
 			mv *v = bu_member(obj, props[i]);
 			if (!v)
 				continue;
-			mv *m = mv_object(&mg_type_member_definition);
-			mv_set_str(m, "TypeName", tn);
-			mv_set_str(m, "Name", props[i]);
-			mv_set_str(m, "MemberType", "Property");
-			mv_set_take(m, "Definition", mv_stringf("int %s {get;}", props[i]));
 			mv_unref(v);
-			rc = mg_emit_take(c, m);
+			bool alias = obj->kind == MV_ARRAY && !strcmp(props[i], "Count");
+			const char *mt = alias ? "AliasProperty" : "Property";
+			if (!type_wanted(want, mt) || !name_wanted(pats, props[i]))
+				continue;
+			rc = member_out(c, tn, props[i], mt, alias ? mv_string("Count = Length")
+			                                           : mv_stringf("int %s {get;}", props[i]));
 		}
 	}
 	bu_strv_free(pats);
+	bu_strv_free(want);
 	return rc;
 }
 
@@ -131,9 +278,22 @@ static void gm_cleanup(mg_ctx *c)
 	mvlist_free(&st->seen);
 }
 
+static const char *const gm_types[] = {
+	"AliasProperty", "CodeProperty", "Property", "NoteProperty", "ScriptProperty", "Properties",
+	"PropertySet", "Method", "CodeMethod", "ScriptMethod", "Methods", "ParameterizedProperty",
+	"MemberSet", "Event", "Dynamic", "Key", "All", NULL
+};
+
 static const mg_param gm_params[] = {
 	{ "Name", MPT_STRINGS, 0, 0, NULL, NULL, NULL, NULL, MGCOMP_PROPERTY,
 	  "Only members whose name matches (wildcards allowed)." },
+	{ "MemberType", MPT_ENUM, 0, -1, gm_types, NULL, MG_NAMES("Type"), "All", MGCOMP_ENUM,
+	  "Only members of these kinds: Method, Property, NoteProperty, AliasProperty, "
+	  "Properties (every kind of property), Methods, All." },
+	{ "Force", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Accepted for compatibility." },
+	{ "Static", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Accepted for compatibility; no static members are listed." },
 	P_INPUT("The objects to describe. Usually piped in."),
 	P_END
 };
@@ -144,6 +304,7 @@ static const mg_example gm_examples[] = {
 	  0, NULL },
 	{ "Get-MigrationUserStatistics -Identity terrya@contoso.edu | Get-Member *Count",
 	  "Only the counters.", 0, NULL },
+	{ "'text' | Get-Member -MemberType Method", "The methods a string has.", 0, "PadLeft" },
 	EX_END
 };
 
@@ -152,9 +313,9 @@ const mg_cmdlet mg_cmd_get_member = {
 	.aliases = MG_NAMES("gm"),
 	.synopsis = "Lists the properties of objects.",
 	.description =
-		"Get-Member describes the objects piped to it: for each distinct type, one line "
-		"per property with its name, kind and a definition showing the value's type and "
-		"(shortened) value. Use it to find the names to give Format-List, Select-Object, "
+		"Get-Member describes the objects piped to it: for each distinct type, its "
+		"methods and then its properties, sorted by name, each with its kind (MemberType) "
+		"and a definition showing the value's type and (shortened) value. Use it to find the names to give Format-List, Select-Object, "
 		"Where-Object or Sort-Object.",
 	.params = gm_params,
 	.inputs = "System.Management.Automation.PSObject",
@@ -162,8 +323,8 @@ const mg_cmdlet mg_cmd_get_member = {
 	           "MemberType and Definition.",
 	.output_type = &mg_type_member_definition,
 	.examples = gm_examples,
-	.notes = "migsh objects have properties only; PowerShell's methods (ToString(), ...) are "
-	         "not listed.",
+	.notes = "Methods are those migsh can call on the object (a subset of .NET's). The "
+	         "console shows one table per type, under a TypeName heading, as PowerShell does.",
 	.related = "Format-List Select-Object",
 	.state_size = sizeof(gm_state),
 	.process = gm_process,
@@ -305,7 +466,7 @@ static const mg_example sleep_examples[] = {
 
 const mg_cmdlet mg_cmd_start_sleep = {
 	.name = "Start-Sleep",
-	.aliases = MG_NAMES("sleep"),
+	.aliases = NULL,   /* sleep is a Windows-only alias: on Linux it runs sleep(1) */
 	.synopsis = "Waits for a time.",
 	.description = "Start-Sleep pauses the script or command line for the given number of "
 	               "seconds or milliseconds, e.g. between polls of a batch's status.",
@@ -442,7 +603,9 @@ static int rh_process(mg_ctx *c, mv *input)
 		           "command line instead.");
 		return -1;
 	}
-	mv *v = mv_string(line);
+	/* -AsSecureString gives a SecureString (never printed); -MaskInput, as in
+	 * PowerShell 7, the typed text as a string */
+	mv *v = mg_switch(c, "AsSecureString") ? mg_secure_new(c->session, line) : mv_string(line);
 	if (secret)
 		mg_wipe(line, strlen(line));
 	free(line);
@@ -453,9 +616,10 @@ static const mg_param rh_params[] = {
 	{ "Prompt", MPT_STRING, 0, 0, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "The question; \": \" is added." },
 	{ "AsSecureString", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
-	  "Does not echo what is typed (for passwords)." },
+	  "Does not echo what is typed and returns a SecureString (for passwords: it prints as "
+	  "System.Security.SecureString and works as a credential's password)." },
 	{ "MaskInput", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
-	  "Same as -AsSecureString." },
+	  "Does not echo what is typed; returns it as a string." },
 	P_END
 };
 static const mg_example rh_examples[] = {

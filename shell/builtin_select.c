@@ -1,7 +1,7 @@
 /*
  * builtin_select.c - Select-Object (select): pick properties (names,
  * wildcards, calculated properties), -ExpandProperty, -First, -Last,
- * -Skip, -Unique.
+ * -Skip, -Index, -Unique.
  */
 #include "config.h"
 #include "shell/builtin_util.h"
@@ -21,6 +21,8 @@ typedef struct sel_state {
 	long long seen, emitted;
 	mvlist   last;      /* -Last: the objects kept for end() */
 	mvlist   uniq;      /* -Unique: what was emitted so far */
+	long long *index;   /* -Index positions, or NULL */
+	size_t   nindex;
 } sel_state;
 
 static void sel_cleanup(mg_ctx *c)
@@ -30,6 +32,7 @@ static void sel_cleanup(mg_ctx *c)
 	bu_strv_free(st->exclude);
 	mvlist_free(&st->last);
 	mvlist_free(&st->uniq);
+	free(st->index);
 }
 
 static bool excluded(sel_state *st, const char *name)
@@ -147,6 +150,13 @@ static int sel_one(mg_ctx *c, sel_state *st, mv *obj)
 	if ((a = mg_arg(c, "First")))
 		mv_to_ll(a, &first);
 	st->seen++;
+	if (st->index) {
+		/* -Index: only the objects at these (0-based) positions */
+		for (size_t i = 0; i < st->nindex; i++)
+			if (st->index[i] == st->seen - 1)
+				return sel_transform(c, st, obj);
+		return 0;
+	}
 	if (st->seen <= skip)
 		return 0;
 	if (mg_has(c, "Last")) {
@@ -166,6 +176,23 @@ static int sel_process(mg_ctx *c, mv *input)
 		if (bu_props_parse(c, mg_arg(c, "Property"), &st->props, &st->nprops) < 0)
 			return -1;
 		st->exclude = bu_strv(mg_arg(c, "ExcludeProperty"), NULL);
+		mv *ix = mg_arg(c, "Index");
+		if (ix) {
+			size_t n = ix->kind == MV_ARRAY ? ix->u.arr.n : 1;
+			st->index = xcalloc(n + 1, sizeof *st->index);
+			for (size_t i = 0; i < n; i++) {
+				const mv *one = ix->kind == MV_ARRAY ? ix->u.arr.items[i] : ix;
+				if (mv_to_ll(one, &st->index[st->nindex]) < 0) {
+					char *t = mv_to_string(one);
+					mg_err_set(&c->err, MGC_INVALIDARG, "CannotConvertArgumentNoMessage",
+					           "Cannot bind parameter 'Index'. Cannot convert value \"%s\" to type "
+					           "\"System.Int32\".", t);
+					free(t);
+					return -1;
+				}
+				st->nindex++;
+			}
+		}
 	}
 	if (input)
 		return sel_one(c, st, input);
@@ -220,6 +247,8 @@ static const mg_param sel_params[] = {
 	  "Keeps only the last N objects." },
 	{ "Skip", MPT_INT, 0, -1, NULL, NULL, NULL, "0", MGCOMP_NONE,
 	  "Skips the first N objects." },
+	{ "Index", MPT_OBJECT, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "Keeps only the objects at these positions (0 is the first), in input order." },
 	{ "Unique", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Drops objects equal to one already written (compared case-insensitively)." },
 	P_INPUT("The objects to select from. Usually piped in."),
@@ -236,6 +265,7 @@ static const mg_example sel_examples[] = {
 	{ "Get-MigrationUserStatistics -Identity terrya@contoso.edu | Select-Object Identity,@{Name='Synced';Expression={$_.SyncedItemCount}}",
 	  "A calculated property with its own name.", 0, NULL },
 	{ "1,2,2,3 | Select-Object -Unique -Last 2", "Prints 2 and 3.", 0, "3" },
+	{ "'a','b','c','d' | Select-Object -Index 1,3", "Prints b and d.", 0, "d" },
 	{ NULL, NULL, 0, NULL }
 };
 

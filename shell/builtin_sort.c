@@ -1,5 +1,5 @@
 /*
- * builtin_sort.c - Sort-Object (sort), Measure-Object (measure) and
+ * builtin_sort.c - Sort-Object, Measure-Object (measure) and
  * Group-Object (group), with the MeasureInfo and GroupInfo output types.
  */
 #include "config.h"
@@ -169,7 +169,7 @@ static const mg_example sort_examples[] = {
 
 const mg_cmdlet mg_cmd_sort_object = {
 	.name = "Sort-Object",
-	.aliases = MG_NAMES("sort"),
+	.aliases = NULL,   /* sort is a Windows-only alias: on Linux it runs sort(1) */
 	.synopsis = "Sorts objects by property values.",
 	.description =
 		"Sort-Object collects its input and writes it sorted by one or more properties "
@@ -428,6 +428,15 @@ static int group_end(mg_ctx *c)
 		mv_unref(values);
 		strbuf_free(&key);
 	}
+	if (rc == 0 && mg_switch(c, "AsHashTable")) {
+		/* -AsHashTable (-AsString: keys are the text, as every key is here) */
+		mv *h = mv_hash();
+		for (size_t j = 0; j < groups.n; j++)
+			mv_set(h, mv_get_str(groups.v[j], "Name"), mv_get(groups.v[j], "Group"));
+		mvlist_free(&groups);
+		bu_props_free(p, np);
+		return mg_emit_take(c, h);
+	}
 	for (size_t j = 0; j < groups.n && rc == 0; j++) {
 		if (noel) {
 			mv *o = mv_object(&mg_type_group_info);
@@ -449,6 +458,12 @@ static const mg_param group_params[] = {
 	  "grouped by their own value." },
 	{ "NoElement", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Leaves out the Group property (just names and counts)." },
+	{ "AsHashTable", MPT_SWITCH, 0, -1, NULL, NULL, MG_NAMES("AHT"), "False", MGCOMP_NONE,
+	  "Writes one hashtable instead: each group's name is a key, its objects the value." },
+	{ "AsString", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "With -AsHashTable, the keys are strings (they always are in migsh)." },
+	{ "CaseSensitive", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Accepted for compatibility; grouping ignores case." },
 	P_INPUT("The objects to group. Usually piped in."),
 	P_END
 };
@@ -459,6 +474,8 @@ static const mg_example group_examples[] = {
 	{ "Get-MigrationUser | Group-Object BatchId -NoElement",
 	  "Users per batch, names and counts only.", 0, NULL },
 	{ "'a','b','A' | Group-Object", "Two groups: a (2) and b (1).", 0, "2 a" },
+	{ "$byStatus = Get-MigrationUser | Group-Object Status -AsHashTable; $byStatus['Synced'].Count",
+	  "A hashtable of users by status; how many are Synced.", 0, "2" },
 	EX_END
 };
 

@@ -1,10 +1,16 @@
-/* complete.c - tab completion candidates from the cmdlet declarations (see complete.h). */
+/* complete.c - tab completion candidates from the cmdlet declarations, the
+ * session's variables and functions, and the objects a pipeline makes (see
+ * complete.h). */
 #include "config.h"
 #include "shell/complete.h"
 #include "shell/binder.h"
+#include "shell/builtins.h"
+#include "shell/eval.h"
 #include "common/mem.h"
 #include "common/str.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -80,6 +86,208 @@ static void value_candidates(mg_session *s, const mg_param *p, const char *prefi
 	*want_files = true;
 }
 
+/* ---- variables, members, functions ---- */
+
+/* Property names of v (its first item for a list) that start with prefix,
+ * each added as before + name. */
+static void add_props(list *l, const mv *v, const char *before, const char *prefix)
+{
+	if (v && v->kind == MV_ARRAY) {
+		if (str_iprefix("Count", prefix)) {
+			char *w = xasprintf("%sCount", before);
+			add(l, w);
+			free(w);
+		}
+		v = v->u.arr.n ? v->u.arr.items[0] : NULL;
+	}
+	if (!v)
+		return;
+	if (v->kind == MV_STRING && str_iprefix("Length", prefix)) {
+		char *w = xasprintf("%sLength", before);
+		add(l, w);
+		free(w);
+	}
+	if (v->kind != MV_OBJECT && v->kind != MV_HASH)
+		return;
+	for (size_t i = 0; i < v->u.obj.n; i++)
+		if (str_iprefix(v->u.obj.props[i].name, prefix)) {
+			char *w = xasprintf("%s%s", before, v->u.obj.props[i].name);
+			add(l, w);
+			free(w);
+		}
+}
+
+/* The value of "name.A.B" (a variable, then properties; a list stands for
+ * its first item), borrowed or NULL. */
+static const mv *var_path(mg_session *s, const char *path)
+{
+	char *copy = xstrdup(path);
+	char *save = NULL;
+	const mv *v = NULL;
+	bool first = true;
+	for (char *part = strtok_r(copy, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+		if (first) {
+			v = mg_var_get(s, part);
+			first = false;
+		} else {
+			if (v && v->kind == MV_ARRAY)
+				v = v->u.arr.n ? v->u.arr.items[0] : NULL;
+			v = v && (v->kind == MV_OBJECT || v->kind == MV_HASH) ? mv_get(v, part) : NULL;
+		}
+		if (!v)
+			break;
+	}
+	free(copy);
+	return v;
+}
+
+/* $na<Tab>: variable names; $x.Na<Tab>: properties of the value of $x. */
+static void variable_candidates(mg_session *s, const char *prefix, list *l)
+{
+	const char *dot = strrchr(prefix, '.');
+	if (dot) {
+		char *path = xstrndup(prefix + 1, (size_t)(dot - prefix - 1));
+		char *before = xstrndup(prefix, (size_t)(dot - prefix + 1));
+		add_props(l, var_path(s, path), before, dot + 1);
+		free(path);
+		free(before);
+		return;
+	}
+	for (size_t i = 0; i < s->nvars; i++) {
+		const char *nm = s->vars[i].name;
+		if (strchr(nm, ':') || !str_iprefix(nm, prefix + 1))
+			continue;
+		char *w = xasprintf("$%s", nm);
+		add(l, w);
+		free(w);
+	}
+	static const char *const automatic[] = { "true", "false", "null", "_", "args", "Error", "LASTEXITCODE",
+	                                         "PSVersionTable", "ErrorActionPreference", NULL };
+	for (size_t i = 0; automatic[i]; i++)
+		if (str_iprefix(automatic[i], prefix + 1)) {
+			char *w = xasprintf("$%s", automatic[i]);
+			add(l, w);
+			free(w);
+		}
+}
+
+static void function_candidates(mg_session *s, const char *prefix, list *l)
+{
+	for (size_t i = 0; i < s->nvars; i++)
+		if (str_iprefix(s->vars[i].name, "function:") && str_iprefix(s->vars[i].name + 9, prefix))
+			add(l, s->vars[i].name + 9);
+}
+
+/* ---- property names after a pipeline ---- */
+
+static bool is_builtin(const mg_cmdlet *c)
+{
+	for (size_t i = 0; mg_builtin_cmdlets[i]; i++)
+		if (mg_builtin_cmdlets[i] == c)
+			return true;
+	return false;
+}
+
+static char *no_input(mg_session *s, const char *prompt, bool secret)
+{
+	(void)s;
+	(void)prompt;
+	(void)secret;
+	return NULL;
+}
+
+/* Run text (a Get- command: it changes nothing) quietly and add the
+ * property names of its first object. */
+static void sample_props(mg_session *s, const char *text, const char *prefix, list *l)
+{
+	char *src = xasprintf("%s -ErrorAction SilentlyContinue | Select-Object -First 1", text);
+	FILE *null = fopen("/dev/null", "w");
+	if (!null) {
+		free(src);
+		return;
+	}
+	FILE *errf = s->errf, *warnf = s->warnf;
+	bool inter = s->interactive;
+	mg_line_reader rl = s->read_line;
+	bool last_ok = s->last_ok;
+	s->errf = null;
+	s->warnf = null;
+	s->interactive = false;
+	s->read_line = no_input;
+	mv *out = NULL;
+	mg_run_collect(s, src, strlen(src), NULL, &out);
+	s->errf = errf;
+	s->warnf = warnf;
+	s->interactive = inter;
+	s->read_line = rl;
+	s->last_ok = last_ok;
+	fclose(null);
+	free(src);
+	if (out && out->kind == MV_ARRAY && out->u.arr.n)
+		add_props(l, out->u.arr.items[0], "", prefix);
+	mv_unref(out);
+}
+
+/* Format-Table/Select-Object/Sort-Object <Tab>: the properties of what the
+ * first element of the pipeline makes: a variable's objects, the default
+ * display set of the cmdlet's output type, and for a Get- cmdlet of the
+ * migration (not a utility one) the properties of the first object it
+ * returns. */
+static void property_candidates(mg_session *s, const char *line, size_t seg, const char *prefix, list *l)
+{
+	/* the statement's start: back over closed blocks and parentheses */
+	size_t st = seg;
+	int depth = 0;
+	while (st > 0) {
+		char ch = line[st - 1];
+		if (ch == '}' || ch == ')')
+			depth++;
+		else if ((ch == '{' || ch == '(') && depth > 0)
+			depth--;
+		else if ((ch == '{' || ch == '(' || ch == ';') && depth == 0)
+			break;
+		st--;
+	}
+	size_t end = st;
+	depth = 0;
+	while (end < seg && !(line[end] == '|' && depth == 0)) {
+		if (line[end] == '{' || line[end] == '(')
+			depth++;
+		else if ((line[end] == '}' || line[end] == ')') && depth > 0)
+			depth--;
+		end++;
+	}
+	if (end >= seg)
+		return;   /* no pipeline before this command */
+	char *first = xstrndup(line + st, end - st);
+	str_trim(first);
+	if (first[0] == '$') {
+		bool plain = true;
+		for (const char *q = first + 1; *q; q++)
+			if (!isalnum((unsigned char)*q) && *q != '_' && *q != '.')
+				plain = false;
+		if (plain)
+			add_props(l, var_path(s, first + 1), "", prefix);
+		free(first);
+		return;
+	}
+	char name[128];
+	size_t k = 0;
+	while (first[k] && first[k] != ' ' && first[k] != '\t' && k < sizeof name - 1) {
+		name[k] = first[k];
+		k++;
+	}
+	name[k] = '\0';
+	const mg_cmdlet *cmd = mg_session_find_cmdlet(s, name);
+	if (cmd && cmd->output_type && cmd->output_type->default_props)
+		for (size_t i = 0; cmd->output_type->default_props[i]; i++)
+			if (str_iprefix(cmd->output_type->default_props[i], prefix))
+				add(l, cmd->output_type->default_props[i]);
+	if (cmd && cmd->output_type && str_iprefix(cmd->name, "Get-") && !is_builtin(cmd) && !s->bind_only)
+		sample_props(s, first, prefix, l);
+	free(first);
+}
+
 char **mg_complete_line(mg_session *s, const char *line, size_t cursor, size_t *word_start, bool *want_files)
 {
 	list l = { NULL, 0, 0 };
@@ -107,8 +315,13 @@ char **mg_complete_line(mg_session *s, const char *line, size_t cursor, size_t *
 		ws--;
 	*word_start = ws;
 	char *prefix = xstrndup(line + ws, cursor - ws);
+	char *head = NULL;
+	if (prefix[0] == '$') {
+		variable_candidates(s, prefix, &l);
+		goto done;
+	}
 	/* words of the segment before the current one */
-	char *head = xstrndup(line + seg, ws - seg);
+	head = xstrndup(line + seg, ws - seg);
 	char *words[128];
 	size_t nw = 0;
 	char *save = NULL;
@@ -122,6 +335,7 @@ char **mg_complete_line(mg_session *s, const char *line, size_t cursor, size_t *
 				add(&l, t[i]->name);
 			add_words(&l, t[i]->aliases, prefix);
 		}
+		function_candidates(s, prefix, &l);
 		if (!l.n && (strchr(prefix, '/') || strchr(prefix, '.')))
 			*want_files = true;
 		goto done;
@@ -173,7 +387,9 @@ char **mg_complete_line(mg_session *s, const char *line, size_t cursor, size_t *
 				break;
 			}
 	}
-	if (target)
+	if (target && target->complete == MGCOMP_PROPERTY)
+		property_candidates(s, line, seg, prefix, &l);
+	else if (target)
 		value_candidates(s, target, prefix, &l, want_files);
 	else
 		*want_files = true;

@@ -27,5 +27,18 @@ char *mg_find_program(const char *name);
  * Returns the exit status (128 + signal when killed), or -1 with err set
  * when it could not be started. */
 int mg_run_program(struct mg_session *s, const char *path, const mv *args, mv *out, mg_err *err);
+/* The same with input[0..inlen) written to its standard input (input NULL:
+ * the program reads the shell's own standard input). */
+int mg_run_program_fed(struct mg_session *s, const char *path, const mv *args, const char *input, size_t inlen,
+                       mv *out, mg_err *err);
+
+/* A program as a later pipeline stage ('b','a' | sort): the evaluator
+ * makes a stage of mg_cmd_native, without binding, and hands it the
+ * program and its arguments (strings) with mg_native_set.  At the end of
+ * the input the program runs with the piped objects' text on its standard
+ * input; its lines are the stage's output and its status $LASTEXITCODE. */
+#include "shell/cmdlet.h"
+extern const mg_cmdlet mg_cmd_native;
+void mg_native_set(mg_ctx *c, const char *path, mv *args, bool fed);
 
 #endif

@@ -655,6 +655,20 @@ static void default_buf(mv *const *in, size_t nin, int width, strbuf *out)
 		 * as a list of its properties */
 		bool errrec = v->kind == MV_OBJECT && v->u.obj.type && v->u.obj.type->name &&
 		              !strcmp(v->u.obj.type->name, "System.Management.Automation.ErrorRecord");
+		if (v->kind == MV_OBJECT && v->u.obj.type && v->u.obj.type->prefer == 3) {
+			/* objects shown as their text (MatchInfo): a block of lines */
+			strbuf_addc(out, '\n');
+			for (; i < n && objs[i]->kind == MV_OBJECT && objs[i]->u.obj.type &&
+			       objs[i]->u.obj.type->prefer == 3; i++) {
+				char *s = mv_to_string(objs[i]);
+				strbuf_adds(out, s);
+				strbuf_addc(out, '\n');
+				free(s);
+			}
+			strbuf_addc(out, '\n');
+			prev_block = true;
+			continue;
+		}
 		if (!is_record(v) || errrec) {
 			if (prev_block)
 				prev_block = false;
@@ -676,6 +690,23 @@ static void default_buf(mv *const *in, size_t nin, int width, strbuf *out)
 		size_t j = i + 1;
 		while (j < n && same_shape(v, objs[j]))
 			j++;
+		if (v->kind == MV_OBJECT && v->u.obj.type && v->u.obj.type->prefer == 4) {
+			/* Get-Member's view: a table per TypeName, under its name */
+			for (size_t k = i; k < j; ) {
+				const char *tn = mv_get_str(objs[k], "TypeName");
+				size_t m = k + 1;
+				while (m < j && str_ieq(mv_get_str(objs[m], "TypeName") ? mv_get_str(objs[m], "TypeName") : "",
+				                        tn ? tn : ""))
+					m++;
+				strbuf_addf(out, "\n   TypeName: %s\n\n", tn ? tn : "");
+				table_block(objs + k, m - k, NULL, 0, &o, out);
+				strbuf_addc(out, '\n');
+				k = m;
+			}
+			prev_block = true;
+			i = j;
+			continue;
+		}
 		if (wants_table(v)) {
 			strbuf_addc(out, '\n');
 			table_block(objs + i, j - i, NULL, 0, &o, out);

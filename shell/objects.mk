@@ -11,7 +11,9 @@ libshell_a_SOURCES += \
 	shell/builtin_format.c shell/builtin_select.c shell/builtin_where.c \
 	shell/builtin_sort.c shell/builtin_convert.c shell/builtin_file.c \
 	shell/builtin_host.c shell/builtin_help.c shell/builtin_misc.c \
-	shell/builtin_exo.c
+	shell/builtin_exo.c \
+	shell/builtin_items.c shell/builtin_objects.c shell/builtin_text.c \
+	shell/builtin_secure.c shell/builtin_session.c shell/secure.c shell/secure.h
 
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_value tests/unit/test_format tests/unit/test_help
@@ -31,3 +33,9 @@ TESTS += tests/integration/objects_utility.sh tests/integration/help_man.sh
 EXTRA_DIST += tests/integration/objects_utility.sh tests/integration/help_man.sh
 # the cmdlet contract header is in no _SOURCES list yet; ship it
 EXTRA_DIST += shell/cmdlet.h
+
+# issue 13: the cmdlet conformance files and the realistic admin script
+EXTRA_DIST += tests/conformance/cmdlet_items.txt tests/conformance/cmdlet_objects.txt \
+	tests/conformance/cmdlet_session.txt tests/conformance/cmdlet_external.txt \
+	tests/integration/e2e_admin_script.sh tests/scripts/migrate-imap.ps1
+TESTS += tests/integration/e2e_admin_script.sh

@@ -58,6 +58,12 @@ void mg_src_linecol(const char *src, size_t len, size_t pos, int *line, int *col
 	*col = c;
 }
 
+/* The errors about a token where something else was due (name_unsupported
+ * looks at those for an operator migsh does not support). */
+static const char *const unexpected_ids[] = { "UnexpectedToken", "ExpectedValueExpression",
+                                              "MissingEndParenthesisInExpression", "EmptyPipeElement",
+                                              NULL };
+
 static void fail(parser *p, size_t pos, size_t len, bool incomplete, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 static void fail(parser *p, size_t pos, size_t len, bool incomplete, const char *id, const char *fmt, ...)
@@ -70,6 +76,7 @@ static void fail(parser *p, size_t pos, size_t len, bool incomplete, const char 
 	pe->len = len ? len : 1;
 	pe->incomplete = incomplete;
 	snprintf(pe->id, sizeof pe->id, "%s", id);
+	pe->unexpected = str_list_has(unexpected_ids, id, false);
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(pe->msg, sizeof pe->msg, fmt, ap);
@@ -2295,8 +2302,7 @@ static const struct { const char *op; const char *id; const char *msg; } unsuppo
 
 static void name_unsupported(const char *src, size_t len, mg_parse_error *pe)
 {
-	if (strcmp(pe->id, "UnexpectedToken") && strcmp(pe->id, "ExpectedValueExpression") &&
-	    strcmp(pe->id, "MissingEndParenthesisInExpression") && strcmp(pe->id, "EmptyPipeElement"))
+	if (!pe->unexpected)
 		return;
 	if (pe->pos >= len)
 		return;

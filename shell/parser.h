@@ -17,6 +17,8 @@ typedef struct mg_parse_error {
 	char   id[64];         /* FullyQualifiedErrorId, e.g. TerminatorExpectedAtEndOfString */
 	char   msg[256];
 	bool   incomplete;     /* the input ended too early: more lines could fix it */
+	bool   unexpected;     /* a token stood where a value, a command or ')' was due: it may be
+	                        * an operator migsh does not support (set when raised) */
 } mg_parse_error;
 
 /* Parse src[0..len).  origin = script path or NULL.  Returns a tree with one

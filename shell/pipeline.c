@@ -443,6 +443,11 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		if (!fnv && (fnv = ev_find_function(e, name)) != NULL)
 			mv_ref(fnv);
 		const mg_cmdlet *cmd = fnv ? NULL : resolve_cmdlet(e, name);
+		char *native = NULL;   /* a program in a pipeline (external.h) */
+		if (!cmd && !fnv && !s->file_root &&
+		    !(strlen(name) > 4 && str_ieq(name + strlen(name) - 4, ".ps1")) &&
+		    (native = mg_find_program(name)))
+			cmd = &mg_cmd_native;
 		if (!cmd && !fnv) {
 			mg_err err;
 			mg_command_not_found(s, name, &err);
@@ -479,9 +484,18 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		if (ev_cmdargs_eval(e, c, argstart, &ca) < 0) {
 			ev_cmdargs_free(&ca);
 			free(owned_name);
+			free(native);
 			mv_unref(fnv);
 			rc = EV_ERR;
 			goto out;
+		}
+		if (native) {   /* its arguments go to it as strings, unbound */
+			mv *pa = mv_array();
+			script_args(&ca, pa);
+			mg_native_set(&st->ctx, native, pa, i > 0);
+			mv_unref(pa);
+			free(native);
+			ca.n = 0;
 		}
 		if (fnv) {
 			int fr = build_fn_stage(e, st, name, fnv, &ca, c);

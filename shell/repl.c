@@ -1,11 +1,13 @@
 /*
  * repl.c - the interactive shell: GNU Readline with the prompt "PS migsh> ",
  * the continuation prompt ">> " while the input is incomplete (open string,
- * block, trailing pipe/comma, backtick), history in $MIGSH_HOME/history and
- * tab completion through complete.c.
+ * block, trailing pipe/comma, backtick), history in $MIGSH_HOME/history (and
+ * the session's, for Get-History) and tab completion through complete.c
+ * (case-insensitive, like PowerShell's).
  */
 #include "config.h"
 #include "shell/repl.h"
+#include "shell/builtins.h"
 #include "shell/complete.h"
 #include "shell/eval.h"
 #include "shell/parser.h"
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -40,6 +43,23 @@ static char *match_gen(const char *text, int state)
 	return xstrdup(cur_matches[cur_index++]);
 }
 
+/* The candidates as replacements of readline's word, which starts at start
+ * (complete.c's word starts at ws; they agree unless the word breaks differ). */
+static void rebase(char **v, const char *line, size_t start, size_t ws)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		char *r;
+		if (ws > start)
+			r = xasprintf("%.*s%s", (int)(ws - start), line + start, v[i]);
+		else if (ws < start && strlen(v[i]) >= start - ws)
+			r = xstrdup(v[i] + (start - ws));
+		else
+			continue;
+		free(v[i]);
+		v[i] = r;
+	}
+}
+
 static char **attempt_completion(const char *text, int start, int end)
 {
 	(void)text;
@@ -49,7 +69,7 @@ static char **attempt_completion(const char *text, int start, int end)
 	cur_matches = NULL;
 	/* rl_line_buffer holds only the current line; completion works per line */
 	cur_matches = mg_complete_line(repl_session, rl_line_buffer, (size_t)end, &ws, &files);
-	(void)start;
+	rebase(cur_matches, rl_line_buffer, (size_t)start, ws);
 	if (files && !cur_matches[0]) {
 		rl_attempted_completion_over = 0;
 		return NULL;   /* readline's file-name completion */
@@ -131,6 +151,11 @@ int mg_repl(mg_session *s)
 	rl_basic_word_break_characters = " \t\n|;(){},=";
 	rl_completer_word_break_characters = " \t\n|;(){},=";
 	rl_completion_append_character = ' ';
+	/* names match in any case (PowerShell's rule): the common part of
+	 * Select-Object and its alias select is found, so a unique prefix
+	 * completes on the first Tab; a second Tab lists the candidates, as
+	 * PSReadLine's Emacs mode (PowerShell 7's default on Linux) does */
+	rl_variable_bind("completion-ignore-case", "on");
 	char *hist = xasprintf("%s/history", s->home);
 	using_history();
 	stifle_history(2000);
@@ -178,7 +203,9 @@ int mg_repl(mg_session *s)
 			add_history(buf.buf);
 			if (write_history(hist) == 0)
 				chmod(hist, 0600);
+			int64_t t0 = (int64_t)time(NULL);
 			int rc = mg_run_source(s, buf.buf, buf.len, NULL);
+			mg_history_add(s, buf.buf, rc == MG_RUN_OK, t0, (int64_t)time(NULL));   /* Get-History */
 			status = rc;
 			if (sigint_seen)   /* the terminal shows ^C: end that line */
 				fputc('\n', s->out);

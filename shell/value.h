@@ -41,7 +41,9 @@ typedef struct mv mv;
 typedef struct mv_type_info {
 	const char *name;                  /* e.g. "MigrationBatch" */
 	const char *const *default_props;  /* NULL-terminated default display set, or NULL = all */
-	int prefer;                        /* 0 = PowerShell rule (<=4 props table, else list), 1 = table, 2 = list */
+	int prefer;                        /* 0 = PowerShell rule (<=4 props table, else list), 1 = table, 2 = list,
+	                                    * 3 = shown as its string form (to_string_prop), like MatchInfo,
+	                                    * 4 = a table per value of its TypeName property (Get-Member) */
 	/* Property whose value prints as the object's string form ("Identity"), or NULL */
 	const char *to_string_prop;
 } mv_type_info;

@@ -22,6 +22,12 @@ T='Test-MigrationServerAvailability -IMAP -RemoteServer'
 
 # --- Success: implicit TLS, STARTTLS, plain
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl" 'Result +: Success' 'SupportsCutover +: False'
+# the default view is Exchange's (Result first, then Message, ConnectionSettings,
+# SupportsCutover, ErrorDetail); the diagnostics only with Format-List *
+[ "$(printf '%s\n' "$OUT" | grep -v '^ *$' | head -n 1 | sed 's/ .*//')" = Result ] || { ms_show; mg_fail "the default view does not start with Result"; }
+ms_out_has '^ErrorDetail +:'
+ms_out_lacks 'Greeting|TlsVersion|RoundTripMilliseconds'
+ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl | Format-List *" 'Result +: Success' 'Greeting +: ' 'TlsVersion +: '
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl | Format-List TlsVersion,CertificateSubject,CertificateVerified" \
 	'TlsVersion +: TLSv1\.[23]' 'CertificateSubject +: .*localhost' 'CertificateVerified +: True'
 ms_ok "$T localhost -Port $SRC_IMAP_PORT -Security Tls" 'Result +: Success'
@@ -48,6 +54,10 @@ ms_err_has 'VERIFICATION IS OFF'
 # --- extension: -Credentials tests the login; admin (master user) format
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials user1,'$MG_TEST_PASSWORD' | Format-List Result,LoginSucceeded" \
 	'Result +: Success' 'LoginSucceeded +: True'
+ms_passwords_absent "$MG_TEST_PASSWORD"
+# a PSCredential made of a SecureString works the same, and never shows the password
+ms_ok "\$c = New-Object System.Management.Automation.PSCredential ('user1', (ConvertTo-SecureString '$MG_TEST_PASSWORD' -AsPlainText -Force)); \$c; $T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials \$c | Format-List Result,LoginSucceeded" \
+	'System.Security.SecureString' 'Result +: Success' 'LoginSucceeded +: True'
 ms_passwords_absent "$MG_TEST_PASSWORD"
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials 'user2*mailadmin','$MG_TEST_MASTER_PASSWORD' | Format-List Result,LoginSucceeded" \
 	'Result +: Success' 'LoginSucceeded +: True'

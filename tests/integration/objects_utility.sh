@@ -148,8 +148,8 @@ case $out in *"could not find"*) echo "ok: Get-Help unknown name errors" ;;
 [ "$rc" -eq 1 ] || { echo "FAIL: Get-Help unknown exit status $rc (want 1)"; failures=$((failures + 1)); }
 
 check "Get-Member lists properties" "EmailAddress
-UserName
-Password" 'Import-Csv users.csv | Get-Member | ForEach-Object Name'
+Password
+UserName" 'Import-Csv users.csv | Get-Member -MemberType NoteProperty | ForEach-Object Name'
 check "Out-Null discards" "" '1,2,3 | Out-Null'
 out=$("$MIGSH" -c 'Write-Error "custom failure"; Write-Output after' 2>"$TMP/err"); rc=$?
 [ "$out" = after ] || { echo "FAIL: Write-Error stopped the script: $out"; failures=$((failures + 1)); }

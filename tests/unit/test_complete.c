@@ -1,5 +1,7 @@
 /* test_complete.c - tab completion candidates: cmdlets and aliases,
- * parameter names, enum values, names from a registered source, files. */
+ * parameter names, enum values, names from a registered source, files;
+ * variables and their properties, user functions, and property names after
+ * a pipeline. */
 #include "config.h"
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 
 #include "tests/unit/shell_testcmds.h"
 #include "shell/complete.h"
+#include "shell/eval.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 
@@ -88,10 +91,59 @@ static void test_completion(void **st)
 	fclose(e);
 }
 
+static void run(mg_session *s, const char *src)
+{
+	assert_int_equal(mg_run_source(s, src, strlen(src), NULL), MG_RUN_OK);
+}
+
+/* issue 13: Sel<Tab>, $x.<Tab>, functions, properties after a pipeline */
+static void test_completion_context(void **st)
+{
+	(void)st;
+	FILE *o = tmpfile(), *e = tmpfile();
+	mg_session *s = testcmds_session(o, e);
+	/* a unique prefix of a cmdlet, in any case */
+	EXPECT("Select-O", "Select-Object", false);
+	EXPECT("select-s", "Select-String", false);
+	EXPECT("Sel", "select Select-Object Select-String", false);
+	/* user functions at command position */
+	run(s, "function Get-MyReport { 'r' }; function Invoke-Thing { }");
+	EXPECT("Get-MyR", "Get-MyReport", false);
+	EXPECT("Invoke-Th", "Invoke-Thing", false);
+	EXPECT("'x' | Get-MyR", "Get-MyReport", false);
+	/* variables, and the properties of the object a variable holds */
+	run(s, "$batch = [pscustomobject]@{ Identity = 'B1'; Status = 'Synced'; TotalCount = 3; Stats = [pscustomobject]@{ Synced = 1 } }");
+	EXPECT("$bat", "$batch", false);
+	EXPECT("$batch.", "$batch.Identity $batch.Stats $batch.Status $batch.TotalCount", false);
+	EXPECT("$batch.St", "$batch.Stats $batch.Status", false);
+	EXPECT("$batch.Stats.Sy", "$batch.Stats.Synced", false);
+	EXPECT("Write-Output $batch.Tot", "$batch.TotalCount", false);
+	run(s, "$list = Get-TestItem");
+	EXPECT("$list.C", "$list.Count", false);      /* the list's own Count, and its items' Count */
+	EXPECT("$list.St", "$list.Status", false);
+	/* property names for Format-Table / Select-Object / Sort-Object after a pipeline */
+	EXPECT("Get-TestItem | Format-Table ", "Count Identity Status", false);
+	EXPECT("Get-TestItem | Select-Object Id", "Identity", false);
+	EXPECT("Get-TestItem | Where-Object { $_ } | Sort-Object -Property St", "Status", false);
+	EXPECT("$batch | Format-Table T", "TotalCount", false);
+	EXPECT("Format-Table ", "", false);            /* no pipeline: nothing to offer */
+	size_t ws;
+	bool f;
+	free(joined(s, "$batch.St", &ws, &f));
+	assert_int_equal(ws, 0);
+	char *home = xstrdup(s->home);
+	mg_session_free(s);
+	mg_rm_rf(home, NULL);
+	free(home);
+	fclose(o);
+	fclose(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_completion),
+		cmocka_unit_test(test_completion_context),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
