@@ -334,6 +334,21 @@ static __attribute__((noinline)) int build_fn_stage(ev *e, mg_stage *st, const c
 	return fr == 0 ? 0 : -1;
 }
 
+/* Stage i is built: the arrays its -OutVariable, -ErrorVariable and
+ * -WarningVariable collect into, and the link from the stage before it. */
+static void link_stage(mg_stage *stages, size_t i, size_t first_cmd)
+{
+	mg_stage *st = &stages[i];
+	if (st->base.out_variable)
+		st->outvar = mv_array();
+	if (st->base.error_variable)
+		st->errvar = mv_array();
+	if (st->base.warning_variable)
+		st->warnvar = mv_array();
+	if (i > first_cmd)
+		stages[i - 1].next = st;
+}
+
 int ev_pipeline(ev *e, const ast *pl, mv *out)
 {
 	mg_session *s = e->s;
@@ -506,14 +521,7 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 				rc = EV_ERR;
 				goto out;
 			}
-			if (st->base.out_variable)
-				st->outvar = mv_array();
-			if (st->base.error_variable)
-				st->errvar = mv_array();
-			if (st->base.warning_variable)
-				st->warnvar = mv_array();
-			if (i > first_cmd)
-				stages[i - 1].next = st;
+			link_stage(stages, i, first_cmd);
 			continue;
 		}
 		free(owned_name);
@@ -564,14 +572,7 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 			rc = EV_ERR;
 			goto out;
 		}
-		if (st->base.out_variable)
-			st->outvar = mv_array();
-		if (st->base.error_variable)
-			st->errvar = mv_array();
-		if (st->base.warning_variable)
-			st->warnvar = mv_array();
-		if (i > first_cmd)
-			stages[i - 1].next = st;
+		link_stage(stages, i, first_cmd);
 	}
 
 	/* run (unless only binding was asked for: tests of documented lines) */
