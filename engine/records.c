@@ -376,17 +376,14 @@ void mg_batch_counts_compute(mg_user *const *users, size_t n, mg_batch_counts *o
 	for (size_t i = 0; i < n; i++) {
 		const mg_user *u = users[i];
 		out->total++;
-		const char *sum = mg_user_status_summary(u->status);
-		if (!strcmp(sum, "Active"))
-			out->active++;
-		else if (!strcmp(sum, "Stopped"))
-			out->stopped++;
-		else if (!strcmp(sum, "Synced"))
-			out->synced++;
-		else if (!strcmp(sum, "Completed"))
-			out->finalized++;
-		else if (!strcmp(sum, "Failed"))
-			out->failed++;
+		switch (mg_user_status_summary_of(u->status)) {
+		case MG_SS_ACTIVE:    out->active++; break;
+		case MG_SS_STOPPED:   out->stopped++; break;
+		case MG_SS_SYNCED:    out->synced++; break;
+		case MG_SS_COMPLETED: out->finalized++; break;
+		case MG_SS_FAILED:    out->failed++; break;
+		case MG_SS__COUNT:    break;
+		}
 		if (u->status == MG_US_FAILED || u->status == MG_US_CORRUPTED)
 			out->failed_initial++;
 		if (u->status == MG_US_INCREMENTAL_FAILED || u->status == MG_US_COMPLETION_FAILED)

@@ -51,7 +51,7 @@ static void csv_field(strbuf *sb, const char *s)
 
 static bool user_failed(const mg_user *u)
 {
-	return !strcmp(mg_user_status_summary(u->status), "Failed");
+	return mg_user_status_summary_of(u->status) == MG_SS_FAILED;
 }
 
 static bool user_unfinished(const mg_user *u)

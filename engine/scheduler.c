@@ -250,7 +250,7 @@ static bool report_due(const mg_batch *b, int64_t now)
 
 static bool is_failed(const mg_user *u)
 {
-	return !strcmp(mg_user_status_summary(u->status), "Failed");
+	return mg_user_status_summary_of(u->status) == MG_SS_FAILED;
 }
 
 /* Try to start a job of kind for user u; returns true when started. */
