@@ -22,6 +22,12 @@ mv *mg_obj_time(int64_t t)
 	return t > 0 ? mv_datetime(t, 0) : mv_null();
 }
 
+/* The *UTC properties: the same instant as a UTC date, shown in UTC. */
+static mv *time_utc(int64_t t)
+{
+	return t > 0 ? mv_datetime_utc(t, 0) : mv_null();
+}
+
 static mv *str_or_null(const char *s)
 {
 	return s && *s ? mv_string(s) : mv_null();
@@ -199,21 +205,21 @@ static mv *batch_object(const mg_batch *b, const mg_batch_counts *counts, mg_con
 	mv_set_take(o, "ValidationWarnings", warnings);
 	mv_set_take(o, "Message", str_or_null(b->message));
 	mv_set_take(o, "CreationDateTime", mg_obj_time(b->created));
-	mv_set_take(o, "CreationDateTimeUTC", mg_obj_time(b->created));
+	mv_set_take(o, "CreationDateTimeUTC", time_utc(b->created));
 	mv_set_take(o, "StartDateTime", mg_obj_time(b->started));
-	mv_set_take(o, "StartDateTimeUTC", mg_obj_time(b->started));
+	mv_set_take(o, "StartDateTimeUTC", time_utc(b->started));
 	mv_set_take(o, "InitialSyncDateTime", mg_obj_time(b->initial_synced));
-	mv_set_take(o, "InitialSyncDateTimeUTC", mg_obj_time(b->initial_synced));
+	mv_set_take(o, "InitialSyncDateTimeUTC", time_utc(b->initial_synced));
 	mv_set_take(o, "InitialSyncDuration", b->initial_synced
 	            ? duration(b->initial_sync_duration) : mv_null());
 	mv_set_take(o, "LastSyncedDateTime", mg_obj_time(b->last_synced));
-	mv_set_take(o, "LastSyncedDateTimeUTC", mg_obj_time(b->last_synced));
+	mv_set_take(o, "LastSyncedDateTimeUTC", time_utc(b->last_synced));
 	mv_set_take(o, "FinalizedDateTime", mg_obj_time(b->finalized));
-	mv_set_take(o, "FinalizedDateTimeUTC", mg_obj_time(b->finalized));
+	mv_set_take(o, "FinalizedDateTimeUTC", time_utc(b->finalized));
 	mv_set_take(o, "StartAfter", mg_obj_time(b->start_after));
-	mv_set_take(o, "StartAfterUTC", mg_obj_time(b->start_after));
+	mv_set_take(o, "StartAfterUTC", time_utc(b->start_after));
 	mv_set_take(o, "CompleteAfter", mg_obj_time(b->complete_after));
-	mv_set_take(o, "CompleteAfterUTC", mg_obj_time(b->complete_after));
+	mv_set_take(o, "CompleteAfterUTC", time_utc(b->complete_after));
 	mv_set_take(o, "SubmittedByUser", str_or_null(b->submitted_by));
 	mv_set_take(o, "NotificationEmails", strv_array(b->notification_emails));
 	mv_set_take(o, "ExcludedFolders", strv_array(b->exclude_folders));

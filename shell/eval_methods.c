@@ -432,16 +432,15 @@ mv *ev_call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_
 		bool to_utc = str_ieq(m, "ToUniversalTime");
 		if (obj->u.dt.utc == to_utc)
 			return mv_ref(obj);
+		if (to_utc)
+			return mv_datetime_utc(obj->u.dt.sec, obj->u.dt.usec);
 		time_t t = (time_t)obj->u.dt.sec;
 		struct tm tm;
 		localtime_r(&t, &tm);
-		mv *d = mv_datetime(obj->u.dt.sec + (to_utc ? -tm.tm_gmtoff : tm.tm_gmtoff), obj->u.dt.usec);
-		if (!to_utc) {   /* the offset at the local instant (daylight saving) */
-			t = (time_t)d->u.dt.sec;
-			localtime_r(&t, &tm);
-			d->u.dt.sec = obj->u.dt.sec + tm.tm_gmtoff;
-		}
-		d->u.dt.utc = to_utc;
+		mv *d = mv_datetime(obj->u.dt.sec + tm.tm_gmtoff, obj->u.dt.usec);
+		t = (time_t)d->u.dt.sec;   /* the offset at the local instant (daylight saving) */
+		localtime_r(&t, &tm);
+		d->u.dt.sec = obj->u.dt.sec + tm.tm_gmtoff;
 		return d;
 	}
 	if (obj->kind == MV_SIZE && nargs == 0) {

@@ -119,6 +119,16 @@ mv *mv_datetime(int64_t sec, int32_t usec)
 	return v;
 }
 
+mv *mv_datetime_utc(int64_t sec, int32_t usec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	mv *v = mv_datetime(sec - tm.tm_gmtoff, usec);
+	v->u.dt.utc = true;
+	return v;
+}
+
 mv *mv_datetime_now(void)
 {
 	struct timeval tv;

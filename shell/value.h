@@ -95,6 +95,9 @@ mv *mv_bytes_take(unsigned char *p, size_t n);
 mv *mv_size(long long bytes);
 mv *mv_datetime(int64_t sec, int32_t usec);
 mv *mv_datetime_now(void);
+/* The instant sec as a UTC date (.NET Kind=Utc): it shows UTC's wall clock,
+ * as ToUniversalTime() makes it. */
+mv *mv_datetime_utc(int64_t sec, int32_t usec);
 mv *mv_timespan_ms(long long ms);
 mv *mv_array(void);
 mv *mv_hash(void);

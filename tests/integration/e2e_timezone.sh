@@ -68,6 +68,12 @@ ms_ok "New-MigrationBatch -Name Later -SourceEndpoint Src -CSVFile '$W/later.csv
 ms_ok "Set-MigrationBatch Later -CompleteAfter '1/2/2031 9:30 AM'"
 TZ=UTC
 ms_ok "(Get-MigrationBatch Later).StartAfterUTC" '^12/25/2030 4:00:00 AM$'
+# a *UTC property is a UTC date (.NET Kind=Utc): it shows UTC's clock on a
+# machine in any zone, and compares by that clock as .NET does
+TZ=Asia/Tokyo
+ms_ok "(Get-MigrationBatch Later).StartAfterUTC" '^12/25/2030 4:00:00 AM$'
+ms_ok "(Get-MigrationBatch Later).StartAfterUTC -eq (Get-MigrationBatch Later).StartAfter.ToUniversalTime()" '^True$'
+TZ=UTC
 ms_ok "(Get-MigrationBatch Later).CompleteAfterUTC" '^1/2/2031 5:30:00 PM$'
 ms_ok "Set-MigrationBatch Later -StartAfter '7/1/2030 9:00 AM'"
 ms_ok "(Get-MigrationBatch Later).StartAfterUTC" '^7/1/2030 4:00:00 PM$'   # PDT: UTC-7
