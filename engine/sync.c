@@ -104,7 +104,9 @@
  * sync_count.c (the mailbox counted first, for progress), sync_rename.c
  * (folders renamed at the source are renamed at the destination),
  * sync_deletions.c (messages gone from the source: counted, and with
- * deletion sync removed at the destination).
+ * deletion sync removed at the destination), sync_moves.c (messages moved
+ * between folders at the source: moved at the destination, with its own
+ * crash-safety argument).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
@@ -732,6 +734,8 @@ static int connect_source(sctx *x, mg_err *err)
 	if (mg_imap_login(x->src, job->src_user, job->src_password, NULL, err) < 0)
 		goto fail;
 	mg_imap_set_readonly(x->src, true);
+	if (mg_imap_enable_qresync(x->src, NULL, err) < 0)   /* issue 14 hook: VANISHED (sync_deletions.c) */
+		goto fail;
 	if (mg_imap_namespace(x->src, &x->src_prefix, &x->src_sep, err) < 0)
 		goto fail;
 	const char *pattern = "*";
@@ -906,6 +910,8 @@ static int run_pass(sctx *x, mg_err *err)
 	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
 	if (rc == 0 && !x->renames_checked) {
 		rc = sync_follow_renames(x, &o, plans, np, err);
+		if (rc == 0)   /* issue 14 hook: messages moved between folders at the source (sync_moves.c) */
+			rc = sync_follow_moves(x, plans, np, err);
 		x->renames_checked = rc == 0;
 	}
 	if (rc == 0)
@@ -963,6 +969,8 @@ static int run_pass(sctx *x, mg_err *err)
 				                x->large_total, job->large_item_limit);
 		}
 	}
+	if (rc == 0 && !sync_cancelled(x))   /* issue 14 hook: moves a stopped run began (sync_moves.c) */
+		rc = sync_moves_settle(x, err);
 	if (rc == 0 && !sync_cancelled(x))
 		rc = sync_subscriptions(x, plans, np, err);
 	mg_fmap_free(plans, np);

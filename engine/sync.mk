@@ -11,7 +11,7 @@ libengine_a_SOURCES += \
 	engine/sync.c engine/sync_internal.h engine/sync_util.c \
 	engine/sync_copy_maildir.c engine/sync_copy_imap.c \
 	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
-	engine/sync_rename.c engine/sync_deletions.c
+	engine/sync_rename.c engine/sync_deletions.c engine/sync_moves.c
 
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)
@@ -99,7 +99,9 @@ tests_unit_test_sync_skipset_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sync_skipset_LDADD = $(SYNC_UNIT_LIBS)
 TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
-	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh \
+	tests/integration/sync_moves.sh
 EXTRA_DIST += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
-	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh \
+	tests/integration/sync_moves.sh

@@ -162,13 +162,18 @@ static int rename_dest(sctx *x, const mg_folder_plan *op, const mg_folder_plan *
 static int move_state(const char *from, const char *to, mg_err *err)
 {
 	char *sf = sync_skipset_path(from), *st = sync_skipset_path(to);
+	char *gf = xasprintf("%s.gone", from), *gt = xasprintf("%s.gone", to);   /* sync_deletions.c */
 	int rc = 0;
 	if (rename(from, to) < 0)
 		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename sync journal '%s' to '%s'", from, to);
 	else if (rename(sf, st) < 0 && errno != ENOENT)
 		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename '%s' to '%s'", sf, st);
+	else if (rename(gf, gt) < 0 && errno != ENOENT)
+		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename '%s' to '%s'", gf, gt);
 	free(sf);
 	free(st);
+	free(gf);
+	free(gt);
 	if (rc == 0) {
 		char *dir = xstrdup(to);
 		char *slash = strrchr(dir, '/');

@@ -607,6 +607,120 @@ static void test_uid_set(void **st)
 	free(s);
 }
 
+static void test_uid_set_parse(void **st)
+{
+	(void)st;
+	uint32_t *v;
+	size_t n;
+	mg_err e = { 0 };
+	assert_int_equal(mg_imap_uid_set_parse("41,43:45,50:48,7", 100, &v, &n, &e), 0);
+	uint32_t want[] = { 41, 43, 44, 45, 48, 49, 50, 7 };
+	assert_int_equal(n, 8);
+	assert_memory_equal(v, want, sizeof want);
+	free(v);
+	assert_int_equal(mg_imap_uid_set_parse("", 100, &v, &n, &e), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	const char *bad[] = { "0", "1,", ",1", "1::2", "a", "1:4294967296", "1 2", "5:1,1:100", NULL };
+	for (int i = 0; bad[i]; i++) {
+		mg_err_clear(&e);
+		if (mg_imap_uid_set_parse(bad[i], 100, &v, &n, &e) == 0)
+			fail_msg("uid set \"%s\" accepted", bad[i]);
+		assert_string_equal(e.id, "BadUidSet");
+		assert_null(v);
+	}
+}
+
+/* QRESYNC: ENABLE, then EXAMINE (QRESYNC (v m)) and the uids of VANISHED (EARLIER) */
+static void test_qresync_vanished(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		{ "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 ENABLE QRESYNC CONDSTORE] Logged in\r\n" },
+		{ "ENABLE QRESYNC", "* ENABLED QRESYNC\r\n$T OK enabled\r\n" },
+		{ "EXAMINE A (QRESYNC (5 90))",
+		  "* 7 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\n* OK [UIDNEXT 30] n\r\n* OK [HIGHESTMODSEQ 99] m\r\n"
+		  "* VANISHED (EARLIER) 3,10:12\r\n* 2 FETCH (UID 14 FLAGS (\\Seen) MODSEQ (95))\r\n"
+		  "* VANISHED (EARLIER) 20\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ "EXAMINE B (QRESYNC (5 90 1:9))", "* OK [UIDVALIDITY 6] v\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ "EXAMINE C (QRESYNC", "* VANISHED (EARLIER) 3:x\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_imap_set_readonly(c, true);
+	mg_err e = { 0 };
+	uint32_t *v;
+	size_t n;
+	mg_imap_mbox_status ms;
+	assert_int_equal(mg_imap_examine_qresync(c, "A", 5, 90, NULL, &ms, &v, &n, &e), -1);
+	assert_string_equal(e.id, "QresyncNotEnabled");
+	bool on = false;
+	assert_int_equal(mg_imap_enable_qresync(c, &on, &e), 0);
+	assert_true(on);
+	assert_true(mg_imap_qresync_enabled(c));
+	assert_int_equal(mg_imap_examine_qresync(c, "A", 5, 90, NULL, &ms, &v, &n, &e), 0);
+	uint32_t want[] = { 3, 10, 11, 12, 20 };
+	assert_int_equal(n, 5);
+	assert_memory_equal(v, want, sizeof want);
+	assert_int_equal(ms.exists, 7);
+	assert_int_equal(ms.highestmodseq, 99);
+	free(v);
+	assert_int_equal(mg_imap_examine_qresync(c, "B", 5, 90, "1:9", &ms, &v, &n, &e), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ms.uidvalidity, 6);
+	free(v);
+	mg_err_clear(&e);
+	assert_int_equal(mg_imap_examine_qresync(c, "C", 5, 90, NULL, &ms, &v, &n, &e), -1);
+	assert_null(v);
+	server_finish(s, c);
+}
+
+/* UID MOVE with COPYUID (untagged), and the COPY + STORE + UID EXPUNGE fallback */
+static void test_uid_move(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		{ "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS MOVE] Logged in\r\n" },
+		{ "UID MOVE 4:5,9 \"Dst Folder\"",
+		  "* OK [COPYUID 77 4:5,9 100:102] Moved UIDs.\r\n* 2 EXPUNGE\r\n* 2 EXPUNGE\r\n* 5 EXPUNGE\r\n$T OK Move completed\r\n" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_err e = { 0 };
+	mg_imap_copyuid m;
+	assert_int_equal(mg_imap_uid_move(c, "4:5,9", "Dst Folder", &m, &e), 0);
+	assert_int_equal(m.uidvalidity, 77);
+	assert_int_equal(m.n, 3);
+	assert_int_equal(m.src[2], 9);
+	assert_int_equal(m.dst[2], 102);
+	mg_imap_copyuid_free(&m);
+	server_finish(s, c);
+
+	const step steps2[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		LOGIN_OK,     /* its CAPABILITY has UIDPLUS, no MOVE */
+		{ "UID COPY 7 B", "$T OK [COPYUID 8 7 31] Copied\r\n" },
+		{ "UID STORE 7 +FLAGS.SILENT (\\Deleted)", "$T OK stored\r\n" },
+		{ "UID EXPUNGE 7", "* 1 EXPUNGE\r\n$T OK expunged\r\n" },
+		{ NULL, NULL }
+	};
+	s = server_start(steps2);
+	c = connect_login(s, MG_SEC_NONE);
+	assert_int_equal(mg_imap_uid_move(c, "7", "B", &m, &e), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.dst[0], 31);
+	mg_imap_copyuid_free(&m);
+	mg_imap_set_readonly(c, true);
+	mg_err_clear(&e);
+	assert_int_equal(mg_imap_uid_move(c, "7", "B", &m, &e), -1);   /* never on a source */
+	assert_string_equal(e.id, "SourceReadOnly");
+	server_finish(s, c);
+}
+
 /* ---------------- subjects ---------------- */
 static void s_cb(void *arg, uint32_t uid, const char *field, size_t len)
 {
@@ -715,6 +829,9 @@ int main(void)
 		cmocka_unit_test(test_meta_list_namespace),
 		cmocka_unit_test(test_readonly_guard),
 		cmocka_unit_test(test_uid_set),
+		cmocka_unit_test(test_uid_set_parse),
+		cmocka_unit_test(test_qresync_vanished),
+		cmocka_unit_test(test_uid_move),
 		cmocka_unit_test(test_fetch_subjects),
 		cmocka_unit_test(test_rfc2047),
 	};
