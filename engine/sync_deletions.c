@@ -117,7 +117,8 @@ static int gone_of(sctx *x, const char *name, const char *wire, mg_journal *j, b
 		free(v);
 		*gone = g;
 		*vanished_used = true;
-		sync_slog(x, "folder '%s': %zu message(s) copied earlier are gone from the source "
+		if (*ng)
+			sync_slog(x, "folder '%s': %zu message(s) copied earlier are gone from the source "
 		          "(QRESYNC VANISHED since modseq %" PRIu64 ")", name, *ng, j->modseq);
 		return 0;
 	}

@@ -81,6 +81,8 @@ cat "$W/off2" "$W/off2.err" | grep -q "folder 'A' -> 'B': 1 message(s) moved at 
 	mg_fail "no report line for the move: $(cat "$W/off2.err")"
 [ "$(files "$DST_MAIL/md-off")" -eq $((n_src + 1)) ] ||
 	mg_fail "deletion sync off: the local store holds $(files "$DST_MAIL/md-off"), expected the source's $n_src plus the 1 deleted"
+grep -q "folder 'A': .* gone from the source (QRESYNC VANISHED since modseq" "$W/off2.err" ||
+	mg_fail "the gone messages were not found by QRESYNC VANISHED: $(cat "$W/off2.err")"
 for s in 2 3; do
 	[ "$(msgs "$DST_MAIL/md-off" "Subject: m$s" | wc -l)" -eq 1 ] || mg_fail "m$s is not exactly once at the destination"
 done
@@ -135,4 +137,11 @@ while :; do
 	step=$((step + 1))
 	[ "$step" -le 60 ] || mg_fail "the moving pass never finished within 60 journal steps"
 done
+
+# deletion sync off, one more pass after another deletion: the copy kept
+# before (m5 in A) and the new one (m4) are both counted, QRESYNC or not
+rm -f "$(msgs "$SRC_MAIL/user1/.A" 'Subject: m4')"
+run off4 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
+expect_stat "$W/off4" items_deleted_at_source 2
+expect_stat "$W/off4" items_copied 0
 echo "sync_moves: ok ($step journal steps)"
