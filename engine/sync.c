@@ -971,6 +971,8 @@ static int run_pass(sctx *x, mg_err *err)
 	}
 	if (rc == 0 && !sync_cancelled(x))   /* issue 14 hook: moves a stopped run began (sync_moves.c) */
 		rc = sync_moves_settle(x, err);
+	if (rc == 0 && !sync_cancelled(x))   /* issue 14 hook: MAILBOXIDs for renames (sync_rename.c) */
+		rc = sync_note_mailboxids(x, plans, np, err);
 	if (rc == 0 && !sync_cancelled(x))
 		rc = sync_subscriptions(x, plans, np, err);
 	mg_fmap_free(plans, np);

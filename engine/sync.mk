@@ -105,3 +105,11 @@ EXTRA_DIST += tests/integration/sync_incremental_stats.sh tests/integration/sync
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
 	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh \
 	tests/integration/sync_moves.sh
+
+# renames recognised by RFC 8474 MAILBOXID, against a scripted source (issue 14)
+check_PROGRAMS += tests/unit/test_rename_objectid
+TESTS += tests/unit/test_rename_objectid
+tests_unit_test_rename_objectid_SOURCES = tests/unit/test_rename_objectid.c tests/unit/scripted_peer.c \
+	tests/unit/scripted_peer.h
+tests_unit_test_rename_objectid_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_rename_objectid_LDADD = $(SYNC_UNIT_LIBS)

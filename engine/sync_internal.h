@@ -168,6 +168,10 @@ int   sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err
 char *sync_journal_path(const mg_sync_job *job, const char *wire);
 int   sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *plans, size_t np,
                           mg_err *err);
+/* ... the RFC 8474 MAILBOXID of the folders (OBJECTID), noted next to their
+ * journals: of those not noted yet (end of a pass), or one that changed */
+int   sync_note_mailboxids(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+int   sync_note_mailboxid(sctx *x, const char *jpath, const char *mailboxid, mg_err *err);
 
 /* sync_deletions.c: mapped messages gone from the source folder (all_fetched:
  * f->items holds every uid of the folder, else, unless the counts show none

@@ -871,6 +871,8 @@ int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *e
 			continue;
 		}
 		mg_journal *j = m[i].j;
+		if (j && (rc = sync_note_mailboxid(x, m[i].jpath, m[i].st.mailboxid, err)) < 0)
+			break;           /* a folder recreated under its name has a new MAILBOXID */
 		m[i].usable = !j || (!j->n_intents && !j->n_orphans &&
 		                     (!j->uidvalidity || j->uidvalidity == m[i].st.uidvalidity));
 		m[i].has_new = m[i].usable && m[i].st.exists &&

@@ -133,6 +133,8 @@ typedef struct mg_imap_mbox_status {
 	char     flags[512];           /* FLAGS list, without parentheses */
 	uint64_t size;         /* STATUS SIZE (RFC 8438, when offered): bytes of all messages */
 	bool     has_size;
+	char     mailboxid[128];  /* RFC 8474 MAILBOXID (STATUS, or the EXAMINE/SELECT response
+	                             code) when the server offers OBJECTID; "" when unknown */
 } mg_imap_mbox_status;
 
 /* EXAMINE (read-only; adds (CONDSTORE) when offered). */
@@ -142,7 +144,7 @@ int mg_imap_select(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, m
 /* CREATE; *existed (may be NULL) set when the server said it already exists
  * ([ALREADYEXISTS] or an existing name), which is not an error. */
 int mg_imap_create(mg_imap *c, const char *wire_name, bool *existed, mg_err *err);
-/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ] [SIZE]). */
+/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ] [SIZE] [MAILBOXID]). */
 int mg_imap_status(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, mg_err *err);
 
 typedef struct mg_imap_msg_meta {

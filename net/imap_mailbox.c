@@ -231,6 +231,23 @@ static uint32_t u32_of(const mg_imap_val *v)
 	return (uint32_t)x;
 }
 
+/* An objectid (RFC 8474 4: 1 to 255 of ALPHA / DIGIT / "_" / "-"), given
+ * as "(id)" or a bare atom; anything else leaves out empty. */
+static void objectid_of(const mg_imap_val *v, char *out, size_t outsz)
+{
+	if (v && v->type == MG_IMAP_LIST)
+		v = v->n == 1 ? &v->items[0] : NULL;
+	const char *s = mg_imap_val_str(v);
+	out[0] = '\0';
+	if (!s || v->type != MG_IMAP_ATOM || !*s || strlen(s) >= outsz)
+		return;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			return;
+	snprintf(out, outsz, "%s", s);
+}
+
 static void status_code(const mg_imap_resp *r, mg_imap_mbox_status *st)
 {
 	if (!r->code)
@@ -241,6 +258,7 @@ static void status_code(const mg_imap_resp *r, mg_imap_mbox_status *st)
 	else if (!strcmp(r->code, "HIGHESTMODSEQ")) { uint64_t x; if (!mg_imap_val_u64(a0, &x)) st->highestmodseq = x; }
 	else if (!strcmp(r->code, "NOMODSEQ")) st->nomodseq = true;
 	else if (!strcmp(r->code, "READ-ONLY")) st->readonly = true;
+	else if (!strcmp(r->code, "MAILBOXID")) objectid_of(a0, st->mailboxid, sizeof st->mailboxid);
 	else if (!strcmp(r->code, "PERMANENTFLAGS")) {
 		list_text(a0, st->permanentflags, sizeof st->permanentflags);
 		st->keywords_ok = false;
@@ -420,6 +438,10 @@ static int status_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 	for (size_t i = 0; l->type == MG_IMAP_LIST && i + 1 < l->n; i += 2) {
 		const mg_imap_val *key = &l->items[i], *v = &l->items[i + 1];
 		uint64_t x = 0;
+		if (mg_imap_val_is(key, "MAILBOXID")) {
+			objectid_of(v, st->mailboxid, sizeof st->mailboxid);
+			continue;
+		}
 		if (mg_imap_val_u64(v, &x) < 0)
 			continue;
 		if (mg_imap_val_is(key, "MESSAGES")) st->exists = (uint32_t)x;
@@ -439,9 +461,10 @@ int mg_imap_status(mg_imap *c, const char *name, mg_imap_mbox_status *st, mg_err
 	imap_cmd k;
 	imap_cmd_start(c, &k, "STATUS");
 	imap_cmd_astring(c, &k, name);
-	imap_cmd_raw(&k, " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN%s%s)",
+	imap_cmd_raw(&k, " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN%s%s%s)",
 	             mg_imap_has_cap(c, "CONDSTORE") ? " HIGHESTMODSEQ" : "",
-	             mg_imap_has_cap(c, "STATUS=SIZE") ? " SIZE" : "");
+	             mg_imap_has_cap(c, "STATUS=SIZE") ? " SIZE" : "",
+	             mg_imap_has_cap(c, "OBJECTID") ? " MAILBOXID" : "");
 	int rc = imap_run(c, &k, status_untagged, st, NULL, err);
 	imap_cmd_free(&k);
 	if (rc == IMAP_OK)
