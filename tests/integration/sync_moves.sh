@@ -8,14 +8,21 @@
 # decides about.  A move into a folder created at the source since the last
 # pass works too; a pass after the moves has nothing left to do.
 # Then crash safety: the pass that moves is stopped after each of its journal
-# steps in turn (the stepper, see sync_every_step.sh) and resumed; every
-# resumed destination holds each message exactly once, where the source has it.
+# steps in turn (the stepper, see sync_every_step.sh; odd steps leave half of
+# the next record) and resumed, into the local store and into a target (a
+# fresh target account per step, synced before the source changed); every
+# resumed destination holds each message exactly once, where the source has
+# it (m5, never recognised, also in A: deletion sync is off).
 set -eu
 . "$top_srcdir/tests/lib/dovecot.sh"
 . "$top_srcdir/tests/integration/sync-common.sh"
 
 mg_dovecot_start SRC --users "user1"
-mg_dovecot_start DST --users "md-off md-on tgt"
+STEPS=40
+accounts=
+i=1
+while [ $i -le $STEPS ]; do accounts="$accounts t$i"; i=$((i + 1)); done
+mg_dovecot_start DST --users "md-off md-on tgt$accounts"
 W=$MG_TMP/mv
 mkdir -p "$W"
 n=0
@@ -48,6 +55,11 @@ run() { # NAME ARGS...
 run off1 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
 run on1 --maildir "$DST_MAIL/md-on" --state "$W/s-on" --sync-deletions
 run tgt1 $T --state "$W/s-tgt"
+i=1
+while [ $i -le $STEPS ]; do    # the accounts of the target crash steps, each after its first pass
+	run "t$i" --target-port "$DST_IMAP_PORT" --target-user "t$i" --target-pass-env MG_PW --state "$W/st-$i"
+	i=$((i + 1))
+done
 cp -a "$W/s-off" "$W/s-before"
 cp -a "$DST_MAIL/md-off" "$W/md-before"
 msgs() { # ROOT SUBJECT: the message files holding it
@@ -137,6 +149,39 @@ while :; do
 	step=$((step + 1))
 	[ "$step" -le 60 ] || mg_fail "the moving pass never finished within 60 journal steps"
 done
+msteps=$step
+
+# the same into a target
+tgt_where() { # ACCOUNT: "folder subject" of every message at the target, sorted
+	for f in INBOX A B New; do
+		printf 'a LOGIN %s %s\nb EXAMINE %s\nc FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\nz LOGOUT\n' \
+			"$1" "$MG_TEST_PASSWORD" "$f" | mg_imap_starttls "$DST_IMAP_PORT" | tr -d '\r' |
+			sed -n "s/^Subject: \(m[0-9]*\)\$/$f \1/p"
+	done | sort
+}
+for s in 1 2 3 4 5 6; do
+	f=$(where "$SRC_MAIL/user1" "Subject: m$s")
+	case $f in '') f=INBOX ;; *) f=${f#/.} ;; esac
+	echo "$f m$s"
+done >"$W/tgt-want"
+echo "A m5" >>"$W/tgt-want"
+sort -o "$W/tgt-want" "$W/tgt-want"
+step=1
+while :; do
+	[ "$step" -le "$STEPS" ] || mg_fail "the moving pass into a target did not finish within $STEPS journal steps"
+	rc=0
+	torn=$((step % 2))
+	MIGSH_TEST_JOURNAL_STEPS=$step MIGSH_TEST_JOURNAL_TORN=$torn "$STEPPER" --src-port "$SRC_IMAP_PORT" --user user1 \
+		--pass-env MG_PW --target-port "$DST_IMAP_PORT" --target-user "t$step" --target-pass-env MG_PW \
+		--state "$W/st-$step" >"$W/tstep.out" 2>&1 || rc=$?
+	run tresume --target-port "$DST_IMAP_PORT" --target-user "t$step" --target-pass-env MG_PW --state "$W/st-$step"
+	tgt_where "t$step" >"$W/tgt-got"
+	cmp -s "$W/tgt-want" "$W/tgt-got" ||
+		mg_fail "target, stopped after journal step $step: $(diff "$W/tgt-want" "$W/tgt-got")"
+	[ "$rc" -ne 0 ] || break
+	step=$((step + 1))
+done
+tsteps=$step
 
 # deletion sync off, one more pass after another deletion: the copy kept
 # before (m5 in A) and the new one (m4) are both counted, QRESYNC or not
@@ -144,4 +189,4 @@ rm -f "$(msgs "$SRC_MAIL/user1/.A" 'Subject: m4')"
 run off4 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
 expect_stat "$W/off4" items_deleted_at_source 2
 expect_stat "$W/off4" items_copied 0
-echo "sync_moves: ok ($step journal steps)"
+echo "sync_moves: ok ($msteps journal steps into the local store, $tsteps into a target)"
