@@ -460,6 +460,17 @@ static int tgt_select(sctx *x, char *const *comps, size_t nc, char **wire, mg_er
 	return mg_itarget_select(x->tgt, *wire, true, err);
 }
 
+/* A NO from the target (a folder that is gone, a name it refuses) makes the
+ * messages concerned not movable (they are copied as before); 1 then, 0 when
+ * err is not such a refusal. */
+static int refused(mg_err *err)
+{
+	if (!err || !err->set || (strcmp(err->category, MGC_NOTFOUND) != 0 && strcmp(err->category, MGC_INVALIDOP) != 0))
+		return 0;
+	mg_err_clear(err);
+	return 1;
+}
+
 static int tgt_message_ids(sctx *x, char *const *comps, size_t nc, char *const *dests, size_t n,
                            char **mids, mg_err *err)
 {
@@ -467,7 +478,7 @@ static int tgt_message_ids(sctx *x, char *const *comps, size_t nc, char *const *
 	int rc = tgt_select(x, comps, nc, &w, err);
 	free(w);
 	if (rc < 0)
-		return -1;
+		return refused(err) ? 0 : -1;    /* no Message-IDs: nothing is moved */
 	uint32_t *u = xmalloc((n ? n : 1) * sizeof *u);
 	for (size_t i = 0; i < n; i++)
 		u[i] = (uint32_t)strtoul(dests[i], NULL, 10);
@@ -495,8 +506,14 @@ static int tgt_prepare(sctx *x, const mg_folder_plan *a, const mg_folder_plan *b
 	}
 	if (mg_itarget_ensure(x->tgt, b->comps, b->n_comps, err) < 0 ||
 	    mg_itarget_wire(x->tgt, b->comps, b->n_comps, &wb, err) < 0 ||
-	    tgt_select(x, a->comps, a->n_comps, &wa, err) < 0)
+	    tgt_select(x, a->comps, a->n_comps, &wa, err) < 0) {
+		if (refused(err)) {
+			for (size_t i = 0; i < n; i++)
+				v[i].drop = true;
+			rc = 0;
+		}
 		goto out;
+	}
 	uint32_t *u = xmalloc((n ? n : 1) * sizeof *u);
 	for (size_t i = 0; i < n; i++) {
 		u[i] = (uint32_t)strtoul(v[i].da, NULL, 10);
@@ -542,8 +559,13 @@ static int tgt_move(sctx *x, const mg_folder_plan *a, const mg_folder_plan *b, u
 	mg_imap_copyuid map;
 	rc = mg_imap_uid_move(x->tgt->c, set, wb, &map, err);
 	free(set);
-	if (rc < 0)
+	if (rc < 0) {
+		/* refused: the intents in B and the pending entries settle it (B's pass
+		 * finds what arrived or copies it; then the copy in A goes) */
+		if (refused(err))
+			rc = 0;
 		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t su = (uint32_t)strtoul(v[i].da, NULL, 10);
 		for (size_t q = 0; !v[i].drop && map.uidvalidity == uidv_b && q < map.n; q++)
@@ -568,8 +590,10 @@ static int tgt_remove(sctx *x, char *const *comps, size_t nc, uint32_t uidv, con
 	char *w = NULL;
 	int rc = tgt_select(x, comps, nc, &w, err);
 	free(w);
-	if (rc < 0 || !u || x->tgt->sel.uidvalidity != uidv)
-		return rc;            /* not ours to touch any more */
+	if (rc < 0)
+		return refused(err) ? 0 : -1;    /* the folder is gone, and the copy with it */
+	if (!u || x->tgt->sel.uidvalidity != uidv)
+		return 0;             /* not ours to touch any more */
 	char set[16];
 	snprintf(set, sizeof set, "%" PRIu32, u);
 	rc = mg_imap_uid_store_flags(x->tgt->c, set, '+', "\\Deleted", err);
@@ -992,7 +1016,8 @@ int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *e
 		fresh *f = &fa.v[k];
 		for (size_t q = 0; f->mid && q < ng && f->g < 0; q++)
 			if (!g[q].used && g[q].mid && (uint64_t)g[q].size == f->size && g[q].date == f->date &&
-			    !strcmp(g[q].mid, f->mid)) {
+			    !strcmp(g[q].mid, f->mid) && (x->md || g[q].f != f->f)) {   /* a target cannot MOVE
+			                                                                   into the same folder */
 				g[q].used = true;
 				f->g = (long)q;
 				pairs++;
