@@ -103,7 +103,8 @@ static int gone_of(sctx *x, const char *name, const char *wire, mg_journal *j, b
 			return 0;         /* a new incarnation: the folder's pass rescans it */
 		}
 		v = xrealloc(v, (nv + nk + 1) * sizeof *v);
-		memcpy(v + nv, known, nk * sizeof *known);
+		if (nk)
+			memcpy(v + nv, known, nk * sizeof *known);
 		nv += nk;
 		free(known);
 		if (nv)
@@ -213,7 +214,8 @@ int sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err)
 	free(pend);
 	uint32_t *all = xmalloc((ng ? ng : 1) * sizeof *all);   /* kept copies are remembered from these */
 	size_t nall = ng;
-	memcpy(all, gone, ng * sizeof *gone);
+	if (ng)
+		memcpy(all, gone, ng * sizeof *gone);
 	int rc = 0;
 	if (!ng)
 		goto done;

@@ -297,7 +297,8 @@ static int vanished_untagged(select_arg *a, const mg_imap_resp *r)
 		return -1;
 	}
 	a->vanished = xrealloc(a->vanished, (a->n_vanished + n + 1) * sizeof *a->vanished);
-	memcpy(a->vanished + a->n_vanished, v, n * sizeof *v);
+	if (n)
+		memcpy(a->vanished + a->n_vanished, v, n * sizeof *v);
 	a->n_vanished += n;
 	free(v);
 	return 0;
