@@ -11,7 +11,8 @@ libengine_a_SOURCES += \
 	engine/sync.c engine/sync_internal.h engine/sync_util.c \
 	engine/sync_copy_maildir.c engine/sync_copy_imap.c \
 	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
-	engine/sync_rename.c engine/sync_deletions.c engine/sync_moves.c
+	engine/sync_rename.c engine/sync_deletions.c engine/sync_moves.c \
+	engine/sync_moves_dest.c engine/sync_moves_dest.h
 
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)
