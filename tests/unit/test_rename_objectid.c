@@ -5,7 +5,8 @@
  * the one noted for the vanished folder, so the destination folder is
  * renamed even though the UIDVALIDITY changed (which the fallback would
  * take for another folder); a different MAILBOXID is never taken for a
- * rename.  Local Maildir destination; engine/sync_rename.c.
+ * rename; and the end of a pass notes the MAILBOXID of each folder with a
+ * journal (once).  Local Maildir destination; engine/sync_rename.c.
  */
 #include "config.h"
 #include <stdarg.h>
@@ -171,11 +172,68 @@ static void test_other_mailboxid_is_another_folder(void **st)
 	teardown_state(&fx);
 }
 
+/* the end of a pass: STATUS of the folder whose MAILBOXID is not noted yet */
+static void test_note_mailboxids(void **st)
+{
+	(void)st;
+	fixture fx;
+	setup_state(&fx, "F0123-abc");
+	char *jo = sync_journal_path(&fx.job, "Old"), *ido = xasprintf("%s.mboxid", jo);
+	assert_int_equal(unlink(ido), 0);
+	const step steps[] = {
+		{ NULL, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] scripted ready\r\n" },
+		{ "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 OBJECTID] Logged in\r\n" },
+		{ "STATUS Old (MESSAGES UIDNEXT UIDVALIDITY UNSEEN MAILBOXID)",
+		  "* STATUS Old (MESSAGES 1 UIDNEXT 2 UIDVALIDITY 5 UNSEEN 0 MAILBOXID (Fabc_77))\r\n$T OK done\r\n" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_conn_params p = { .host = "127.0.0.1", .port = s->port, .security = MG_SEC_NONE,
+	                     .connect_timeout_ms = 2000, .io_timeout_ms = 2000 };
+	mg_err e = { 0 };
+	mg_imap *c = mg_imap_connect(&p, &e);
+	assert_non_null(c);
+	assert_int_equal(mg_imap_login(c, "user1", "pw", NULL, &e), 0);
+	sctx x;
+	memset(&x, 0, sizeof x);
+	x.job = &fx.job;
+	x.st = &fx.st;
+	x.src = c;
+	x.md = fx.md;
+	/* "Old" has a journal and no MAILBOXID yet; "Other" has no journal: not asked */
+	mg_imap_mailbox mb[] = { { "Old", "Old", '/', 0 }, { "Other", "Other", '/', 0 } };
+	mg_fmap_opts o;
+	memset(&o, 0, sizeof o);
+	o.prefix = "";
+	o.src_sep = '/';
+	o.dst_sep = '.';
+	o.max_name_bytes = 240;
+	mg_folder_plan *plans;
+	size_t np;
+	assert_int_equal(mg_fmap_build(mb, 2, &o, &plans, &np, &e), 0);
+	if (sync_note_mailboxids(&x, plans, np, &e) < 0)
+		fail_msg("sync_note_mailboxids: %s", e.msg);
+	/* noted already: nothing is asked a second time (the script has no more steps) */
+	if (sync_note_mailboxids(&x, plans, np, &e) < 0)
+		fail_msg("sync_note_mailboxids (again): %s", e.msg);
+	mg_fmap_free(plans, np);
+	server_finish(s, c);
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(mg_read_file(ido, 4096, &data, &len, &e), 0);
+	assert_string_equal(data, "Fabc_77\n");
+	free(data);
+	free(ido);
+	free(jo);
+	teardown_state(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_renamed_by_mailboxid),
 		cmocka_unit_test(test_other_mailboxid_is_another_folder),
+		cmocka_unit_test(test_note_mailboxids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
