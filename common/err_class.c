@@ -35,6 +35,8 @@ static const mg_err_rule rules[] = {
 	{ "UnexpectedContinuation", true,  MG_EC_PROTOCOL },
 	{ "UnexpectedResponse",     true,  MG_EC_PROTOCOL },
 	{ "UnexpectedTag",          true,  MG_EC_PROTOCOL },
+	{ "BadVanished",            true,  MG_EC_PROTOCOL },   /* a garbled answer: the connection is dropped */
+	{ "BadUidSet",              true,  MG_EC_PROTOCOL },
 	/* the server kept asking to slow down (net/imap_throttle.c waited as
 	 * asked, several times): transient */
 	{ "ServerThrottled",        true,  MG_EC_TIMEOUT },
@@ -92,6 +94,8 @@ static const mg_err_rule rules[] = {
 	{ "JournalRepair",          false, MG_EC_STORAGE },
 	{ "JournalWrite",           false, MG_EC_STORAGE },
 	{ "JournalRename",          false, MG_EC_STORAGE },
+	{ "MovesWrite",             false, MG_EC_STORAGE },
+	{ "MaildirMove",            false, MG_EC_STORAGE },
 	{ "JournalVersion",         false, MG_EC_STORAGE },
 	{ "MaildirCreate",          false, MG_EC_STORAGE },
 	{ "MaildirFlags",           false, MG_EC_STORAGE },
@@ -120,6 +124,9 @@ static const mg_err_rule rules[] = {
 	{ "InvalidTimeZone",        false, MG_EC_CONFIG },
 	{ "InvalidUidSet",          false, MG_EC_CONFIG },
 	{ "InvalidFlags",           false, MG_EC_CONFIG },
+	{ "InvalidHeaderFields",    false, MG_EC_CONFIG },
+	{ "QresyncNotEnabled",      false, MG_EC_CONFIG },
+	{ "QresyncNoState",         false, MG_EC_CONFIG },
 	{ "InvalidFlagOperation",   false, MG_EC_CONFIG },
 	{ "InvalidDate",            false, MG_EC_CONFIG },
 	{ "AppendNoData",           false, MG_EC_CONFIG },
