@@ -12,8 +12,7 @@ libengine_a_SOURCES += \
 	engine/dest.h engine/dest.c engine/dest_internal.h engine/dest_maildir.c engine/dest_imap.c \
 	engine/source.h engine/source_imap.c \
 	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
-	engine/sync_rename.c engine/sync_deletions.c engine/sync_moves.c \
-	engine/sync_moves_dest.c engine/sync_moves_dest.h
+	engine/sync_rename.c engine/sync_deletions.c engine/sync_moves.c
 
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)

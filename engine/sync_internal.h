@@ -168,5 +168,11 @@ int   sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err 
 int   sync_moves_settle(sctx *x, mg_err *err);
 /* source uids of the folder with journal jpath whose move is not finished */
 int   sync_moves_pending_uids(const sctx *x, const char *jpath, uint32_t **uids, size_t *n, mg_err *err);
+/* the Message-ID of a header block (unfolded, no white space), NULL when
+ * none (the destinations' message_ids use it too); a header-field fetch
+ * callback filling mids[i] for uids[i] */
+char *sync_msgid_of(const char *h, size_t len);
+typedef struct mid_ctx { const uint32_t *uids; char **mids; size_t n; } mid_ctx;
+void  sync_mid_cb(void *arg, uint32_t uid, const char *field, size_t len);
 
 #endif

@@ -20,9 +20,11 @@
  *    stored copy of the gone one (a header-only fetch on each side; a message
  *    without a Message-ID is never taken for a moved one: it is copied).
  *
- * Moving (the destination-specific parts are the two move_ops of
- * sync_moves_dest.c, one per kind of destination, each taking only that
- * destination's handle):
+ * Moving (the destination-specific steps are the destination's move
+ * operations, engine/dest.h mg_dest_move_ops, implemented in dest_maildir.c
+ * and dest_imap.c; this file uses only that interface; a destination
+ * without them - the unit tests' in-memory one - never moves: the message is
+ * copied again and the old copy handled as a deletion):
  *  Maildir: rename(2) of the copy from the old folder's cur/ into the new
  *    folder's cur/, under the base name the new folder's copy of that source
  *    message would have (mg_maildir_base) and with the flag letters of the
@@ -30,7 +32,11 @@
  *  IMAP target: UID MOVE when offered, else UID COPY + UID STORE \Deleted +
  *    UID EXPUNGE of exactly the moved uids; COPYUID gives the new target uid.
  *
- * CRASH SAFETY (adds to the argument at the top of sync.c).  A move touches
+ * CRASH SAFETY (adds to the argument at the top of sync.c; it stays here,
+ * with the driver of a move: the pending file and the journal records are
+ * written by this file, in this order, whatever the destination.  A
+ * destination only says whether its move needs intents (mg_dest_move_ops
+ * intents: IMAP) or predicts the new reference (planned_ref: Maildir).)  A move touches
  * two journals (old folder A, new folder B) and the destination, so it is
  * announced first in state_dir/moves.pending (rewritten atomically): one
  * entry per message (A's journal, A's uid and its copy; B's journal, B's uid
@@ -65,7 +71,7 @@
  * lost, and the copy in A is removed exactly when B has one: nothing twice.
  */
 #include "config.h"
-#include "engine/sync_moves_dest.h"
+#include "engine/sync_internal.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -81,6 +87,8 @@
 
 #define MOVES_FILE "moves.pending"
 #define MSGID_MAX 998
+/* flags no message has (as dest_imap.c's): the folder's pass sets the real ones */
+#define UNKNOWN_FLAGS "\\migsh-unknown"
 
 /* ------------------------------------------------ the pending file ---- */
 
@@ -278,9 +286,16 @@ void sync_mid_cb(void *arg, uint32_t uid, const char *field, size_t len)
 			c->mids[i] = sync_msgid_of(field, len);
 }
 
-static const move_ops *ops_of(const sctx *x)
+static const mg_dest_move_ops *ops_of(const sctx *x)
 {
-	return x->md ? &sync_md_move_ops : &sync_tgt_move_ops;
+	return x->dest->ops->moves;
+}
+
+static int dest_rc(sctx *x, mg_dscope sc, mg_err *err)
+{
+	if (sc == MG_DS_DEST && sync_cancelled(x))
+		sc = MG_DS_CANCELLED;
+	return sc == MG_DS_FOLDER || sc == MG_DS_MESSAGE ? 0 : sync_scope_rc(x, sc, err);
 }
 
 /* ------------------------------------------------------- settling ---- */
@@ -302,9 +317,11 @@ static int settle(sctx *x, bool end, mg_err *err)
 	size_t n;
 	if (pm_load(x, &v, &n, err) < 0)
 		return -1;
-	if (!n)
-		return 0;
-	const move_ops *ops = ops_of(x);
+	const mg_dest_move_ops *ops = ops_of(x);
+	if (!n || !ops) {
+		pm_free(v, n);
+		return 0;     /* nothing pending; or a destination that never moves */
+	}
 	size_t keep = 0, done = 0;
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -327,23 +344,23 @@ static int settle(sctx *x, bool end, mg_err *err)
 		size_t nca = comps_split(m->ca, &sa, &ca), ncb = comps_split(m->cb, &sb, &cb);
 		if (!old) {
 			;                 /* A's side done: drop */
-		} else if (mg_journal_find(jb, m->ub) || (x->md && ops->has &&
-		           (rc = ops->has(x, cb, ncb, m->db, &kept, err)) == 0 && kept)) {
+		} else if (mg_journal_find(jb, m->ub) || (!ops->intents && ops->has && *m->db &&
+		           (rc = dest_rc(x, ops->has(x->dest, x, cb, ncb, m->db, &kept, err), err)) == 0 && kept)) {
 			if (!mg_journal_find(jb, m->ub)) {   /* Maildir: renamed, M not written */
 				mg_journal_add(jb, m->ub, old->size, old->date, UNKNOWN_FLAGS, m->db);
 				rc = mg_journal_flush(jb, err);
 			}
 			kept = false;
 			if (rc == 0)
-				rc = ops->remove(x, ca, nca, ja->dst_uidvalidity, old->dest, err);
+				rc = dest_rc(x, ops->remove_one(x->dest, x, ca, nca, ja->dst_uidvalidity, old->dest, err), err);
 			if (rc == 0) {
 				mg_journal_forget(ja, m->ua);
 				rc = mg_journal_flush(ja, err);
 				done++;
 			}
-		} else if (rc == 0 && !x->md && !end && has_intent(jb, m->ub)) {
+		} else if (rc == 0 && ops->intents && !end && has_intent(jb, m->ub)) {
 			kept = true;      /* B's pass reconciles the intent first */
-		} else if (rc == 0 && !x->md && !end && !mg_journal_find(jb, m->ub)) {
+		} else if (rc == 0 && ops->intents && !end && !mg_journal_find(jb, m->ub)) {
 			kept = true;      /* B's pass copies it this pass */
 		}
 		free(sa); free(sb); free(ca); free(cb);
@@ -419,30 +436,30 @@ static int fresh_cb(void *arg, const mg_imap_msg_meta *m)
 	return 0;
 }
 
-/* Move the confirmed pairs from folder A (fa) to folder B (fb). */
+/* Move the confirmed pairs from folder A (fa) to folder B (fb): the steps
+ * 1-6 of CRASH SAFETY above, the destination's own part through its move
+ * operations (engine/dest.h). */
 static int move_group(sctx *x, mf *fa, mf *fb, gone *g, fresh *fr, size_t *idx, size_t n, mg_err *err)
 {
-	const move_ops *ops = ops_of(x);
-	mv *v = xcalloc(n, sizeof *v);
-	uint32_t *ub = xmalloc(n * sizeof *ub);
-	int64_t *date = xmalloc(n * sizeof *date);
-	const char **flags = xmalloc(n * sizeof *flags);
+	const mg_dest_move_ops *ops = ops_of(x);
+	mg_dest_move *v = xcalloc(n, sizeof *v);
+	size_t *ga = xmalloc(n * sizeof *ga);      /* g[] index of each */
 	for (size_t i = 0; i < n; i++) {
 		fresh *f = &fr[idx[i]];
-		v[i].ga = (size_t)f->g;
-		v[i].fb = idx[i];
-		v[i].da = g[f->g].dest;
-		ub[i] = f->uid;
-		date[i] = f->date;
-		flags[i] = g[f->g].flags;
+		ga[i] = (size_t)f->g;
+		v[i].ref = g[f->g].dest;
+		v[i].uid = f->uid;
+		v[i].date = f->date;
+		v[i].flags = g[f->g].flags;
 	}
 	pmove *pv = NULL;
 	size_t npv = 0;
 	uint32_t mark = 0, uidv_b = 0;
-	int rc = ops->prepare(x, fa->fp, fb->fp, fa->j->dst_uidvalidity, v, n, &mark, &uidv_b, err);
+	int rc = dest_rc(x, ops->prepare(x->dest, x, fa->fp, fb->fp, fa->j->dst_uidvalidity, v, n, &mark, &uidv_b,
+	                                 err), err);
 	if (rc < 0)
 		goto out;
-	if (!x->md && fb->j && fb->j->dst_uidvalidity && fb->j->dst_uidvalidity != uidv_b)
+	if (ops->intents && fb->j && fb->j->dst_uidvalidity && fb->j->dst_uidvalidity != uidv_b)
 		goto out;            /* B's target folder was recreated: do_folder reports it */
 	/* 1. the pending entries */
 	if (pm_load(x, &pv, &npv, err) < 0)
@@ -452,10 +469,11 @@ static int move_group(sctx *x, mf *fa, mf *fb, gone *g, fresh *fr, size_t *idx, 
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].drop)
 			continue;
-		char *db = x->md ? mg_maildir_base(fb->fp->wire, fb->st.uidvalidity, ub[i], date[i]) : xstrdup("");
+		char *db = ops->intents || !ops->planned_ref ? NULL
+		           : ops->planned_ref(x->dest, fb->fp, fb->st.uidvalidity, v[i].uid, v[i].date);
 		pv = xrealloc(pv, (npv + 1) * sizeof *pv);
-		pv[npv++] = (pmove){ xstrdup(fa->jpath), xstrdup(fb->jpath), g[v[i].ga].uid, ub[i],
-		                     xstrdup(v[i].da), db, xstrdup(ka), xstrdup(kb) };
+		pv[npv++] = (pmove){ xstrdup(fa->jpath), xstrdup(fb->jpath), g[ga[i]].uid, v[i].uid,
+		                     xstrdup(v[i].ref), db ? db : xstrdup(""), xstrdup(ka), xstrdup(kb) };
 	}
 	free(ka);
 	free(kb);
@@ -463,7 +481,8 @@ static int move_group(sctx *x, mf *fa, mf *fb, gone *g, fresh *fr, size_t *idx, 
 		goto out;
 	if (pm_save(x, pv, npv, err) < 0)
 		goto fail;
-	/* 2. B's journal: a journal of its own when new; the intents (target) */
+	/* 2. B's journal: a journal of its own when new; the intents (a destination
+	 * whose move is not atomic: IMAP) */
 	if (!fb->j) {
 		if (mg_journal_open(fb->jpath, &fb->j, err) < 0)
 			goto fail;
@@ -471,31 +490,31 @@ static int move_group(sctx *x, mf *fa, mf *fb, gone *g, fresh *fr, size_t *idx, 
 	}
 	if (!fb->j->uidvalidity)
 		mg_journal_set_uidvalidity(fb->j, fb->st.uidvalidity);
-	if (!x->md) {
+	if (ops->intents) {
 		mg_journal_set_dst_uidvalidity(fb->j, uidv_b);
 		mg_journal_mark(fb->j, mark);
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].drop)
-				mg_journal_intent(fb->j, ub[i], g[v[i].ga].size, date[i], v[i].hash);
+				mg_journal_intent(fb->j, v[i].uid, g[ga[i]].size, v[i].date, v[i].hash);
 	}
 	if (mg_journal_flush(fb->j, err) < 0)
 		goto fail;
 	/* 3. the destination */
-	if (ops->move(x, fa->fp, fb->fp, fb->st.uidvalidity, uidv_b, ub, date, flags, v, n, err) < 0)
+	if (dest_rc(x, ops->move(x->dest, x, fa->fp, fb->fp, fb->st.uidvalidity, uidv_b, v, n, err), err) < 0)
 		goto fail;
 	/* 4. B's journal maps the moved copies; 5. A's forgets them */
 	size_t moved = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!v[i].drop && v[i].db) {
-			gone *o = &g[v[i].ga];
-			mg_journal_add(fb->j, ub[i], o->size, date[i], o->flags, v[i].db);
+		if (!v[i].drop && v[i].new_ref) {
+			gone *o = &g[ga[i]];
+			mg_journal_add(fb->j, v[i].uid, o->size, v[i].date, o->flags, v[i].new_ref);
 			moved++;
 		}
 	if (mg_journal_flush(fb->j, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++)
-		if (!v[i].drop && v[i].db)
-			mg_journal_forget(fa->j, g[v[i].ga].uid);
+		if (!v[i].drop && v[i].new_ref)
+			mg_journal_forget(fa->j, g[ga[i]].uid);
 	if (mg_journal_flush(fa->j, err) < 0)
 		goto fail;
 	/* 6. the entries of the moves that are finished go */
@@ -525,11 +544,9 @@ fail:
 out:
 	pm_free(pv, npv);
 	for (size_t i = 0; i < n; i++)
-		free(v[i].db);
+		free(v[i].new_ref);
 	free(v);
-	free(ub);
-	free(date);
-	free(flags);
+	free(ga);
 	return rc;
 }
 
@@ -544,6 +561,8 @@ static int cmp_fresh_pair(const void *a, const void *b)
 
 int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err)
 {
+	if (!ops_of(x))
+		return 0;     /* a destination that never moves (engine/dest.h) */
 	if (settle(x, false, err) < 0)
 		return -1;
 	mf *m = xcalloc(np ? np : 1, sizeof *m);
@@ -655,7 +674,7 @@ int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *e
 	if (rc < 0)
 		goto out;
 	/* the Message-IDs of the destination's copies of gone messages that match by size and date */
-	const move_ops *ops = ops_of(x);
+	const mg_dest_move_ops *ops = ops_of(x);
 	for (size_t i = 0; i < np && rc == 0; i++) {
 		char **dests = NULL, **mids = NULL;
 		size_t *gi = NULL, nd = 0;
@@ -674,7 +693,8 @@ int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *e
 		}
 		if (nd) {
 			mids = xcalloc(nd, sizeof *mids);
-			rc = ops->message_ids(x, m[i].fp->comps, m[i].fp->n_comps, dests, nd, mids, err);
+			rc = dest_rc(x, ops->message_ids(x->dest, x, m[i].fp->comps, m[i].fp->n_comps, dests, nd, mids,
+			                                 err), err);
 			for (size_t k = 0; k < nd; k++)
 				g[gi[k]].mid = mids[k];
 			free(mids);
@@ -690,8 +710,8 @@ int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *e
 		fresh *f = &fa.v[k];
 		for (size_t q = 0; f->mid && q < ng && f->g < 0; q++)
 			if (!g[q].used && g[q].mid && (uint64_t)g[q].size == f->size && g[q].date == f->date &&
-			    !strcmp(g[q].mid, f->mid) && (x->md || g[q].f != f->f)) {   /* a target cannot MOVE
-			                                                                   into the same folder */
+			    !strcmp(g[q].mid, f->mid) && (ops->same_folder || g[q].f != f->f)) {   /* a target cannot
+			                                                                         MOVE into the same folder */
 				g[q].used = true;
 				f->g = (long)q;
 				pairs++;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/sync_internal.h"
+#include "engine/maildir_store.h"
 #include "common/fileio.h"
 #include "common/mem.h"
 #include "tests/unit/scripted_peer.h"
@@ -83,6 +84,42 @@ static void teardown_state(fixture *fx)
 	mg_sync_stats_free(&fx->st);
 }
 
+/* The source (engine/source.h) over the scripted client: the operations
+ * renames and MAILBOXIDs use (the others are not called here). */
+static int t_status(mg_source *s, const char *wire, mg_imap_mbox_status *st, mg_err *err)
+{ return mg_imap_status(s->state, wire, st, err); }
+static int t_examine(mg_source *s, const char *wire, mg_imap_mbox_status *st, mg_err *err)
+{ return mg_imap_examine(s->state, wire, st, err); }
+static int t_fetch_meta(mg_source *s, const char *set, uint64_t changedsince, mg_imap_meta_cb cb, void *arg,
+                        mg_err *err)
+{ return mg_imap_fetch_meta(s->state, set, changedsince, cb, arg, err); }
+static bool t_has_cap(mg_source *s, const char *cap)
+{ return mg_imap_has_cap(s->state, cap); }
+static void t_close(mg_source *s) { (void)s; }
+static const mg_source_ops scripted_source_ops = {
+	.kind = "imap", .close = t_close, .status = t_status, .examine = t_examine,
+	.fetch_meta = t_fetch_meta, .has_cap = t_has_cap,
+};
+
+/* x over the scripted client c and the Maildir destination of fx (opened) */
+static void sctx_init(sctx *x, fixture *fx, mg_source *src, mg_dest *d, mg_imap *c)
+{
+	memset(x, 0, sizeof *x);
+	memset(src, 0, sizeof *src);
+	memset(d, 0, sizeof *d);
+	x->job = &fx->job;
+	x->st = &fx->st;
+	src->ops = &scripted_source_ops;
+	src->state = c;
+	src->sep = '/';
+	x->src = src;
+	mg_err e = { 0 };
+	assert_int_equal(mg_dest_maildir_init(&fx->job, d, &e), 0);
+	assert_int_equal(d->ops->open(d, x, &e), MG_DS_OK);
+	x->dest = d;
+	x->dest_open = true;
+}
+
 static bool exists_in(const char *dir, const char *name)
 {
 	char *p = mg_path_join(dir, name);
@@ -114,12 +151,9 @@ static void run_renames(fixture *fx, const char *new_id, const char *reply_uidva
 	mg_imap_set_readonly(c, true);
 
 	sctx x;
-	memset(&x, 0, sizeof x);
-	x.job = &fx->job;
-	x.st = &fx->st;
-	x.src = c;
-	x.src_sep = '/';
-	x.md = fx->md;
+	mg_source src;
+	mg_dest d;
+	sctx_init(&x, fx, &src, &d, c);
 	mg_imap_mailbox mb = { "New", "New", '/', MG_MBX_HASNOCHILDREN };
 	mg_fmap_opts o;
 	memset(&o, 0, sizeof o);
@@ -134,6 +168,7 @@ static void run_renames(fixture *fx, const char *new_id, const char *reply_uidva
 	if (sync_follow_renames(&x, &o, plans, np, &e) < 0)
 		fail_msg("sync_follow_renames: %s", e.msg);
 	mg_fmap_free(plans, np);
+	mg_dest_free(&d);
 	server_finish(s, c);
 }
 
@@ -195,11 +230,9 @@ static void test_note_mailboxids(void **st)
 	assert_non_null(c);
 	assert_int_equal(mg_imap_login(c, "user1", "pw", NULL, &e), 0);
 	sctx x;
-	memset(&x, 0, sizeof x);
-	x.job = &fx.job;
-	x.st = &fx.st;
-	x.src = c;
-	x.md = fx.md;
+	mg_source src;
+	mg_dest d;
+	sctx_init(&x, &fx, &src, &d, c);
 	/* "Old" has a journal and no MAILBOXID yet; "Other" has no journal: not asked */
 	mg_imap_mailbox mb[] = { { "Old", "Old", '/', 0 }, { "Other", "Other", '/', 0 } };
 	mg_fmap_opts o;
@@ -217,6 +250,7 @@ static void test_note_mailboxids(void **st)
 	if (sync_note_mailboxids(&x, plans, np, &e) < 0)
 		fail_msg("sync_note_mailboxids (again): %s", e.msg);
 	mg_fmap_free(plans, np);
+	mg_dest_free(&d);
 	server_finish(s, c);
 	char *data = NULL;
 	size_t len = 0;
