@@ -95,10 +95,12 @@ static int t_fetch_meta(mg_source *s, const char *set, uint64_t changedsince, mg
 { return mg_imap_fetch_meta(s->state, set, changedsince, cb, arg, err); }
 static bool t_has_cap(mg_source *s, const char *cap)
 { return mg_imap_has_cap(s->state, cap); }
+static char *t_mailbox_wire(mg_source *s, const char *name, mg_err *err)
+{ return mg_imap_mailbox_wire(s->state, name, err); }
 static void t_close(mg_source *s) { (void)s; }
 static const mg_source_ops scripted_source_ops = {
 	.kind = "imap", .close = t_close, .status = t_status, .examine = t_examine,
-	.fetch_meta = t_fetch_meta, .has_cap = t_has_cap,
+	.fetch_meta = t_fetch_meta, .has_cap = t_has_cap, .mailbox_wire = t_mailbox_wire,
 };
 
 /* x over the scripted client c and the Maildir destination of fx (opened) */
