@@ -35,7 +35,14 @@
  *    (before anything in the folder is copied) and settle (before the pass
  *    of the folder counts as done);
  *  - lookup finds a copy a crash left unjournalled, by the source identity
- *    alone, so the driver records it instead of copying it twice.
+ *    alone, so the driver records it instead of copying it twice;
+ *  - moves between folders (moves, optional): the driver (sync_moves.c)
+ *    writes the pending file and every journal record of a move, and keeps
+ *    the crash-safety argument of moves; the destination only checks,
+ *    moves and removes copies.  For a destination whose move is not atomic
+ *    (intents: IMAP) the driver journals the moved copy as an intent of the
+ *    new folder before the move, so that folder's reconcile and settle
+ *    treat it like an interrupted append.
  */
 #ifndef MIGSH_ENGINE_DEST_H
 #define MIGSH_ENGINE_DEST_H
