@@ -523,10 +523,10 @@ static const mg_param new_batch_params[] = {
 	  "Do not send status reports." },
 	{ "SyncDeletions", MPT_SWITCH, MPF_EXTENSION, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "migsh extension, beyond Exchange: on each incremental sync, remove at the "
-	  "destination the copies of messages that were deleted (or moved to another folder) "
-	  "at the source since they were copied. Only copies migsh made are removed, never "
-	  "other mail. Off by default: such messages stay at the destination and are counted "
-	  "in the user's report." },
+	  "destination the copies of messages that were deleted at the source since they "
+	  "were copied. Only copies migsh made are removed, never other mail. Off by default: "
+	  "such messages stay at the destination and are counted in the user's report. "
+	  "(Messages moved to another folder are moved at the destination either way.)" },
 	{ "StartAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Do not start copying before this time (the batch shows Waiting until then)." },
 	{ "CompleteAfter", MPT_DATETIME, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,

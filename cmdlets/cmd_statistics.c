@@ -148,7 +148,15 @@ const mg_cmdlet mg_cmd_get_migration_user_statistics = {
 	  "(-ExcludeFolders, -IncludeFolders, -ContentFilter) do not count.\n\n"
 	  "migsh extras: ItemsLarge, ItemsBad, ItemsFiltered, ItemsExcluded, ItemsOverLimit, "
 	  "FoldersInSource, FoldersSynced, LastSyncCopiedItems, LastSyncFlagUpdates, "
-	  "SyncCount, TargetMailbox, ErrorCategory.",
+	  "SyncCount, TargetMailbox, ErrorCategory.\n\n"
+	  "Changes at the source after a message was copied (migsh extras, beyond Exchange): "
+	  "ItemsMoved counts messages moved to another folder at the source and moved at the "
+	  "destination too (never copied again, never left in the old folder); "
+	  "ItemsDeletedAtSource counts copied messages deleted at the source since, and "
+	  "ItemsDeletedAtDestination those of them removed at the destination because the "
+	  "batch has -SyncDeletions (the others stay at the destination). A message that was "
+	  "moved but has no Message-ID cannot be recognised: it is copied into its new folder "
+	  "and its old copy counts as deleted at the source.",
 	.params = user_stats_params,
 	.inputs = "String or MigrationUser (the Identity, by value or by property name).",
 	.outputs = "MigrationUserStatistics (default table: Identity, Batch, Status, ItemsSynced, "

@@ -344,6 +344,9 @@ mv *mg_obj_user_stats(const mg_user *u, const mg_skipped_rec *skipped, size_t n_
 	mv_set_int(o, "KeywordsNotKeptCount", u->keywords_lost);
 	mv_set_int(o, "ItemsExcluded", u->items_excluded);
 	mv_set_int(o, "ItemsOverLimit", u->items_over_limit);
+	mv_set_int(o, "ItemsDeletedAtSource", u->items_deleted_at_source);
+	mv_set_int(o, "ItemsDeletedAtDestination", u->items_deleted_at_dest);
+	mv_set_int(o, "ItemsMoved", u->items_moved);
 	mv_set_int(o, "FoldersInSource", u->folders_total);
 	mv_set_int(o, "FoldersSynced", u->folders_synced);
 	mv_set_int(o, "LastSyncCopiedItems", u->last_pass_copied);

@@ -44,6 +44,8 @@
 	X(UnexpectedContinuation, true, PROTOCOL) \
 	X(UnexpectedResponse, true, PROTOCOL) \
 	X(UnexpectedTag, true, PROTOCOL) \
+	X(BadVanished, true, PROTOCOL)   /* a garbled answer: the connection is dropped */ \
+	X(BadUidSet, true, PROTOCOL) \
 	/* the server kept asking to slow down (net/imap_throttle.c waited as asked, several times): transient */ \
 	X(ServerThrottled, true, TIMEOUT) \
 	/* not an IMAP server, broken SASL exchange: permanent */ \
@@ -109,6 +111,8 @@
 	X(MaildirScan, false, STORAGE) \
 	X(MaildirMessageMissing, false, STORAGE) \
 	X(MaildirRemove, false, STORAGE) \
+	X(MovesWrite, false, STORAGE) \
+	X(MaildirMove, false, STORAGE) \
 	X(SpoolOpen, false, STORAGE) \
 	X(SpoolWrite, false, STORAGE) \
 	X(AppendSourceShort, false, STORAGE) \
@@ -131,6 +135,9 @@
 	X(InvalidFlagOperation, false, CONFIG) \
 	X(InvalidDate, false, CONFIG) \
 	X(AppendNoData, false, CONFIG) \
+	X(InvalidHeaderFields, false, CONFIG) \
+	X(QresyncNotEnabled, false, CONFIG) \
+	X(QresyncNoState, false, CONFIG) \
 	/* the shell: how the record is printed (the exception name, the cmdlet in FullyQualifiedErrorId) */ \
 	X(NamedParameterNotFound, false, OTHER) \
 	X(AmbiguousParameter, false, OTHER) \

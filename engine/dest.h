@@ -35,7 +35,14 @@
  *    (before anything in the folder is copied) and settle (before the pass
  *    of the folder counts as done);
  *  - lookup finds a copy a crash left unjournalled, by the source identity
- *    alone, so the driver records it instead of copying it twice.
+ *    alone, so the driver records it instead of copying it twice;
+ *  - moves between folders (moves, optional): the driver (sync_moves.c)
+ *    writes the pending file and every journal record of a move, and keeps
+ *    the crash-safety argument of moves; the destination only checks,
+ *    moves and removes copies.  For a destination whose move is not atomic
+ *    (intents: IMAP) the driver journals the moved copy as an intent of the
+ *    new folder before the move, so that folder's reconcile and settle
+ *    treat it like an interrupted append.
  */
 #ifndef MIGSH_ENGINE_DEST_H
 #define MIGSH_ENGINE_DEST_H
@@ -63,6 +70,60 @@ typedef struct mg_dest mg_dest;
 
 /* a folder the source has subscribed, by its destination components */
 typedef struct mg_dest_folder_ref { char *const *comps; size_t n; } mg_dest_folder_ref;
+
+/* One message to move between two folders of the destination (a move at
+ * the source, sync_moves.c). */
+typedef struct mg_dest_move {
+	const char *ref;        /* in: its copy in the old folder (journal reference) */
+	uint32_t    uid;        /* in: its source uid in the new folder */
+	int64_t     date;       /* in: its INTERNALDATE */
+	const char *flags;      /* in: its flags (normalized, space-separated) */
+	char       *new_ref;    /* out of move: the copy's reference in the new folder
+	                         * (malloc'd; NULL: unknown, B's pass settles it) */
+	char        hash[72];   /* out of prepare (intents): content hash of the copy */
+	bool        drop;       /* cannot be moved (copy missing, refused): copied instead */
+} mg_dest_move;
+
+/* Moving copies between folders (sync_moves.c has the order and the
+ * crash-safety argument; these are only the destination's steps).  A
+ * destination without them (moves NULL) never moves: the message is copied
+ * into its new folder and the old copy handled as a deletion. */
+typedef struct mg_dest_move_ops {
+	/* the move cannot predict the new reference and is not atomic: prepare
+	 * fills *mark, *uidv and each hash, and the driver journals intents in
+	 * the new folder's journal before move (IMAP); false: planned_ref gives
+	 * the new reference beforehand (Maildir) */
+	bool intents;
+	/* a message can move within one folder (a new uid of the same folder) */
+	bool same_folder;
+	/* Message-IDs (sync_msgid_of) of the copies refs[0..n) of folder comps into
+	 * mids[] (NULL where unknown; caller frees). */
+	mg_dscope (*message_ids)(mg_dest *d, struct sctx *x, char *const *comps, size_t nc,
+	                         char *const *refs, size_t n, char **mids, mg_err *err);
+	/* Before anything is written: drop the moves whose copy is not there (or
+	 * cannot move); the new folder b is created when missing.  Intents: the
+	 * hashes, and b's UIDNEXT (*mark) and UIDVALIDITY (*uidv).  uidv_a: the
+	 * destination UIDVALIDITY a's journal mapped the copies under. */
+	mg_dscope (*prepare)(mg_dest *d, struct sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+	                     uint32_t uidv_a, mg_dest_move *v, size_t n, uint32_t *mark, uint32_t *uidv,
+	                     mg_err *err);
+	/* (not intents) the reference the copy of source uid in b will have
+	 * (malloc'd); src_uidv_b: b's source UIDVALIDITY */
+	char     *(*planned_ref)(mg_dest *d, const mg_folder_plan *b, uint32_t src_uidv_b, uint32_t uid,
+	                         int64_t date);
+	/* Move v[] (not dropped) durably; set new_ref of each moved one.  A
+	 * refusal is not a failure: the moves concerned stay unmoved. */
+	mg_dscope (*move)(mg_dest *d, struct sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+	                  uint32_t src_uidv_b, uint32_t dst_uidv_b, mg_dest_move *v, size_t n, mg_err *err);
+	/* Remove the copy ref left in folder comps (settling a stopped move),
+	 * durably; OK when it is gone already or no longer ours (dst_uidv: the
+	 * destination UIDVALIDITY it was mapped under). */
+	mg_dscope (*remove_one)(mg_dest *d, struct sctx *x, char *const *comps, size_t nc, uint32_t dst_uidv,
+	                        const char *ref, mg_err *err);
+	/* (not intents; may be NULL) is the copy ref in folder comps? */
+	mg_dscope (*has)(mg_dest *d, struct sctx *x, char *const *comps, size_t nc, const char *ref,
+	                 bool *yes, mg_err *err);
+} mg_dest_move_ops;
 
 typedef struct mg_dest_ops {
 	const char *kind;       /* "maildir", "imap", "memory" (log lines only) */
@@ -123,6 +184,8 @@ typedef struct mg_dest_ops {
 	 * folders (the destination decides whether to drop others). */
 	mg_dscope (*subscribe)(mg_dest *d, struct sctx *x, const mg_dest_folder_ref *v, size_t n,
 	                       mg_err *err);
+	/* Moving copies between folders (issue 14); NULL: not supported. */
+	const mg_dest_move_ops *moves;
 } mg_dest_ops;
 
 struct mg_dest {

@@ -1009,6 +1009,182 @@ static mg_dscope im_subscribe(mg_dest *d, sctx *x, const mg_dest_folder_ref *wan
 	return rc < 0 ? MG_DS_DEST : MG_DS_OK;
 }
 
+/* ---- moves (sync_moves.c has the order and the crash-safety argument) ----
+ * UID MOVE when offered, else UID COPY + UID STORE \Deleted + UID EXPUNGE of
+ * exactly the moved uids; COPYUID gives the new target uid.  Not atomic and
+ * the new uid is unknown beforehand: intents (the moved copy is then an
+ * interrupted append of the new folder, settled by its reconcile/sweep). */
+
+static int mv_select(mg_itarget *t, char *const *comps, size_t nc, char **wire, mg_err *err)
+{
+	if (mg_itarget_wire(t, comps, nc, wire, err) < 0)
+		return -1;
+	return mg_itarget_select(t, *wire, true, err);
+}
+
+/* A NO from the target (a folder that is gone, a name it refuses) makes the
+ * messages concerned not movable (they are copied as before): true then,
+ * err cleared. */
+static bool mv_refused(mg_err *err)
+{
+	if (!err || !err->set || (err->category != MGC_NOTFOUND && err->category != MGC_INVALIDOP))
+		return false;
+	mg_err_clear(err);
+	return true;
+}
+
+static mg_dscope mv_message_ids(mg_dest *d, sctx *x, char *const *comps, size_t nc, char *const *refs,
+                                size_t n, char **mids, mg_err *err)
+{
+	(void)x;
+	mg_itarget *t = S(d)->tgt;
+	char *w = NULL;
+	int rc = mv_select(t, comps, nc, &w, err);
+	free(w);
+	if (rc < 0)
+		return mv_refused(err) ? MG_DS_OK : MG_DS_DEST;    /* no Message-IDs: nothing is moved */
+	uint32_t *u = xmalloc((n ? n : 1) * sizeof *u), *q = xmalloc((n ? n : 1) * sizeof *q);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		u[i] = (uint32_t)strtoul(refs[i], NULL, 10);
+		if (u[i])
+			q[k++] = u[i];
+	}
+	mid_ctx c = { u, mids, n };
+	rc = mg_imap_fetch_header_fields(t->c, q, k, "MESSAGE-ID", sync_mid_cb, &c, err);
+	free(q);
+	free(u);
+	return rc < 0 ? MG_DS_DEST : MG_DS_OK;
+}
+
+static mg_dscope mv_prepare(mg_dest *d, sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+                            uint32_t uidv_a, mg_dest_move *v, size_t n, uint32_t *mark, uint32_t *uidv,
+                            mg_err *err)
+{
+	(void)x;
+	mg_itarget *t = S(d)->tgt;
+	char *wa = NULL, *wb = NULL;
+	mg_dscope sc = MG_DS_DEST;
+	if (!t->uidplus) {        /* the new copy's uid would be unknown */
+		for (size_t i = 0; i < n; i++)
+			v[i].drop = true;
+		return MG_DS_OK;
+	}
+	if (mg_itarget_ensure(t, b->comps, b->n_comps, err) < 0 ||
+	    mg_itarget_wire(t, b->comps, b->n_comps, &wb, err) < 0 ||
+	    mv_select(t, a->comps, a->n_comps, &wa, err) < 0) {
+		if (mv_refused(err)) {
+			for (size_t i = 0; i < n; i++)
+				v[i].drop = true;
+			sc = MG_DS_OK;
+		}
+		goto out;
+	}
+	uint32_t *u = xmalloc((n ? n : 1) * sizeof *u);
+	for (size_t i = 0; i < n; i++) {
+		u[i] = (uint32_t)strtoul(v[i].ref, NULL, 10);
+		v[i].drop = !u[i] || t->sel.uidvalidity != uidv_a;
+	}
+	char (*h)[72] = xcalloc(n ? n : 1, 72);
+	im_folder tmp = { .tgt = t };
+	int rc = target_hashes(&tmp, u, n, h, err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!strcmp(h[i], "missing"))
+			v[i].drop = true;
+		memcpy(v[i].hash, h[i], 72);
+	}
+	free(h);
+	free(u);
+	mg_imap_mbox_status st;
+	if (rc == 0 && (rc = mg_imap_status(t->c, wb, &st, err)) == 0) {
+		*mark = st.uidnext;
+		*uidv = st.uidvalidity;
+		sc = MG_DS_OK;
+	}
+out:
+	free(wa);
+	free(wb);
+	return sc;
+}
+
+static mg_dscope mv_move(mg_dest *d, sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+                         uint32_t src_uidv_b, uint32_t dst_uidv_b, mg_dest_move *v, size_t n, mg_err *err)
+{
+	(void)x; (void)src_uidv_b;
+	mg_itarget *t = S(d)->tgt;
+	char *wa = NULL, *wb = NULL;
+	mg_dscope sc = MG_DS_DEST;
+	uint32_t *u = xmalloc((n ? n : 1) * sizeof *u);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].drop)
+			u[k++] = (uint32_t)strtoul(v[i].ref, NULL, 10);
+	if (mg_itarget_wire(t, b->comps, b->n_comps, &wb, err) < 0 ||
+	    mv_select(t, a->comps, a->n_comps, &wa, err) < 0)
+		goto out;
+	qsort(u, k, sizeof *u, cmp_u32);
+	char *set = mg_imap_uid_set(u, k);
+	mg_imap_copyuid map;
+	int rc = mg_imap_uid_move(t->c, set, wb, &map, err);
+	free(set);
+	if (rc < 0) {
+		/* refused: the intents in B and the pending entries settle it (B's pass
+		 * finds what arrived or copies it; then the copy in A goes) */
+		if (mv_refused(err))
+			sc = MG_DS_OK;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t su = (uint32_t)strtoul(v[i].ref, NULL, 10);
+		for (size_t q = 0; !v[i].drop && map.uidvalidity == dst_uidv_b && q < map.n; q++)
+			if (map.src[q] == su) {
+				v[i].new_ref = xasprintf("%" PRIu32, map.dst[q]);
+				break;
+			}
+	}
+	mg_imap_copyuid_free(&map);
+	free(t->selected);     /* the folder changed: SELECT it again before use */
+	t->selected = NULL;
+	sc = MG_DS_OK;
+out:
+	free(u);
+	free(wa);
+	free(wb);
+	return sc;
+}
+
+static mg_dscope mv_remove_one(mg_dest *d, sctx *x, char *const *comps, size_t nc, uint32_t dst_uidv,
+                               const char *ref, mg_err *err)
+{
+	(void)x;
+	mg_itarget *t = S(d)->tgt;
+	uint32_t u = (uint32_t)strtoul(ref, NULL, 10);
+	char *w = NULL;
+	int rc = mv_select(t, comps, nc, &w, err);
+	free(w);
+	if (rc < 0)
+		return mv_refused(err) ? MG_DS_OK : MG_DS_DEST;   /* the folder is gone, and the copy with it */
+	if (!u || t->sel.uidvalidity != dst_uidv)
+		return MG_DS_OK;             /* not ours to touch any more */
+	char set[16];
+	snprintf(set, sizeof set, "%" PRIu32, u);
+	rc = mg_imap_uid_store_flags(t->c, set, '+', "\\Deleted", err);
+	if (rc == 0)
+		rc = mg_imap_uid_expunge(t->c, set, err);
+	return rc < 0 ? MG_DS_DEST : MG_DS_OK;
+}
+
+static const mg_dest_move_ops imap_moves = {
+	.intents = true,
+	.same_folder = false,     /* no MOVE into the folder itself */
+	.message_ids = mv_message_ids,
+	.prepare = mv_prepare,
+	.planned_ref = NULL,
+	.move = mv_move,
+	.remove_one = mv_remove_one,
+	.has = NULL,
+};
+
 static const mg_dest_ops imap_ops = {
 	.kind = "imap",
 	.open = im_open,
@@ -1026,6 +1202,7 @@ static const mg_dest_ops imap_ops = {
 	.folder_close = im_folder_close,
 	.rename_folder = im_rename_folder,
 	.subscribe = im_subscribe,
+	.moves = &imap_moves,
 };
 
 int mg_dest_imap_init(const mg_sync_job *job, mg_dest *d, mg_err *err)

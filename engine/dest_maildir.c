@@ -381,6 +381,164 @@ static mg_dscope md_subscribe(mg_dest *d, sctx *x, const mg_dest_folder_ref *v, 
 	return MG_DS_OK;
 }
 
+/* ---- moves (sync_moves.c has the order and the crash-safety argument) ----
+ * rename(2) of the copy from the old folder's cur/ into the new folder's
+ * cur/, under the base name the new folder's copy of that source message
+ * would have (mg_maildir_base: planned_ref) and with the flag letters of the
+ * new folder's keyword table; then one syncfs.  Atomic: no intents. */
+
+static void md_read_msgid(mg_mdfolder *f, const char *base, char **mid)
+{
+	*mid = NULL;
+	const char *rel = mg_mdfolder_find(f, base, NULL);
+	if (!rel)
+		return;
+	char *p = mg_path_join(mg_mdfolder_path(f), rel);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	free(p);
+	if (fd < 0)
+		return;
+	char *buf = xmalloc(65536);
+	size_t got = 0;
+	for (ssize_t r; got < 65536 && (r = read(fd, buf + got, 65536 - got)) != 0;) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	*mid = sync_msgid_of(buf, got);
+	free(buf);
+}
+
+static mg_dscope mv_message_ids(mg_dest *d, sctx *x, char *const *comps, size_t nc, char *const *refs,
+                                size_t n, char **mids, mg_err *err)
+{
+	(void)x;
+	mg_mdfolder *f;
+	if (mg_mdfolder_open(S(d)->md, comps, nc, &f, err) < 0)
+		return MG_DS_DEST;
+	for (size_t i = 0; i < n; i++)
+		md_read_msgid(f, refs[i], &mids[i]);
+	mg_mdfolder_close(f);
+	return MG_DS_OK;
+}
+
+static mg_dscope mv_prepare(mg_dest *d, sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+                            uint32_t uidv_a, mg_dest_move *v, size_t n, uint32_t *mark, uint32_t *uidv,
+                            mg_err *err)
+{
+	(void)x; (void)b; (void)uidv_a;
+	*mark = 0;
+	*uidv = 0;
+	mg_mdfolder *f;
+	if (mg_mdfolder_open(S(d)->md, a->comps, a->n_comps, &f, err) < 0)
+		return MG_DS_DEST;
+	for (size_t i = 0; i < n; i++)
+		v[i].drop = mg_mdfolder_find(f, v[i].ref, NULL) == NULL;
+	mg_mdfolder_close(f);
+	return MG_DS_OK;
+}
+
+static char *mv_planned_ref(mg_dest *d, const mg_folder_plan *b, uint32_t src_uidv_b, uint32_t uid,
+                            int64_t date)
+{
+	(void)d;
+	return mg_maildir_base(b->wire, src_uidv_b, uid, date);
+}
+
+static mg_dscope mv_move(mg_dest *d, sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+                         uint32_t src_uidv_b, uint32_t dst_uidv_b, mg_dest_move *v, size_t n, mg_err *err)
+{
+	(void)x; (void)dst_uidv_b;
+	mg_mdfolder *fa = NULL, *fb = NULL;
+	mg_dscope sc = MG_DS_DEST;
+	if (mg_mdfolder_open(S(d)->md, a->comps, a->n_comps, &fa, err) < 0 ||
+	    mg_mdfolder_open(S(d)->md, b->comps, b->n_comps, &fb, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].drop)
+			continue;
+		long long size = 0;
+		const char *rel = mg_mdfolder_find(fa, v[i].ref, &size);
+		if (!rel) {
+			v[i].drop = true;
+			continue;
+		}
+		char *store;
+		const char **fl;
+		size_t nfl = mg_flags_split(v[i].flags, &store, &fl);
+		char letters[64];
+		int lrc = mg_mdfolder_flag_letters(fb, fl, nfl, letters, NULL, err);
+		free(store);
+		free(fl);
+		if (lrc < 0)
+			goto out;
+		char *base = mg_maildir_base(b->wire, src_uidv_b, v[i].uid, v[i].date);
+		char *from = mg_path_join(mg_mdfolder_path(fa), rel);
+		char *name = xasprintf("cur/%s,S=%lld:2,%s", base, size, letters);
+		char *to = mg_path_join(mg_mdfolder_path(fb), name);
+		int r = rename(from, to);
+		if (r < 0)
+			mg_err_sys(err, MGC_WRITE, "MaildirMove", "cannot move '%s' to '%s'", from, to);
+		free(from);
+		free(name);
+		free(to);
+		if (r < 0) {
+			free(base);
+			goto out;
+		}
+		v[i].new_ref = base;
+	}
+	/* one syncfs makes the renames of both directories durable */
+	if (mg_mdfolder_sync(fb, err) == 0 && mg_mdfolder_sync(fa, err) == 0)
+		sc = MG_DS_OK;
+out:
+	mg_mdfolder_close(fa);
+	mg_mdfolder_close(fb);
+	return sc;
+}
+
+static mg_dscope mv_remove_one(mg_dest *d, sctx *x, char *const *comps, size_t nc, uint32_t dst_uidv,
+                               const char *ref, mg_err *err)
+{
+	(void)x; (void)dst_uidv;
+	mg_mdfolder *f;
+	if (mg_mdfolder_open(S(d)->md, comps, nc, &f, err) < 0)
+		return MG_DS_DEST;
+	int rc = mg_mdfolder_remove(f, ref, err);
+	if (rc == 0)
+		rc = mg_mdfolder_sync(f, err);
+	mg_mdfolder_close(f);
+	return rc < 0 ? MG_DS_DEST : MG_DS_OK;
+}
+
+static mg_dscope mv_has(mg_dest *d, sctx *x, char *const *comps, size_t nc, const char *ref, bool *yes,
+                        mg_err *err)
+{
+	(void)x;
+	mg_mdfolder *f;
+	*yes = false;
+	if (mg_mdfolder_open(S(d)->md, comps, nc, &f, err) < 0)
+		return MG_DS_DEST;
+	*yes = mg_mdfolder_find(f, ref, NULL) != NULL;
+	mg_mdfolder_close(f);
+	return MG_DS_OK;
+}
+
+static const mg_dest_move_ops maildir_moves = {
+	.intents = false,
+	.same_folder = true,
+	.message_ids = mv_message_ids,
+	.prepare = mv_prepare,
+	.planned_ref = mv_planned_ref,
+	.move = mv_move,
+	.remove_one = mv_remove_one,
+	.has = mv_has,
+};
+
 static const mg_dest_ops maildir_ops = {
 	.kind = "maildir",
 	.open = md_open,
@@ -398,6 +556,7 @@ static const mg_dest_ops maildir_ops = {
 	.folder_close = md_folder_close,
 	.rename_folder = md_rename_folder,
 	.subscribe = md_subscribe,
+	.moves = &maildir_moves,
 };
 
 int mg_dest_maildir_init(const mg_sync_job *job, mg_dest *d, mg_err *err)

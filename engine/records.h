@@ -192,6 +192,12 @@ typedef struct mg_user {
 	long long   bytes_transferred;           /* BytesTransferred (cumulative) */
 	long long   items_large, items_bad, items_filtered, items_excluded, items_over_limit;
 	long long   keywords_lost;               /* messages stored without some keywords, all passes */
+	/* moves and deletions at the source (issue 14; migsh extras) */
+	long long   items_deleted_at_source;     /* copied, then deleted at the source: removed at the
+	                                            destination (all passes) plus still kept there */
+	long long   items_deleted_at_dest;       /* ... of them removed at the destination (-SyncDeletions) */
+	long long   items_moved;                 /* moved between folders at the source, moved at the
+	                                            destination too (all passes) */
 	long long   folders_total, folders_synced;
 	long long   last_pass_copied;            /* items copied in the last pass */
 	long long   last_pass_flags;             /* flag changes carried in the last pass */

@@ -43,6 +43,17 @@ typedef struct mg_source_ops {
 	/* the wire name of a folder name (caller frees) or NULL */
 	char *(*mailbox_wire)(mg_source *s, const char *name, mg_err *err);
 	bool  (*has_cap)(mg_source *s, const char *cap);
+	/* header fields (space-separated names, e.g. "MESSAGE-ID") of uids[0..n)
+	 * of the examined folder, as fetch_subjects delivers them (sync_moves.c) */
+	int   (*fetch_header_fields)(mg_source *s, const uint32_t *uids, size_t n, const char *fields,
+	                             mg_imap_subject_cb cb, void *arg, mg_err *err);
+	/* QRESYNC (RFC 7162) is on (open enables it when offered) */
+	bool  (*qresync)(mg_source *s);
+	/* examine with (QRESYNC (uidvalidity modseq)): the status, and in
+	 * *vanished (malloc'd) the uids expunged since modseq; none when the
+	 * folder's UIDVALIDITY is not uidvalidity (compare st->uidvalidity) */
+	int   (*examine_qresync)(mg_source *s, const char *wire, uint32_t uidvalidity, uint64_t modseq,
+	                         mg_imap_mbox_status *st, uint32_t **vanished, size_t *nv, mg_err *err);
 } mg_source_ops;
 
 struct mg_source {
@@ -82,5 +93,13 @@ static inline char *mg_source_mailbox_wire(mg_source *s, const char *name, mg_er
 { return s->ops->mailbox_wire(s, name, err); }
 static inline bool mg_source_has_cap(mg_source *s, const char *cap)
 { return s->ops->has_cap(s, cap); }
+static inline int mg_source_fetch_header_fields(mg_source *s, const uint32_t *uids, size_t n, const char *fields,
+                                             mg_imap_subject_cb cb, void *arg, mg_err *err)
+{ return s->ops->fetch_header_fields(s, uids, n, fields, cb, arg, err); }
+static inline bool mg_source_qresync(mg_source *s)
+{ return s->ops->qresync(s); }
+static inline int mg_source_examine_qresync(mg_source *s, const char *wire, uint32_t uidvalidity, uint64_t modseq,
+                                         mg_imap_mbox_status *st, uint32_t **vanished, size_t *nv, mg_err *err)
+{ return s->ops->examine_qresync(s, wire, uidvalidity, modseq, st, vanished, nv, err); }
 
 #endif

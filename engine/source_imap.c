@@ -45,6 +45,8 @@ static int src_open(mg_source *s, sctx *x, mg_err *err)
 	if (mg_imap_login(is->c, job->src_user, job->src_password, NULL, err) < 0)
 		goto fail;
 	mg_imap_set_readonly(is->c, true);
+	if (mg_imap_enable_qresync(is->c, NULL, err) < 0)   /* VANISHED for sync_deletions.c (issue 14) */
+		goto fail;
 	if (mg_imap_namespace(is->c, &s->prefix, &s->sep, err) < 0)
 		goto fail;
 	const char *pattern = "*";
@@ -100,6 +102,14 @@ static char *src_mailbox_wire(mg_source *s, const char *name, mg_err *err)
 { return mg_imap_mailbox_wire(C(s), name, err); }
 static bool src_has_cap(mg_source *s, const char *cap)
 { return mg_imap_has_cap(C(s), cap); }
+static int src_fetch_header_fields(mg_source *s, const uint32_t *uids, size_t n, const char *fields,
+                                   mg_imap_subject_cb cb, void *arg, mg_err *err)
+{ return mg_imap_fetch_header_fields(C(s), uids, n, fields, cb, arg, err); }
+static bool src_qresync(mg_source *s)
+{ return mg_imap_qresync_enabled(C(s)); }
+static int src_examine_qresync(mg_source *s, const char *wire, uint32_t uidvalidity, uint64_t modseq,
+                               mg_imap_mbox_status *st, uint32_t **vanished, size_t *nv, mg_err *err)
+{ return mg_imap_examine_qresync(C(s), wire, uidvalidity, modseq, NULL, st, vanished, nv, err); }
 
 static const mg_source_ops imap_source_ops = {
 	.kind = "imap",
@@ -115,6 +125,9 @@ static const mg_source_ops imap_source_ops = {
 	.lsub = src_lsub,
 	.mailbox_wire = src_mailbox_wire,
 	.has_cap = src_has_cap,
+	.fetch_header_fields = src_fetch_header_fields,
+	.qresync = src_qresync,
+	.examine_qresync = src_examine_qresync,
 };
 
 int mg_source_imap_init(const mg_sync_job *job, mg_source *s, mg_err *err)

@@ -404,6 +404,43 @@ static void add_cols(strbuf *sb, const coldef *cols, size_t n)
 		strbuf_addf(sb, ",\n  \"%s\" %s", cols[k].name, sql_type(cols[k].type));
 }
 
+/* Columns added to a table after a database was made are added to it
+ * (ALTER TABLE ADD COLUMN keeps every row, with the column's default). */
+static int add_missing_cols(mg_store *st, const char *table, const coldef *cols, size_t n, mg_err *err)
+{
+	char *q = xasprintf("SELECT name FROM pragma_table_info('%s')", table);
+	sqlite3_stmt *s = NULL;
+	bool *have = xcalloc(n ? n : 1, sizeof *have);
+	int rc = 0;
+	if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(s, 0);
+			for (size_t k = 0; name && k < n; k++)
+				if (!strcmp(cols[k].name, name))
+					have[k] = true;
+		}
+	}
+	sqlite3_finalize(s);
+	free(q);
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		if (!have[k]) {
+			char *sql = xasprintf("ALTER TABLE %s ADD COLUMN \"%s\" %s;", table, cols[k].name,
+			                      sql_type(cols[k].type));
+			rc = sq_exec(st, sql, err);
+			free(sql);
+		}
+	free(have);
+	return rc;
+}
+
+int sq_add_missing_columns(mg_store *st, mg_err *err)
+{
+	if (add_missing_cols(st, "endpoints", mg_endpoint_cols, mg_endpoint_ncols, err) < 0 ||
+	    add_missing_cols(st, "batches", mg_batch_cols, mg_batch_ncols, err) < 0)
+		return -1;
+	return add_missing_cols(st, "users", mg_user_cols, mg_user_ncols, err);
+}
+
 int sq_create_schema(mg_store *st, mg_err *err)
 {
 	strbuf sb = STRBUF_INIT;
@@ -696,6 +733,8 @@ int mg_store_open(const char *home, mg_store **out, mg_err *err)
 		if (rc == 0 && schema_in_db(st) < MG_STORE_SCHEMA)
 			rc = sq_create_schema(st, err);   /* tables and indexes of this version */
 	}
+	if (rc == 0)
+		rc = sq_add_missing_columns(st, err);   /* columns newer than the database */
 	free(dbpath);
 	mg_unlock_file(lockfd);
 	if (rc < 0) {
@@ -889,6 +928,9 @@ const coldef mg_user_cols[] = {
 	C(mg_user, "BadItemCount", CT_LL, items_bad),
 	C(mg_user, "FilteredItemCount", CT_LL, items_filtered),
 	C(mg_user, "KeywordsNotKeptCount", CT_LL, keywords_lost),
+	C(mg_user, "DeletedAtSourceItemCount", CT_LL, items_deleted_at_source),
+	C(mg_user, "DeletedAtDestinationItemCount", CT_LL, items_deleted_at_dest),
+	C(mg_user, "MovedItemCount", CT_LL, items_moved),
 	C(mg_user, "ExcludedItemCount", CT_LL, items_excluded),
 	C(mg_user, "OverLimitItemCount", CT_LL, items_over_limit),
 	C(mg_user, "FoldersTotal", CT_LL, folders_total),

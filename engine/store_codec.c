@@ -216,6 +216,9 @@ char *mg_user_to_yaml(const mg_user *u)
 	yw_kint(&sb, 0, "BadItemCount", u->items_bad);
 	yw_kint(&sb, 0, "FilteredItemCount", u->items_filtered);
 	yw_kint(&sb, 0, "KeywordsNotKeptCount", u->keywords_lost);
+	yw_kint(&sb, 0, "DeletedAtSourceItemCount", u->items_deleted_at_source);
+	yw_kint(&sb, 0, "DeletedAtDestinationItemCount", u->items_deleted_at_dest);
+	yw_kint(&sb, 0, "MovedItemCount", u->items_moved);
 	yw_kint(&sb, 0, "ExcludedItemCount", u->items_excluded);
 	yw_kint(&sb, 0, "OverLimitItemCount", u->items_over_limit);
 	yw_kint(&sb, 0, "FoldersTotal", u->folders_total);
@@ -272,6 +275,9 @@ int mg_user_from_yaml(const char *data, size_t len, const char *path, mg_user **
 	yget_ll(&d, r, "BadItemCount", &u->items_bad);
 	yget_ll(&d, r, "FilteredItemCount", &u->items_filtered);
 	yget_ll(&d, r, "KeywordsNotKeptCount", &u->keywords_lost);
+	yget_ll(&d, r, "DeletedAtSourceItemCount", &u->items_deleted_at_source);
+	yget_ll(&d, r, "DeletedAtDestinationItemCount", &u->items_deleted_at_dest);
+	yget_ll(&d, r, "MovedItemCount", &u->items_moved);
 	yget_ll(&d, r, "ExcludedItemCount", &u->items_excluded);
 	yget_ll(&d, r, "OverLimitItemCount", &u->items_over_limit);
 	yget_ll(&d, r, "FoldersTotal", &u->folders_total);

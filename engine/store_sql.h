@@ -83,6 +83,8 @@ int  sq_change_end(mg_store *st, int rc, mg_err *err);   /* release or roll back
 
 /* The schema (CREATE TABLE/INDEX) of the current version. */
 int sq_create_schema(mg_store *st, mg_err *err);
+/* Add the columns of the column tables that the database's tables lack. */
+int sq_add_missing_columns(mg_store *st, mg_err *err);
 
 /* A report line as stored (no timestamp added). */
 int mg_store_user_report_add_raw(mg_store *st, const char *batch, const char *email,

@@ -128,7 +128,9 @@
  * sync_count.c (the mailbox counted first, for progress), sync_rename.c
  * (folders renamed at the source are renamed at the destination),
  * sync_deletions.c (messages gone from the source: counted, and with
- * deletion sync removed at the destination).
+ * deletion sync removed at the destination), sync_moves.c (messages moved
+ * between folders at the source: moved at the destination, with its own
+ * crash-safety argument).
  */
 #include "config.h"
 #include "engine/sync_internal.h"
@@ -829,6 +831,8 @@ static int run_pass(sctx *x, mg_err *err)
 	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
 	if (rc == 0 && !x->renames_checked) {
 		rc = sync_follow_renames(x, &o, plans, np, err);
+		if (rc == 0)   /* issue 14 hook: messages moved between folders at the source (sync_moves.c) */
+			rc = sync_follow_moves(x, plans, np, err);
 		x->renames_checked = rc == 0;
 	}
 	if (rc == 0)
@@ -886,6 +890,10 @@ static int run_pass(sctx *x, mg_err *err)
 				                x->large_total, job->large_item_limit);
 		}
 	}
+	if (rc == 0 && !sync_cancelled(x))   /* issue 14 hook: moves a stopped run began (sync_moves.c) */
+		rc = sync_moves_settle(x, err);
+	if (rc == 0 && !sync_cancelled(x))   /* issue 14 hook: MAILBOXIDs for renames (sync_rename.c) */
+		rc = sync_note_mailboxids(x, plans, np, err);
 	if (rc == 0 && !sync_cancelled(x))
 		rc = sync_subscriptions(x, plans, np, err);
 	mg_fmap_free(plans, np);

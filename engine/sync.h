@@ -97,6 +97,8 @@ typedef struct mg_sync_stats {
 	long long items_in_progress;    /* at the destination so far in the folder being copied */
 	long long items_deleted_at_source; /* copied earlier, gone from the source (this pass) */
 	long long items_expunged;       /* ... and removed at the destination (sync_deletions) */
+	long long items_moved;          /* moved to another folder at the source and moved at the
+	                                   destination too, not copied again (sync_moves) */
 } mg_sync_stats;
 
 /* 0: done (possibly with skipped items); -1: the user failed, err says why

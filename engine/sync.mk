@@ -12,7 +12,7 @@ libengine_a_SOURCES += \
 	engine/dest.h engine/dest.c engine/dest_internal.h engine/dest_maildir.c engine/dest_imap.c \
 	engine/source.h engine/source_imap.c \
 	engine/sync_skipset.c engine/sync_subscribe.c engine/sync_count.c \
-	engine/sync_rename.c engine/sync_deletions.c
+	engine/sync_rename.c engine/sync_deletions.c engine/sync_moves.c
 
 # test programs: the sync driver (runs one user's sync without shell or
 # service) and the verifier (compares two IMAP accounts message by message)
@@ -100,10 +100,20 @@ tests_unit_test_sync_skipset_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sync_skipset_LDADD = $(SYNC_UNIT_LIBS)
 TESTS += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
-	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh \
+	tests/integration/sync_moves.sh
 EXTRA_DIST += tests/integration/sync_incremental_stats.sh tests/integration/sync_subscriptions.sh \
 	tests/integration/sync_progress.sh tests/integration/sync_rename.sh \
-	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh
+	tests/integration/sync_deletions.sh tests/integration/e2e_incremental.sh \
+	tests/integration/sync_moves.sh
+
+# renames recognised by RFC 8474 MAILBOXID, against a scripted source (issue 14)
+check_PROGRAMS += tests/unit/test_rename_objectid
+TESTS += tests/unit/test_rename_objectid
+tests_unit_test_rename_objectid_SOURCES = tests/unit/test_rename_objectid.c tests/unit/scripted_peer.c \
+	tests/unit/scripted_peer.h
+tests_unit_test_rename_objectid_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_rename_objectid_LDADD = $(SYNC_UNIT_LIBS)
 
 # the sync logic against an in-memory destination and a scripted IMAP source
 # (issue 15): engine/dest.h's third implementation, for tests only

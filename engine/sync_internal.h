@@ -148,10 +148,31 @@ int   sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err
 char *sync_journal_path(const mg_sync_job *job, const char *wire);
 int   sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *plans, size_t np,
                           mg_err *err);
+/* ... the RFC 8474 MAILBOXID of the folders (OBJECTID), noted next to their
+ * journals: of those not noted yet (end of a pass), or one that changed */
+int   sync_note_mailboxids(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+int   sync_note_mailboxid(sctx *x, const char *jpath, const char *mailboxid, mg_err *err);
 
 /* sync_deletions.c: mapped messages gone from the source folder (all_fetched:
  * f->items holds every uid of the folder, else, unless the counts show none
  * is gone, one UID SEARCH ALL); exists: the folder's EXISTS */
 int   sync_deletions(fctx *f, bool all_fetched, uint32_t exists, mg_err *err);
+/* ... the mapped uids of journal j gone from source folder fp (EXAMINEs it;
+ * none when its UIDVALIDITY changed); *gone malloc'd, sorted */
+int   sync_gone_uids(sctx *x, const mg_folder_plan *fp, mg_journal *j, uint32_t **gone, size_t *ng,
+                     mg_err *err);
+
+/* sync_moves.c: messages moved between folders at the source are moved at
+ * the destination (before the folders are copied; settled after them) */
+int   sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+int   sync_moves_settle(sctx *x, mg_err *err);
+/* source uids of the folder with journal jpath whose move is not finished */
+int   sync_moves_pending_uids(const sctx *x, const char *jpath, uint32_t **uids, size_t *n, mg_err *err);
+/* the Message-ID of a header block (unfolded, no white space), NULL when
+ * none (the destinations' message_ids use it too); a header-field fetch
+ * callback filling mids[i] for uids[i] */
+char *sync_msgid_of(const char *h, size_t len);
+typedef struct mid_ctx { const uint32_t *uids; char **mids; size_t n; } mid_ctx;
+void  sync_mid_cb(void *arg, uint32_t uid, const char *field, size_t len);
 
 #endif

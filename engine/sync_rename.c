@@ -6,11 +6,15 @@
  * the folder's wire name (sync_journal_path).  Before the folders are
  * copied, the journals that belong to no folder of the source any more
  * ("vanished") are matched against the folders that have no journal yet
- * ("new"): a new folder is the vanished one renamed when its UIDVALIDITY is
- * the vanished journal's (Dovecot, Cyrus and Courier keep it across RENAME;
- * servers without RFC 8474 OBJECTID give nothing better) and the messages
- * the journal maps are there with the same UIDs, sizes and dates (up to
- * three of them are fetched, metadata only).  Then the destination folder
+ * ("new"): when the server offers RFC 8474 OBJECTID, a new folder is the
+ * vanished one renamed when its MAILBOXID (STATUS) is the one the vanished
+ * folder had ("<journal>.mboxid", noted at the end of the pass that made the
+ * journal: sync_note_mailboxids); a MAILBOXID that differs means another
+ * folder.  Without OBJECTID (or without a noted MAILBOXID) a new folder is
+ * the vanished one renamed when its UIDVALIDITY is the vanished journal's
+ * (Dovecot, Cyrus and Courier keep it across RENAME) and the messages the
+ * journal maps are there with the same UIDs, sizes and dates (up to three of
+ * them are fetched, metadata only).  Then the destination folder
  * is renamed (its rename_folder operation, engine/dest.h: a Maildir++
  * directory rename, or IMAP RENAME on a target), and
  * the journal (and its skipped-items file) is moved to the new name, so the
@@ -95,16 +99,86 @@ static int rename_dest(sctx *x, const mg_folder_plan *op, const mg_folder_plan *
 	return sc == MG_DS_OK || sc == MG_DS_FOLDER ? 0 : sync_scope_rc(x, sc, err);
 }
 
+static char *mboxid_path(const char *jpath)
+{
+	return xasprintf("%s.mboxid", jpath);
+}
+
+/* The MAILBOXID noted for a journal's folder ("" when none). */
+static void mboxid_read(const char *jpath, char out[128])
+{
+	char *p = mboxid_path(jpath), *data = NULL;
+	size_t len = 0;
+	out[0] = '\0';
+	if (mg_read_file(p, 4096, &data, &len, NULL) == 0 && len && len < 128) {
+		memcpy(out, data, len);
+		out[len] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+	}
+	free(data);
+	free(p);
+}
+
+int sync_note_mailboxid(sctx *x, const char *jpath, const char *mailboxid, mg_err *err)
+{
+	char old[128];
+	if (!mailboxid || !*mailboxid)
+		return 0;
+	mboxid_read(jpath, old);
+	if (!strcmp(old, mailboxid))
+		return 0;
+	(void)x;
+	char *p = mboxid_path(jpath), *txt = xasprintf("%s\n", mailboxid);
+	int rc = mg_write_atomic(p, txt, strlen(txt), 0600, err);
+	free(txt);
+	free(p);
+	return rc;
+}
+
+int sync_note_mailboxids(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err)
+{
+	if (!mg_source_has_cap(x->src, "OBJECTID"))
+		return 0;
+	int rc = 0;
+	for (size_t i = 0; i < np && rc == 0; i++) {
+		if (plans[i].status != MG_FPLAN_COPY || plans[i].unsendable)
+			continue;
+		char *jp = sync_journal_path(x->job, plans[i].wire), *mp = mboxid_path(jp);
+		if (access(jp, F_OK) == 0 && access(mp, F_OK) != 0) {
+			mg_imap_mbox_status s;
+			if (mg_source_status(x->src, plans[i].wire, &s, err) == 0)
+				rc = sync_note_mailboxid(x, jp, s.mailboxid, err);
+			else if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
+				rc = -1;
+			else
+				mg_err_clear(err);
+		}
+		free(jp);
+		free(mp);
+	}
+	return rc;
+}
+
 static int move_state(const char *from, const char *to, mg_err *err)
 {
 	char *sf = sync_skipset_path(from), *st = sync_skipset_path(to);
+	char *gf = xasprintf("%s.gone", from), *gt = xasprintf("%s.gone", to);   /* sync_deletions.c */
+	char *mf = mboxid_path(from), *mt = mboxid_path(to);
 	int rc = 0;
 	if (rename(from, to) < 0)
 		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename sync journal '%s' to '%s'", from, to);
 	else if (rename(sf, st) < 0 && errno != ENOENT)
 		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename '%s' to '%s'", sf, st);
+	else if (rename(gf, gt) < 0 && errno != ENOENT)
+		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename '%s' to '%s'", gf, gt);
+	else if (rename(mf, mt) < 0 && errno != ENOENT)
+		rc = mg_err_sys(err, MGC_WRITE, "JournalRename", "cannot rename '%s' to '%s'", mf, mt);
 	free(sf);
 	free(st);
+	free(gf);
+	free(gt);
+	free(mf);
+	free(mt);
 	if (rc == 0) {
 		char *dir = xstrdup(to);
 		char *slash = strrchr(dir, '/');
@@ -156,20 +230,44 @@ int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *pl
 		const mg_folder_plan *fp = &plans[i];
 		if (fp->status != MG_FPLAN_COPY || fp->n_comps == 0 || access(known[i], F_OK) == 0)
 			continue;
+		/* RFC 8474: the folder's MAILBOXID, kept across RENAME */
 		mg_imap_mbox_status ss;
-		if (mg_source_examine(x->src, fp->wire, &ss, err) < 0) {
-			if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
-				rc = -1;
-			else
-				mg_err_clear(err);
-			continue;
+		char newid[128] = "";
+		bool objectid = mg_source_has_cap(x->src, "OBJECTID");
+		if (objectid) {
+			if (mg_source_status(x->src, fp->wire, &ss, err) < 0) {
+				if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
+					rc = -1;
+				else
+					mg_err_clear(err);
+				continue;
+			}
+			memcpy(newid, ss.mailboxid, sizeof newid);
 		}
+		bool examined = false;
 		for (size_t k = 0; k < nv && rc == 0; k++) {
-			if (v[k].used || v[k].j->uidvalidity != ss.uidvalidity)
+			if (v[k].used)
 				continue;
-			bool same;
-			if ((rc = same_messages(x, v[k].j, &same, err)) < 0 || !same)
-				continue;
+			char oldid[128];
+			mboxid_read(v[k].path, oldid);
+			bool by_id = *newid && *oldid;
+			if (by_id && strcmp(newid, oldid) != 0)
+				continue;         /* another folder */
+			if (!by_id) {
+				if (!examined && (rc = mg_source_examine(x->src, fp->wire, &ss, err)) < 0) {
+					if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
+						break;
+					mg_err_clear(err);
+					rc = 0;
+					break;
+				}
+				examined = true;
+				if (v[k].j->uidvalidity != ss.uidvalidity)
+					continue;
+				bool same;
+				if ((rc = same_messages(x, v[k].j, &same, err)) < 0 || !same)
+					continue;
+			}
 			/* the old destination name, mapped as the old folder would be */
 			mg_imap_mailbox mb = { 0 };
 			mb.name = v[k].j->folder;
@@ -195,9 +293,9 @@ int sync_follow_renames(sctx *x, const mg_fmap_opts *o, const mg_folder_plan *pl
 				v[k].used = true;
 				rc = move_state(v[k].path, known[i], err);
 				if (rc == 0)
-					sync_slog(x, "folder '%s' was renamed to '%s' at the source (same UIDVALIDITY "
-					          "and messages): renamed at the destination ('%s' -> '%s'), nothing "
-					          "copied again", oldsrc, fp->name, on, nn);
+					sync_slog(x, "folder '%s' was renamed to '%s' at the source (same %s): renamed "
+					          "at the destination ('%s' -> '%s'), nothing copied again", oldsrc,
+					          fp->name, by_id ? "MAILBOXID" : "UIDVALIDITY and messages", on, nn);
 				free(oldsrc);
 				free(on);
 				free(nn);

@@ -321,6 +321,13 @@ void *mg_svc_worker(void *arg)
 			if (stats.started || stats.items_in_source || stats.items_synced)
 				copy_counts(cur, &stats, w.base_bytes, rc == 0);
 			cur->keywords_lost += stats.keywords_lost;
+			/* issue 14: each move and each removal is seen once; a deletion kept at the
+			 * destination (no -SyncDeletions) is seen again by every pass */
+			cur->items_moved += stats.items_moved;
+			cur->items_deleted_at_dest += stats.items_expunged;
+			long long kept = stats.items_deleted_at_source - stats.items_expunged;
+			if (rc == 0 || cur->items_deleted_at_dest + kept > cur->items_deleted_at_source)
+				cur->items_deleted_at_source = cur->items_deleted_at_dest + kept;
 			(void)merge_skipped(st, job->batch, job->email, &stats, rc == 0);
 			cur->in_progress_seconds += now - w.pass_started;
 			cur->sync_finished = now;

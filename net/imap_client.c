@@ -674,6 +674,36 @@ static int step_ntlm(void *arg, int n, const char *chal, char **reply, mg_err *e
 	return -1;
 }
 
+bool mg_imap_qresync_enabled(const mg_imap *c) { return c->qresync; }
+
+static int enabled_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
+{
+	(void)c;
+	if (!r->name || strcmp(r->name, "ENABLED"))
+		return 0;
+	for (size_t i = 0; i < r->args.n; i++)
+		if (mg_imap_val_is(&r->args.items[i], "QRESYNC"))
+			*(bool *)arg = true;
+	return 0;
+}
+
+int mg_imap_enable_qresync(mg_imap *c, bool *on, mg_err *err)
+{
+	if (!c->qresync && mg_imap_has_cap(c, "QRESYNC") && mg_imap_has_cap(c, "ENABLE")) {
+		imap_cmd k;
+		imap_cmd_start(c, &k, "ENABLE QRESYNC");
+		bool said = false;
+		int rc = imap_run(c, &k, enabled_untagged, &said, NULL, err);
+		imap_cmd_free(&k);
+		if (rc < 0)
+			return -1;
+		c->qresync = rc == IMAP_OK && said;
+	}
+	if (on)
+		*on = c->qresync;
+	return 0;
+}
+
 static int after_login(mg_imap *c, unsigned caps_gen, mg_err *err)
 {
 	c->logged_in = true;

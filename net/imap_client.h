@@ -133,6 +133,8 @@ typedef struct mg_imap_mbox_status {
 	char     flags[512];           /* FLAGS list, without parentheses */
 	uint64_t size;         /* STATUS SIZE (RFC 8438, when offered): bytes of all messages */
 	bool     has_size;
+	char     mailboxid[128];  /* RFC 8474 MAILBOXID (STATUS, or the EXAMINE/SELECT response
+	                             code) when the server offers OBJECTID; "" when unknown */
 } mg_imap_mbox_status;
 
 /* EXAMINE (read-only; adds (CONDSTORE) when offered). */
@@ -142,7 +144,7 @@ int mg_imap_select(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, m
 /* CREATE; *existed (may be NULL) set when the server said it already exists
  * ([ALREADYEXISTS] or an existing name), which is not an error. */
 int mg_imap_create(mg_imap *c, const char *wire_name, bool *existed, mg_err *err);
-/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ] [SIZE]). */
+/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN [HIGHESTMODSEQ] [SIZE] [MAILBOXID]). */
 int mg_imap_status(mg_imap *c, const char *wire_name, mg_imap_mbox_status *st, mg_err *err);
 
 typedef struct mg_imap_msg_meta {
@@ -258,6 +260,10 @@ typedef void (*mg_imap_subject_cb)(void *arg, uint32_t uid, const char *field, s
 int mg_imap_fetch_subjects(mg_imap *c, const uint32_t *uids, size_t n, mg_imap_subject_cb cb,
                            void *arg, mg_err *err);
 
+/* The same for any header fields (space-separated names, e.g. "MESSAGE-ID"). */
+int mg_imap_fetch_header_fields(mg_imap *c, const uint32_t *uids, size_t n, const char *fields,
+                                mg_imap_subject_cb cb, void *arg, mg_err *err);
+
 /* Decode a raw Subject header field block (as delivered above, or a bare
  * value): unfold, decode RFC 2047 encoded-words (B and Q; UTF-8, US-ASCII and
  * ISO-8859-1 are converted to UTF-8, other charsets are kept raw), drop the
@@ -270,6 +276,44 @@ char *mg_mime_decode_subject(const char *field, size_t len, size_t max);
 
 /* Build a uid set ("1:5,9,12:14") from ascending uids; caller frees. */
 char *mg_imap_uid_set(const uint32_t *uids, size_t n);
+
+/* Parse a uid set as servers send it ("41,43:116,118"; a range is expanded
+ * from its lower to its higher end, in the order written) into *out
+ * (malloc'd).  More than max uids, a zero or a malformed set: -1 (MGC_PROTOCOL). */
+int mg_imap_uid_set_parse(const char *set, size_t max, uint32_t **out, size_t *n, mg_err *err);
+
+/* ---- moving messages on a target (imap_target_ops.c) ---- */
+
+/* What a COPY or MOVE answered in [COPYUID uidvalidity src-set dst-set]
+ * (UIDPLUS): src[i] is now dst[i] in the destination folder; n 0 when the
+ * server sent none. */
+typedef struct mg_imap_copyuid { uint32_t uidvalidity; uint32_t *src, *dst; size_t n; } mg_imap_copyuid;
+void mg_imap_copyuid_free(mg_imap_copyuid *m);
+
+/* Move the messages uid_set of the selected folder to to_wire: UID MOVE
+ * (RFC 6851) when offered, else UID COPY, UID STORE +FLAGS.SILENT (\Deleted)
+ * and UID EXPUNGE of exactly those uids (needs UIDPLUS; without it refused
+ * with MGC_INVALIDOP "UidExpungeNotOffered" before anything is copied).
+ * map (may be NULL) receives the COPYUID answer.  Target only. */
+int mg_imap_uid_move(mg_imap *c, const char *uid_set, const char *to_wire, mg_imap_copyuid *map,
+                     mg_err *err);
+
+/* ---- QRESYNC (RFC 7162; imap_qresync.c) ---- */
+
+/* ENABLE QRESYNC when the server offers it (call after login, before any
+ * EXAMINE); *on (may be NULL) tells whether it is on.  A NO leaves it off. */
+int mg_imap_enable_qresync(mg_imap *c, bool *on, mg_err *err);
+bool mg_imap_qresync_enabled(const mg_imap *c);
+/* EXAMINE with (QRESYNC (uidvalidity modseq [known_uids])): the status as
+ * mg_imap_examine gives it, and in *vanished (malloc'd, may be empty) the uids
+ * the server reported in VANISHED (EARLIER): expunged since modseq (a server
+ * may list more: uids expunged earlier or never used, never one that exists).
+ * When the folder's UIDVALIDITY is not the one given the server sends no
+ * VANISHED; the caller must compare st->uidvalidity.  Needs
+ * mg_imap_enable_qresync first (MGC_INVALIDOP "QresyncNotEnabled"). */
+int mg_imap_examine_qresync(mg_imap *c, const char *wire_name, uint32_t uidvalidity, uint64_t modseq,
+                            const char *known_uids, mg_imap_mbox_status *st, uint32_t **vanished,
+                            size_t *n_vanished, mg_err *err);
 
 /* LOGOUT (best effort, bounded). */
 int mg_imap_logout(mg_imap *c, mg_err *err);

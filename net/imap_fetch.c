@@ -68,6 +68,50 @@ char *mg_imap_uid_set(const uint32_t *uids, size_t n)
 	return strbuf_detach(&sb, NULL);
 }
 
+int mg_imap_uid_set_parse(const char *set, size_t max, uint32_t **out, size_t *n, mg_err *err)
+{
+	uint32_t *v = NULL;
+	size_t k = 0, cap = 0;
+	const char *p = set ? set : "";
+	while (*p) {
+		uint64_t a = 0, b;
+		const char *q = p;
+		while (*q >= '0' && *q <= '9' && a <= 0xFFFFFFFFu)
+			a = a * 10 + (uint64_t)(*q++ - '0');
+		if (q == p || !a || a > 0xFFFFFFFFu)
+			goto bad;
+		b = a;
+		if (*q == ':') {
+			const char *r = ++q;
+			b = 0;
+			while (*q >= '0' && *q <= '9' && b <= 0xFFFFFFFFu)
+				b = b * 10 + (uint64_t)(*q++ - '0');
+			if (q == r || !b || b > 0xFFFFFFFFu)
+				goto bad;
+		}
+		if (*q && *q != ',')
+			goto bad;
+		uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+		if (hi - lo + 1 > max - k)
+			goto bad;
+		for (uint64_t u = lo; u <= hi; u++) {
+			GROW(v, cap, k + 1);
+			v[k++] = (uint32_t)u;
+		}
+		p = *q ? q + 1 : q;
+		if (*q && !*p)
+			goto bad;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+bad:
+	free(v);
+	*out = NULL;
+	*n = 0;
+	return mg_err_set(err, MGC_PROTOCOL, "BadUidSet", "malformed or too large uid set \"%.64s\"", set ? set : "");
+}
+
 /* ---------------- metadata ---------------- */
 
 typedef struct meta_arg {
@@ -512,8 +556,17 @@ static void subj_untagged(const mg_imap_resp *r, subj_arg *a)
 int mg_imap_fetch_subjects(mg_imap *c, const uint32_t *uids, size_t n, mg_imap_subject_cb cb,
                            void *arg, mg_err *err)
 {
+	return mg_imap_fetch_header_fields(c, uids, n, "SUBJECT", cb, arg, err);
+}
+
+int mg_imap_fetch_header_fields(mg_imap *c, const uint32_t *uids, size_t n, const char *fields,
+                                mg_imap_subject_cb cb, void *arg, mg_err *err)
+{
 	if (!n)
 		return 0;
+	if (!fields || !*fields || strspn(fields, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789- ") != strlen(fields))
+		return mg_err_set(err, MGC_INVALIDARG, "InvalidHeaderFields", "invalid header field names \"%s\"",
+		                  fields ? fields : "");
 	uint32_t *v = xmalloc(n * sizeof *v);
 	memcpy(v, uids, n * sizeof *v);
 	qsort(v, n, sizeof *v, cmp_u32);
@@ -528,7 +581,7 @@ int mg_imap_fetch_subjects(mg_imap *c, const uint32_t *uids, size_t n, mg_imap_s
 			char *set = mg_imap_uid_set(v + next, cnt);
 			next += cnt;
 			imap_cmd k;
-			imap_cmd_start(c, &k, "UID FETCH %s (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])", set);
+			imap_cmd_start(c, &k, "UID FETCH %s (UID BODY.PEEK[HEADER.FIELDS (%s)])", set, fields);
 			free(set);
 			int s = imap_send(c, &k, err);
 			fl[nfl++] = k.tag;
@@ -569,7 +622,8 @@ int mg_imap_fetch_subjects(mg_imap *c, const uint32_t *uids, size_t n, mg_imap_s
 		if (r->status == MG_IMAP_ST_BAD && !bad) {
 			bad = true;
 			mg_err_set(err, MGC_INVALIDOP, "CommandRejected",
-			           "UID FETCH (subjects) failed: %s answered BAD: %s", c->host, c->last_text);
+			           "UID FETCH (header fields %s) failed: %s answered BAD: %s", fields, c->host,
+			           c->last_text);
 		}
 		fl[j] = fl[--nfl];
 	}

@@ -35,6 +35,7 @@ struct mg_imap {
 	unsigned caps_gen;    /* bumped whenever caps are replaced */
 	char *greeting;
 	bool preauth, logged_in, readonly, utf8, dead;
+	bool qresync;         /* ENABLE QRESYNC accepted (RFC 7162) */
 	char last_text[1024];
 	char bye[512];
 	long rtt_ms;

@@ -4,6 +4,7 @@
 #include "net/mutf7.h"
 #include "common/str.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,23 @@ static uint32_t u32_of(const mg_imap_val *v)
 	return (uint32_t)x;
 }
 
+/* An objectid (RFC 8474 4: 1 to 255 of ALPHA / DIGIT / "_" / "-"), given
+ * as "(id)" or a bare atom; anything else leaves out empty. */
+static void objectid_of(const mg_imap_val *v, char *out, size_t outsz)
+{
+	if (v && v->type == MG_IMAP_LIST)
+		v = v->n == 1 ? &v->items[0] : NULL;
+	const char *s = mg_imap_val_str(v);
+	out[0] = '\0';
+	if (!s || v->type != MG_IMAP_ATOM || !*s || strlen(s) >= outsz)
+		return;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			return;
+	snprintf(out, outsz, "%s", s);
+}
+
 static void status_code(const mg_imap_resp *r, mg_imap_mbox_status *st)
 {
 	if (!r->code)
@@ -240,6 +258,7 @@ static void status_code(const mg_imap_resp *r, mg_imap_mbox_status *st)
 	else if (!strcmp(r->code, "HIGHESTMODSEQ")) { uint64_t x; if (!mg_imap_val_u64(a0, &x)) st->highestmodseq = x; }
 	else if (!strcmp(r->code, "NOMODSEQ")) st->nomodseq = true;
 	else if (!strcmp(r->code, "READ-ONLY")) st->readonly = true;
+	else if (!strcmp(r->code, "MAILBOXID")) objectid_of(a0, st->mailboxid, sizeof st->mailboxid);
 	else if (!strcmp(r->code, "PERMANENTFLAGS")) {
 		list_text(a0, st->permanentflags, sizeof st->permanentflags);
 		st->keywords_ok = false;
@@ -249,9 +268,47 @@ static void status_code(const mg_imap_resp *r, mg_imap_mbox_status *st)
 	}
 }
 
+/* what an EXAMINE with QRESYNC reports besides the status */
+typedef struct select_arg {
+	mg_imap_mbox_status *st;
+	uint32_t *vanished; size_t n_vanished;
+	mg_err *err;
+	bool bad;
+} select_arg;
+
+/* "* VANISHED (EARLIER) 41,43:116" (RFC 7162 3.2.10): the uids are collected;
+ * a VANISHED without EARLIER is an expunge while the folder is open. */
+static int vanished_untagged(select_arg *a, const mg_imap_resp *r)
+{
+	const mg_imap_val *first = mg_imap_val_at(&r->args, 0);
+	size_t i = 0;
+	if (first && first->type == MG_IMAP_LIST)
+		i = 1;
+	const char *set = mg_imap_val_str(mg_imap_val_at(&r->args, i));
+	if (!set || r->args.n != i + 1) {
+		a->bad = true;
+		mg_err_set(a->err, MGC_PROTOCOL, "BadVanished", "malformed VANISHED response");
+		return -1;
+	}
+	uint32_t *v;
+	size_t n;
+	if (mg_imap_uid_set_parse(set, 50000000u - a->n_vanished, &v, &n, a->err) < 0) {
+		a->bad = true;
+		return -1;
+	}
+	a->vanished = xrealloc(a->vanished, (a->n_vanished + n + 1) * sizeof *a->vanished);
+	if (n)
+		memcpy(a->vanished + a->n_vanished, v, n * sizeof *v);
+	a->n_vanished += n;
+	free(v);
+	return 0;
+}
+
 static int select_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 {
-	mg_imap_mbox_status *st = arg;
+	select_arg *a = arg;
+	mg_imap_mbox_status *st = a->st;
+	(void)c;
 	if (r->status == MG_IMAP_ST_OK) {
 		status_code(r, st);
 		return 0;
@@ -264,25 +321,35 @@ static int select_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 		st->recent = (uint32_t)r->num;
 	else if (!strcmp(r->name, "FLAGS"))
 		list_text(mg_imap_val_at(&r->args, 0), st->flags, sizeof st->flags);
+	else if (!strcmp(r->name, "VANISHED") && !a->bad)
+		return vanished_untagged(a, r);
 	return 0;
 }
 
-static int do_select(mg_imap *c, const char *verb, const char *name, mg_imap_mbox_status *st, mg_err *err)
+/* qresync: " (QRESYNC (...))" to add, or NULL */
+static int do_select_ex(mg_imap *c, const char *verb, const char *name, const char *qresync,
+                        mg_imap_mbox_status *st, select_arg *a, mg_err *err)
 {
 	mg_imap_mbox_status tmp;
 	if (!st)
 		st = &tmp;
 	memset(st, 0, sizeof *st);
+	a->st = st;
+	a->err = err;
 	imap_cmd k;
 	imap_cmd_start(c, &k, "%s", verb);
 	imap_cmd_astring(c, &k, name);
-	if (mg_imap_has_cap(c, "CONDSTORE"))
+	if (qresync)
+		imap_cmd_raw(&k, "%s", qresync);
+	else if (mg_imap_has_cap(c, "CONDSTORE"))
 		imap_cmd_raw(&k, " (CONDSTORE)");
 	const mg_imap_resp *t = NULL;
-	int rc = imap_run(c, &k, select_untagged, st, &t, err);
+	int rc = imap_run(c, &k, select_untagged, a, &t, err);
 	imap_cmd_free(&k);
 	if (rc == IMAP_OK && t && t->code && !strcmp(t->code, "READ-ONLY"))
 		st->readonly = true;
+	if (rc == IMAP_OK && a->bad)
+		return -1;       /* a malformed VANISHED: err is set */
 	if (rc != IMAP_OK) {
 		if (rc < 0)
 			return -1;
@@ -293,6 +360,14 @@ static int do_select(mg_imap *c, const char *verb, const char *name, mg_imap_mbo
 	return 0;
 }
 
+static int do_select(mg_imap *c, const char *verb, const char *name, mg_imap_mbox_status *st, mg_err *err)
+{
+	select_arg a = { 0 };
+	int rc = do_select_ex(c, verb, name, NULL, st, &a, err);
+	free(a.vanished);
+	return rc;
+}
+
 int mg_imap_examine(mg_imap *c, const char *name, mg_imap_mbox_status *st, mg_err *err)
 {
 	return do_select(c, "EXAMINE", name, st, err);
@@ -301,6 +376,34 @@ int mg_imap_examine(mg_imap *c, const char *name, mg_imap_mbox_status *st, mg_er
 int mg_imap_select(mg_imap *c, const char *name, mg_imap_mbox_status *st, mg_err *err)
 {
 	return do_select(c, "SELECT", name, st, err);
+}
+
+int mg_imap_examine_qresync(mg_imap *c, const char *name, uint32_t uidvalidity, uint64_t modseq,
+                            const char *known_uids, mg_imap_mbox_status *st, uint32_t **vanished,
+                            size_t *n_vanished, mg_err *err)
+{
+	*vanished = NULL;
+	*n_vanished = 0;
+	if (!c->qresync)
+		return mg_err_set(err, MGC_INVALIDOP, "QresyncNotEnabled",
+		                  "QRESYNC is not enabled on the connection to %s", c->host);
+	if (!uidvalidity || !modseq)
+		return mg_err_set(err, MGC_INVALIDARG, "QresyncNoState",
+		                  "EXAMINE (QRESYNC) needs a known UIDVALIDITY and mod-sequence");
+	if (known_uids && *known_uids && strspn(known_uids, "0123456789:,") != strlen(known_uids))
+		return mg_err_set(err, MGC_INVALIDARG, "InvalidUidSet", "invalid uid set \"%.64s\"", known_uids);
+	char *q = xasprintf(" (QRESYNC (%" PRIu32 " %" PRIu64 "%s%s))", uidvalidity, modseq,
+	                    known_uids && *known_uids ? " " : "", known_uids ? known_uids : "");
+	select_arg a = { 0 };
+	int rc = do_select_ex(c, "EXAMINE", name, q, st, &a, err);
+	free(q);
+	if (rc < 0) {
+		free(a.vanished);
+		return -1;
+	}
+	*vanished = a.vanished;
+	*n_vanished = a.n_vanished;
+	return 0;
 }
 
 int mg_imap_create(mg_imap *c, const char *name, bool *existed, mg_err *err)
@@ -336,6 +439,10 @@ static int status_untagged(mg_imap *c, const mg_imap_resp *r, void *arg)
 	for (size_t i = 0; l->type == MG_IMAP_LIST && i + 1 < l->n; i += 2) {
 		const mg_imap_val *key = &l->items[i], *v = &l->items[i + 1];
 		uint64_t x = 0;
+		if (mg_imap_val_is(key, "MAILBOXID")) {
+			objectid_of(v, st->mailboxid, sizeof st->mailboxid);
+			continue;
+		}
 		if (mg_imap_val_u64(v, &x) < 0)
 			continue;
 		if (mg_imap_val_is(key, "MESSAGES")) st->exists = (uint32_t)x;
@@ -355,9 +462,10 @@ int mg_imap_status(mg_imap *c, const char *name, mg_imap_mbox_status *st, mg_err
 	imap_cmd k;
 	imap_cmd_start(c, &k, "STATUS");
 	imap_cmd_astring(c, &k, name);
-	imap_cmd_raw(&k, " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN%s%s)",
+	imap_cmd_raw(&k, " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN%s%s%s)",
 	             mg_imap_has_cap(c, "CONDSTORE") ? " HIGHESTMODSEQ" : "",
-	             mg_imap_has_cap(c, "STATUS=SIZE") ? " SIZE" : "");
+	             mg_imap_has_cap(c, "STATUS=SIZE") ? " SIZE" : "",
+	             mg_imap_has_cap(c, "OBJECTID") ? " MAILBOXID" : "");
 	int rc = imap_run(c, &k, status_untagged, st, NULL, err);
 	imap_cmd_free(&k);
 	if (rc == IMAP_OK)

@@ -32,7 +32,7 @@ tests_unit_test_sasl_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIB
 tests_unit_test_imap_parse_SOURCES = tests/unit/test_imap_parse.c
 tests_unit_test_imap_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_imap_parse_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
-tests_unit_test_imap_client_SOURCES = tests/unit/test_imap_client.c
+tests_unit_test_imap_client_SOURCES = tests/unit/test_imap_client.c tests/unit/scripted_peer.c tests/unit/scripted_peer.h
 tests_unit_test_imap_client_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_imap_client_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
 endif

@@ -491,8 +491,13 @@ static const mg_help_section csv_sections[] = {
 	  "user's report names each folder with its destination (folder 'Deleted Items' -> "
 	  "'Trash').\n\n"
 	  "A folder renamed at the source between two synchronizations is renamed at the "
-	  "destination too (recognized by its UIDVALIDITY and its messages), with its "
-	  "subfolders, and reported; its mail is not copied a second time." },
+	  "destination too (recognized by its MAILBOXID when the server offers OBJECTID, "
+	  "else by its UIDVALIDITY and its messages), with its subfolders, and reported; its "
+	  "mail is not copied a second time.\n\n"
+	  "A message moved to another folder at the source between two synchronizations is "
+	  "moved at the destination too (recognized by its size, date and Message-ID), "
+	  "reported and counted in ItemsMoved; it is neither copied a second time nor left "
+	  "in its old folder, with or without -SyncDeletions." },
 	{ NULL, NULL }
 };
 
@@ -521,10 +526,12 @@ static const mg_help_section limits_sections[] = {
 	  "Get-/Start-/Stop-MigrationService and Set-MigrationConfig cmdlets. Get-Help and "
 	  "the manual pages mark every extension cmdlet and parameter." },
 	{ "KNOWN LIMITS OF THIS RELEASE",
-	  "- Messages deleted (or moved to another folder) at the source after they were "
-	  "copied stay at the destination, as in Exchange, and the user's report counts them; "
-	  "with the migsh extension -SyncDeletions on the batch, incremental syncs remove "
-	  "those copies too (only copies migsh made).\n"
+	  "- Messages deleted at the source after they were copied stay at the destination, "
+	  "as in Exchange, and the user's report and ItemsDeletedAtSource count them; with "
+	  "the migsh extension -SyncDeletions on the batch, incremental syncs remove those "
+	  "copies too (only copies migsh made). A message moved to another folder is moved "
+	  "at the destination; one without a Message-ID cannot be recognized and counts as "
+	  "deleted in its old folder and new in the other.\n"
 	  "- -TimeZone knows the common Windows time zone ids (those of Windows' own list "
 	  "whose region has its own rules, e.g. Pacific Standard Time, W. Europe Standard "
 	  "Time, India Standard Time); for any other zone give its IANA name (Europe/Zurich). "

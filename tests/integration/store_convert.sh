@@ -25,7 +25,10 @@ newer_props() {  # FILE: check the defaults, then drop those lines
 	if grep -E '^SyncDeletions +:' "$1" | grep -vqE ': False$'; then
 		mg_fail "a converted batch has SyncDeletions other than False"
 	fi
-	grep -vE '^SyncDeletions +: False$' "$1" >"$1.cmp" || :
+	if grep -E '^(ItemsDeletedAtSource|ItemsDeletedAtDestination|ItemsMoved) +:' "$1" | grep -vqE ': 0$'; then
+		mg_fail "a converted user has moves or deletions at the source counted"
+	fi
+	grep -vE '^(SyncDeletions +: False|(ItemsDeletedAtSource|ItemsDeletedAtDestination|ItemsMoved) +: 0)$' "$1" >"$1.cmp" || :
 	mv "$1.cmp" "$1"
 }
 "$MIGSH" -File "$DATA/show.ps1" >"$MG_TMP/got.txt" 2>&1 || { cat "$MG_TMP/got.txt"; mg_fail "migsh failed on the converted directory"; }

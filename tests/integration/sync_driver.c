@@ -140,12 +140,13 @@ int main(int argc, char **argv)
 	       "items_skipped: %lld\nitems_large: %lld\nitems_bad: %lld\nitems_filtered: %lld\n"
 	       "items_over_limit: %lld\nitems_excluded: %lld\nbytes_in_source: %lld\n"
 	       "bytes_transferred: %lld\nseconds: %lld\ndest_mailbox: %s\n"
-	       "items_deleted_at_source: %lld\nitems_expunged: %lld\n",
+	       "items_deleted_at_source: %lld\nitems_expunged: %lld\nitems_moved: %lld\n",
 	       st.incremental, st.folders_total, st.folders_synced, st.items_in_source, st.items_synced,
 	       st.items_copied, st.flags_updated, st.items_skipped, st.items_large, st.items_bad,
 	       st.items_filtered, st.items_over_limit, st.items_excluded, st.bytes_in_source,
 	       st.bytes_transferred, (long long)(st.finished - st.started),
-	       st.dest_mailbox ? st.dest_mailbox : "", st.items_deleted_at_source, st.items_expunged);
+	       st.dest_mailbox ? st.dest_mailbox : "", st.items_deleted_at_source, st.items_expunged,
+	       st.items_moved);
 	for (size_t i = 0; i < st.n_skipped; i++) {
 		mg_skipped_item *s = &st.skipped[i];
 		printf("skipped: kind=%s folder=%s uid=%" PRIu32 " size=%lld date=%lld reason=%s subject=%s\n",

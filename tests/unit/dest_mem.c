@@ -388,6 +388,8 @@ static const mg_dest_ops mem_ops = {
 	.folder_close = m_folder_close,
 	.rename_folder = m_rename_folder,
 	.subscribe = m_subscribe,
+	.moves = NULL,     /* not supported: a message moved at the source is copied into its new
+	                    * folder again, its old copy handled as a deletion (sync_moves.c) */
 };
 
 void mem_dest_init(mg_dest *d)

@@ -29,140 +29,7 @@
 #include "net/imap_internal.h"   /* imap_guard, for the read-only guard test */
 #include "common/mem.h"
 
-/* ---------------- scripted server ---------------- */
-typedef struct step {
-	const char *expect;   /* substring the client's command must contain (NULL: greeting, send at once) */
-	const char *reply;    /* "$T" is the client's tag; "CLOSE" closes; "SLEEP" goes silent */
-} step;
-
-typedef struct server {
-	int lfd, port;
-	const step *steps;
-	pthread_t th;
-	char error[512];
-	strbuf got;           /* everything the client sent */
-} server;
-
-static int read_line(int fd, strbuf *line, strbuf *all)
-{
-	char ch;
-	strbuf_reset(line);
-	for (;;) {
-		ssize_t n = recv(fd, &ch, 1, 0);
-		if (n <= 0)
-			return -1;
-		strbuf_addc(line, ch);
-		strbuf_addc(all, ch);
-		if (ch == '\n')
-			return 0;
-	}
-}
-
-/* read a whole command including literals */
-static int read_command(int fd, strbuf *cmd, strbuf *all)
-{
-	strbuf line = STRBUF_INIT;
-	strbuf_reset(cmd);
-	for (;;) {
-		if (read_line(fd, &line, all) < 0) {
-			strbuf_free(&line);
-			return -1;
-		}
-		strbuf_add(cmd, line.buf, line.len);
-		char *brace = line.len >= 4 ? strrchr(line.buf, '{') : NULL;
-		if (!brace || line.buf[line.len - 3] != '}') {
-			strbuf_free(&line);
-			return 0;
-		}
-		bool sync = line.buf[line.len - 4] != '+';
-		unsigned long n = strtoul(brace + 1, NULL, 10);
-		if (sync && send(fd, "+ go on\r\n", 9, MSG_NOSIGNAL) < 0)
-			return -1;
-		for (unsigned long i = 0; i < n; i++) {
-			char ch;
-			if (recv(fd, &ch, 1, 0) != 1)
-				return -1;
-			strbuf_addc(cmd, ch);
-			strbuf_addc(all, ch);
-		}
-	}
-}
-
-static void *server_main(void *arg)
-{
-	server *s = arg;
-	int fd = accept(s->lfd, NULL, NULL);
-	if (fd < 0) {
-		snprintf(s->error, sizeof s->error, "accept failed");
-		return NULL;
-	}
-	strbuf cmd = STRBUF_INIT;
-	for (const step *st = s->steps; st->reply || st->expect; st++) {
-		char tag[64] = "";
-		if (st->expect) {
-			if (read_command(fd, &cmd, &s->got) < 0) {
-				snprintf(s->error, sizeof s->error, "client closed before sending \"%s\"", st->expect);
-				break;
-			}
-			if (!strstr(cmd.buf, st->expect)) {
-				snprintf(s->error, sizeof s->error, "expected \"%s\", got \"%s\"", st->expect, cmd.buf);
-				break;
-			}
-			sscanf(cmd.buf, "%63s", tag);
-		}
-		if (!st->reply)
-			continue;
-		if (!strcmp(st->reply, "CLOSE"))
-			break;
-		if (!strcmp(st->reply, "SLEEP")) {
-			char b[256];
-			while (recv(fd, b, sizeof b, 0) > 0)
-				;
-			break;
-		}
-		strbuf out = STRBUF_INIT;
-		for (const char *p = st->reply; *p; p++) {
-			if (p[0] == '$' && p[1] == 'T') {
-				strbuf_adds(&out, tag);
-				p++;
-			} else {
-				strbuf_addc(&out, *p);
-			}
-		}
-		send(fd, out.buf, out.len, MSG_NOSIGNAL);
-		strbuf_free(&out);
-	}
-	strbuf_free(&cmd);
-	close(fd);
-	return NULL;
-}
-
-static server *server_start(const step *steps)
-{
-	server *s = xcalloc(1, sizeof *s);
-	s->steps = steps;
-	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof a;
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(listen(s->lfd, 4), 0);
-	getsockname(s->lfd, (struct sockaddr *)&a, &al);
-	s->port = ntohs(a.sin_port);
-	strbuf_adds(&s->got, "");
-	pthread_create(&s->th, NULL, server_main, s);
-	return s;
-}
-
-static void server_finish(server *s, mg_imap *c)
-{
-	mg_imap_close(c);   /* unblocks a SLEEPing server */
-	pthread_join(s->th, NULL);
-	close(s->lfd);
-	if (s->error[0])
-		fail_msg("scripted server: %s", s->error);
-	strbuf_free(&s->got);
-	free(s);
-}
+#include "tests/unit/scripted_peer.h"
 
 static mg_conn_params params(server *s, mg_security sec)
 {
@@ -607,6 +474,120 @@ static void test_uid_set(void **st)
 	free(s);
 }
 
+static void test_uid_set_parse(void **st)
+{
+	(void)st;
+	uint32_t *v;
+	size_t n;
+	mg_err e = { 0 };
+	assert_int_equal(mg_imap_uid_set_parse("41,43:45,50:48,7", 100, &v, &n, &e), 0);
+	uint32_t want[] = { 41, 43, 44, 45, 48, 49, 50, 7 };
+	assert_int_equal(n, 8);
+	assert_memory_equal(v, want, sizeof want);
+	free(v);
+	assert_int_equal(mg_imap_uid_set_parse("", 100, &v, &n, &e), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	const char *bad[] = { "0", "1,", ",1", "1::2", "a", "1:4294967296", "1 2", "5:1,1:100", NULL };
+	for (int i = 0; bad[i]; i++) {
+		mg_err_clear(&e);
+		if (mg_imap_uid_set_parse(bad[i], 100, &v, &n, &e) == 0)
+			fail_msg("uid set \"%s\" accepted", bad[i]);
+		assert_string_equal(e.id, "BadUidSet");
+		assert_null(v);
+	}
+}
+
+/* QRESYNC: ENABLE, then EXAMINE (QRESYNC (v m)) and the uids of VANISHED (EARLIER) */
+static void test_qresync_vanished(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		{ "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 ENABLE QRESYNC CONDSTORE] Logged in\r\n" },
+		{ "ENABLE QRESYNC", "* ENABLED QRESYNC\r\n$T OK enabled\r\n" },
+		{ "EXAMINE A (QRESYNC (5 90))",
+		  "* 7 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\n* OK [UIDNEXT 30] n\r\n* OK [HIGHESTMODSEQ 99] m\r\n"
+		  "* VANISHED (EARLIER) 3,10:12\r\n* 2 FETCH (UID 14 FLAGS (\\Seen) MODSEQ (95))\r\n"
+		  "* VANISHED (EARLIER) 20\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ "EXAMINE B (QRESYNC (5 90 1:9))", "* OK [UIDVALIDITY 6] v\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ "EXAMINE C (QRESYNC", "* VANISHED (EARLIER) 3:x\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_imap_set_readonly(c, true);
+	mg_err e = { 0 };
+	uint32_t *v;
+	size_t n;
+	mg_imap_mbox_status ms;
+	assert_int_equal(mg_imap_examine_qresync(c, "A", 5, 90, NULL, &ms, &v, &n, &e), -1);
+	assert_string_equal(e.id, "QresyncNotEnabled");
+	bool on = false;
+	assert_int_equal(mg_imap_enable_qresync(c, &on, &e), 0);
+	assert_true(on);
+	assert_true(mg_imap_qresync_enabled(c));
+	assert_int_equal(mg_imap_examine_qresync(c, "A", 5, 90, NULL, &ms, &v, &n, &e), 0);
+	uint32_t want[] = { 3, 10, 11, 12, 20 };
+	assert_int_equal(n, 5);
+	assert_memory_equal(v, want, sizeof want);
+	assert_int_equal(ms.exists, 7);
+	assert_int_equal(ms.highestmodseq, 99);
+	free(v);
+	assert_int_equal(mg_imap_examine_qresync(c, "B", 5, 90, "1:9", &ms, &v, &n, &e), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ms.uidvalidity, 6);
+	free(v);
+	mg_err_clear(&e);
+	assert_int_equal(mg_imap_examine_qresync(c, "C", 5, 90, NULL, &ms, &v, &n, &e), -1);
+	assert_null(v);
+	server_finish(s, c);
+}
+
+/* UID MOVE with COPYUID (untagged), and the COPY + STORE + UID EXPUNGE fallback */
+static void test_uid_move(void **st)
+{
+	(void)st;
+	const step steps[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		{ "AUTHENTICATE PLAIN", "$T OK [CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS MOVE] Logged in\r\n" },
+		{ "UID MOVE 4:5,9 \"Dst Folder\"",
+		  "* OK [COPYUID 77 4:5,9 100:102] Moved UIDs.\r\n* 2 EXPUNGE\r\n* 2 EXPUNGE\r\n* 5 EXPUNGE\r\n$T OK Move completed\r\n" },
+		{ NULL, NULL }
+	};
+	server *s = server_start(steps);
+	mg_imap *c = connect_login(s, MG_SEC_NONE);
+	mg_err e = { 0 };
+	mg_imap_copyuid m;
+	assert_int_equal(mg_imap_uid_move(c, "4:5,9", "Dst Folder", &m, &e), 0);
+	assert_int_equal(m.uidvalidity, 77);
+	assert_int_equal(m.n, 3);
+	assert_int_equal(m.src[2], 9);
+	assert_int_equal(m.dst[2], 102);
+	mg_imap_copyuid_free(&m);
+	server_finish(s, c);
+
+	const step steps2[] = {
+		GREETING("IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR"),
+		LOGIN_OK,     /* its CAPABILITY has UIDPLUS, no MOVE */
+		{ "UID COPY 7 B", "$T OK [COPYUID 8 7 31] Copied\r\n" },
+		{ "UID STORE 7 +FLAGS.SILENT (\\Deleted)", "$T OK stored\r\n" },
+		{ "UID EXPUNGE 7", "* 1 EXPUNGE\r\n$T OK expunged\r\n" },
+		{ NULL, NULL }
+	};
+	s = server_start(steps2);
+	c = connect_login(s, MG_SEC_NONE);
+	assert_int_equal(mg_imap_uid_move(c, "7", "B", &m, &e), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.dst[0], 31);
+	mg_imap_copyuid_free(&m);
+	mg_imap_set_readonly(c, true);
+	mg_err_clear(&e);
+	assert_int_equal(mg_imap_uid_move(c, "7", "B", &m, &e), -1);   /* never on a source */
+	assert_string_equal(e.id, "SourceReadOnly");
+	server_finish(s, c);
+}
+
 /* ---------------- subjects ---------------- */
 static void s_cb(void *arg, uint32_t uid, const char *field, size_t len)
 {
@@ -715,6 +696,9 @@ int main(void)
 		cmocka_unit_test(test_meta_list_namespace),
 		cmocka_unit_test(test_readonly_guard),
 		cmocka_unit_test(test_uid_set),
+		cmocka_unit_test(test_uid_set_parse),
+		cmocka_unit_test(test_qresync_vanished),
+		cmocka_unit_test(test_uid_move),
 		cmocka_unit_test(test_fetch_subjects),
 		cmocka_unit_test(test_rfc2047),
 	};

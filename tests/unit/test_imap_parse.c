@@ -160,6 +160,11 @@ static const char sample[] =
 	"* SEARCH\r\n"
 	"* ENABLED UTF8=ACCEPT\r\n"
 	"* 12 EXPUNGE\r\n"
+	/* QRESYNC (RFC 7162): expunged uids of an EXAMINE (QRESYNC ...), and while open */
+	"* VANISHED (EARLIER) 41,43:116,118,120:211,214:540\r\n"
+	"* VANISHED 405,407,410,425\r\n"
+	"* ENABLED QRESYNC\r\n"
+	"* OK [COPYUID 1700000000 3:5,9 101:104] Moved UIDs.\r\n"
 	"* BYE Logging out\r\n";
 
 static const char expected_sample_start[] =
@@ -207,6 +212,10 @@ static void test_shapes(void **st)
 		"name=SEARCH text=[] args=()",
 		"name=ENABLED text=[] args=(A<UTF8=ACCEPT>)",
 		"num=12 name=EXPUNGE",
+		"name=VANISHED text=[] args=((A<EARLIER>) A<41,43:116,118,120:211,214:540>)",
+		"name=VANISHED text=[] args=(A<405,407,410,425>)",
+		"name=ENABLED text=[] args=(A<QRESYNC>)",
+		"name=OK code=COPYUID(A<1700000000> A<3:5,9> A<101:104>) text=[Moved UIDs.]",
 		"UNTAGGED tag=- st=5 name=BYE text=[Logging out]",
 		NULL
 	};
