@@ -196,7 +196,8 @@ int mg_imap_fetch_meta(mg_imap *c, const char *uid_set, uint64_t changedsince,
 {
 	if (check_set(uid_set, err) < 0)
 		return -1;
-	bool cs = mg_imap_has_cap(c, "CONDSTORE");
+	/* a mailbox without mod-sequences (RFC 7162 NOMODSEQ) refuses MODSEQ */
+	bool cs = mg_imap_has_cap(c, "CONDSTORE") && !c->sel_nomodseq;
 	imap_cmd k;
 	imap_cmd_start(c, &k, "UID FETCH %s (UID FLAGS INTERNALDATE RFC822.SIZE%s)", uid_set, cs ? " MODSEQ" : "");
 	if (cs && changedsince)

@@ -36,6 +36,7 @@ struct mg_imap {
 	char *greeting;
 	bool preauth, logged_in, readonly, utf8, dead;
 	bool qresync;         /* ENABLE QRESYNC accepted (RFC 7162) */
+	bool sel_nomodseq;    /* the open mailbox answered [NOMODSEQ]: no MODSEQ to fetch */
 	char last_text[1024];
 	char bye[512];
 	long rtt_ms;

@@ -346,6 +346,7 @@ static int do_select_ex(mg_imap *c, const char *verb, const char *name, const ch
 	const mg_imap_resp *t = NULL;
 	int rc = imap_run(c, &k, select_untagged, a, &t, err);
 	imap_cmd_free(&k);
+	c->sel_nomodseq = rc == IMAP_OK && st->nomodseq;
 	if (rc == IMAP_OK && t && t->code && !strcmp(t->code, "READ-ONLY"))
 		st->readonly = true;
 	if (rc == IMAP_OK && a->bad)

@@ -377,6 +377,11 @@ static void test_meta_list_namespace(void **st)
 		{ "UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE MODSEQ) (CHANGEDSINCE 70)",
 		  "* 1 FETCH (UID 5 FLAGS (\\Seen $Forwarded) INTERNALDATE \"02-Jan-2020 12:30:00 +0100\" "
 		  "RFC822.SIZE 123 MODSEQ (77))\r\n* 2 FETCH (FLAGS (\\Deleted))\r\n$T OK\r\n" },
+		/* a mailbox without mod-sequences: MODSEQ is not asked for (Dovecot
+		 * answers BAD "FETCH MODSEQ can't be used with non-permanent modseqs") */
+		{ "EXAMINE Flat (CONDSTORE)", "* 1 EXISTS\r\n* OK [NOMODSEQ] none\r\n$T OK [READ-ONLY] ok\r\n" },
+		{ "UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE)",
+		  "* 1 FETCH (UID 9 FLAGS () INTERNALDATE \"02-Jan-2020 12:30:00 +0100\" RFC822.SIZE 5)\r\n$T OK\r\n" },
 		{ NULL, "SLEEP" },
 		{ NULL, NULL }
 	};
@@ -417,6 +422,13 @@ static void test_meta_list_namespace(void **st)
 	assert_string_equal(seen.raw, "02-Jan-2020 12:30:00 +0100");
 	assert_true(seen.m.size == 123);
 	assert_true(seen.m.modseq == 77);
+	assert_int_equal(mg_imap_examine(c, "Flat", &ms, &e), 0);
+	assert_true(ms.nomodseq);
+	meta_seen flat = { 0 };
+	if (mg_imap_fetch_meta(c, "1:*", 0, on_meta, &flat, &e) < 0)
+		fail_msg("fetch on a NOMODSEQ mailbox: %s", e.msg);
+	assert_int_equal(flat.n, 1);
+	assert_int_equal(flat.m.uid, 9);
 	/* bad arguments never reach the wire */
 	assert_int_equal(mg_imap_fetch_meta(c, "1:*\r\nA1 DELETE INBOX", 0, on_meta, &seen, &e), -1);
 	assert_string_equal(e.id, "InvalidUidSet");
