@@ -90,35 +90,11 @@ int mg_arg_credential(mg_ctx *c, const char *name, char **user, char **password)
 {
 	*user = NULL;
 	*password = NULL;
-	mv *v = mg_arg(c, name);
+	mv *v = mg_arg(c, name);   /* a PSCredential: the binder made it one */
 	if (!v || v->kind == MV_NULL)
 		return 0;
-	if (v->kind == MV_ARRAY && v->u.arr.n == 2) {
-		*user = mv_to_string(v->u.arr.items[0]);
-		*password = mg_secure_text(c->session, v->u.arr.items[1]);
-	} else if (v->kind == MV_OBJECT || v->kind == MV_HASH) {
-		mv *u = mv_get(v, "UserName");
-		mv *p = mv_get(v, "Password");
-		if (u && p) {
-			*user = mv_to_string(u);
-			*password = mg_secure_text(c->session, p);
-		}
-	} else if (v->kind == MV_STRING) {
-		const char *comma = strchr(v->u.str.s, ',');
-		if (comma) {
-			*user = xstrndup(v->u.str.s, (size_t)(comma - v->u.str.s));
-			*password = xstrdup(comma + 1);
-		}
-	}
-	if (!*user || !*password || !**user) {
-		free(*user);
-		mg_secret_free(*password);
-		*user = *password = NULL;
-		return mg_err_set(&c->err, MGC_INVALIDARG, "InvalidCredentials",
-		                  "Cannot use the value of -%s: give the user name and the password as "
-		                  "user,password or a credential object with UserName and Password.",
-		                  name);
-	}
+	*user = mv_to_string(mv_get(v, "UserName"));
+	*password = mg_secure_text(c->session, mv_get(v, "Password"));
 	return 1;
 }
 

@@ -48,11 +48,11 @@ const char *mg_arg_nonempty(mg_ctx *c, const char *name);
 char **mg_arg_strv(mg_ctx *c, const char *name, size_t *count);
 void mg_arg_strv_free(char **v);
 
-/* A credential parameter (MPT_CREDENTIAL): a user,password array, a
- * PSCredential-like object or hashtable (UserName, Password), or a string
- * "user,password".  Returns 1 and fills malloc'd *user / *password (wipe and
- * free the password with mg_secret_free) when given, 0 when absent, -1 with
- * c->err filled when malformed. */
+/* A credential parameter (MPT_CREDENTIAL), which the binder delivers as a
+ * PSCredential (it turns a user,password list, an object or hashtable with
+ * UserName and Password, or "user,password" into one, and refuses anything
+ * else).  Returns 1 and fills malloc'd *user / *password (wipe and free the
+ * password with mg_secret_free) when given, 0 when absent. */
 int mg_arg_credential(mg_ctx *c, const char *name, char **user, char **password);
 void mg_secret_free(char *s);
 

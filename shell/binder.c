@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "shell/binder.h"
+#include "shell/builtins.h"
 #include "shell/session.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -247,14 +248,53 @@ static int parse_timespan(const char *s, long long *ms)
 	return 0;
 }
 
+/* A PSCredential from what a script can give: a credential object (or any
+ * object or hashtable with UserName and Password), a list of the two, or the
+ * text "user,password".  The password is kept as it was given (a SecureString
+ * stays one) and never appears in an error. */
+static mv *conv_credential(const mg_param *p, const mv *v, mg_err *e)
+{
+	mv *cred = NULL;
+	const mv *u = NULL, *pw = NULL;
+	if (v->kind == MV_OBJECT || v->kind == MV_HASH) {
+		u = mv_get(v, "UserName");
+		pw = mv_get(v, "Password");
+	} else if (v->kind == MV_ARRAY && v->u.arr.n == 2) {
+		u = v->u.arr.items[0];
+		pw = v->u.arr.items[1];
+	}
+	if (u && pw && u->kind != MV_NULL && pw->kind != MV_NULL) {
+		char *user = mv_to_string(u);
+		if (*user)
+			cred = mg_credential_new(user, (mv *)pw);
+		free(user);
+	} else if (v->kind == MV_STRING) {
+		const char *comma = strchr(v->u.str.s, ',');
+		if (comma && comma > v->u.str.s && comma[1]) {
+			char *user = xstrndup(v->u.str.s, (size_t)(comma - v->u.str.s));
+			mv *secret = mv_string(comma + 1);
+			cred = mg_credential_new(user, secret);
+			mv_unref(secret);
+			free(user);
+		}
+	}
+	if (!cred)
+		mg_err_set(e, MGC_INVALIDARG, "InvalidCredentials",
+		           "Cannot bind parameter '%s': give the user name and the password as user,password "
+		           "or a credential object with UserName and Password (Get-Credential, or New-Object "
+		           "PSCredential).", p->name);
+	return cred;
+}
+
 /* *choice: an enum's index in p->allowed (untouched for other types). */
 static mv *conv_scalar(const mg_param *p, const mv *v, mg_err *e, int *choice)
 {
 	v = unwrap1(v);
 	switch (p->type) {
 	case MPT_OBJECT:
-	case MPT_CREDENTIAL:
 		return mv_ref((mv *)v);
+	case MPT_CREDENTIAL:
+		return conv_credential(p, v, e);
 	case MPT_STRING:
 	case MPT_STRINGS:
 		if (v->kind == MV_STRING)

@@ -65,6 +65,13 @@ ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials 'user2*mail
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials user1,'$MG_TEST_PASSWORD' -Verbose"
 printf '%s\n' "$ERR" "$OUT" | grep -Eq '(C:|S:).*(LOGIN|AUTHENTICATE|CAPABILITY|OK)' || { ms_show; mg_fail "-Verbose shows no protocol trace"; }
 ms_passwords_absent "$MG_TEST_PASSWORD" "$(printf '\000user1\000%s' "$MG_TEST_PASSWORD" | base64 | tr -d '\n')"
+# a credential the binder cannot make a PSCredential of is refused when the
+# line is bound (before any connection), and the message does not repeat the
+# text given (only the line as typed is shown under it, as PowerShell does)
+ms_fails "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials 'user1-SecretNoComma'" \
+	"Cannot bind parameter 'Credentials'" 'InvalidCredentials'
+case "$(printf '%s\n' "$ERR" | head -n 1)" in *SecretNoComma*) mg_fail "the refused credential text was echoed: $ERR" ;; esac
+ms_fails "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials @{UserName='user1'}" "Cannot bind parameter 'Credentials'"
 ms_ok "$T localhost -Port $SRC_IMAPS_PORT -Security Ssl -Credentials user1,wrong-password | Format-List Result,Message,LoginSucceeded" \
 	'Result +: Failed' 'LoginSucceeded +: False'
 ms_passwords_absent wrong-password
