@@ -43,8 +43,12 @@ intents() {
 	cat "$MG_TMP"/state/folders/*.jnl 2>/dev/null | grep -c "^I" || :
 }
 
-# More work at the source when a run finished before it could be killed.
-mg_corpus --out "$MG_TMP/reserve" --users user1 --seed 32 --messages 1500 --quiet || mg_fail "corpus"
+# More work at the source when a run finished before it could be killed:
+# 100 messages each time, and at most KILLS + 1 such runs before the loop
+# gives up on its own (2 * KILLS runs in all); 10 to 14 of 35 to 39 runs
+# finished early in the runs seen, and 1500 messages once ran out.
+mg_corpus --out "$MG_TMP/reserve" --users user1 --seed 32 --messages $((KILLS * 100 + 500)) --quiet ||
+	mg_fail "corpus"
 am_round=0
 add_mail() {   # (file names hold spaces: "Junk Email")
 	am_round=$((am_round + 1))
