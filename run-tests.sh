@@ -98,6 +98,11 @@ if [ "$quick" = 0 ]; then
 	# the sanitizer build repeats them with fewer kills
 	MG_SYNC_KILLS=${MG_SYNC_KILLS:-8}
 	export MG_SYNC_KILLS
+	# ... and each test may take half as long again (the sanitizers slow
+	# every process; engine_service.sh once hit 600 s there on a loaded machine)
+	tmo=${MG_TEST_TIMEOUT_ASAN:-900}
+	limits="SH_LOG_COMPILER=timeout -k 10 $tmo \$(SHELL)"
+	limits_bin="LOG_COMPILER=timeout -k 10 $tmo"
 	check build-asan
 
 	# libFuzzer targets (clang): the shell's lexer+parser, its evaluator, the
