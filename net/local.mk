@@ -4,6 +4,7 @@ libnet_a_SOURCES += \
 	net/mutf7.c net/mutf7.h \
 	net/sasl.c net/sasl.h \
 	net/sock.c net/sock.h \
+	net/ossl_lazy.c \
 	net/imap_parse.c net/imap_parse.h \
 	net/imap_internal.h \
 	net/imap_client.c net/imap_client.h \
