@@ -141,6 +141,10 @@ int mg_read_file(const char *path, size_t max_bytes, char **out, size_t *len, mg
 
 int mg_mkdir_p(const char *path, mode_t mode, mg_err *err)
 {
+	/* the usual case, a directory that is there or whose parent is: one
+	 * system call instead of one per level */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
 	char *p = xstrdup(path);
 	for (char *s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {

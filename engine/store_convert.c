@@ -1,8 +1,8 @@
 /*
  * store_convert.c - the YAML layout of the records (schema 1: one file per
  * record) and the SQLite store: reading it in (the one-time conversion of an
- * old data directory, and --restore-state) and writing it out
- * (--dump-state: a readable copy of the whole state for backups, moving a
+ * old data directory, and Import-MigrationState) and writing it out
+ * (Export-MigrationState: a readable copy of the whole state for backups, moving a
  * migration to another host, or support).
  *
  * The layout, under a directory D:
@@ -241,7 +241,7 @@ int mg_store_restore(mg_store *st, const char *dir, bool replace, mg_err *err)
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return mg_err_set(err, MGC_NOTFOUND, "RestoreNotFound",
 		                  "The state dump '%s' is not a directory. Give the directory written by "
-		                  "migsh --dump-state.", dir);
+		                  "Export-MigrationState -Path.", dir);
 	if (mg_store_lock(st, err) < 0)
 		return -1;
 	int rc = 0;
