@@ -10,6 +10,12 @@
  *       + FullyQualifiedErrorId : <ErrorId>,<Cmdlet>
  * Parse errors put the position first and the message after the caret
  * line, like PowerShell does.
+ * The echoed line never shows a secret: with a session, the tokens
+ * secret_mask.h finds (a -Password value, the password of -Credentials
+ * user,pw, ConvertTo-SecureString's text) are printed as a fixed mask, so
+ * the echo tells neither the password nor its length; the caret moves with
+ * the masked text while "char:N" keeps the column in the source.  The
+ * renderers without a session (for tests) mask nothing.
  */
 #ifndef MIGSH_ERRORS_H
 #define MIGSH_ERRORS_H
@@ -40,6 +46,8 @@ typedef struct mg_errrec {
 const char *mg_errrec_exception(const mg_errrec *r);
 /* Render the record (no colours) into out. */
 void mg_errrec_render(const mg_errrec *r, strbuf *out);
+/* The same with the secrets of the echoed line masked (commands looked up in s). */
+void mg_errrec_render_masked(struct mg_session *s, const mg_errrec *r, strbuf *out);
 /* Print to the session's error stream (red on a terminal unless NO_COLOR). */
 void mg_errrec_print(struct mg_session *s, const mg_errrec *r);
 /* An ErrorRecord object for $Error / -ErrorVariable (new reference). */
