@@ -6,7 +6,9 @@
  * The history and the transcript live in session slots ("history",
  * "transcript"); the REPL adds each command line with mg_history_add.  A
  * transcript tees the session's output and error streams into its file
- * (fopencookie) until Stop-Transcript or the end of the session.
+ * (fopencookie) until Stop-Transcript or the end of the session; the REPL
+ * writes each command into it first (mg_transcript_command).  Both keep
+ * secret tokens masked (secret_mask.h).
  */
 #include "config.h"
 #include "shell/builtin_util.h"
@@ -14,6 +16,7 @@
 #include "shell/eval.h"
 #include "shell/parser.h"
 #include "shell/paths.h"
+#include "shell/secret_mask.h"
 #include "shell/session.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -265,7 +268,9 @@ void mg_history_add(mg_session *s, const char *line, bool ok, int64_t start, int
 	}
 	mv *o = mv_object(&mg_type_history_info);
 	mv_set_int(o, "Id", (long long)h->u.arr.n + 1);
-	mv_set_str(o, "CommandLine", line);
+	char *masked = mg_mask_secrets(s, line, strlen(line));   /* Get-History never shows a secret */
+	mv_set_str(o, "CommandLine", masked);
+	free(masked);
 	mv_set_str(o, "ExecutionStatus", ok ? "Completed" : "Failed");
 	mv_set_take(o, "StartExecutionTime", mv_datetime(start, 0));
 	mv_set_take(o, "EndExecutionTime", mv_datetime(end, 0));
@@ -472,6 +477,21 @@ static void transcript_end(void *p)
 	fclose(t->file);
 	free(t->path);
 	free(t);
+}
+
+void mg_transcript_command(mg_session *s, const char *prompt, const char *line, size_t len)
+{
+	transcript *t = mg_session_slot(s, "transcript");
+	if (!t || !t->file)
+		return;
+	/* PowerShell 7 writes each command as typed after the prompt text, then
+	 * its output; a secret in it is masked as in an echoed error line */
+	fflush(s->out);
+	fflush(s->errf);
+	char *masked = mg_mask_secrets(s, line, len);
+	fprintf(t->file, "%s%s\n", prompt ? prompt : "PS>", masked);
+	fflush(t->file);
+	free(masked);
 }
 
 static FILE *tee_open(transcript *t, bool err)
