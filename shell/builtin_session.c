@@ -131,7 +131,7 @@ const mg_cmdlet mg_cmd_get_variable = {
 	.outputs = "System.Management.Automation.PSVariable",
 	.output_type = &mg_type_psvariable,
 	.examples = gv_examples,
-	.related = "Set-Variable",
+	.related = MG_NAMES("Set-Variable"),
 	.process = gv_process,
 };
 
@@ -187,7 +187,7 @@ const mg_cmdlet mg_cmd_set_variable = {
 	.inputs = "System.Object",
 	.outputs = "None, or with -PassThru System.Management.Automation.PSVariable",
 	.examples = sv_examples,
-	.related = "Get-Variable",
+	.related = MG_NAMES("Get-Variable"),
 	.process = sv_process,
 };
 
@@ -244,7 +244,7 @@ const mg_cmdlet mg_cmd_invoke_expression = {
 	.examples = iex_examples,
 	.notes = "Never pass text from an untrusted source (a CSV file, a mail) to "
 	         "Invoke-Expression.",
-	.related = "about_migsh_language",
+	.related = MG_NAMES("about_migsh_language"),
 	.process = iex_process,
 };
 
@@ -338,7 +338,7 @@ const mg_cmdlet mg_cmd_get_history = {
 	.outputs = "Microsoft.PowerShell.Commands.HistoryInfo",
 	.output_type = &mg_type_history_info,
 	.examples = ghy_examples,
-	.related = "Invoke-Expression",
+	.related = MG_NAMES("Invoke-Expression"),
 	.process = ghy_process,
 };
 
@@ -417,7 +417,7 @@ const mg_cmdlet mg_cmd_write_progress = {
 	.inputs = "None",
 	.outputs = "None",
 	.examples = wp_examples,
-	.related = "Write-Host Start-Sleep",
+	.related = MG_NAMES("Write-Host", "Start-Sleep"),
 	.process = wp_process,
 };
 
@@ -621,7 +621,7 @@ const mg_cmdlet mg_cmd_start_transcript = {
 	.inputs = "None",
 	.outputs = "System.String",
 	.examples = start_tr_examples,
-	.related = "Stop-Transcript Out-File Tee-Object",
+	.related = MG_NAMES("Stop-Transcript", "Out-File", "Tee-Object"),
 	.process = start_tr_process,
 };
 
@@ -660,7 +660,7 @@ const mg_cmdlet mg_cmd_stop_transcript = {
 	.inputs = "None",
 	.outputs = "System.String",
 	.examples = stop_tr_examples,
-	.related = "Start-Transcript",
+	.related = MG_NAMES("Start-Transcript"),
 	.process = stop_tr_process,
 };
 
@@ -719,6 +719,6 @@ const mg_cmdlet mg_cmd_new_timespan = {
 	.inputs = "System.DateTime",
 	.outputs = "System.TimeSpan",
 	.examples = nts_examples,
-	.related = "Get-Date Start-Sleep",
+	.related = MG_NAMES("Get-Date", "Start-Sleep"),
 	.process = nts_process,
 };
