@@ -29,6 +29,8 @@ typedef struct frame {
 	bool cred_hash;           /* a hashtable given to a credential parameter */
 	bool key_is_user;         /* ... its last key names the user */
 	bool in_value;            /* ... after its '=' */
+	enum want inherit;        /* a group given to a secret parameter: its literals are secret */
+	bool inherit_comma;       /* ... a comma was seen in it (the password part of a credential) */
 } frame;
 
 static void add_span(mg_spans *sp, size_t pos, size_t len)
@@ -154,7 +156,7 @@ static void mask_after_comma(const char *src, const token *t, mg_spans *out)
 }
 
 /* A value token (or group) of frame f: is it a secret, given what f waits for? */
-static void value_token(frame *f, bool armed, const char *src, const token *t, mg_spans *out)
+static enum want value_token(frame *f, bool armed, const char *src, const token *t, mg_spans *out)
 {
 	enum want w;
 	if (armed) {
@@ -175,6 +177,7 @@ static void value_token(frame *f, bool armed, const char *src, const token *t, m
 		mask_after_comma(src, t, out);
 	/* what a comma right after this value continues */
 	f->cont = w == W_CRED_USER ? W_CRED_PASS : w;
+	return w;
 }
 
 void mg_secret_spans(mg_session *s, const char *src, size_t len, mg_spans *out)
@@ -214,6 +217,18 @@ void mg_secret_spans(mg_session *s, const char *src, size_t len, mg_spans *out)
 		}
 		bool armed = f->cont_armed;   /* a comma before this token continues a value list */
 		f->cont_armed = false;
+		if (f->inherit != W_NONE && !f->cred_hash) {
+			/* -Password ('x'), -Credentials @('u', 'p'): a literal of the group,
+			 * not the name of a command it runs */
+			if (is_literal(k) && !(k == TK_WORD && f->expect_cmd)) {
+				if (f->inherit != W_CRED_USER || f->inherit_comma)
+					add_span(out, t.pos, t.len);
+				else if (k != TK_WORD)
+					mask_after_comma(src, &t, out);
+			} else if (k == TK_COMMA) {
+				f->inherit_comma = true;
+			}
+		}
 		if (f->cred_hash) {
 			/* @{ UserName = 'u'; Password = 'p' } given to -Credential */
 			size_t tl = t.text ? strlen(t.text) : 0;
@@ -249,15 +264,12 @@ void mg_secret_spans(mg_session *s, const char *src, size_t len, mg_spans *out)
 			f->expect_cmd = false;
 			f->cmd = s && t.text ? mg_session_find_cmdlet(s, t.text) : NULL;
 		} else if (is_open(k)) {
-			bool hash_for_cred = false;
-			if (!f->expect_cmd) {
+			enum want w = f->inherit;   /* a group inside a secret group is secret too */
+			if (!f->expect_cmd && f->cmd) {
 				/* the group is a value of the command */
-				bool cred = (f->pending && want_of(f->pending) == W_CRED_USER) ||
-				            (!f->pending && !armed && want_of(positional_param(f)) == W_CRED_USER);
-				hash_for_cred = k == TK_HASH && cred;
 				token none = t;
-				none.kind = TK_VAR;   /* not a literal: nothing masked, the value is used up */
-				value_token(f, armed, src, &none, out);
+				none.kind = TK_VAR;   /* not a literal: nothing masked here, the value is used up */
+				w = value_token(f, armed, src, &none, out);
 				f->cont = W_NONE;
 			}
 			f->expect_cmd = false;
@@ -265,7 +277,8 @@ void mg_secret_spans(mg_session *s, const char *src, size_t len, mg_spans *out)
 				d++;
 				memset(&fr[d], 0, sizeof fr[d]);
 				reset_cmd(&fr[d]);
-				fr[d].cred_hash = hash_for_cred;
+				fr[d].cred_hash = k == TK_HASH && w == W_CRED_USER;
+				fr[d].inherit = w;
 			} else {
 				overflow++;
 			}

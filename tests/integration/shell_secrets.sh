@@ -61,6 +61,10 @@ run_c credh "New-MigrationEndpoint -IMAP -Name E1 -Credentials @{UserName = 'adm
 check "-c -Credentials @{...}: the hashtable's password is masked" \
 	grep -qF -- "@{UserName = 'admin'; Password = $MASK} -Bogus" "$T/out/credh.err"
 
+run_c group "New-MigrationEndpoint -IMAP -Name E1 -Credentials @('admin', '$PW') -Password ('$PW') -Bogus"
+check "-c secret values in groups are masked" \
+	grep -qF -- "-Credentials @('admin', $MASK) -Password ($MASK) -Bogus" "$T/out/group.err"
+
 run_c pass "New-MigrationEndpoint -IMAP -Name E1 -Password:$PW -Port abc -RemoteServer x"
 check "-c -Password:pw masked" grep -qF -- "-Password:$MASK -Port abc" "$T/out/pass.err"
 check "-c an error on the token after the password: the caret is under it" caret_on "$T/out/pass.err" "abc"
