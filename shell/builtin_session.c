@@ -616,7 +616,10 @@ const mg_cmdlet mg_cmd_start_transcript = {
 	.synopsis = "Records the session's console output in a file.",
 	.description = "Start-Transcript copies everything the session writes to the console "
 	               "(output, errors, warnings, host text) into a text file, after a header, "
-	               "until Stop-Transcript or the end of the session.",
+	               "until Stop-Transcript or the end of the session. In the interactive shell "
+	               "each command typed at the prompt is written first, after the prompt text, "
+	               "as PowerShell 7 does (the statements of a script are not, as in PowerShell); "
+	               "the value of a secret parameter such as -Password is written as ********.",
 	.params = start_tr_params,
 	.inputs = "None",
 	.outputs = "System.String",

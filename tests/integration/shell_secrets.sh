@@ -103,6 +103,19 @@ check "-File: its caret is under abc" caret_on "$T/out/file.err" "abc"
 check "-File: the position names the script line" grep -qF "script.ps1:3 char:" "$T/out/file.err"
 check "-File: -String of ConvertTo-SecureString is masked" grep -qF -- "-String $MASK -AsPlainText" "$T/out/file.err"
 
+# a script's transcript: its output and errors, masked (PowerShell 7 records
+# no statements of a script, only what is typed at a prompt)
+cat >"$T/script2.ps1" <<EOF
+Start-Transcript -Path '$T/script-transcript.txt' | Out-Null
+'script-output'
+New-MigrationEndpoint -IMAP -Name E1 -Password '$PW' -Bogus
+Stop-Transcript | Out-Null
+EOF
+"$MIGSH" -File "$T/script2.ps1" >"$T/out/file2.out" 2>"$T/out/file2.err"
+check "-File transcript: the output is recorded" grep -qx "script-output" "$T/script-transcript.txt"
+check "-File transcript: the error's line is masked" \
+	grep -qxF "+ New-MigrationEndpoint -IMAP -Name E1 -Password $MASK -Bogus" "$T/script-transcript.txt"
+
 # 3. the REPL on a terminal (tmux): errors, Get-History, the history file, a transcript
 if command -v tmux >/dev/null 2>&1; then
 	tmux -L "$SOCK" -f /dev/null new-session -d -s repl -x 250 -y 50 \
