@@ -4,7 +4,6 @@
 #include "shell/parser.h"
 #include "shell/secret_mask.h"
 #include "shell/session.h"
-#include "common/mem.h"
 #include "common/str.h"
 
 #include <stdlib.h>
@@ -105,13 +104,7 @@ static void line_secrets(mg_session *s, const char *src, size_t ls, size_t ll, m
 			a = ls;
 		if (b > ls + ll)
 			b = ls + ll;
-		if (out->n == out->cap) {
-			out->cap = out->cap ? out->cap * 2 : 4;
-			out->v = xrealloc(out->v, out->cap * sizeof *out->v);
-		}
-		out->v[out->n].pos = a - ls;
-		out->v[out->n].len = b - a;
-		out->n++;
+		mg_spans_add(out, a - ls, b - a);
 	}
 	mg_spans_free(&all);
 }

@@ -33,7 +33,7 @@ typedef struct frame {
 	bool inherit_comma;       /* ... a comma was seen in it (the password part of a credential) */
 } frame;
 
-static void add_span(mg_spans *sp, size_t pos, size_t len)
+void mg_spans_add(mg_spans *sp, size_t pos, size_t len)
 {
 	if (!len)
 		return;
@@ -152,7 +152,7 @@ static void mask_after_comma(const char *src, const token *t, mg_spans *out)
 	if (t->kind != TK_WORD && end > start && src[end - 1] == src[t->pos])
 		end--;   /* keep the closing quote */
 	if (end > start)
-		add_span(out, start, end - start);
+		mg_spans_add(out, start, end - start);
 }
 
 /* A value token (or group) of frame f: is it a secret, given what f waits for? */
@@ -170,9 +170,9 @@ static enum want value_token(frame *f, bool armed, const char *src, const token 
 	}
 	bool lit = is_literal(t->kind);
 	if (lit && w == W_SECRET)
-		add_span(out, t->pos, t->len);
+		mg_spans_add(out, t->pos, t->len);
 	else if (lit && w == W_CRED_PASS)
-		add_span(out, t->pos, t->len);
+		mg_spans_add(out, t->pos, t->len);
 	else if (lit && w == W_CRED_USER && t->kind != TK_WORD)
 		mask_after_comma(src, t, out);
 	/* what a comma right after this value continues */
@@ -210,7 +210,7 @@ void mg_secret_spans(mg_session *s, const char *src, size_t len, mg_spans *out)
 				size_t e = t.pos;
 				while (e < len && src[e] != '\n')
 					e++;
-				add_span(out, t.pos, e - t.pos);
+				mg_spans_add(out, t.pos, e - t.pos);
 			}
 			tok_free(&t);
 			break;
@@ -222,7 +222,7 @@ void mg_secret_spans(mg_session *s, const char *src, size_t len, mg_spans *out)
 			 * not the name of a command it runs */
 			if (is_literal(k) && !(k == TK_WORD && f->expect_cmd)) {
 				if (f->inherit != W_CRED_USER || f->inherit_comma)
-					add_span(out, t.pos, t.len);
+					mg_spans_add(out, t.pos, t.len);
 				else if (k != TK_WORD)
 					mask_after_comma(src, &t, out);
 			} else if (k == TK_COMMA) {
@@ -242,7 +242,7 @@ void mg_secret_spans(mg_session *s, const char *src, size_t len, mg_spans *out)
 				f->in_value = eq;
 			} else if (is_literal(k) && f->in_value) {
 				if (!f->key_is_user)
-					add_span(out, t.pos, t.len);
+					mg_spans_add(out, t.pos, t.len);
 				f->in_value = false;
 			}
 		} else if (k == TK_NEWLINE || k == TK_SEMI || k == TK_PIPE || k == TK_ASSIGN || k == TK_AMP ||

@@ -11,9 +11,11 @@
  *     the elements after the first of a list (admin,pw), the text after the
  *     first comma of a quoted 'admin,pw', the values of a hashtable except
  *     the user name's;
- * and only literal tokens (bare words, quoted strings, numbers): a variable
- * or an expression names no secret.  Nested commands ((...), $(...), { })
- * are read with their own declarations.
+ * and only literal tokens (bare words, quoted strings, numbers), also inside
+ * a group given as the value (-Password ('x'), -Credentials @('u', 'p')): a
+ * variable or an expression names no secret.  Nested commands ((...), $(...),
+ * { }) are read with their own declarations.  A line whose command is not
+ * known (or without a session) has no secret by this rule.
  * Each masked token is replaced by MG_SECRET_MASK whatever its length, so the
  * echo does not tell how long the password is; mg_masked_offset maps a byte
  * offset of the source to the masked text (an error's caret is moved).
@@ -42,6 +44,8 @@ typedef struct mg_spans {
  * known).  out is reset first; free it with mg_spans_free. */
 void mg_secret_spans(struct mg_session *s, const char *src, size_t len, mg_spans *out);
 void mg_spans_free(mg_spans *sp);
+/* Append the range [pos, pos+len) (nothing when len is 0); keep the order. */
+void mg_spans_add(mg_spans *sp, size_t pos, size_t len);
 
 /* src with every span replaced by MG_SECRET_MASK (malloc'd, NUL-terminated;
  * *outlen its length if outlen is not NULL). */
