@@ -173,11 +173,6 @@ void mg_errrec_render(const mg_errrec *r, strbuf *out)
 	errrec_render(NULL, r, out);
 }
 
-void mg_errrec_render_masked(mg_session *s, const mg_errrec *r, strbuf *out)
-{
-	errrec_render(s, r, out);
-}
-
 static bool use_color(struct mg_session *s)
 {
 	return s && s->color && !getenv("NO_COLOR");

@@ -46,8 +46,6 @@ typedef struct mg_errrec {
 const char *mg_errrec_exception(const mg_errrec *r);
 /* Render the record (no colours) into out. */
 void mg_errrec_render(const mg_errrec *r, strbuf *out);
-/* The same with the secrets of the echoed line masked (commands looked up in s). */
-void mg_errrec_render_masked(struct mg_session *s, const mg_errrec *r, strbuf *out);
 /* Print to the session's error stream (red on a terminal unless NO_COLOR). */
 void mg_errrec_print(struct mg_session *s, const mg_errrec *r);
 /* An ErrorRecord object for $Error / -ErrorVariable (new reference). */
