@@ -636,9 +636,9 @@ const mg_cmdlet mg_cmd_new_migration_batch = {
 	  "there. Messages over 35 MB and beyond 500,000 items per mailbox (newest first) are "
 	  "skipped and reported. Passwords from the CSV are kept in the state directory (files "
 	  "0600) and never shown. See about_migsh_workflow and about_Migration_Csv.",
-	.related = "Get-MigrationBatch Start-MigrationBatch Set-MigrationBatch Get-MigrationUser "
-	           "Get-MigrationUserStatistics New-MigrationEndpoint about_migsh_workflow "
-	           "about_Migration_Csv",
+	.related = MG_NAMES("Get-MigrationBatch", "Start-MigrationBatch", "Set-MigrationBatch",
+	                    "Get-MigrationUser", "Get-MigrationUserStatistics",
+	                    "New-MigrationEndpoint", "about_migsh_workflow", "about_Migration_Csv"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = new_batch_process,
 };
@@ -721,8 +721,9 @@ const mg_cmdlet mg_cmd_get_migration_batch = {
 	         "SyncedWithErrors, IncrementalSyncing, Completing, Completed, CompletedWithErrors, "
 	         "Failed, Removing, Corrupted, Waiting. See about_migsh_workflow for what each "
 	         "allows.",
-	.related = "New-MigrationBatch Set-MigrationBatch Start-MigrationBatch Stop-MigrationBatch "
-	           "Complete-MigrationBatch Remove-MigrationBatch Get-MigrationUser",
+	.related = MG_NAMES("New-MigrationBatch", "Set-MigrationBatch", "Start-MigrationBatch",
+	                    "Stop-MigrationBatch", "Complete-MigrationBatch",
+	                    "Remove-MigrationBatch", "Get-MigrationUser"),
 	.process = get_batch_process,
 };
 
@@ -806,8 +807,8 @@ const mg_cmdlet mg_cmd_set_migration_batch = {
 	.examples = set_batch_examples,
 	.notes = "There is no -ExcludeFolders on Set-MigrationBatch (as in Exchange): create a new "
 	         "batch to change the folder selection.",
-	.related = "New-MigrationBatch Get-MigrationBatch Start-MigrationBatch "
-	           "Set-MigrationConfig about_migsh_workflow",
+	.related = MG_NAMES("New-MigrationBatch", "Get-MigrationBatch", "Start-MigrationBatch",
+	                    "Set-MigrationConfig", "about_migsh_workflow"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = set_batch_process,
 };

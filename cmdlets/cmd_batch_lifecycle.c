@@ -361,8 +361,8 @@ const mg_cmdlet mg_cmd_start_migration_batch = {
 	.examples = start_batch_examples,
 	.notes = "Users with a validation error from the CSV stay Failed: fix the CSV and add "
 	         "them again with Set-MigrationBatch -AddUsers (after Remove-MigrationUser).",
-	.related = "Stop-MigrationBatch Get-MigrationBatch Complete-MigrationBatch "
-	           "Get-MigrationService about_migsh_workflow",
+	.related = MG_NAMES("Stop-MigrationBatch", "Get-MigrationBatch", "Complete-MigrationBatch",
+	                    "Get-MigrationService", "about_migsh_workflow"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = start_batch_process,
 };
@@ -400,7 +400,7 @@ const mg_cmdlet mg_cmd_stop_migration_batch = {
 	.inputs = "String or MigrationBatch (the Identity).",
 	.outputs = "None.",
 	.examples = stop_batch_examples,
-	.related = "Start-MigrationBatch Get-MigrationBatch Remove-MigrationBatch",
+	.related = MG_NAMES("Start-MigrationBatch", "Get-MigrationBatch", "Remove-MigrationBatch"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = stop_batch_process,
 };
@@ -449,8 +449,8 @@ const mg_cmdlet mg_cmd_complete_migration_batch = {
 	.notes = "Exchange Online itself now refuses Complete-MigrationBatch for IMAP batches; "
 	         "migsh follows the documented IMAP workflow instead. Switch the MX record and "
 	         "let at least one incremental sync run before completing.",
-	.related = "Get-MigrationBatch Remove-MigrationBatch Set-MigrationBatch "
-	           "about_migsh_workflow",
+	.related = MG_NAMES("Get-MigrationBatch", "Remove-MigrationBatch", "Set-MigrationBatch",
+	                    "about_migsh_workflow"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = complete_batch_process,
 };
@@ -499,8 +499,8 @@ const mg_cmdlet mg_cmd_remove_migration_batch = {
 	.notes = "Keep a batch at least 72 hours after switching the MX record, and make sure an "
 	         "incremental sync ran after mail started arriving at the new mailboxes, before "
 	         "removing it.",
-	.related = "Get-MigrationBatch Stop-MigrationBatch Complete-MigrationBatch "
-	           "Remove-MigrationUser",
+	.related = MG_NAMES("Get-MigrationBatch", "Stop-MigrationBatch", "Complete-MigrationBatch",
+	                    "Remove-MigrationUser"),
 	.flags = MCF_SHOULD_PROCESS | MCF_CONFIRM_HIGH,
 	.process = remove_batch_process,
 };

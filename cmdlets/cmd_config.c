@@ -105,7 +105,7 @@ const mg_cmdlet mg_cmd_get_migration_config = {
 	.outputs = "MigrationConfig.",
 	.output_type = &mg_type_config,
 	.examples = get_config_examples,
-	.related = "Set-MigrationConfig Get-MigrationStatistics",
+	.related = MG_NAMES("Set-MigrationConfig", "Get-MigrationStatistics"),
 	.process = get_config_process,
 };
 
@@ -153,7 +153,7 @@ const mg_cmdlet mg_cmd_set_migration_config = {
 	.examples = set_config_examples,
 	.notes = "In Exchange Online these settings cannot be changed (the cmdlet is "
 	         "on-premises only); migsh allows it because you run the service.",
-	.related = "Get-MigrationConfig Set-MigrationEndpoint",
+	.related = MG_NAMES("Get-MigrationConfig", "Set-MigrationEndpoint"),
 	.flags = MCF_SHOULD_PROCESS | MCF_EXTENSION,
 	.process = set_config_process,
 };

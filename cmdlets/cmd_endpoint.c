@@ -523,8 +523,9 @@ const mg_cmdlet mg_cmd_new_migration_endpoint = {
 	  "Get-MigrationEndpoint shows the UserName only. With -AcceptUntrustedCertificates the "
 	  "certificate is not verified at all and migsh prints a warning whenever the endpoint is "
 	  "used.",
-	.related = "Get-MigrationEndpoint Set-MigrationEndpoint Remove-MigrationEndpoint "
-	           "Test-MigrationServerAvailability New-MigrationBatch about_migsh_troubleshooting",
+	.related = MG_NAMES("Get-MigrationEndpoint", "Set-MigrationEndpoint",
+	                    "Remove-MigrationEndpoint", "Test-MigrationServerAvailability",
+	                    "New-MigrationBatch", "about_migsh_troubleshooting"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = new_endpoint_process,
 };
@@ -577,8 +578,8 @@ const mg_cmdlet mg_cmd_get_migration_endpoint = {
 	.examples = get_endpoint_examples,
 	.notes = "The default display is a table of Identity, EndpointType and RemoteServer; use "
 	         "Format-List to see every property.",
-	.related = "New-MigrationEndpoint Set-MigrationEndpoint Remove-MigrationEndpoint "
-	           "Test-MigrationServerAvailability",
+	.related = MG_NAMES("New-MigrationEndpoint", "Set-MigrationEndpoint",
+	                    "Remove-MigrationEndpoint", "Test-MigrationServerAvailability"),
 	.process = get_endpoint_process,
 };
 
@@ -651,8 +652,8 @@ const mg_cmdlet mg_cmd_set_migration_endpoint = {
 	.examples = set_endpoint_examples,
 	.notes = "-AcceptUntrustedCertificates is a Boolean on Set-MigrationEndpoint (a switch on "
 	         "New-MigrationEndpoint), as in Exchange.",
-	.related = "New-MigrationEndpoint Get-MigrationEndpoint Test-MigrationServerAvailability "
-	           "Set-MigrationBatch",
+	.related = MG_NAMES("New-MigrationEndpoint", "Get-MigrationEndpoint",
+	                    "Test-MigrationServerAvailability", "Set-MigrationBatch"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = set_endpoint_process,
 };
@@ -691,7 +692,8 @@ const mg_cmdlet mg_cmd_remove_migration_endpoint = {
 	.outputs = "None.",
 	.examples = remove_endpoint_examples,
 	.notes = "Without a terminal migsh cannot ask; then add -Confirm:$false.",
-	.related = "New-MigrationEndpoint Get-MigrationEndpoint Remove-MigrationBatch",
+	.related = MG_NAMES("New-MigrationEndpoint", "Get-MigrationEndpoint",
+	                    "Remove-MigrationBatch"),
 	.flags = MCF_SHOULD_PROCESS | MCF_CONFIRM_HIGH,
 	.process = remove_endpoint_process,
 };

@@ -121,7 +121,8 @@ const mg_cmdlet mg_cmd_get_migration_service = {
 	.outputs = "MigrationService.",
 	.output_type = &mg_type_service,
 	.examples = get_service_examples,
-	.related = "Start-MigrationService Stop-MigrationService Start-MigrationBatch",
+	.related = MG_NAMES("Start-MigrationService", "Stop-MigrationService",
+	                    "Start-MigrationBatch"),
 	.flags = MCF_EXTENSION,
 	.process = get_service_process,
 };
@@ -137,7 +138,7 @@ const mg_cmdlet mg_cmd_start_migration_service = {
 	.outputs = "MigrationService.",
 	.output_type = &mg_type_service,
 	.examples = start_service_examples,
-	.related = "Get-MigrationService Stop-MigrationService",
+	.related = MG_NAMES("Get-MigrationService", "Stop-MigrationService"),
 	.flags = MCF_EXTENSION | MCF_SHOULD_PROCESS,
 	.process = start_service_process,
 };
@@ -154,7 +155,8 @@ const mg_cmdlet mg_cmd_stop_migration_service = {
 	.inputs = "None.",
 	.outputs = "None.",
 	.examples = stop_service_examples,
-	.related = "Get-MigrationService Start-MigrationService Stop-MigrationBatch",
+	.related = MG_NAMES("Get-MigrationService", "Start-MigrationService",
+	                    "Stop-MigrationBatch"),
 	.flags = MCF_EXTENSION | MCF_SHOULD_PROCESS,
 	.process = stop_service_process,
 };

@@ -92,7 +92,7 @@ const mg_cmdlet mg_cmd_export_migration_state = {
 	.inputs = "None.",
 	.outputs = "System.String: the directory written.",
 	.examples = export_state_examples,
-	.related = "Import-MigrationState Get-MigrationConfig",
+	.related = MG_NAMES("Import-MigrationState", "Get-MigrationConfig"),
 	.flags = MCF_SHOULD_PROCESS | MCF_EXTENSION,
 	.process = export_state_process,
 };
@@ -130,7 +130,7 @@ const mg_cmdlet mg_cmd_import_migration_state = {
 	.inputs = "None.",
 	.outputs = "None.",
 	.examples = import_state_examples,
-	.related = "Export-MigrationState Stop-MigrationService",
+	.related = MG_NAMES("Export-MigrationState", "Stop-MigrationService"),
 	.flags = MCF_SHOULD_PROCESS | MCF_CONFIRM_HIGH | MCF_EXTENSION,
 	.process = import_state_process,
 };

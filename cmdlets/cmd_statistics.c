@@ -163,8 +163,8 @@ const mg_cmdlet mg_cmd_get_migration_user_statistics = {
 	           "ItemsSkipped).",
 	.output_type = &mg_type_user_stats,
 	.examples = user_stats_examples,
-	.related = "Get-MigrationUser Get-MigrationBatch Set-MigrationBatch "
-	           "about_migsh_troubleshooting",
+	.related = MG_NAMES("Get-MigrationUser", "Get-MigrationBatch", "Set-MigrationBatch",
+	                    "about_migsh_troubleshooting"),
 	.process = user_stats_process,
 };
 
@@ -196,6 +196,6 @@ const mg_cmdlet mg_cmd_get_migration_statistics = {
 	.outputs = "MigrationStatistics.",
 	.output_type = &mg_type_statistics,
 	.examples = statistics_examples,
-	.related = "Get-MigrationBatch Get-MigrationUser Get-MigrationConfig",
+	.related = MG_NAMES("Get-MigrationBatch", "Get-MigrationUser", "Get-MigrationConfig"),
 	.process = statistics_process,
 };

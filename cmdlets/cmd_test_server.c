@@ -241,7 +241,8 @@ const mg_cmdlet mg_cmd_test_migration_server_availability = {
 	  "issuer) and the certificate subject. To trust a private CA set SSL_CERT_FILE (or "
 	  "SSL_CERT_DIR) for migsh; -AcceptUntrustedCertificates turns verification off "
 	  "entirely. See about_migsh_troubleshooting.",
-	.related = "New-MigrationEndpoint Get-MigrationEndpoint about_migsh_troubleshooting",
+	.related = MG_NAMES("New-MigrationEndpoint", "Get-MigrationEndpoint",
+	                    "about_migsh_troubleshooting"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = test_server_process,
 };

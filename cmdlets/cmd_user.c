@@ -170,8 +170,9 @@ const mg_cmdlet mg_cmd_get_migration_user = {
 	.examples = get_user_examples,
 	.notes = "migsh adds UserName (the source login, admin formats as given), UserRoot, "
 	         "TargetMailbox (where the mail goes) and CsvLine.",
-	.related = "Get-MigrationUserStatistics Start-MigrationUser Stop-MigrationUser "
-	           "Set-MigrationUser Remove-MigrationUser Get-MigrationBatch",
+	.related = MG_NAMES("Get-MigrationUserStatistics", "Start-MigrationUser",
+	                    "Stop-MigrationUser", "Set-MigrationUser", "Remove-MigrationUser",
+	                    "Get-MigrationBatch"),
 	.process = get_user_process,
 };
 
@@ -208,7 +209,7 @@ const mg_cmdlet mg_cmd_remove_migration_user = {
 	.inputs = "String or MigrationUser (the Identity).",
 	.outputs = "None.",
 	.examples = remove_user_examples,
-	.related = "Get-MigrationUser Set-MigrationBatch Stop-MigrationBatch",
+	.related = MG_NAMES("Get-MigrationUser", "Set-MigrationBatch", "Stop-MigrationBatch"),
 	.flags = MCF_SHOULD_PROCESS | MCF_CONFIRM_HIGH,
 	.process = remove_user_process,
 };

@@ -215,7 +215,8 @@ const mg_cmdlet mg_cmd_start_migration_user = {
 	.outputs = "None.",
 	.examples = start_user_examples,
 	.notes = "Start-MigrationBatch starts every stopped and failed user of a batch at once.",
-	.related = "Stop-MigrationUser Set-MigrationUser Get-MigrationUser Start-MigrationBatch",
+	.related = MG_NAMES("Stop-MigrationUser", "Set-MigrationUser", "Get-MigrationUser",
+	                    "Start-MigrationBatch"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = start_user_process,
 };
@@ -269,7 +270,8 @@ const mg_cmdlet mg_cmd_stop_migration_user = {
 	.examples = stop_user_examples,
 	.notes = "Stop-MigrationBatch stops a whole batch; Start-MigrationBatch then resumes its "
 	         "users, those stopped one by one included.",
-	.related = "Start-MigrationUser Set-MigrationUser Get-MigrationUser Stop-MigrationBatch",
+	.related = MG_NAMES("Start-MigrationUser", "Set-MigrationUser", "Get-MigrationUser",
+	                    "Stop-MigrationBatch"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = stop_user_process,
 };
@@ -337,8 +339,8 @@ const mg_cmdlet mg_cmd_set_migration_user = {
 	.examples = set_user_examples,
 	.notes = "Get-MigrationUser shows the user's StartAfter and CompleteAfter; "
 	         "Set-MigrationBatch -SyncNow synchronizes every synced user of a batch.",
-	.related = "Start-MigrationUser Stop-MigrationUser Get-MigrationUser "
-	           "Get-MigrationUserStatistics Set-MigrationBatch",
+	.related = MG_NAMES("Start-MigrationUser", "Stop-MigrationUser", "Get-MigrationUser",
+	                    "Get-MigrationUserStatistics", "Set-MigrationBatch"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = set_user_process,
 };

@@ -155,7 +155,7 @@ const mg_cmdlet mg_cmd_connect_exchangeonline = {
 	.inputs = "None",
 	.outputs = "None",
 	.examples = connect_examples,
-	.related = "Disconnect-ExchangeOnline Import-Module",
+	.related = MG_NAMES("Disconnect-ExchangeOnline", "Import-Module"),
 	.flags = MCF_EXTENSION,
 	.process = connect_process,
 };
@@ -169,7 +169,7 @@ const mg_cmdlet mg_cmd_disconnect_exchangeonline = {
 	.inputs = "None",
 	.outputs = "None",
 	.examples = disconnect_examples,
-	.related = "Connect-ExchangeOnline",
+	.related = MG_NAMES("Connect-ExchangeOnline"),
 	.flags = MCF_EXTENSION | MCF_SHOULD_PROCESS,
 	.process = disconnect_process,
 };
@@ -185,7 +185,7 @@ const mg_cmdlet mg_cmd_import_module = {
 	.inputs = "None",
 	.outputs = "None",
 	.examples = import_examples,
-	.related = "Connect-ExchangeOnline",
+	.related = MG_NAMES("Connect-ExchangeOnline"),
 	.flags = MCF_EXTENSION,
 	.process = import_process,
 };

@@ -228,7 +228,7 @@ const mg_cmdlet mg_cmd_get_help = {
 	           "Synopsis) for a wildcard pattern.",
 	.output_type = &mg_type_help_summary,
 	.examples = help_examples,
-	.related = "Get-Command about_migsh_language about_migsh_workflow",
+	.related = MG_NAMES("Get-Command", "about_migsh_language", "about_migsh_workflow"),
 	.process = help_process,
 };
 
@@ -412,6 +412,6 @@ const mg_cmdlet mg_cmd_get_command = {
 	           "Version, Source, Verb, Noun, Definition, Syntax and Parameters.",
 	.output_type = &mg_type_command_info,
 	.examples = gcm_examples,
-	.related = "Get-Help",
+	.related = MG_NAMES("Get-Help"),
 	.process = gcm_process,
 };

@@ -124,7 +124,7 @@ const mg_cmdlet mg_cmd_write_host = {
 	.inputs = "System.Object",
 	.outputs = "None",
 	.examples = wh_examples,
-	.related = "Write-Output Out-File",
+	.related = MG_NAMES("Write-Output", "Out-File"),
 	.process = wh_process,
 };
 
@@ -166,7 +166,7 @@ const mg_cmdlet mg_cmd_write_output = {
 	.inputs = "System.Object",
 	.outputs = "System.Object",
 	.examples = wo_examples,
-	.related = "Write-Host",
+	.related = MG_NAMES("Write-Host"),
 	.process = wo_process,
 };
 
@@ -247,7 +247,7 @@ const mg_cmdlet mg_cmd_get_date = {
 	.inputs = "System.DateTime",
 	.outputs = "System.DateTime, System.String",
 	.examples = gd_examples,
-	.related = "Get-MigrationBatch",
+	.related = MG_NAMES("Get-MigrationBatch"),
 	.process = gd_process,
 };
 
@@ -278,6 +278,6 @@ const mg_cmdlet mg_cmd_clear_host = {
 	.inputs = "None",
 	.outputs = "None",
 	.examples = ch_examples,
-	.related = "Write-Host",
+	.related = MG_NAMES("Write-Host"),
 	.process = ch_process,
 };

@@ -312,7 +312,7 @@ const mg_cmdlet mg_cmd_test_path = {
 	.inputs = "System.String",
 	.outputs = "System.Boolean",
 	.examples = tp_examples,
-	.related = "Get-Item Get-ChildItem New-Item",
+	.related = MG_NAMES("Get-Item", "Get-ChildItem", "New-Item"),
 	.process = tp_process,
 };
 
@@ -522,7 +522,7 @@ const mg_cmdlet mg_cmd_get_item = {
 	.outputs = "System.IO.FileInfo, System.IO.DirectoryInfo",
 	.output_type = &mg_type_file_info,
 	.examples = gi_examples,
-	.related = "Get-ChildItem Test-Path",
+	.related = MG_NAMES("Get-ChildItem", "Test-Path"),
 	.process = gi_process,
 };
 
@@ -569,7 +569,7 @@ const mg_cmdlet mg_cmd_get_childitem = {
 	.outputs = "System.IO.FileInfo, System.IO.DirectoryInfo, System.String",
 	.output_type = &mg_type_file_info,
 	.examples = gci_examples,
-	.related = "Get-Item Test-Path Remove-Item",
+	.related = MG_NAMES("Get-Item", "Test-Path", "Remove-Item"),
 	.process = gci_process,
 };
 
@@ -704,7 +704,7 @@ const mg_cmdlet mg_cmd_new_item = {
 	.outputs = "System.IO.FileInfo, System.IO.DirectoryInfo",
 	.output_type = &mg_type_file_info,
 	.examples = ni_examples,
-	.related = "Remove-Item Test-Path Set-Content",
+	.related = MG_NAMES("Remove-Item", "Test-Path", "Set-Content"),
 	.process = ni_process,
 };
 
@@ -801,7 +801,7 @@ const mg_cmdlet mg_cmd_remove_item = {
 	.inputs = "System.String",
 	.outputs = "None",
 	.examples = ri_examples,
-	.related = "New-Item Get-ChildItem",
+	.related = MG_NAMES("New-Item", "Get-ChildItem"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = ri_process,
 };
@@ -978,7 +978,7 @@ const mg_cmdlet mg_cmd_copy_item = {
 	.inputs = "System.String",
 	.outputs = "None, or with -PassThru System.IO.FileInfo",
 	.examples = ci_examples,
-	.related = "Remove-Item New-Item",
+	.related = MG_NAMES("Remove-Item", "New-Item"),
 	.flags = MCF_SHOULD_PROCESS,
 	.process = ci_process,
 };
@@ -1050,7 +1050,7 @@ const mg_cmdlet mg_cmd_join_path = {
 	.inputs = "System.String",
 	.outputs = "System.String",
 	.examples = jp_examples,
-	.related = "Split-Path Test-Path",
+	.related = MG_NAMES("Split-Path", "Test-Path"),
 	.process = jp_process,
 };
 
@@ -1152,7 +1152,7 @@ const mg_cmdlet mg_cmd_split_path = {
 	.inputs = "System.String",
 	.outputs = "System.String, System.Boolean",
 	.examples = sp_examples,
-	.related = "Join-Path",
+	.related = MG_NAMES("Join-Path"),
 	.process = sp_process,
 };
 
@@ -1193,7 +1193,7 @@ const mg_cmdlet mg_cmd_get_location = {
 	.outputs = "System.Management.Automation.PathInfo",
 	.output_type = &mg_type_path_info,
 	.examples = gl_examples,
-	.related = "Set-Location",
+	.related = MG_NAMES("Set-Location"),
 	.process = gl_process,
 };
 
@@ -1268,6 +1268,6 @@ const mg_cmdlet mg_cmd_set_location = {
 	.inputs = "System.String",
 	.outputs = "None, or with -PassThru System.Management.Automation.PathInfo",
 	.examples = sl_examples,
-	.related = "Get-Location",
+	.related = MG_NAMES("Get-Location"),
 	.process = sl_process,
 };

@@ -325,7 +325,7 @@ const mg_cmdlet mg_cmd_get_member = {
 	.examples = gm_examples,
 	.notes = "Methods are those migsh can call on the object (a subset of .NET's). The "
 	         "console shows one table per type, under a TypeName heading, as PowerShell does.",
-	.related = "Format-List Select-Object",
+	.related = MG_NAMES("Format-List", "Select-Object"),
 	.state_size = sizeof(gm_state),
 	.process = gm_process,
 	.cleanup = gm_cleanup,
@@ -358,7 +358,7 @@ const mg_cmdlet mg_cmd_out_null = {
 	.inputs = "System.Object",
 	.outputs = "None",
 	.examples = on_examples,
-	.related = "Out-Host Out-File",
+	.related = MG_NAMES("Out-Host", "Out-File"),
 	.process = on_process,
 };
 
@@ -412,7 +412,7 @@ const mg_cmdlet mg_cmd_out_host = {
 	.inputs = "System.Object",
 	.outputs = "None",
 	.examples = oh_examples,
-	.related = "Out-Null Out-String Write-Host",
+	.related = MG_NAMES("Out-Null", "Out-String", "Write-Host"),
 	.state_size = sizeof(oh_state),
 	.process = oh_process,
 	.end = oh_end,
@@ -475,7 +475,7 @@ const mg_cmdlet mg_cmd_start_sleep = {
 	.inputs = "None",
 	.outputs = "None",
 	.examples = sleep_examples,
-	.related = "Get-MigrationBatch",
+	.related = MG_NAMES("Get-MigrationBatch"),
 	.process = sleep_process,
 };
 
@@ -534,7 +534,7 @@ const mg_cmdlet mg_cmd_write_warning = {
 	.inputs = "System.String",
 	.outputs = "None",
 	.examples = ww_examples,
-	.related = "Write-Error Write-Verbose Write-Host",
+	.related = MG_NAMES("Write-Error", "Write-Verbose", "Write-Host"),
 	.process = ww_process,
 };
 
@@ -553,7 +553,7 @@ const mg_cmdlet mg_cmd_write_verbose = {
 	.inputs = "System.String",
 	.outputs = "None",
 	.examples = wv_examples,
-	.related = "Write-Warning Write-Host about_CommonParameters",
+	.related = MG_NAMES("Write-Warning", "Write-Host", "about_CommonParameters"),
 	.process = wv_process,
 };
 
@@ -583,7 +583,7 @@ const mg_cmdlet mg_cmd_write_error = {
 	.inputs = "System.String",
 	.outputs = "None",
 	.examples = we_examples,
-	.related = "Write-Warning about_CommonParameters",
+	.related = MG_NAMES("Write-Warning", "about_CommonParameters"),
 	.process = we_process,
 };
 
@@ -637,6 +637,6 @@ const mg_cmdlet mg_cmd_read_host = {
 	.inputs = "None",
 	.outputs = "System.String",
 	.examples = rh_examples,
-	.related = "Write-Host",
+	.related = MG_NAMES("Write-Host"),
 	.process = rh_process,
 };

@@ -146,7 +146,7 @@ const mg_cmdlet mg_cmd_new_object = {
 	.inputs = "None",
 	.outputs = "System.Object",
 	.examples = nobj_examples,
-	.related = "Add-Member ConvertTo-SecureString Select-Object",
+	.related = MG_NAMES("Add-Member", "ConvertTo-SecureString", "Select-Object"),
 	.process = nobj_process,
 };
 
@@ -277,7 +277,7 @@ const mg_cmdlet mg_cmd_add_member = {
 	.inputs = "System.Management.Automation.PSObject",
 	.outputs = "None, or with -PassThru the object",
 	.examples = am_examples,
-	.related = "New-Object Select-Object",
+	.related = MG_NAMES("New-Object", "Select-Object"),
 	.process = am_process,
 };
 
@@ -468,7 +468,7 @@ const mg_cmdlet mg_cmd_compare_object = {
 	.inputs = "System.Management.Automation.PSObject",
 	.outputs = "System.Management.Automation.PSCustomObject",
 	.examples = cmpo_examples,
-	.related = "Group-Object Where-Object",
+	.related = MG_NAMES("Group-Object", "Where-Object"),
 	.state_size = sizeof(bu_coll_state),
 	.process = cmpo_process,
 	.end = cmpo_end,
@@ -546,7 +546,7 @@ const mg_cmdlet mg_cmd_tee_object = {
 	.inputs = "System.Management.Automation.PSObject",
 	.outputs = "System.Management.Automation.PSObject",
 	.examples = tee_examples,
-	.related = "Out-File Select-Object",
+	.related = MG_NAMES("Out-File", "Select-Object"),
 	.state_size = sizeof(bu_coll_state),
 	.process = tee_process,
 	.end = tee_end,

@@ -77,7 +77,7 @@ const mg_cmdlet mg_cmd_convertto_securestring = {
 	.inputs = "System.String",
 	.outputs = "System.Security.SecureString",
 	.examples = cts_examples,
-	.related = "Get-Credential New-Object",
+	.related = MG_NAMES("Get-Credential", "New-Object"),
 	.process = cts_process,
 };
 
@@ -157,6 +157,6 @@ const mg_cmdlet mg_cmd_get_credential = {
 	.outputs = "System.Management.Automation.PSCredential",
 	.output_type = &mg_type_credential,
 	.examples = gcred_examples,
-	.related = "ConvertTo-SecureString New-Object",
+	.related = MG_NAMES("ConvertTo-SecureString", "New-Object"),
 	.process = gcred_process,
 };

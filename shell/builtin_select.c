@@ -285,7 +285,7 @@ const mg_cmdlet mg_cmd_select_object = {
 	.outputs = "System.Management.Automation.PSCustomObject\n\nOr the values of the "
 	           "expanded property with -ExpandProperty.",
 	.examples = sel_examples,
-	.related = "Where-Object Sort-Object Format-Table",
+	.related = MG_NAMES("Where-Object", "Sort-Object", "Format-Table"),
 	.state_size = sizeof(sel_state),
 	.process = sel_process,
 	.end = sel_end,

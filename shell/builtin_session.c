@@ -6,7 +6,9 @@
  * The history and the transcript live in session slots ("history",
  * "transcript"); the REPL adds each command line with mg_history_add.  A
  * transcript tees the session's output and error streams into its file
- * (fopencookie) until Stop-Transcript or the end of the session.
+ * (fopencookie) until Stop-Transcript or the end of the session; the REPL
+ * writes each command into it first (mg_transcript_command).  Both keep
+ * secret tokens masked (secret_mask.h).
  */
 #include "config.h"
 #include "shell/builtin_util.h"
@@ -14,6 +16,7 @@
 #include "shell/eval.h"
 #include "shell/parser.h"
 #include "shell/paths.h"
+#include "shell/secret_mask.h"
 #include "shell/session.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -128,7 +131,7 @@ const mg_cmdlet mg_cmd_get_variable = {
 	.outputs = "System.Management.Automation.PSVariable",
 	.output_type = &mg_type_psvariable,
 	.examples = gv_examples,
-	.related = "Set-Variable",
+	.related = MG_NAMES("Set-Variable"),
 	.process = gv_process,
 };
 
@@ -184,7 +187,7 @@ const mg_cmdlet mg_cmd_set_variable = {
 	.inputs = "System.Object",
 	.outputs = "None, or with -PassThru System.Management.Automation.PSVariable",
 	.examples = sv_examples,
-	.related = "Get-Variable",
+	.related = MG_NAMES("Get-Variable"),
 	.process = sv_process,
 };
 
@@ -241,7 +244,7 @@ const mg_cmdlet mg_cmd_invoke_expression = {
 	.examples = iex_examples,
 	.notes = "Never pass text from an untrusted source (a CSV file, a mail) to "
 	         "Invoke-Expression.",
-	.related = "about_migsh_language",
+	.related = MG_NAMES("about_migsh_language"),
 	.process = iex_process,
 };
 
@@ -265,7 +268,9 @@ void mg_history_add(mg_session *s, const char *line, bool ok, int64_t start, int
 	}
 	mv *o = mv_object(&mg_type_history_info);
 	mv_set_int(o, "Id", (long long)h->u.arr.n + 1);
-	mv_set_str(o, "CommandLine", line);
+	char *masked = mg_mask_secrets(s, line, strlen(line));   /* Get-History never shows a secret */
+	mv_set_str(o, "CommandLine", masked);
+	free(masked);
 	mv_set_str(o, "ExecutionStatus", ok ? "Completed" : "Failed");
 	mv_set_take(o, "StartExecutionTime", mv_datetime(start, 0));
 	mv_set_take(o, "EndExecutionTime", mv_datetime(end, 0));
@@ -333,7 +338,7 @@ const mg_cmdlet mg_cmd_get_history = {
 	.outputs = "Microsoft.PowerShell.Commands.HistoryInfo",
 	.output_type = &mg_type_history_info,
 	.examples = ghy_examples,
-	.related = "Invoke-Expression",
+	.related = MG_NAMES("Invoke-Expression"),
 	.process = ghy_process,
 };
 
@@ -412,7 +417,7 @@ const mg_cmdlet mg_cmd_write_progress = {
 	.inputs = "None",
 	.outputs = "None",
 	.examples = wp_examples,
-	.related = "Write-Host Start-Sleep",
+	.related = MG_NAMES("Write-Host", "Start-Sleep"),
 	.process = wp_process,
 };
 
@@ -472,6 +477,21 @@ static void transcript_end(void *p)
 	fclose(t->file);
 	free(t->path);
 	free(t);
+}
+
+void mg_transcript_command(mg_session *s, const char *prompt, const char *line, size_t len)
+{
+	transcript *t = mg_session_slot(s, "transcript");
+	if (!t || !t->file)
+		return;
+	/* PowerShell 7 writes each command as typed after the prompt text, then
+	 * its output; a secret in it is masked as in an echoed error line */
+	fflush(s->out);
+	fflush(s->errf);
+	char *masked = mg_mask_secrets(s, line, len);
+	fprintf(t->file, "%s%s\n", prompt ? prompt : "PS>", masked);
+	fflush(t->file);
+	free(masked);
 }
 
 static FILE *tee_open(transcript *t, bool err)
@@ -596,12 +616,15 @@ const mg_cmdlet mg_cmd_start_transcript = {
 	.synopsis = "Records the session's console output in a file.",
 	.description = "Start-Transcript copies everything the session writes to the console "
 	               "(output, errors, warnings, host text) into a text file, after a header, "
-	               "until Stop-Transcript or the end of the session.",
+	               "until Stop-Transcript or the end of the session. In the interactive shell "
+	               "each command typed at the prompt is written first, after the prompt text, "
+	               "as PowerShell 7 does (the statements of a script are not, as in PowerShell); "
+	               "the value of a secret parameter such as -Password is written as ********.",
 	.params = start_tr_params,
 	.inputs = "None",
 	.outputs = "System.String",
 	.examples = start_tr_examples,
-	.related = "Stop-Transcript Out-File Tee-Object",
+	.related = MG_NAMES("Stop-Transcript", "Out-File", "Tee-Object"),
 	.process = start_tr_process,
 };
 
@@ -640,7 +663,7 @@ const mg_cmdlet mg_cmd_stop_transcript = {
 	.inputs = "None",
 	.outputs = "System.String",
 	.examples = stop_tr_examples,
-	.related = "Start-Transcript",
+	.related = MG_NAMES("Start-Transcript"),
 	.process = stop_tr_process,
 };
 
@@ -699,6 +722,6 @@ const mg_cmdlet mg_cmd_new_timespan = {
 	.inputs = "System.DateTime",
 	.outputs = "System.TimeSpan",
 	.examples = nts_examples,
-	.related = "Get-Date Start-Sleep",
+	.related = MG_NAMES("Get-Date", "Start-Sleep"),
 	.process = nts_process,
 };

@@ -210,7 +210,8 @@ const mg_cmdlet mg_cmd_where_object = {
 	.notes = "-Match runs .NET patterns on POSIX extended regular expressions: \\d \\D "
 	         "\\w \\W \\s \\S \\b, a leading (?i), (?:...) groups and lazy quantifiers are "
 	         "translated; look-around and back-references are not supported.",
-	.related = "Select-Object ForEach-Object Sort-Object about_migsh_language",
+	.related = MG_NAMES("Select-Object", "ForEach-Object", "Sort-Object",
+	                    "about_migsh_language"),
 	.process = where_process,
 };
 
@@ -327,7 +328,7 @@ const mg_cmdlet mg_cmd_foreach_object = {
 	.inputs = "System.Management.Automation.PSObject",
 	.outputs = "Whatever the script block writes.",
 	.examples = fe_examples,
-	.related = "Where-Object Select-Object about_migsh_language",
+	.related = MG_NAMES("Where-Object", "Select-Object", "about_migsh_language"),
 	.state_size = sizeof(fe_state),
 	.process = fe_process,
 	.end = fe_end,

@@ -46,6 +46,9 @@ mv *mg_credential_new(const char *user, mv *secure);
 /* Record a command line typed at the prompt for Get-History (times: epoch seconds). */
 struct mg_session;
 void mg_history_add(struct mg_session *s, const char *line, bool ok, int64_t start, int64_t end);
+/* Write a command about to run, after the prompt text, into the running
+ * transcript (nothing without one); its secrets are masked. */
+void mg_transcript_command(struct mg_session *s, const char *prompt, const char *line, size_t len);
 
 /* every utility cmdlet, NULL-terminated (shell/builtins_list.c) */
 extern const mg_cmdlet *const mg_builtin_cmdlets[];

@@ -44,7 +44,7 @@ typedef enum mg_ptype {
 	MPT_CREDENTIAL    /* user,password pair or PSCredential-like object */
 } mg_ptype;
 
-/* A list of names in a declaration (parameter sets, aliases): a
+/* A list of names in a declaration (parameter sets, aliases, related links): a
  * NULL-terminated array, e.g. .aliases = MG_NAMES("gc", "cat", "type")
  * (common/str.h str_list_has() looks a name up in one). */
 #define MG_NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -108,7 +108,7 @@ typedef struct mg_cmdlet {
 	const mv_type_info *output_type;/* type of emitted objects, or NULL */
 	const mg_example *examples;     /* terminated by code == NULL */
 	const char *notes;
-	const char *related;            /* space-separated names of related cmdlets / topics */
+	const char *const *related;     /* related cmdlets / topics, MG_NAMES("Get-X", "about_y"), or NULL */
 	unsigned flags;
 	size_t state_size;              /* bytes of zeroed per-invocation state in ctx->state */
 	int  (*process)(struct mg_ctx *ctx, mv *input);

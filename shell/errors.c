@@ -2,6 +2,7 @@
 #include "config.h"
 #include "shell/errors.h"
 #include "shell/parser.h"
+#include "shell/secret_mask.h"
 #include "shell/session.h"
 #include "common/str.h"
 
@@ -66,7 +67,53 @@ static void line_of(const char *src, size_t len, size_t pos, size_t *ls, size_t 
 	*ll = e - s;
 }
 
-static void render_where(strbuf *out, const char *src, size_t len, const char *origin, size_t pos, size_t rlen)
+/* Where the command of the line starting at ls begins: earlier lines that
+ * the line continues (they end with a backtick, a pipe or a comma). */
+static size_t command_start(const char *src, size_t ls)
+{
+	while (ls > 0) {
+		size_t e = ls - 1;   /* the '\n' ending the previous line */
+		size_t p = e;
+		while (p > 0 && src[p - 1] != '\n')
+			p--;
+		size_t last = e;
+		while (last > p && (src[last - 1] == ' ' || src[last - 1] == '\t' || src[last - 1] == '\r'))
+			last--;
+		if (last == p || (src[last - 1] != '`' && src[last - 1] != '|' && src[last - 1] != ','))
+			break;
+		ls = p;
+	}
+	return ls;
+}
+
+/* The secrets of the line [ls, ls+ll) of src, relative to ls (read with the
+ * lines it continues, so that a -Password on a continuation line is known). */
+static void line_secrets(mg_session *s, const char *src, size_t ls, size_t ll, mg_spans *out)
+{
+	out->n = 0;
+	if (!s)
+		return;
+	size_t cs = command_start(src, ls);
+	mg_spans all = { 0 };
+	mg_secret_spans(s, src + cs, ls + ll - cs, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		size_t a = cs + all.v[i].pos, b = a + all.v[i].len;
+		if (b <= ls || a >= ls + ll)
+			continue;
+		if (a < ls)
+			a = ls;
+		if (b > ls + ll)
+			b = ls + ll;
+		mg_spans_add(out, a - ls, b - a);
+	}
+	mg_spans_free(&all);
+}
+
+/* "At line:L char:C", the line and a caret line under the range [pos, pos+rlen).
+ * Secret tokens of the line (secret_mask.h) are echoed as MG_SECRET_MASK: the
+ * caret moves with the text, "char:C" stays the column in the source. */
+static void render_where(strbuf *out, mg_session *s, const char *src, size_t len, const char *origin,
+                         size_t pos, size_t rlen)
 {
 	int line, col;
 	mg_src_linecol(src, len, pos, &line, &col);
@@ -76,28 +123,38 @@ static void render_where(strbuf *out, const char *src, size_t len, const char *o
 		strbuf_addf(out, "At line:%d char:%d\n", line, col);
 	size_t ls, ll;
 	line_of(src, len, pos, &ls, &ll);
+	if (pos > len)
+		pos = len;
+	mg_spans sp = { 0 };
+	line_secrets(s, src, ls, ll, &sp);
+	size_t ml;
+	char *text = mg_spans_apply(src + ls, ll, &sp, &ml);
+	size_t off = mg_masked_offset(&sp, pos - ls);
+	size_t n = mg_masked_len(&sp, pos - ls, rlen ? rlen : 1);
+	mg_spans_free(&sp);
 	strbuf_adds(out, "+ ");
-	strbuf_add(out, src + ls, ll);
+	strbuf_add(out, text, ml);
 	strbuf_adds(out, "\n+ ");
-	size_t off = pos - ls;
-	for (size_t i = 0; i < off; i++)
-		strbuf_addc(out, src[ls + i] == '\t' ? '\t' : ' ');
-	size_t n = rlen ? rlen : 1;
-	if (off + n > ll)
-		n = ll > off ? ll - off : 1;
+	for (size_t i = 0; i < off && i < ml; i++)
+		strbuf_addc(out, text[i] == '\t' ? '\t' : ' ');
+	if (!n)
+		n = 1;
+	if (off + n > ml)
+		n = ml > off ? ml - off : 1;
 	for (size_t i = 0; i < n; i++)
 		strbuf_addc(out, '~');
 	strbuf_addc(out, '\n');
+	free(text);
 }
 
-void mg_errrec_render(const mg_errrec *r, strbuf *out)
+static void errrec_render(mg_session *s, const mg_errrec *r, strbuf *out)
 {
 	if (r->cmdlet)
 		strbuf_addf(out, "%s : %s\n", r->cmdlet, r->err.msg);
 	else
 		strbuf_addf(out, "%s\n", r->err.msg);
 	if (r->src)
-		render_where(out, r->src, r->srclen, r->origin, r->pos, r->len);
+		render_where(out, s, r->src, r->srclen, r->origin, r->pos, r->len);
 	const char *cat = mg_err_category_name(r->err.category);
 	strbuf_addf(out, "    + CategoryInfo          : %s: (%s:%s) [%s], %s\n", cat,
 	            r->target ? r->target : "",
@@ -111,6 +168,11 @@ void mg_errrec_render(const mg_errrec *r, strbuf *out)
 	strbuf_addc(out, '\n');
 }
 
+void mg_errrec_render(const mg_errrec *r, strbuf *out)
+{
+	errrec_render(NULL, r, out);
+}
+
 static bool use_color(struct mg_session *s)
 {
 	return s && s->color && !getenv("NO_COLOR");
@@ -122,7 +184,7 @@ void mg_errrec_print(struct mg_session *s, const mg_errrec *r)
 		s->errors_written++;
 	mg_session_flush_output(s);
 	strbuf sb = STRBUF_INIT;
-	mg_errrec_render(r, &sb);
+	errrec_render(s, r, &sb);
 	FILE *f = s && s->errf ? s->errf : stderr;
 	fflush(s && s->out ? s->out : stdout);
 	if (use_color(s))
@@ -169,20 +231,26 @@ void mg_errrec_report(struct mg_session *s, const mg_errrec *r)
 	s->last_ok = false;
 }
 
-void mg_parse_error_render(const char *src, size_t len, const char *origin,
-                           const struct mg_parse_error *pe, strbuf *out)
+static void parse_error_render(mg_session *s, const char *src, size_t len, const char *origin,
+                               const struct mg_parse_error *pe, strbuf *out)
 {
-	render_where(out, src, len, origin, pe->pos, pe->len);
+	render_where(out, s, src, len, origin, pe->pos, pe->len);
 	strbuf_addf(out, "%s\n", pe->msg);
 	strbuf_adds(out, "    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException\n");
 	strbuf_addf(out, "    + FullyQualifiedErrorId : %s\n\n", pe->id);
+}
+
+void mg_parse_error_render(const char *src, size_t len, const char *origin,
+                           const struct mg_parse_error *pe, strbuf *out)
+{
+	parse_error_render(NULL, src, len, origin, pe, out);
 }
 
 void mg_parse_error_print(struct mg_session *s, const char *src, size_t len, const char *origin,
                           const struct mg_parse_error *pe)
 {
 	strbuf sb = STRBUF_INIT;
-	mg_parse_error_render(src, len, origin, pe, &sb);
+	parse_error_render(s, src, len, origin, pe, &sb);
 	FILE *f = s && s->errf ? s->errf : stderr;
 	if (use_color(s))
 		fprintf(f, "\033[31m%s\033[0m", sb.buf);

@@ -10,6 +10,12 @@
  *       + FullyQualifiedErrorId : <ErrorId>,<Cmdlet>
  * Parse errors put the position first and the message after the caret
  * line, like PowerShell does.
+ * The echoed line never shows a secret: with a session, the tokens
+ * secret_mask.h finds (a -Password value, the password of -Credentials
+ * user,pw, ConvertTo-SecureString's text) are printed as a fixed mask, so
+ * the echo tells neither the password nor its length; the caret moves with
+ * the masked text while "char:N" keeps the column in the source.  The
+ * renderers without a session (for tests) mask nothing.
  */
 #ifndef MIGSH_ERRORS_H
 #define MIGSH_ERRORS_H

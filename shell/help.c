@@ -709,24 +709,11 @@ static void add_list(doc *d, const char *title, const char *text, const mv_type_
 	}
 }
 
-/* Related names: "Start-MigrationBatch about_migsh_workflow" */
-static void related_names(const char *rel, void (*fn)(void *, const char *), void *arg)
+/* Each related name of a declaration (.related = MG_NAMES(...)), in order. */
+static void related_names(const char *const *rel, void (*fn)(void *, const char *), void *arg)
 {
-	if (!rel)
-		return;
-	for (const char *s = rel; *s; ) {
-		while (*s == ' ' || *s == ',')
-			s++;
-		const char *e = s;
-		while (*e && *e != ' ' && *e != ',')
-			e++;
-		if (e > s) {
-			char *nm = xstrndup(s, (size_t)(e - s));
-			fn(arg, nm);
-			free(nm);
-		}
-		s = e;
-	}
+	for (size_t i = 0; rel && rel[i]; i++)
+		fn(arg, rel[i]);
 }
 
 static void rel_text(void *arg, const char *name)

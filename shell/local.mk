@@ -7,6 +7,7 @@ libshell_a_SOURCES += \
 	shell/parser.c shell/parser.h \
 	shell/binder.c shell/binder.h \
 	shell/errors.c shell/errors.h \
+	shell/secret_mask.c shell/secret_mask.h \
 	shell/runtime.c shell/runtime.h \
 	shell/eval.c shell/eval.h shell/eval_internal.h \
 	shell/eval_expr.c shell/eval_ops.c shell/eval_member.c \

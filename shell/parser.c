@@ -867,6 +867,23 @@ static ast *parse_arg_primary(parser *p)
 	return n;
 }
 
+/* The argument that must come next (after a ',' of a list, after the '.' of
+ * dot-sourcing): parsed, or NULL with the parse error id/msg when the
+ * arguments end there (or a second comma follows, if comma_ends), placed at
+ * [pos, pos+len), or on the next token when len is 0. */
+static ast *parse_required_arg(parser *p, bool comma_ends, size_t pos, size_t len, const char *id,
+                               const char *msg)
+{
+	tok_kind k = peek_kind(p, LX_ARG);
+	if (arg_end(k) || (comma_ends && k == TK_COMMA)) {
+		token e = peek(p, LX_ARG);
+		fail(p, len ? pos : e.pos, len ? len : e.len, k == TK_EOF, id, "%s", msg);
+		tok_free(&e);
+		return NULL;
+	}
+	return parse_arg_primary(p);
+}
+
 static ast *parse_arg_value(parser *p)
 {
 	ast *first = parse_arg_primary(p);
@@ -880,16 +897,8 @@ static ast *parse_arg_value(parser *p)
 		token c = next(p, LX_ARG);
 		tok_free(&c);
 		skip_newlines(p);
-		tok_kind k = peek_kind(p, LX_ARG);
-		if (arg_end(k) || k == TK_COMMA) {
-			token e = peek(p, LX_ARG);
-			fail(p, e.pos, e.len, k == TK_EOF, "MissingExpressionAfterToken",
-			     "Missing expression after ','.");
-			tok_free(&e);
-			ast_free(arr);
-			return NULL;
-		}
-		ast *it = parse_arg_primary(p);
+		ast *it = parse_required_arg(p, true, 0, 0, "MissingExpressionAfterToken",
+		                             "Missing expression after ','.");
 		if (!it) {
 			ast_free(arr);
 			return NULL;
@@ -956,15 +965,8 @@ static ast *parse_command(parser *p)
 		cmd->flags |= AF_INVOKE | AF_DOTSOURCE;
 		tok_free(&name);
 		lx_skip_space(&p->lx);
-		if (arg_end(peek_kind(p, LX_ARG))) {
-			token e = peek(p, LX_ARG);
-			fail(p, cmd->pos, 1, e.kind == TK_EOF, "MissingExpression",
-			     "Missing the script to dot-source after '.'.");
-			tok_free(&e);
-			ast_free(cmd);
-			return NULL;
-		}
-		ast *what = parse_arg_primary(p);
+		ast *what = parse_required_arg(p, false, cmd->pos, 1, "MissingExpression",
+		                               "Missing the script to dot-source after '.'.");
 		if (!what) {
 			ast_free(cmd);
 			return NULL;

@@ -11,9 +11,11 @@
 #include "shell/complete.h"
 #include "shell/eval.h"
 #include "shell/parser.h"
+#include "shell/secret_mask.h"
 #include "common/mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +159,12 @@ int mg_repl(mg_session *s)
 	 * PSReadLine's Emacs mode (PowerShell 7's default on Linux) does */
 	rl_variable_bind("completion-ignore-case", "on");
 	char *hist = xasprintf("%s/history", s->home);
+	int hfd = open(hist, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);   /* appended to: exists, 0600 */
+	if (hfd >= 0) {
+		if (fchmod(hfd, 0600) != 0)
+			perror(hist);
+		close(hfd);
+	}
 	using_history();
 	stifle_history(2000);
 	read_history(hist);
@@ -200,9 +208,12 @@ int mg_repl(mg_session *s)
 			continue;
 		}
 		if (!blank) {
+			/* recalled with Up in this session; the history file gets no line
+			 * with a secret or a sensitive word (secret_mask.h, migsh(1) HISTORY) */
 			add_history(buf.buf);
-			if (write_history(hist) == 0)
-				chmod(hist, 0600);
+			if (!mg_line_is_sensitive(s, buf.buf, buf.len) && append_history(1, hist) == 0)
+				history_truncate_file(hist, 2000);
+			mg_transcript_command(s, PROMPT, buf.buf, buf.len);
 			int64_t t0 = (int64_t)time(NULL);
 			int rc = mg_run_source(s, buf.buf, buf.len, NULL);
 			mg_history_add(s, buf.buf, rc == MG_RUN_OK, t0, (int64_t)time(NULL));   /* Get-History */

@@ -39,3 +39,7 @@ tests_unit_test_corpus_SOURCES = tests/unit/test_corpus.c \
 tests_unit_test_corpus_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_corpus_LDADD = libcommon.a $(CMOCKA_LIBS)
 endif
+
+# Secrets never echoed: errors, history, transcript (shell/secret_mask.c).
+TESTS += tests/integration/shell_secrets.sh
+EXTRA_DIST += tests/integration/shell_secrets.sh

@@ -152,6 +152,49 @@ static void test_password_never_echoed(void **st)
 	free(e);
 }
 
+/* The echoed line shows a fixed mask for a secret token; the caret moves
+ * with the text, char: stays the source column. */
+static void test_secret_masked_in_echo(void **st)
+{
+	(void)st;
+	int rc;
+	char *e = run_err("New-TestEndpoint -IMAP -Name a -RemoteServer h -Password 'Zz9-longer-pw' -Port x", &rc);
+	assert_null(strstr(e, "Zz9-longer-pw"));
+	char want[256];
+	snprintf(want, sizeof want, "At line:1 char:80\n"
+	         "+ New-TestEndpoint -IMAP -Name a -RemoteServer h -Password ******** -Port x\n+ %*s~\n", 72, "");
+	assert_non_null(strstr(e, want));
+	free(e);
+	/* a parse error after the secret: the rest of its line is the unterminated value */
+	e = run_err("New-TestEndpoint -Password:\"Zz9-longer-pw", &rc);
+	assert_null(strstr(e, "Zz9-longer-pw"));
+	assert_non_null(strstr(e, "+ New-TestEndpoint -Password:********\n"));
+	free(e);
+	/* a secret is only a literal: a variable is echoed as it is */
+	e = run_err("$p = 1; New-TestEndpoint -IMAP -Name a -RemoteServer h -Password $p -Port x", &rc);
+	assert_non_null(strstr(e, "-Password $p -Port x\n"));
+	free(e);
+}
+
+/* Without a session no command is known: mg_errrec_render echoes the line as it is. */
+static void test_mask_needs_the_declarations(void **st)
+{
+	(void)st;
+	mg_errrec r;
+	memset(&r, 0, sizeof r);
+	mg_err_set(&r.err, MGC_INVALIDARG, "X", "m");
+	r.src = "New-TestEndpoint -Password pw -Port x";
+	r.srclen = strlen(r.src);
+	r.pos = 36;
+	r.len = 1;
+	strbuf sb = STRBUF_INIT;
+	mg_errrec_render(&r, &sb);
+	char want[128];
+	snprintf(want, sizeof want, "+ New-TestEndpoint -Password pw -Port x\n+ %*s~\n", 36, "");
+	assert_non_null(strstr(sb.buf, want));
+	strbuf_free(&sb);
+}
+
 static void test_error_value(void **st)
 {
 	(void)st;
@@ -174,6 +217,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_command_suggests),
 		cmocka_unit_test(test_every_binding_error_is_reported),
 		cmocka_unit_test(test_password_never_echoed),
+		cmocka_unit_test(test_secret_masked_in_echo),
+		cmocka_unit_test(test_mask_needs_the_declarations),
 		cmocka_unit_test(test_error_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

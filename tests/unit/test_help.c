@@ -35,7 +35,7 @@ static const mg_cmdlet thing = {
 	.name = "New-Thing", .aliases = MG_NAMES("nt"), .synopsis = "Makes a thing.",
 	.description = "Long text about things.", .params = params, .default_set = "Identity",
 	.inputs = "None", .outputs = "Thing", .examples = examples, .notes = "Note.",
-	.related = "Get-Thing about_migsh_workflow", .flags = MCF_SHOULD_PROCESS,
+	.related = MG_NAMES("Get-Thing", "about_migsh_workflow"), .flags = MCF_SHOULD_PROCESS,
 };
 
 static void test_syntax(void **st)

@@ -130,6 +130,29 @@ static bool exists_in(const char *dir, const char *name)
 	return yes;
 }
 
+/* A client logged in to a scripted source that plays steps (*srv: for server_finish). */
+static mg_imap *scripted_login(const step *steps, server **srv)
+{
+	*srv = server_start(steps);
+	mg_conn_params p = { .host = "127.0.0.1", .port = (*srv)->port, .security = MG_SEC_NONE,
+	                     .connect_timeout_ms = 2000, .io_timeout_ms = 2000 };
+	mg_err e = { 0 };
+	mg_imap *c = mg_imap_connect(&p, &e);
+	assert_non_null(c);
+	assert_int_equal(mg_imap_login(c, "user1", "pw", NULL, &e), 0);
+	return c;
+}
+
+/* The folder mapping of these tests: no prefix, '/' at the source, '.' in the Maildir. */
+static void plain_fmap_opts(mg_fmap_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->prefix = "";
+	o->src_sep = '/';
+	o->dst_sep = '.';
+	o->max_name_bytes = 240;
+}
+
 /* the source lists only "New"; its STATUS answers MAILBOXID new_id */
 static void run_renames(fixture *fx, const char *new_id, const char *reply_uidvalidity)
 {
@@ -143,13 +166,9 @@ static void run_renames(fixture *fx, const char *new_id, const char *reply_uidva
 		{ "STATUS New (MESSAGES UIDNEXT UIDVALIDITY UNSEEN MAILBOXID)", status_reply },
 		{ NULL, NULL }
 	};
-	server *s = server_start(steps);
-	mg_conn_params p = { .host = "127.0.0.1", .port = s->port, .security = MG_SEC_NONE,
-	                     .connect_timeout_ms = 2000, .io_timeout_ms = 2000 };
+	server *s;
+	mg_imap *c = scripted_login(steps, &s);
 	mg_err e = { 0 };
-	mg_imap *c = mg_imap_connect(&p, &e);
-	assert_non_null(c);
-	assert_int_equal(mg_imap_login(c, "user1", "pw", NULL, &e), 0);
 	mg_imap_set_readonly(c, true);
 
 	sctx x;
@@ -158,11 +177,7 @@ static void run_renames(fixture *fx, const char *new_id, const char *reply_uidva
 	sctx_init(&x, fx, &src, &d, c);
 	mg_imap_mailbox mb = { "New", "New", '/', MG_MBX_HASNOCHILDREN };
 	mg_fmap_opts o;
-	memset(&o, 0, sizeof o);
-	o.prefix = "";
-	o.src_sep = '/';
-	o.dst_sep = '.';
-	o.max_name_bytes = 240;
+	plain_fmap_opts(&o);
 	mg_folder_plan *plans;
 	size_t np;
 	assert_int_equal(mg_fmap_build(&mb, 1, &o, &plans, &np, &e), 0);
@@ -224,13 +239,9 @@ static void test_note_mailboxids(void **st)
 		  "* STATUS Old (MESSAGES 1 UIDNEXT 2 UIDVALIDITY 5 UNSEEN 0 MAILBOXID (Fabc_77))\r\n$T OK done\r\n" },
 		{ NULL, NULL }
 	};
-	server *s = server_start(steps);
-	mg_conn_params p = { .host = "127.0.0.1", .port = s->port, .security = MG_SEC_NONE,
-	                     .connect_timeout_ms = 2000, .io_timeout_ms = 2000 };
+	server *s;
+	mg_imap *c = scripted_login(steps, &s);
 	mg_err e = { 0 };
-	mg_imap *c = mg_imap_connect(&p, &e);
-	assert_non_null(c);
-	assert_int_equal(mg_imap_login(c, "user1", "pw", NULL, &e), 0);
 	sctx x;
 	mg_source src;
 	mg_dest d;
@@ -238,11 +249,7 @@ static void test_note_mailboxids(void **st)
 	/* "Old" has a journal and no MAILBOXID yet; "Other" has no journal: not asked */
 	mg_imap_mailbox mb[] = { { "Old", "Old", '/', 0 }, { "Other", "Other", '/', 0 } };
 	mg_fmap_opts o;
-	memset(&o, 0, sizeof o);
-	o.prefix = "";
-	o.src_sep = '/';
-	o.dst_sep = '.';
-	o.max_name_bytes = 240;
+	plain_fmap_opts(&o);
 	mg_folder_plan *plans;
 	size_t np;
 	assert_int_equal(mg_fmap_build(mb, 2, &o, &plans, &np, &e), 0);
