@@ -101,6 +101,8 @@ mv  *ev_make_scriptblock(ev *e, const ast *n);
 int  ev_run_scriptblock(ev *e, mv *block, mv *dollar_under, mv *args, mv *out);
 mv  *ev_get_var(ev *e, const char *name);
 int  ev_set_var(ev *e, const ast *at, const char *name, mv *val);
+const char *ev_unqualified(const char *name);
+char *ev_function_key(const char *name);
 int  ev_statement(ev *e, const ast *n, mv *out);
 int  ev_block(ev *e, const ast *blk, mv *out, bool propagate);
 int  ev_switch(ev *e, const ast *n, mv *out);

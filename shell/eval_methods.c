@@ -220,7 +220,10 @@ mv *ev_call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_
 		for (size_t i = 0; i < nargs; i++)
 			mv_array_push(a, args[i]);
 		mv *out = mv_array();
+		/* in a child scope, like & { } */
+		mg_scope_push(e->s, false);
 		int rc = ev_run_scriptblock(e, obj, NULL, a, out);
+		mg_scope_pop(e->s);
 		mv_unref(a);
 		mv *r = rc == EV_OK ? ev_unwrap(out) : NULL;
 		mv_unref(out);
