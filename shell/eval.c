@@ -604,6 +604,7 @@ int ev_statement(ev *e, const ast *n, mv *out)
 		if (rc == EV_ERR && hit < ncatch && !mg_session_interrupted(s)) {
 			k = 1 + hit;
 			mv *rec = mg_errrec_value(&e->rec);
+			mg_session_add_error(s, rec);   /* a caught error is in $Error too */
 			e->has_err = false;
 			e->fatal = false;
 			mv *old = mg_var_get(s, "_");
