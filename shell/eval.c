@@ -455,6 +455,12 @@ int ev_statement(ev *e, const ast *n, mv *out)
 		int rc = ev_value(e, coll, false, &v);
 		if (rc != EV_OK)
 			return rc;
+		if (v->kind == MV_ARRAY && v->u.arr.list) {
+			/* a list the body changes is walked as it was */
+			mv *snap = mv_array_snapshot(v);
+			mv_unref(v);
+			v = snap;
+		}
 		size_t cnt = v->kind == MV_ARRAY ? v->u.arr.n : v->kind == MV_NULL ? 0 : 1;
 		for (size_t i = 0; i < cnt; i++) {
 			if (mg_session_interrupted(s)) {
@@ -764,6 +770,11 @@ int ev_switch(ev *e, const ast *n, mv *out)
 	int rc = ev_value(e, n->kids[0], false, &v);
 	if (rc != EV_OK)
 		return rc;
+	if (v->kind == MV_ARRAY && v->u.arr.list) {
+		mv *snap = mv_array_snapshot(v);   /* walked as it was */
+		mv_unref(v);
+		v = snap;
+	}
 	mv *old_under = mg_var_get(s, "_");
 	if (old_under)
 		mv_ref(old_under);

@@ -119,6 +119,9 @@ mv  *ev_arith(ev *e, const ast *n, ast_op op, mv *l, mv *r);
 /* eval_member.c */
 mv  *ev_member_of(ev *e, const ast *at, mv *obj, const char *name);
 
+/* eval_list.c: ArrayList and List[T] methods (*handled false: not one of them) */
+mv  *ev_list_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_t nargs, bool *handled);
+
 /* eval_static.c */
 mv  *ev_static_call(ev *e, const ast *n, const char *type, const char *method, mv **args, size_t nargs);
 mv  *ev_static_member(ev *e, const ast *n, const char *type, const char *name);
