@@ -14,6 +14,7 @@
 #include "shell/eval.h"
 #include "shell/parser.h"
 #include "shell/paths.h"
+#include "shell/runtime.h"
 #include "shell/session.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -390,26 +391,41 @@ const mg_cmdlet mg_cmd_remove_variable = {
 
 static int iex_process(mg_ctx *c, mv *input)
 {
+	mg_session *s = c->session;
 	mv *cmd = input ? input : mg_arg(c, "Command");
 	if (!cmd)
 		return 0;
 	char *src = mv_to_string(cmd);
-	mg_parse_error pe;
-	memset(&pe, 0, sizeof pe);
-	ast_tree *t = mg_parse(src, strlen(src), NULL, &pe);
-	if (!t) {
-		mg_err_set(&c->err, MGC_PARSER, pe.id[0] ? pe.id : "ParseException", "%s", pe.msg);
-		free(src);
+	/* -ErrorAction holds for what the text runs, as for a function */
+	mv *old_pref = NULL;
+	bool set_pref = mg_has(c, "ErrorAction");
+	if (set_pref) {
+		old_pref = mg_var_get(s, "local:ErrorActionPreference");
+		if (old_pref)
+			mv_ref(old_pref);
+		mg_var_set(s, "ErrorActionPreference", mg_arg(c, "ErrorAction"));
+	}
+	mv *out = mv_array();
+	bool fatal = false;
+	int rc = mg_eval_text(s, src, strlen(src), out, &c->err, &fatal);
+	free(src);
+	if (set_pref) {
+		if (old_pref)
+			mg_var_set_take(s, "ErrorActionPreference", old_pref);
+		else
+			mg_var_remove(s, "local:ErrorActionPreference");
+	}
+	if (rc < 0) {
+		/* a terminating error inside ends Invoke-Expression: the caller's
+		 * try/catch gets it */
+		mv_unref(out);
+		if (fatal)
+			mg_error_ends_script(c);
 		return -1;
 	}
-	ast_tree_unref(t);
-	mv *out = NULL;
-	int rc = mg_run_collect(c->session, src, strlen(src), NULL, &out);
-	free(src);
+	/* errors reported inside count for $? (the pipeline's errors_written) */
 	int r = bu_emit_enum(c, out);
 	mv_unref(out);
-	if (r == 0 && rc == MG_RUN_FAILED)
-		c->session->last_ok = false;
 	return r;
 }
 

@@ -600,7 +600,9 @@ int ev_statement(ev *e, const ast *n, mv *out)
 		size_t ncatch = n->nkids - 1 - ((n->flags & AF_FINALLY) ? 1 : 0);
 		size_t k = 1;
 		e->in_try++;
+		s->try_depth++;
 		int rc = ev_block(e, n->kids[0], out, true);
+		s->try_depth--;
 		e->in_try--;
 		/* the first catch clause whose types match the error (or has none) */
 		size_t hit = ncatch;
@@ -844,7 +846,8 @@ int ev_block(ev *e, const ast *blk, mv *out, bool propagate)
 		}
 		int rc = ev_statement(e, blk->kids[i], out);
 		if (rc == EV_ERR) {
-			if (propagate || e->in_try || e->fatal || mg_session_interrupted(e->s) || ev_stop_on_error(e->s))
+			if (propagate || e->in_try || e->s->try_depth || e->fatal || mg_session_interrupted(e->s) ||
+			    ev_stop_on_error(e->s))
 				return rc;
 			ev_report(e);
 			continue;
@@ -1035,6 +1038,35 @@ int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origi
 	ev_stack_leave(s, mine);
 	*out = c;
 	return rc;
+}
+
+int mg_eval_text(mg_session *s, const char *src, size_t len, mv *out, mg_err *err, bool *fatal)
+{
+	*fatal = false;
+	mg_parse_error pe;
+	memset(&pe, 0, sizeof pe);
+	ast_tree *t = mg_parse(src, len, NULL, &pe);
+	if (!t) {
+		mg_err_set(err, MGC_PARSER, pe.id[0] ? pe.id : "ParseException", "%s", pe.msg);
+		return -1;
+	}
+	ev e;
+	memset(&e, 0, sizeof e);
+	e.s = s;
+	e.tree = t;
+	bool mine = ev_stack_enter(s);
+	/* its statements run like a block's: an error ends one statement and is
+	 * reported, unless a try, a throw or Stop makes it end the text */
+	int rc = ev_block(&e, t->root, out, false);
+	ev_stack_leave(s, mine);
+	int r = 0;
+	if (rc == EV_ERR) {
+		mg_err_copy(err, &e.rec.err);
+		*fatal = e.fatal || ev_stop_on_error(s);
+		r = -1;
+	}
+	ast_tree_unref(t);
+	return r;
 }
 
 char *mg_default_read_line(mg_session *s, const char *prompt, bool secret)

@@ -99,6 +99,10 @@ typedef struct mg_session {
 	bool    exit_requested;
 	int     exit_code;
 	int     depth;             /* nesting of evaluations (recursion guard) */
+	/* try blocks being run, in every evaluation: a script block a cmdlet
+	 * runs (ForEach-Object, Invoke-Expression) inside one hands its errors
+	 * to the catch instead of reporting them and going on */
+	int     try_depth;
 	bool    bind_only;         /* parse and bind top-level commands without running them (tests) */
 	/* set (by the REPL's SIGINT handler) when the user pressed Ctrl-C: the
 	 * running pipeline stops at its next object; NULL = never */
