@@ -445,10 +445,12 @@ const mg_cmdlet mg_cmd_invoke_expression = {
 	.name = "Invoke-Expression",
 	.aliases = MG_NAMES("iex"),
 	.synopsis = "Runs a string as PowerShell commands.",
-	.description = "Invoke-Expression parses the string and runs it in the session (its "
-	               "variables and functions stay defined), writing its output. Text that "
-	               "does not parse is an error and nothing of it runs; errors inside it are "
-	               "reported as they happen.",
+	.description = "Invoke-Expression parses the string and runs it in the current scope "
+	               "(its variables and functions stay defined), writing its output. Text that "
+	               "does not parse is a terminating error and nothing of it runs. Inside, an "
+	               "error that ends a statement is reported and the next statement runs, as "
+	               "in a script block; in a try block, or for throw and -ErrorAction Stop, it "
+	               "ends the text and goes to the caller's catch.",
 	.params = iex_params,
 	.inputs = "System.String",
 	.outputs = "System.Object",
