@@ -132,6 +132,13 @@ mv *ev_list_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_
 		return mv_bool(index_of(obj, args[0]) >= 0);
 	if (str_ieq(m, "ToArray") && nargs == 0)
 		return mv_array_snapshot(obj);
+	if (str_ieq(m, "Clone") && nargs == 0) {
+		/* a new list of the same type holding the same items */
+		mv *l = mv_list(obj->u.arr.list);
+		for (size_t i = 0; i < cnt; i++)
+			mv_array_push(l, obj->u.arr.items[i]);
+		return l;
+	}
 	if (str_ieq(m, "Reverse") && nargs == 0) {
 		for (size_t i = 0; i < cnt / 2; i++) {
 			mv *t = obj->u.arr.items[i];

@@ -269,7 +269,7 @@ static const mg_help_section language_sections[] = {
 	  "every variable that holds them: Add (ArrayList.Add returns the new index, so "
 	  "write [void]$list.Add(x) or pipe it to Out-Null; List[T].Add returns nothing "
 	  "and converts to T), AddRange, Insert, Remove, RemoveAt, Clear, Contains, "
-	  "IndexOf, Sort, Reverse, ToArray, Count, indexing and assignment by index. "
+	  "IndexOf, Sort, Reverse, ToArray, Clone, Count, indexing and assignment by index. "
 	  "Every value "
 	  "and collection: Where({ }) with the modes First, Last, SkipUntil, Until and "
 	  "Split, ForEach({ }) or ForEach('Property') / ForEach('Method', args), GetType, "
