@@ -55,7 +55,8 @@ static int var_cmp(const void *a, const void *b)
 	return strcasecmp((*(mg_var *const *)a)->name, (*(mg_var *const *)b)->name);
 }
 
-/* The scope -Scope names (NULL without -Scope), or -1 with the error set. */
+/* The scope -Scope names (NULL without -Scope), or -1 with the error set.
+ * -Scope Private is the current scope, the variable made private there. */
 static int arg_scope(mg_ctx *c, mg_scope **sc)
 {
 	const char *spec = mg_arg_str(c, "Scope");
@@ -64,6 +65,12 @@ static int arg_scope(mg_ctx *c, mg_scope **sc)
 		return 0;
 	*sc = mg_scope_named(c->session, spec, &c->err);
 	return *sc ? 0 : -1;
+}
+
+static bool scope_private(mg_ctx *c)
+{
+	const char *spec = mg_arg_str(c, "Scope");
+	return spec && str_ieq(spec, "Private");
 }
 
 /* A plain variable name: without $ (which Set-Variable $x would leave) and
@@ -193,7 +200,7 @@ static int sv_process(mg_ctx *c, mv *input)
 			rc = -1;
 			break;
 		}
-		mg_scope_set_take(sc, nm, val ? mv_ref(val) : NULL, false);
+		mg_scope_set_take(sc, nm, val ? mv_ref(val) : NULL, scope_private(c));
 		if (mg_switch(c, "PassThru")) {
 			mg_var *v = mg_scope_find(sc, nm);
 			rc = mg_emit_take(c, var_object(v->name, v->val, v->private_));
@@ -249,7 +256,7 @@ static int nv_process(mg_ctx *c, mv *input)
 	const char *nm = plain_name(c, mg_arg_str(c, "Name"));
 	if (!nm)
 		return -1;
-	bool private_ = false;
+	bool private_ = scope_private(c);
 	char **opts = bu_strv(mg_arg(c, "Option"), NULL);
 	for (size_t i = 0; opts && opts[i]; i++)
 		if (str_ieq(opts[i], "Private"))
