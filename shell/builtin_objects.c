@@ -5,7 +5,7 @@
  *
  * New-Object knows the types scripts around a migration make: PSObject /
  * PSCustomObject (with -Property), System.Collections.ArrayList and
- * Generic.List (an empty array), Hashtable, and PSCredential (user name and
+ * Generic.List[T] (an empty list: value.h), Hashtable, and PSCredential (user name and
  * a SecureString).  Any other type is PowerShell's "Cannot find type" error.
  */
 #include "config.h"
@@ -80,7 +80,12 @@ static int nobj_process(mg_ctx *c, mv *input)
 	} else if (type_is(t, "ArrayList") || type_is(t, "List") || type_is(t, "Object[]")) {
 		if (nargs > 1)
 			return no_ctor(c, given, nargs);
-		return mg_emit_take(c, mv_array());   /* an empty collection is written as one object */
+		/* an ArrayList or List[T] (a list changed in place by .Add() ...);
+		 * an empty collection is written as one object */
+		const mv_list_type *lt = mv_list_type_named(t);
+		if (!lt && type_is(t, "List"))
+			lt = mv_list_type_named("List[object]");
+		return mg_emit_take(c, lt ? mv_list(lt) : mv_array());
 	} else if (type_is(t, "Hashtable") || type_is(t, "OrderedDictionary") || type_is(t, "Dictionary")) {
 		o = mv_hash();
 	} else if (type_is(t, "PSCredential")) {

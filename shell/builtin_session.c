@@ -1,6 +1,6 @@
 /*
  * builtin_session.c - cmdlets about the session itself: Get-Variable (gv),
- * Set-Variable (set, sv), Invoke-Expression (iex), Get-History (h, history,
+ * Set-Variable, New-Variable, Remove-Variable, Invoke-Expression (iex), Get-History (h, history,
  * ghy), Write-Progress, Start-Transcript / Stop-Transcript and New-TimeSpan.
  *
  * The history and the transcript live in session slots ("history",
@@ -16,6 +16,7 @@
 #include "shell/eval.h"
 #include "shell/parser.h"
 #include "shell/paths.h"
+#include "shell/runtime.h"
 #include "shell/secret_mask.h"
 #include "shell/session.h"
 #include "common/mem.h"
@@ -32,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- Get-Variable / Set-Variable ---- */
+/* ---- Get-Variable / Set-Variable / New-Variable / Remove-Variable ---- */
 
 static const char *const var_dp[] = { "Name", "Value", NULL };
 const mv_type_info mg_type_psvariable = { "System.Management.Automation.PSVariable", var_dp, 1, "Name" };
@@ -42,51 +43,95 @@ static bool hidden_var(const char *name)
 	return strchr(name, ':') != NULL;   /* function:NAME and other drive-qualified entries */
 }
 
-static mv *var_object(const char *name, mv *val)
+static mv *var_object(const char *name, mv *val, bool private_)
 {
 	mv *o = mv_object(&mg_type_psvariable);
 	mv_set_str(o, "Name", name);
 	mv_set(o, "Value", val);
 	mv_set_str(o, "Visibility", "Public");
-	mv_set_str(o, "Options", "None");
+	mv_set_str(o, "Options", private_ ? "Private" : "None");
 	return o;
 }
 
-static int name_cmp(const void *a, const void *b)
+static int var_cmp(const void *a, const void *b)
 {
-	return strcasecmp(*(char *const *)a, *(char *const *)b);
+	return strcasecmp((*(mg_var *const *)a)->name, (*(mg_var *const *)b)->name);
+}
+
+/* The scope -Scope names (NULL without -Scope), or -1 with the error set.
+ * -Scope Private is the current scope, the variable made private there. */
+static int arg_scope(mg_ctx *c, mg_scope **sc)
+{
+	const char *spec = mg_arg_str(c, "Scope");
+	*sc = NULL;
+	if (!spec)
+		return 0;
+	*sc = mg_scope_named(c->session, spec, &c->err);
+	return *sc ? 0 : -1;
+}
+
+static bool scope_private(mg_ctx *c)
+{
+	const char *spec = mg_arg_str(c, "Scope");
+	return spec && str_ieq(spec, "Private");
+}
+
+/* A plain variable name: without $ (which Set-Variable $x would leave) and
+ * without a scope or drive qualifier (-Scope says the scope). */
+static const char *plain_name(mg_ctx *c, const char *name)
+{
+	const char *nm = name[0] == '$' ? name + 1 : name;
+	if (!*nm || strchr(nm, ':')) {
+		mg_err_set(&c->err, MGC_INVALIDARG, "VariableNameNotValid",
+		           "Cannot use a variable named '%s': give a plain name without $ or a scope (use -Scope).", name);
+		return NULL;
+	}
+	return nm;
 }
 
 static int gv_process(mg_ctx *c, mv *input)
 {
 	mg_session *s = c->session;
+	mg_scope *sc;
+	if (arg_scope(c, &sc) < 0)
+		return -1;
 	char **pats = bu_strv(input ? input : mg_arg(c, "Name"), NULL);
 	char **excl = bu_strv(mg_arg(c, "Exclude"), NULL);
 	bool value_only = mg_switch(c, "ValueOnly");
-	/* the names, sorted like PowerShell */
-	char **names = xcalloc(s->nvars + 1, sizeof *names);
+	/* the visible variables (or those of the -Scope scope), sorted like PowerShell */
+	size_t nall = 0;
+	mg_var **all;
+	if (sc) {
+		all = xcalloc(sc->nvars + 1, sizeof *all);
+		for (size_t i = 0; i < sc->nvars; i++)
+			all[nall++] = &sc->vars[i];
+	} else {
+		all = mg_vars_visible(s, &nall);
+	}
+	mg_var **vars = xcalloc(nall + 1, sizeof *vars);
 	size_t n = 0;
-	for (size_t i = 0; i < s->nvars; i++)
-		if (!hidden_var(s->vars[i].name))
-			names[n++] = s->vars[i].name;
-	qsort(names, n, sizeof *names, name_cmp);
+	for (size_t i = 0; i < nall; i++)
+		if (!hidden_var(all[i]->name))
+			vars[n++] = all[i];
+	free(all);
+	qsort(vars, n, sizeof *vars, var_cmp);
 	int rc = 0;
 	char *star[] = { (char *)"*", NULL };
 	char **list = pats ? pats : star;
 	for (size_t p = 0; list[p] && rc == 0; p++) {
 		bool found = false;
 		for (size_t i = 0; i < n && rc == 0; i++) {
-			if (!str_wildcard(list[p], names[i], true))
+			if (!str_wildcard(list[p], vars[i]->name, true))
 				continue;
 			bool skip = false;
 			for (size_t k = 0; excl && excl[k]; k++)
-				if (str_wildcard(excl[k], names[i], true))
+				if (str_wildcard(excl[k], vars[i]->name, true))
 					skip = true;
 			if (skip)
 				continue;
 			found = true;
-			mv *val = mg_var_get(s, names[i]);
-			rc = value_only ? mg_emit(c, val) : mg_emit_take(c, var_object(names[i], val));
+			rc = value_only ? mg_emit(c, vars[i]->val) :
+			     mg_emit_take(c, var_object(vars[i]->name, vars[i]->val, vars[i]->private_));
 		}
 		if (!found && !str_has_wildcard(list[p])) {
 			mg_err e;
@@ -95,11 +140,15 @@ static int gv_process(mg_ctx *c, mv *input)
 			rc = mg_error(c, &e, list[p]);
 		}
 	}
-	free(names);
+	free(vars);
 	bu_strv_free(pats);
 	bu_strv_free(excl);
 	return rc;
 }
+
+#define SCOPE_PARAM \
+	{ "Scope", MPT_STRING, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE, \
+	  "The scope: Global, Script, Local, or a number (0 is the current scope, 1 its parent, ...)." }
 
 static const mg_param gv_params[] = {
 	{ "Name", MPT_STRINGS, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 0, NULL, NULL, NULL, "*", MGCOMP_NONE,
@@ -108,14 +157,15 @@ static const mg_param gv_params[] = {
 	  "Writes the values instead of PSVariable objects." },
 	{ "Exclude", MPT_STRINGS, 0, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Leaves out names that match these patterns." },
-	{ "Scope", MPT_STRING, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
-	  "Accepted for compatibility." },
+	SCOPE_PARAM,
 	P_END
 };
 
 static const mg_example gv_examples[] = {
 	{ "$batchName = 'IMAPBatch1'; Get-Variable batchName", "Shows the variable's name and value.", 0, "IMAPBatch1" },
 	{ "$a = 5; Get-Variable a -ValueOnly", "Prints 5.", 0, "5" },
+	{ "function f { $a = 2; Get-Variable a -Scope 1 -ValueOnly }; $a = 1; f",
+	  "The caller's $a, not the function's: prints 1.", 0, "1" },
 	EX_END
 };
 
@@ -124,7 +174,9 @@ const mg_cmdlet mg_cmd_get_variable = {
 	.aliases = MG_NAMES("gv"),
 	.synopsis = "Gets variables of the session.",
 	.description = "Get-Variable writes a PSVariable object (Name, Value) for each variable "
-	               "whose name matches, sorted by name, or the values with -ValueOnly. A name "
+	               "whose name matches, sorted by name, or the values with -ValueOnly: the "
+	               "variables visible from where it runs (a function's own, then its caller's, "
+	               "up to the global ones), or with -Scope those of one scope. A name "
 	               "without wildcards that matches nothing is an error.",
 	.params = gv_params,
 	.inputs = "System.String",
@@ -137,20 +189,25 @@ const mg_cmdlet mg_cmd_get_variable = {
 
 static int sv_process(mg_ctx *c, mv *input)
 {
+	mg_scope *sc;
+	if (arg_scope(c, &sc) < 0)
+		return -1;
+	if (!sc)
+		sc = c->session->scope;
 	char **names = bu_strv(mg_arg(c, "Name"), NULL);
 	mv *val = input ? input : mg_arg(c, "Value");
 	int rc = 0;
 	for (size_t i = 0; names && names[i] && rc == 0; i++) {
-		const char *nm = names[i][0] == '$' ? names[i] + 1 : names[i];
-		if (!*nm || strchr(nm, ':')) {
-			mg_err_set(&c->err, MGC_INVALIDARG, "VariableNameNotValid",
-			           "Cannot set a variable named '%s': give a plain name without $ or a scope.", names[i]);
+		const char *nm = plain_name(c, names[i]);
+		if (!nm) {
 			rc = -1;
 			break;
 		}
-		mg_var_set(c->session, nm, val);
-		if (mg_switch(c, "PassThru"))
-			rc = mg_emit_take(c, var_object(nm, mg_var_get(c->session, nm)));
+		mg_scope_set_take(sc, nm, val ? mv_ref(val) : NULL, scope_private(c));
+		if (mg_switch(c, "PassThru")) {
+			mg_var *v = mg_scope_find(sc, nm);
+			rc = mg_emit_take(c, var_object(v->name, v->val, v->private_));
+		}
 	}
 	bu_strv_free(names);
 	return rc;
@@ -163,8 +220,7 @@ static const mg_param sv_params[] = {
 	  "The new value." },
 	{ "PassThru", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
 	  "Writes the variable (a PSVariable object)." },
-	{ "Scope", MPT_STRING, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
-	  "Accepted for compatibility." },
+	SCOPE_PARAM,
 	{ "Option", MPT_STRINGS, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
 	  "Accepted for compatibility (ReadOnly and Constant are not enforced)." },
 	{ "Description", MPT_STRING, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
@@ -174,6 +230,7 @@ static const mg_param sv_params[] = {
 
 static const mg_example sv_examples[] = {
 	{ "Set-Variable -Name batch -Value IMAPBatch1; $batch", "Prints IMAPBatch1.", 0, "IMAPBatch1" },
+	{ "function f { Set-Variable n 5 -Scope Global }; f; $global:n", "Sets a global variable: prints 5.", 0, "5" },
 	EX_END
 };
 
@@ -182,7 +239,7 @@ const mg_cmdlet mg_cmd_set_variable = {
 	.aliases = MG_NAMES("set", "sv"),
 	.synopsis = "Sets the value of a variable.",
 	.description = "Set-Variable gives the named variable (created if needed) the value, "
-	               "like $name = value.",
+	               "like $name = value: in the current scope, or in the one -Scope names.",
 	.params = sv_params,
 	.inputs = "System.Object",
 	.outputs = "None, or with -PassThru System.Management.Automation.PSVariable",
@@ -191,30 +248,194 @@ const mg_cmdlet mg_cmd_set_variable = {
 	.process = sv_process,
 };
 
+static int nv_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	mg_scope *sc;
+	if (arg_scope(c, &sc) < 0)
+		return -1;
+	if (!sc)
+		sc = c->session->scope;
+	const char *nm = plain_name(c, mg_arg_str(c, "Name"));
+	if (!nm)
+		return -1;
+	bool private_ = scope_private(c);
+	char **opts = bu_strv(mg_arg(c, "Option"), NULL);
+	for (size_t i = 0; opts && opts[i]; i++)
+		if (str_ieq(opts[i], "Private"))
+			private_ = true;
+	bu_strv_free(opts);
+	if (mg_scope_find(sc, nm) && !mg_switch(c, "Force")) {
+		mg_err e;
+		mg_err_set(&e, MGC_EXISTS, "VariableAlreadyExists", "A variable with name '%s' already exists.", nm);
+		return mg_error(c, &e, nm);
+	}
+	mv *val = mg_arg(c, "Value");
+	mg_scope_set_take(sc, nm, val ? mv_ref(val) : NULL, private_);
+	if (!mg_switch(c, "PassThru"))
+		return 0;
+	mg_var *v = mg_scope_find(sc, nm);
+	return mg_emit_take(c, var_object(v->name, v->val, v->private_));
+}
+
+static const mg_param nv_params[] = {
+	{ "Name", MPT_STRING, MPF_MANDATORY | MPF_PIPE_PROPNAME, 0, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "The variable's name (without $)." },
+	{ "Value", MPT_OBJECT, MPF_PIPE_VALUE | MPF_PIPE_PROPNAME, 1, NULL, NULL, NULL, "$null", MGCOMP_NONE,
+	  "Its value." },
+	SCOPE_PARAM,
+	{ "Option", MPT_STRINGS, 0, -1, NULL, NULL, NULL, "None", MGCOMP_NONE,
+	  "Private: the variable is not seen from child scopes (ReadOnly and Constant are accepted, "
+	  "not enforced)." },
+	{ "Force", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Replaces a variable of that name in the scope instead of failing." },
+	{ "PassThru", MPT_SWITCH, 0, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Writes the variable (a PSVariable object)." },
+	{ "Description", MPT_STRING, MPF_IGNORED, -1, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "Accepted for compatibility." },
+	P_END
+};
+
+static const mg_example nv_examples[] = {
+	{ "New-Variable -Name batch -Value IMAPBatch1; $batch", "Prints IMAPBatch1.", 0, "IMAPBatch1" },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_new_variable = {
+	.name = "New-Variable",
+	.aliases = MG_NAMES("nv"),
+	.synopsis = "Creates a variable.",
+	.description = "New-Variable creates the variable in the current scope (or the one -Scope "
+	               "names); a variable of that name already in that scope is an error unless "
+	               "-Force is given.",
+	.params = nv_params,
+	.inputs = "System.Object",
+	.outputs = "None, or with -PassThru System.Management.Automation.PSVariable",
+	.examples = nv_examples,
+	.process = nv_process,
+};
+
+static int rv_process(mg_ctx *c, mv *input)
+{
+	(void)input;
+	mg_session *s = c->session;
+	mg_scope *sc;
+	if (arg_scope(c, &sc) < 0)
+		return -1;
+	char **names = bu_strv(mg_arg(c, "Name"), NULL);
+	int rc = 0;
+	for (size_t i = 0; names && names[i] && rc == 0; i++) {
+		const char *nm = plain_name(c, names[i]);
+		if (!nm) {
+			rc = -1;
+			break;
+		}
+		bool found = false;
+		if (str_has_wildcard(nm)) {
+			/* every matching variable of the scope (or the visible ones) */
+			size_t n = 0;
+			mg_var **all = sc ? NULL : mg_vars_visible(s, &n);
+			char **hit = xcalloc((sc ? sc->nvars : n) + 1, sizeof *hit);
+			size_t nh = 0;
+			for (size_t k = 0; k < (sc ? sc->nvars : n); k++) {
+				const char *vn = sc ? sc->vars[k].name : all[k]->name;
+				if (!hidden_var(vn) && str_wildcard(nm, vn, true))
+					hit[nh++] = xstrdup(vn);
+			}
+			free(all);
+			for (size_t k = 0; k < nh; k++) {
+				if (sc)
+					mg_scope_remove(sc, hit[k]);
+				else
+					mg_var_remove(s, hit[k]);
+				free(hit[k]);
+			}
+			free(hit);
+			continue;
+		}
+		if (sc) {
+			found = mg_scope_remove(sc, nm);
+		} else if (mg_var_get(s, nm)) {
+			mg_var_remove(s, nm);
+			found = true;
+		}
+		if (!found) {
+			mg_err e;
+			mg_err_set(&e, MGC_NOTFOUND, "VariableNotFound", "Cannot find a variable with the name '%s'.", nm);
+			rc = mg_error(c, &e, nm);
+		}
+	}
+	bu_strv_free(names);
+	return rc;
+}
+
+static const mg_param rv_params[] = {
+	{ "Name", MPT_STRINGS, MPF_MANDATORY | MPF_PIPE_PROPNAME, 0, NULL, NULL, NULL, NULL, MGCOMP_NONE,
+	  "Names of variables (without $); wildcards allowed." },
+	SCOPE_PARAM,
+	{ "Force", MPT_SWITCH, MPF_IGNORED, -1, NULL, NULL, NULL, "False", MGCOMP_NONE,
+	  "Accepted for compatibility (ReadOnly is not enforced)." },
+	P_END
+};
+
+static const mg_example rv_examples[] = {
+	{ "$tmp = 1; Remove-Variable tmp; $null -eq $tmp", "Prints True.", 0, "True" },
+	EX_END
+};
+
+const mg_cmdlet mg_cmd_remove_variable = {
+	.name = "Remove-Variable",
+	.aliases = MG_NAMES("rv"),
+	.synopsis = "Deletes a variable.",
+	.description = "Remove-Variable deletes the named variable: the one visible from where it "
+	               "runs (the nearest scope that has it), or the one of the scope -Scope names. "
+	               "A name without wildcards that names no variable is an error.",
+	.params = rv_params,
+	.inputs = "None",
+	.outputs = "None",
+	.examples = rv_examples,
+	.process = rv_process,
+};
+
 /* ---- Invoke-Expression ---- */
 
 static int iex_process(mg_ctx *c, mv *input)
 {
+	mg_session *s = c->session;
 	mv *cmd = input ? input : mg_arg(c, "Command");
 	if (!cmd)
 		return 0;
 	char *src = mv_to_string(cmd);
-	mg_parse_error pe;
-	memset(&pe, 0, sizeof pe);
-	ast_tree *t = mg_parse(src, strlen(src), NULL, &pe);
-	if (!t) {
-		mg_err_set(&c->err, MGC_PARSER, pe.id[0] ? pe.id : "ParseException", "%s", pe.msg);
-		free(src);
+	/* -ErrorAction holds for what the text runs, as for a function */
+	mv *old_pref = NULL;
+	bool set_pref = mg_has(c, "ErrorAction");
+	if (set_pref) {
+		old_pref = mg_var_get(s, "local:ErrorActionPreference");
+		if (old_pref)
+			mv_ref(old_pref);
+		mg_var_set(s, "ErrorActionPreference", mg_arg(c, "ErrorAction"));
+	}
+	mv *out = mv_array();
+	bool fatal = false;
+	int rc = mg_eval_text(s, src, strlen(src), out, &c->err, &fatal);
+	free(src);
+	if (set_pref) {
+		if (old_pref)
+			mg_var_set_take(s, "ErrorActionPreference", old_pref);
+		else
+			mg_var_remove(s, "local:ErrorActionPreference");
+	}
+	if (rc < 0) {
+		/* a terminating error inside ends Invoke-Expression: the caller's
+		 * try/catch gets it */
+		mv_unref(out);
+		if (fatal)
+			mg_error_ends_script(c);
 		return -1;
 	}
-	ast_tree_unref(t);
-	mv *out = NULL;
-	int rc = mg_run_collect(c->session, src, strlen(src), NULL, &out);
-	free(src);
+	/* errors reported inside count for $? (the pipeline's errors_written) */
 	int r = bu_emit_enum(c, out);
 	mv_unref(out);
-	if (r == 0 && rc == MG_RUN_FAILED)
-		c->session->last_ok = false;
 	return r;
 }
 
@@ -234,10 +455,12 @@ const mg_cmdlet mg_cmd_invoke_expression = {
 	.name = "Invoke-Expression",
 	.aliases = MG_NAMES("iex"),
 	.synopsis = "Runs a string as PowerShell commands.",
-	.description = "Invoke-Expression parses the string and runs it in the session (its "
-	               "variables and functions stay defined), writing its output. Text that "
-	               "does not parse is an error and nothing of it runs; errors inside it are "
-	               "reported as they happen.",
+	.description = "Invoke-Expression parses the string and runs it in the current scope "
+	               "(its variables and functions stay defined), writing its output. Text that "
+	               "does not parse is a terminating error and nothing of it runs. Inside, an "
+	               "error that ends a statement is reported and the next statement runs, as "
+	               "in a script block; in a try block, or for throw and -ErrorAction Stop, it "
+	               "ends the text and goes to the caller's catch.",
 	.params = iex_params,
 	.inputs = "System.String",
 	.outputs = "System.Object",

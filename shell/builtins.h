@@ -37,6 +37,7 @@ extern const mg_cmdlet mg_cmd_new_object, mg_cmd_add_member, mg_cmd_compare_obje
                        mg_cmd_convertfrom_json, mg_cmd_select_string, mg_cmd_convertto_securestring,
                        mg_cmd_get_credential;
 /* builtin_session.c */
+extern const mg_cmdlet mg_cmd_new_variable, mg_cmd_remove_variable;
 extern const mg_cmdlet mg_cmd_get_variable, mg_cmd_set_variable, mg_cmd_invoke_expression,
                        mg_cmd_get_history, mg_cmd_write_progress, mg_cmd_start_transcript,
                        mg_cmd_stop_transcript, mg_cmd_new_timespan;

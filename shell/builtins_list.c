@@ -64,6 +64,8 @@ const mg_cmdlet *const mg_builtin_cmdlets[] = {
 	&mg_cmd_get_credential,
 	&mg_cmd_get_variable,
 	&mg_cmd_set_variable,
+	&mg_cmd_new_variable,
+	&mg_cmd_remove_variable,
 	&mg_cmd_invoke_expression,
 	&mg_cmd_get_history,
 	&mg_cmd_write_progress,

@@ -250,17 +250,19 @@ mv *mg_eval_scriptblock(mg_session *s, mv *block, mv *dollar_under, mv *args, mg
 mv *ev_get_var(ev *e, const char *name)
 {
 	mg_session *s = e->s;
-	if (str_ieq(name, "true"))
+	/* the automatic variables kept by the session: one of each, in any scope */
+	const char *plain = strchr(name, ':') ? ev_unqualified(name) : name;
+	if (str_ieq(plain, "true"))
 		return mv_bool(true);
-	if (str_ieq(name, "false"))
+	if (str_ieq(plain, "false"))
 		return mv_bool(false);
-	if (str_ieq(name, "null"))
+	if (str_ieq(plain, "null"))
 		return mv_null();
-	if (strcmp(name, "?") == 0)
+	if (strcmp(plain, "?") == 0)
 		return mv_bool(s->last_ok);
-	if (str_ieq(name, "Error"))
+	if (str_ieq(plain, "Error"))
 		return mv_ref(s->errors);
-	if (str_ieq(name, "LASTEXITCODE"))
+	if (str_ieq(plain, "LASTEXITCODE"))
 		return mv_int(s->last_exit_code);
 	if (str_ieq(name, "PSItem"))
 		name = "_";
@@ -268,11 +270,10 @@ mv *ev_get_var(ev *e, const char *name)
 		const char *v = getenv(name + 4);
 		return v ? mv_string(v) : mv_null();
 	}
-	if (str_iprefix(name, "global:") || str_iprefix(name, "script:"))
-		name = strchr(name, ':') + 1;
 	mv *v = mg_var_get(s, name);
 	if (v)
 		return mv_ref(v);
+	name = ev_unqualified(name);
 	if (str_ieq(name, "HOME")) {
 		const char *h = getenv("HOME");
 		return mv_string(h ? h : "");
@@ -330,29 +331,39 @@ mv *ev_get_var(ev *e, const char *name)
 	return mv_null();
 }
 
+/* The name without a scope qualifier (global:, script:, local:, private:). */
+const char *ev_unqualified(const char *name)
+{
+	static const char *const quals[] = { "global:", "script:", "local:", "private:" };
+	for (size_t i = 0; i < sizeof quals / sizeof quals[0]; i++)
+		if (str_iprefix(name, quals[i]))
+			return name + strlen(quals[i]);
+	return name;
+}
+
 int ev_set_var(ev *e, const ast *at, const char *name, mv *val)
 {
-	if (str_ieq(name, "null"))
+	const char *base = ev_unqualified(name);
+	if (str_ieq(base, "null"))
 		return 0;   /* $null = ... discards */
-	if (str_ieq(name, "true") || str_ieq(name, "false") || strcmp(name, "?") == 0 ||
-	    str_ieq(name, "Error")) {
-		ev_throwf(e, at, MGC_WRITE, "VariableNotWritable", "Cannot overwrite variable %s because it is read-only or constant.", name);
+	if (str_ieq(base, "true") || str_ieq(base, "false") || strcmp(base, "?") == 0 ||
+	    str_ieq(base, "Error")) {
+		ev_throwf(e, at, MGC_WRITE, "VariableNotWritable", "Cannot overwrite variable %s because it is read-only or constant.", base);
 		return -1;
 	}
-	if (str_iprefix(name, "global:") || str_iprefix(name, "script:"))
-		name = strchr(name, ':') + 1;
 	if (str_iprefix(name, "env:")) {
 		char *sv = mv_to_string(val);
 		setenv(name + 4, sv, 1);
 		free(sv);
 		return 0;
 	}
-	if (str_ieq(name, "LASTEXITCODE")) {
+	if (str_ieq(base, "LASTEXITCODE")) {
 		long long n = 0;
 		mv_to_ll(val, &n);
 		e->s->last_exit_code = n;
 		return 0;
 	}
+	/* the current scope's (or the qualified one's) */
 	mg_var_set(e->s, name, val);
 	return 0;
 }
@@ -444,6 +455,12 @@ int ev_statement(ev *e, const ast *n, mv *out)
 		int rc = ev_value(e, coll, false, &v);
 		if (rc != EV_OK)
 			return rc;
+		if (v->kind == MV_ARRAY && v->u.arr.list) {
+			/* a list the body changes is walked as it was */
+			mv *snap = mv_array_snapshot(v);
+			mv_unref(v);
+			v = snap;
+		}
 		size_t cnt = v->kind == MV_ARRAY ? v->u.arr.n : v->kind == MV_NULL ? 0 : 1;
 		for (size_t i = 0; i < cnt; i++) {
 			if (mg_session_interrupted(s)) {
@@ -547,7 +564,8 @@ int ev_statement(ev *e, const ast *n, mv *out)
 		snprintf(e->flow_label, sizeof e->flow_label, "%s", n->str ? n->str : "");
 		return (n->flags & AF_CONTINUE) ? EV_CONTINUE : EV_BREAK;
 	case N_FUNCDEF: {
-		char *key = xasprintf("function:%s", n->str);
+		/* defined in the current scope (function global:f: in the global one) */
+		char *key = ev_function_key(n->str);
 		mg_var_set_take(s, key, ev_make_scriptblock(e, n));
 		free(key);
 		return EV_OK;
@@ -582,7 +600,9 @@ int ev_statement(ev *e, const ast *n, mv *out)
 		size_t ncatch = n->nkids - 1 - ((n->flags & AF_FINALLY) ? 1 : 0);
 		size_t k = 1;
 		e->in_try++;
+		s->try_depth++;
 		int rc = ev_block(e, n->kids[0], out, true);
+		s->try_depth--;
 		e->in_try--;
 		/* the first catch clause whose types match the error (or has none) */
 		size_t hit = ncatch;
@@ -592,6 +612,7 @@ int ev_statement(ev *e, const ast *n, mv *out)
 		if (rc == EV_ERR && hit < ncatch && !mg_session_interrupted(s)) {
 			k = 1 + hit;
 			mv *rec = mg_errrec_value(&e->rec);
+			mg_session_add_error(s, rec);   /* a caught error is in $Error too */
 			e->has_err = false;
 			e->fatal = false;
 			mv *old = mg_var_get(s, "_");
@@ -751,6 +772,11 @@ int ev_switch(ev *e, const ast *n, mv *out)
 	int rc = ev_value(e, n->kids[0], false, &v);
 	if (rc != EV_OK)
 		return rc;
+	if (v->kind == MV_ARRAY && v->u.arr.list) {
+		mv *snap = mv_array_snapshot(v);   /* walked as it was */
+		mv_unref(v);
+		v = snap;
+	}
 	mv *old_under = mg_var_get(s, "_");
 	if (old_under)
 		mv_ref(old_under);
@@ -820,7 +846,8 @@ int ev_block(ev *e, const ast *blk, mv *out, bool propagate)
 		}
 		int rc = ev_statement(e, blk->kids[i], out);
 		if (rc == EV_ERR) {
-			if (propagate || e->in_try || e->fatal || mg_session_interrupted(e->s) || ev_stop_on_error(e->s))
+			if (propagate || e->in_try || e->s->try_depth || e->fatal || mg_session_interrupted(e->s) ||
+			    ev_stop_on_error(e->s))
 				return rc;
 			ev_report(e);
 			continue;
@@ -990,7 +1017,13 @@ int mg_run_source(mg_session *s, const char *src, size_t len, const char *origin
 	/* the outermost run of a script (not the REPL's): Ctrl-C stops it */
 	struct sigaction old;
 	bool caught = mine && mg_session_catch_interrupt(s, &old);
+	/* a script file (-File) runs in a script scope under the global one */
+	bool script = origin && s->scope == &s->global;
+	if (script)
+		mg_scope_push(s, true);
 	int rc = run(s, src, len, origin, NULL);
+	if (script)
+		mg_scope_pop(s);
 	if (caught)
 		mg_session_release_interrupt(s, &old);
 	ev_stack_leave(s, mine);
@@ -1005,6 +1038,35 @@ int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origi
 	ev_stack_leave(s, mine);
 	*out = c;
 	return rc;
+}
+
+int mg_eval_text(mg_session *s, const char *src, size_t len, mv *out, mg_err *err, bool *fatal)
+{
+	*fatal = false;
+	mg_parse_error pe;
+	memset(&pe, 0, sizeof pe);
+	ast_tree *t = mg_parse(src, len, NULL, &pe);
+	if (!t) {
+		mg_err_set(err, MGC_PARSER, pe.id[0] ? pe.id : "ParseException", "%s", pe.msg);
+		return -1;
+	}
+	ev e;
+	memset(&e, 0, sizeof e);
+	e.s = s;
+	e.tree = t;
+	bool mine = ev_stack_enter(s);
+	/* its statements run like a block's: an error ends one statement and is
+	 * reported, unless a try, a throw or Stop makes it end the text */
+	int rc = ev_block(&e, t->root, out, false);
+	ev_stack_leave(s, mine);
+	int r = 0;
+	if (rc == EV_ERR) {
+		mg_err_copy(err, &e.rec.err);
+		*fatal = e.fatal || ev_stop_on_error(s);
+		r = -1;
+	}
+	ast_tree_unref(t);
+	return r;
 }
 
 char *mg_default_read_line(mg_session *s, const char *prompt, bool secret)

@@ -28,6 +28,15 @@ int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origi
  * = args (array or NULL).  Returns the output (new array) or NULL with err. */
 mv *mg_eval_scriptblock(mg_session *s, mv *block, mv *dollar_under, mv *args, mg_err *err);
 
+/* Invoke-Expression: parse the text and run it in the current scope,
+ * its output appended to out.  An error that ends a statement is reported
+ * and the next statement runs, as in a script block, unless a try block is
+ * running, or the error is a throw or -ErrorAction Stop ($ErrorActionPreference
+ * Stop): then it ends the text and comes back, -1 with err set and *fatal
+ * telling whether it ends the script unless caught.  Text that does not
+ * parse is -1 (nothing of it ran). */
+int mg_eval_text(mg_session *s, const char *src, size_t len, mv *out, mg_err *err, bool *fatal);
+
 /* Default line reader for prompts: readline-free, from the terminal. */
 char *mg_default_read_line(mg_session *s, const char *prompt, bool secret);
 

@@ -49,10 +49,14 @@ static void vs_set(varsave *vs, mg_session *s, const char *name, mv *val)
 		mg_var_remove(s, name);
 }
 
-static void vs_restore(varsave *vs, mg_session *s)
+/* Put the old values back (restore), or only forget them (a function's
+ * own scope: the variables go with the scope). */
+static void vs_finish(varsave *vs, mg_session *s, bool restore)
 {
 	for (size_t i = vs->n; i-- > 0; ) {
-		if (vs->old[i])
+		if (!restore)
+			mv_unref(vs->old[i]);
+		else if (vs->old[i])
 			mg_var_set_take(s, vs->names[i], vs->old[i]);
 		else
 			mg_var_remove(s, vs->names[i]);
@@ -81,6 +85,10 @@ typedef struct fnstage {
 	mv        *input;          /* $input */
 	mg_stage  *st;
 	int        flow;           /* EV_EXIT / EV_BREAK / EV_CONTINUE that ended it */
+	/* the call's local scope (a child of the caller's), entered while a
+	 * block runs; NULL when dot-sourced (`. f`, `. { }`): the caller's
+	 * scope, where the variables a block run set are put back after it */
+	mg_scope  *scope;
 } fnstage;
 
 static const char *keep_str(fnstage *fs, char *s)
@@ -641,6 +649,9 @@ static int run_block(fnstage *fs, const ast *blk, mv *input)
 		return finish(fs, EV_ERR, NULL);
 	varsave vs;
 	memset(&vs, 0, sizeof vs);
+	mg_scope *caller = s->scope;
+	if (fs->scope)
+		s->scope = fs->scope;
 	/* on the heap: a function calling itself repeats this frame */
 	mg_err *errp = xcalloc(1, sizeof *errp);
 	mv **vals = xcalloc(fs->np + 1, sizeof *vals);
@@ -725,14 +736,16 @@ static int run_block(fnstage *fs, const ast *blk, mv *input)
 		e->tree = saved;
 		if (rc == EV_RETURN)
 			rc = EV_OK;
-		vs_restore(&vs, s);
+		vs_finish(&vs, s, !fs->scope);
+		s->scope = caller;
 		if (!direct)
 			for (size_t i = 0; i < out->u.arr.n && !st->pl->stopped; i++)
 				if (mg_emit(&st->ctx, out->u.arr.items[i]) < 0)
 					break;
 		mv_unref(out);
 	} else {
-		vs_restore(&vs, s);
+		vs_finish(&vs, s, !fs->scope);
+		s->scope = caller;
 	}
 	for (size_t k = 0; k < fs->np; k++)
 		mv_unref(vals[k]);
@@ -769,6 +782,7 @@ static void fn_cleanup(mg_ctx *c)
 	free(fs->vals);
 	mv_unref(fs->rest);
 	mv_unref(fs->input);
+	mg_scope_free(fs->scope);
 	free(fs->params);
 	for (size_t i = 0; i < fs->nstrs; i++)
 		free(fs->strs[i]);
@@ -814,6 +828,8 @@ int ev_fn_stage_init(ev *e, mg_stage *st, const char *who, mv *fn, const cmdargs
 	fs->advanced = ev_is_advanced(node);
 	fs->input = mv_array();
 	fs->rest = mv_array();
+	if (!(at && (at->flags & AF_DOTSOURCE)))
+		fs->scope = mg_scope_new(e->s->scope, false);
 	fs->vals = xcalloc(fs->np + 1, sizeof *fs->vals);
 	build_decl(fs, who);
 	fs->decl.process = fn_process;

@@ -8,11 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The variable that holds function name: "function:NAME", or with the
+ * name's scope qualifier first ("global:function:NAME"). */
+char *ev_function_key(const char *name)
+{
+	const char *base = ev_unqualified(name);
+	return xasprintf("%.*sfunction:%s", (int)(base - name), name, base);
+}
+
 mv *ev_find_function(ev *e, const char *name)
 {
 	if (!name)
 		return NULL;
-	char *key = xasprintf("function:%s", name);
+	char *key = ev_function_key(name);
 	mv *v = mg_var_get(e->s, key);
 	free(key);
 	return v && v->kind == MV_SCRIPTBLOCK && v->u.sb.release == ev_sb_release ? v : NULL;

@@ -101,6 +101,8 @@ mv  *ev_make_scriptblock(ev *e, const ast *n);
 int  ev_run_scriptblock(ev *e, mv *block, mv *dollar_under, mv *args, mv *out);
 mv  *ev_get_var(ev *e, const char *name);
 int  ev_set_var(ev *e, const ast *at, const char *name, mv *val);
+const char *ev_unqualified(const char *name);
+char *ev_function_key(const char *name);
 int  ev_statement(ev *e, const ast *n, mv *out);
 int  ev_block(ev *e, const ast *blk, mv *out, bool propagate);
 int  ev_switch(ev *e, const ast *n, mv *out);
@@ -116,6 +118,9 @@ mv  *ev_arith(ev *e, const ast *n, ast_op op, mv *l, mv *r);
 
 /* eval_member.c */
 mv  *ev_member_of(ev *e, const ast *at, mv *obj, const char *name);
+
+/* eval_list.c: ArrayList and List[T] methods (*handled false: not one of them) */
+mv  *ev_list_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_t nargs, bool *handled);
 
 /* eval_static.c */
 mv  *ev_static_call(ev *e, const ast *n, const char *type, const char *method, mv **args, size_t nargs);

@@ -220,15 +220,30 @@ mv *ev_call_method(ev *e, const ast *n, mv *obj, const char *m, mv **args, size_
 		for (size_t i = 0; i < nargs; i++)
 			mv_array_push(a, args[i]);
 		mv *out = mv_array();
+		/* in a child scope, like & { } */
+		mg_scope_push(e->s, false);
 		int rc = ev_run_scriptblock(e, obj, NULL, a, out);
+		mg_scope_pop(e->s);
 		mv_unref(a);
 		mv *r = rc == EV_OK ? ev_unwrap(out) : NULL;
 		mv_unref(out);
 		return r;
 	}
+	if (obj->kind == MV_ARRAY && obj->u.arr.list) {
+		bool handled;
+		mv *r = ev_list_method(e, n, obj, m, args, nargs, &handled);
+		if (handled)
+			return r;
+	}
 	if ((str_ieq(m, "Where") || str_ieq(m, "ForEach")) && nargs >= 1 &&
-	    !(obj->kind == MV_OBJECT && mv_get(obj, m)))
-		return str_ieq(m, "Where") ? intrinsic_where(e, n, obj, args, nargs) : intrinsic_foreach(e, n, obj, args, nargs);
+	    !(obj->kind == MV_OBJECT && mv_get(obj, m))) {
+		/* a list the block changes is walked as it was */
+		mv *items = mv_array_snapshot(obj);
+		mv *r = str_ieq(m, "Where") ? intrinsic_where(e, n, items, args, nargs)
+		                            : intrinsic_foreach(e, n, items, args, nargs);
+		mv_unref(items);
+		return r;
+	}
 	if (str_ieq(m, "ToString") && nargs == 0)
 		return mv_string_take(mv_to_string(obj));
 	if (str_ieq(m, "ToString") && nargs == 1 && (obj->kind == MV_INT || obj->kind == MV_DOUBLE)) {

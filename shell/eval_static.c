@@ -14,6 +14,8 @@
 
 /* ---------- static calls and casts ---------- */
 
+static mv *make_list(ev *e, const ast *at, const mv_list_type *lt, mv *v);
+
 static const char *norm_type(const char *t)
 {
 	if (str_iprefix(t, "System."))
@@ -132,6 +134,12 @@ static int parse_size(const char *txt, long long *bytes)
 mv *ev_static_call(ev *e, const ast *n, const char *type, const char *method, mv **args, size_t nargs)
 {
 	const char *t = norm_type(type);
+	const mv_list_type *lt = mv_list_type_named(type);
+	if (lt && str_ieq(method, "new") && nargs <= 1) {
+		/* ::new(), ::new(capacity), ::new(collection) */
+		bool capacity = nargs == 1 && (args[0]->kind == MV_INT || args[0]->kind == MV_DOUBLE);
+		return make_list(e, n, lt, nargs == 1 && !capacity ? args[0] : NULL);
+	}
 	if (str_ieq(t, "Guid") && str_ieq(method, "NewGuid") && nargs == 0)
 		return new_guid(e, n);
 	if (str_ieq(t, "TimeSpan") && nargs == 1 && str_iprefix(method, "From")) {
@@ -279,9 +287,32 @@ mv *ev_static_member(ev *e, const ast *n, const char *type, const char *name)
 	return ev_throwf(e, n, MGC_INVALIDOP, "PropertyNotFound", "The property '%s' cannot be found on type [%s].", name, type);
 }
 
+/* [System.Collections.ArrayList]$x, List[T]::new($x): a new list of the
+ * items (converted to T); NULL with the error thrown. */
+static mv *make_list(ev *e, const ast *at, const mv_list_type *lt, mv *v)
+{
+	mv *l = mv_list(lt);
+	size_t k = !v || v->kind == MV_NULL ? 0 : v->kind == MV_ARRAY ? v->u.arr.n : 1;
+	for (size_t i = 0; i < k; i++) {
+		mv *it = v->kind == MV_ARRAY ? v->u.arr.items[i] : v;
+		mv *c = lt->elem ? ev_cast_to(e, at, lt->elem, it) : mv_ref(it);
+		if (!c) {
+			mv_unref(l);
+			return NULL;
+		}
+		mv_array_push_take(l, c);
+	}
+	return l;
+}
+
 mv *ev_cast_to(ev *e, const ast *at, const char *type, mv *v)
 {
 	const char *t = norm_type(type);
+	const mv_list_type *lt = mv_list_type_named(type);
+	if (lt && v->kind == MV_ARRAY && v->u.arr.list == lt)
+		return mv_ref(v);   /* already one: the same list */
+	if (lt)
+		return make_list(e, at, lt, v);
 	if (str_ieq(t, "int") || str_ieq(t, "Int32") || str_ieq(t, "long") || str_ieq(t, "Int64")) {
 		double d;
 		if (v->kind == MV_DOUBLE)
@@ -437,7 +468,13 @@ bool ev_type_is(const char *type, const mv *v)
 	                    str_ieq(t, "ValueType") || str_ieq(t, "object");
 	case MV_DOUBLE: return str_ieq(t, "double") || str_ieq(t, "ValueType") || str_ieq(t, "object");
 	case MV_BOOL: return str_ieq(t, "bool") || str_ieq(t, "Boolean") || str_ieq(t, "object");
-	case MV_ARRAY: return str_ieq(t, "array") || str_ieq(t, "object[]") || str_ieq(t, "object");
+	case MV_ARRAY:
+		if (str_ieq(t, "object") || str_ieq(t, "Collections.IList") || str_ieq(t, "Collections.ICollection") ||
+		    str_ieq(t, "Collections.IEnumerable"))
+			return true;
+		if (v->u.arr.list)
+			return mv_list_type_named(type) == v->u.arr.list;
+		return str_ieq(t, "array") || str_ieq(t, "object[]");
 	case MV_HASH: return str_ieq(t, "hashtable") || str_ieq(t, "object");
 	case MV_DATETIME: return str_ieq(t, "datetime") || str_ieq(t, "object");
 	case MV_TIMESPAN: return str_ieq(t, "timespan") || str_ieq(t, "object");

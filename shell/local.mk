@@ -11,7 +11,7 @@ libshell_a_SOURCES += \
 	shell/runtime.c shell/runtime.h \
 	shell/eval.c shell/eval.h shell/eval_internal.h \
 	shell/eval_expr.c shell/eval_ops.c shell/eval_member.c \
-	shell/eval_static.c shell/eval_methods.c shell/eval_func.c shell/eval_redir.c \
+	shell/eval_static.c shell/eval_methods.c shell/eval_list.c shell/eval_func.c shell/eval_redir.c \
 	shell/pipeline.c shell/eval_fnstage.c \
 	shell/netfmt.c shell/netfmt.h \
 	shell/external.c shell/external.h \

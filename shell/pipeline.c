@@ -75,13 +75,22 @@ static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv
 		       name);
 		return EV_ERR;
 	}
-	mv *old_args = mg_var_get(e->s, "args");
-	if (old_args)
-		mv_ref(old_args);
+	/* & ./x.ps1 runs in a script scope of its own; . ./x.ps1 in the caller's */
+	bool dot = (cmd->flags & AF_DOTSOURCE) != 0;
+	mv *old_args = NULL;
+	if (dot) {
+		old_args = mg_var_get(e->s, "args");
+		if (old_args)
+			mv_ref(old_args);
+	} else {
+		mg_scope_push(e->s, true);
+	}
 	mg_var_set(e->s, "args", args);
 	mv *res = NULL;
 	int st = mg_run_collect(e->s, data, len, path, &res);
-	if (old_args) {
+	if (!dot) {
+		mg_scope_pop(e->s);
+	} else if (old_args) {
 		mg_var_set(e->s, "args", old_args);
 		mv_unref(old_args);
 	} else {

@@ -127,6 +127,11 @@ void mg_stage_errrec(mg_stage *st, const mg_err *e, const char *target, mg_errre
 	r->len = st->len;
 }
 
+void mg_error_ends_script(mg_ctx *c)
+{
+	ST(c)->pl->stop_script = true;
+}
+
 void mg_pipeline_fail(mg_pipeline *pl, const mg_errrec *r)
 {
 	pl->stopped = true;

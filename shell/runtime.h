@@ -60,5 +60,9 @@ void mg_stage_free_tmp(mg_stage *st);
 void mg_stage_errrec(mg_stage *st, const mg_err *e, const char *target, mg_errrec *r);
 /* Record a terminating error for the pipeline (first one wins). */
 void mg_pipeline_fail(mg_pipeline *pl, const mg_errrec *r);
+/* The terminating error the cmdlet is about to return (-1, c->err) ends
+ * the script unless caught, like -ErrorAction Stop: a throw inside the
+ * text Invoke-Expression runs. */
+void mg_error_ends_script(mg_ctx *c);
 
 #endif

@@ -1,4 +1,4 @@
-/* session.c - the shell session object: variables, $Error, slots, data directory. */
+/* session.c - the shell session object: variables and their scopes, $Error, slots, data directory. */
 #include "config.h"
 #include "shell/session.h"
 #include "common/fileio.h"
@@ -9,9 +9,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+static void scope_clear(mg_scope *sc);
 
 char *mg_session_default_home(void)
 {
@@ -47,6 +50,8 @@ mg_session *mg_session_new(const char *home, const mg_cmdlet_source *src, mg_err
 		free(s);
 		return NULL;
 	}
+	s->global.script = true;
+	s->scope = &s->global;
 	s->errors = mv_array();
 	s->last_ok = true;
 	s->out = stdout;
@@ -63,11 +68,9 @@ void mg_session_free(mg_session *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nvars; i++) {
-		free(s->vars[i].name);
-		mv_unref(s->vars[i].val);
-	}
-	free(s->vars);
+	while (s->scope && s->scope != &s->global)
+		mg_scope_pop(s);
+	scope_clear(&s->global);
 	/* slots are released newest first: later layers may depend on earlier ones */
 	for (size_t i = s->nslots; i-- > 0; ) {
 		if (s->slots[i].release)
@@ -81,34 +84,190 @@ void mg_session_free(mg_session *s)
 	free(s);
 }
 
-static mg_var *find_var(mg_session *s, const char *name)
+/* ---------- variables and scopes ---------- */
+
+mg_scope *mg_scope_new(mg_scope *parent, bool script)
 {
-	for (size_t i = 0; i < s->nvars; i++)
-		if (str_ieq(s->vars[i].name, name))
-			return &s->vars[i];
+	mg_scope *sc = xcalloc(1, sizeof *sc);
+	sc->parent = parent;
+	sc->script = script;
+	return sc;
+}
+
+static void scope_clear(mg_scope *sc)
+{
+	for (size_t i = 0; i < sc->nvars; i++) {
+		free(sc->vars[i].name);
+		mv_unref(sc->vars[i].val);
+	}
+	free(sc->vars);
+	sc->vars = NULL;
+	sc->nvars = sc->capvars = 0;
+}
+
+void mg_scope_free(mg_scope *sc)
+{
+	if (!sc)
+		return;
+	scope_clear(sc);
+	free(sc);
+}
+
+mg_scope *mg_scope_push(mg_session *s, bool script)
+{
+	s->scope = mg_scope_new(s->scope, script);
+	return s->scope;
+}
+
+void mg_scope_pop(mg_session *s)
+{
+	mg_scope *sc = s->scope;
+	if (!sc || sc == &s->global)
+		return;
+	s->scope = sc->parent;
+	mg_scope_free(sc);
+}
+
+mg_var *mg_scope_find(mg_scope *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nvars; i++)
+		if (str_ieq(sc->vars[i].name, name))
+			return &sc->vars[i];
+	return NULL;
+}
+
+void mg_scope_set_take(mg_scope *sc, const char *name, mv *val, bool private_)
+{
+	if (!val)
+		val = mv_null();
+	mg_var *v = mg_scope_find(sc, name);
+	if (v) {
+		mv_unref(v->val);
+		v->val = val;
+		v->private_ = v->private_ || private_;
+		return;
+	}
+	GROW(sc->vars, sc->capvars, sc->nvars + 1);
+	sc->vars[sc->nvars].name = xstrdup(name);
+	sc->vars[sc->nvars].val = val;
+	sc->vars[sc->nvars].private_ = private_;
+	sc->nvars++;
+}
+
+bool mg_scope_remove(mg_scope *sc, const char *name)
+{
+	mg_var *v = mg_scope_find(sc, name);
+	if (!v)
+		return false;
+	size_t i = (size_t)(v - sc->vars);
+	free(v->name);
+	mv_unref(v->val);
+	memmove(&sc->vars[i], &sc->vars[i + 1], (sc->nvars - i - 1) * sizeof *sc->vars);
+	sc->nvars--;
+	return true;
+}
+
+static mg_scope *script_scope(mg_session *s)
+{
+	mg_scope *sc = s->scope;
+	while (sc->parent && !sc->script)
+		sc = sc->parent;
+	return sc;
+}
+
+mg_scope *mg_scope_named(mg_session *s, const char *spec, mg_err *err)
+{
+	if (str_ieq(spec, "Global"))
+		return &s->global;
+	if (str_ieq(spec, "Script"))
+		return script_scope(s);
+	if (str_ieq(spec, "Local") || str_ieq(spec, "Private"))
+		return s->scope;
+	char *end;
+	long n = *spec >= '0' && *spec <= '9' ? strtol(spec, &end, 10) : -1;
+	if (n < 0 || *end) {
+		mg_err_set(err, MGC_INVALIDARG, "ArgumentException",
+		           "The scope \"%s\" could not be found. Use Global, Script, Local, or a number (0 is the current scope).",
+		           spec);
+		return NULL;
+	}
+	mg_scope *sc = s->scope;
+	for (long i = 0; i < n && sc; i++)
+		sc = sc->parent;
+	if (!sc)
+		mg_err_set(err, MGC_INVALIDARG, "ArgumentOutOfRange",
+		           "The scope number '%ld' exceeds the number of active scopes.", n);
+	return sc;
+}
+
+/* The scope a qualified name names ("global:x" -> the global scope, name
+ * advanced past the qualifier), or NULL for a plain name. */
+static mg_scope *qualified(mg_session *s, const char **name, bool *private_)
+{
+	const char *n = *name;
+	const char *colon = strchr(n, ':');
+	*private_ = false;
+	if (!colon)
+		return NULL;
+	size_t l = (size_t)(colon - n);
+	mg_scope *sc = NULL;
+	if (l == 6 && strncasecmp(n, "global", 6) == 0)
+		sc = &s->global;
+	else if (l == 6 && strncasecmp(n, "script", 6) == 0)
+		sc = script_scope(s);
+	else if (l == 5 && strncasecmp(n, "local", 5) == 0)
+		sc = s->scope;
+	else if (l == 7 && strncasecmp(n, "private", 7) == 0) {
+		sc = s->scope;
+		*private_ = true;
+	}
+	if (sc)
+		*name = colon + 1;
+	return sc;
+}
+
+/* The visible variable: the current scope's, else the nearest parent's
+ * that is not private. */
+static mg_var *find_visible(mg_session *s, const char *name)
+{
+	for (mg_scope *sc = s->scope; sc; sc = sc->parent) {
+		mg_var *v = mg_scope_find(sc, name);
+		if (v && (sc == s->scope || !v->private_))
+			return v;
+	}
+	return NULL;
+}
+
+static mg_var *find_var(mg_session *s, const char *name, mg_scope **where)
+{
+	bool priv;
+	mg_scope *sc = qualified(s, &name, &priv);
+	if (sc) {
+		*where = sc;
+		return mg_scope_find(sc, name);
+	}
+	for (sc = s->scope; sc; sc = sc->parent) {
+		mg_var *v = mg_scope_find(sc, name);
+		if (v && (sc == s->scope || !v->private_)) {
+			*where = sc;
+			return v;
+		}
+	}
 	return NULL;
 }
 
 mv *mg_var_get(mg_session *s, const char *name)
 {
-	mg_var *v = find_var(s, name);
+	mg_scope *sc;
+	mg_var *v = find_var(s, name, &sc);
 	return v ? v->val : NULL;
 }
 
 void mg_var_set_take(mg_session *s, const char *name, mv *val)
 {
-	if (!val)
-		val = mv_null();
-	mg_var *v = find_var(s, name);
-	if (v) {
-		mv_unref(v->val);
-		v->val = val;
-		return;
-	}
-	GROW(s->vars, s->capvars, s->nvars + 1);
-	s->vars[s->nvars].name = xstrdup(name);
-	s->vars[s->nvars].val = val;
-	s->nvars++;
+	bool priv;
+	mg_scope *sc = qualified(s, &name, &priv);
+	mg_scope_set_take(sc ? sc : s->scope, name, val, priv);
 }
 
 void mg_var_set(mg_session *s, const char *name, mv *val)
@@ -118,14 +277,26 @@ void mg_var_set(mg_session *s, const char *name, mv *val)
 
 void mg_var_remove(mg_session *s, const char *name)
 {
-	mg_var *v = find_var(s, name);
-	if (!v)
-		return;
-	size_t i = (size_t)(v - s->vars);
-	free(v->name);
-	mv_unref(v->val);
-	memmove(&s->vars[i], &s->vars[i + 1], (s->nvars - i - 1) * sizeof *s->vars);
-	s->nvars--;
+	mg_scope *sc = NULL;
+	mg_var *v = find_var(s, name, &sc);
+	if (v)
+		mg_scope_remove(sc, v->name);
+}
+
+mg_var **mg_vars_visible(mg_session *s, size_t *n)
+{
+	mg_var **list = NULL;
+	size_t cnt = 0, cap = 0;
+	for (mg_scope *sc = s->scope; sc; sc = sc->parent)
+		for (size_t i = 0; i < sc->nvars; i++) {
+			mg_var *v = &sc->vars[i];
+			if (find_visible(s, v->name) != v)
+				continue;   /* shadowed, or private to a parent */
+			GROW(list, cap, cnt + 1);
+			list[cnt++] = v;
+		}
+	*n = cnt;
+	return list;
 }
 
 void mg_session_add_error(mg_session *s, mv *rec)

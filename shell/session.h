@@ -1,7 +1,7 @@
 /*
  * session.h - one shell session: every piece of per-session mutable state.
  *
- * Variables, $Error, $?, $LASTEXITCODE, the data directory, terminal and
+ * Variables (in scopes, below), $Error, $?, $LASTEXITCODE, the data directory, terminal and
  * colour flags, the cmdlet lookup, slots other layers hang their handles on
  * (mg_session_slot / mg_session_set_slot in cmdlet.h) and the completion
  * name sources.  Nothing else in the shell keeps mutable globals.
@@ -36,10 +36,26 @@ typedef struct mg_cmdlet_source {
  * prompts.  Returns malloc'd text or NULL on EOF.  Replaceable for tests. */
 typedef char *(*mg_line_reader)(struct mg_session *s, const char *prompt, bool secret);
 
+/* A variable of one scope.  Functions are variables too, named
+ * "function:NAME", so they are scoped the same way. */
 typedef struct mg_var {
 	char *name;
 	mv   *val;
+	bool  private_;   /* $private:x: not seen from child scopes */
 } mg_var;
+
+/* A variable scope (about_Scopes).  The global scope is the session's;
+ * each script file run with & (or -File) gets a script scope; each call of
+ * a function or of a script block with & gets a local scope whose parent is
+ * the caller's (dynamic scoping).  Dot-sourcing runs in the caller's scope.
+ * A read looks in the current scope, then in each parent up to the global
+ * one; an assignment writes in the current scope. */
+typedef struct mg_scope {
+	mg_var *vars;
+	size_t  nvars, capvars;
+	struct mg_scope *parent;   /* NULL for the global scope */
+	bool    script;            /* a script scope ($script:); the global one is one too */
+} mg_scope;
 
 typedef struct mg_slot {
 	char *key;
@@ -48,9 +64,16 @@ typedef struct mg_slot {
 } mg_slot;
 
 typedef struct mg_session {
-	/* variables (one global scope; script blocks save/restore $_) */
-	mg_var *vars;
-	size_t  nvars, capvars;
+	/* variables: the global scope (its table also reads as s->vars /
+	 * s->nvars: the variables of the REPL's prompt) and the current scope */
+	union {
+		mg_scope global;
+		struct {
+			mg_var *vars;
+			size_t  nvars, capvars;
+		};
+	};
+	mg_scope *scope;
 	mv     *errors;            /* $Error: newest first (MV_ARRAY) */
 	bool    last_ok;           /* $? */
 	long long last_exit_code;  /* $LASTEXITCODE */
@@ -76,6 +99,10 @@ typedef struct mg_session {
 	bool    exit_requested;
 	int     exit_code;
 	int     depth;             /* nesting of evaluations (recursion guard) */
+	/* try blocks being run, in every evaluation: a script block a cmdlet
+	 * runs (ForEach-Object, Invoke-Expression) inside one hands its errors
+	 * to the catch instead of reporting them and going on */
+	int     try_depth;
 	bool    bind_only;         /* parse and bind top-level commands without running them (tests) */
 	/* set (by the REPL's SIGINT handler) when the user pressed Ctrl-C: the
 	 * running pipeline stops at its next object; NULL = never */
@@ -133,11 +160,37 @@ void mg_session_free(mg_session *s);
 /* The default data directory (malloc'd) following the rule above. */
 char *mg_session_default_home(void);
 
-/* Variables: names without '$', case-insensitive. get returns borrowed or NULL. */
+/* Variables: names without '$', case-insensitive, optionally with a scope
+ * qualifier ("global:x", "script:x", "local:x", "private:x").  get looks
+ * the name up from the current scope outwards (a qualified name: in that
+ * scope only) and returns a borrowed value or NULL; set writes in the
+ * current scope (or the qualified one; "private:" marks the variable
+ * private); remove removes the visible one (or the qualified one). */
 mv  *mg_var_get(mg_session *s, const char *name);
 void mg_var_set(mg_session *s, const char *name, mv *val);       /* borrows val */
 void mg_var_set_take(mg_session *s, const char *name, mv *val);  /* consumes val */
 void mg_var_remove(mg_session *s, const char *name);
+
+/* Scopes.  push makes a child of the current scope and enters it; pop
+ * leaves the current scope (pushed by the caller) and frees it.  new/free
+ * make a scope that someone else enters by setting s->scope (a function
+ * stage keeps one from its begin block to its end block). */
+mg_scope *mg_scope_push(mg_session *s, bool script);
+void      mg_scope_pop(mg_session *s);
+mg_scope *mg_scope_new(mg_scope *parent, bool script);
+void      mg_scope_free(mg_scope *sc);
+/* The scope a -Scope argument names: Global, Script, Local (or Private),
+ * or a number (0 = current, 1 = its parent, ...).  NULL with err set when
+ * the text names none or the number is past the global scope. */
+mg_scope *mg_scope_named(mg_session *s, const char *spec, mg_err *err);
+/* The variable name in that one scope (borrowed, or NULL). */
+mg_var   *mg_scope_find(mg_scope *sc, const char *name);
+void      mg_scope_set_take(mg_scope *sc, const char *name, mv *val, bool private_);
+bool      mg_scope_remove(mg_scope *sc, const char *name);
+/* The variables visible from the current scope (the nearest of each name;
+ * private ones of parent scopes left out), unsorted: a malloc'd array of
+ * borrowed pointers, *n set. */
+mg_var  **mg_vars_visible(mg_session *s, size_t *n);
 
 /* Prepend an error record object to $Error (borrows rec). */
 void mg_session_add_error(mg_session *s, mv *rec);

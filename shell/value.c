@@ -144,6 +144,75 @@ mv *mv_timespan_ms(long long ms)
 }
 
 mv *mv_array(void) { return mv_new(MV_ARRAY); }
+
+mv *mv_list(const mv_list_type *t)
+{
+	mv *v = mv_new(MV_ARRAY);
+	v->u.arr.list = t;
+	return v;
+}
+
+static const mv_list_type list_types[] = {
+	{ "System.Collections.ArrayList", NULL, true },
+	{ "System.Collections.Generic.List`1", NULL, false },
+	{ "System.Collections.Generic.List`1", "string", false },
+	{ "System.Collections.Generic.List`1", "int", false },
+	{ "System.Collections.Generic.List`1", "long", false },
+	{ "System.Collections.Generic.List`1", "double", false },
+	{ "System.Collections.Generic.List`1", "bool", false },
+};
+
+const mv_list_type *mv_list_type_named(const char *type)
+{
+	const char *t = type;
+	if (str_iprefix(t, "System."))
+		t += 7;
+	if (str_iprefix(t, "Collections."))
+		t += 12;
+	if (str_ieq(t, "ArrayList"))
+		return &list_types[0];
+	if (str_iprefix(t, "Generic."))
+		t += 8;
+	if (!str_iprefix(t, "List"))
+		return NULL;
+	t += 4;
+	if (str_iprefix(t, "`1"))
+		t += 2;
+	if (*t != '[')
+		return NULL;
+	/* List[T] / List[[T]]: the element type, without System. */
+	char el[64];
+	size_t n = 0;
+	for (t++; *t == '['; t++)
+		;
+	if (str_iprefix(t, "System."))
+		t += 7;
+	while (*t && *t != ']' && *t != ',' && n + 1 < sizeof el)
+		el[n++] = *t++;
+	el[n] = '\0';
+	static const char *const alias[][2] = {
+		{ "String", "string" }, { "Int32", "int" }, { "Int64", "long" }, { "Double", "double" },
+		{ "Boolean", "bool" },
+	};
+	const char *elem = el;
+	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+		if (str_ieq(el, alias[i][0]))
+			elem = alias[i][1];
+	for (size_t i = 2; i < sizeof list_types / sizeof list_types[0]; i++)
+		if (str_ieq(elem, list_types[i].elem))
+			return &list_types[i];
+	return &list_types[1];   /* List[object], List[psobject], List[anything else]: any object */
+}
+
+mv *mv_array_snapshot(mv *v)
+{
+	if (!v || v->kind != MV_ARRAY)
+		return mv_ref(v);
+	mv *a = mv_array();
+	for (size_t i = 0; i < v->u.arr.n; i++)
+		mv_array_push(a, v->u.arr.items[i]);
+	return a;
+}
 mv *mv_hash(void) { return mv_new(MV_HASH); }
 
 mv *mv_object(const mv_type_info *type)
@@ -761,7 +830,7 @@ const char *mv_kind_name(const mv *v)
 	case MV_SIZE: return "Microsoft.Exchange.Data.ByteQuantifiedSize";
 	case MV_DATETIME: return "System.DateTime";
 	case MV_TIMESPAN: return "System.TimeSpan";
-	case MV_ARRAY: return "System.Object[]";
+	case MV_ARRAY: return v->u.arr.list ? v->u.arr.list->full_name : "System.Object[]";
 	case MV_HASH: return "System.Collections.Hashtable";
 	case MV_OBJECT:
 		return v->u.obj.type && v->u.obj.type->name ? v->u.obj.type->name

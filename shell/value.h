@@ -37,6 +37,18 @@ typedef enum mv_kind {
 
 typedef struct mv mv;
 
+/* What makes an MV_ARRAY a .NET list (System.Collections.ArrayList,
+ * System.Collections.Generic.List[T]) instead of an Object[]: the type it
+ * reports, the element type its items are converted to, and whether Add
+ * returns the new item's index (ArrayList) or nothing (List[T]).  A list
+ * is changed in place by its methods: like any array value it is one
+ * object that every variable holding it shares (a reference type). */
+typedef struct mv_list_type {
+	const char *full_name;    /* "System.Collections.ArrayList" */
+	const char *elem;         /* cast target of the items ("string", "int"), NULL: any object */
+	bool add_returns_index;
+} mv_list_type;
+
 /* Type description shared by all objects of one kind (static storage). */
 typedef struct mv_type_info {
 	const char *name;                  /* e.g. "MigrationBatch" */
@@ -68,7 +80,10 @@ struct mv {
 			bool utc;                   /* ToUniversalTime(): sec is moved by the local offset
 			                               so that it shows UTC's wall clock (.NET Kind=Utc) */
 		} dt;
-		struct { mv **items; size_t n, cap; } arr;
+		struct {
+			mv **items; size_t n, cap;
+			const mv_list_type *list;   /* NULL: an array (Object[]) */
+		} arr;
 		struct {
 			mv_prop *props; size_t n, cap;
 			const mv_type_info *type; /* MV_OBJECT only; may be NULL (PSCustomObject) */
@@ -100,6 +115,11 @@ mv *mv_datetime_now(void);
 mv *mv_datetime_utc(int64_t sec, int32_t usec);
 mv *mv_timespan_ms(long long ms);
 mv *mv_array(void);
+/* An empty list of that type. */
+mv *mv_list(const mv_list_type *t);
+/* The list type a .NET type name names ("System.Collections.ArrayList",
+ * "Collections.Generic.List[string]", "List[object]", ...), else NULL. */
+const mv_list_type *mv_list_type_named(const char *type);
 mv *mv_hash(void);
 mv *mv_object(const mv_type_info *type);    /* type may be NULL */
 mv *mv_scriptblock(void *code, const char *text, void (*release)(void *));
@@ -111,6 +131,9 @@ void mv_unref(mv *v);
 void   mv_array_push(mv *arr, mv *item);      /* borrows: adds its own ref */
 void   mv_array_push_take(mv *arr, mv *item); /* consumes the caller's ref */
 size_t mv_count(const mv *v);                 /* PowerShell .Count: null 0, scalar 1, array n */
+/* A new plain array holding the same items (to walk a list that the walk
+ * may change); other values: a new reference. */
+mv    *mv_array_snapshot(mv *v);
 mv    *mv_index(const mv *v, long long i);    /* borrowed; negative from the end; NULL if out of range */
 
 /* properties (objects and hashtables); names are case-insensitive */
