@@ -580,10 +580,17 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		rc = EV_OK;
 		goto out;
 	}
-	/* the begin blocks of the functions, in order, before any input */
-	for (size_t i = first_cmd; i < n && !P.stopped; i++)
-		if (ev_is_fn_stage(&stages[i]))
+	/* the begin blocks of the functions, in order, before any input; the
+	 * programs start then too (their input and output then stream) */
+	for (size_t i = first_cmd; i < n && !P.stopped; i++) {
+		if (ev_is_fn_stage(&stages[i])) {
 			ev_fn_stage_begin(&stages[i]);
+		} else if (stages[i].ctx.cmd == &mg_cmd_native && mg_native_begin(&stages[i].ctx) < 0) {
+			mg_errrec rr;
+			mg_stage_errrec(&stages[i], &stages[i].ctx.err, NULL, &rr);
+			mg_pipeline_fail(&P, &rr);
+		}
+	}
 	if (P.stopped) {
 		/* nothing more runs */
 	} else if (first_cmd == 1) {
@@ -622,6 +629,10 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 	}
 	for (size_t i = first_cmd; i < n && !P.stopped; i++)
 		mg_stage_end(&stages[i]);
+	/* a program that ended non-zero fails the pipeline ($? False) */
+	for (size_t i = first_cmd; i < built; i++)
+		if (stages[i].ctx.cmd == &mg_cmd_native && mg_native_status(&stages[i].ctx) > 0)
+			e->native_failed = true;
 
 	for (size_t i = first_cmd; i < built; i++) {
 		store_var(s, stages[i].base.out_variable, stages[i].outvar);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # shell_interrupt.sh - Ctrl-C (SIGINT) cancels a running script: the
-# blocking step (Start-Sleep, a busy loop, a function in a pipeline) stops,
+# blocking step (Start-Sleep, a busy loop, a function in a pipeline, a
+# program: it is killed, as PowerShell stops a native command) stops,
 # nothing after it runs, finally blocks still run (about_Try_Catch_Finally),
 # and migsh ends by SIGINT (exit status 130) like any interrupted program.
 # A cmdlet waiting on the network (a server that accepts the connection and
@@ -62,6 +63,9 @@ interrupt "finally blocks run after Ctrl-C" 'try { Start-Sleep 30 } finally { "c
 '
 interrupt "a function's process block in a pipeline stops" \
 	'function f { process { Start-Sleep 30; $_ } }; 1, 2 | f; "after"' ''
+interrupt "a program stage that does not read its input stops" '1..3 | sleep 30; "after"' ''
+interrupt "a program stage with a full input pipe stops" '1..200000 | sleep 30; "after"' ''
+interrupt "a program alone stops" 'sleep 30; "after"' ''
 
 # A server that accepts and never answers (tests/lib/silent_listener.c).
 # The timeouts are long (the probe's defaults: 10 s to connect, 15 s per
