@@ -4,7 +4,8 @@
 # -Security value, endpoint names and user addresses (3,000 of them), Tab
 # and Shift-Tab cycling through the candidates as PowerShell does, a
 # multi-line command with the ">>" prompt, history recall with the Up arrow,
-# and a Remove-* confirmation answered N then Y.
+# a Remove-* confirmation answered N then Y, and Ctrl-C (typing, a running
+# command, a network wait).
 set -u
 : "${MIGSH:?MIGSH must point at the built migsh}"
 if ! command -v tmux >/dev/null 2>&1; then
@@ -164,6 +165,30 @@ keys C-c
 keys '"interrupted-" + $?' Enter
 expect "Ctrl-C stops a running command" "interrupted-False"
 if screen | grep -qx "loop-finished"; then bad "statements after the interrupted one do not run"; else ok "statements after the interrupted one do not run"; fi
+
+# 8b. Ctrl-C during a network wait (a server that accepts and never answers;
+# the probe would wait 15 s for its greeting): back at the prompt at once
+SIL_TOOL=${top_builddir:-.}/tests/lib/mg-silent-listener
+if [ -x "$SIL_TOOL" ]; then
+	"$SIL_TOOL" 60 "$T/silport" >/dev/null &
+	SIL_PID=$!
+	i=0
+	while [ ! -s "$T/silport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	keys "Test-MigrationServerAvailability -IMAP -RemoteServer 127.0.0.1 -Port $(cat "$T/silport") -Security None" Enter
+	sleep 1
+	keys C-c
+	keys '"net-stopped-" + $?' Enter
+	i=0
+	while [ $i -lt 30 ] && ! screen | grep -qx "net-stopped-False"; do sleep 0.1; i=$((i + 1)); done
+	if screen | grep -qx "net-stopped-False"; then
+		ok "Ctrl-C during a network wait returns to the prompt"
+	else
+		bad "Ctrl-C during a network wait returns to the prompt (within 3 s)"
+	fi
+	kill "$SIL_PID" 2>/dev/null
+else
+	n=$((n + 1)); echo "ok $n # SKIP $SIL_TOOL is not built (make check builds it)"
+fi
 
 # 9. exit ends the REPL with its status
 keys 'exit 4' Enter
