@@ -74,6 +74,7 @@ SIL_TOOL=${top_builddir:-.}/tests/lib/mg-silent-listener
 if [ -x "$SIL_TOOL" ]; then
 	"$SIL_TOOL" 120 "$T/silport" >/dev/null &
 	SIL_PID=$!
+	disown "$SIL_PID"   # (no job notice when the trap ends it)
 	i=0
 	while [ ! -s "$T/silport" ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	SIL=$(cat "$T/silport")
