@@ -67,6 +67,7 @@ char *mg_find_program(const char *name)
  * arrives. */
 
 #define PROG_STOPPED (-2)   /* Ctrl-C */
+#define BURST_BYTES (64 * 1024)   /* written at once when the input is all there */
 
 typedef struct prog {
 	pid_t  pid;      /* 0 once reaped */
@@ -342,8 +343,9 @@ typedef struct native_state {
 	mv     *args;
 	bool    fed;      /* a stage before it feeds it (else it reads the shell's stdin) */
 	bool    started;
+	bool    burst;    /* the input is all there already: written in big pieces */
 	prog    p;
-	strbuf  text;     /* the text of one input object */
+	strbuf  text;     /* the text of the input objects not written yet */
 } native_state;
 
 void mg_native_set(mg_ctx *c, const char *path, mv *args, bool fed)
@@ -394,14 +396,29 @@ static int native_process(mg_ctx *c, mv *input)
 	if (st->p.in < 0)   /* it reads no more: only pass on what it wrote */
 		return prog_read(c->session, &st->p, emit_line, c);
 	/* strings as they are, other objects as the console shows them (Out-String) */
-	st->text.len = 0;
+	if (!st->burst)
+		st->text.len = 0;
 	if (input->kind == MV_STRING) {
 		strbuf_add(&st->text, input->u.str.s, input->u.str.len);
 		strbuf_addc(&st->text, '\n');
 	} else {
 		mg_format_default_buf(&input, 1, &st->text);
 	}
+	if (st->burst && st->text.len < BURST_BYTES)
+		return 0;
 	int rc = prog_write(c->session, &st->p, st->text.buf ? st->text.buf : "", st->text.len, emit_line, c);
+	st->text.len = 0;
+	return rc < 0 ? native_failed(c, rc) : 0;
+}
+
+int mg_native_burst(mg_ctx *c, bool on)
+{
+	native_state *st = c->state;
+	st->burst = on;
+	if (on || !st->started || !st->text.len)
+		return 0;
+	int rc = prog_write(c->session, &st->p, st->text.buf, st->text.len, emit_line, c);
+	st->text.len = 0;
 	return rc < 0 ? native_failed(c, rc) : 0;
 }
 

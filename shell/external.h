@@ -46,6 +46,11 @@ int mg_run_program_fed(struct mg_session *s, const char *path, const mv *args, c
 extern const mg_cmdlet mg_cmd_native;
 void mg_native_set(mg_ctx *c, const char *path, mv *args, bool fed);
 int  mg_native_begin(mg_ctx *c);   /* 0, or -1 with c->err set */
+/* The objects about to come are all there already (a variable's or a
+ * range's items fed by the pipeline): nothing waits on their production,
+ * so their text is written in 64 KiB pieces instead of one write each;
+ * off writes what is left.  0, or -1 with c->err set. */
+int  mg_native_burst(mg_ctx *c, bool on);
 int  mg_native_status(mg_ctx *c);
 
 #endif
