@@ -11,6 +11,7 @@
 #include "cmdlets/types.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "shell/session.h"
 #include "engine/lifecycle.h"
 #include "engine/service.h"
 #include "engine/store.h"
@@ -210,8 +211,12 @@ static int verify_endpoint(mg_ctx *c, const mg_endpoint *e, const char *verb)
 		mg_warn_untrusted(c, e->remote_server, e->port);
 	mg_probe_result r;
 	memset(&r, 0, sizeof r);
-	if (mg_probe_server(&p, NULL, NULL, &r, &c->err) < 0)
+	p.cancel = c->session->interrupted;   /* Ctrl-C stops a hanging connection */
+	if (mg_probe_server(&p, NULL, NULL, &r, &c->err) < 0) {
+		if (c->err.category == MGC_STOPPED)   /* reported as a stopped pipeline, like Start-Sleep */
+			mg_err_set(&c->err, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
 		return -1;
+	}
 	mg_verbose(c, "Connection test of %s:%d (%s): %s in %ld ms", e->remote_server, e->port,
 	           mg_security_name(e->security), r.success ? "Success" : "Failed", r.total_ms);
 	if (r.success)

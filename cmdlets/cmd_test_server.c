@@ -10,6 +10,7 @@
 #include "cmdlets/types.h"
 #include "common/mem.h"
 #include "common/str.h"
+#include "shell/session.h"
 #include "net/probe.h"
 
 #include <stdlib.h>
@@ -141,8 +142,12 @@ static int test_server_process(mg_ctx *c, mv *input)
 
 	mg_probe_result r;
 	memset(&r, 0, sizeof r);
-	if (mg_probe_server(&ec.p, user, pass, &r, &c->err) < 0)
+	ec.p.cancel = c->session->interrupted;   /* Ctrl-C stops a hanging connection */
+	if (mg_probe_server(&ec.p, user, pass, &r, &c->err) < 0) {
+		if (c->err.category == MGC_STOPPED)   /* reported as a stopped pipeline, like Start-Sleep */
+			mg_err_set(&c->err, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
 		goto out;
+	}
 	mg_verbose(c, "Test-MigrationServerAvailability: %s:%d %s: %s (stage %s, %ld ms)",
 	           ec.p.host, ec.p.port, mg_security_name(ec.p.security),
 	           r.success ? "Success" : "Failed", r.stage, r.total_ms);

@@ -5,6 +5,7 @@
 #ifndef MIGSH_NET_CONN_H
 #define MIGSH_NET_CONN_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 typedef enum mg_security {
@@ -29,6 +30,10 @@ typedef struct mg_conn_params {
 	int         connect_timeout_ms; /* 0 = default (15 s) */
 	int         io_timeout_ms;      /* 0 = default (60 s): no read/write waits longer */
 	bool        compress;           /* use COMPRESS=DEFLATE when offered (default true) */
+	/* Ctrl-C: the shell's interrupt flag (set by its SIGINT handler); every
+	 * network wait stops with MGC_STOPPED "OperationStopped" once it is
+	 * non-zero.  NULL (the service's own connections): never. */
+	volatile sig_atomic_t *cancel;
 	/* protocol trace (redacted): called once per line sent ("C: ") or received ("S: "), or NULL */
 	void      (*trace)(void *arg, const char *line);
 	void       *trace_arg;

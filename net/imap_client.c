@@ -509,7 +509,8 @@ mg_imap *imap_connect_ex(const mg_conn_params *p, imap_diag *d, mg_err *err)
 	c->host = xstrdup(p->host ? p->host : "");
 	c->p.host = c->host;
 	long t0 = now_ms();
-	c->s = mg_sock_connect(p->host, p->port, p->connect_timeout_ms, p->io_timeout_ms, err);
+	c->cancel = p->cancel;   /* Ctrl-C also ends a throttled wait (imap_throttle.c) */
+	c->s = mg_sock_connect(p->host, p->port, p->connect_timeout_ms, p->io_timeout_ms, p->cancel, err);
 	if (!c->s)
 		return fail_connect(c);
 	d->connect_ms = now_ms() - t0;

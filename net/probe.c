@@ -66,6 +66,10 @@ int mg_probe_server(const mg_conn_params *p, const char *user, const char *passw
 	snprintf(out->address, sizeof out->address, "%s", d.address);
 	snprintf(out->greeting, sizeof out->greeting, "%s", d.greeting);
 	copy_tls(out, &d.tls);
+	if (!c && e.category == MGC_STOPPED) {
+		mg_err_copy(err, &e);   /* Ctrl-C: no result, the command stops */
+		return -1;
+	}
 	if (!c) {
 		failed(out, &e, d.stage, &d.tls);
 		out->total_ms = now_ms() - t0;
@@ -119,5 +123,9 @@ int mg_probe_server(const mg_conn_params *p, const char *user, const char *passw
 done:
 	mg_imap_close(c);
 	out->total_ms = now_ms() - t0;
+	if (!out->success && e.category == MGC_STOPPED) {
+		mg_err_copy(err, &e);
+		return -1;
+	}
 	return 0;
 }

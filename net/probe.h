@@ -4,7 +4,8 @@
  *
  * The probe never throws a failure at the caller: a server that cannot be
  * reached is a result (success == false, message names the cause), not an
- * error.  mg_probe_server returns -1 only for unusable arguments.
+ * error.  mg_probe_server returns -1 only for unusable arguments, and when
+ * p->cancel stopped it (Ctrl-C: MGC_STOPPED "OperationStopped").
  */
 #ifndef MIGSH_NET_PROBE_H
 #define MIGSH_NET_PROBE_H

@@ -33,6 +33,7 @@
 struct mg_sock {
 	int fd;
 	int io_timeout_ms;
+	volatile sig_atomic_t *cancel;   /* the shell's Ctrl-C flag, or NULL */
 	char host[256];
 	int port;
 	char peer[64];
@@ -64,23 +65,42 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* 1 ready, 0 timeout, -1 error */
-static int wait_fd(int fd, short events, int timeout_ms)
+#define WAIT_CANCELLED (-2)
+/* How often a wait looks at the cancel flag: a SIGINT that lands just before
+ * poll() starts (so poll sees no EINTR) is noticed within one slice. */
+#define CANCEL_SLICE_MS 100
+
+static bool cancelled(volatile sig_atomic_t *cancel)
+{
+	return cancel && *cancel;
+}
+
+/* 1 ready, 0 timeout, -1 error, WAIT_CANCELLED when *cancel became non-zero */
+static int wait_fd(int fd, short events, int timeout_ms, volatile sig_atomic_t *cancel)
 {
 	long deadline = now_ms() + timeout_ms;
 	for (;;) {
+		if (cancelled(cancel))
+			return WAIT_CANCELLED;
 		struct pollfd pfd = { .fd = fd, .events = events };
 		long left = deadline - now_ms();
 		if (left < 0)
 			left = 0;
-		int r = poll(&pfd, 1, (int)left);
+		bool sliced = cancel && left > CANCEL_SLICE_MS;
+		int r = poll(&pfd, 1, sliced ? CANCEL_SLICE_MS : (int)left);
 		if (r > 0)
 			return 1;
-		if (r == 0)
+		if (r == 0 && !sliced)
 			return 0;
-		if (errno != EINTR)
+		if (r < 0 && errno != EINTR)
 			return -1;
 	}
+}
+
+/* Ctrl-C in the shell ended a wait: not a network failure, never retried. */
+static int stopped_err(mg_err *err, const char *what, const char *host, int port)
+{
+	return mg_err_set(err, MGC_STOPPED, "OperationStopped", "stopped while %s %s port %d", what, host, port);
 }
 
 static mg_sock *sock_new(void)
@@ -92,7 +112,7 @@ static mg_sock *sock_new(void)
 }
 
 mg_sock *mg_sock_connect(const char *host, int port, int connect_timeout_ms,
-                         int io_timeout_ms, mg_err *err)
+                         int io_timeout_ms, volatile sig_atomic_t *cancel, mg_err *err)
 {
 	if (!host || !*host || port <= 0 || port > 65535) {
 		mg_err_set(err, MGC_INVALIDARG, "InvalidServer", "invalid server address %s:%d", host ? host : "(none)", port);
@@ -125,7 +145,13 @@ mg_sock *mg_sock_connect(const char *host, int port, int connect_timeout_ms,
 		inet_ntop(ai->ai_family, sa, addr, sizeof addr);
 		int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
 		if (r < 0 && errno == EINPROGRESS) {
-			int w = wait_fd(fd, POLLOUT, connect_timeout_ms);
+			int w = wait_fd(fd, POLLOUT, connect_timeout_ms, cancel);
+			if (w == WAIT_CANCELLED) {
+				close(fd);
+				freeaddrinfo(res);
+				stopped_err(err, "connecting to", host, port);
+				return NULL;
+			}
 			if (w == 0) {
 				timed_out = true;
 				last_errno = ETIMEDOUT;
@@ -154,6 +180,7 @@ mg_sock *mg_sock_connect(const char *host, int port, int connect_timeout_ms,
 		mg_sock *s = sock_new();
 		s->fd = fd;
 		s->io_timeout_ms = io_timeout_ms;
+		s->cancel = cancel;
 		s->port = port;
 		snprintf(s->host, sizeof s->host, "%s", host);
 		snprintf(s->peer, sizeof s->peer, "%s", addr);
@@ -248,7 +275,9 @@ static ssize_t raw_read(mg_sock *s, void *buf, size_t n, mg_err *err)
 			if (e == SSL_ERROR_ZERO_RETURN)
 				return 0;
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-				int w = wait_fd(s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, s->io_timeout_ms);
+				int w = wait_fd(s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, s->io_timeout_ms, s->cancel);
+				if (w == WAIT_CANCELLED)
+					return stopped_err(err, "reading from", s->host, s->port);
 				if (w == 0)
 					return io_timeout_err(s, err, "reading");
 				if (w < 0)
@@ -272,7 +301,9 @@ static ssize_t raw_read(mg_sock *s, void *buf, size_t n, mg_err *err)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			int w = wait_fd(s->fd, POLLIN, s->io_timeout_ms);
+			int w = wait_fd(s->fd, POLLIN, s->io_timeout_ms, s->cancel);
+			if (w == WAIT_CANCELLED)
+				return stopped_err(err, "reading from", s->host, s->port);
 			if (w == 0)
 				return io_timeout_err(s, err, "reading");
 			if (w < 0)
@@ -301,7 +332,9 @@ static int raw_write(mg_sock *s, const void *buf, size_t n, mg_err *err)
 			}
 			int e = SSL_get_error(s->ssl, r);
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-				int w = wait_fd(s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, s->io_timeout_ms);
+				int w = wait_fd(s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, s->io_timeout_ms, s->cancel);
+				if (w == WAIT_CANCELLED)
+					return stopped_err(err, "sending to", s->host, s->port);
 				if (w == 0)
 					return mg_err_set(err, MGC_TIMEOUT, "WriteTimeout", "sending to %s port %d stalled for %d ms",
 					                  s->host, s->port, s->io_timeout_ms);
@@ -325,7 +358,9 @@ static int raw_write(mg_sock *s, const void *buf, size_t n, mg_err *err)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			int w = wait_fd(s->fd, POLLOUT, s->io_timeout_ms);
+			int w = wait_fd(s->fd, POLLOUT, s->io_timeout_ms, s->cancel);
+			if (w == WAIT_CANCELLED)
+				return stopped_err(err, "sending to", s->host, s->port);
 			if (w == 0)
 				return mg_err_set(err, MGC_TIMEOUT, "WriteTimeout", "sending to %s port %d stalled for %d ms",
 				                  s->host, s->port, s->io_timeout_ms);
@@ -396,7 +431,11 @@ int mg_sock_wait_readable(mg_sock *s, int timeout_ms, mg_err *err)
 {
 	if (s->rpos < s->rlen || (s->ssl && SSL_pending(s->ssl) > 0) || (s->z_on && s->zin.avail_in > 0))
 		return 1;
-	int w = wait_fd(s->fd, POLLIN, timeout_ms);
+	int w = wait_fd(s->fd, POLLIN, timeout_ms, s->cancel);
+	if (w == WAIT_CANCELLED) {
+		stopped_err(err, "waiting for", s->host, s->port);
+		return -1;
+	}
 	if (w < 0)
 		return mg_err_sys(err, MGC_READ, "ReadFailed", "waiting for %s", s->host);
 	return w;
@@ -605,7 +644,9 @@ int mg_sock_start_tls(mg_sock *s, const char *host, bool accept_untrusted, mg_er
 		int e = SSL_get_error(s->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 			long left = deadline - now_ms();
-			int w = left > 0 ? wait_fd(s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, (int)left) : 0;
+			int w = left > 0 ? wait_fd(s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, (int)left, s->cancel) : 0;
+			if (w == WAIT_CANCELLED)
+				return stopped_err(err, "in the TLS handshake with", s->host, s->port);
 			if (w == 0)
 				return mg_err_set(err, MGC_TIMEOUT, "TlsHandshakeTimeout",
 				                  "the TLS handshake with %s port %d did not finish within %d ms; "

@@ -8,12 +8,19 @@
  * read or write wait at most io_timeout_ms (poll), after which the call fails
  * with MGC_TIMEOUT.  Errors go through common/err.h.
  *
+ * Cancellation: a connection made with a cancel flag (the shell's Ctrl-C
+ * flag, which its SIGINT handler sets) checks it in every wait (connect, TLS
+ * handshake, read, write; at least every 100 ms) and fails with MGC_STOPPED,
+ * id "OperationStopped", once it is non-zero.  NULL: never cancelled (the
+ * service's sync connections). The flag must outlive the connection.
+ *
  * Certificate failures name the check that failed (expired, not yet valid,
  * host name mismatch, unknown issuer, self-signed) and the certificate subject.
  */
 #ifndef MIGSH_NET_SOCK_H
 #define MIGSH_NET_SOCK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,10 +48,12 @@ typedef struct mg_tls_info {
 
 /* Resolve host and connect to port, trying each address in turn.
  * connect_timeout_ms / io_timeout_ms <= 0 select the defaults (15 s / 60 s).
+ * cancel: see above (NULL: never).
  * Errors: MGC_CONNECTION (id "ConnectionRefused", "HostNotFound",
- * "NetworkUnreachable"), MGC_TIMEOUT ("ConnectTimeout"). */
+ * "NetworkUnreachable"), MGC_TIMEOUT ("ConnectTimeout"), MGC_STOPPED
+ * ("OperationStopped"). */
 mg_sock *mg_sock_connect(const char *host, int port, int connect_timeout_ms,
-                         int io_timeout_ms, mg_err *err);
+                         int io_timeout_ms, volatile sig_atomic_t *cancel, mg_err *err);
 
 /* Start TLS on the connection (implicit TLS right after connect, or after a
  * STARTTLS OK).  host is used for SNI and verification (an IP literal is

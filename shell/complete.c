@@ -291,6 +291,7 @@ static void property_candidates(mg_session *s, const char *line, size_t seg, con
 char **mg_complete_line(mg_session *s, const char *line, size_t cursor, size_t *word_start, bool *want_files)
 {
 	list l = { NULL, 0, 0 };
+	bool sorted = false;   /* in the order to offer (else sorted at the end) */
 	*want_files = false;
 	size_t len = strlen(line);
 	if (cursor > len)
@@ -328,16 +329,30 @@ char **mg_complete_line(mg_session *s, const char *line, size_t cursor, size_t *
 	for (char *w = strtok_r(head, " \t,", &save); w && nw < 128; w = strtok_r(NULL, " \t,", &save))
 		words[nw++] = w;
 	if (nw == 0) {
+		/* PowerShell's order, which Tab cycles through: the cmdlets and
+		 * functions alphabetically (Sel -> Select-Object, then
+		 * Select-String), then the aliases (select) */
 		size_t n;
 		const mg_cmdlet *const *t = mg_session_cmdlets(s, &n);
+		list al = { NULL, 0, 0 };
 		for (size_t i = 0; i < n; i++) {
 			if (str_iprefix(t[i]->name, prefix))
 				add(&l, t[i]->name);
-			add_words(&l, t[i]->aliases, prefix);
+			add_words(&al, t[i]->aliases, prefix);
 		}
 		function_candidates(s, prefix, &l);
+		if (l.n)
+			qsort(l.v, l.n, sizeof *l.v, cmp);
+		if (al.n)
+			qsort(al.v, al.n, sizeof *al.v, cmp);
+		for (size_t i = 0; i < al.n; i++) {
+			add(&l, al.v[i]);   /* (a name already listed stays once, where it is) */
+			free(al.v[i]);
+		}
+		free(al.v);
 		if (!l.n && (strchr(prefix, '/') || strchr(prefix, '.')))
 			*want_files = true;
+		sorted = true;
 		goto done;
 	}
 	const mg_cmdlet *cmd = mg_session_find_cmdlet(s, words[0]);
@@ -398,7 +413,7 @@ done:
 	free(head);
 	if (!l.v) {
 		l.v = xcalloc(1, sizeof *l.v);
-	} else {
+	} else if (!sorted) {
 		qsort(l.v, l.n, sizeof *l.v, cmp);
 	}
 	return l.v;

@@ -15,8 +15,9 @@
 
 /* Candidates for the word that ends at `cursor` in line.  *word_start gets
  * the offset where the word being completed begins.  Returns a
- * NULL-terminated malloc'd array of malloc'd strings (never NULL), sorted,
- * without duplicates.  *want_files is set when the caller should fall back
+ * NULL-terminated malloc'd array of malloc'd strings (never NULL), without
+ * duplicates, in the order Tab offers them: sorted (case-insensitively),
+ * except command names: cmdlets and functions sorted, then aliases sorted.  *want_files is set when the caller should fall back
  * to file-name completion instead. */
 char **mg_complete_line(mg_session *s, const char *line, size_t cursor, size_t *word_start, bool *want_files);
 void   mg_complete_free(char **list);

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 bool mg_is_binary(const char *data, size_t len)
@@ -53,143 +55,273 @@ char *mg_find_program(const char *name)
 	}
 }
 
-static void add_line(mv *out, strbuf *line)
+/* ---- a running program ----
+ *
+ * The child starts with a pipe on its standard output and (when something
+ * feeds it) a socket pair on its standard input, both non-blocking on our
+ * side, so that writing to a program that does not read, or reading from
+ * one that writes a lot, never blocks the shell: every wait is a poll on
+ * both that also looks at Ctrl-C (in 100 ms slices).  Each piped object is
+ * written when it arrives (one system call per object: streaming costs
+ * throughput on big inputs); output is cut into lines and handed on as it
+ * arrives. */
+
+#define PROG_STOPPED (-2)   /* Ctrl-C */
+#define BURST_BYTES (64 * 1024)   /* written at once when the input is all there */
+
+typedef struct prog {
+	pid_t  pid;      /* 0 once reaped */
+	long   read_ms;  /* when its output was last looked at (monotonic) */
+	int    in;       /* write end of its standard input; -1 when closed or not fed */
+	int    out;      /* read end of its standard output; -1 at end of stream */
+	int    status;   /* exit status once reaped (128 + signal when killed) */
+	strbuf line;     /* the line being read */
+} prog;
+
+/* Where the lines go: takes the string; < 0 stops the program. */
+typedef int (*line_fn)(void *arg, mv *line);
+
+static long now_ms(void)
 {
-	if (line->len && line->buf[line->len - 1] == '\r')
-		line->len--;
-	mv_array_push_take(out, mv_string_n(line->buf ? line->buf : "", line->len));
-	line->len = 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Write what is left of the input to fd (non-blocking); close it when done. */
-static void feed(int *fd, const char *input, size_t inlen, size_t *done)
+static void cloexec_nonblock(int fd, bool nonblock)
 {
-	while (*fd >= 0 && *done < inlen) {
-		ssize_t w = write(*fd, input + *done, inlen - *done);
-		if (w > 0) {
-			*done += (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		break;   /* EPIPE: the program stopped reading */
-	}
-	if (*fd >= 0) {
-		close(*fd);
-		*fd = -1;
-	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (nonblock)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-int mg_run_program_fed(struct mg_session *s, const char *path, const mv *args, const char *input, size_t inlen,
-                       mv *out, mg_err *err)
+static int prog_start(mg_session *s, const char *path, const mv *args, bool fed, prog *p, mg_err *err)
 {
+	memset(p, 0, sizeof *p);
+	p->in = p->out = -1;
+	p->status = -1;
+	int fds[2], ins[2] = { -1, -1 };
+	if (pipe(fds) < 0)
+		return mg_err_set(err, MGC_RESOURCE, "ProgramFailed", "Cannot run '%s': %s.", path, strerror(errno));
+	/* its standard input is a socket pair (as Node.js gives its children):
+	 * send(MSG_NOSIGNAL) to a program that has exited fails with EPIPE
+	 * without raising SIGPIPE, at no extra system call per line */
+	if (fed && socketpair(AF_UNIX, SOCK_STREAM, 0, ins) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return mg_err_set(err, MGC_RESOURCE, "ProgramFailed", "Cannot run '%s': %s.", path, strerror(errno));
+	}
+	/* close-on-exec: a later program of the same pipeline must not hold
+	 * this one's input open (it would never see its end) */
+	cloexec_nonblock(fds[0], true);
+	cloexec_nonblock(fds[1], false);
+	if (fed) {
+		cloexec_nonblock(ins[0], false);
+		cloexec_nonblock(ins[1], true);
+	}
 	size_t na = args && args->kind == MV_ARRAY ? args->u.arr.n : 0;
 	char **argv = xcalloc(na + 2, sizeof *argv);
 	argv[0] = xstrdup(path);
 	for (size_t i = 0; i < na; i++)
 		argv[i + 1] = mv_to_string(args->u.arr.items[i]);
-	int fds[2], ins[2] = { -1, -1 };
-	int rc = -1;
-	if (pipe(fds) < 0) {
-		mg_err_set(err, MGC_RESOURCE, "ProgramFailed", "Cannot run '%s': %s.", path, strerror(errno));
-		goto done;
-	}
-	if (input && pipe(ins) < 0) {
-		mg_err_set(err, MGC_RESOURCE, "ProgramFailed", "Cannot run '%s': %s.", path, strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		goto done;
-	}
 	fflush(s->out);
 	fflush(s->errf);
 	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		if (input) {
-			close(ins[0]);
-			close(ins[1]);
-		}
-		mg_err_set(err, MGC_RESOURCE, "ProgramFailed", "Cannot run '%s': %s.", path, strerror(errno));
-		goto done;
-	}
 	if (pid == 0) {
 		dup2(fds[1], STDOUT_FILENO);
 		if (fileno(s->errf) >= 0 && fileno(s->errf) != STDERR_FILENO)
 			dup2(fileno(s->errf), STDERR_FILENO);
-		if (input) {
+		if (fed)
 			dup2(ins[0], STDIN_FILENO);
-			close(ins[0]);
-			close(ins[1]);
-		}
-		close(fds[0]);
-		close(fds[1]);
 		signal(SIGPIPE, SIG_DFL);
 		execv(path, argv);
 		fprintf(stderr, "migsh: cannot run '%s': %s\n", path, strerror(errno));
 		_exit(127);
 	}
-	close(fds[1]);
-	int infd = -1;
-	size_t done_in = 0;
-	if (input) {
-		close(ins[0]);
-		infd = ins[1];
-		fcntl(infd, F_SETFL, fcntl(infd, F_GETFL) | O_NONBLOCK);
-		fcntl(infd, F_SETFD, FD_CLOEXEC);
-	}
-	/* a program that stops reading must not kill the shell */
-	struct sigaction ign, old_pipe;
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &ign, &old_pipe);
-	strbuf line = STRBUF_INIT;
-	char buf[4096];
-	for (;;) {
-		struct pollfd pf[2] = { { fds[0], POLLIN, 0 }, { infd, POLLOUT, 0 } };
-		int np = infd >= 0 ? 2 : 1;
-		if (poll(pf, (nfds_t)np, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (np == 2 && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP)))
-			feed(&infd, input, inlen, &done_in);
-		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		ssize_t n = read(fds[0], buf, sizeof buf);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n')
-				add_line(out, &line);
-			else if (line.len < s->max_string)
-				strbuf_addc(&line, buf[i]);
-		}
-	}
-	if (infd >= 0)
-		close(infd);
-	if (line.len)
-		add_line(out, &line);
-	strbuf_free(&line);
-	close(fds[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	rc = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
-done:
+	int fork_errno = errno;
 	for (size_t i = 0; i <= na; i++)
 		free(argv[i]);
 	free(argv);
-	return rc;
+	close(fds[1]);
+	if (fed)
+		close(ins[0]);
+	if (pid < 0) {
+		close(fds[0]);
+		if (fed)
+			close(ins[1]);
+		return mg_err_set(err, MGC_RESOURCE, "ProgramFailed", "Cannot run '%s': %s.", path, strerror(fork_errno));
+	}
+	p->pid = pid;
+	p->out = fds[0];
+	p->in = fed ? ins[1] : -1;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int add_line(mg_session *s, prog *p, line_fn fn, void *arg)
+{
+	(void)s;
+	strbuf *l = &p->line;
+	if (l->len && l->buf[l->len - 1] == '\r')
+		l->len--;
+	mv *v = mv_string_n(l->buf ? l->buf : "", l->len);
+	l->len = 0;
+	return fn(arg, v);
+}
+
+/* Read what the program has written so far (never waits).  0 nothing more
+ * for now or end of stream (p->out then -1), -1 when fn refused a line. */
+static int prog_read(mg_session *s, prog *p, line_fn fn, void *arg)
+{
+	char buf[4096];
+	while (p->out >= 0) {
+		ssize_t n = read(p->out, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0) {   /* end of its output (or a read error: the same for us) */
+			close_fd(&p->out);
+			if (p->line.len && add_line(s, p, fn, arg) < 0)
+				return -1;
+			return 0;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				if (add_line(s, p, fn, arg) < 0)
+					return -1;
+			} else if (p->line.len < s->max_string) {
+				strbuf_addc(&p->line, buf[i]);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Wait (at most 100 ms) until the program can take input (want_in) or has
+ * output.  0 ready or time to look again, PROG_STOPPED on Ctrl-C. */
+static int prog_wait(mg_session *s, prog *p, bool want_in)
+{
+	if (mg_session_interrupted(s))
+		return PROG_STOPPED;
+	struct pollfd pf[2];
+	nfds_t np = 0;
+	if (p->out >= 0)
+		pf[np++] = (struct pollfd){ p->out, POLLIN, 0 };
+	if (want_in && p->in >= 0)
+		pf[np++] = (struct pollfd){ p->in, POLLOUT, 0 };
+	if (np == 0)
+		return 0;
+	if (poll(pf, np, 100) < 0 && errno != EINTR)
+		return 0;
+	return mg_session_interrupted(s) ? PROG_STOPPED : 0;
+}
+
+/* Give data to the program's standard input, passing on its output while
+ * it does not take more.  A program that stopped reading (it exited, or
+ * closed its input: head -1) gets nothing more: the rest is dropped.
+ * 0, -1 (fn refused a line), PROG_STOPPED. */
+static int prog_write(mg_session *s, prog *p, const char *data, size_t len, line_fn fn, void *arg)
+{
+	size_t done = 0;
+	while (p->in >= 0 && done < len) {
+		ssize_t w = send(p->in, data + done, len - done, MSG_NOSIGNAL);
+		if (w > 0) {
+			done += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (prog_read(s, p, fn, arg) < 0)
+				return -1;
+			int r = prog_wait(s, p, true);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		close_fd(&p->in);   /* EPIPE (ECONNRESET): it reads no more */
+	}
+	/* what it wrote meanwhile goes on; with fast input, looked at every
+	 * few milliseconds rather than after every line (a read per line
+	 * would double the system calls of a long pipeline) */
+	long now = now_ms();
+	if (p->in >= 0 && now - p->read_ms < 5)
+		return 0;
+	p->read_ms = now;
+	return prog_read(s, p, fn, arg);
+}
+
+/* Reap the program (waiting for it); its status. */
+static int prog_reap(prog *p)
+{
+	if (p->pid > 0) {
+		int st = 0;
+		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		p->status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+		p->pid = 0;
+	}
+	return p->status;
+}
+
+/* The end of the input: close its standard input, pass on the rest of its
+ * output, wait for it.  Its status, -1 (fn refused a line) or PROG_STOPPED. */
+static int prog_finish(mg_session *s, prog *p, line_fn fn, void *arg)
+{
+	close_fd(&p->in);
+	while (p->out >= 0) {
+		if (prog_read(s, p, fn, arg) < 0)
+			return -1;
+		if (p->out >= 0 && prog_wait(s, p, false) < 0)
+			return PROG_STOPPED;
+	}
+	return prog_reap(p);
+}
+
+/* Stop a program that is still running (Ctrl-C, or the pipeline stopped),
+ * as PowerShell stops a native command: it is killed, then reaped. */
+static void prog_abort(prog *p)
+{
+	close_fd(&p->in);
+	close_fd(&p->out);
+	if (p->pid > 0) {
+		int st;
+		pid_t r;
+		while ((r = waitpid(p->pid, &st, WNOHANG)) < 0 && errno == EINTR)
+			;
+		if (r == 0)
+			kill(p->pid, SIGKILL);
+		prog_reap(p);
+	}
+	strbuf_free(&p->line);
+}
+
+static int push_line(void *arg, mv *line)
+{
+	mv_array_push_take(arg, line);
+	return 0;
+}
+
+int mg_run_program_fed(struct mg_session *s, const char *path, const mv *args, const char *input, size_t inlen,
+                       mv *out, mg_err *err)
+{
+	prog p;
+	if (prog_start(s, path, args, input != NULL, &p, err) < 0)
+		return -1;
+	int rc = input ? prog_write(s, &p, input, inlen, push_line, out) : 0;
+	if (rc == 0)
+		rc = prog_finish(s, &p, push_line, out);
+	if (rc == PROG_STOPPED)
+		mg_err_set(err, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
+	prog_abort(&p);   /* Ctrl-C: it is still running */
+	return rc == PROG_STOPPED ? -1 : rc;
 }
 
 int mg_run_program(struct mg_session *s, const char *path, const mv *args, mv *out, mg_err *err)
@@ -197,14 +329,23 @@ int mg_run_program(struct mg_session *s, const char *path, const mv *args, mv *o
 	return mg_run_program_fed(s, path, args, NULL, 0, out, err);
 }
 
-/* ---- a program as a pipeline stage ---- */
+/* ---- a program as a pipeline stage ----
+ *
+ * It starts when the pipeline begins (mg_native_begin), each piped object
+ * is written to its standard input as it comes, and its output lines go on
+ * down the pipeline as they come.  When it stops reading before the input
+ * ends (1..100000 | head -1), the rest of the input is dropped: the upstream
+ * commands run to their end, as in PowerShell 7 (which does not stop them
+ * either), but nothing more is formatted or written. */
 
 typedef struct native_state {
 	char   *path;
 	mv     *args;
-	bool    fed;     /* a stage before it feeds it (else it reads the shell's stdin) */
-	strbuf  in;      /* the text of the input objects, one line each */
-	bool    any;
+	bool    fed;      /* a stage before it feeds it (else it reads the shell's stdin) */
+	bool    started;
+	bool    burst;    /* the input is all there already: written in big pieces */
+	prog    p;
+	strbuf  text;     /* the text of the input objects not written yet */
 } native_state;
 
 void mg_native_set(mg_ctx *c, const char *path, mv *args, bool fed)
@@ -215,53 +356,92 @@ void mg_native_set(mg_ctx *c, const char *path, mv *args, bool fed)
 	st->fed = fed;
 }
 
+static int emit_line(void *arg, mv *line)
+{
+	return mg_emit_take(arg, line);
+}
+
+/* The stage's -1: Ctrl-C is PowerShell's stopped pipeline. */
+static int native_failed(mg_ctx *c, int rc)
+{
+	if (rc == PROG_STOPPED)
+		mg_err_set(&c->err, MGC_STOPPED, "PipelineStopped", "The pipeline has been stopped.");
+	return -1;
+}
+
+int mg_native_begin(mg_ctx *c)
+{
+	native_state *st = c->state;
+	if (st->started)
+		return 0;
+	if (prog_start(c->session, st->path, st->args, st->fed, &st->p, &c->err) < 0)
+		return -1;
+	st->started = true;
+	return 0;
+}
+
+int mg_native_status(mg_ctx *c)
+{
+	native_state *st = c->state;
+	return st && st->started && st->p.pid == 0 ? st->p.status : -1;
+}
+
 static int native_process(mg_ctx *c, mv *input)
 {
 	native_state *st = c->state;
+	if (mg_native_begin(c) < 0)
+		return -1;
 	if (!input)
 		return 0;
-	st->any = true;
+	if (st->p.in < 0)   /* it reads no more: only pass on what it wrote */
+		return prog_read(c->session, &st->p, emit_line, c);
 	/* strings as they are, other objects as the console shows them (Out-String) */
+	if (!st->burst)
+		st->text.len = 0;
 	if (input->kind == MV_STRING) {
-		strbuf_add(&st->in, input->u.str.s, input->u.str.len);
-		strbuf_addc(&st->in, '\n');
+		strbuf_add(&st->text, input->u.str.s, input->u.str.len);
+		strbuf_addc(&st->text, '\n');
 	} else {
-		mg_format_default_buf(&input, 1, &st->in);
+		mg_format_default_buf(&input, 1, &st->text);
 	}
-	if (st->in.len > c->session->max_string) {
-		mg_err_set(&c->err, MGC_LIMIT, "LimitsExceeded", "The input to '%s' is too large.", st->path);
-		return -1;
-	}
-	return 0;
+	if (st->burst && st->text.len < BURST_BYTES)
+		return 0;
+	int rc = prog_write(c->session, &st->p, st->text.buf ? st->text.buf : "", st->text.len, emit_line, c);
+	st->text.len = 0;
+	return rc < 0 ? native_failed(c, rc) : 0;
+}
+
+int mg_native_burst(mg_ctx *c, bool on)
+{
+	native_state *st = c->state;
+	st->burst = on;
+	if (on || !st->started || !st->text.len)
+		return 0;
+	int rc = prog_write(c->session, &st->p, st->text.buf, st->text.len, emit_line, c);
+	st->text.len = 0;
+	return rc < 0 ? native_failed(c, rc) : 0;
 }
 
 static int native_end(mg_ctx *c)
 {
 	native_state *st = c->state;
-	mg_err e;
-	mg_err_clear(&e);
-	mv *lines = mv_array();
-	int status = mg_run_program_fed(c->session, st->path, st->args,
-	                                st->fed ? (st->in.buf ? st->in.buf : "") : NULL, st->in.len, lines, &e);
-	if (status < 0) {
-		mv_unref(lines);
-		mg_err_copy(&c->err, &e);
+	if (mg_native_begin(c) < 0)
 		return -1;
-	}
-	c->session->last_exit_code = status;
-	int rc = 0;
-	for (size_t i = 0; i < lines->u.arr.n && rc == 0; i++)
-		rc = mg_emit(c, lines->u.arr.items[i]);
-	mv_unref(lines);
-	return rc;
+	int rc = prog_finish(c->session, &st->p, emit_line, c);
+	if (rc < 0)
+		return native_failed(c, rc);
+	c->session->last_exit_code = rc;
+	return 0;
 }
 
 static void native_cleanup(mg_ctx *c)
 {
 	native_state *st = c->state;
+	if (st->started)
+		prog_abort(&st->p);   /* a stopped pipeline: the program may still run */
 	free(st->path);
 	mv_unref(st->args);
-	strbuf_free(&st->in);
+	strbuf_free(&st->text);
 }
 
 static const mg_param native_params[] = {

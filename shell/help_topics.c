@@ -266,7 +266,8 @@ static const mg_help_section language_sections[] = {
 	  "text and goes to the caller's catch (a throw not caught ends the script)." },
 	{ "CTRL-C",
 	  "Ctrl-C stops what is running: a pipeline between two objects, Start-Sleep, a "
-	  "loop, the -Wait of a migration cmdlet. finally blocks still run. In the "
+	  "loop, the -Wait of a migration cmdlet, a wait on a server (connecting, TLS, "
+	  "an answer), a program (it is killed). finally blocks still run. In the "
 	  "interactive shell the prompt comes back; a script (migsh -c, -File) stops there "
 	  "and migsh ends as a program interrupted by SIGINT (exit status 130)." },
 	{ ".NET MEMBERS",
@@ -346,7 +347,8 @@ static const mg_help_section language_sections[] = {
 	{ "PROGRAMS",
 	  "A command that is not a cmdlet, function or script and is found on PATH (ls, "
 	  "whoami) or named by a path (/bin/echo) runs as a program: each line it writes "
-	  "becomes a string in the pipeline, its error output goes to the console, "
+	  "becomes a string in the pipeline as it is written, the objects piped to it reach "
+	  "its standard input one line each as they come, its error output goes to the console, "
 	  "$LASTEXITCODE gets its exit status and a non-zero status makes $? False. A binary "
 	  "file is never read as a script. Scripts saved on Windows (CRLF line ends, a UTF-8 "
 	  "byte order mark, #Requires lines) run as they are; Connect-ExchangeOnline, "
@@ -400,9 +402,8 @@ static const mg_help_section language_sections[] = {
 	  "- input redirection (<), which PowerShell reserves too, and switch -File.\n\n"
 	  "Also not supported, with an error naming what is missing: .NET types and members "
 	  "beyond those listed under .NET MEMBERS (Unable to find type [T]; Method invocation "
-	  "failed because [T] does not contain a method named 'M'), parameter attributes other "
-	  "than those under FUNCTIONS, and Ctrl-C during a network wait of a cmdlet other "
-	  "than the -Wait loops (the connection's own timeout ends it). Modules (Import-Module other than ExchangeOnlineManagement), remoting and "
+	  "failed because [T] does not contain a method named 'M'), and parameter attributes "
+	  "other than those under FUNCTIONS. Modules (Import-Module other than ExchangeOnlineManagement), remoting and "
 	  "jobs are cmdlets migsh does not have: their names are reported as not recognized." },
 	{ NULL, NULL }
 };

@@ -56,7 +56,7 @@ tests_unit_test_examples_LDADD = $(MIGSH_LIBS) $(MIGSH_EXT_LIBS) $(CMOCKA_LIBS)
 endif
 
 TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/integration/shell_interrupt.sh \
-	tests/integration/shell_unsupported.sh
+	tests/integration/shell_unsupported.sh tests/integration/shell_program_stream.sh
 # the PowerShell conformance suite: tests/conformance/<area>.txt, each case
 # an input and PowerShell 7's exact output
 TESTS += tests/conformance/run.sh
@@ -67,7 +67,7 @@ EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/co
 	tests/conformance/redirection.txt tests/conformance/operators.txt \
 	tests/conformance/functions_advanced.txt tests/conformance/control_labels.txt tests/conformance/dotsource.txt \
 	tests/conformance/dotnet_members.txt
-EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/integration/shell_interrupt.sh tests/integration/shell_unsupported.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
+EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/integration/shell_interrupt.sh tests/integration/shell_unsupported.sh tests/integration/shell_program_stream.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING
 noinst_PROGRAMS += fuzz/fuzz_parse

@@ -589,10 +589,17 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		rc = EV_OK;
 		goto out;
 	}
-	/* the begin blocks of the functions, in order, before any input */
-	for (size_t i = first_cmd; i < n && !P.stopped; i++)
-		if (ev_is_fn_stage(&stages[i]))
+	/* the begin blocks of the functions, in order, before any input; the
+	 * programs start then too (their input and output then stream) */
+	for (size_t i = first_cmd; i < n && !P.stopped; i++) {
+		if (ev_is_fn_stage(&stages[i])) {
 			ev_fn_stage_begin(&stages[i]);
+		} else if (stages[i].ctx.cmd == &mg_cmd_native && mg_native_begin(&stages[i].ctx) < 0) {
+			mg_errrec rr;
+			mg_stage_errrec(&stages[i], &stages[i].ctx.err, NULL, &rr);
+			mg_pipeline_fail(&P, &rr);
+		}
+	}
 	if (P.stopped) {
 		/* nothing more runs */
 	} else if (first_cmd == 1) {
@@ -604,8 +611,17 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		if (n == 1) {
 			ev_write_out(P.sink, v);
 		} else if (v->kind == MV_ARRAY) {
+			/* a program gets the items, all there already, in big writes */
+			bool burst = stages[1].ctx.cmd == &mg_cmd_native && !P.stopped;
+			if (burst)
+				mg_native_burst(&stages[1].ctx, true);
 			for (size_t i = 0; i < v->u.arr.n && !P.stopped; i++)
 				mg_stage_input(&stages[1], v->u.arr.items[i]);
+			if (burst && mg_native_burst(&stages[1].ctx, false) < 0 && !P.stopped) {
+				mg_errrec rr;
+				mg_stage_errrec(&stages[1], &stages[1].ctx.err, NULL, &rr);
+				mg_pipeline_fail(&P, &rr);
+			}
 		} else {
 			mg_stage_input(&stages[1], v);
 		}
@@ -631,6 +647,10 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 	}
 	for (size_t i = first_cmd; i < n && !P.stopped; i++)
 		mg_stage_end(&stages[i]);
+	/* a program that ended non-zero fails the pipeline ($? False) */
+	for (size_t i = first_cmd; i < built; i++)
+		if (stages[i].ctx.cmd == &mg_cmd_native && mg_native_status(&stages[i].ctx) > 0)
+			e->native_failed = true;
 
 	for (size_t i = first_cmd; i < built; i++) {
 		store_var(s, stages[i].base.out_variable, stages[i].outvar);

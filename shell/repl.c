@@ -3,7 +3,8 @@
  * the continuation prompt ">> " while the input is incomplete (open string,
  * block, trailing pipe/comma, backtick), history in $MIGSH_HOME/history (and
  * the session's, for Get-History) and tab completion through complete.c
- * (case-insensitive, like PowerShell's).
+ * (case-insensitive, and Tab / Shift-Tab cycle through the candidates, like
+ * PowerShell's on Windows).
  */
 #include "config.h"
 #include "shell/repl.h"
@@ -153,11 +154,18 @@ int mg_repl(mg_session *s)
 	rl_basic_word_break_characters = " \t\n|;(){},=";
 	rl_completer_word_break_characters = " \t\n|;(){},=";
 	rl_completion_append_character = ' ';
-	/* names match in any case (PowerShell's rule): the common part of
-	 * Select-Object and its alias select is found, so a unique prefix
-	 * completes on the first Tab; a second Tab lists the candidates, as
-	 * PSReadLine's Emacs mode (PowerShell 7's default on Linux) does */
+	/* names match in any case (PowerShell's rule) */
 	rl_variable_bind("completion-ignore-case", "on");
+	/* Tab cycles, as PowerShell on Windows does: the first Tab puts in the
+	 * first candidate (Sel -> Select-Object), each further Tab the next one
+	 * (Select-String ...), Shift-Tab the one before; complete.c gives them
+	 * in PowerShell's order, which readline must keep.  Ctrl-Space (as in
+	 * PSReadLine) and Alt-= list them all. */
+	rl_sort_completion_matches = 0;
+	rl_bind_key('\t', rl_menu_complete);
+	rl_bind_keyseq("\033[Z", rl_backward_menu_complete);
+	rl_bind_key(0, rl_possible_completions);   /* Ctrl-Space sends NUL */
+	rl_bind_keyseq("\033=", rl_possible_completions);
 	char *hist = xasprintf("%s/history", s->home);
 	int hfd = open(hist, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);   /* appended to: exists, 0600 */
 	if (hfd >= 0) {

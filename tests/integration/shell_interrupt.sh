@@ -1,35 +1,42 @@
 #!/bin/bash
 # shell_interrupt.sh - Ctrl-C (SIGINT) cancels a running script: the
-# blocking step (Start-Sleep, a busy loop, a function in a pipeline) stops,
+# blocking step (Start-Sleep, a busy loop, a function in a pipeline, a
+# program: it is killed, as PowerShell stops a native command) stops,
 # nothing after it runs, finally blocks still run (about_Try_Catch_Finally),
 # and migsh ends by SIGINT (exit status 130) like any interrupted program.
+# A cmdlet waiting on the network (a server that accepts the connection and
+# never answers: before its greeting, in the TLS handshake) stops too, at
+# once rather than at its timeout.
 # Job control (set -m) keeps SIGINT deliverable to the background migsh.
 set -u -m
 : "${MIGSH:?MIGSH must point at the built migsh}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/migsh-int.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+SIL_PID=
+trap '[ -n "$SIL_PID" ] && kill "$SIL_PID" 2>/dev/null; rm -rf "$T"' EXIT
 export MIGSH_HOME="$T/home"
 fails=0
 n=0
 
-# interrupt NAME SCRIPT EXPECTED-STDOUT: run SCRIPT, send SIGINT after half a
-# second; it must end by SIGINT within 10 s (the script alone would run for
-# 30 s or for ever) and print exactly EXPECTED-STDOUT
+# interrupt NAME SCRIPT EXPECTED-STDOUT [DELAY [LIMIT]]: run SCRIPT, send
+# SIGINT after DELAY seconds (0.5); it must end by SIGINT within LIMIT
+# seconds (10; the script alone would run for 30 s or for ever) and print
+# exactly EXPECTED-STDOUT
 interrupt() {
 	n=$((n + 1))
+	local delay=${4:-0.5} limit=${5:-10}
 	"$MIGSH" -c "$2" >"$T/out" 2>"$T/err" &
 	local pid=$!
-	sleep 0.5
+	sleep "$delay"
 	kill -INT "$pid" 2>/dev/null
 	local waited=0
-	while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 100 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((limit * 10)) ]; do
 		sleep 0.1
 		waited=$((waited + 1))
 	done
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid"
 		{ wait "$pid"; } 2>/dev/null
-		echo "not ok $n - $1: still running 10 s after Ctrl-C"
+		echo "not ok $n - $1: still running $limit s after Ctrl-C"
 		fails=$((fails + 1))
 		return
 	fi
@@ -56,6 +63,34 @@ interrupt "finally blocks run after Ctrl-C" 'try { Start-Sleep 30 } finally { "c
 '
 interrupt "a function's process block in a pipeline stops" \
 	'function f { process { Start-Sleep 30; $_ } }; 1, 2 | f; "after"' ''
+interrupt "a program stage that does not read its input stops" '1..3 | sleep 30; "after"' ''
+interrupt "a program stage with a full input pipe stops" '1..200000 | sleep 30; "after"' ''
+interrupt "a program alone stops" 'sleep 30; "after"' ''
+
+# A server that accepts and never answers (tests/lib/silent_listener.c).
+# The timeouts are long (the probe's defaults: 10 s to connect, 15 s per
+# wait), so only Ctrl-C can end these within the 3 s allowed.
+SIL_TOOL=${top_builddir:-.}/tests/lib/mg-silent-listener
+if [ -x "$SIL_TOOL" ]; then
+	"$SIL_TOOL" 120 "$T/silport" >/dev/null &
+	SIL_PID=$!
+	disown "$SIL_PID"   # (no job notice when the trap ends it)
+	i=0
+	while [ ! -s "$T/silport" ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	SIL=$(cat "$T/silport")
+	TS="Test-MigrationServerAvailability -IMAP -RemoteServer 127.0.0.1 -Port $SIL"
+	interrupt "Test-MigrationServerAvailability waiting for a greeting stops" \
+		"$TS -Security None; 'after'" '' 1 3
+	interrupt "Test-MigrationServerAvailability in a TLS handshake stops" \
+		"$TS -Security Ssl; 'after'" '' 1 3
+	interrupt "New-MigrationEndpoint's connection test stops" \
+		"New-MigrationEndpoint -IMAP -Name Silent -RemoteServer 127.0.0.1 -Port $SIL -Security None; 'after'" '' 1 3
+	interrupt "a finally block runs after a stopped connection test" \
+		"try { $TS -Security None } finally { 'cleanup' }; 'after'" 'cleanup
+' 1 3
+else
+	echo "# SKIP the network cases: $SIL_TOOL is not built (make check builds it)"
+fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -1,9 +1,11 @@
 #!/bin/sh
 # shell_repl.sh - drives the interactive migsh REPL in tmux (send-keys /
 # capture-pane): the prompt, tab completion of a cmdlet, a parameter, a
-# -Security value, endpoint names and user addresses (3,000 of them), a
+# -Security value, endpoint names and user addresses (3,000 of them), Tab
+# and Shift-Tab cycling through the candidates as PowerShell does, a
 # multi-line command with the ">>" prompt, history recall with the Up arrow,
-# and a Remove-* confirmation answered N then Y.
+# a Remove-* confirmation answered N then Y, and Ctrl-C (typing, a running
+# command, a network wait).
 set -u
 : "${MIGSH:?MIGSH must point at the built migsh}"
 if ! command -v tmux >/dev/null 2>&1; then
@@ -78,12 +80,28 @@ keys C-u
 keys "New-MigrationEndpoint -RemoteS" Tab
 expect_last "Tab completes a parameter name" "PS migsh> New-MigrationEndpoint -RemoteServer"
 keys C-u
-# 3. enum values: a unique prefix completes, a double Tab lists all
+# 3. enum values: a unique prefix completes, Tab cycles, Ctrl-Space lists all
 keys "New-MigrationEndpoint -Security t" Tab
 expect_last "Tab completes a -Security value" "PS migsh> New-MigrationEndpoint -Security Tls"
 keys C-u
-keys "New-MigrationEndpoint -Security " Tab Tab
-if wait_for "None" && screen | grep -q "None *Ssl *Tls"; then ok "double Tab lists None Ssl Tls"; else bad "double Tab lists None Ssl Tls"; fi
+keys "New-MigrationEndpoint -Security " Tab
+expect_last "the first Tab puts in the first value" "PS migsh> New-MigrationEndpoint -Security None"
+keys Tab
+expect_last "the next Tab the next value" "PS migsh> New-MigrationEndpoint -Security Ssl"
+keys C-u
+keys "New-MigrationEndpoint -Security "
+keys -H 00   # Ctrl-Space: terminals send a NUL byte
+if wait_for "None" && screen | grep -q "None *Ssl *Tls"; then ok "Ctrl-Space lists None Ssl Tls"; else bad "Ctrl-Space lists None Ssl Tls"; fi
+keys C-u
+# 3b. issue 13: the first Tab on Sel gives Select-Object (not the common
+# part of Select-Object and Select-String), the next Select-String, and
+# Shift-Tab goes back, as in PowerShell on Windows
+keys "Sel" Tab
+expect_last "Sel Tab gives Select-Object" "PS migsh> Select-Object"
+keys Tab
+expect_last "a second Tab gives Select-String" "PS migsh> Select-String"
+keys BTab
+expect_last "Shift-Tab goes back to Select-Object" "PS migsh> Select-Object"
 keys C-u
 # 4. names of existing endpoints for -Identity
 keys "Get-MigrationEndpoint -Identity Repl" Tab
@@ -93,10 +111,10 @@ keys "Get-MigrationUser -Identity AN" Tab
 expect_last "Tab completes a user address" "PS migsh> Get-MigrationUser -Identity anne@contoso.edu"
 keys C-u
 keys "Get-MigrationUser -Identity u0" Tab
-expect_last "Tab over 3,000 matching addresses keeps what they share" "PS migsh> Get-MigrationUser -Identity u0"
+expect_last "Tab over 3,000 matching addresses gives the first" "PS migsh> Get-MigrationUser -Identity u00001@contoso.edu"
 keys C-u
-keys "Get-MigrationUser -Identity u0299" Tab
-expect_last "Tab completes what ten addresses share" "PS migsh> Get-MigrationUser -Identity u0299"
+keys "Get-MigrationUser -Identity u0299" Tab Tab
+expect_last "Tab Tab over ten addresses gives the second" "PS migsh> Get-MigrationUser -Identity u02991@contoso.edu"
 keys C-u
 keys "Get-MigrationUser -Identity u02999" Tab
 expect_last "Tab completes one address of 3,000" "PS migsh> Get-MigrationUser -Identity u02999@contoso.edu"
@@ -147,6 +165,30 @@ keys C-c
 keys '"interrupted-" + $?' Enter
 expect "Ctrl-C stops a running command" "interrupted-False"
 if screen | grep -qx "loop-finished"; then bad "statements after the interrupted one do not run"; else ok "statements after the interrupted one do not run"; fi
+
+# 8b. Ctrl-C during a network wait (a server that accepts and never answers;
+# the probe would wait 15 s for its greeting): back at the prompt at once
+SIL_TOOL=${top_builddir:-.}/tests/lib/mg-silent-listener
+if [ -x "$SIL_TOOL" ]; then
+	"$SIL_TOOL" 60 "$T/silport" >/dev/null &
+	SIL_PID=$!
+	i=0
+	while [ ! -s "$T/silport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	keys "Test-MigrationServerAvailability -IMAP -RemoteServer 127.0.0.1 -Port $(cat "$T/silport") -Security None" Enter
+	sleep 1
+	keys C-c
+	keys '"net-stopped-" + $?' Enter
+	i=0
+	while [ $i -lt 30 ] && ! screen | grep -qx "net-stopped-False"; do sleep 0.1; i=$((i + 1)); done
+	if screen | grep -qx "net-stopped-False"; then
+		ok "Ctrl-C during a network wait returns to the prompt"
+	else
+		bad "Ctrl-C during a network wait returns to the prompt (within 3 s)"
+	fi
+	kill "$SIL_PID" 2>/dev/null
+else
+	n=$((n + 1)); echo "ok $n # SKIP $SIL_TOOL is not built (make check builds it)"
+fi
 
 # 9. exit ends the REPL with its status
 keys 'exit 4' Enter

@@ -96,7 +96,8 @@ static void run(mg_session *s, const char *src)
 	assert_int_equal(mg_run_source(s, src, strlen(src), NULL), MG_RUN_OK);
 }
 
-/* issue 13: Sel<Tab>, $x.<Tab>, functions, properties after a pipeline */
+/* issue 13: Sel<Tab> (and the order Tab cycles in), $x.<Tab>, functions,
+ * properties after a pipeline */
 static void test_completion_context(void **st)
 {
 	(void)st;
@@ -105,9 +106,13 @@ static void test_completion_context(void **st)
 	/* a unique prefix of a cmdlet, in any case */
 	EXPECT("Select-O", "Select-Object", false);
 	EXPECT("select-s", "Select-String", false);
-	EXPECT("Sel", "select Select-Object Select-String", false);
-	/* user functions at command position */
-	run(s, "function Get-MyReport { 'r' }; function Invoke-Thing { }");
+	/* the order Tab cycles through, PowerShell's: cmdlets (and functions)
+	 * alphabetically, then aliases, so the first Tab on Sel gives
+	 * Select-Object, the next Select-String */
+	EXPECT("Sel", "Select-Object Select-String select", false);
+	/* user functions at command position, among the cmdlets */
+	run(s, "function Get-MyReport { 'r' }; function Invoke-Thing { }; function Selfie { }");
+	EXPECT("Sel", "Select-Object Select-String Selfie select", false);
 	EXPECT("Get-MyR", "Get-MyReport", false);
 	EXPECT("Invoke-Th", "Invoke-Thing", false);
 	EXPECT("'x' | Get-MyR", "Get-MyReport", false);
