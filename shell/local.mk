@@ -60,13 +60,8 @@ TESTS += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/in
 # the PowerShell conformance suite: tests/conformance/<area>.txt, each case
 # an input and PowerShell 7's exact output
 TESTS += tests/conformance/run.sh
-EXTRA_DIST += tests/conformance/run.sh tests/conformance/arithmetic.txt tests/conformance/arrays.txt \
-	tests/conformance/control.txt tests/conformance/format.txt tests/conformance/functions.txt \
-	tests/conformance/hashtables.txt tests/conformance/pipeline.txt tests/conformance/strings.txt \
-	tests/conformance/types.txt tests/conformance/variables.txt \
-	tests/conformance/redirection.txt tests/conformance/operators.txt \
-	tests/conformance/functions_advanced.txt tests/conformance/control_labels.txt tests/conformance/dotsource.txt \
-	tests/conformance/dotnet_members.txt
+# the whole folder, so a new area file is never left out of the tarball
+EXTRA_DIST += tests/conformance
 EXTRA_DIST += tests/integration/shell_cli.sh tests/integration/shell_repl.sh tests/integration/shell_interrupt.sh tests/integration/shell_unsupported.sh tests/integration/shell_program_stream.sh fuzz/run_fuzz_parse.sh fuzz/run_fuzz_imap.sh fuzz/run_fuzz_eval.sh
 
 if FUZZING

@@ -35,7 +35,5 @@ EXTRA_DIST += tests/integration/objects_utility.sh tests/integration/help_man.sh
 EXTRA_DIST += shell/cmdlet.h
 
 # issue 13: the cmdlet conformance files and the realistic admin script
-EXTRA_DIST += tests/conformance/cmdlet_items.txt tests/conformance/cmdlet_objects.txt \
-	tests/conformance/cmdlet_session.txt tests/conformance/cmdlet_external.txt \
-	tests/integration/e2e_admin_script.sh tests/scripts/migrate-imap.ps1
+EXTRA_DIST += tests/integration/e2e_admin_script.sh tests/scripts/migrate-imap.ps1
 TESTS += tests/integration/e2e_admin_script.sh
