@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-typedef struct pmsg { uint32_t uid; char *flags; char *body; } pmsg;
+typedef struct pmsg { uint32_t uid; char *flags; char *body; uint32_t dseed; /* its INTERNALDATE */ } pmsg;
 typedef struct pfolder {
 	char *name;
 	uint32_t uidvalidity, uidnext;
@@ -55,21 +55,34 @@ void peer_add_folder(peer *p, const char *name, uint32_t uidvalidity, bool subsc
 	pthread_mutex_unlock(&p->mu);
 }
 
-uint32_t peer_add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad)
+static uint32_t add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad,
+                        bool msgid)
 {
 	pthread_mutex_lock(&p->mu);
 	pfolder *f = find_folder(p, folder);
 	uint32_t uid = f->uidnext++;
 	strbuf b = STRBUF_INIT;
-	strbuf_addf(&b, "From: a@example.org\r\nTo: b@example.org\r\nSubject: %s\r\n"
-	            "Message-ID: <%s.%u.%u@example.org>\r\n\r\n", subject, folder, f->uidvalidity, uid);
+	strbuf_addf(&b, "From: a@example.org\r\nTo: b@example.org\r\nSubject: %s\r\n", subject);
+	if (msgid)
+		strbuf_addf(&b, "Message-ID: <%s.%u.%u@example.org>\r\n", folder, f->uidvalidity, uid);
+	strbuf_adds(&b, "\r\n");
 	for (size_t i = 0; i < pad; i++)
 		strbuf_addc(&b, (i % 77) == 76 ? '\n' : (char)('a' + (i + uid) % 26));
 	strbuf_adds(&b, "\r\n");
 	GROW(f->m, f->cap, f->n + 1);
-	f->m[f->n++] = (pmsg){ uid, xstrdup(flags), strbuf_detach(&b, NULL) };
+	f->m[f->n++] = (pmsg){ uid, xstrdup(flags), strbuf_detach(&b, NULL), uid };
 	pthread_mutex_unlock(&p->mu);
 	return uid;
+}
+
+uint32_t peer_add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad)
+{
+	return add_msg(p, folder, subject, flags, pad, true);
+}
+
+uint32_t peer_add_msg_no_msgid(peer *p, const char *folder, const char *subject, const char *flags, size_t pad)
+{
+	return add_msg(p, folder, subject, flags, pad, false);
 }
 
 static pmsg *find_msg(pfolder *f, uint32_t uid)
@@ -101,6 +114,32 @@ void peer_expunge(peer *p, const char *folder, uint32_t uid)
 			f->n--;
 			break;
 		}
+	pthread_mutex_unlock(&p->mu);
+}
+
+uint32_t peer_move(peer *p, const char *from, uint32_t uid, const char *to)
+{
+	pthread_mutex_lock(&p->mu);
+	pfolder *a = find_folder(p, from), *b = find_folder(p, to);
+	uint32_t nu = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->m[i].uid == uid) {
+			pmsg m = a->m[i];
+			memmove(&a->m[i], &a->m[i + 1], (a->n - i - 1) * sizeof *a->m);
+			a->n--;
+			m.uid = nu = b->uidnext++;
+			GROW(b->m, b->cap, b->n + 1);
+			b->m[b->n++] = m;
+			break;
+		}
+	pthread_mutex_unlock(&p->mu);
+	return nu;
+}
+
+void peer_subscribe(peer *p, const char *folder, bool on)
+{
+	pthread_mutex_lock(&p->mu);
+	find_folder(p, folder)->subscribed = on;
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -236,7 +275,8 @@ static void do_fetch(peer *p, strbuf *o, const char *tag, char *rest)
 	}
 	uint32_t max = f->n ? f->m[f->n - 1].uid : 0;
 	bool body = strstr(rest, "BODY.PEEK[]") != NULL;
-	bool subj = strstr(rest, "HEADER.FIELDS") != NULL;
+	bool subj = strstr(rest, "HEADER.FIELDS (SUBJECT)") != NULL;
+	bool mid = strstr(rest, "HEADER.FIELDS (MESSAGE-ID)") != NULL;
 	size_t hits = 0;
 	for (size_t i = 0; i < f->n; i++) {
 		pmsg *m = &f->m[i];
@@ -253,17 +293,26 @@ static void do_fetch(peer *p, strbuf *o, const char *tag, char *rest)
 			strbuf_addf(o, "BODY[HEADER.FIELDS (SUBJECT)] {%zu}\r\n", l + 4);
 			strbuf_add(o, s, l);
 			strbuf_adds(o, "\r\n\r\n");
+		} else if (mid) {
+			const char *s = strstr(m->body, "Message-ID:");
+			if (s && s > strstr(m->body, "\r\n\r\n"))
+				s = NULL;
+			size_t l = s ? strcspn(s, "\r") : 0;
+			strbuf_addf(o, "BODY[HEADER.FIELDS (MESSAGE-ID)] {%zu}\r\n", s ? l + 4 : 2);
+			if (s)
+				strbuf_add(o, s, l);
+			strbuf_adds(o, s ? "\r\n\r\n" : "\r\n");
 		} else {
 			strbuf_addf(o, "FLAGS (%s) INTERNALDATE \"%02u-Mar-2025 10:%02u:00 +0000\" RFC822.SIZE %zu",
-			            m->flags, 1 + m->uid % 28, m->uid % 60, strlen(m->body));
+			            m->flags, 1 + m->dseed % 28, m->dseed % 60, strlen(m->body));
 		}
 		strbuf_adds(o, ")\r\n");
 	}
 	/* "N:*" also returns the last message when N > every uid (RFC 9051) */
-	if (!hits && f->n && strchr(set, '*') && !body && !subj) {
+	if (!hits && f->n && strchr(set, '*') && !body && !subj && !mid) {
 		pmsg *m = &f->m[f->n - 1];
 		strbuf_addf(o, "* %zu FETCH (UID %u FLAGS (%s) INTERNALDATE \"%02u-Mar-2025 10:%02u:00 +0000\" "
-		            "RFC822.SIZE %zu)\r\n", f->n, m->uid, m->flags, 1 + m->uid % 28, m->uid % 60,
+		            "RFC822.SIZE %zu)\r\n", f->n, m->uid, m->flags, 1 + m->dseed % 28, m->dseed % 60,
 		            strlen(m->body));
 	}
 	strbuf_addf(o, "%s OK fetched\r\n", tag);

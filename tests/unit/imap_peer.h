@@ -2,7 +2,7 @@
  * imap_peer.h - a scripted IMAP source for the sync engine's unit tests: a
  * loopback server thread that answers the read-only commands the sync uses
  * (login, NAMESPACE, LIST, LSUB, STATUS, EXAMINE, UID FETCH of metadata,
- * bodies and Subject headers, UID SEARCH ALL) from a mailbox the test
+ * bodies and Subject and Message-ID headers, UID SEARCH ALL) from a mailbox the test
  * scripts between passes (folders, messages, flags).  It accepts one
  * connection at a time, any number in a row.  Every command that is not
  * read-only (SELECT, STORE, APPEND, EXPUNGE, ...) is a test failure
@@ -29,6 +29,12 @@ long  peer_count(peer *p, const char *what);
 void  peer_add_folder(peer *p, const char *name, uint32_t uidvalidity, bool subscribed);
 /* a message with this Subject, flags ("\\Seen $Work" or ""), and `pad` bytes of body text; its uid */
 uint32_t peer_add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad);
+/* the same without a Message-ID header (a message a move cannot be recognised by) */
+uint32_t peer_add_msg_no_msgid(peer *p, const char *folder, const char *subject, const char *flags, size_t pad);
+/* moved to another folder (as IMAP MOVE: a new uid there; the bytes, flags and
+ * INTERNALDATE kept); its new uid */
+uint32_t peer_move(peer *p, const char *from, uint32_t uid, const char *to);
+void  peer_subscribe(peer *p, const char *folder, bool on);
 void  peer_set_flags(peer *p, const char *folder, uint32_t uid, const char *flags);
 void  peer_expunge(peer *p, const char *folder, uint32_t uid);
 /* the folder gets another name (UIDVALIDITY and uids kept, as Dovecot does) */
