@@ -35,6 +35,7 @@ struct peer {
 	char error[512];
 	strbuf log;               /* every command line received */
 	pfolder *sel;             /* examined folder */
+	char refuse[32];          /* a command answered NO (peer_refuse) */
 };
 
 /* ---- model ---- */
@@ -140,6 +141,13 @@ void peer_subscribe(peer *p, const char *folder, bool on)
 {
 	pthread_mutex_lock(&p->mu);
 	find_folder(p, folder)->subscribed = on;
+	pthread_mutex_unlock(&p->mu);
+}
+
+void peer_refuse(peer *p, const char *command)
+{
+	pthread_mutex_lock(&p->mu);
+	snprintf(p->refuse, sizeof p->refuse, "%s", command);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -332,7 +340,9 @@ static bool command(peer *p, int fd, char *line, strbuf *o)
 		go_on = false;
 		goto done;
 	}
-	if (!strcasecmp(cmd, "UID")) {
+	if (p->refuse[0] && !strcasecmp(cmd, p->refuse)) {
+		strbuf_addf(o, "%s NO refused by the test\r\n", tag);
+	} else if (!strcasecmp(cmd, "UID")) {
 		char *sub = arg(&rest);
 		if (sub && !strcasecmp(sub, "FETCH")) {
 			do_fetch(p, o, tag, rest);

@@ -35,6 +35,8 @@ uint32_t peer_add_msg_no_msgid(peer *p, const char *folder, const char *subject,
  * INTERNALDATE kept); its new uid */
 uint32_t peer_move(peer *p, const char *from, uint32_t uid, const char *to);
 void  peer_subscribe(peer *p, const char *folder, bool on);
+/* answer NO to every `command` (e.g. "LSUB") from now on */
+void  peer_refuse(peer *p, const char *command);
 void  peer_set_flags(peer *p, const char *folder, uint32_t uid, const char *flags);
 void  peer_expunge(peer *p, const char *folder, uint32_t uid);
 /* the folder gets another name (UIDVALIDITY and uids kept, as Dovecot does) */

@@ -294,6 +294,47 @@ static void item_limit_keeps_the_newest(void **state)
 	mg_sync_stats_free(&st);
 }
 
+static void subscriptions_follow_the_source(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, true);
+	peer_add_folder(fx->p, "Work", 4, true);
+	peer_add_folder(fx->p, "Work/Projects", 5, false);
+	peer_add_folder(fx->p, "Private", 6, true);      /* subscribed, not migrated */
+	peer_add_msg(fx->p, "Work", "w", "", 10);
+	peer_add_msg(fx->p, "Private", "p", "", 10);
+	static const char *const excl[] = { "Private", NULL };
+	fx->job.exclude_folders = excl;
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	assert_true(mem_dest_folder(fx->m, "")->subscribed);
+	assert_true(mem_dest_folder(fx->m, "Work")->subscribed);
+	assert_false(mem_dest_folder(fx->m, "Work/Projects")->subscribed);
+	assert_null(mem_dest_folder(fx->m, "Private"));
+	assert_int_equal(peer_count(fx->p, "LSUB"), 1);
+
+	/* changed at the source: the next pass mirrors it */
+	peer_subscribe(fx->p, "Work", false);
+	peer_subscribe(fx->p, "Work/Projects", true);
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	assert_true(mem_dest_folder(fx->m, "")->subscribed);
+	assert_false(mem_dest_folder(fx->m, "Work")->subscribed);
+	assert_true(mem_dest_folder(fx->m, "Work/Projects")->subscribed);
+	assert_null(mem_dest_folder(fx->m, "Private"));
+
+	/* a source that refuses LSUB costs the subscriptions only: reported, kept as they were */
+	peer_refuse(fx->p, "LSUB");
+	peer_subscribe(fx->p, "Work", true);
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_synced, 1);
+	mg_sync_stats_free(&st);
+	assert_non_null(strstr(fx->log.buf, "subscriptions not carried: the source refused LSUB"));
+	assert_false(mem_dest_folder(fx->m, "Work")->subscribed);
+	assert_true(mem_dest_folder(fx->m, "Work/Projects")->subscribed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(deletion_sync_removes_exactly_the_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(folder_renamed_at_source_is_renamed_not_copied_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(item_limit_keeps_the_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(subscriptions_follow_the_source, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
