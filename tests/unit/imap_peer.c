@@ -137,6 +137,22 @@ uint32_t peer_move(peer *p, const char *from, uint32_t uid, const char *to)
 	return nu;
 }
 
+uint32_t peer_add_lookalike(peer *p, const char *folder, uint32_t uid, const char *to)
+{
+	pthread_mutex_lock(&p->mu);
+	pmsg *m = find_msg(find_folder(p, folder), uid);
+	pfolder *b = find_folder(p, to);
+	char *body = xstrdup(m->body);
+	char *id = strstr(body, "Message-ID: <");
+	if (id)
+		id[13] = id[13] == 'X' ? 'Y' : 'X';
+	GROW(b->m, b->cap, b->n + 1);
+	uint32_t nu = b->uidnext++;
+	b->m[b->n++] = (pmsg){ nu, xstrdup(m->flags), body, m->dseed };
+	pthread_mutex_unlock(&p->mu);
+	return nu;
+}
+
 void peer_subscribe(peer *p, const char *folder, bool on)
 {
 	pthread_mutex_lock(&p->mu);

@@ -34,6 +34,9 @@ uint32_t peer_add_msg_no_msgid(peer *p, const char *folder, const char *subject,
 /* moved to another folder (as IMAP MOVE: a new uid there; the bytes, flags and
  * INTERNALDATE kept); its new uid */
 uint32_t peer_move(peer *p, const char *from, uint32_t uid, const char *to);
+/* another message in folder `to` with the size and INTERNALDATE of that one
+ * but another Message-ID; its uid */
+uint32_t peer_add_lookalike(peer *p, const char *folder, uint32_t uid, const char *to);
 void  peer_subscribe(peer *p, const char *folder, bool on);
 /* answer NO to every `command` (e.g. "LSUB") from now on */
 void  peer_refuse(peer *p, const char *command);

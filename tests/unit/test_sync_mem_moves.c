@@ -169,6 +169,25 @@ static void move_without_message_id_is_copied_and_old_copy_is_a_deletion(void **
 	mg_sync_stats_free(&st);
 }
 
+static void lookalike_with_another_message_id_is_not_a_move(void **state)
+{
+	fixture *fx = *state;
+	uint32_t a[2], b[2];
+	two_folders(fx, a, 2, &b[0]);
+	b[1] = peer_add_lookalike(fx->p, "A", a[0], "B");   /* same size and date */
+	peer_expunge(fx->p, "A", a[0]);
+	fx->job.sync_deletions = true;
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_moved, 0);
+	assert_int_equal(st.items_copied, 1);
+	assert_int_equal(st.items_deleted_at_source, 1);
+	assert_int_equal(st.items_expunged, 1);
+	assert_folder_equal(fx, "A", "A", &a[1], 1, NULL);
+	assert_folder_equal(fx, "B", "B", b, 2, NULL);
+	mg_sync_stats_free(&st);
+}
+
 static void move_whose_copy_is_missing_falls_back_to_a_copy(void **state)
 {
 	fixture *fx = *state;
@@ -302,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(move_into_a_folder_created_since_and_within_a_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_without_message_id_is_copied_and_old_copy_is_a_deletion, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(lookalike_with_another_message_id_is_not_a_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_whose_copy_is_missing_falls_back_to_a_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_failing_halfway_is_finished_by_the_next_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_failing_before_any_step_loses_nothing, setup, teardown),
