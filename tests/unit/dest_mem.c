@@ -546,6 +546,13 @@ void mem_dest_no_moves(mg_dest *d)
 	d->ops = &mem_ops_nomove;
 }
 
+void mem_dest_put(mem_dest *m, const char *folder, const char *body)
+{
+	strbuf b = STRBUF_INIT;
+	strbuf_adds(&b, body);
+	store(m, folder_make(m, folder), "someone else's", &b, "");
+}
+
 void mem_dest_delete(mem_dest *m, const char *folder, const char *body)
 {
 	mem_folder *f = mem_dest_folder(m, folder);

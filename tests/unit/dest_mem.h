@@ -48,6 +48,8 @@ void mem_dest_init(mg_dest *d);
 mem_dest *mem_dest_of(mg_dest *d);
 /* d's destination without the move operations (moves NULL) */
 void mem_dest_no_moves(mg_dest *d);
+/* a message someone else put there (not copied by migsh; counts as stored) */
+void mem_dest_put(mem_dest *m, const char *folder, const char *body);
 /* remove the message whose body equals body (a copy lost behind migsh's back) */
 void mem_dest_delete(mem_dest *m, const char *folder, const char *body);
 /* the folder "A/B" ("" = INBOX) or NULL */

@@ -103,6 +103,13 @@ void peer_set_flags(peer *p, const char *folder, uint32_t uid, const char *flags
 	pthread_mutex_unlock(&p->mu);
 }
 
+void peer_set_date(peer *p, const char *folder, uint32_t uid, uint32_t day)
+{
+	pthread_mutex_lock(&p->mu);
+	find_msg(find_folder(p, folder), uid)->dseed = day;
+	pthread_mutex_unlock(&p->mu);
+}
+
 void peer_expunge(peer *p, const char *folder, uint32_t uid)
 {
 	pthread_mutex_lock(&p->mu);

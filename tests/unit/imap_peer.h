@@ -41,6 +41,8 @@ void  peer_subscribe(peer *p, const char *folder, bool on);
 /* answer NO to every `command` (e.g. "LSUB") from now on */
 void  peer_refuse(peer *p, const char *command);
 void  peer_set_flags(peer *p, const char *folder, uint32_t uid, const char *flags);
+/* its INTERNALDATE: day 1 + day % 28 of March 2025 (at first: its uid) */
+void  peer_set_date(peer *p, const char *folder, uint32_t uid, uint32_t day);
 void  peer_expunge(peer *p, const char *folder, uint32_t uid);
 /* the folder gets another name (UIDVALIDITY and uids kept, as Dovecot does) */
 void  peer_rename_folder(peer *p, const char *from, const char *to);

@@ -229,6 +229,12 @@ static void new_uidvalidity_matches_existing_copies(void **state)
 	assert_folder_equal(fx, "INBOX", "", now, 4, fl);
 	(void)u;
 	mg_sync_stats_free(&st);
+	/* and the state is clean afterwards: nothing more to do */
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 0);
+	assert_int_equal(fx->m->stored, 4);
+	assert_folder_equal(fx, "INBOX", "", now, 4, fl);
+	mg_sync_stats_free(&st);
 }
 
 static void deletion_sync_removes_exactly_the_deleted(void **state)
@@ -241,15 +247,60 @@ static void deletion_sync_removes_exactly_the_deleted(void **state)
 	mg_sync_stats st;
 	sync_ok(fx, &st);
 	mg_sync_stats_free(&st);
+	mem_dest_put(fx->m, "", "Subject: not ours\r\n\r\nx\r\n");   /* never touched */
 	char *gone = xstrdup(peer_body(fx->p, "INBOX", u[1]));
 	peer_expunge(fx->p, "INBOX", u[1]);
 	fx->job.sync_deletions = true;
 	sync_ok(fx, &st);
 	assert_int_equal(st.items_deleted_at_source, 1);
 	assert_int_equal(st.items_expunged, 1);
+	assert_non_null(strstr(fx->log.buf, "folder 'INBOX': 1 message(s) deleted or moved away at the source since "
+	                                    "they were copied; 1 deleted at the destination too (deletion sync)"));
+	assert_null(mem_dest_find(fx->m, "", gone));
+	assert_non_null(mem_dest_find(fx->m, "", "Subject: not ours\r\n\r\nx\r\n"));
+	mem_dest_delete(fx->m, "", "Subject: not ours\r\n\r\nx\r\n");
 	uint32_t left[3] = { u[0], u[2], u[3] };
 	assert_folder_equal(fx, "INBOX", "", left, 3, NULL);
-	assert_null(mem_dest_find(fx->m, "", gone));
+	free(gone);
+	mg_sync_stats_free(&st);
+	/* a pass after it has nothing left to do */
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 0);
+	assert_int_equal(st.items_expunged, 0);
+	assert_int_equal(st.items_copied, 0);
+	assert_folder_equal(fx, "INBOX", "", left, 3, NULL);
+	mg_sync_stats_free(&st);
+}
+
+static void deletion_sync_off_keeps_counts_and_reports(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "A", 4, false);
+	uint32_t u[3];
+	for (int i = 0; i < 3; i++)
+		u[i] = peer_add_msg(fx->p, "A", "m", "", 10 + (size_t)i);
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	char *gone = xstrdup(peer_body(fx->p, "A", u[0]));
+	peer_expunge(fx->p, "A", u[0]);
+	uint32_t nu = peer_add_msg(fx->p, "A", "new", "", 5);
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 1);
+	assert_int_equal(st.items_expunged, 0);
+	assert_int_equal(st.items_copied, 1);
+	assert_non_null(strstr(fx->log.buf, "folder 'A': 1 message(s) deleted or moved away at the source since they "
+	                                    "were copied; kept at the destination (deletion sync is off)"));
+	assert_non_null(mem_dest_find(fx->m, "A", gone));
+	assert_int_equal(mem_dest_folder(fx->m, "A")->n, 4);       /* the source's 3 and the deleted one */
+	mg_sync_stats_free(&st);
+	/* kept copies are counted by every pass (sync_deletions.c), still kept */
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 1);
+	assert_int_equal(st.items_copied, 0);
+	assert_int_equal(mem_dest_folder(fx->m, "A")->n, 4);
+	(void)nu;
 	free(gone);
 	mg_sync_stats_free(&st);
 }
@@ -291,6 +342,62 @@ static void item_limit_keeps_the_newest(void **state)
 	for (size_t i = 0; i < st.n_skipped; i++)
 		assert_string_equal(st.skipped[i].kind, "OverItemLimit");
 	assert_int_equal(st.n_skipped, 2);
+	mg_sync_stats_free(&st);
+}
+
+static void item_limit_counts_the_whole_mailbox_newest_first(void **state)
+{
+	fixture *fx = *state;
+	/* Archive is copied before INBOX, but its mail is older: the limit keeps INBOX's */
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "Archive", 4, false);
+	uint32_t in[5], ar[3];
+	for (int i = 0; i < 4; i++) {
+		in[i] = peer_add_msg(fx->p, "INBOX", "inbox", "", 10);
+		peer_set_date(fx->p, "INBOX", in[i], 10 + (uint32_t)i);
+	}
+	for (int i = 0; i < 3; i++) {
+		ar[i] = peer_add_msg(fx->p, "Archive", "archive", "", 10);
+		peer_set_date(fx->p, "Archive", ar[i], 1 + (uint32_t)i);
+	}
+	fx->job.max_items = 4;
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 4);
+	assert_int_equal(st.items_over_limit, 3);
+	assert_int_equal(st.n_skipped, 3);
+	for (size_t i = 0; i < st.n_skipped; i++) {
+		assert_string_equal(st.skipped[i].kind, "OverItemLimit");
+		assert_string_equal(st.skipped[i].folder, "Archive");
+	}
+	assert_folder_equal(fx, "INBOX", "", in, 4, NULL);
+	assert_int_equal(mem_dest_count(fx->m, "Archive", "Subject: archive"), 0);
+	assert_non_null(strstr(fx->log.buf, "the newest 4 across all folders are migrated"));
+	mg_sync_stats_free(&st);
+	/* new mail later is the newest: copied; what was copied stays */
+	in[4] = peer_add_msg(fx->p, "INBOX", "inbox", "", 10);
+	peer_set_date(fx->p, "INBOX", in[4], 20);
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 1);
+	assert_folder_equal(fx, "INBOX", "", in, 5, NULL);
+	mg_sync_stats_free(&st);
+}
+
+static void large_item_limit_exceeded_fails_the_user(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_msg(fx->p, "INBOX", "small", "", 10);
+	peer_add_msg(fx->p, "INBOX", "big", "", 3000);
+	fx->job.large_item_bytes = 1000;
+	fx->job.large_item_limit = 0;
+	mg_sync_stats st;
+	mg_err e;
+	assert_int_equal(run(fx, &st, &e), -1);
+	assert_int_equal(e.category, MGC_LIMIT);
+	assert_string_equal(e.id, "LargeItemLimitExceeded");
+	assert_int_equal(st.items_large, 1);
+	assert_int_equal(mem_dest_count(fx->m, "", "Subject: big"), 0);
 	mg_sync_stats_free(&st);
 }
 
@@ -348,6 +455,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(deletion_sync_removes_exactly_the_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(folder_renamed_at_source_is_renamed_not_copied_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(item_limit_keeps_the_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(item_limit_counts_the_whole_mailbox_newest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(large_item_limit_exceeded_fails_the_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(deletion_sync_off_keeps_counts_and_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(subscriptions_follow_the_source, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
