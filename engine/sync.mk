@@ -127,3 +127,10 @@ tests_unit_test_sync_mem_LDADD = $(SYNC_UNIT_LIBS) -lpthread
 tests_unit_test_sync_mem_moves_SOURCES = tests/unit/test_sync_mem_moves.c $(SYNC_MEM_SOURCES)
 tests_unit_test_sync_mem_moves_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -pthread
 tests_unit_test_sync_mem_moves_LDADD = $(SYNC_UNIT_LIBS) -lpthread
+check_PROGRAMS += tests/unit/test_sync_mem_target
+TESTS += tests/unit/test_sync_mem_target
+# dest_imap.c compiled in with a 1 ms quiet interval (its MG_TGT_QUIET_NS)
+tests_unit_test_sync_mem_target_SOURCES = tests/unit/test_sync_mem_target.c $(SYNC_MEM_SOURCES) engine/dest_imap.c
+tests_unit_test_sync_mem_target_CPPFLAGS = $(AM_CPPFLAGS) -DMG_TGT_QUIET_NS=1000000L
+tests_unit_test_sync_mem_target_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -pthread
+tests_unit_test_sync_mem_target_LDADD = $(SYNC_UNIT_LIBS) -lpthread

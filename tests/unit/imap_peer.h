@@ -11,6 +11,7 @@
 #ifndef MIGSH_TESTS_IMAP_PEER_H
 #define MIGSH_TESTS_IMAP_PEER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,18 @@
 typedef struct peer peer;
 
 peer *peer_start(void);
+/* the same as a target server (a destination): SELECT, CREATE, APPEND
+ * (literals), UID STORE, UID EXPUNGE, EXPUNGE, SUBSCRIBE are allowed too;
+ * APPENDUID in every APPEND's OK (UIDPLUS) */
+peer *peer_start_target(void);
+/* target: the nth APPEND (from 1, counted over all connections) ends the
+ * connection without an answer and sets *cancel (a run killed there):
+ * stored says whether the message was stored before (a copy the dead run
+ * never journalled) or is stored only when the next APPEND arrives (a late
+ * copy: the dead run's session still storing it) */
+void  peer_crash_at(peer *p, long nth_append, bool stored, volatile sig_atomic_t *cancel);
+/* messages of the folder whose bytes contain text */
+long  peer_messages(peer *p, const char *folder, const char *text);
 int   peer_port(const peer *p);
 /* stop the thread and free everything */
 void  peer_stop(peer *p);

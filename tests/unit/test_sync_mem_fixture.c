@@ -66,11 +66,35 @@ static int rm_entry(const char *path, const struct stat *sb, int type, struct FT
 	return type == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+int target_setup(void **state)
+{
+	setup(state);
+	fixture *fx = *state;
+	fx->tgt = peer_start_target();
+	peer_add_folder(fx->tgt, "INBOX", 50, true);
+	fx->dst = (mg_conn_params){ .host = "127.0.0.1", .port = peer_port(fx->tgt), .security = MG_SEC_NONE,
+	                            .connect_timeout_ms = 2000, .io_timeout_ms = 2000 };
+	fx->job.dest_kind = MG_DEST_IMAP;
+	fx->job.dst = &fx->dst;
+	fx->job.dst_user = "target";
+	fx->job.dst_password = "pw";
+	mg_dest_free(&fx->d);
+	fx->m = NULL;
+	mg_err e;
+	if (mg_dest_imap_init(&fx->job, &fx->d, &e) < 0)
+		fail_msg("dest_imap: %s", e.msg);
+	return 0;
+}
+
 int teardown(void **state)
 {
 	fixture *fx = *state;
 	const char *perr = peer_error(fx->p);
+	if (!perr[0] && fx->tgt)
+		perr = peer_error(fx->tgt);
 	char *e = perr[0] ? xstrdup(perr) : NULL;
+	if (fx->tgt)
+		peer_stop(fx->tgt);
 	peer_stop(fx->p);
 	mg_dest_free(&fx->d);
 	if (nftw(fx->state, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
