@@ -450,17 +450,19 @@ static mg_dscope mv_move(mg_dest *d, sctx *x, const mg_folder_plan *a, const mg_
 			mg_err_set(err, MGC_WRITE, "MemMoveFailed", "the memory destination failed while moving (test fault)");
 			return MG_DS_DEST;   /* the moves before this one are done, as after a crash */
 		}
+		mem_msg old = *msg;                 /* fa may be fb: GROW may move msg */
+		size_t k = (size_t)(msg - fa->m);
 		GROW(fb->m, fb->cap, fb->n + 1);
 		mem_msg *nm = &fb->m[fb->n++];
-		*nm = *msg;
 		nm->ref = mv_planned_ref(d, b, src_uidv_b, v[i].uid, v[i].date);
 		nm->key = xasprintf("%s/%" PRIu32 "/%" PRIu32, b->wire, src_uidv_b, v[i].uid);
+		nm->body = old.body;
+		nm->len = old.len;
 		nm->flags = xstrdup(v[i].flags);
-		free(msg->ref);
-		free(msg->key);
-		free(msg->flags);
-		size_t k = (size_t)(msg - fa->m);
-		memmove(&fa->m[k], &fa->m[k + 1], (fa->n - k - 1) * sizeof *fa->m);
+		free(old.ref);
+		free(old.key);
+		free(old.flags);
+		memmove(&fa->m[k], &fa->m[k + 1], (fa->n - k - 1) * sizeof *fa->m);   /* the new one is after k */
 		fa->n--;
 		v[i].new_ref = xstrdup(nm->ref);
 		m->moved++;
