@@ -6,7 +6,8 @@
  * scripts between passes (folders, messages, flags).  It accepts one
  * connection at a time, any number in a row.  Every command that is not
  * read-only (SELECT, STORE, APPEND, EXPUNGE, ...) is a test failure
- * (peer_error).
+ * (peer_error) - except in target mode (peer_start_target), where the same
+ * model is a destination server that a test can make die at an APPEND.
  */
 #ifndef MIGSH_TESTS_IMAP_PEER_H
 #define MIGSH_TESTS_IMAP_PEER_H

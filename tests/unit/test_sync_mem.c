@@ -5,7 +5,10 @@
  * scripts check about copying, without a real server.  Each test runs
  * mg_sync_mailbox_to one or more times with a state directory of its own
  * and checks what a user sees at the destination: message counts, the
- * exact bytes, flags, no duplicates, and the statistics.
+ * exact bytes, flags, no duplicates, and the statistics.  Moves between
+ * folders: test_sync_mem_moves.c; the IMAP destination on a scripted
+ * target: test_sync_mem_target.c; the shared fixture:
+ * test_sync_mem_fixture.{c,h}.
  */
 #include "config.h"
 #include <stdarg.h>
