@@ -169,6 +169,32 @@ static void move_without_message_id_is_copied_and_old_copy_is_a_deletion(void **
 	mg_sync_stats_free(&st);
 }
 
+static void kept_old_copy_and_a_new_deletion_are_both_counted(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "A", 4, false);
+	peer_add_folder(fx->p, "B", 5, false);
+	uint32_t keep = peer_add_msg(fx->p, "A", "kept", "", 10);
+	uint32_t anon = peer_add_msg_no_msgid(fx->p, "A", "anonymous", "", 10);
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	peer_move(fx->p, "A", anon, "B");
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 1);
+	mg_sync_stats_free(&st);
+	/* deletion sync off, one more pass after another deletion: the copy kept
+	 * before and the new one are both counted */
+	peer_expunge(fx->p, "A", keep);
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 2);
+	assert_int_equal(st.items_copied, 0);
+	assert_int_equal(st.items_moved, 0);
+	assert_int_equal(mem_dest_folder(fx->m, "A")->n, 2);
+	mg_sync_stats_free(&st);
+}
+
 static void lookalike_with_another_message_id_is_not_a_move(void **state)
 {
 	fixture *fx = *state;
@@ -321,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(move_into_a_folder_created_since_and_within_a_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_without_message_id_is_copied_and_old_copy_is_a_deletion, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(kept_old_copy_and_a_new_deletion_are_both_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(lookalike_with_another_message_id_is_not_a_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_whose_copy_is_missing_falls_back_to_a_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_failing_halfway_is_finished_by_the_next_pass, setup, teardown),
