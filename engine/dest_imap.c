@@ -37,6 +37,12 @@
 #define UNKNOWN_FLAGS "\\migsh-unknown"
 #define MEM_MSG_MAX   (1u << 20)    /* messages up to this size stay in memory ... */
 #define MEM_CHUNK_MAX (4u << 20)    /* ... up to this much per chunk (per user copied at once); the rest is spooled */
+/* reconcile waits for three of these without a new UIDNEXT (a testability
+ * hook: the target unit test, tests/unit/test_sync_mem_target, compiles this
+ * file with a shorter one; migsh never does) */
+#ifndef MG_TGT_QUIET_NS
+#define MG_TGT_QUIET_NS 500000000L
+#endif
 
 typedef struct im_dest {
 	const mg_sync_job *job;
@@ -597,7 +603,7 @@ static int reconcile(fctx *f, mg_err *err)
 		stable = (t && s.uidnext == last) ? stable + 1 : 0;
 		last = s.uidnext;
 		if (stable < 3) {
-			struct timespec ts = { 0, 500000000L };
+			struct timespec ts = { 0, MG_TGT_QUIET_NS };
 			nanosleep(&ts, NULL);
 		}
 	}

@@ -117,9 +117,20 @@ tests_unit_test_rename_objectid_LDADD = $(SYNC_UNIT_LIBS)
 
 # the sync logic against an in-memory destination and a scripted IMAP source
 # (issue 15): engine/dest.h's third implementation, for tests only
-check_PROGRAMS += tests/unit/test_sync_mem
-TESTS += tests/unit/test_sync_mem
-tests_unit_test_sync_mem_SOURCES = tests/unit/test_sync_mem.c tests/unit/dest_mem.c \
-	tests/unit/dest_mem.h tests/unit/imap_peer.c tests/unit/imap_peer.h
+SYNC_MEM_SOURCES = tests/unit/test_sync_mem_fixture.c tests/unit/test_sync_mem_fixture.h \
+	tests/unit/dest_mem.c tests/unit/dest_mem.h tests/unit/imap_peer.c tests/unit/imap_peer.h
+check_PROGRAMS += tests/unit/test_sync_mem tests/unit/test_sync_mem_moves
+TESTS += tests/unit/test_sync_mem tests/unit/test_sync_mem_moves
+tests_unit_test_sync_mem_SOURCES = tests/unit/test_sync_mem.c $(SYNC_MEM_SOURCES)
 tests_unit_test_sync_mem_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -pthread
 tests_unit_test_sync_mem_LDADD = $(SYNC_UNIT_LIBS) -lpthread
+tests_unit_test_sync_mem_moves_SOURCES = tests/unit/test_sync_mem_moves.c $(SYNC_MEM_SOURCES)
+tests_unit_test_sync_mem_moves_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -pthread
+tests_unit_test_sync_mem_moves_LDADD = $(SYNC_UNIT_LIBS) -lpthread
+check_PROGRAMS += tests/unit/test_sync_mem_target
+TESTS += tests/unit/test_sync_mem_target
+# dest_imap.c compiled in with a 1 ms quiet interval (its MG_TGT_QUIET_NS)
+tests_unit_test_sync_mem_target_SOURCES = tests/unit/test_sync_mem_target.c $(SYNC_MEM_SOURCES) engine/dest_imap.c
+tests_unit_test_sync_mem_target_CPPFLAGS = $(AM_CPPFLAGS) -DMG_TGT_QUIET_NS=1000000L
+tests_unit_test_sync_mem_target_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -pthread
+tests_unit_test_sync_mem_target_LDADD = $(SYNC_UNIT_LIBS) -lpthread

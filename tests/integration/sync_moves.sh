@@ -1,65 +1,45 @@
 #!/bin/sh
-# sync_moves.sh - messages moved to another folder at the source between
-# passes are moved at the destination, not copied again, and not left in
-# their old folder - with deletion sync off (a move is not a deletion) and
-# on, into the local store (the very file is renamed: same inode) and into
-# a target IMAP server (UID MOVE).  A moved message without a Message-ID
-# cannot be recognised: it is copied, and its old copy is what deletion sync
-# decides about.  A move into a folder created at the source since the last
-# pass works too; a pass after the moves has nothing left to do.
+# sync_moves.sh - the real-server smoke test of moves between folders (the
+# logic - what is a move, deletion sync on, a move into a folder created
+# since, a copy that is missing, a move stopped halfway, a pass with nothing
+# left to do - is unit-tested against an in-memory destination in
+# tests/unit/test_sync_mem_moves.c).  Messages moved to another folder at a
+# Dovecot source between passes are moved at the destination, not copied
+# again, and not left in their old folder: into the local store (the very
+# file is renamed: same inode; the gone messages found by QRESYNC VANISHED)
+# and into a target IMAP server (UID MOVE).  A moved message without a
+# Message-ID cannot be recognised: it is copied, and its old copy is what
+# deletion sync decides about.
 # Then crash safety: the pass that moves is stopped after each of its journal
 # steps in turn (the stepper, see sync_every_step.sh; odd steps leave half of
 # the next record) and resumed, into the local store and into a target (a
-# fresh target account per step, synced before the source changed); every
-# resumed destination holds each message exactly once, where the source has
-# it (m5, never recognised, also in A: deletion sync is off).
+# fresh copy, for each step, of a target account synced before the source
+# changed); every resumed destination holds each message exactly once, where
+# the source has it (m5, never recognised, also in A: deletion sync is off).
 set -eu
 . "$top_srcdir/tests/lib/dovecot.sh"
 . "$top_srcdir/tests/integration/sync-common.sh"
 
-mg_dovecot_start SRC --users "user1"
 STEPS=40
 accounts=
 i=1
 while [ $i -le $STEPS ]; do accounts="$accounts t$i"; i=$((i + 1)); done
-mg_dovecot_start DST --users "md-off md-on tgt$accounts"
-W=$MG_TMP/mv
-mkdir -p "$W"
+sync_setup mv "md-off tgt$accounts"
 n=0
 add() { # FOLDER [NO-MSGID]: one message
 	n=$((n + 1))
-	if [ -n "${2:-}" ]; then
-		printf 'From: a@example.com\r\nSubject: m%s\r\n\r\nbody %s\r\n' "$n" "$n" >"$W/m.eml"
-	else
-		printf 'From: a@example.com\r\nSubject: m%s\r\nMessage-ID: <mv-%s@example.com>\r\n\r\nbody %s\r\n' \
-			"$n" "$n" "$n" >"$W/m.eml"
-	fi
-	mg_maildir_add SRC user1 "$1" "$W/m.eml" S "2024020${n}0000" >/dev/null
+	mail_add "$1" "m$n" "$([ -n "${2:-}" ] || echo "mv-$n@example.com")" "2024020${n}0000" >/dev/null
 }
 add INBOX; add A; add A; add A; add A nomsgid; add B
 src_imap() { # COMMAND...: one session at the source
-	{
-		printf 'a LOGIN user1 %s\n' "$MG_TEST_PASSWORD"
-		_k=0
-		for _c in "$@"; do _k=$((_k + 1)); printf 'c%s %s\n' "$_k" "$_c"; done
-		printf 'z LOGOUT\n'
-	} | mg_imap_starttls "$SRC_IMAP_PORT" | tr -d '\r'
+	imap_session "$SRC_IMAP_PORT" user1 "$@"
 }
-files() { find "$1" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l | tr -d ' '; }
 T="--target-port $DST_IMAP_PORT --target-user tgt --target-pass-env MG_PW"
-run() { # NAME ARGS...
-	_o=$1
-	shift
-	sync_run "$W/$_o" --user user1 --pass-env MG_PW "$@" || mg_fail "sync $_o failed: $(cat "$W/$_o" "$W/$_o.err")"
-}
-run off1 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
-run on1 --maildir "$DST_MAIL/md-on" --state "$W/s-on" --sync-deletions
-run tgt1 $T --state "$W/s-tgt"
-i=1
-while [ $i -le $STEPS ]; do    # the accounts of the target crash steps, each after its first pass
-	run "t$i" --target-port "$DST_IMAP_PORT" --target-user "t$i" --target-pass-env MG_PW --state "$W/st-$i"
-	i=$((i + 1))
-done
+sync_user1 off1 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
+sync_user1 tgt1 $T --state "$W/s-tgt"
+# the account of the target crash steps after its first pass: copied for each step
+sync_user1 t1 --target-port "$DST_IMAP_PORT" --target-user t1 --target-pass-env MG_PW --state "$W/st-before"
+cp -a "$DST_MAIL/t1" "$W/t-before"
 cp -a "$W/s-off" "$W/s-before"
 cp -a "$DST_MAIL/md-off" "$W/md-before"
 msgs() { # ROOT SUBJECT: the message files holding it
@@ -85,7 +65,7 @@ done
 n_src=$(files "$SRC_MAIL/user1")
 
 # deletion sync off: m2 and m3 moved (the same file), m5 copied, its old copy kept
-run off2 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
+sync_user1 off2 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
 expect_stat "$W/off2" items_moved 2
 expect_stat "$W/off2" items_copied 1
 expect_stat "$W/off2" items_deleted_at_source 1
@@ -102,19 +82,9 @@ msgs "$DST_MAIL/md-off" 'Subject: m2' | grep -q '/\.B/cur/' || mg_fail "m2 is no
 msgs "$DST_MAIL/md-off" 'Subject: m3' | grep -q '/\.New/cur/' || mg_fail "m3 is not in New at the destination"
 [ "$(inode 'Subject: m2' "$DST_MAIL/md-off")" = "$ino2" ] || mg_fail "m2 was copied again instead of moved (another file)"
 msgs "$DST_MAIL/md-off" 'Subject: m2' | grep -q ':2,[A-Z]*F' || mg_fail "m2 did not get the flag it got at the source"
-run off3 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
-expect_stat "$W/off3" items_copied 0
-expect_stat "$W/off3" items_moved 0
-
-# deletion sync on: the local store is the source, message for message
-run on2 --maildir "$DST_MAIL/md-on" --state "$W/s-on" --sync-deletions
-expect_stat "$W/on2" items_moved 2
-expect_stat "$W/on2" items_expunged 1
-mg__chown "$DST_MAIL/md-on"
-compare --a-port "$SRC_IMAP_PORT" --a-user user1 --a-pass-env MG_PW --b-port "$DST_IMAP_PORT" --b-user md-on --b-pass-env MG_PW
 
 # a target IMAP server, deletion sync off: moved with UID MOVE; m5's old copy stays in A
-run tgt2 $T --state "$W/s-tgt"
+sync_user1 tgt2 $T --state "$W/s-tgt"
 expect_stat "$W/tgt2" items_moved 2
 expect_stat "$W/tgt2" items_copied 1
 out=$(printf 'a LOGIN tgt %s\nb SELECT A\nc UID SEARCH ALL\nd SELECT B\ne FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)] FLAGS)\nf SELECT New\ng FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\nz LOGOUT\n' "$MG_TEST_PASSWORD" |
@@ -138,7 +108,7 @@ while :; do
 	torn=$((step % 2))
 	MIGSH_TEST_JOURNAL_STEPS=$step MIGSH_TEST_JOURNAL_TORN=$torn "$STEPPER" --src-port "$SRC_IMAP_PORT" --user user1 --pass-env MG_PW \
 		--maildir "$W/md" --state "$W/s" >"$W/step.out" 2>&1 || rc=$?
-	run resume --maildir "$W/md" --state "$W/s"
+	sync_user1 resume --maildir "$W/md" --state "$W/s"
 	for s in 1 2 3 4 5 6; do
 		want=$(where "$SRC_MAIL/user1" "Subject: m$s")
 		[ "$s" -ne 5 ] || want=$(printf '%s\n/.A\n' "$want" | sort)   # its old copy stays (deletion sync off)
@@ -171,10 +141,16 @@ while :; do
 	[ "$step" -le "$STEPS" ] || mg_fail "the moving pass into a target did not finish within $STEPS journal steps"
 	rc=0
 	torn=$((step % 2))
+	if [ "$step" -gt 1 ]; then   # t1 is the account as it was before the source changed
+		rm -rf "${DST_MAIL:?}/t$step" "$W/st-$step"
+		cp -a "$W/t-before" "$DST_MAIL/t$step"
+		mg__chown "$DST_MAIL/t$step"
+	fi
+	[ -d "$W/st-$step" ] || cp -a "$W/st-before" "$W/st-$step"
 	MIGSH_TEST_JOURNAL_STEPS=$step MIGSH_TEST_JOURNAL_TORN=$torn "$STEPPER" --src-port "$SRC_IMAP_PORT" --user user1 \
 		--pass-env MG_PW --target-port "$DST_IMAP_PORT" --target-user "t$step" --target-pass-env MG_PW \
 		--state "$W/st-$step" >"$W/tstep.out" 2>&1 || rc=$?
-	run tresume --target-port "$DST_IMAP_PORT" --target-user "t$step" --target-pass-env MG_PW --state "$W/st-$step"
+	sync_user1 tresume --target-port "$DST_IMAP_PORT" --target-user "t$step" --target-pass-env MG_PW --state "$W/st-$step"
 	tgt_where "t$step" >"$W/tgt-got"
 	cmp -s "$W/tgt-want" "$W/tgt-got" ||
 		mg_fail "target, stopped after journal step $step: $(diff "$W/tgt-want" "$W/tgt-got")"
@@ -186,7 +162,7 @@ tsteps=$step
 # deletion sync off, one more pass after another deletion: the copy kept
 # before (m5 in A) and the new one (m4) are both counted, QRESYNC or not
 rm -f "$(msgs "$SRC_MAIL/user1/.A" 'Subject: m4')"
-run off4 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
+sync_user1 off4 --maildir "$DST_MAIL/md-off" --state "$W/s-off"
 expect_stat "$W/off4" items_deleted_at_source 2
 expect_stat "$W/off4" items_copied 0
 echo "sync_moves: ok ($msteps journal steps into the local store, $tsteps into a target)"

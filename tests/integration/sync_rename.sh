@@ -4,37 +4,25 @@
 # on the next pass - in the local store and on a target IMAP server - with
 # a report line, and nothing is copied again: the destination then matches
 # the source message for message, with no old folder left holding a second
-# copy.
+# copy.  (The logic of renames, against an in-memory destination:
+# tests/unit/test_sync_mem*.c and test_rename_objectid.c.)
 set -eu
 . "$top_srcdir/tests/lib/dovecot.sh"
 . "$top_srcdir/tests/integration/sync-common.sh"
 
-mg_dovecot_start SRC --users "user1"
-mg_dovecot_start DST --users "user1 user2"
-W=$MG_TMP/ren
-mkdir -p "$W"
+sync_setup ren "user1 user2"
 n=0
 add() { # FOLDER COUNT
 	_i=0
 	while [ "$_i" -lt "$2" ]; do
 		_i=$((_i + 1)) n=$((n + 1))
-		printf 'From: a@example.com\r\nSubject: m%s\r\nMessage-ID: <ren-%s@example.com>\r\n\r\nbody %s\r\n' \
-			"$n" "$n" "$n" >"$W/m.eml"
-		mg_maildir_add SRC user1 "$1" "$W/m.eml" S "20240101$(printf '%02d' $((n % 24)))00" >/dev/null
+		mail_add "$1" "m$n" "ren-$n@example.com" "20240101$(printf '%02d' $((n % 24)))00" >/dev/null
 	done
 }
 add INBOX 2; add Parent 3; add Parent/Child 2; add Other 1
 imap() { # PORT USER COMMAND...
-	_port=$1 _user=$2
-	shift 2
-	{
-		printf 'a LOGIN %s %s\n' "$_user" "$MG_TEST_PASSWORD"
-		_k=0
-		for _c in "$@"; do _k=$((_k + 1)); printf 'c%s %s\n' "$_k" "$_c"; done
-		printf 'z LOGOUT\n'
-	} | mg_imap_starttls "$_port" | tr -d '\r'
+	imap_session "$@"
 }
-files() { find "$1" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l | tr -d ' '; }
 T="--target-port $DST_IMAP_PORT --target-user user2*mailadmin --target-pass-env MG_MPW"
 
 sync_run "$W/a1" --user user1 --pass-env MG_PW --maildir "$DST_MAIL/user1" --state "$W/st1" ||

@@ -4,30 +4,21 @@
 # are migrated into the local store - whose subscriptions file Dovecot 2.3
 # must read as it is (its own format, no entry dropped as invalid) - and into
 # a target IMAP account (SUBSCRIBE); LSUB at the destination then lists
-# exactly what LSUB lists at the source.  A second pass after the source
-# unsubscribes a folder removes it from the local store's subscriptions.
+# exactly what LSUB lists at the source.  (Subscriptions changed at the
+# source between passes, a folder not migrated, a source refusing LSUB: the
+# unit test tests/unit/test_sync_mem.c.)
 set -eu
 . "$top_srcdir/tests/lib/dovecot.sh"
 . "$top_srcdir/tests/integration/sync-common.sh"
 
-mg_dovecot_start SRC --users "user1"
-mg_dovecot_start DST --users "user1 user2"
-W=$MG_TMP/subs
-mkdir -p "$W"
+sync_setup subs "user1 user2"
 printf 'From: a@example.com\r\nSubject: hello\r\n\r\nx\r\n' >"$W/m.eml"
 for f in INBOX L1 L1/L2 L1/L2/L3 Other Other/Sub Unsub 'Entw&APw-rfe' 'Entw&APw-rfe/Zwei'; do
 	mg_maildir_add SRC user1 "$f" "$W/m.eml" S >/dev/null
 done
 
 imap() { # PORT USER COMMAND...: one session, its output
-	_port=$1 _user=$2
-	shift 2
-	{
-		printf 'a LOGIN %s %s\n' "$_user" "$MG_TEST_PASSWORD"
-		_n=0
-		for _c in "$@"; do _n=$((_n + 1)); printf 'c%s %s\n' "$_n" "$_c"; done
-		printf 'z LOGOUT\n'
-	} | mg_imap_starttls "$_port"
+	imap_session "$@"
 }
 lsub() { # PORT USER: the subscribed names, sorted, one a line
 	imap "$1" "$2" 'LSUB "" "*"' | tr -d '\r' | sed -n 's/^\* LSUB ([^)]*) [^ ]* //p' | sed 's/^"\(.*\)"$/\1/' | sort
@@ -56,13 +47,4 @@ sync_run "$W/s2" --user user1 --pass-env MG_PW --target-port "$DST_IMAP_PORT" --
 lsub "$DST_IMAP_PORT" user2 >"$W/tgt.lsub"
 cmp -s "$W/src.lsub" "$W/tgt.lsub" || mg_fail "LSUB differs (target): source: $(cat "$W/src.lsub") target: $(cat "$W/tgt.lsub")"
 
-# 3. unsubscribed at the source: gone from the local store's subscriptions
-imap "$SRC_IMAP_PORT" user1 'UNSUBSCRIBE L1/L2' >/dev/null
-sync_run "$W/s3" --user user1 --pass-env MG_PW --maildir "$DST_MAIL/user1" --state "$W/st1" ||
-	mg_fail "second sync failed: $(cat "$W/s3" "$W/s3.err")"
-mg__chown "$DST_MAIL/user1"
-lsub "$SRC_IMAP_PORT" user1 >"$W/src2.lsub"
-lsub "$DST_IMAP_PORT" user1 >"$W/dst2.lsub"
-grep -qx 'L1/L2' "$W/src2.lsub" && mg_fail "UNSUBSCRIBE at the source did not work"
-cmp -s "$W/src2.lsub" "$W/dst2.lsub" || mg_fail "LSUB differs after an unsubscribe: source: $(cat "$W/src2.lsub") destination: $(cat "$W/dst2.lsub")"
 echo "sync_subscriptions: ok"

@@ -75,6 +75,17 @@ static mem_msg *by_ref(mem_folder *f, const char *ref)
 	return NULL;
 }
 
+static void msg_drop(mem_folder *mf, mem_msg *msg)
+{
+	size_t k = (size_t)(msg - mf->m);
+	free(msg->ref);
+	free(msg->key);
+	free(msg->body);
+	free(msg->flags);
+	memmove(&mf->m[k], &mf->m[k + 1], (mf->n - k - 1) * sizeof *mf->m);
+	mf->n--;
+}
+
 static char *key_of(fctx *f, uint32_t uid)
 {
 	return xasprintf("%s/%" PRIu32 "/%" PRIu32, f->fp->wire, f->uidvalidity, uid);
@@ -315,15 +326,8 @@ static mg_dscope m_remove(fctx *f, const char *const *refs, size_t n, bool *gone
 	mem_folder *mf = F(f)->mf;
 	for (size_t i = 0; i < n; i++) {
 		mem_msg *msg = by_ref(mf, refs[i]);
-		if (msg) {
-			size_t k = (size_t)(msg - mf->m);
-			free(msg->ref);
-			free(msg->key);
-			free(msg->body);
-			free(msg->flags);
-			memmove(&mf->m[k], &mf->m[k + 1], (mf->n - k - 1) * sizeof *mf->m);
-			mf->n--;
-		}
+		if (msg)
+			msg_drop(mf, msg);
 		gone[i] = true;
 	}
 	return MG_DS_OK;
@@ -371,6 +375,132 @@ static mg_dscope m_subscribe(mg_dest *d, sctx *x, const mg_dest_folder_ref *v, s
 	return MG_DS_OK;
 }
 
+/* ---- moves (engine/dest.h mg_dest_move_ops; sync_moves.c drives them) ----
+ * Atomic like dest_maildir.c's rename(2): no intents.  A moved copy takes the
+ * source identity of its new place (folder b, b's UIDVALIDITY, the new uid),
+ * so b's lookup finds it as it finds a copy a stopped run stored there; its
+ * reference is made of that identity (planned_ref), like the Maildir base
+ * name. */
+
+static mem_folder *folder_of(mem_dest *m, char *const *comps, size_t n)
+{
+	char *name = join(comps, n);
+	mem_folder *f = mem_dest_folder(m, name);
+	free(name);
+	return f;
+}
+
+static mg_dscope mv_message_ids(mg_dest *d, sctx *x, char *const *comps, size_t nc, char *const *refs,
+                                size_t n, char **mids, mg_err *err)
+{
+	(void)x;
+	(void)err;
+	mem_folder *f = folder_of(M(d), comps, nc);
+	for (size_t i = 0; i < n; i++) {
+		mem_msg *msg = f ? by_ref(f, refs[i]) : NULL;
+		mids[i] = msg ? sync_msgid_of(msg->body, msg->len) : NULL;
+	}
+	return MG_DS_OK;
+}
+
+static mg_dscope mv_prepare(mg_dest *d, sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+                            uint32_t uidv_a, mg_dest_move *v, size_t n, uint32_t *mark, uint32_t *uidv,
+                            mg_err *err)
+{
+	(void)x; (void)uidv_a; (void)err;
+	*mark = 0;
+	*uidv = 0;
+	mem_dest *m = M(d);
+	char *nb = join(b->comps, b->n_comps);
+	folder_make(m, nb);
+	free(nb);
+	mem_folder *fa = folder_of(m, a->comps, a->n_comps);    /* after folder_make: it may move m->f */
+	for (size_t i = 0; i < n; i++)
+		v[i].drop = !fa || !by_ref(fa, v[i].ref);
+	return MG_DS_OK;
+}
+
+static char *mv_planned_ref(mg_dest *d, const mg_folder_plan *b, uint32_t src_uidv_b, uint32_t uid,
+                            int64_t date)
+{
+	(void)d;
+	(void)date;
+	return xasprintf("v:%s/%" PRIu32 "/%" PRIu32, b->wire, src_uidv_b, uid);
+}
+
+static mg_dscope mv_move(mg_dest *d, sctx *x, const mg_folder_plan *a, const mg_folder_plan *b,
+                         uint32_t src_uidv_b, uint32_t dst_uidv_b, mg_dest_move *v, size_t n, mg_err *err)
+{
+	(void)x; (void)dst_uidv_b;
+	mem_dest *m = M(d);
+	mem_folder *fa = folder_of(m, a->comps, a->n_comps), *fb = folder_of(m, b->comps, b->n_comps);
+	if (!fa || !fb) {
+		mg_err_set(err, MGC_NOTFOUND, "MemFolderGone", "a folder of the move is not in the memory destination");
+		return MG_DS_DEST;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].drop)
+			continue;
+		mem_msg *msg = by_ref(fa, v[i].ref);
+		if (!msg) {          /* refused: stays unmoved (no new_ref) */
+			v[i].drop = true;
+			continue;
+		}
+		if (m->move_fail_after >= 0 && m->moved >= m->move_fail_after) {
+			mg_err_set(err, MGC_WRITE, "MemMoveFailed", "the memory destination failed while moving (test fault)");
+			return MG_DS_DEST;   /* the moves before this one are done, as after a crash */
+		}
+		mem_msg old = *msg;                 /* fa may be fb: GROW may move msg */
+		size_t k = (size_t)(msg - fa->m);
+		GROW(fb->m, fb->cap, fb->n + 1);
+		mem_msg *nm = &fb->m[fb->n++];
+		nm->ref = mv_planned_ref(d, b, src_uidv_b, v[i].uid, v[i].date);
+		nm->key = xasprintf("%s/%" PRIu32 "/%" PRIu32, b->wire, src_uidv_b, v[i].uid);
+		nm->body = old.body;
+		nm->len = old.len;
+		nm->flags = xstrdup(v[i].flags);
+		free(old.ref);
+		free(old.key);
+		free(old.flags);
+		memmove(&fa->m[k], &fa->m[k + 1], (fa->n - k - 1) * sizeof *fa->m);   /* the new one is after k */
+		fa->n--;
+		v[i].new_ref = xstrdup(nm->ref);
+		m->moved++;
+	}
+	return MG_DS_OK;
+}
+
+static mg_dscope mv_remove_one(mg_dest *d, sctx *x, char *const *comps, size_t nc, uint32_t dst_uidv,
+                               const char *ref, mg_err *err)
+{
+	(void)x; (void)dst_uidv; (void)err;
+	mem_folder *f = folder_of(M(d), comps, nc);
+	mem_msg *msg = f ? by_ref(f, ref) : NULL;
+	if (msg)
+		msg_drop(f, msg);
+	return MG_DS_OK;
+}
+
+static mg_dscope mv_has(mg_dest *d, sctx *x, char *const *comps, size_t nc, const char *ref, bool *yes,
+                        mg_err *err)
+{
+	(void)x; (void)err;
+	mem_folder *f = folder_of(M(d), comps, nc);
+	*yes = f && by_ref(f, ref);
+	return MG_DS_OK;
+}
+
+static const mg_dest_move_ops mem_moves = {
+	.intents = false,
+	.same_folder = true,
+	.message_ids = mv_message_ids,
+	.prepare = mv_prepare,
+	.planned_ref = mv_planned_ref,
+	.move = mv_move,
+	.remove_one = mv_remove_one,
+	.has = mv_has,
+};
+
 static const mg_dest_ops mem_ops = {
 	.kind = "memory",
 	.open = m_open,
@@ -388,9 +518,50 @@ static const mg_dest_ops mem_ops = {
 	.folder_close = m_folder_close,
 	.rename_folder = m_rename_folder,
 	.subscribe = m_subscribe,
-	.moves = NULL,     /* not supported: a message moved at the source is copied into its new
-	                    * folder again, its old copy handled as a deletion (sync_moves.c) */
+	.moves = &mem_moves,
 };
+
+/* the same without moves (moves NULL): a message moved at the source is
+ * copied into its new folder again, its old copy handled as a deletion */
+static const mg_dest_ops mem_ops_nomove = {
+	.kind = "memory",
+	.open = m_open,
+	.close = m_close,
+	.free = m_free,
+	.folder_open = m_folder_open,
+	.reconcile = m_reconcile,
+	.copy_chunk = m_copy_chunk,
+	.set_flags = m_set_flags,
+	.durable = m_durable,
+	.lookup = m_lookup,
+	.hash_copies = m_hash_copies,
+	.remove = m_remove,
+	.settle = m_settle,
+	.folder_close = m_folder_close,
+	.rename_folder = m_rename_folder,
+	.subscribe = m_subscribe,
+	.moves = NULL,
+};
+
+void mem_dest_no_moves(mg_dest *d)
+{
+	d->ops = &mem_ops_nomove;
+}
+
+void mem_dest_put(mem_dest *m, const char *folder, const char *body)
+{
+	strbuf b = STRBUF_INIT;
+	strbuf_adds(&b, body);
+	store(m, folder_make(m, folder), "someone else's", &b, "");
+}
+
+void mem_dest_delete(mem_dest *m, const char *folder, const char *body)
+{
+	mem_folder *f = mem_dest_folder(m, folder);
+	mem_msg *msg = mem_dest_find(m, folder, body);
+	if (f && msg)
+		msg_drop(f, msg);
+}
 
 void mem_dest_init(mg_dest *d)
 {
@@ -398,6 +569,7 @@ void mem_dest_init(mg_dest *d)
 	mem_dest *m = xcalloc(1, sizeof *m);
 	m->fail_after = -1;
 	m->cancel_after = -1;
+	m->move_fail_after = -1;
 	d->ops = &mem_ops;
 	d->state = m;
 	d->describe = xstrdup("memory");

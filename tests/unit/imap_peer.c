@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-typedef struct pmsg { uint32_t uid; char *flags; char *body; } pmsg;
+typedef struct pmsg { uint32_t uid; char *flags; char *body; uint32_t dseed; /* its INTERNALDATE */ } pmsg;
 typedef struct pfolder {
 	char *name;
 	uint32_t uidvalidity, uidnext;
@@ -35,6 +36,15 @@ struct peer {
 	char error[512];
 	strbuf log;               /* every command line received */
 	pfolder *sel;             /* examined folder */
+	char refuse[32];          /* a command answered NO (peer_refuse) */
+	/* target mode (peer_start_target): writes allowed */
+	bool target;
+	long appends;             /* APPEND commands received */
+	long crash_at;            /* peer_crash_at: the APPEND that ends the connection */
+	bool crash_store;         /* ... after storing it (else it is stored late) */
+	volatile sig_atomic_t *crash_cancel;
+	char *late_box, *late_body;   /* an APPEND stored only when the next one arrives */
+	bool drop_conn;           /* close the connection after this command, without a reply */
 };
 
 /* ---- model ---- */
@@ -55,21 +65,34 @@ void peer_add_folder(peer *p, const char *name, uint32_t uidvalidity, bool subsc
 	pthread_mutex_unlock(&p->mu);
 }
 
-uint32_t peer_add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad)
+static uint32_t add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad,
+                        bool msgid)
 {
 	pthread_mutex_lock(&p->mu);
 	pfolder *f = find_folder(p, folder);
 	uint32_t uid = f->uidnext++;
 	strbuf b = STRBUF_INIT;
-	strbuf_addf(&b, "From: a@example.org\r\nTo: b@example.org\r\nSubject: %s\r\n"
-	            "Message-ID: <%s.%u.%u@example.org>\r\n\r\n", subject, folder, f->uidvalidity, uid);
+	strbuf_addf(&b, "From: a@example.org\r\nTo: b@example.org\r\nSubject: %s\r\n", subject);
+	if (msgid)
+		strbuf_addf(&b, "Message-ID: <%s.%u.%u@example.org>\r\n", folder, f->uidvalidity, uid);
+	strbuf_adds(&b, "\r\n");
 	for (size_t i = 0; i < pad; i++)
 		strbuf_addc(&b, (i % 77) == 76 ? '\n' : (char)('a' + (i + uid) % 26));
 	strbuf_adds(&b, "\r\n");
 	GROW(f->m, f->cap, f->n + 1);
-	f->m[f->n++] = (pmsg){ uid, xstrdup(flags), strbuf_detach(&b, NULL) };
+	f->m[f->n++] = (pmsg){ uid, xstrdup(flags), strbuf_detach(&b, NULL), uid };
 	pthread_mutex_unlock(&p->mu);
 	return uid;
+}
+
+uint32_t peer_add_msg(peer *p, const char *folder, const char *subject, const char *flags, size_t pad)
+{
+	return add_msg(p, folder, subject, flags, pad, true);
+}
+
+uint32_t peer_add_msg_no_msgid(peer *p, const char *folder, const char *subject, const char *flags, size_t pad)
+{
+	return add_msg(p, folder, subject, flags, pad, false);
 }
 
 static pmsg *find_msg(pfolder *f, uint32_t uid)
@@ -89,6 +112,13 @@ void peer_set_flags(peer *p, const char *folder, uint32_t uid, const char *flags
 	pthread_mutex_unlock(&p->mu);
 }
 
+void peer_set_date(peer *p, const char *folder, uint32_t uid, uint32_t day)
+{
+	pthread_mutex_lock(&p->mu);
+	find_msg(find_folder(p, folder), uid)->dseed = day;
+	pthread_mutex_unlock(&p->mu);
+}
+
 void peer_expunge(peer *p, const char *folder, uint32_t uid)
 {
 	pthread_mutex_lock(&p->mu);
@@ -101,6 +131,55 @@ void peer_expunge(peer *p, const char *folder, uint32_t uid)
 			f->n--;
 			break;
 		}
+	pthread_mutex_unlock(&p->mu);
+}
+
+uint32_t peer_move(peer *p, const char *from, uint32_t uid, const char *to)
+{
+	pthread_mutex_lock(&p->mu);
+	pfolder *a = find_folder(p, from), *b = find_folder(p, to);
+	uint32_t nu = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->m[i].uid == uid) {
+			pmsg m = a->m[i];
+			memmove(&a->m[i], &a->m[i + 1], (a->n - i - 1) * sizeof *a->m);
+			a->n--;
+			m.uid = nu = b->uidnext++;
+			GROW(b->m, b->cap, b->n + 1);
+			b->m[b->n++] = m;
+			break;
+		}
+	pthread_mutex_unlock(&p->mu);
+	return nu;
+}
+
+uint32_t peer_add_lookalike(peer *p, const char *folder, uint32_t uid, const char *to)
+{
+	pthread_mutex_lock(&p->mu);
+	pmsg *m = find_msg(find_folder(p, folder), uid);
+	pfolder *b = find_folder(p, to);
+	char *body = xstrdup(m->body);
+	char *id = strstr(body, "Message-ID: <");
+	if (id)
+		id[13] = id[13] == 'X' ? 'Y' : 'X';
+	GROW(b->m, b->cap, b->n + 1);
+	uint32_t nu = b->uidnext++;
+	b->m[b->n++] = (pmsg){ nu, xstrdup(m->flags), body, m->dseed };
+	pthread_mutex_unlock(&p->mu);
+	return nu;
+}
+
+void peer_subscribe(peer *p, const char *folder, bool on)
+{
+	pthread_mutex_lock(&p->mu);
+	find_folder(p, folder)->subscribed = on;
+	pthread_mutex_unlock(&p->mu);
+}
+
+void peer_refuse(peer *p, const char *command)
+{
+	pthread_mutex_lock(&p->mu);
+	snprintf(p->refuse, sizeof p->refuse, "%s", command);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -236,7 +315,8 @@ static void do_fetch(peer *p, strbuf *o, const char *tag, char *rest)
 	}
 	uint32_t max = f->n ? f->m[f->n - 1].uid : 0;
 	bool body = strstr(rest, "BODY.PEEK[]") != NULL;
-	bool subj = strstr(rest, "HEADER.FIELDS") != NULL;
+	bool subj = strstr(rest, "HEADER.FIELDS (SUBJECT)") != NULL;
+	bool mid = strstr(rest, "HEADER.FIELDS (MESSAGE-ID)") != NULL;
 	size_t hits = 0;
 	for (size_t i = 0; i < f->n; i++) {
 		pmsg *m = &f->m[i];
@@ -253,27 +333,217 @@ static void do_fetch(peer *p, strbuf *o, const char *tag, char *rest)
 			strbuf_addf(o, "BODY[HEADER.FIELDS (SUBJECT)] {%zu}\r\n", l + 4);
 			strbuf_add(o, s, l);
 			strbuf_adds(o, "\r\n\r\n");
+		} else if (mid) {
+			const char *s = strstr(m->body, "Message-ID:");
+			if (s && s > strstr(m->body, "\r\n\r\n"))
+				s = NULL;
+			size_t l = s ? strcspn(s, "\r") : 0;
+			strbuf_addf(o, "BODY[HEADER.FIELDS (MESSAGE-ID)] {%zu}\r\n", s ? l + 4 : 2);
+			if (s)
+				strbuf_add(o, s, l);
+			strbuf_adds(o, s ? "\r\n\r\n" : "\r\n");
 		} else {
 			strbuf_addf(o, "FLAGS (%s) INTERNALDATE \"%02u-Mar-2025 10:%02u:00 +0000\" RFC822.SIZE %zu",
-			            m->flags, 1 + m->uid % 28, m->uid % 60, strlen(m->body));
+			            m->flags, 1 + m->dseed % 28, m->dseed % 60, strlen(m->body));
 		}
 		strbuf_adds(o, ")\r\n");
 	}
 	/* "N:*" also returns the last message when N > every uid (RFC 9051) */
-	if (!hits && f->n && strchr(set, '*') && !body && !subj) {
+	if (!hits && f->n && strchr(set, '*') && !body && !subj && !mid) {
 		pmsg *m = &f->m[f->n - 1];
 		strbuf_addf(o, "* %zu FETCH (UID %u FLAGS (%s) INTERNALDATE \"%02u-Mar-2025 10:%02u:00 +0000\" "
-		            "RFC822.SIZE %zu)\r\n", f->n, m->uid, m->flags, 1 + m->uid % 28, m->uid % 60,
+		            "RFC822.SIZE %zu)\r\n", f->n, m->uid, m->flags, 1 + m->dseed % 28, m->dseed % 60,
 		            strlen(m->body));
 	}
 	strbuf_addf(o, "%s OK fetched\r\n", tag);
 	free(set);
 }
 
+/* ---- target mode: the writes a destination makes ---- */
+
+static void set_flags_op(pmsg *m, char op, const char *list)
+{
+	strbuf b = STRBUF_INIT;
+	strbuf_adds(&b, "");
+	char *cur = op == '=' ? xstrdup("") : xstrdup(m->flags);
+	/* the flags of cur (minus list when op '-'), then list when op is '+' or '=' */
+	char *save = NULL;
+	for (char *t = strtok_r(cur, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		bool in_list = false;
+		char *l2 = xstrdup(list), *s2 = NULL;
+		for (char *u = strtok_r(l2, " ", &s2); u && !in_list; u = strtok_r(NULL, " ", &s2))
+			in_list = !strcasecmp(u, t);
+		free(l2);
+		if (in_list)
+			continue;      /* '-': removed; '+': added again below */
+		strbuf_addf(&b, "%s%s", b.len ? " " : "", t);
+	}
+	free(cur);
+	if (op != '-' && *list)
+		strbuf_addf(&b, "%s%s", b.len ? " " : "", list);
+	free(m->flags);
+	m->flags = strbuf_detach(&b, NULL);
+}
+
+static void store_msg(pfolder *f, const char *flags, const char *body, size_t len)
+{
+	GROW(f->m, f->cap, f->n + 1);
+	uint32_t uid = f->uidnext++;
+	f->m[f->n++] = (pmsg){ uid, xstrdup(flags), xstrndup(body, len), uid };
+}
+
+static bool has_flag(const char *flags, const char *flag)
+{
+	size_t l = strlen(flag);
+	for (const char *s = flags; (s = strcasestr(s, flag)) != NULL; s += l)
+		if ((s == flags || s[-1] == ' ') && (s[l] == ' ' || !s[l]))
+			return true;
+	return false;
+}
+
+static void expunge_deleted(pfolder *f, const char *set)
+{
+	uint32_t max = f->n ? f->m[f->n - 1].uid : 0;
+	for (size_t i = 0; i < f->n;) {
+		pmsg *m = &f->m[i];
+		if (has_flag(m->flags, "\\Deleted") && (!set || in_set(set, m->uid, max))) {
+			free(m->flags);
+			free(m->body);
+			memmove(&f->m[i], &f->m[i + 1], (f->n - i - 1) * sizeof *f->m);
+			f->n--;
+		} else {
+			i++;
+		}
+	}
+}
+
+/* one write command (target mode); false: not one */
+static bool write_command(peer *p, strbuf *o, const char *tag, const char *cmd, char *rest,
+                          const char *lit, size_t litlen)
+{
+	if (!strcasecmp(cmd, "SELECT")) {
+		char *name = arg(&rest);
+		pfolder *f = name ? find_folder(p, name) : NULL;
+		if (!f) {
+			strbuf_addf(o, "%s NO [NONEXISTENT] no such folder\r\n", tag);
+		} else {
+			p->sel = f;
+			strbuf_addf(o, "* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)\r\n* %zu EXISTS\r\n"
+			            "* OK [UIDVALIDITY %u] v\r\n* OK [UIDNEXT %u] n\r\n%s OK [READ-WRITE] selected\r\n",
+			            f->n, f->uidvalidity, f->uidnext, tag);
+		}
+		free(name);
+	} else if (!strcasecmp(cmd, "CREATE")) {
+		char *name = arg(&rest);
+		if (find_folder(p, name)) {
+			strbuf_addf(o, "%s NO [ALREADYEXISTS] exists\r\n", tag);
+		} else {
+			GROW(p->f, p->capf, p->nf + 1);
+			p->f[p->nf] = (pfolder){ xstrdup(name), 1000 + (uint32_t)p->nf, 1, false, NULL, 0, 0 };
+			p->nf++;
+			p->sel = NULL;     /* p->f moved */
+			strbuf_addf(o, "%s OK created\r\n", tag);
+		}
+		free(name);
+	} else if (!strcasecmp(cmd, "SUBSCRIBE") || !strcasecmp(cmd, "UNSUBSCRIBE")) {
+		char *name = arg(&rest);
+		pfolder *f = name ? find_folder(p, name) : NULL;
+		if (f)
+			f->subscribed = !strcasecmp(cmd, "SUBSCRIBE");
+		strbuf_addf(o, "%s OK done\r\n", tag);
+		free(name);
+	} else if (!strcasecmp(cmd, "APPEND")) {
+		char *name = arg(&rest);
+		while (*rest == ' ')
+			rest++;
+		char *flags = *rest == '(' ? arg(&rest) : xstrdup("()");
+		size_t fl = strlen(flags);
+		if (fl >= 2) {
+			memmove(flags, flags + 1, fl - 2);
+			flags[fl - 2] = '\0';
+		}
+		pfolder *f = name ? find_folder(p, name) : NULL;
+		p->appends++;
+		if (!f || !lit) {
+			strbuf_addf(o, "%s NO [TRYCREATE] no such folder\r\n", tag);
+		} else if (p->appends == p->crash_at) {
+			/* the client "crashes" here: stopped, its connection gone */
+			if (p->crash_store) {
+				store_msg(f, flags, lit, litlen);
+			} else {
+				free(p->late_box);
+				free(p->late_body);
+				p->late_box = xstrdup(name);
+				p->late_body = xstrndup(lit, litlen);
+			}
+			if (p->crash_cancel)
+				*p->crash_cancel = 1;
+			p->drop_conn = true;
+		} else {
+			if (p->late_body) {      /* the dead session's APPEND arrives now */
+				pfolder *lf = find_folder(p, p->late_box);
+				store_msg(lf, "", p->late_body, strlen(p->late_body));
+				free(p->late_box);
+				free(p->late_body);
+				p->late_box = p->late_body = NULL;
+			}
+			store_msg(f, flags, lit, litlen);
+			strbuf_addf(o, "%s OK [APPENDUID %u %u] appended\r\n", tag, f->uidvalidity, f->uidnext - 1);
+		}
+		free(name);
+		free(flags);
+	} else if (!strcasecmp(cmd, "UID") && p->sel) {
+		char *sub = arg(&rest);
+		if (sub && !strcasecmp(sub, "STORE")) {
+			char *set = arg(&rest), *what = arg(&rest);
+			while (*rest == ' ')
+				rest++;
+			char *list = arg(&rest);
+			if (!set || !what || !list) {
+				strbuf_addf(o, "%s BAD store\r\n", tag);
+			} else {
+				size_t ll = strlen(list);
+				if (ll >= 2 && list[0] == '(') {
+					memmove(list, list + 1, ll - 2);
+					list[ll - 2] = '\0';
+				}
+				char op = what[0] == '+' ? '+' : what[0] == '-' ? '-' : '=';
+				pfolder *f = p->sel;
+				uint32_t max = f->n ? f->m[f->n - 1].uid : 0;
+				for (size_t i = 0; i < f->n; i++)
+					if (in_set(set, f->m[i].uid, max))
+						set_flags_op(&f->m[i], op, list);
+				strbuf_addf(o, "%s OK stored\r\n", tag);
+			}
+			free(set);
+			free(what);
+			free(list);
+		} else if (sub && !strcasecmp(sub, "EXPUNGE")) {
+			char *set = arg(&rest);
+			expunge_deleted(p->sel, set);
+			strbuf_addf(o, "%s OK expunged\r\n", tag);
+			free(set);
+		} else {
+			free(sub);
+			return false;
+		}
+		free(sub);
+	} else if (!strcasecmp(cmd, "EXPUNGE") && p->sel) {
+		expunge_deleted(p->sel, NULL);
+		strbuf_addf(o, "%s OK expunged\r\n", tag);
+	} else if (!strcasecmp(cmd, "CLOSE") || !strcasecmp(cmd, "UNSELECT")) {
+		p->sel = NULL;
+		strbuf_addf(o, "%s OK closed\r\n", tag);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static const char CAPS[] = "IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR NAMESPACE UIDPLUS";
 
 /* one command; false when the connection ends */
-static bool command(peer *p, int fd, char *line, strbuf *o)
+static bool command(peer *p, int fd, char *line, const char *lit, size_t litlen, strbuf *o)
 {
 	char *rest = line;
 	char *tag = arg(&rest), *cmd = arg(&rest);
@@ -283,7 +553,19 @@ static bool command(peer *p, int fd, char *line, strbuf *o)
 		go_on = false;
 		goto done;
 	}
-	if (!strcasecmp(cmd, "UID")) {
+	if (p->target) {
+		char *r2 = rest;
+		if (write_command(p, o, tag, cmd, r2, lit, litlen)) {
+			if (p->drop_conn) {
+				strbuf_reset(o);
+				go_on = false;
+			}
+			goto done;
+		}
+	}
+	if (p->refuse[0] && !strcasecmp(cmd, p->refuse)) {
+		strbuf_addf(o, "%s NO refused by the test\r\n", tag);
+	} else if (!strcasecmp(cmd, "UID")) {
 		char *sub = arg(&rest);
 		if (sub && !strcasecmp(sub, "FETCH")) {
 			do_fetch(p, o, tag, rest);
@@ -364,11 +646,48 @@ static void serve(peer *p, int fd)
 		char *line = xstrndup(in.buf, l && in.buf[l - 1] == '\r' ? l - 1 : l);
 		memmove(in.buf, nl + 1, in.len - l - 1);
 		in.len -= l + 1;
+		/* a literal ({N} or {N+}) at the end of the line: its bytes, then the rest of the command */
+		char *lit = NULL;
+		size_t litlen = 0, ll = strlen(line);
+		char *open = ll && line[ll - 1] == '}' ? strrchr(line, '{') : NULL;
+		if (p->target && open) {
+			litlen = strtoul(open + 1, NULL, 10);
+			if (line[ll - 2] != '+') {
+				strbuf_adds(&o, "+ go ahead\r\n");
+				out(fd, &o);
+			}
+			*open = '\0';
+			while (in.len < litlen) {
+				ssize_t n = recv(fd, buf, sizeof buf, 0);
+				if (n <= 0) {
+					free(line);
+					goto end;
+				}
+				strbuf_add(&in, buf, (size_t)n);
+			}
+			lit = xstrndup(in.buf, litlen);
+			memmove(in.buf, in.buf + litlen, in.len - litlen);
+			in.len -= litlen;
+			while (!(nl = memchr(in.buf, '\n', in.len))) {    /* the end of the command line */
+				ssize_t n = recv(fd, buf, sizeof buf, 0);
+				if (n <= 0) {
+					free(lit);
+					free(line);
+					goto end;
+				}
+				strbuf_add(&in, buf, (size_t)n);
+			}
+			l = (size_t)(nl - in.buf);
+			memmove(in.buf, nl + 1, in.len - l - 1);
+			in.len -= l + 1;
+		}
 		pthread_mutex_lock(&p->mu);
 		strbuf_adds(&p->log, line);
 		strbuf_addc(&p->log, '\n');
-		bool go_on = command(p, fd, line, &o);
+		p->drop_conn = false;
+		bool go_on = command(p, fd, line, lit, litlen, &o);
 		pthread_mutex_unlock(&p->mu);
+		free(lit);
 		free(line);
 		if (!go_on)
 			break;
@@ -412,6 +731,35 @@ peer *peer_start(void)
 	return p;
 }
 
+peer *peer_start_target(void)
+{
+	peer *p = peer_start();
+	pthread_mutex_lock(&p->mu);
+	p->target = true;
+	pthread_mutex_unlock(&p->mu);
+	return p;
+}
+
+void peer_crash_at(peer *p, long nth_append, bool stored, volatile sig_atomic_t *cancel)
+{
+	pthread_mutex_lock(&p->mu);
+	p->crash_at = nth_append;
+	p->crash_store = stored;
+	p->crash_cancel = cancel;
+	pthread_mutex_unlock(&p->mu);
+}
+
+long peer_messages(peer *p, const char *folder, const char *text)
+{
+	pthread_mutex_lock(&p->mu);
+	pfolder *f = find_folder(p, folder);
+	long n = 0;
+	for (size_t i = 0; f && i < f->n; i++)
+		n += strstr(f->m[i].body, text) != NULL;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
 int peer_port(const peer *p) { return p->port; }
 
 const char *peer_error(peer *p) { return p->error; }
@@ -440,6 +788,8 @@ void peer_stop(peer *p)
 		free(p->f[i].name);
 	}
 	free(p->f);
+	free(p->late_box);
+	free(p->late_body);
 	strbuf_free(&p->log);
 	pthread_mutex_destroy(&p->mu);
 	free(p);

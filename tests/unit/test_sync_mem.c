@@ -5,7 +5,10 @@
  * scripts check about copying, without a real server.  Each test runs
  * mg_sync_mailbox_to one or more times with a state directory of its own
  * and checks what a user sees at the destination: message counts, the
- * exact bytes, flags, no duplicates, and the statistics.
+ * exact bytes, flags, no duplicates, and the statistics.  Moves between
+ * folders: test_sync_mem_moves.c; the IMAP destination on a scripted
+ * target: test_sync_mem_target.c; the shared fixture:
+ * test_sync_mem_fixture.{c,h}.
  */
 #include "config.h"
 #include <stdarg.h>
@@ -28,110 +31,7 @@
 #include "engine/sync.h"
 #include "dest_mem.h"
 #include "imap_peer.h"
-
-typedef struct fixture {
-	peer *p;
-	mg_dest d;
-	mem_dest *m;
-	mg_conn_params src;
-	mg_sync_job job;
-	char state[64];
-	volatile sig_atomic_t cancel;
-	strbuf log;
-} fixture;
-
-static void logline(void *arg, const char *line)
-{
-	fixture *fx = arg;
-	strbuf_adds(&fx->log, line);
-	strbuf_addc(&fx->log, '\n');
-}
-
-static int setup(void **state)
-{
-	fixture *fx = xcalloc(1, sizeof *fx);
-	fx->p = peer_start();
-	mem_dest_init(&fx->d);
-	fx->m = mem_dest_of(&fx->d);
-	/* journals are fdatasync'ed: on a memory file system when there is one, so the test takes milliseconds */
-	snprintf(fx->state, sizeof fx->state, "%s/test_sync_mem.XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(fx->state));
-	fx->src = (mg_conn_params){ .host = "127.0.0.1", .port = peer_port(fx->p), .security = MG_SEC_NONE,
-	                            .connect_timeout_ms = 2000, .io_timeout_ms = 2000 };
-	fx->job.src = &fx->src;
-	fx->job.src_user = "user1";
-	fx->job.src_password = "pw";
-	fx->job.state_dir = fx->state;
-	fx->job.bad_item_limit = -1;
-	fx->job.large_item_limit = -1;
-	fx->job.cancel = &fx->cancel;
-	fx->job.log = logline;
-	fx->job.log_arg = fx;
-	strbuf_adds(&fx->log, "");
-	*state = fx;
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int teardown(void **state)
-{
-	fixture *fx = *state;
-	const char *perr = peer_error(fx->p);
-	char *e = perr[0] ? xstrdup(perr) : NULL;
-	peer_stop(fx->p);
-	mg_dest_free(&fx->d);
-	if (nftw(fx->state, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		fprintf(stderr, "cannot remove %s\n", fx->state);
-	strbuf_free(&fx->log);
-	free(fx);
-	if (e) {
-		fprintf(stderr, "scripted source: %s\n", e);
-		free(e);
-		return -1;
-	}
-	return 0;
-}
-
-/* one sync; its return code, stats in *st (caller frees), error in *e */
-static int run(fixture *fx, mg_sync_stats *st, mg_err *e)
-{
-	memset(st, 0, sizeof *st);
-	mg_err_clear(e);
-	return mg_sync_mailbox_to(&fx->job, &fx->d, st, e);
-}
-
-static void sync_ok(fixture *fx, mg_sync_stats *st)
-{
-	mg_err e;
-	if (run(fx, st, &e) != 0)
-		fail_msg("sync failed: %s\nlog:\n%s", e.msg, fx->log.buf);
-}
-
-/* every message of the source folder is at the destination exactly once,
- * byte for byte, with its flags; nothing else is there */
-static void assert_folder_equal(fixture *fx, const char *src, const char *dst, const uint32_t *uids,
-                                size_t n, const char *const *flags)
-{
-	mem_folder *f = mem_dest_folder(fx->m, dst);
-	assert_non_null(f);
-	assert_int_equal(f->n, n);
-	for (size_t i = 0; i < n; i++) {
-		const char *body = peer_body(fx->p, src, uids[i]);
-		assert_non_null(body);
-		size_t copies = 0;
-		for (size_t k = 0; k < f->n; k++)
-			copies += strcmp(f->m[k].body, body) == 0;
-		assert_int_equal(copies, 1);
-		if (flags)
-			assert_string_equal(mem_dest_find(fx->m, dst, body)->flags, flags[i]);
-	}
-}
+#include "test_sync_mem_fixture.h"
 
 static void three_folders(fixture *fx, uint32_t in[3], uint32_t wk[2], uint32_t pj[2])
 {
@@ -332,6 +232,12 @@ static void new_uidvalidity_matches_existing_copies(void **state)
 	assert_folder_equal(fx, "INBOX", "", now, 4, fl);
 	(void)u;
 	mg_sync_stats_free(&st);
+	/* and the state is clean afterwards: nothing more to do */
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 0);
+	assert_int_equal(fx->m->stored, 4);
+	assert_folder_equal(fx, "INBOX", "", now, 4, fl);
+	mg_sync_stats_free(&st);
 }
 
 static void deletion_sync_removes_exactly_the_deleted(void **state)
@@ -344,15 +250,60 @@ static void deletion_sync_removes_exactly_the_deleted(void **state)
 	mg_sync_stats st;
 	sync_ok(fx, &st);
 	mg_sync_stats_free(&st);
+	mem_dest_put(fx->m, "", "Subject: not ours\r\n\r\nx\r\n");   /* never touched */
 	char *gone = xstrdup(peer_body(fx->p, "INBOX", u[1]));
 	peer_expunge(fx->p, "INBOX", u[1]);
 	fx->job.sync_deletions = true;
 	sync_ok(fx, &st);
 	assert_int_equal(st.items_deleted_at_source, 1);
 	assert_int_equal(st.items_expunged, 1);
+	assert_non_null(strstr(fx->log.buf, "folder 'INBOX': 1 message(s) deleted or moved away at the source since "
+	                                    "they were copied; 1 deleted at the destination too (deletion sync)"));
+	assert_null(mem_dest_find(fx->m, "", gone));
+	assert_non_null(mem_dest_find(fx->m, "", "Subject: not ours\r\n\r\nx\r\n"));
+	mem_dest_delete(fx->m, "", "Subject: not ours\r\n\r\nx\r\n");
 	uint32_t left[3] = { u[0], u[2], u[3] };
 	assert_folder_equal(fx, "INBOX", "", left, 3, NULL);
-	assert_null(mem_dest_find(fx->m, "", gone));
+	free(gone);
+	mg_sync_stats_free(&st);
+	/* a pass after it has nothing left to do */
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 0);
+	assert_int_equal(st.items_expunged, 0);
+	assert_int_equal(st.items_copied, 0);
+	assert_folder_equal(fx, "INBOX", "", left, 3, NULL);
+	mg_sync_stats_free(&st);
+}
+
+static void deletion_sync_off_keeps_counts_and_reports(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "A", 4, false);
+	uint32_t u[3];
+	for (int i = 0; i < 3; i++)
+		u[i] = peer_add_msg(fx->p, "A", "m", "", 10 + (size_t)i);
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	char *gone = xstrdup(peer_body(fx->p, "A", u[0]));
+	peer_expunge(fx->p, "A", u[0]);
+	uint32_t nu = peer_add_msg(fx->p, "A", "new", "", 5);
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 1);
+	assert_int_equal(st.items_expunged, 0);
+	assert_int_equal(st.items_copied, 1);
+	assert_non_null(strstr(fx->log.buf, "folder 'A': 1 message(s) deleted or moved away at the source since they "
+	                                    "were copied; kept at the destination (deletion sync is off)"));
+	assert_non_null(mem_dest_find(fx->m, "A", gone));
+	assert_int_equal(mem_dest_folder(fx->m, "A")->n, 4);       /* the source's 3 and the deleted one */
+	mg_sync_stats_free(&st);
+	/* kept copies are counted by every pass (sync_deletions.c), still kept */
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_deleted_at_source, 1);
+	assert_int_equal(st.items_copied, 0);
+	assert_int_equal(mem_dest_folder(fx->m, "A")->n, 4);
+	(void)nu;
 	free(gone);
 	mg_sync_stats_free(&st);
 }
@@ -397,6 +348,103 @@ static void item_limit_keeps_the_newest(void **state)
 	mg_sync_stats_free(&st);
 }
 
+static void item_limit_counts_the_whole_mailbox_newest_first(void **state)
+{
+	fixture *fx = *state;
+	/* Archive is copied before INBOX, but its mail is older: the limit keeps INBOX's */
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "Archive", 4, false);
+	uint32_t in[5], ar[3];
+	for (int i = 0; i < 4; i++) {
+		in[i] = peer_add_msg(fx->p, "INBOX", "inbox", "", 10);
+		peer_set_date(fx->p, "INBOX", in[i], 10 + (uint32_t)i);
+	}
+	for (int i = 0; i < 3; i++) {
+		ar[i] = peer_add_msg(fx->p, "Archive", "archive", "", 10);
+		peer_set_date(fx->p, "Archive", ar[i], 1 + (uint32_t)i);
+	}
+	fx->job.max_items = 4;
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 4);
+	assert_int_equal(st.items_over_limit, 3);
+	assert_int_equal(st.n_skipped, 3);
+	for (size_t i = 0; i < st.n_skipped; i++) {
+		assert_string_equal(st.skipped[i].kind, "OverItemLimit");
+		assert_string_equal(st.skipped[i].folder, "Archive");
+	}
+	assert_folder_equal(fx, "INBOX", "", in, 4, NULL);
+	assert_int_equal(mem_dest_count(fx->m, "Archive", "Subject: archive"), 0);
+	assert_non_null(strstr(fx->log.buf, "the newest 4 across all folders are migrated"));
+	mg_sync_stats_free(&st);
+	/* new mail later is the newest: copied; what was copied stays */
+	in[4] = peer_add_msg(fx->p, "INBOX", "inbox", "", 10);
+	peer_set_date(fx->p, "INBOX", in[4], 20);
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 1);
+	assert_folder_equal(fx, "INBOX", "", in, 5, NULL);
+	mg_sync_stats_free(&st);
+}
+
+static void large_item_limit_exceeded_fails_the_user(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_msg(fx->p, "INBOX", "small", "", 10);
+	peer_add_msg(fx->p, "INBOX", "big", "", 3000);
+	fx->job.large_item_bytes = 1000;
+	fx->job.large_item_limit = 0;
+	mg_sync_stats st;
+	mg_err e;
+	assert_int_equal(run(fx, &st, &e), -1);
+	assert_int_equal(e.category, MGC_LIMIT);
+	assert_string_equal(e.id, "LargeItemLimitExceeded");
+	assert_int_equal(st.items_large, 1);
+	assert_int_equal(mem_dest_count(fx->m, "", "Subject: big"), 0);
+	mg_sync_stats_free(&st);
+}
+
+static void subscriptions_follow_the_source(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, true);
+	peer_add_folder(fx->p, "Work", 4, true);
+	peer_add_folder(fx->p, "Work/Projects", 5, false);
+	peer_add_folder(fx->p, "Private", 6, true);      /* subscribed, not migrated */
+	peer_add_msg(fx->p, "Work", "w", "", 10);
+	peer_add_msg(fx->p, "Private", "p", "", 10);
+	static const char *const excl[] = { "Private", NULL };
+	fx->job.exclude_folders = excl;
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	assert_true(mem_dest_folder(fx->m, "")->subscribed);
+	assert_true(mem_dest_folder(fx->m, "Work")->subscribed);
+	assert_false(mem_dest_folder(fx->m, "Work/Projects")->subscribed);
+	assert_null(mem_dest_folder(fx->m, "Private"));
+	assert_int_equal(peer_count(fx->p, "LSUB"), 1);
+
+	/* changed at the source: the next pass mirrors it */
+	peer_subscribe(fx->p, "Work", false);
+	peer_subscribe(fx->p, "Work/Projects", true);
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	assert_true(mem_dest_folder(fx->m, "")->subscribed);
+	assert_false(mem_dest_folder(fx->m, "Work")->subscribed);
+	assert_true(mem_dest_folder(fx->m, "Work/Projects")->subscribed);
+	assert_null(mem_dest_folder(fx->m, "Private"));
+
+	/* a source that refuses LSUB costs the subscriptions only: reported, kept as they were */
+	peer_refuse(fx->p, "LSUB");
+	peer_subscribe(fx->p, "Work", true);
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_synced, 1);
+	mg_sync_stats_free(&st);
+	assert_non_null(strstr(fx->log.buf, "subscriptions not carried: the source refused LSUB"));
+	assert_false(mem_dest_folder(fx->m, "Work")->subscribed);
+	assert_true(mem_dest_folder(fx->m, "Work/Projects")->subscribed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +458,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(deletion_sync_removes_exactly_the_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(folder_renamed_at_source_is_renamed_not_copied_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(item_limit_keeps_the_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(item_limit_counts_the_whole_mailbox_newest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(large_item_limit_exceeded_fails_the_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(deletion_sync_off_keeps_counts_and_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(subscriptions_follow_the_source, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
