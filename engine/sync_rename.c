@@ -13,8 +13,8 @@
  * folder.  Without OBJECTID (or without a noted MAILBOXID) a new folder is
  * the vanished one renamed when its UIDVALIDITY is the vanished journal's
  * (Dovecot, Cyrus and Courier keep it across RENAME) and the messages the
- * journal maps are there with the same UIDs, sizes and dates (up to three of
- * them are fetched, metadata only).  Then the destination folder
+ * journal maps are there with the same UIDs, sizes and dates (up to seven of
+ * them are fetched, metadata only; see same_messages).  Then the destination folder
  * is renamed (its rename_folder operation, engine/dest.h: a Maildir++
  * directory rename, or IMAP RENAME on a target), and
  * the journal (and its skipped-items file) is moved to the new name, so the
@@ -62,29 +62,46 @@ char *sync_journal_path(const mg_sync_job *job, const char *wire)
 
 typedef struct vanished { char *path; mg_journal *j; bool used; } vanished;
 
-/* The messages the journal maps are in the (examined) folder: same uid, size, date. */
+/* The messages the journal maps are in the (examined) folder: up to
+ * RENAME_PROBES of them, spread over the journal, are fetched (metadata
+ * only).  Same folder when none of those the folder still has differs in
+ * size or date, and at least half of them are still there: messages deleted
+ * at the source in the same interval as the rename (the first or the last
+ * one, say) do not hide it, where needing every probe did and the folder was
+ * copied a second time. */
+#define RENAME_PROBES 7
 static int same_messages(sctx *x, const mg_journal *j, bool *same, mg_err *err)
 {
 	*same = false;
-	size_t pick[3] = { 0, j->n_msgs / 2, j->n_msgs - 1 };
-	char set[64];
-	snprintf(set, sizeof set, "%" PRIu32 ",%" PRIu32 ",%" PRIu32, j->msgs[pick[0]].uid,
-	         j->msgs[pick[1]].uid, j->msgs[pick[2]].uid);
+	size_t m = j->n_msgs < RENAME_PROBES ? j->n_msgs : RENAME_PROBES;
+	size_t pick[RENAME_PROBES];
+	strbuf set = STRBUF_INIT;
+	for (size_t k = 0; k < m; k++) {
+		pick[k] = m > 1 ? k * (j->n_msgs - 1) / (m - 1) : 0;
+		strbuf_addf(&set, "%s%" PRIu32, k ? "," : "", j->msgs[pick[k]].uid);
+	}
 	meta_acc ma = { 0 };
-	if (mg_source_fetch_meta(x->src, set, 0, sync_meta_cb, &ma, err) < 0) {
+	int rc = mg_source_fetch_meta(x->src, set.buf, 0, sync_meta_cb, &ma, err);
+	strbuf_free(&set);
+	if (rc < 0) {
 		sync_items_free(ma.v, ma.n);
 		return -1;
 	}
-	bool all = true;
-	for (int k = 0; k < 3 && all; k++) {
-		const mg_jmsg *m = &j->msgs[pick[k]];
-		bool found = false;
-		for (size_t i = 0; i < ma.n && !found; i++)
-			found = ma.v[i].uid == m->uid && (long long)ma.v[i].size == m->size && ma.v[i].date == m->date;
-		all = found;
+	size_t there = 0, differ = 0;
+	for (size_t k = 0; k < m; k++) {
+		const mg_jmsg *jm = &j->msgs[pick[k]];
+		for (size_t i = 0; i < ma.n; i++) {
+			if (ma.v[i].uid != jm->uid)
+				continue;
+			if ((long long)ma.v[i].size == jm->size && ma.v[i].date == jm->date)
+				there++;
+			else
+				differ++;
+			break;
+		}
 	}
 	sync_items_free(ma.v, ma.n);
-	*same = all;
+	*same = differ == 0 && there > 0 && 2 * there >= m;
 	return 0;
 }
 

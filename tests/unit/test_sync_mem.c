@@ -329,6 +329,54 @@ static void folder_renamed_at_source_is_renamed_not_copied_again(void **state)
 	mg_sync_stats_free(&st);
 }
 
+/* A rename at the same time as deletions in the folder (without OBJECTID):
+ * the rename is still recognised by the messages that are left, so nothing
+ * is copied twice and no old copy of the folder is left behind. */
+static void folder_renamed_while_messages_are_deleted(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "Old", 4, false);
+	uint32_t u[5];
+	for (int i = 0; i < 5; i++)
+		u[i] = peer_add_msg(fx->p, "Old", "kept", "\\Seen", 20 + (size_t)i);
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	peer_expunge(fx->p, "Old", u[0]);   /* the first and the last mapped message */
+	peer_expunge(fx->p, "Old", u[4]);
+	peer_rename_folder(fx->p, "Old", "New");
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 0);
+	assert_null(mem_dest_folder(fx->m, "Old"));
+	assert_non_null(mem_dest_folder(fx->m, "New"));
+	assert_int_equal(fx->m->stored, 5);   /* nothing stored a second time */
+	mg_sync_stats_free(&st);
+}
+
+/* The same UIDVALIDITY is not enough: a new folder where a message under
+ * one of the journal's uids differs (size or date) is another folder, copied
+ * as new. */
+static void same_uidvalidity_other_messages_is_not_a_rename(void **state)
+{
+	fixture *fx = *state;
+	peer_add_folder(fx->p, "INBOX", 3, false);
+	peer_add_folder(fx->p, "Old", 4, false);
+	uint32_t u[3];
+	for (int i = 0; i < 3; i++)
+		u[i] = peer_add_msg(fx->p, "Old", "kept", "", 20 + (size_t)i);
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+	peer_rename_folder(fx->p, "Old", "Other");   /* same UIDVALIDITY and uids ... */
+	peer_set_date(fx->p, "Other", u[0], 20);     /* ... one message of another date */
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_copied, 3);
+	assert_non_null(mem_dest_folder(fx->m, "Old"));   /* the old copy is kept, as for any deleted folder */
+	assert_int_equal(mem_dest_folder(fx->m, "Other")->n, 3);
+	mg_sync_stats_free(&st);
+}
+
 static void item_limit_keeps_the_newest(void **state)
 {
 	fixture *fx = *state;
@@ -457,6 +505,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(new_uidvalidity_matches_existing_copies, setup, teardown),
 		cmocka_unit_test_setup_teardown(deletion_sync_removes_exactly_the_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(folder_renamed_at_source_is_renamed_not_copied_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(folder_renamed_while_messages_are_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(same_uidvalidity_other_messages_is_not_a_rename, setup, teardown),
 		cmocka_unit_test_setup_teardown(item_limit_keeps_the_newest, setup, teardown),
 		cmocka_unit_test_setup_teardown(item_limit_counts_the_whole_mailbox_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_item_limit_exceeded_fails_the_user, setup, teardown),

@@ -302,8 +302,8 @@ static void move_across_a_rename(void **state)
 	uint32_t a[5], b[2];
 	two_folders(fx, a, 5, &b[0]);
 	long stored = fx->m->stored;
-	/* without OBJECTID a rename is recognised by its first, middle and last
-	 * mapped messages (sync_rename.c): the moved one is another */
+	/* without OBJECTID a rename is recognised by the mapped messages still
+	 * there (sync_rename.c), the moved one aside */
 	peer_rename_folder(fx->p, "A", "Renamed");
 	b[1] = peer_move(fx->p, "Renamed", a[1], "B");
 	mg_sync_stats st;
