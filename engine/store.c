@@ -644,13 +644,6 @@ static int db_open(mg_store *st, const char *path, mg_err *err)
 	}
 	sqlite3_busy_timeout(st->db, st->busy_ms);
 	sqlite3_extended_result_codes(st->db, 0);
-	/* Keep the -wal and -shm files when the last connection closes: each
-	 * cmdlet is one short process, and making and deleting both files
-	 * (with the shared-memory file's 32 KB written a byte a page) was a
-	 * third of the system calls of a one-user lookup.  What they hold is
-	 * unchanged: the close still checkpoints the log into the database. */
-	int persist = 1;
-	(void)sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	/* 8 KB pages (a new database only) and a 32 MB cache: a 50,000-user
 	 * batch is written in a quarter of the system calls of the defaults
 	 * (system calls are what costs on a virtual machine) */
@@ -698,10 +691,6 @@ static int convert_yaml(mg_store *st, const char *dbpath, mg_err *err)
 		free(p);
 	}
 	int rc = db_open(st, tmp, err);
-	if (rc == 0) {   /* the close below leaves no -wal or -shm beside the file renamed */
-		int persist = 0;
-		(void)sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-	}
 	if (rc == 0)
 		rc = sq_create_schema(st, err);
 	if (rc == 0)
