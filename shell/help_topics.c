@@ -235,7 +235,7 @@ static const mg_help_section language_sections[] = {
 	  "the same attributes: a missing Mandatory parameter of a script is an error (a "
 	  "script never prompts)." },
 	{ "SCOPES",
-	  "Variables and functions live in scopes, as in PowerShell (about_Scopes). The "
+	  "Variables and functions live in scopes, as in PowerShell 7. The "
 	  "global scope is the session's (the interactive shell, migsh -c); a script run "
 	  "with migsh -File, & ./x.ps1 or ./x.ps1 gets a script scope under it; each call "
 	  "of a function or filter, and each script block run with & (& { param($a) ... } 5) "
