@@ -739,12 +739,19 @@ int mv_compare(const mv *a, const mv *b, bool icase, bool *comparable)
 		/* $null sorts before everything; an empty string equals nothing */
 		return an ? -1 : 1;
 	}
-	/* a one-element array compares as its element */
+	/* a one-element array compares as its element; an array that holds
+	 * itself ($a[0] = $a) would unwrap for ever, so the unwrapping stops
+	 * after MV_UNWRAP_MAX levels and what is left is not comparable */
 	if ((a->kind == MV_ARRAY && a->u.arr.n == 1) || (b->kind == MV_ARRAY && b->u.arr.n == 1)) {
-		while (a->kind == MV_ARRAY && a->u.arr.n == 1)
+		enum { MV_UNWRAP_MAX = 64 };
+		for (int d = 0; d < MV_UNWRAP_MAX && a && a->kind == MV_ARRAY && a->u.arr.n == 1; d++)
 			a = a->u.arr.items[0];
-		while (b->kind == MV_ARRAY && b->u.arr.n == 1)
+		for (int d = 0; d < MV_UNWRAP_MAX && b && b->kind == MV_ARRAY && b->u.arr.n == 1; d++)
 			b = b->u.arr.items[0];
+		if ((a && a->kind == MV_ARRAY && a->u.arr.n == 1) || (b && b->kind == MV_ARRAY && b->u.arr.n == 1)) {
+			*comparable = false;
+			return 1;
+		}
 		return mv_compare(a, b, icase, comparable);   /* once: neither is one-element now */
 	}
 
