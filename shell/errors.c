@@ -293,11 +293,12 @@ mv *mg_errrec_value(mg_session *s, const mg_errrec *r)
 	mv_set_str(o, "TargetObject", r->target);
 	char cat[256];
 	snprintf(cat, sizeof cat, "%s: (%s:%s) [%s], %s", mg_err_category_name(r->err.category),
-	         r->target ? r->target : "", r->target ? "String" : "", r->cmdlet ? r->cmdlet : "",
+	         r->target ? r->target : "", r->target ? (r->target_type ? r->target_type : "String") : "",
+	         r->cmdlet && r->err.code != MGE_CommandNotFoundException ? r->cmdlet : "",
 	         mg_errrec_exception(r));
 	mv_set_str(o, "CategoryInfo", cat);
 	char fq[256];
-	if (r->cmdlet)
+	if (r->cmdlet && r->err.code != MGE_CommandNotFoundException)
 		snprintf(fq, sizeof fq, "%s,%s", r->err.id, r->cmdlet);
 	else
 		snprintf(fq, sizeof fq, "%s", r->err.id);
