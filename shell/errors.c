@@ -198,8 +198,91 @@ void mg_errrec_print(struct mg_session *s, const mg_errrec *r)
 static const mv_type_info errrec_type = { "System.Management.Automation.ErrorRecord", NULL, 2, "Message" };
 static const char *const exc_props[] = { "Message", NULL };
 static const mv_type_info exception_type = { "System.Exception", exc_props, 2, "Message" };
+static const mv_type_info invocation_type = { "System.Management.Automation.InvocationInfo", NULL, 2, NULL };
+static const char *const cmdinfo_props[] = { "CommandType", "Name", NULL };
+static const mv_type_info cmdlet_info_type = { "System.Management.Automation.CmdletInfo", cmdinfo_props, 1, "Name" };
+static const mv_type_info function_info_type = { "System.Management.Automation.FunctionInfo", cmdinfo_props, 1,
+                                                  "Name" };
 
-mv *mg_errrec_value(const mg_errrec *r)
+/* MyCommand: what ran (a cmdlet, else a function), or $null (a throw
+ * statement, an unknown command). */
+static mv *my_command(mg_session *s, const mg_errrec *r)
+{
+	if (!r->cmdlet || r->err.code == MGE_CommandNotFoundException)
+		return mv_null();
+	bool cmdlet = s && mg_session_find_cmdlet(s, r->cmdlet);
+	mv *c = mv_object(cmdlet ? &cmdlet_info_type : &function_info_type);
+	mv_set_str(c, "CommandType", cmdlet ? "Cmdlet" : "Function");
+	mv_set_str(c, "Name", r->cmdlet);
+	return c;
+}
+
+/* The script file's full path (as $PSCommandPath says it), "" without one. */
+static char *script_path(const char *origin)
+{
+	if (!origin)
+		return xstrdup("");
+	char *full = realpath(origin, NULL);
+	return full ? full : xstrdup(origin);
+}
+
+/* $_.InvocationInfo of the record.  Line and PositionMessage are masked like
+ * the echo under a printed error: a literal password never comes back. */
+static mv *invocation_value(mg_session *s, const mg_errrec *r)
+{
+	mv *inv = mv_object(&invocation_type);
+	mv_set_take(inv, "MyCommand", my_command(s, r));
+	char *path = script_path(r->origin);
+	int line = 0, col = 0;
+	char *text = NULL, *pm = NULL;
+	if (r->src) {
+		size_t pos = r->pos > r->srclen ? r->srclen : r->pos;
+		mg_src_linecol(r->src, r->srclen, pos, &line, &col);
+		size_t ls, ll;
+		line_of(r->src, r->srclen, pos, &ls, &ll);
+		mg_spans sp = { 0 };
+		line_secrets(s, r->src, ls, ll, &sp);
+		text = mg_spans_apply(r->src + ls, ll, &sp, NULL);
+		mg_spans_free(&sp);
+		strbuf w = STRBUF_INIT;
+		render_where(&w, s, r->src, r->srclen, r->origin, r->pos, r->len);
+		while (w.len && w.buf[w.len - 1] == '\n')
+			w.buf[--w.len] = '\0';
+		pm = strbuf_detach(&w, NULL);
+	}
+	mv_set_int(inv, "ScriptLineNumber", line);
+	mv_set_int(inv, "OffsetInLine", col);
+	mv_set_str(inv, "ScriptName", path);
+	mv_set_str(inv, "Line", text ? text : "");
+	mv_set_str(inv, "PositionMessage", pm ? pm : "");
+	char *root = xstrdup(path);
+	char *slash = strrchr(root, '/');
+	if (slash)
+		*(slash == root ? slash + 1 : slash) = '\0';
+	mv_set_str(inv, "PSScriptRoot", root);
+	mv_set_str(inv, "PSCommandPath", path);
+	mv_set_str(inv, "InvocationName", r->invname ? r->invname : r->cmdlet ? r->cmdlet : "");
+	free(root);
+	free(path);
+	free(text);
+	free(pm);
+	return inv;
+}
+
+/* ScriptStackTrace in PowerShell's form, one frame: the error's line. */
+static char *stack_trace(const mg_errrec *r)
+{
+	if (!r->src)
+		return xstrdup("");
+	int line, col;
+	mg_src_linecol(r->src, r->srclen, r->pos > r->srclen ? r->srclen : r->pos, &line, &col);
+	char *path = r->origin ? script_path(r->origin) : NULL;
+	char *t = xasprintf("at <ScriptBlock>, %s: line %d", path ? path : "<No file>", line);
+	free(path);
+	return t;
+}
+
+mv *mg_errrec_value(mg_session *s, const mg_errrec *r)
 {
 	mv *o = mv_object(&errrec_type);
 	mv *ex = mv_object(&exception_type);
@@ -210,22 +293,25 @@ mv *mg_errrec_value(const mg_errrec *r)
 	mv_set_str(o, "TargetObject", r->target);
 	char cat[256];
 	snprintf(cat, sizeof cat, "%s: (%s:%s) [%s], %s", mg_err_category_name(r->err.category),
-	         r->target ? r->target : "", r->target ? "String" : "", r->cmdlet ? r->cmdlet : "",
+	         r->target ? r->target : "", r->target ? (r->target_type ? r->target_type : "String") : "",
+	         r->cmdlet && r->err.code != MGE_CommandNotFoundException ? r->cmdlet : "",
 	         mg_errrec_exception(r));
 	mv_set_str(o, "CategoryInfo", cat);
 	char fq[256];
-	if (r->cmdlet)
+	if (r->cmdlet && r->err.code != MGE_CommandNotFoundException)
 		snprintf(fq, sizeof fq, "%s,%s", r->err.id, r->cmdlet);
 	else
 		snprintf(fq, sizeof fq, "%s", r->err.id);
 	mv_set_str(o, "FullyQualifiedErrorId", fq);
+	mv_set_take(o, "InvocationInfo", invocation_value(s, r));
+	mv_set_take(o, "ScriptStackTrace", mv_string_take(stack_trace(r)));
 	return o;
 }
 
 void mg_errrec_report(struct mg_session *s, const mg_errrec *r)
 {
 	mg_errrec_print(s, r);
-	mv *v = mg_errrec_value(r);
+	mv *v = mg_errrec_value(s, r);
 	mg_session_add_error(s, v);
 	mv_unref(v);
 	s->last_ok = false;

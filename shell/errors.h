@@ -16,6 +16,16 @@
  * the echo tells neither the password nor its length; the caret moves with
  * the masked text while "char:N" keeps the column in the source.  The
  * renderers without a session (for tests) mask nothing.
+ *
+ * As a value (mg_errrec_value: $_ in catch, $Error, -ErrorVariable, the
+ * records of 2>&1) a record carries InvocationInfo: ScriptLineNumber,
+ * OffsetInLine, Line and PositionMessage of its position (Line and
+ * PositionMessage masked the same way as the printed echo), ScriptName /
+ * PSCommandPath / PSScriptRoot of the script file (empty for -c and the
+ * REPL), MyCommand (a CmdletInfo or FunctionInfo that prints as its name;
+ * $null for a throw statement and an unknown command) and InvocationName
+ * (the name as typed: an alias, "&").  ScriptStackTrace names the error's
+ * line in PowerShell's form (one frame: migsh keeps no call stack).
  */
 #ifndef MIGSH_ERRORS_H
 #define MIGSH_ERRORS_H
@@ -40,6 +50,7 @@ typedef struct mg_errrec {
 	size_t      srclen;
 	const char *origin;      /* script file name or NULL */
 	size_t      pos, len;
+	const char *invname;     /* the command's name as typed (alias, "&"), NULL: cmdlet */
 } mg_errrec;
 
 /* The exception type name shown in CategoryInfo for this record. */
@@ -48,8 +59,10 @@ const char *mg_errrec_exception(const mg_errrec *r);
 void mg_errrec_render(const mg_errrec *r, strbuf *out);
 /* Print to the session's error stream (red on a terminal unless NO_COLOR). */
 void mg_errrec_print(struct mg_session *s, const mg_errrec *r);
-/* An ErrorRecord object for $Error / -ErrorVariable (new reference). */
-mv  *mg_errrec_value(const mg_errrec *r);
+/* An ErrorRecord object for $Error / -ErrorVariable / $_ (new reference),
+ * with its InvocationInfo; s (may be NULL: nothing masked) masks the secrets
+ * of its Line and PositionMessage. */
+mv  *mg_errrec_value(struct mg_session *s, const mg_errrec *r);
 /* Print + append to $Error + set $? = false. */
 void mg_errrec_report(struct mg_session *s, const mg_errrec *r);
 

@@ -100,6 +100,8 @@ void ev_throw_rec(ev *e, const mg_errrec *r)
 	e->rec.cmdlet = r->cmdlet ? e->cmd : NULL;
 	snprintf(e->target, sizeof e->target, "%s", r->target ? r->target : "");
 	e->rec.target = r->target ? e->target : NULL;
+	snprintf(e->invname, sizeof e->invname, "%s", r->invname ? r->invname : "");
+	e->rec.invname = r->invname ? e->invname : NULL;
 	e->has_err = true;
 }
 
@@ -611,7 +613,7 @@ int ev_statement(ev *e, const ast *n, mv *out)
 				hit = c;
 		if (rc == EV_ERR && hit < ncatch && !mg_session_interrupted(s)) {
 			k = 1 + hit;
-			mv *rec = mg_errrec_value(&e->rec);
+			mv *rec = mg_errrec_value(s, &e->rec);
 			mg_session_add_error(s, rec);   /* a caught error is in $Error too */
 			e->has_err = false;
 			e->fatal = false;
@@ -633,9 +635,10 @@ int ev_statement(ev *e, const ast *n, mv *out)
 			/* finally runs whatever happened; a pending error waits for it */
 			bool had = e->has_err;
 			mg_errrec saved = e->rec;
-			char cmd[sizeof e->cmd], tgt[sizeof e->target];
+			char cmd[sizeof e->cmd], tgt[sizeof e->target], inv[sizeof e->invname];
 			memcpy(cmd, e->cmd, sizeof cmd);
 			memcpy(tgt, e->target, sizeof tgt);
+			memcpy(inv, e->invname, sizeof inv);
 			e->has_err = false;
 			/* after Ctrl-C the finally block still runs, as in PowerShell */
 			sig_atomic_t stop = s->interrupted ? *s->interrupted : 0;
@@ -648,10 +651,13 @@ int ev_statement(ev *e, const ast *n, mv *out)
 				e->rec = saved;
 				memcpy(e->cmd, cmd, sizeof cmd);
 				memcpy(e->target, tgt, sizeof tgt);
+				memcpy(e->invname, inv, sizeof inv);
 				if (saved.cmdlet)
 					e->rec.cmdlet = e->cmd;
 				if (saved.target)
 					e->rec.target = e->target;
+				if (saved.invname)
+					e->rec.invname = e->invname;
 				e->has_err = true;
 			}
 			if (frc != EV_OK)

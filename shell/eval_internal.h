@@ -44,6 +44,7 @@ typedef struct ev {
 	mg_errrec   rec;
 	char        cmd[128];
 	char        target[512];
+	char        invname[128];  /* rec.invname's copy */
 	int         nest;        /* pipelines being run (for bind_only) */
 	int         in_try;      /* inside try { }: errors go to the catch block */
 	bool        fatal;       /* the thrown error ends the script (throw) */

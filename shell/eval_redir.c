@@ -111,7 +111,7 @@ int ev_redir_end(ev *e, mv *sink, redir_state *rs, int rc)
 		return rc;
 	if (rc == EV_ERR && e->has_err && !e->in_try && !e->fatal && (s->errf != rs->errf || s->merge_errors)) {
 		if (s->merge_errors) {
-			mv *rec = mg_errrec_value(&e->rec);
+			mv *rec = mg_errrec_value(s, &e->rec);
 			mg_session_add_error(s, rec);
 			mv_array_push_take(sink, rec);
 			e->has_err = false;

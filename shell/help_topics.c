@@ -373,7 +373,20 @@ static const mg_help_section language_sections[] = {
 	  "in the input, CategoryInfo and FullyQualifiedErrorId. A non-terminating error "
 	  "lets the pipeline go on; -ErrorAction Stop makes it terminating, "
 	  "-ErrorAction SilentlyContinue hides it. Unknown commands suggest the closest "
-	  "names." },
+	  "names.\n\n"
+	  "An error record ($_ in a catch block, $Error[0], -ErrorVariable, the records "
+	  "2>&1 puts into the output) has Exception (.Message), TargetObject, "
+	  "CategoryInfo (its text), FullyQualifiedErrorId, ScriptStackTrace (one frame: "
+	  "at <ScriptBlock>, the script or <No file>: line N) and InvocationInfo with "
+	  "ScriptLineNumber, OffsetInLine, Line (the source line), PositionMessage (the "
+	  "At line:N char:M block printed under the error), ScriptName, PSCommandPath and "
+	  "PSScriptRoot (empty for migsh -c and the prompt), MyCommand (the cmdlet or "
+	  "function, .Name; empty for a throw statement) and InvocationName (the name as "
+	  "typed, such as an alias). For a throw statement they describe the throw. Line "
+	  "and PositionMessage show a password typed on the line as ******** like the "
+	  "printed error. Not supported: CategoryInfo's members (.Category, .Reason), "
+	  "ErrorDetails, InvocationInfo.BoundParameters and a stack trace of the functions "
+	  "called." },
 	{ "DIFFERENCES FROM POWERSHELL",
 	  "migsh implements the part of PowerShell that migration scripts use, following "
 	  "PowerShell 7 where it differs from Windows PowerShell 5.1. "

@@ -485,6 +485,7 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 			r.origin = e->tree->origin;
 			r.pos = c->pos;
 			r.len = strlen(c->str ? c->str : "&");
+			r.invname = name;
 			ev_throw_rec(e, &r);
 			free(owned_name);
 			rc = EV_ERR;
@@ -500,6 +501,7 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		st->index = (int)(i + 1);
 		st->pos = c->pos;
 		st->len = c->len;
+		st->invname = (c->flags & AF_INVOKE) ? "&" : c->str;
 		st->pipe_input = i > 0;
 		if (cmd)
 			mg_bound_init(&st->base, cmd);

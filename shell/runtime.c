@@ -125,6 +125,7 @@ void mg_stage_errrec(mg_stage *st, const mg_err *e, const char *target, mg_errre
 	r->origin = st->pl->origin;
 	r->pos = st->pos;
 	r->len = st->len;
+	r->invname = st->invname;
 }
 
 void mg_error_ends_script(mg_ctx *c)
@@ -142,6 +143,8 @@ void mg_pipeline_fail(mg_pipeline *pl, const mg_errrec *r)
 	pl->pend.cmdlet = r->cmdlet ? pl->pend_cmd : NULL;
 	snprintf(pl->pend_target, sizeof pl->pend_target, "%s", r->target ? r->target : "");
 	pl->pend.target = r->target ? pl->pend_target : NULL;
+	snprintf(pl->pend_inv, sizeof pl->pend_inv, "%s", r->invname ? r->invname : "");
+	pl->pend.invname = r->invname ? pl->pend_inv : NULL;
 	pl->has_pend = true;
 }
 
@@ -152,7 +155,7 @@ int mg_error(mg_ctx *c, const mg_err *e, const char *target)
 	mg_errrec r;
 	mg_stage_errrec(st, e, target, &r);
 	const mg_bound *b = &st->base;
-	mv *rec = mg_errrec_value(&r);
+	mv *rec = mg_errrec_value(s, &r);
 	if (st->errvar)
 		mv_array_push(st->errvar, rec);
 	st->pl->had_error = true;

@@ -27,6 +27,7 @@ typedef struct mg_stage {
 	bool    have_cur;
 	bool    pipe_input;       /* something upstream feeds this stage */
 	size_t  pos, len;         /* source range of the command */
+	const char *invname;      /* the command's name as typed (alias, "&"), or NULL */
 	char  **tmp_strs;         /* strings handed out by mg_arg_str, freed after each call */
 	size_t  ntmp, captmp;
 	mv     *outvar;           /* -OutVariable collection */
@@ -46,6 +47,7 @@ typedef struct mg_pipeline {
 	bool    stop_script;      /* -ErrorAction Stop: the error ends the script unless caught */
 	char    pend_cmd[128];
 	char    pend_target[512];
+	char    pend_inv[128];
 	const char *src;
 	size_t  srclen;
 	const char *origin;

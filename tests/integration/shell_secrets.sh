@@ -3,9 +3,10 @@
 # the line echoed under an error (migsh -c, migsh -File, the REPL; a -Password
 # value, the password of -Credentials user,password and of a hashtable,
 # ConvertTo-SecureString's text, a Write-Error echo, a parse error), not in
-# $Error / $_, not in Get-History, the history file or a transcript.  The
-# echoed line shows ******** instead and the caret still points at the right
-# token.  The transcript records each command typed at the prompt.
+# $Error / $_ (nor their InvocationInfo.Line and .PositionMessage), not in
+# Get-History, the history file or a transcript.  The echoed line shows
+# ******** instead and the caret still points at the right token.  The
+# transcript records each command typed at the prompt.
 # No server is contacted: every command with the password fails before that.
 set -u
 : "${MIGSH:?MIGSH must point at the built migsh}"
@@ -88,6 +89,21 @@ check "-c a parse error's line is masked" grep -qF -- "-Password $MASK" "$T/out/
 run_c verbose "New-MigrationEndpoint -IMAP -Name E1 -RemoteServer 127.0.0.1 -Password $PW -Port x -Verbose -Debug"
 run_c errvar "New-MigrationEndpoint -IMAP -Name E1 -Password $PW -Bogus 2>\$null; \$Error[0].InvocationInfo.Line; \$Error[0] | Format-List *; try { New-MigrationEndpoint -IMAP -Name E1 -Password $PW -Bogus } catch { \$_.InvocationInfo.Line; \$_.InvocationInfo.PositionMessage; \$_ | Format-List * }"
 check "-c \$Error[0] and \$_ show the error" grep -qF "NamedParameterNotFound" "$T/out/errvar.out"
+
+# $_.InvocationInfo.Line and .PositionMessage are the echoed line: masked
+run_c invinfo "try { New-MigrationEndpoint -IMAP -Name E1 -Credentials admin,$PW -Bogus 1 } catch { 'L=' + \$_.InvocationInfo.Line; 'P=' + \$_.InvocationInfo.PositionMessage }; New-MigrationEndpoint -IMAP -Name E2 -Credentials admin,$PW -Bogus 2 2>\$null; 'E=' + \$Error[0].InvocationInfo.Line"
+check "\$_.InvocationInfo.Line has the line with the password masked" \
+	grep -qF -- "L=try { New-MigrationEndpoint -IMAP -Name E1 -Credentials admin,$MASK -Bogus 1 } catch" "$T/out/invinfo.out"
+check "\$_.InvocationInfo.PositionMessage has the line with the password masked" \
+	grep -qF -- "+ try { New-MigrationEndpoint -IMAP -Name E1 -Credentials admin,$MASK -Bogus 1 } catch" "$T/out/invinfo.out"
+check "\$_.InvocationInfo.PositionMessage: the caret is under -Bogus" caret_on "$T/out/invinfo.out" "-Bogus 1 }"
+check "\$Error[0].InvocationInfo.Line is masked" \
+	grep -qF -- "-Name E2 -Credentials admin,$MASK -Bogus 2" "$T/out/invinfo.out"
+if grep -qF -- "$PW" "$T/out/invinfo.out"; then
+	bad "InvocationInfo never has the password"
+else
+	ok "InvocationInfo never has the password"
+fi
 
 # 2. migsh -File: a failing line of a script, on a continuation line too
 cat >"$T/script.ps1" <<EOF

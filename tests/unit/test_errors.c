@@ -202,9 +202,49 @@ static void test_error_value(void **st)
 	memset(&r, 0, sizeof r);
 	mg_err_set(&r.err, MGC_INVALIDOP, "X", "msg");
 	r.cmdlet = "Do-It";
-	mv *v = mg_errrec_value(&r);
+	mv *v = mg_errrec_value(NULL, &r);
 	assert_string_equal(mv_get_str(v, "FullyQualifiedErrorId"), "X,Do-It");
 	assert_string_equal(mv_get_str(mv_get(v, "Exception"), "Message"), "msg");
+	mv_unref(v);
+}
+
+/* $_.InvocationInfo: the line, column and text of the record's position,
+ * the position block as printed, the command and the name as typed. */
+static void test_error_value_invocation(void **st)
+{
+	(void)st;
+	mg_errrec r;
+	memset(&r, 0, sizeof r);
+	mg_err_set(&r.err, MGC_NOTFOUND, "X", "msg");
+	r.cmdlet = "Get-Variable";
+	r.invname = "gv";
+	r.src = "'a'\n  gv nosuch -ErrorAction Stop\n'b'";
+	r.srclen = strlen(r.src);
+	r.pos = 6;
+	r.len = 27;
+	mv *v = mg_errrec_value(NULL, &r);
+	mv *inv = mv_get(v, "InvocationInfo");
+	assert_non_null(inv);
+	assert_int_equal(mv_get(inv, "ScriptLineNumber")->u.i, 2);
+	assert_int_equal(mv_get(inv, "OffsetInLine")->u.i, 3);
+	assert_string_equal(mv_get_str(inv, "Line"), "  gv nosuch -ErrorAction Stop");
+	assert_string_equal(mv_get_str(inv, "PositionMessage"),
+	                    "At line:2 char:3\n+   gv nosuch -ErrorAction Stop\n+   ~~~~~~~~~~~~~~~~~~~~~~~~~~~");
+	assert_string_equal(mv_get_str(inv, "InvocationName"), "gv");
+	assert_string_equal(mv_get_str(inv, "ScriptName"), "");
+	assert_string_equal(mv_get_str(mv_get(inv, "MyCommand"), "Name"), "Get-Variable");
+	char *name = mv_to_string(mv_get(inv, "MyCommand"));
+	assert_string_equal(name, "Get-Variable");
+	free(name);
+	assert_string_equal(mv_get_str(v, "ScriptStackTrace"), "at <ScriptBlock>, <No file>: line 2");
+	mv_unref(v);
+	/* a throw statement: no command */
+	r.cmdlet = NULL;
+	r.invname = NULL;
+	v = mg_errrec_value(NULL, &r);
+	inv = mv_get(v, "InvocationInfo");
+	assert_int_equal(mv_get(inv, "MyCommand")->kind, MV_NULL);
+	assert_string_equal(mv_get_str(inv, "InvocationName"), "");
 	mv_unref(v);
 }
 
@@ -220,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_secret_masked_in_echo),
 		cmocka_unit_test(test_mask_needs_the_declarations),
 		cmocka_unit_test(test_error_value),
+		cmocka_unit_test(test_error_value_invocation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
