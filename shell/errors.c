@@ -199,6 +199,11 @@ static const mv_type_info errrec_type = { "System.Management.Automation.ErrorRec
 static const char *const exc_props[] = { "Message", NULL };
 static const mv_type_info exception_type = { "System.Exception", exc_props, 2, "Message" };
 static const mv_type_info invocation_type = { "System.Management.Automation.InvocationInfo", NULL, 2, NULL };
+/* CategoryInfo: its five members, and its text ("NotSpecified: (x:String)
+ * [Get-MigrationBatch], ...") as its string form, kept in Text */
+static const char *const catinfo_props[] = { "Category", "Activity", "Reason", "TargetName", "TargetType", NULL };
+static const mv_type_info catinfo_type = { "System.Management.Automation.ErrorCategoryInfo", catinfo_props, 0,
+                                           "Text" };
 static const char *const cmdinfo_props[] = { "CommandType", "Name", NULL };
 static const mv_type_info cmdlet_info_type = { "System.Management.Automation.CmdletInfo", cmdinfo_props, 1, "Name" };
 static const mv_type_info function_info_type = { "System.Management.Automation.FunctionInfo", cmdinfo_props, 1,
@@ -291,12 +296,20 @@ mv *mg_errrec_value(mg_session *s, const mg_errrec *r)
 	mv_set_str(o, "Message", r->err.msg);
 	mv_set_take(o, "Exception", ex);
 	mv_set_str(o, "TargetObject", r->target);
+	const char *tname = r->target ? r->target : "";
+	const char *ttype = r->target ? (r->target_type ? r->target_type : "String") : "";
+	const char *activity = r->cmdlet && r->err.code != MGE_CommandNotFoundException ? r->cmdlet : "";
 	char cat[256];
-	snprintf(cat, sizeof cat, "%s: (%s:%s) [%s], %s", mg_err_category_name(r->err.category),
-	         r->target ? r->target : "", r->target ? (r->target_type ? r->target_type : "String") : "",
-	         r->cmdlet && r->err.code != MGE_CommandNotFoundException ? r->cmdlet : "",
-	         mg_errrec_exception(r));
-	mv_set_str(o, "CategoryInfo", cat);
+	snprintf(cat, sizeof cat, "%s: (%s:%s) [%s], %s", mg_err_category_name(r->err.category), tname, ttype,
+	         activity, mg_errrec_exception(r));
+	mv *ci = mv_object(&catinfo_type);
+	mv_set_str(ci, "Category", mg_err_category_name(r->err.category));
+	mv_set_str(ci, "Activity", activity);
+	mv_set_str(ci, "Reason", mg_errrec_exception(r));
+	mv_set_str(ci, "TargetName", tname);
+	mv_set_str(ci, "TargetType", ttype);
+	mv_set_str(ci, "Text", cat);
+	mv_set_take(o, "CategoryInfo", ci);
 	char fq[256];
 	if (r->cmdlet && r->err.code != MGE_CommandNotFoundException)
 		snprintf(fq, sizeof fq, "%s,%s", r->err.id, r->cmdlet);

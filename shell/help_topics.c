@@ -376,7 +376,8 @@ static const mg_help_section language_sections[] = {
 	  "names.\n\n"
 	  "An error record ($_ in a catch block, $Error[0], -ErrorVariable, the records "
 	  "2>&1 puts into the output) has Exception (.Message), TargetObject, "
-	  "CategoryInfo (its text), FullyQualifiedErrorId, ScriptStackTrace (one frame: "
+	  "CategoryInfo (Category, Activity, Reason, TargetName, TargetType; its text as "
+	  "printed), FullyQualifiedErrorId, ScriptStackTrace (one frame: "
 	  "at <ScriptBlock>, the script or <No file>: line N) and InvocationInfo with "
 	  "ScriptLineNumber, OffsetInLine, Line (the source line), PositionMessage (the "
 	  "At line:N char:M block printed under the error), ScriptName, PSCommandPath and "
@@ -384,8 +385,7 @@ static const mg_help_section language_sections[] = {
 	  "function, .Name; empty for a throw statement) and InvocationName (the name as "
 	  "typed, such as an alias). For a throw statement they describe the throw. Line "
 	  "and PositionMessage show a password typed on the line as ******** like the "
-	  "printed error. Not supported: CategoryInfo's members (.Category, .Reason), "
-	  "ErrorDetails, InvocationInfo.BoundParameters and a stack trace of the functions "
+	  "printed error. Not supported: ErrorDetails, InvocationInfo.BoundParameters and a stack trace of the functions "
 	  "called." },
 	{ "DIFFERENCES FROM POWERSHELL",
 	  "migsh implements the part of PowerShell that migration scripts use, following "
