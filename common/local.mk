@@ -5,7 +5,8 @@ libcommon_a_SOURCES = \
 	common/mem.c common/mem.h \
 	common/str.c common/str.h \
 	common/fileio.c common/fileio.h \
-	common/date_text.c common/date_text.h
+	common/date_text.c common/date_text.h \
+	common/clock.h
 
 # ---- unit tests (cmocka) ----
 if UNIT_TESTS

@@ -6,6 +6,7 @@
  * APPEND in imap_append.c.
  */
 #include "config.h"
+#include "common/clock.h"
 #include "net/imap_internal.h"
 #include "net/imap_throttle.h"
 #include "net/sasl.h"
@@ -19,13 +20,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---------------- trace ---------------- */
 
@@ -438,17 +432,17 @@ static int simple(mg_imap *c, const char *verb, imap_untagged_fn fn, void *arg, 
 
 int mg_imap_capability(mg_imap *c, mg_err *err)
 {
-	long t0 = now_ms();
+	long t0 = mg_mono_ms();
 	int rc = simple(c, "CAPABILITY", NULL, NULL, err);
-	c->rtt_ms = now_ms() - t0;
+	c->rtt_ms = mg_mono_ms() - t0;
 	return rc;
 }
 
 int mg_imap_noop(mg_imap *c, mg_err *err)
 {
-	long t0 = now_ms();
+	long t0 = mg_mono_ms();
 	int rc = simple(c, "NOOP", NULL, NULL, err);
-	c->rtt_ms = now_ms() - t0;
+	c->rtt_ms = mg_mono_ms() - t0;
 	return rc;
 }
 
@@ -508,12 +502,12 @@ mg_imap *imap_connect_ex(const mg_conn_params *p, imap_diag *d, mg_err *err)
 	c->p = *p;
 	c->host = xstrdup(p->host ? p->host : "");
 	c->p.host = c->host;
-	long t0 = now_ms();
+	long t0 = mg_mono_ms();
 	c->cancel = p->cancel;   /* Ctrl-C also ends a throttled wait (imap_throttle.c) */
 	c->s = mg_sock_connect(p->host, p->port, p->connect_timeout_ms, p->io_timeout_ms, p->cancel, err);
 	if (!c->s)
 		return fail_connect(c);
-	d->connect_ms = now_ms() - t0;
+	d->connect_ms = mg_mono_ms() - t0;
 	snprintf(d->address, sizeof d->address, "%s", mg_sock_peer_address(c->s));
 	c->ps = mg_imap_parser_new(NULL);
 	mg_imap_parser_set_stream(c->ps, &imap_body_stream_ops, c);
@@ -525,13 +519,13 @@ mg_imap *imap_connect_ex(const mg_conn_params *p, imap_diag *d, mg_err *err)
 			return fail_connect(c);
 	}
 	snprintf(d->stage, sizeof d->stage, "greeting");
-	t0 = now_ms();
+	t0 = mg_mono_ms();
 	if (read_greeting(c, err) < 0) {
 		if (c->greeting)
 			snprintf(d->greeting, sizeof d->greeting, "%s", c->greeting);
 		return fail_connect(c);
 	}
-	d->greeting_ms = now_ms() - t0;
+	d->greeting_ms = mg_mono_ms() - t0;
 	snprintf(d->greeting, sizeof d->greeting, "%s", c->greeting);
 	if (p->security == MG_SEC_TLS) {
 		snprintf(d->stage, sizeof d->stage, "starttls");

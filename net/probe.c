@@ -5,6 +5,7 @@
  * result with a message that names the cause.
  */
 #include "config.h"
+#include "common/clock.h"
 #include "net/probe.h"
 #include "net/imap_internal.h"
 
@@ -12,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void copy_tls(mg_probe_result *o, const mg_tls_info *t)
 {
@@ -57,7 +51,7 @@ int mg_probe_server(const mg_conn_params *p, const char *user, const char *passw
 	mg_conn_params q = *p;
 	if (q.connect_timeout_ms <= 0) q.connect_timeout_ms = 10000;
 	if (q.io_timeout_ms <= 0) q.io_timeout_ms = 15000;
-	long t0 = now_ms();
+	long t0 = mg_mono_ms();
 	imap_diag d;
 	mg_err e = { 0 };
 	mg_imap *c = imap_connect_ex(&q, &d, &e);
@@ -72,7 +66,7 @@ int mg_probe_server(const mg_conn_params *p, const char *user, const char *passw
 	}
 	if (!c) {
 		failed(out, &e, d.stage, &d.tls);
-		out->total_ms = now_ms() - t0;
+		out->total_ms = mg_mono_ms() - t0;
 		return 0;
 	}
 	copy_tls(out, mg_imap_tls_info(c));
@@ -122,7 +116,7 @@ int mg_probe_server(const mg_conn_params *p, const char *user, const char *passw
 	mg_imap_logout(c, NULL);
 done:
 	mg_imap_close(c);
-	out->total_ms = now_ms() - t0;
+	out->total_ms = mg_mono_ms() - t0;
 	if (!out->success && e.category == MGC_STOPPED) {
 		mg_err_copy(err, &e);
 		return -1;

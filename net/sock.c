@@ -4,6 +4,7 @@
  * diagnostics, and the COMPRESS=DEFLATE layer.  See sock.h.
  */
 #include "config.h"
+#include "common/clock.h"
 #include "net/sock.h"
 #include "common/mem.h"
 
@@ -58,13 +59,6 @@ struct mg_sock {
 	uint64_t wire_in, wire_out, data_in, data_out;
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 #define WAIT_CANCELLED (-2)
 /* How often a wait looks at the cancel flag: a SIGINT that lands just before
  * poll() starts (so poll sees no EINTR) is noticed within one slice. */
@@ -78,12 +72,12 @@ static bool cancelled(volatile sig_atomic_t *cancel)
 /* 1 ready, 0 timeout, -1 error, WAIT_CANCELLED when *cancel became non-zero */
 static int wait_fd(int fd, short events, int timeout_ms, volatile sig_atomic_t *cancel)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = mg_mono_ms() + timeout_ms;
 	for (;;) {
 		if (cancelled(cancel))
 			return WAIT_CANCELLED;
 		struct pollfd pfd = { .fd = fd, .events = events };
-		long left = deadline - now_ms();
+		long left = deadline - mg_mono_ms();
 		if (left < 0)
 			left = 0;
 		bool sliced = cancel && left > CANCEL_SLICE_MS;
@@ -632,7 +626,7 @@ int mg_sock_start_tls(mg_sock *s, const char *host, bool accept_untrusted, mg_er
 		SSL_set_tlsext_host_name(s->ssl, host);
 		SSL_set1_host(s->ssl, host);
 	}
-	long deadline = now_ms() + s->io_timeout_ms;
+	long deadline = mg_mono_ms() + s->io_timeout_ms;
 	for (;;) {
 		ERR_clear_error();
 		pipe_guard g;
@@ -643,7 +637,7 @@ int mg_sock_start_tls(mg_sock *s, const char *host, bool accept_untrusted, mg_er
 			break;
 		int e = SSL_get_error(s->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			long left = deadline - now_ms();
+			long left = deadline - mg_mono_ms();
 			int w = left > 0 ? wait_fd(s->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, (int)left, s->cancel) : 0;
 			if (w == WAIT_CANCELLED)
 				return stopped_err(err, "in the TLS handshake with", s->host, s->port);

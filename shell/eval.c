@@ -8,6 +8,7 @@
  * eval_func.c, redirections in eval_redir.c (eval_internal.h joins them).
  */
 #include "config.h"
+#include "common/clock.h"
 #include "shell/eval_internal.h"
 
 #include <ctype.h>
@@ -679,13 +680,6 @@ int ev_statement(ev *e, const ast *n, mv *out)
 /* Run a statement list.  propagate: a thrown error ends the list and is
  * passed up (sub-expressions); otherwise it is reported and the next
  * statement runs, like PowerShell's statement-terminating errors. */
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A top-level statement prints its output when it ends.  One that runs long
  * (a while loop watching a batch, a foreach with Start-Sleep) prints what it
  * has written so far once a second, between the statements of its blocks,
@@ -699,7 +693,7 @@ static void flush_now(ev *e)
 	for (size_t i = 0; i < e->top_out->u.arr.n; i++)
 		mv_unref(e->top_out->u.arr.items[i]);
 	e->top_out->u.arr.n = 0;
-	e->last_flush_ms = mono_ms();
+	e->last_flush_ms = mg_mono_ms();
 }
 
 /* the session's flush_output hook: host/warning/error text is about to be
@@ -713,7 +707,7 @@ static void flush_slow(ev *e)
 {
 	if (!e->top_out || !e->top_out->u.arr.n)
 		return;
-	int64_t now = mono_ms();
+	int64_t now = mg_mono_ms();
 	if (now - e->last_flush_ms < 1000)
 		return;
 	mg_format_default(e->s, e->top_out->u.arr.items, e->top_out->u.arr.n, e->s->out);
@@ -980,7 +974,7 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 	for (size_t i = 0; i < t->root->nkids && !mg_session_interrupted(s); i++) {
 		mv *out = mv_array();
 		e.top_out = collect ? NULL : out;
-		e.last_flush_ms = mono_ms();
+		e.last_flush_ms = mg_mono_ms();
 		int rc = ev_statement(&e, t->root->kids[i], out);
 		e.top_out = NULL;
 		if (collect) {

@@ -1,6 +1,7 @@
 /* external.c - running programs that are not PowerShell (see external.h):
  * alone, or as a pipeline stage fed with the objects piped to it. */
 #include "config.h"
+#include "common/clock.h"
 #include "shell/external.h"
 #include "shell/format.h"
 #include "shell/session.h"
@@ -80,13 +81,6 @@ typedef struct prog {
 
 /* Where the lines go: takes the string; < 0 stops the program. */
 typedef int (*line_fn)(void *arg, mv *line);
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void cloexec_nonblock(int fd, bool nonblock)
 {
@@ -251,7 +245,7 @@ static int prog_write(mg_session *s, prog *p, const char *data, size_t len, line
 	/* what it wrote meanwhile goes on; with fast input, looked at every
 	 * few milliseconds rather than after every line (a read per line
 	 * would double the system calls of a long pipeline) */
-	long now = now_ms();
+	long now = mg_mono_ms();
 	if (p->in >= 0 && now - p->read_ms < 5)
 		return 0;
 	p->read_ms = now;
