@@ -501,47 +501,30 @@ static const mg_dest_move_ops mem_moves = {
 	.has = mv_has,
 };
 
-static const mg_dest_ops mem_ops = {
-	.kind = "memory",
-	.open = m_open,
-	.close = m_close,
-	.free = m_free,
-	.folder_open = m_folder_open,
-	.reconcile = m_reconcile,
-	.copy_chunk = m_copy_chunk,
-	.set_flags = m_set_flags,
-	.durable = m_durable,
-	.lookup = m_lookup,
-	.hash_copies = m_hash_copies,
-	.remove = m_remove,
-	.settle = m_settle,
-	.folder_close = m_folder_close,
-	.rename_folder = m_rename_folder,
-	.subscribe = m_subscribe,
-	.moves = &mem_moves,
-};
+/* the operations of both tables below */
+#define MEM_OPS_COMMON                                  \
+	.kind = "memory",                               \
+	.open = m_open,                                 \
+	.close = m_close,                               \
+	.free = m_free,                                 \
+	.folder_open = m_folder_open,                   \
+	.reconcile = m_reconcile,                       \
+	.copy_chunk = m_copy_chunk,                     \
+	.set_flags = m_set_flags,                       \
+	.durable = m_durable,                           \
+	.lookup = m_lookup,                             \
+	.hash_copies = m_hash_copies,                   \
+	.remove = m_remove,                             \
+	.settle = m_settle,                             \
+	.folder_close = m_folder_close,                 \
+	.rename_folder = m_rename_folder,               \
+	.subscribe = m_subscribe
+
+static const mg_dest_ops mem_ops = { MEM_OPS_COMMON, .moves = &mem_moves };
 
 /* the same without moves (moves NULL): a message moved at the source is
  * copied into its new folder again, its old copy handled as a deletion */
-static const mg_dest_ops mem_ops_nomove = {
-	.kind = "memory",
-	.open = m_open,
-	.close = m_close,
-	.free = m_free,
-	.folder_open = m_folder_open,
-	.reconcile = m_reconcile,
-	.copy_chunk = m_copy_chunk,
-	.set_flags = m_set_flags,
-	.durable = m_durable,
-	.lookup = m_lookup,
-	.hash_copies = m_hash_copies,
-	.remove = m_remove,
-	.settle = m_settle,
-	.folder_close = m_folder_close,
-	.rename_folder = m_rename_folder,
-	.subscribe = m_subscribe,
-	.moves = NULL,
-};
+static const mg_dest_ops mem_ops_nomove = { MEM_OPS_COMMON, .moves = NULL };
 
 void mem_dest_no_moves(mg_dest *d)
 {

@@ -85,8 +85,7 @@ static void incremental_pass_carries_new_mail_and_flags(void **state)
 	uint32_t in[4], wk[2], pj[2];
 	three_folders(fx, in, wk, pj);
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 
 	in[3] = peer_add_msg(fx->p, "INBOX", "new one", "", 400);
 	peer_set_flags(fx->p, "INBOX", in[1], "\\Seen \\Flagged");
@@ -219,8 +218,7 @@ static void new_uidvalidity_matches_existing_copies(void **state)
 	u[1] = peer_add_msg(fx->p, "INBOX", "b", "", 10);   /* same size as a, other bytes */
 	u[2] = peer_add_msg(fx->p, "INBOX", "c", "\\Seen", 99);
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	peer_renumber(fx->p, "INBOX", 44);
 	peer_set_flags(fx->p, "INBOX", 1, "\\Flagged");
 	uint32_t n4 = peer_add_msg(fx->p, "INBOX", "d", "", 10);
@@ -248,8 +246,7 @@ static void deletion_sync_removes_exactly_the_deleted(void **state)
 	for (int i = 0; i < 4; i++)
 		u[i] = peer_add_msg(fx->p, "INBOX", "m", "", 10 + (size_t)i);
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	mem_dest_put(fx->m, "", "Subject: not ours\r\n\r\nx\r\n");   /* never touched */
 	char *gone = xstrdup(peer_body(fx->p, "INBOX", u[1]));
 	peer_expunge(fx->p, "INBOX", u[1]);
@@ -284,8 +281,7 @@ static void deletion_sync_off_keeps_counts_and_reports(void **state)
 	for (int i = 0; i < 3; i++)
 		u[i] = peer_add_msg(fx->p, "A", "m", "", 10 + (size_t)i);
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	char *gone = xstrdup(peer_body(fx->p, "A", u[0]));
 	peer_expunge(fx->p, "A", u[0]);
 	uint32_t nu = peer_add_msg(fx->p, "A", "new", "", 5);
@@ -317,8 +313,7 @@ static void folder_renamed_at_source_is_renamed_not_copied_again(void **state)
 	for (int i = 0; i < 3; i++)
 		u[i] = peer_add_msg(fx->p, "Old", "kept", "\\Seen", 20 + (size_t)i);
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	peer_rename_folder(fx->p, "Old", "New");
 	sync_ok(fx, &st);
 	assert_int_equal(st.items_copied, 0);
@@ -341,8 +336,7 @@ static void folder_renamed_while_messages_are_deleted(void **state)
 	for (int i = 0; i < 5; i++)
 		u[i] = peer_add_msg(fx->p, "Old", "kept", "\\Seen", 20 + (size_t)i);
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	peer_expunge(fx->p, "Old", u[0]);   /* the first and the last mapped message */
 	peer_expunge(fx->p, "Old", u[4]);
 	peer_rename_folder(fx->p, "Old", "New");
@@ -366,8 +360,7 @@ static void same_uidvalidity_other_messages_is_not_a_rename(void **state)
 	for (int i = 0; i < 3; i++)
 		u[i] = peer_add_msg(fx->p, "Old", "kept", "", 20 + (size_t)i);
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	peer_rename_folder(fx->p, "Old", "Other");   /* same UIDVALIDITY and uids ... */
 	peer_set_date(fx->p, "Other", u[0], 20);     /* ... one message of another date */
 	sync_ok(fx, &st);
@@ -464,8 +457,7 @@ static void subscriptions_follow_the_source(void **state)
 	static const char *const excl[] = { "Private", NULL };
 	fx->job.exclude_folders = excl;
 	mg_sync_stats st;
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	assert_true(mem_dest_folder(fx->m, "")->subscribed);
 	assert_true(mem_dest_folder(fx->m, "Work")->subscribed);
 	assert_false(mem_dest_folder(fx->m, "Work/Projects")->subscribed);
@@ -475,8 +467,7 @@ static void subscriptions_follow_the_source(void **state)
 	/* changed at the source: the next pass mirrors it */
 	peer_subscribe(fx->p, "Work", false);
 	peer_subscribe(fx->p, "Work/Projects", true);
-	sync_ok(fx, &st);
-	mg_sync_stats_free(&st);
+	sync_pass(fx);
 	assert_true(mem_dest_folder(fx->m, "")->subscribed);
 	assert_false(mem_dest_folder(fx->m, "Work")->subscribed);
 	assert_true(mem_dest_folder(fx->m, "Work/Projects")->subscribed);

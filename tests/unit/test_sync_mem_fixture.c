@@ -124,6 +124,13 @@ void sync_ok(fixture *fx, mg_sync_stats *st)
 		fail_msg("sync failed: %s\nlog:\n%s", e.msg, fx->log.buf);
 }
 
+void sync_pass(fixture *fx)
+{
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	mg_sync_stats_free(&st);
+}
+
 /* every message of the source folder is at the destination exactly once,
  * byte for byte, with its flags; nothing else is there */
 void assert_folder_equal(fixture *fx, const char *src, const char *dst, const uint32_t *uids,
