@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 	char *joined = NULL;
 	const char *file = NULL;
 	int file_arg = 0;
+	mg_store_setup_library();
 	/* the background migration service (engine/service.h): started by
 	 * mg_service_ensure_running() as "<exe> --service" with MIGSH_HOME set;
 	 * "migsh --service --foreground" runs it under systemd */

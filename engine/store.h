@@ -49,6 +49,11 @@ typedef struct mg_store mg_store;
  * $HOME/.local/share/migsh.  Caller frees. */
 char *mg_store_default_home(void);
 
+/* Set SQLite up for migsh: call once, first thing in main(), before any
+ * store is opened (SQLite takes these settings only before its first use;
+ * later calls change nothing). */
+void mg_store_setup_library(void);
+
 /* Open (creating the layout when missing) the store at home.  Refuses a
  * store written by a newer schema with a clear error; migrates older ones. */
 int  mg_store_open(const char *home, mg_store **out, mg_err *err);

@@ -12,6 +12,7 @@
 #include "shell/complete.h"
 #include "shell/eval.h"
 #include "shell/parser.h"
+#include "shell/readline_lazy.h"
 #include "shell/secret_mask.h"
 #include "common/mem.h"
 
@@ -25,14 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
 
 #define PROMPT "PS migsh> "
 #define CONT_PROMPT ">> "
 
-/* Readline's callbacks take no user data: the session of the running REPL. */
+/* Readline's callbacks take no user data: the session of the running REPL
+ * and the Readline it opened. */
 static mg_session *repl_session;
+static const mg_readline *rl;
 static char **cur_matches;
 static size_t cur_index;
 
@@ -71,16 +72,16 @@ static char **attempt_completion(const char *text, int start, int end)
 	mg_complete_free(cur_matches);
 	cur_matches = NULL;
 	/* rl_line_buffer holds only the current line; completion works per line */
-	cur_matches = mg_complete_line(repl_session, rl_line_buffer, (size_t)end, &ws, &files);
-	rebase(cur_matches, rl_line_buffer, (size_t)start, ws);
+	cur_matches = mg_complete_line(repl_session, *rl->line_buffer, (size_t)end, &ws, &files);
+	rebase(cur_matches, *rl->line_buffer, (size_t)start, ws);
 	if (files && !cur_matches[0]) {
-		rl_attempted_completion_over = 0;
+		*rl->attempted_completion_over = 0;
 		return NULL;   /* readline's file-name completion */
 	}
-	rl_attempted_completion_over = 1;
+	*rl->attempted_completion_over = 1;
 	if (!cur_matches[0])
 		return NULL;
-	return rl_completion_matches(text, match_gen);
+	return rl->completion_matches(text, match_gen);
 }
 
 /* SIGINT: while typing, Ctrl-C abandons the input; while a command runs it
@@ -109,7 +110,7 @@ static int repl_getc(FILE *in)
 		if (errno != EINTR)
 			return EOF;
 		if (sigint_seen) {
-			rl_replace_line("", 0);
+			rl->replace_line("", 0);
 			return '\n';
 		}
 	}
@@ -117,7 +118,7 @@ static int repl_getc(FILE *in)
 
 static char *read_input(const char *prompt)
 {
-	return readline(prompt);
+	return rl->readline(prompt);
 }
 
 static char *repl_read_line(mg_session *s, const char *prompt, bool secret)
@@ -146,26 +147,33 @@ static bool incomplete(const char *text)
 
 int mg_repl(mg_session *s)
 {
+	mg_readline lib;
+	mg_err err;
+	if (mg_readline_open(&lib, &err) < 0) {
+		fprintf(stderr, "migsh: %s\n", err.msg);
+		return 127;
+	}
+	rl = &lib;
 	repl_session = s;
 	s->read_line = repl_read_line;
 	s->interrupted = &sigint_seen;
-	rl_readline_name = "migsh";
-	rl_attempted_completion_function = attempt_completion;
-	rl_basic_word_break_characters = " \t\n|;(){},=";
-	rl_completer_word_break_characters = " \t\n|;(){},=";
-	rl_completion_append_character = ' ';
+	*rl->readline_name = "migsh";
+	*rl->attempted_completion_function = attempt_completion;
+	*rl->basic_word_break_characters = " \t\n|;(){},=";
+	*rl->completer_word_break_characters = " \t\n|;(){},=";
+	*rl->completion_append_character = ' ';
 	/* names match in any case (PowerShell's rule) */
-	rl_variable_bind("completion-ignore-case", "on");
+	rl->variable_bind("completion-ignore-case", "on");
 	/* Tab cycles, as PowerShell on Windows does: the first Tab puts in the
 	 * first candidate (Sel -> Select-Object), each further Tab the next one
 	 * (Select-String ...), Shift-Tab the one before; complete.c gives them
 	 * in PowerShell's order, which readline must keep.  Ctrl-Space (as in
 	 * PSReadLine) and Alt-= list them all. */
-	rl_sort_completion_matches = 0;
-	rl_bind_key('\t', rl_menu_complete);
-	rl_bind_keyseq("\033[Z", rl_backward_menu_complete);
-	rl_bind_key(0, rl_possible_completions);   /* Ctrl-Space sends NUL */
-	rl_bind_keyseq("\033=", rl_possible_completions);
+	*rl->sort_completion_matches = 0;
+	rl->bind_key('\t', rl->menu_complete);
+	rl->bind_keyseq("\033[Z", rl->backward_menu_complete);
+	rl->bind_key(0, rl->possible_completions);   /* Ctrl-Space sends NUL */
+	rl->bind_keyseq("\033=", rl->possible_completions);
 	char *hist = xasprintf("%s/history", s->home);
 	int hfd = open(hist, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);   /* appended to: exists, 0600 */
 	if (hfd >= 0) {
@@ -173,15 +181,15 @@ int mg_repl(mg_session *s)
 			perror(hist);
 		close(hfd);
 	}
-	using_history();
-	stifle_history(2000);
-	read_history(hist);
+	rl->using_history();
+	rl->stifle_history(2000);
+	rl->read_history(hist);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);   /* no SA_RESTART: read() must see EINTR */
-	rl_catch_signals = 0;
-	rl_getc_function = repl_getc;
+	*rl->catch_signals = 0;
+	*rl->getc_function = repl_getc;
 
 	int status = 0;
 	for (;;) {
@@ -218,9 +226,9 @@ int mg_repl(mg_session *s)
 		if (!blank) {
 			/* recalled with Up in this session; the history file gets no line
 			 * with a secret or a sensitive word (secret_mask.h, migsh(1) HISTORY) */
-			add_history(buf.buf);
-			if (!mg_line_is_sensitive(s, buf.buf, buf.len) && append_history(1, hist) == 0)
-				history_truncate_file(hist, 2000);
+			rl->add_history(buf.buf);
+			if (!mg_line_is_sensitive(s, buf.buf, buf.len) && rl->append_history(1, hist) == 0)
+				rl->history_truncate_file(hist, 2000);
 			mg_transcript_command(s, PROMPT, buf.buf, buf.len);
 			int64_t t0 = (int64_t)time(NULL);
 			int rc = mg_run_source(s, buf.buf, buf.len, NULL);
@@ -239,6 +247,7 @@ int mg_repl(mg_session *s)
 	cur_matches = NULL;
 	free(hist);
 	repl_session = NULL;
+	rl = NULL;
 	s->interrupted = NULL;
 	return s->exit_requested ? s->exit_code : (status == MG_RUN_OK ? 0 : status);
 }

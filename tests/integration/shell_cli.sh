@@ -262,6 +262,35 @@ if grep -q "libssl\|libcrypto" "$T/out"; then
 else
 	echo "ok $n - OpenSSL is not loaded by a command that makes no connection"
 fi
+# nor Readline and its terminfo library: only the interactive shell edits lines
+n=$((n + 1))
+if grep -q "libreadline\|libtinfo" "$T/out"; then
+	echo "not ok $n - Readline was loaded by migsh -c"
+	fails=$((fails + 1))
+else
+	echo "ok $n - Readline is not loaded by migsh -c"
+fi
+
+# OpenSSL is opened at the first TLS handshake: a machine without it gets a
+# message naming the library and the package, and exit status 127.  An empty
+# file stands in for the library, found first through LD_LIBRARY_PATH; a
+# listener that accepts and never answers gets the handshake started.
+SIL_TOOL=${top_builddir:-.}/tests/lib/mg-silent-listener
+if [ -x "$SIL_TOOL" ]; then
+	mkdir -p "$T/nolib"
+	: >"$T/nolib/libssl.so.3"
+	"$SIL_TOOL" 30 "$T/silport" >/dev/null &
+	SIL_PID=$!
+	i=0
+	while [ ! -s "$T/silport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	LD_LIBRARY_PATH="$T/nolib" "$MIGSH" -c "Test-MigrationServerAvailability -IMAP -RemoteServer 127.0.0.1 -Port $(cat "$T/silport") -Security Ssl" \
+		>"$T/out" 2>"$T/err"
+	check "without libssl, a TLS connection" 127 $?
+	contains "without libssl: the message names the library and the package" "$T/err" "Install the libssl3 package"
+	kill "$SIL_PID" 2>/dev/null
+else
+	n=$((n + 1)); echo "ok $n # SKIP $SIL_TOOL is not built (make check builds it)"
+fi
 
 "$MIGSH" --version >"$T/out" 2>"$T/err"; check "--version" 0 $?
 contains "--version prints the version" "$T/out" "migsh "

@@ -201,5 +201,26 @@ else
 	echo "not ok $n - history saved"; fails=$((fails + 1))
 fi
 
+# 10. Readline is opened when the REPL starts (migsh is not linked against
+# it): a machine without it gets a message naming the library and the
+# package, and exit status 127, not a crash.  An empty file stands in for
+# the library, found first through LD_LIBRARY_PATH.
+mkdir -p "$T/nolib"
+: >"$T/nolib/libreadline.so.8"
+tmux -L "$SOCK" -f /dev/null new-session -d -s norl -x 160 -y 20 \
+	"env MIGSH_HOME='$MIGSH_HOME' LD_LIBRARY_PATH='$T/nolib' NO_COLOR=1 TERM=xterm '$MIGSH'; echo \"status=\$?\"; sleep 30"
+i=0
+while [ $i -lt 100 ] && ! tmux -L "$SOCK" capture-pane -p -t norl | grep -q "status="; do sleep 0.1; i=$((i + 1)); done
+tmux -L "$SOCK" capture-pane -p -t norl -J >"$T/norl.txt"
+n=$((n + 1))
+if grep -q "needs GNU Readline (libreadline.so.8)" "$T/norl.txt" && grep -q "Install the libreadline8 package" "$T/norl.txt" &&
+	grep -qx "status=127" "$T/norl.txt"; then
+	echo "ok $n - without libreadline the REPL names the library and the package, exit 127"
+else
+	echo "not ok $n - without libreadline the REPL names the library and the package, exit 127"
+	sed 's/^/# /' "$T/norl.txt"
+	fails=$((fails + 1))
+fi
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
