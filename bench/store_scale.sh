@@ -7,18 +7,20 @@
 # Not a test: it prints figures and judges nothing.
 #
 #   bench/store_scale.sh OLD_MIGSH NEW_MIGSH [WORK]
-#   USERS=50000 RUNS=5 TIMER="farm-bench" bench/store_scale.sh ...
+#   USERS=50000 RUNS=5 TIMER="RUNNER" bench/store_scale.sh ...
 #   OLD_RUNS=3 READS_ONLY=1 ...   (fewer runs of the slow "before" build;
 #                                  reuse WORK's data directories, time the reads only)
 #
-# New-MigrationBatch and Remove-MigrationBatch change the store, so they are
-# timed in pairs by this script (/usr/bin/time -f '%e %U %S %M': wall, user,
-# sys seconds, peak RSS KB), RUNS times each, alternating old and new.  The
-# read-only commands are timed by $TIMER (a command that takes "--vs 'B'
-# -- A" and prints min/median/max of wall time and peak RSS, e.g. the
-# machine's benchmark runner), or, when TIMER is empty, by /usr/bin/time in
-# the same way as above.  Everything goes to WORK/*.txt; medians are
-# printed at the end.
+# Every command is timed as the migsh process itself, with MIGSH_HOME in
+# its environment: no shell in between (a /bin/sh wrapper added 2.7 ms to
+# each run on the test machine, more than a third of -Identity).  By
+# default each run goes through bench/measure (built here with gcc: wall
+# time to 0.1 ms, user and system CPU, peak RSS), RUNS times, old and new
+# alternately.  TIMER names a benchmark runner to time the read-only
+# commands instead: it is called as `TIMER -n RUNS --timeout S -- COMMAND
+# ARGS...` (a runner that prints min/median/max of each figure), once per
+# build, with that build's MIGSH_HOME.  Everything goes to WORK/*.txt;
+# medians are printed at the end.
 set -eu
 
 OLD=${1:?usage: store_scale.sh OLD_MIGSH NEW_MIGSH [WORK]}
@@ -55,9 +57,18 @@ bin() { if [ "$1" = old ]; then echo "$OLD"; else echo "$NEW"; fi; }
 	MIGSH_HOME="$h" "$(bin $t)" -c "New-MigrationBatch -Name Other -SourceEndpoint Src -CSVFile '$WORK/other.csv'" >/dev/null
 done
 
+# bench/measure: the process itself, without a shell between
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+MEASURE=$WORK/measure
+[ -x "$MEASURE" ] && [ "$MEASURE" -nt "$BENCH_DIR/measure.c" ] ||
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$MEASURE" "$BENCH_DIR/measure.c"
+
 timed() { # OUTFILE TOOL COMMAND: one timed run, appends "wall user sys maxrss_kb"
-	MIGSH_HOME="$WORK/home-$2" /usr/bin/time -f '%e %U %S %M' -a -o "$1" "$(bin "$2")" -c "$3" >/dev/null 2>"$WORK/last.err" ||
-		{ echo "failed: $2: $3" >&2; cat "$WORK/last.err" >&2; exit 1; }
+	MIGSH_HOME="$WORK/home-$2" "$MEASURE" -o "$WORK/last.m" -- "$(bin "$2")" -c "$3" >/dev/null 2>"$WORK/last.err"
+	# shellcheck disable=SC1091
+	. "$WORK/last.m"
+	[ "$rc" = 0 ] || { echo "failed: $2: $3" >&2; cat "$WORK/last.err" >&2; exit 1; }
+	echo "$wall $user $sys $maxrss_kb" >>"$1"
 }
 
 # ---- New-MigrationBatch / Remove-MigrationBatch, alternating old and new
@@ -82,25 +93,18 @@ set -- \
 while [ $# -ge 2 ]; do
 	name=$1 cmd=$2
 	shift 2
-	for t in old new; do
-		w="$WORK/run-$name-$t.sh"
-		printf '#!/bin/sh\nMIGSH_HOME=%s exec %s -c %s >/dev/null\n' "'$WORK/home-$t'" "'$(bin $t)'" \
-			"'$(printf %s "$cmd" | sed "s/'/'\\\\''/g")'" >"$w"
-		chmod 700 "$w"
-	done
-	if [ -n "$TIMER" ] && [ "$OLD_RUNS" = "$RUNS" ]; then
-		$TIMER -n "$RUNS" --timeout 1800 --vs "$WORK/run-$name-old.sh" -- "$WORK/run-$name-new.sh" \
-			>"$WORK/timer-$name.txt" 2>&1 || :
-	elif [ -n "$TIMER" ]; then
-		$TIMER -n "$RUNS" --timeout 1800 -- "$WORK/run-$name-new.sh" >"$WORK/timer-$name-new.txt" 2>&1 || :
-		$TIMER -n "$OLD_RUNS" --warmup 0 --timeout 1800 -- "$WORK/run-$name-old.sh" \
-			>"$WORK/timer-$name-old.txt" 2>&1 || :
+	if [ -n "$TIMER" ]; then
+		for t in new old; do
+			n=$RUNS
+			[ "$t" = old ] && n=$OLD_RUNS
+			MIGSH_HOME="$WORK/home-$t" $TIMER -n "$n" --timeout 1800 -- "$(bin $t)" -c "$cmd" \
+				>"$WORK/timer-$name-$t.txt" 2>&1 || :
+		done
 	else
 		for i in $(seq 1 "$RUNS"); do
 			for t in old new; do
 				[ "$t" = old ] && [ "$i" -gt "$OLD_RUNS" ] && continue
-				MIGSH_HOME="$WORK/home-$t" /usr/bin/time -f '%e %U %S %M' -a -o "$WORK/$name-$t.txt" \
-					"$WORK/run-$name-$t.sh"
+				timed "$WORK/$name-$t.txt" "$t" "$cmd"
 			done
 		done
 	fi
@@ -120,7 +124,7 @@ for f in "$WORK"/*-old.txt; do
 done
 for f in "$WORK"/timer-*.txt; do
 	[ -e "$f" ] || continue
-	echo "== $(basename "$f" .txt) (A = new, B = old)"
+	echo "== $(basename "$f" .txt)"
 	cat "$f"
 done
 uptime
