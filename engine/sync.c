@@ -828,13 +828,16 @@ static int run_pass(sctx *x, mg_err *err)
 	size_t np;
 	if (mg_fmap_build(x->src->list, x->src->n_list, &o, &plans, &np, err) < 0)
 		return -1;
-	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, err);
+	sync_status_memo memo = { xcalloc(np ? np : 1, sizeof *memo.st), xcalloc(np ? np : 1, sizeof *memo.have) };
+	int rc = x->counted ? 0 : sync_count_mailbox(x, plans, np, &memo, err);
 	if (rc == 0 && !x->renames_checked) {
 		rc = sync_follow_renames(x, &o, plans, np, err);
 		if (rc == 0)   /* issue 14 hook: messages moved between folders at the source (sync_moves.c) */
-			rc = sync_follow_moves(x, plans, np, err);
+			rc = sync_follow_moves(x, plans, np, &memo, err);
 		x->renames_checked = rc == 0;
 	}
+	free(memo.st);
+	free(memo.have);
 	if (rc == 0)
 		rc = plan_cutoff(x, plans, np, err);
 	st->folders_total = 0;

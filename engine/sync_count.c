@@ -12,7 +12,8 @@
 
 #include <string.h>
 
-int sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err)
+int sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, sync_status_memo *memo,
+                       mg_err *err)
 {
 	long long items = 0, bytes = 0;
 	bool all_sizes = true;
@@ -28,6 +29,8 @@ int sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *
 			mg_err_clear(err);
 			continue;
 		}
+		memo->st[i] = s;
+		memo->have[i] = true;
 		items += s.exists;
 		bytes += (long long)s.size;
 		all_sizes = all_sizes && s.has_size;

@@ -141,8 +141,20 @@ char *sync_uidset_next(const uint32_t *uids, size_t n, size_t *pos, size_t max_l
 /* sync_subscribe.c: subscribe at the destination what the source subscribed */
 int   sync_subscriptions(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
 
-/* sync_count.c: STATUS every folder to migrate, before copying (progress totals) */
-int   sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+/* The STATUS answers of one planning step (sync.c), one slot per folder
+ * plan: the count takes them and the move check, a few milliseconds later
+ * in the same step, reads them instead of asking the server again (the
+ * same command: it was half of what a first sync of a small mailbox sent).
+ * have[i]: st[i] holds plans[i]'s answer.  Owned by the step. */
+typedef struct sync_status_memo {
+	mg_imap_mbox_status *st;
+	bool *have;
+} sync_status_memo;
+
+/* sync_count.c: STATUS every folder to migrate, before copying (progress
+ * totals); each answer is kept in memo */
+int   sync_count_mailbox(sctx *x, const mg_folder_plan *plans, size_t np, sync_status_memo *memo,
+                         mg_err *err);
 
 /* sync_rename.c: the journal of a source folder; folders renamed at the source */
 char *sync_journal_path(const mg_sync_job *job, const char *wire);
@@ -164,7 +176,8 @@ int   sync_gone_uids(sctx *x, const mg_folder_plan *fp, mg_journal *j, uint32_t 
 
 /* sync_moves.c: messages moved between folders at the source are moved at
  * the destination (before the folders are copied; settled after them) */
-int   sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err);
+int   sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, const sync_status_memo *memo,
+                        mg_err *err);
 int   sync_moves_settle(sctx *x, mg_err *err);
 /* source uids of the folder with journal jpath whose move is not finished */
 int   sync_moves_pending_uids(const sctx *x, const char *jpath, uint32_t **uids, size_t *n, mg_err *err);

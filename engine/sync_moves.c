@@ -6,7 +6,8 @@
  * moved.
  *
  * Finding moves (once per sync, before any folder is copied, after renames):
- *  - STATUS of every folder to migrate; a folder "has new mail" when its
+ *  - STATUS of every folder to migrate (the answers the count took in the
+ *    same step when it ran: sync_status_memo); a folder "has new mail" when its
  *    UIDNEXT passed the one of its last complete pass (or it has no journal
  *    yet).  No new mail anywhere: nothing can have moved, done.
  *  - the folders whose journal maps messages and whose HIGHESTMODSEQ moved
@@ -559,7 +560,8 @@ static int cmp_fresh_pair(const void *a, const void *b)
 	return p->f < q->f ? -1 : p->f > q->f;
 }
 
-int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *err)
+int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, const sync_status_memo *memo,
+                      mg_err *err)
 {
 	if (!ops_of(x))
 		return 0;     /* a destination that never moves (engine/dest.h) */
@@ -580,7 +582,9 @@ int sync_follow_moves(sctx *x, const mg_folder_plan *plans, size_t np, mg_err *e
 			rc = -1;
 			break;
 		}
-		if (mg_source_status(x->src, plans[i].wire, &m[i].st, err) < 0) {
+		if (memo->have[i]) {
+			m[i].st = memo->st[i];   /* the count's answer, just taken */
+		} else if (mg_source_status(x->src, plans[i].wire, &m[i].st, err) < 0) {
 			if (err->category != MGC_INVALIDOP && err->category != MGC_NOTFOUND)
 				rc = -1;
 			else

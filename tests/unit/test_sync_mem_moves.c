@@ -91,6 +91,24 @@ static void move_at_source_is_a_move_at_destination(void **state)
 	mg_sync_stats_free(&st);
 }
 
+/* The move check reads the STATUS answers the count took a moment before in
+ * the same pass: one STATUS per folder and pass (two before, the same
+ * command twice), and a move is still found with them. */
+static void one_status_per_folder_and_pass(void **state)
+{
+	fixture *fx = *state;
+	uint32_t a[3], b[2];
+	two_folders(fx, a, 3, &b[0]);                             /* first pass: INBOX, A, B */
+	assert_int_equal(peer_count(fx->p, "STATUS"), 3);
+	b[1] = peer_move(fx->p, "A", a[0], "B");
+	mg_sync_stats st;
+	sync_ok(fx, &st);
+	assert_int_equal(st.items_moved, 1);
+	assert_int_equal(st.items_copied, 0);
+	assert_int_equal(peer_count(fx->p, "STATUS"), 6);
+	mg_sync_stats_free(&st);
+}
+
 static void moves_with_deletion_sync_on_delete_nothing(void **state)
 {
 	fixture *fx = *state;
@@ -341,6 +359,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(move_at_source_is_a_move_at_destination, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_status_per_folder_and_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(moves_with_deletion_sync_on_delete_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_into_a_folder_created_since_and_within_a_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(move_without_message_id_is_copied_and_old_copy_is_a_deletion, setup,
