@@ -13,6 +13,7 @@
 #   USERS=5000 RUNS=3 MESSAGES=5 BUILD=/path/to/build bench/many_small.sh
 #   POLL=1         seconds between two looks at the batch status (migsh -c)
 #   TOOLS="migsh mbsync"   which tools to run
+#   MBSYNC_CHUNK=500       channels per mbsync process (see mbsync_run)
 #
 # Figures per run: wall seconds (migsh: batch created -> Synced -> service
 # stopped; mbsync: all its processes, one after the other), CPU seconds of the whole process
@@ -154,8 +155,8 @@ mbsync_prepare() { # WORK: one Channel per user into a Maildir++ tree
 # mbsync runs over MBSYNC_CHUNK channels at a time, one process after the
 # other, as an admin would script it.
 MBSYNC_CHUNK=${MBSYNC_CHUNK:-500}
-mbsync_run() {
-	printf '%s\n' $USER_LIST | xargs -n "$MBSYNC_CHUNK" mbsync -q -c "$1/mbsyncrc"
+mbsync_run() { # WORK (runs in its own bash: the channel names come from the file)
+	awk '/^Channel / { print $2 }' "$1/mbsyncrc" | xargs -n "${MBSYNC_CHUNK:-500}" mbsync -q -c "$1/mbsyncrc"
 }
 mbsync_userdir() { echo "$1/mail/$2"; }
 
@@ -183,7 +184,7 @@ run_one() { # TOOL RUN
 	src0=$(dv_cpu "$SRC_PID")
 	say "$tool run $r ($USERS users) ..."
 	"$BIN/measure" -t 36000 -g 60 -o "$work/measure" -- \
-		bash -c "$(declare -f "${tool}_run" proc_cpu); MIGSH='$MIGSH' POLL='$POLL' ${tool}_run '$work'" >"$work/run.log" 2>&1
+		bash -c "$(declare -f "${tool}_run" proc_cpu); MIGSH='$MIGSH' POLL='$POLL' MBSYNC_CHUNK='$MBSYNC_CHUNK' ${tool}_run '$work'" >"$work/run.log" 2>&1
 	local rc=$?
 	sleep 0.5   # Dovecot reaps its imap processes
 	src1=$(dv_cpu "$SRC_PID")

@@ -82,7 +82,8 @@ done
 	MIGSH_HOME="$WORK/home-$t" "$(bin $t)" -c "New-MigrationBatch -Name B -SourceEndpoint Src -CSVFile '$WORK/b.csv'" >/dev/null
 done
 
-# ---- read-only commands
+# ---- read-only commands (figures of an earlier run of them are replaced)
+rm -f "$WORK"/get-*-old.txt "$WORK"/get-*-new.txt "$WORK"/statistics-*.txt "$WORK"/one-*.txt "$WORK"/timer-*.txt
 set -- \
 	"get-batch" "Get-MigrationBatch" \
 	"get-user-count" "Get-MigrationUser -BatchId B | Measure-Object" \
