@@ -13,7 +13,8 @@
 #   $HANG_CMD CMD ARGS     the same as a plain command line (unquoted; the
 #                          paths hold no blanks): `$HANG_CMD migsh ... &` makes
 #                          $! migsh's own pid, for signals
-#   mg_hang_dns_stop       ends the silent DNS server of the last run
+#   mg_hang_dns_stop       ends the silent DNS server of the last run (call
+#                          it after each run)
 #
 # A name for the lookups: imap.hang.test (.test is reserved, RFC 2606).
 
@@ -79,10 +80,11 @@ mg_hang_dns() {
 	unshare "$HANG_UNSHARE" "$HANG_DIR/run" "$HANG_DIR" "$HANG_TOOL" "$@"
 }
 
+# (also forgets its files: the next run's dns.query is its own)
 mg_hang_dns_stop() {
 	if [ -s "$HANG_DIR/dns.pid" ]; then
 		kill "$(cat "$HANG_DIR/dns.pid")" 2>/dev/null
-		rm -f "$HANG_DIR/dns.pid"
 	fi
+	rm -f "$HANG_DIR/dns.pid" "$HANG_DIR/dns.query" "$HANG_DIR/dns.ready"
 	return 0
 }
