@@ -98,7 +98,8 @@ static void test_cancelled_lookup(void **st)
 	assert_null(s);
 	assert_int_equal(e.category, MGC_STOPPED);
 	assert_int_equal(e.code, MGE_OperationStopped);
-	assert_non_null(strstr(e.msg, "localhost"));
+	/* stopped at the lookup, before any connection was tried */
+	assert_non_null(strstr(e.msg, "looking up localhost"));
 	usleep(200 * 1000);   /* the abandoned lookup ends and frees itself */
 }
 
