@@ -223,7 +223,8 @@ const mg_cmdlet mg_cmd_test_migration_server_availability = {
 	.synopsis = "Tests whether migsh can connect to an IMAP server or a saved endpoint.",
 	.description =
 	  "Test-MigrationServerAvailability connects to an IMAP server the way a migration will: "
-	  "TCP connection (every address of the host name in turn, with timeouts), TLS (Ssl) or "
+	  "name lookup and TCP connection (every address of the host name in turn; each within "
+	  "the 10 s connect timeout, which a DNS server that does not answer cannot stretch), TLS (Ssl) or "
 	  "STARTTLS (Tls) with certificate and host name verification, the IMAP greeting, "
 	  "CAPABILITY, ID and a NOOP round trip.\n\n"
 	  "It returns one object: Result (Success or Failed), Message (the cause and what to do), "

@@ -22,6 +22,7 @@
 	X(HostNotFound, true, UNREACHABLE) \
 	X(NetworkUnreachable, true, UNREACHABLE) \
 	X(ConnectTimeout, true, UNREACHABLE) \
+	X(ResolveTimeout, true, UNREACHABLE)   /* no DNS answer within the connect timeout */ \
 	/* lost after it was established: transient */ \
 	X(ConnectionClosed, true, DISCONNECTED) \
 	X(ConnectionReset, true, DISCONNECTED) \

@@ -4,6 +4,7 @@ libnet_a_SOURCES += \
 	net/mutf7.c net/mutf7.h \
 	net/sasl.c net/sasl.h \
 	net/sock.c net/sock.h \
+	net/lookup.c net/lookup.h \
 	net/ossl_lazy.c \
 	net/imap_parse.c net/imap_parse.h \
 	net/imap_internal.h \
@@ -21,6 +22,11 @@ check_PROGRAMS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_ima
 TESTS += tests/unit/test_mutf7 tests/unit/test_sasl tests/unit/test_imap_parse tests/unit/test_imap_client
 check_PROGRAMS += tests/unit/test_imap_throttle
 TESTS += tests/unit/test_imap_throttle
+check_PROGRAMS += tests/unit/test_lookup
+TESTS += tests/unit/test_lookup
+tests_unit_test_lookup_SOURCES = tests/unit/test_lookup.c
+tests_unit_test_lookup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lookup_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
 tests_unit_test_imap_throttle_SOURCES = tests/unit/test_imap_throttle.c
 tests_unit_test_imap_throttle_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_imap_throttle_LDADD = libnet.a libcommon.a $(CMOCKA_LIBS) $(MIGSH_EXT_LIBS)
@@ -42,8 +48,8 @@ endif
 check_PROGRAMS += tests/integration/net_driver
 tests_integration_net_driver_SOURCES = tests/integration/net_driver.c
 tests_integration_net_driver_LDADD = libnet.a libcommon.a $(MIGSH_EXT_LIBS)
-TESTS += tests/integration/net_probe.sh tests/integration/net_fetch.sh
-EXTRA_DIST += tests/integration/net_probe.sh tests/integration/net_fetch.sh
+TESTS += tests/integration/net_probe.sh tests/integration/net_fetch.sh tests/integration/net_resolve.sh
+EXTRA_DIST += tests/integration/net_probe.sh tests/integration/net_fetch.sh tests/integration/net_resolve.sh
 
 # ---- libFuzzer target for the response parser (configure --enable-fuzzing CC=clang) ----
 if FUZZING

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "common/clock.h"
 #include "net/sock.h"
+#include "net/lookup.h"
 #include "common/mem.h"
 
 #include <arpa/inet.h>
@@ -97,6 +98,49 @@ static int stopped_err(mg_err *err, const char *what, const char *host, int port
 	return mg_err_set(err, MGC_STOPPED, "OperationStopped", "stopped while %s %s port %d", what, host, port);
 }
 
+/* host's addresses for a TCP connection to port.  A literal address is
+ * converted here (AI_NUMERICHOST never asks a resolver); a name is looked up
+ * by a helper thread (lookup.h) while this one waits at most timeout_ms and
+ * watches the cancel flag: a DNS server that never answers costs the connect
+ * timeout, or nothing past Ctrl-C, rather than the resolver's own timeouts. */
+static int resolve(const char *host, int port, int timeout_ms, volatile sig_atomic_t *cancel,
+                   struct addrinfo **res, mg_err *err)
+{
+	char portstr[16];
+	snprintf(portstr, sizeof portstr, "%d", port);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST };
+	int gr = getaddrinfo(host, portstr, &hints, res);
+	int sys_errno = errno;
+	if (gr == EAI_NONAME) {
+		mg_lookup *l = mg_lookup_start(host, portstr, err);
+		if (!l)
+			return -1;
+		int w = wait_fd(mg_lookup_fd(l), POLLIN, timeout_ms, cancel);
+		if (w != 1) {
+			mg_lookup_abandon(l);   /* it frees itself when getaddrinfo returns */
+			if (w == WAIT_CANCELLED)
+				return stopped_err(err, "looking up", host, port);
+			if (w == 0)
+				return mg_err_set(err, MGC_TIMEOUT, "ResolveTimeout",
+				                  "looking up the server name \"%s\" timed out after %d ms: no DNS server "
+				                  "answered; check -RemoteServer and the name servers of this system "
+				                  "(/etc/resolv.conf)", host, timeout_ms);
+			return mg_err_sys(err, MGC_CONNECTION, "HostNotFound", "waiting for the address of \"%s\"", host);
+		}
+		gr = mg_lookup_finish(l, res, &sys_errno);
+	}
+	if (gr == 0)
+		return 0;
+	*res = NULL;
+	if (gr == EAI_SYSTEM) {
+		errno = sys_errno;
+		return mg_err_sys(err, MGC_CONNECTION, "HostNotFound",
+		                  "cannot resolve the server name \"%s\"; check -RemoteServer", host);
+	}
+	return mg_err_set(err, MGC_CONNECTION, "HostNotFound",
+	                  "cannot resolve the server name \"%s\": %s; check -RemoteServer", host, gai_strerror(gr));
+}
+
 static mg_sock *sock_new(void)
 {
 	mg_sock *s = xcalloc(1, sizeof *s);
@@ -114,16 +158,9 @@ mg_sock *mg_sock_connect(const char *host, int port, int connect_timeout_ms,
 	}
 	if (connect_timeout_ms <= 0) connect_timeout_ms = 15000;
 	if (io_timeout_ms <= 0) io_timeout_ms = 60000;
-	char portstr[16];
-	snprintf(portstr, sizeof portstr, "%d", port);
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;
-	int gr = getaddrinfo(host, portstr, &hints, &res);
-	if (gr != 0) {
-		mg_err_set(err, MGC_CONNECTION, "HostNotFound",
-		           "cannot resolve the server name \"%s\": %s; check -RemoteServer", host, gai_strerror(gr));
+	if (resolve(host, port, connect_timeout_ms, cancel, &res, err) < 0)
 		return NULL;
-	}
 	int last_errno = 0;
 	bool timed_out = false;
 	char addr[64] = "";

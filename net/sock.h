@@ -4,13 +4,15 @@
  * minimum, system CA store, SNI, host name / IP verification), STARTTLS
  * upgrade in place, and an optional COMPRESS=DEFLATE layer (zlib).
  *
- * No call blocks forever: connect waits at most connect_timeout_ms, every
- * read or write wait at most io_timeout_ms (poll), after which the call fails
- * with MGC_TIMEOUT.  Errors go through common/err.h.
+ * No call blocks forever: the name lookup waits at most connect_timeout_ms
+ * (it runs in a helper thread, lookup.h; a literal address is not looked up),
+ * connect at most connect_timeout_ms per address, every read or write wait at
+ * most io_timeout_ms (poll), after which the call fails with MGC_TIMEOUT.
+ * Errors go through common/err.h.
  *
  * Cancellation: a connection made with a cancel flag (the shell's Ctrl-C
- * flag, which its SIGINT handler sets) checks it in every wait (connect, TLS
- * handshake, read, write; at least every 100 ms) and fails with MGC_STOPPED,
+ * flag, which its SIGINT handler sets) checks it in every wait (name lookup,
+ * connect, TLS handshake, read, write; at least every 100 ms) and fails with MGC_STOPPED,
  * id "OperationStopped", once it is non-zero.  NULL: never cancelled (the
  * service's sync connections). The flag must outlive the connection.
  *
@@ -50,7 +52,8 @@ typedef struct mg_tls_info {
  * connect_timeout_ms / io_timeout_ms <= 0 select the defaults (15 s / 60 s).
  * cancel: see above (NULL: never).
  * Errors: MGC_CONNECTION (id "ConnectionRefused", "HostNotFound",
- * "NetworkUnreachable"), MGC_TIMEOUT ("ConnectTimeout"), MGC_STOPPED
+ * "NetworkUnreachable"), MGC_TIMEOUT ("ConnectTimeout", "ResolveTimeout": no
+ * answer to the name lookup within connect_timeout_ms), MGC_STOPPED
  * ("OperationStopped"). */
 mg_sock *mg_sock_connect(const char *host, int port, int connect_timeout_ms,
                          int io_timeout_ms, volatile sig_atomic_t *cancel, mg_err *err);

@@ -106,6 +106,46 @@ void ev_throw_rec(ev *e, const mg_errrec *r)
 	e->has_err = true;
 }
 
+/* r goes on in to as its error, its source text copied (r's is about to go) */
+static void take_rec(ev *to, const mg_errrec *from, bool fatal)
+{
+	if (to->has_err)
+		return;
+	mg_errrec r = *from;
+	char *src = NULL, *origin = NULL;
+	if (r.src) {
+		src = xmalloc(r.srclen + 1);
+		memcpy(src, r.src, r.srclen);
+		src[r.srclen] = '\0';
+	}
+	if (r.origin)
+		origin = xstrdup(r.origin);
+	r.src = src;
+	r.origin = origin;
+	ev_throw_rec(to, &r);
+	free(to->err_src);
+	free(to->err_origin);
+	to->err_src = src;
+	to->err_origin = origin;
+	to->fatal = fatal;
+}
+
+void ev_take_error(ev *to, ev *from, bool fatal)
+{
+	if (!from->has_err)
+		return;
+	from->has_err = false;
+	take_rec(to, &from->rec, fatal);
+}
+
+/* the end of an evaluation state */
+static void ev_done(ev *e)
+{
+	free(e->err_src);
+	free(e->err_origin);
+	e->err_src = e->err_origin = NULL;
+}
+
 void ev_report(ev *e)
 {
 	if (!e->has_err)
@@ -235,8 +275,10 @@ mv *mg_eval_scriptblock(mg_session *s, mv *block, mv *dollar_under, mv *args, mg
 	bool mine = ev_stack_enter(s);
 	int rc = ev_run_scriptblock(&e, block, dollar_under, args, out);
 	ev_stack_leave(s, mine);
-	if (rc == EV_ERR) {
+	if (rc == EV_ERR)
 		mg_err_copy(err, &e.rec.err);
+	ev_done(&e);
+	if (rc == EV_ERR) {
 		mv_unref(out);
 		return NULL;
 	}
@@ -640,6 +682,8 @@ int ev_statement(ev *e, const ast *n, mv *out)
 			memcpy(cmd, e->cmd, sizeof cmd);
 			memcpy(tgt, e->target, sizeof tgt);
 			memcpy(inv, e->invname, sizeof inv);
+			char *ssrc = e->err_src, *sorigin = e->err_origin;   /* saved's text, maybe */
+			e->err_src = e->err_origin = NULL;
 			e->has_err = false;
 			/* after Ctrl-C the finally block still runs, as in PowerShell */
 			sig_atomic_t stop = s->interrupted ? *s->interrupted : 0;
@@ -660,7 +704,14 @@ int ev_statement(ev *e, const ast *n, mv *out)
 				if (saved.invname)
 					e->rec.invname = e->invname;
 				e->has_err = true;
+				free(e->err_src);
+				free(e->err_origin);
+				e->err_src = ssrc;
+				e->err_origin = sorigin;
+				ssrc = sorigin = NULL;
 			}
+			free(ssrc);
+			free(sorigin);
 			if (frc != EV_OK)
 				rc = frc;
 		}
@@ -895,10 +946,30 @@ static int script_params_check(ev *e, ast_tree *t, const ast *const *prm, size_t
 	return -1;
 }
 
-static int run(mg_session *s, const char *src, size_t len, const char *origin, mv *collect)
+/* Run a script's text.  caller: the evaluation that runs it as a command
+ * (a script file: ev_run_file), NULL for the outermost run; an error that
+ * ends the script goes on to the caller then, instead of being reported. */
+static int run(mg_session *s, const char *src, size_t len, const char *origin, mv *collect, ev *caller)
 {
 	mg_parse_error pe;
 	ast_tree *t = mg_parse(src, len, origin, &pe);
+	if (!t && caller && s->try_depth) {
+		/* a script that does not parse, run under a try: the command fails
+		 * with the parse error, which the try catches (a ParseException) */
+		mg_errrec r;
+		memset(&r, 0, sizeof r);
+		r.err.set = 1;
+		mg_err_name(&r.err, MGC_PARSER, pe.id[0] ? pe.id : "ParseException");
+		snprintf(r.err.msg, sizeof r.err.msg, "%s", pe.msg);
+		r.exception = "ParseException";
+		r.src = src;
+		r.srclen = len;
+		r.origin = origin;
+		r.pos = pe.pos;
+		r.len = pe.len;
+		take_rec(caller, &r, false);
+		return MG_RUN_PARSE_ERROR;
+	}
 	if (!t) {
 		mg_parse_error_print(s, src, len, origin, &pe);
 		return MG_RUN_PARSE_ERROR;
@@ -954,7 +1025,11 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 		free(cvals);
 		free(ra);
 		if (brc < 0) {
-			ev_report(&e);
+			if (caller)   /* the command that runs the script failed: a try around it catches it */
+				ev_take_error(caller, &e, false);
+			else
+				ev_report(&e);
+			ev_done(&e);
 			if (params_set)
 				ev_restore_params(&e, prm, np, psaved);
 			for (size_t k = 0; k < np; k++)
@@ -987,6 +1062,16 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 		if (rc == EV_ERR) {
 			bool fatal = e.fatal;
 			e.fatal = false;
+			/* run as a command of another script: what ends this one (a
+			 * throw, a Stop, Ctrl-C; any error while a try runs in a caller)
+			 * ends the caller's statement in turn, as in PowerShell, where a
+			 * try catches it; an uncaught throw or Stop ends the callers too */
+			bool stop = fatal || ev_stop_on_error(s);
+			if (caller && (stop || s->try_depth || mg_session_interrupted(s))) {
+				ev_take_error(caller, &e, stop);
+				last_ok = false;
+				break;
+			}
 			ev_report(&e);
 			/* a statement that threw failed, whatever its last command set */
 			s->last_ok = false;
@@ -1007,6 +1092,7 @@ static int run(mg_session *s, const char *src, size_t len, const char *origin, m
 		mv_unref(pvals[k]);
 	free(pvals);
 	free(psaved);
+	ev_done(&e);
 	ast_tree_unref(t);
 	return last_ok ? MG_RUN_OK : MG_RUN_FAILED;
 }
@@ -1021,7 +1107,7 @@ int mg_run_source(mg_session *s, const char *src, size_t len, const char *origin
 	bool script = origin && s->scope == &s->global;
 	if (script)
 		mg_scope_push(s, true);
-	int rc = run(s, src, len, origin, NULL);
+	int rc = run(s, src, len, origin, NULL, NULL);
 	if (script)
 		mg_scope_pop(s);
 	if (caught)
@@ -1034,8 +1120,18 @@ int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origi
 {
 	mv *c = mv_array();
 	bool mine = ev_stack_enter(s);
-	int rc = run(s, src, len, origin, c);
+	int rc = run(s, src, len, origin, c, NULL);
 	ev_stack_leave(s, mine);
+	*out = c;
+	return rc;
+}
+
+int ev_run_file(ev *e, const char *src, size_t len, const char *origin, mv **out)
+{
+	mv *c = mv_array();
+	bool mine = ev_stack_enter(e->s);
+	int rc = run(e->s, src, len, origin, c, e);
+	ev_stack_leave(e->s, mine);
 	*out = c;
 	return rc;
 }
@@ -1065,6 +1161,7 @@ int mg_eval_text(mg_session *s, const char *src, size_t len, mv *out, mg_err *er
 		*fatal = e.fatal || ev_stop_on_error(s);
 		r = -1;
 	}
+	ev_done(&e);
 	ast_tree_unref(t);
 	return r;
 }

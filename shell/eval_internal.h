@@ -55,6 +55,11 @@ typedef struct ev {
 	bool        native_failed;  /* a program run by the pipeline exited non-zero */
 	/* the label of the break / continue being run (`break outer`), "" for none */
 	char        flow_label[128];
+	/* rec.src and rec.origin's copies when the error came out of a script
+	 * file run as a command (ev_take_error: the file's tree is gone); owned,
+	 * freed when the next such error comes or the evaluation ends */
+	char       *err_src;
+	char       *err_origin;
 } ev;
 
 /* the code of a script block value made by the evaluator */
@@ -90,6 +95,14 @@ typedef struct redir_state {
 mv  *ev_throwf(ev *e, const ast *at, mg_err_cat cat, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void ev_throw_rec(ev *e, const mg_errrec *r);
+/* from's pending error goes on in to (fatal: it ends to's script unless
+ * caught), its source text copied: from's tree is about to be freed */
+void ev_take_error(ev *to, ev *from, bool fatal);
+/* Run a script file as a command of e (pipeline.c): its output in *out (a
+ * new array); an error that ends the file and must end e's statement too (a
+ * throw, a Stop, Ctrl-C, any error under a try) is then thrown in e.  Returns
+ * MG_RUN_*. */
+int  ev_run_file(ev *e, const char *src, size_t len, const char *origin, mv **out);
 void ev_report(ev *e);
 bool ev_stack_low(ev *e, const ast *at);
 bool ev_stack_enter(mg_session *s);

@@ -267,8 +267,8 @@ static const mg_help_section language_sections[] = {
 	  "text and goes to the caller's catch (a throw not caught ends the script)." },
 	{ "CTRL-C",
 	  "Ctrl-C stops what is running: a pipeline between two objects, Start-Sleep, a "
-	  "loop, the -Wait of a migration cmdlet, a wait on a server (connecting, TLS, "
-	  "an answer), a program (it is killed). finally blocks still run. In the "
+	  "loop, the -Wait of a migration cmdlet, a wait on a server (looking up its name, "
+	  "connecting, TLS, an answer), a program (it is killed). finally blocks still run. In the "
 	  "interactive shell the prompt comes back; a script (migsh -c, -File) stops there "
 	  "and migsh ends as a program interrupted by SIGINT (exit status 130)." },
 	{ ".NET MEMBERS",
@@ -375,6 +375,11 @@ static const mg_help_section language_sections[] = {
 	  "lets the pipeline go on; -ErrorAction Stop makes it terminating, "
 	  "-ErrorAction SilentlyContinue hides it. Unknown commands suggest the closest "
 	  "names.\n\n"
+	  "A script run from another (. ./lib.ps1, & ./lib.ps1, ./lib.ps1) is a command "
+	  "like any other: a throw or a Stop error in it ends it and goes to the caller's "
+	  "catch (a throw nobody catches ends the callers too); while a try runs, any "
+	  "error that ends a statement in it does the same, and so does a script that "
+	  "does not parse. A non-terminating error is written and the script goes on.\n\n"
 	  "An error record ($_ in a catch block, $Error[0], -ErrorVariable, the records "
 	  "2>&1 puts into the output) has Exception (.Message), TargetObject, "
 	  "CategoryInfo (Category, Activity, Reason, TargetName, TargetType; its text as "

@@ -87,7 +87,7 @@ static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv
 	}
 	mg_var_set(e->s, "args", args);
 	mv *res = NULL;
-	int st = mg_run_collect(e->s, data, len, path, &res);
+	ev_run_file(e, data, len, path, &res);   /* an error that ends it is thrown in e */
 	if (!dot) {
 		mg_scope_pop(e->s);
 	} else if (old_args) {
@@ -104,7 +104,7 @@ static int run_script_file(ev *e, const ast *cmd, const char *name, mv *args, mv
 		e->s->exit_requested = false;
 		e->s->last_exit_code = e->s->exit_code;
 	}
-	return st == MG_RUN_OK ? EV_OK : EV_OK;
+	return e->has_err ? EV_ERR : EV_OK;
 }
 
 void ev_cmdargs_free(cmdargs *c)

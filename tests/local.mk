@@ -10,6 +10,9 @@ tests_lib_mg_imapcat_SOURCES = tests/lib/imapcat.c
 tests_lib_mg_freeport_SOURCES = tests/lib/freeport.c
 tests_lib_mg_waitport_SOURCES = tests/lib/waitport.c
 tests_lib_mg_silent_listener_SOURCES = tests/lib/silent_listener.c
+check_PROGRAMS += tests/lib/mg-silent-dns
+tests_lib_mg_silent_dns_SOURCES = tests/lib/silent_dns.c
+EXTRA_DIST += tests/lib/hang_dns.sh
 
 EXTRA_DIST += tests/lib/dovecot.sh tests/lib/packages.txt tests/lib/install-deps.sh \
 	run-tests.sh demo/quickstart.sh

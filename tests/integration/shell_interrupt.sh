@@ -5,14 +5,16 @@
 # nothing after it runs, finally blocks still run (about_Try_Catch_Finally),
 # and migsh ends by SIGINT (exit status 130) like any interrupted program.
 # A cmdlet waiting on the network (a server that accepts the connection and
-# never answers: before its greeting, in the TLS handshake) stops too, at
-# once rather than at its timeout.
+# never answers: before its greeting, in the TLS handshake; a DNS server that
+# never answers the name lookup) stops too, at once rather than at its timeout.
 # Job control (set -m) keeps SIGINT deliverable to the background migsh.
 set -u -m
 : "${MIGSH:?MIGSH must point at the built migsh}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/migsh-int.XXXXXX")
 SIL_PID=
-trap '[ -n "$SIL_PID" ] && kill "$SIL_PID" 2>/dev/null; rm -rf "$T"' EXIT
+HANG_DIR=$T/dns
+. "${top_srcdir:-.}/tests/lib/hang_dns.sh"
+trap '[ -n "$SIL_PID" ] && kill "$SIL_PID" 2>/dev/null; mg_hang_dns_stop; rm -rf "$T"' EXIT
 export MIGSH_HOME="$T/home"
 fails=0
 n=0
@@ -20,12 +22,32 @@ n=0
 # interrupt NAME SCRIPT EXPECTED-STDOUT [DELAY [LIMIT]]: run SCRIPT, send
 # SIGINT after DELAY seconds (0.5); it must end by SIGINT within LIMIT
 # seconds (10; the script alone would run for 30 s or for ever) and print
-# exactly EXPECTED-STDOUT
+# exactly EXPECTED-STDOUT.  With WRAP set (a command line that ends by
+# exec'ing its arguments, so that the pid is migsh's), migsh runs under it;
+# with WAIT_FILE set, the DELAY counts from when that file appears (at most
+# 10 s, else the case fails: what it interrupts never started).
+WRAP=
+WAIT_FILE=
 interrupt() {
 	n=$((n + 1))
 	local delay=${4:-0.5} limit=${5:-10}
-	"$MIGSH" -c "$2" >"$T/out" 2>"$T/err" &
+	$WRAP "$MIGSH" -c "$2" >"$T/out" 2>"$T/err" &
 	local pid=$!
+	if [ -n "$WAIT_FILE" ]; then
+		local w=0
+		while [ ! -e "$WAIT_FILE" ] && [ "$w" -lt 200 ] && kill -0 "$pid" 2>/dev/null; do
+			sleep 0.05
+			w=$((w + 1))
+		done
+		if [ ! -e "$WAIT_FILE" ]; then
+			kill -KILL "$pid" 2>/dev/null
+			{ wait "$pid"; } 2>/dev/null
+			echo "not ok $n - $1: $WAIT_FILE never appeared"
+			sed 's/^/# stderr: /' "$T/err"
+			fails=$((fails + 1))
+			return
+		fi
+	fi
 	sleep "$delay"
 	kill -INT "$pid" 2>/dev/null
 	local waited=0
@@ -90,6 +112,26 @@ if [ -x "$SIL_TOOL" ]; then
 ' 1 3
 else
 	echo "# SKIP the network cases: $SIL_TOOL is not built (make check builds it)"
+fi
+
+# A DNS server that never answers (tests/lib/hang_dns.sh: a namespace of its
+# own, no network needed): the name lookup waits on it (glibc would give up
+# after 30 s, the probe after its 10 s connect timeout).  Ctrl-C one second
+# after migsh sent its query must end it within 3 s.
+if mg_hang_dns_init "$HANG_DIR"; then
+	WRAP=$HANG_CMD
+	WAIT_FILE=$HANG_DIR/dns.query
+	interrupt "Test-MigrationServerAvailability looking up a name stops" \
+		"Test-MigrationServerAvailability -IMAP -RemoteServer imap.hang.test -Port 993 -Security None; 'after'" '' 1 3
+	mg_hang_dns_stop
+	interrupt "New-MigrationEndpoint looking up a name stops; a finally block runs" \
+		"try { New-MigrationEndpoint -IMAP -Name Hang -RemoteServer imap.hang.test -Port 143 -Security None } finally { 'cleanup' }; 'after'" 'cleanup
+' 1 3
+	mg_hang_dns_stop
+	WRAP=
+	WAIT_FILE=
+else
+	echo "# SKIP the name lookup cases: $HANG_WHY"
 fi
 
 echo "1..$n"

@@ -35,6 +35,7 @@ static const expect table[] = {
 	{ MGC_CONNECTION, "HostNotFound", 1, MG_EC_UNREACHABLE },
 	{ MGC_CONNECTION, "NetworkUnreachable", 1, MG_EC_UNREACHABLE },
 	{ MGC_TIMEOUT, "ConnectTimeout", 1, MG_EC_UNREACHABLE },
+	{ MGC_TIMEOUT, "ResolveTimeout", 1, MG_EC_UNREACHABLE },
 	/* timeouts: retried */
 	{ MGC_TIMEOUT, "ReadTimeout", 1, MG_EC_TIMEOUT },
 	{ MGC_TIMEOUT, "WriteTimeout", 1, MG_EC_TIMEOUT },
