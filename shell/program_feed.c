@@ -123,15 +123,15 @@ static void *feed_run(void *arg)
 		strbuf t = f->held;
 		f->held = f->writing;
 		f->writing = t;
-		f->held.len = 0;
+		strbuf_reset(&f->held);
 		note_shell(f);   /* room for more */
 		pthread_mutex_unlock(&f->mu);
 		bool ok = send_all(f, f->writing.buf, f->writing.len);
-		f->writing.len = 0;
+		strbuf_reset(&f->writing);
 		pthread_mutex_lock(&f->mu);
 		if (!ok) {
 			f->gone = true;
-			f->held.len = 0;
+			strbuf_reset(&f->held);
 			break;
 		}
 	}

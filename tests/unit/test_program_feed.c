@@ -79,12 +79,12 @@ static void test_every_byte_in_order(void **st)
 	(void)st;
 	int sv[2];
 	pair(sv);
-	reader r = { sv[1], { 0 } };
+	reader r = { sv[1], STRBUF_INIT };
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, read_all, &r), 0);
 	prog_feed *f = prog_feed_start(sv[0]);
 	assert_non_null(f);
-	strbuf want = { 0 };
+	strbuf want = STRBUF_INIT;
 	char piece[5000];
 	for (size_t i = 0; want.len < 4 * 1024 * 1024; i++) {
 		size_t n = 1 + (i * 7919) % sizeof piece;
