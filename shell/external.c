@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "shell/external.h"
 #include "shell/format.h"
+#include "shell/program_feed.h"
 #include "shell/session.h"
 #include "common/mem.h"
 #include "common/str.h"
@@ -62,18 +63,21 @@ char *mg_find_program(const char *name)
  * feeds it) a socket pair on its standard input, both non-blocking on our
  * side, so that writing to a program that does not read, or reading from
  * one that writes a lot, never blocks the shell: every wait is a poll on
- * both that also looks at Ctrl-C (in 100 ms slices).  Each piped object is
- * written when it arrives (one system call per object: streaming costs
- * throughput on big inputs); output is cut into lines and handed on as it
- * arrives. */
+ * both that also looks at Ctrl-C (in 100 ms slices).  The text of the
+ * objects piped to a pipeline stage goes through a writer thread
+ * (program_feed.h), which writes it in big pieces yet never holds it back
+ * more than a few milliseconds; when the thread holds its fill, the shell
+ * waits in the same poll, on its output and on the thread.  A whole input
+ * given at once (mg_run_program_fed) is written directly.  Output is cut
+ * into lines and handed on as it arrives. */
 
 #define PROG_STOPPED (-2)   /* Ctrl-C */
-#define BURST_BYTES (64 * 1024)   /* written at once when the input is all there */
 
 typedef struct prog {
 	pid_t  pid;      /* 0 once reaped */
 	long   read_ms;  /* when its output was last looked at (monotonic) */
 	int    in;       /* write end of its standard input; -1 when closed or not fed */
+	prog_feed *feed; /* the thread writing to in (a pipeline stage), or NULL */
 	int    out;      /* read end of its standard output; -1 at end of stream */
 	int    status;   /* exit status once reaped (128 + signal when killed) */
 	strbuf line;     /* the line being read */
@@ -198,18 +202,33 @@ static int prog_read(mg_session *s, prog *p, line_fn fn, void *arg)
 	return 0;
 }
 
+/* What the program wrote meanwhile goes on; with fast input, looked at
+ * every few milliseconds rather than after every line (a read per line
+ * would double the system calls of a long pipeline).  As prog_read. */
+static int prog_read_due(mg_session *s, prog *p, line_fn fn, void *arg)
+{
+	long now = mg_mono_ms();
+	if (p->in >= 0 && now - p->read_ms < 5)
+		return 0;
+	p->read_ms = now;
+	return prog_read(s, p, fn, arg);
+}
+
 /* Wait (at most 100 ms) until the program can take input (want_in) or has
- * output.  0 ready or time to look again, PROG_STOPPED on Ctrl-C. */
+ * output, or its writer thread has news.  0 ready or time to look again,
+ * PROG_STOPPED on Ctrl-C. */
 static int prog_wait(mg_session *s, prog *p, bool want_in)
 {
 	if (mg_session_interrupted(s))
 		return PROG_STOPPED;
-	struct pollfd pf[2];
+	struct pollfd pf[3];
 	nfds_t np = 0;
 	if (p->out >= 0)
 		pf[np++] = (struct pollfd){ p->out, POLLIN, 0 };
 	if (want_in && p->in >= 0)
 		pf[np++] = (struct pollfd){ p->in, POLLOUT, 0 };
+	if (p->feed)
+		pf[np++] = (struct pollfd){ prog_feed_fd(p->feed), POLLIN, 0 };
 	if (np == 0)
 		return 0;
 	if (poll(pf, np, 100) < 0 && errno != EINTR)
@@ -242,14 +261,34 @@ static int prog_write(mg_session *s, prog *p, const char *data, size_t len, line
 		}
 		close_fd(&p->in);   /* EPIPE (ECONNRESET): it reads no more */
 	}
-	/* what it wrote meanwhile goes on; with fast input, looked at every
-	 * few milliseconds rather than after every line (a read per line
-	 * would double the system calls of a long pipeline) */
-	long now = mg_mono_ms();
-	if (p->in >= 0 && now - p->read_ms < 5)
-		return 0;
-	p->read_ms = now;
-	return prog_read(s, p, fn, arg);
+	return prog_read_due(s, p, fn, arg);
+}
+
+/* The program reads no more: its writer thread ends, its input closes. */
+static void prog_unfeed(prog *p)
+{
+	prog_feed_stop(p->feed);   /* before the close: the thread writes to in */
+	p->feed = NULL;
+	close_fd(&p->in);
+}
+
+/* Give data to the program's writer thread, passing on the program's
+ * output while the thread holds its fill.  A program that stopped reading
+ * gets nothing more: the rest is dropped.  0, -1 (fn refused a line),
+ * PROG_STOPPED. */
+static int prog_feed_data(mg_session *s, prog *p, const char *data, size_t len, line_fn fn, void *arg)
+{
+	int r;
+	while ((r = prog_feed_put(p->feed, data, len)) == FEED_FULL) {
+		if (prog_read(s, p, fn, arg) < 0)
+			return -1;
+		int w = prog_wait(s, p, false);
+		if (w < 0)
+			return w;
+	}
+	if (r == FEED_GONE)
+		prog_unfeed(p);
+	return prog_read_due(s, p, fn, arg);
 }
 
 /* Reap the program (waiting for it); its status. */
@@ -269,6 +308,16 @@ static int prog_reap(prog *p)
  * output, wait for it.  Its status, -1 (fn refused a line) or PROG_STOPPED. */
 static int prog_finish(mg_session *s, prog *p, line_fn fn, void *arg)
 {
+	if (p->feed) {   /* what its writer thread holds is written first */
+		prog_feed_close(p->feed);
+		while (!prog_feed_done(p->feed)) {
+			if (prog_read(s, p, fn, arg) < 0)
+				return -1;
+			if (prog_wait(s, p, false) < 0)
+				return PROG_STOPPED;
+		}
+		prog_unfeed(p);
+	}
 	close_fd(&p->in);
 	while (p->out >= 0) {
 		if (prog_read(s, p, fn, arg) < 0)
@@ -283,7 +332,7 @@ static int prog_finish(mg_session *s, prog *p, line_fn fn, void *arg)
  * as PowerShell stops a native command: it is killed, then reaped. */
 static void prog_abort(prog *p)
 {
-	close_fd(&p->in);
+	prog_unfeed(p);
 	close_fd(&p->out);
 	if (p->pid > 0) {
 		int st;
@@ -325,21 +374,22 @@ int mg_run_program(struct mg_session *s, const char *path, const mv *args, mv *o
 
 /* ---- a program as a pipeline stage ----
  *
- * It starts when the pipeline begins (mg_native_begin), each piped object
- * is written to its standard input as it comes, and its output lines go on
- * down the pipeline as they come.  When it stops reading before the input
- * ends (1..100000 | head -1), the rest of the input is dropped: the upstream
- * commands run to their end, as in PowerShell 7 (which does not stop them
- * either), but nothing more is formatted or written. */
+ * It starts when the pipeline begins (mg_native_begin), each piped object's
+ * text is handed to its writer thread as it comes (the thread starts with
+ * the first object), and its output lines go on down the pipeline as they
+ * come.  When it stops reading before the input ends (1..100000 | head -1),
+ * the rest of the input is dropped: the upstream commands run to their
+ * end, as in PowerShell 7 (which does not stop them either), but nothing
+ * more is formatted or written. */
 
 typedef struct native_state {
 	char   *path;
 	mv     *args;
 	bool    fed;      /* a stage before it feeds it (else it reads the shell's stdin) */
 	bool    started;
-	bool    burst;    /* the input is all there already: written in big pieces */
+	bool    no_thread;   /* its writer thread could not start: written directly */
 	prog    p;
-	strbuf  text;     /* the text of the input objects not written yet */
+	strbuf  text;     /* the text of the object being handed on */
 } native_state;
 
 void mg_native_set(mg_ctx *c, const char *path, mv *args, bool fed)
@@ -390,29 +440,18 @@ static int native_process(mg_ctx *c, mv *input)
 	if (st->p.in < 0)   /* it reads no more: only pass on what it wrote */
 		return prog_read(c->session, &st->p, emit_line, c);
 	/* strings as they are, other objects as the console shows them (Out-String) */
-	if (!st->burst)
-		st->text.len = 0;
+	st->text.len = 0;
 	if (input->kind == MV_STRING) {
 		strbuf_add(&st->text, input->u.str.s, input->u.str.len);
 		strbuf_addc(&st->text, '\n');
 	} else {
 		mg_format_default_buf(&input, 1, &st->text);
 	}
-	if (st->burst && st->text.len < BURST_BYTES)
-		return 0;
-	int rc = prog_write(c->session, &st->p, st->text.buf ? st->text.buf : "", st->text.len, emit_line, c);
-	st->text.len = 0;
-	return rc < 0 ? native_failed(c, rc) : 0;
-}
-
-int mg_native_burst(mg_ctx *c, bool on)
-{
-	native_state *st = c->state;
-	st->burst = on;
-	if (on || !st->started || !st->text.len)
-		return 0;
-	int rc = prog_write(c->session, &st->p, st->text.buf, st->text.len, emit_line, c);
-	st->text.len = 0;
+	if (!st->p.feed && !st->no_thread && !(st->p.feed = prog_feed_start(st->p.in)))
+		st->no_thread = true;
+	const char *text = st->text.buf ? st->text.buf : "";
+	int rc = st->p.feed ? prog_feed_data(c->session, &st->p, text, st->text.len, emit_line, c)
+	                    : prog_write(c->session, &st->p, text, st->text.len, emit_line, c);
 	return rc < 0 ? native_failed(c, rc) : 0;
 }
 

@@ -37,20 +37,16 @@ int mg_run_program_fed(struct mg_session *s, const char *path, const mv *args, c
  * stage of mg_cmd_native, without binding, and hands it the program and its
  * arguments (strings) with mg_native_set.  mg_native_begin starts it when
  * the pipeline begins (before any input; process and end start it too if
- * that was not done); each piped object's text is written to its standard
- * input as the object arrives, and its output lines go on down the
- * pipeline as they come, both without blocking the shell.  At the end of
+ * that was not done); each piped object's text reaches its standard input
+ * within milliseconds of the object's arrival (in big writes when objects
+ * come fast, by a writer thread: program_feed.h), and its output lines go
+ * on down the pipeline as they come, both without blocking the shell.  At the end of
  * the input its standard input is closed and it is waited for; its status
  * is $LASTEXITCODE and mg_native_status (-1 while it has not ended). */
 #include "shell/cmdlet.h"
 extern const mg_cmdlet mg_cmd_native;
 void mg_native_set(mg_ctx *c, const char *path, mv *args, bool fed);
 int  mg_native_begin(mg_ctx *c);   /* 0, or -1 with c->err set */
-/* The objects about to come are all there already (a variable's or a
- * range's items fed by the pipeline): nothing waits on their production,
- * so their text is written in 64 KiB pieces instead of one write each;
- * off writes what is left.  0, or -1 with c->err set. */
-int  mg_native_burst(mg_ctx *c, bool on);
 int  mg_native_status(mg_ctx *c);
 
 #endif

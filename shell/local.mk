@@ -14,7 +14,7 @@ libshell_a_SOURCES += \
 	shell/eval_static.c shell/eval_methods.c shell/eval_list.c shell/eval_func.c shell/eval_redir.c \
 	shell/pipeline.c shell/eval_fnstage.c \
 	shell/netfmt.c shell/netfmt.h \
-	shell/external.c shell/external.h \
+	shell/external.c shell/external.h shell/program_feed.c shell/program_feed.h \
 	shell/regex_net.c shell/regex_net.h \
 	shell/complete.c shell/complete.h
 
@@ -23,10 +23,10 @@ SHELL_TEST_LIBS = libshell.a libcommon.a $(CMOCKA_LIBS) -lm
 if UNIT_TESTS
 check_PROGRAMS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
 	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete \
-	tests/unit/test_limits
+	tests/unit/test_limits tests/unit/test_program_feed
 TESTS += tests/unit/test_lexer tests/unit/test_parser tests/unit/test_binder \
 	tests/unit/test_eval tests/unit/test_errors tests/unit/test_examples tests/unit/test_complete \
-	tests/unit/test_limits
+	tests/unit/test_limits tests/unit/test_program_feed
 tests_unit_test_lexer_SOURCES = tests/unit/test_lexer.c
 tests_unit_test_lexer_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lexer_LDADD = $(SHELL_TEST_LIBS)
@@ -49,6 +49,10 @@ tests_unit_test_limits_LDADD = $(SHELL_TEST_LIBS)
 tests_unit_test_complete_SOURCES = tests/unit/test_complete.c tests/unit/shell_testcmds.c tests/unit/shell_testcmds.h
 tests_unit_test_complete_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_complete_LDADD = $(SHELL_TEST_LIBS)
+# the writer thread that feeds a program in a pipeline
+tests_unit_test_program_feed_SOURCES = tests/unit/test_program_feed.c
+tests_unit_test_program_feed_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_program_feed_LDADD = $(SHELL_TEST_LIBS)
 # Microsoft's documented lines, parsed and bound against the real declarations
 tests_unit_test_examples_SOURCES = tests/unit/test_examples.c
 tests_unit_test_examples_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

@@ -613,17 +613,8 @@ int ev_pipeline(ev *e, const ast *pl, mv *out)
 		if (n == 1) {
 			ev_write_out(P.sink, v);
 		} else if (v->kind == MV_ARRAY) {
-			/* a program gets the items, all there already, in big writes */
-			bool burst = stages[1].ctx.cmd == &mg_cmd_native && !P.stopped;
-			if (burst)
-				mg_native_burst(&stages[1].ctx, true);
 			for (size_t i = 0; i < v->u.arr.n && !P.stopped; i++)
 				mg_stage_input(&stages[1], v->u.arr.items[i]);
-			if (burst && mg_native_burst(&stages[1].ctx, false) < 0 && !P.stopped) {
-				mg_errrec rr;
-				mg_stage_errrec(&stages[1], &stages[1].ctx.err, NULL, &rr);
-				mg_pipeline_fail(&P, &rr);
-			}
 		} else {
 			mg_stage_input(&stages[1], v);
 		}

@@ -87,6 +87,9 @@ interrupt "a function's process block in a pipeline stops" \
 	'function f { process { Start-Sleep 30; $_ } }; 1, 2 | f; "after"' ''
 interrupt "a program stage that does not read its input stops" '1..3 | sleep 30; "after"' ''
 interrupt "a program stage with a full input pipe stops" '1..200000 | sleep 30; "after"' ''
+seq 1 200000 >"$T/200k.txt"
+interrupt "a program stage fed by a streaming producer, its input full, stops" \
+	"Get-Content '$T/200k.txt' | sleep 30; \"after\"" ''
 interrupt "a program alone stops" 'sleep 30; "after"' ''
 
 # A server that accepts and never answers (tests/lib/silent_listener.c).

@@ -4,6 +4,10 @@
 # its standard input when the object is produced (not after the last one),
 # and its output lines reach the console while the pipeline still runs.  A
 # program that stops reading early (head -1) ends the pipeline normally.
+# Input written in big pieces is still never held back: a burst of objects
+# followed by a long pause reaches the program during the pause.  Large
+# input reaches the program intact (every line, in order), also when the
+# program does not read for a while or writes a lot before it reads.
 # Timestamps are compared with wide margins (a second); nothing asserts speed.
 set -u
 : "${MIGSH:?MIGSH must point at the built migsh}"
@@ -58,6 +62,46 @@ after: 0" ]; then
 else
 	bad "1..100000 | head -1: status $rc, output '$out'"; sed 's/^/# stderr: /' "$T/err"
 fi
+
+# 4. a burst, then a long pause: the 20,000 lines of the burst (more than
+# one 64 KiB piece) are all in the program's hands during the pause, not
+# only when more input comes or the input ends
+cat >"$T/pause.ps1" <<'PS'
+1..20001 | ForEach-Object {
+	if ($_ -eq 20001) {
+		Start-Sleep -Milliseconds 2000
+		Write-Host "seen $(@(Get-Content pause.txt -ErrorAction SilentlyContinue).Count)"
+	}
+	$_ } | sh -c 'cat > pause.txt'
+PS
+(cd "$T" && timeout 60 "$MIGSH" -File pause.ps1 >"$T/out" 2>"$T/err")
+if [ "$(cat "$T/out")" = "seen 20000" ] && [ "$(wc -l <"$T/pause.txt")" -eq 20001 ]; then
+	ok "a burst followed by a pause reaches the program during the pause"
+else
+	bad "a burst followed by a pause reaches the program during the pause"
+	sed 's/^/# got: /' "$T/out"; sed 's/^/# stderr: /' "$T/err"
+fi
+
+# 5-7. large input arrives whole and in order: through two programs in a
+# row, to a program that reads nothing for a while (the shell waits with a
+# bounded amount held), and to one that writes 300,000 lines before it
+# reads (the shell must read them meanwhile, or both would wait for ever)
+seq 1 200000 >"$T/200k.txt"
+big() { # NAME COMMAND EXPECTED
+	local got
+	got=$(timeout 120 "$MIGSH" -c "$2" 2>"$T/err")
+	if [ "$got" = "$3" ]; then
+		ok "$1"
+	else
+		bad "$1: got '$(printf %s "$got" | tail -c 200)', expected '$3'"; sed 's/^/# stderr: /' "$T/err"
+	fi
+}
+big "200,000 lines through two programs arrive intact" \
+	"Get-Content '$T/200k.txt' | cat | cksum" "$(cksum <"$T/200k.txt")"
+big "200,000 lines to a program that reads nothing for a second arrive intact" \
+	"Get-Content '$T/200k.txt' | sh -c 'sleep 1; cksum'" "$(cksum <"$T/200k.txt")"
+big "200,000 lines to a program that writes 300,000 lines before reading" \
+	"Get-Content '$T/200k.txt' | sh -c 'seq 1 300000; wc -l' | Select-Object -Last 1" "200000"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
