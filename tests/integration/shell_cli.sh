@@ -32,6 +32,16 @@ contains() { # name file text
 		fails=$((fails + 1))
 	fi
 }
+lacks() { # name file basic-regex
+	n=$((n + 1))
+	if grep -q -- "$3" "$2"; then
+		echo "not ok $n - $1: '$3' in $(basename "$2")"
+		grep -- "$3" "$2" | sed 's/^/# /'
+		fails=$((fails + 1))
+	else
+		echo "ok $n - $1"
+	fi
+}
 empty() { # name file
 	n=$((n + 1))
 	if [ -s "$2" ]; then
@@ -255,21 +265,9 @@ wait "$sleep_pid"
 "$MIGSH" -c "Get-MigrationBatch | Out-Null; Get-Content /proc/self/maps" >"$T/out" 2>"$T/err"
 check "Get-Content /proc/self/maps" 0 $?
 contains "the process maps libsqlite3" "$T/out" "libsqlite3"
-n=$((n + 1))
-if grep -q "libssl\|libcrypto" "$T/out"; then
-	echo "not ok $n - OpenSSL was loaded by a command that makes no connection"
-	fails=$((fails + 1))
-else
-	echo "ok $n - OpenSSL is not loaded by a command that makes no connection"
-fi
+lacks "OpenSSL is not loaded by a command that makes no connection" "$T/out" "libssl\|libcrypto"
 # nor Readline and its terminfo library: only the interactive shell edits lines
-n=$((n + 1))
-if grep -q "libreadline\|libtinfo" "$T/out"; then
-	echo "not ok $n - Readline was loaded by migsh -c"
-	fails=$((fails + 1))
-else
-	echo "ok $n - Readline is not loaded by migsh -c"
-fi
+lacks "Readline is not loaded by migsh -c" "$T/out" "libreadline\|libtinfo"
 
 # OpenSSL is opened at the first TLS handshake: a machine without it gets a
 # message naming the library and the package, and exit status 127.  An empty
