@@ -14,6 +14,7 @@
 #   POLL=1         seconds between two looks at the batch status (migsh -c)
 #   TOOLS="migsh mbsync"   which tools to run
 #   MBSYNC_CHUNK=500       channels per mbsync process (see mbsync_run)
+#   EP_ARGS="-MaxConcurrentMigrations 1"   more parameters of migsh's endpoint
 #
 # Figures per run: wall seconds (migsh: batch created -> Synced -> service
 # stopped; mbsync: all its processes, one after the other), CPU seconds of the whole process
@@ -37,6 +38,7 @@ RUNS=${RUNS:-3}
 MESSAGES=${MESSAGES:-5}
 POLL=${POLL:-1}
 TOOLS=${TOOLS:-migsh mbsync}
+EP_ARGS=${EP_ARGS:-}
 top_builddir=${BUILD:-$top_srcdir/build}
 export top_srcdir top_builddir
 
@@ -108,7 +110,7 @@ migsh_prepare() { # WORK
 		echo 'EmailAddress,UserName,Password'
 		for u in $USER_LIST; do echo "$u@bench.example,$u,$PW"; done
 	} >"$1/users.csv"
-	MIGSH_HOME="$1/home" "$MIGSH" -c "New-MigrationEndpoint -IMAP -Name Src -RemoteServer 127.0.0.1 -Port $SRC_IMAP_PORT -Security None -SkipVerification" >/dev/null
+	MIGSH_HOME="$1/home" "$MIGSH" -c "New-MigrationEndpoint -IMAP -Name Src -RemoteServer 127.0.0.1 -Port $SRC_IMAP_PORT -Security None -SkipVerification $EP_ARGS" >/dev/null
 }
 migsh_run() { # WORK
 	export MIGSH_HOME="$1/home"
