@@ -6,7 +6,8 @@ libcommon_a_SOURCES = \
 	common/str.c common/str.h \
 	common/fileio.c common/fileio.h \
 	common/date_text.c common/date_text.h \
-	common/clock.h
+	common/clock.h \
+	common/thread.c common/thread.h
 
 # ---- unit tests (cmocka) ----
 if UNIT_TESTS

@@ -15,11 +15,11 @@
 #include "config.h"
 #include "net/lookup.h"
 #include "common/mem.h"
+#include "common/thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -97,19 +97,9 @@ mg_lookup *mg_lookup_start(const char *host, const char *port, mg_err *err)
 	l->host = xstrdup(host);
 	l->port = xstrdup(port);
 	l->refs = 2;
-	/* the thread starts with every signal blocked: SIGINT (Ctrl-C) must reach
-	 * the thread that waits, and no handler may run on the helper */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_t tid;
-	int rc = pthread_create(&tid, &attr, lookup_thread, l);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
+	/* every signal blocked in it: SIGINT (Ctrl-C) must reach the thread that
+	 * waits, and no handler may run on the helper */
+	if (mg_thread_start_quiet(NULL, true, 0, lookup_thread, l) != 0) {
 		/* no thread to be had (a process at its thread limit): look up here,
 		 * blocking, rather than not at all */
 		l->refs = 1;

@@ -22,8 +22,8 @@
 typedef struct mg_lookup mg_lookup;
 
 /* Start looking up host for a TCP connection to port (getaddrinfo's
- * AF_UNSPEC, SOCK_STREAM).  NULL with err (MGC_RESOURCE) when no pipe can be
- * made.  When no thread can be started the lookup runs here, blocking, and
+ * AF_UNSPEC, SOCK_STREAM).  NULL with err (MGC_CONNECTION, ConnectFailed) when
+ * no pipe can be made.  When no thread can be started the lookup runs here, blocking, and
  * the handle is ready on return. */
 mg_lookup *mg_lookup_start(const char *host, const char *port, mg_err *err);
 

@@ -13,6 +13,7 @@
  * call per object on either side. */
 #include "config.h"
 #include "shell/program_feed.h"
+#include "common/thread.h"
 #include "common/clock.h"
 #include "common/mem.h"
 
@@ -20,7 +21,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,15 +174,7 @@ prog_feed *prog_feed_start(int fd)
 		pthread_mutex_init(&f->mu, NULL);
 		/* every signal blocked in the thread: SIGINT (Ctrl-C) and the
 		 * others go to the shell's own thread, which looks at them */
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		pthread_attr_t a;
-		pthread_attr_init(&a);
-		pthread_attr_setstacksize(&a, 256 * 1024);
-		e = pthread_create(&f->thread, &a, feed_run, f);
-		pthread_attr_destroy(&a);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		e = mg_thread_start_quiet(&f->thread, false, 256 * 1024, feed_run, f);
 		if (e != 0) {
 			pthread_mutex_destroy(&f->mu);
 			pthread_cond_destroy(&f->cv);
