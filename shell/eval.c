@@ -1116,24 +1116,25 @@ int mg_run_source(mg_session *s, const char *src, size_t len, const char *origin
 	return rc;
 }
 
-int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origin, mv **out)
+/* run(), its output collected in *out */
+static int run_collect(mg_session *s, const char *src, size_t len, const char *origin, mv **out, ev *caller)
 {
 	mv *c = mv_array();
 	bool mine = ev_stack_enter(s);
-	int rc = run(s, src, len, origin, c, NULL);
+	int rc = run(s, src, len, origin, c, caller);
 	ev_stack_leave(s, mine);
 	*out = c;
 	return rc;
 }
 
+int mg_run_collect(mg_session *s, const char *src, size_t len, const char *origin, mv **out)
+{
+	return run_collect(s, src, len, origin, out, NULL);
+}
+
 int ev_run_file(ev *e, const char *src, size_t len, const char *origin, mv **out)
 {
-	mv *c = mv_array();
-	bool mine = ev_stack_enter(e->s);
-	int rc = run(e->s, src, len, origin, c, e);
-	ev_stack_leave(e->s, mine);
-	*out = c;
-	return rc;
+	return run_collect(e->s, src, len, origin, out, e);
 }
 
 int mg_eval_text(mg_session *s, const char *src, size_t len, mv *out, mg_err *err, bool *fatal)
